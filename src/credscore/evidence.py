@@ -1,0 +1,86 @@
+"""What each analysis Lambda reports: the contract between the Parallel branches and scoring.
+
+Every analysis says how much it could look at (`analysed`) and how much it could not (`not_analysed`), so that the
+score can tell "no evidence" from "evidence of nothing bad". A branch that failed is recorded as `status="failed"`
+with its error, never as zeros.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from credscore.profile import Platform
+
+
+class AnalysisStatus(StrEnum):
+    OK = "ok"
+    NO_EVIDENCE = "no_evidence"  # nothing to analyse in this profile (e.g. no photos)
+    FAILED = "failed"  # the branch failed after its retries; `error` says why
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SentimentCounts(_Model):
+    """VADER polarity counts over one group of texts (compound ≥ 0.05 positive, ≤ -0.05 negative)."""
+
+    analysed: int = 0
+    not_analysed: int = Field(default=0, description="texts VADER cannot read (other scripts, empty, only URLs)")
+    positive: int = 0
+    negative: int = 0
+    neutral: int = 0
+
+
+class PlatformText(_Model):
+    platform: Platform
+    posts: SentimentCounts = Field(default_factory=SentimentCounts, description="posts, tweets, captions")
+    comments: SentimentCounts = Field(default_factory=SentimentCounts, description="comments and replies")
+    own_posts_with_likes: int = Field(default=0, description="own posts whose like count is known")
+    likes_on_own_posts: int = 0
+    activities: int = Field(default=0, description="posts + comments + reactions given, for interaction frequency")
+    active_days: float | None = Field(default=None, description="days from account creation (or first item) to now")
+
+
+class TextAnalysis(_Model):
+    kind: Literal["text"] = "text"
+    status: AnalysisStatus
+    error: str | None = None
+    platforms: list[PlatformText] = Field(default_factory=list)
+
+
+class NameCounts(_Model):
+    total: int = 0
+    flagged: int = 0
+
+
+class ProfanityAnalysis(_Model):
+    kind: Literal["profanity"] = "profanity"
+    status: AnalysisStatus
+    error: str | None = None
+    groups: NameCounts = Field(default_factory=NameCounts)
+    pages: NameCounts = Field(default_factory=NameCounts)
+    following: NameCounts = Field(default_factory=NameCounts)
+
+
+class ImageAnalysis(_Model):
+    kind: Literal["images"] = "images"
+    status: AnalysisStatus
+    error: str | None = None
+    analysed: int = 0
+    not_analysed: int = Field(default=0, description="corrupt, unsupported or oversized images")
+    flagged: int = Field(default=0, description="images with at least one covered category over its threshold")
+    categories_covered: list[str] = Field(default_factory=list)
+    category_counts: dict[str, int] = Field(default_factory=dict)
+    models: list[str] = Field(default_factory=list, description="model ids used, for the audit trail")
+
+
+class Evidence(_Model):
+    """Everything the score function receives besides the profile-derived facts."""
+
+    text: TextAnalysis
+    profanity: ProfanityAnalysis
+    images: ImageAnalysis
