@@ -1,0 +1,236 @@
+"""What the partner API does, behind the HTTP layer: one function per operation, all partner-scoped."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from functools import cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from botocore.config import Config
+
+from credscore.application import (
+    Status,
+    new_application_id,
+    upload_key,
+    upload_prefix,
+    work_prefix,
+)
+from credscore.profile import Platform
+from credscore_aws import scoring_service
+from credscore_aws.api_models import (
+    ApplicationList,
+    ApplicationSummary,
+    ApplicationView,
+    CreateApplication,
+    CreatedApplication,
+    ErasureReceipt,
+    ScoreResultView,
+    SourceState,
+    UploadForm,
+)
+from credscore_aws.repository import NotFound
+from credscore_aws.runtime import bucket_name, env, logger, repository
+from credscore_aws.storage import delete_prefix
+
+
+class ApplicationNotFound(Exception):
+    pass
+
+
+class WrongStatus(Exception):
+    pass
+
+
+class BadRequest(Exception):
+    pass
+
+
+@cache
+def _idempotency() -> tuple[DynamoDBPersistenceLayer, IdempotencyConfig]:
+    return (
+        DynamoDBPersistenceLayer(table_name=env("IDEMPOTENCY_TABLE_NAME")),
+        IdempotencyConfig(event_key_jmespath="[partner_id, key]", expires_after_seconds=24 * 3600,
+                          raise_on_no_idempotency_key=True),
+    )
+
+
+def register_lambda_context(context: Any) -> None:
+    _idempotency()[1].register_lambda_context(context)
+
+
+@cache
+def _presigning_s3() -> Any:
+    # SigV4 is required for KMS-encrypted buckets and for custom endpoints (the local stack).
+    return boto3.client("s3", config=Config(signature_version="s3v4"))
+
+
+def _owned(partner_id: str, application_id: str) -> dict[str, Any]:
+    """The application if it belongs to this partner; otherwise 'not found' (never 'forbidden', which leaks)."""
+    try:
+        application = repository().get(application_id)
+    except NotFound:
+        raise ApplicationNotFound(application_id) from None
+    if application.get("partner_id") != partner_id:
+        raise ApplicationNotFound(application_id)
+    return application
+
+
+# ---------------------------------------------------------------------------------------------------- create
+def create(partner_id: str, request: CreateApplication, idempotency_key: str | None) -> CreatedApplication:
+    if idempotency_key is None:
+        return CreatedApplication.model_validate(_create(partner_id, request))
+    persistence, config = _idempotency()
+    # The key is scoped to the partner and bound to the body: the same key with another body is refused.
+    body_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
+    created = _create_once(data={"partner_id": partner_id, "key": idempotency_key, "body": body_hash,
+                                 "request": request.model_dump(mode="json")},
+                           persistence=persistence, config=config)
+    if created.get("_body") != body_hash:
+        raise BadRequest("Idempotency-Key was already used with a different request body")
+    # Presigned forms expire: hand out fresh ones for the same application on a replay.
+    return CreatedApplication.model_validate(
+        {**created, "uploads": _upload_forms(created["application_id"], request)}
+    )
+
+
+def _create_once(data: dict[str, Any], persistence: DynamoDBPersistenceLayer,
+                 config: IdempotencyConfig) -> dict[str, Any]:
+    @idempotent_function(data_keyword_argument="data", persistence_store=persistence, config=config)
+    def run(data: dict[str, Any]) -> dict[str, Any]:
+        result = _create(data["partner_id"], CreateApplication.model_validate(data["request"]))
+        return {**result, "_body": data["body"]}
+
+    return run(data=data)
+
+
+def _create(partner_id: str, request: CreateApplication) -> dict[str, Any]:
+    application_id = new_application_id()
+    retention_days = int(os.environ.get("RESULT_RETENTION_DAYS", "365"))
+    repository().create({
+        "application_id": application_id,
+        "partner_id": partner_id,
+        "reference": request.reference,
+        "declared": {s.platform: s.parts for s in request.sources},
+        "x_handle": request.x_handle.lstrip("@") if request.x_handle else None,
+        "consent": request.consent.model_dump(),
+        "expires_at": int(time.time()) + retention_days * 86400,
+    })
+    logger.info("application created", extra={"application_id": application_id,
+                                               "sources": sorted(s.platform for s in request.sources)})
+    if not request.sources:
+        _start_execution(application_id, "x_handle_only")
+    return {
+        "application_id": application_id,
+        "status": Status.PROCESSING.value if not request.sources else Status.COLLECTING.value,
+        "uploads": [f.model_dump() for f in _upload_forms(application_id, request)],
+    }
+
+
+def _upload_forms(application_id: str, request: CreateApplication) -> list[UploadForm]:
+    max_bytes = int(os.environ.get("MAX_UPLOAD_BYTES", str(4 * 1024**3)))
+    expiry = int(os.environ.get("UPLOAD_URL_EXPIRY_SECONDS", "3600"))
+    forms = []
+    for source in request.sources:
+        for part in range(1, source.parts + 1):
+            key = upload_key(application_id, Platform(source.platform), part)
+            post = _presigning_s3().generate_presigned_post(
+                Bucket=bucket_name(),
+                Key=key,
+                Fields={"Content-Type": "application/zip"},
+                Conditions=[
+                    ["content-length-range", 1, max_bytes],
+                    {"Content-Type": "application/zip"},
+                    ["starts-with", "$key", upload_prefix(application_id)],
+                ],
+                ExpiresIn=expiry,
+            )
+            forms.append(UploadForm(platform=source.platform, part=part, url=post["url"], fields=post["fields"],
+                                    max_bytes=max_bytes, expires_at=int(time.time()) + expiry))
+    return forms
+
+
+def _start_execution(application_id: str, reason: str) -> None:
+    boto3.client("stepfunctions").start_execution(
+        stateMachineArn=env("STATE_MACHINE_ARN"),
+        name=f"{application_id}-{reason}-{int(time.time())}",
+        input=json.dumps({"action": "submit", "application_id": application_id}),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- read
+def view(partner_id: str, application_id: str) -> ApplicationView:
+    application = _owned(partner_id, application_id)
+    return ApplicationView(
+        application_id=application_id,
+        status=application["status"],
+        reference=application.get("reference"),
+        created_at=application["created_at"],
+        updated_at=application["updated_at"],
+        declared=application.get("declared") or {},
+        received=sorted(application.get("received") or []),
+        x_handle_requested=bool(application.get("x_handle")),
+        sources=[SourceState.model_validate(s) for s in application.get("source_reports") or []],
+        error=application.get("error"),
+        result_available=application["status"] == Status.SCORED.value,
+    )
+
+
+def list_for_partner(partner_id: str) -> ApplicationList:
+    return ApplicationList(applications=[
+        ApplicationSummary(application_id=i["application_id"], status=i["status"], created_at=i["created_at"])
+        for i in repository().list_for_partner(partner_id)
+    ])
+
+
+def result(partner_id: str, application_id: str) -> ScoreResultView:
+    application = _owned(partner_id, application_id)
+    if application["status"] != Status.SCORED.value:
+        raise WrongStatus(f"no result: the application is {application['status']}")
+    stored = repository().get_doc(application_id, "RESULT")
+    if stored is None:
+        raise WrongStatus("no result stored")
+    return ScoreResultView(application_id=application_id, status=application["status"], result=stored)
+
+
+# ---------------------------------------------------------------------------------------------------- actions
+def submit(partner_id: str, application_id: str) -> ApplicationView:
+    application = _owned(partner_id, application_id)
+    if application["status"] != Status.COLLECTING.value:
+        raise WrongStatus(f"cannot submit: the application is {application['status']}")
+    if not application.get("received") and not application.get("x_handle"):
+        raise WrongStatus("cannot submit: nothing has been uploaded yet")
+    _start_execution(application_id, "submit")
+    return view(partner_id, application_id)
+
+
+def rescore(partner_id: str, application_id: str) -> ScoreResultView:
+    application = _owned(partner_id, application_id)
+    if application["status"] != Status.SCORED.value:
+        raise WrongStatus(f"cannot rescore: the application is {application['status']}")
+    features = repository().get_doc(application_id, "FEATURES")
+    previous = repository().get_doc(application_id, "RESULT") or {}
+    if features is None:
+        raise WrongStatus("no kept features to rescore")
+    new_result = scoring_service.rescore(application_id, features, previous)
+    repository().save_result(application_id, new_result, features)
+    return ScoreResultView(application_id=application_id, status=Status.SCORED.value, result=new_result)
+
+
+def erase(partner_id: str, application_id: str) -> ErasureReceipt:
+    _owned(partner_id, application_id)
+    objects = delete_prefix(bucket_name(), upload_prefix(application_id))
+    objects += delete_prefix(bucket_name(), work_prefix(application_id))
+    records = repository().erase(application_id, partner_id)
+    logger.info("application erased", extra={"application_id": application_id, "objects_deleted": objects,
+                                              "records_deleted": records})
+    return ErasureReceipt(application_id=application_id, status="erased", objects_deleted=objects,
+                          records_deleted=records, erased_at=int(time.time()))

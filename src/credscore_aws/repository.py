@@ -1,0 +1,230 @@
+"""DynamoDB access for applications, their results and partner keys (one table, see template.yaml).
+
+Item layout (pk / sk):
+  APP#<id> / META              status, partner, declared sources, received parts, consent, source reports, error
+  APP#<id> / RESULT            the score result (JSON)
+  APP#<id> / FEATURES          the feature vector kept for rescoring (JSON, numbers only)
+  APP#<id> / AUDIT#<ts>#<n>    what happened when (no personal data)
+  PARTNERKEY#<sha256> / META   partner id for an API key, stored only as its hash
+Large documents are stored as JSON strings so floats survive without Decimal juggling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from credscore.application import Status
+
+META = "META"
+
+
+def app_pk(application_id: str) -> str:
+    return f"APP#{application_id}"
+
+
+def hash_api_key(api_key: str) -> str:
+    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
+
+
+class NotFound(Exception):
+    pass
+
+
+class Conflict(Exception):
+    """A conditional write lost a race or met the wrong status."""
+
+
+@dataclass
+class ApplicationRepository:
+    table: Any  # boto3 DynamoDB Table resource
+
+    # ------------------------------------------------------------------ partners
+    def put_partner_key(self, api_key: str, partner_id: str, name: str) -> None:
+        self.table.put_item(
+            Item={"pk": f"PARTNERKEY#{hash_api_key(api_key)}", "sk": META, "partner_id": partner_id, "name": name}
+        )
+
+    def partner_for_key(self, api_key: str) -> str | None:
+        item = self.table.get_item(Key={"pk": f"PARTNERKEY#{hash_api_key(api_key)}", "sk": META}).get("Item")
+        return str(item["partner_id"]) if item else None
+
+    # ------------------------------------------------------------------ applications
+    def create(self, application: dict[str, Any]) -> None:
+        now = int(time.time())
+        item = {
+            "pk": app_pk(application["application_id"]),
+            "sk": META,
+            "gsi1pk": f"PARTNER#{application['partner_id']}",
+            "gsi1sk": f"{now:012d}#{application['application_id']}",
+            "status": Status.COLLECTING.value,
+            "created_at": now,
+            "updated_at": now,
+            "received": [],
+            **application,
+        }
+        try:
+            self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise Conflict("application exists") from exc
+            raise
+        self.audit(application["application_id"], "created")
+
+    def get(self, application_id: str) -> dict[str, Any]:
+        item = self.table.get_item(Key={"pk": app_pk(application_id), "sk": META}, ConsistentRead=True).get("Item")
+        if not item:
+            raise NotFound(application_id)
+        return _plain(item)
+
+    def record_upload(self, application_id: str, part: str) -> dict[str, Any]:
+        """Add a received part; returns the application as it is after the write."""
+        try:
+            result = self.table.update_item(
+                Key={"pk": app_pk(application_id), "sk": META},
+                UpdateExpression="SET received = list_append(if_not_exists(received, :empty), :part), "
+                "updated_at = :now",
+                ConditionExpression="attribute_exists(pk) AND NOT contains(received, :p)",
+                ExpressionAttributeValues={":part": [part], ":p": part, ":empty": [], ":now": int(time.time())},
+                ReturnValues="ALL_NEW",
+            )
+            self.audit(application_id, "upload_received", part=part)
+            return _plain(result["Attributes"])
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+        # Either unknown, or a re-upload of a part already recorded (the object was simply replaced).
+        application = self.get(application_id)
+        self.audit(application_id, "upload_replaced", part=part)
+        return application
+
+    def claim_for_scoring(self, application_id: str, trigger: str) -> bool:
+        """Move COLLECTING → PROCESSING. Exactly one caller wins, however many uploads race."""
+        try:
+            self.table.update_item(
+                Key={"pk": app_pk(application_id), "sk": META},
+                UpdateExpression="SET #s = :processing, updated_at = :now, claimed_by = :trigger",
+                ConditionExpression="#s = :collecting",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":processing": Status.PROCESSING.value,
+                    ":collecting": Status.COLLECTING.value,
+                    ":now": int(time.time()),
+                    ":trigger": trigger,
+                },
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        self.audit(application_id, "claimed", trigger=trigger)
+        return True
+
+    def update_fields(self, application_id: str, **fields: Any) -> None:
+        names = {f"#f{i}": k for i, k in enumerate(fields)}
+        values = {f":v{i}": v for i, v in enumerate(fields.values())}
+        values[":now"] = int(time.time())
+        assignments = ", ".join(f"#f{i} = :v{i}" for i in range(len(fields)))
+        self.table.update_item(
+            Key={"pk": app_pk(application_id), "sk": META},
+            UpdateExpression=f"SET {assignments}, updated_at = :now",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+
+    def save_result(self, application_id: str, result: dict[str, Any], features: dict[str, Any]) -> None:
+        """Result and features first, then the status flip, so a reader who sees SCORED finds the result."""
+        pk = app_pk(application_id)
+        self.table.put_item(Item={"pk": pk, "sk": "FEATURES", "doc": json.dumps(features, sort_keys=True)})
+        self.table.put_item(Item={"pk": pk, "sk": "RESULT", "doc": json.dumps(result, sort_keys=True)})
+        self.update_fields(application_id, status=Status.SCORED.value)
+        self.audit(application_id, "scored", config_version=str(result.get("config_version", "")))
+
+    def get_doc(self, application_id: str, kind: str) -> dict[str, Any] | None:
+        item = self.table.get_item(Key={"pk": app_pk(application_id), "sk": kind}, ConsistentRead=True).get("Item")
+        return json.loads(item["doc"]) if item else None
+
+    def record_failure(self, application_id: str, code: str, message: str) -> None:
+        self.update_fields(application_id, status=Status.FAILED.value, error={"code": code, "message": message})
+        self.audit(application_id, "failed", code=code)
+
+    def list_for_partner(self, partner_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        result = self.table.query(
+            IndexName="by-partner",
+            KeyConditionExpression="gsi1pk = :p",
+            ExpressionAttributeValues={":p": f"PARTNER#{partner_id}"},
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        return [_plain(i) for i in result.get("Items", [])]
+
+    def audit(self, application_id: str, event: str, **details: str) -> None:
+        now = time.time()
+        self.table.put_item(
+            Item={
+                "pk": app_pk(application_id),
+                "sk": f"AUDIT#{now:017.6f}#{event}",
+                "event": event,
+                "at": int(now),
+                **details,
+            }
+        )
+
+    def audit_trail(self, application_id: str) -> list[dict[str, Any]]:
+        result = self.table.query(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :a)",
+            ExpressionAttributeValues={":pk": app_pk(application_id), ":a": "AUDIT#"},
+        )
+        return [_plain(i) for i in result.get("Items", [])]
+
+    def erase(self, application_id: str, partner_id: str) -> int:
+        """Delete every item of the application, then leave a tombstone that holds no personal data."""
+        pk = app_pk(application_id)
+        deleted = 0
+        kwargs: dict[str, Any] = {"KeyConditionExpression": "pk = :pk", "ExpressionAttributeValues": {":pk": pk}}
+        while True:
+            page = self.table.query(**kwargs)
+            with self.table.batch_writer() as batch:
+                for item in page.get("Items", []):
+                    batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+                    deleted += 1
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        now = int(time.time())
+        self.table.put_item(
+            Item={
+                "pk": pk,
+                "sk": META,
+                "application_id": application_id,
+                "partner_id": partner_id,
+                "gsi1pk": f"PARTNER#{partner_id}",
+                "gsi1sk": f"{now:012d}#{application_id}",
+                "status": Status.ERASED.value,
+                "erased_at": now,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        return deleted
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    """DynamoDB Decimals → int/float so results serialise as JSON."""
+    return json.loads(json.dumps(item, default=_decimal))
+
+
+def _decimal(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, set):
+        return sorted(value)
+    raise TypeError(type(value))

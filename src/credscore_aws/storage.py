@@ -1,0 +1,49 @@
+"""S3 access for work files. The bucket encrypts by default (SSE-KMS, see template.yaml)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import boto3
+
+
+@cache
+def s3_client() -> Any:
+    return boto3.client("s3")
+
+
+@cache
+def dynamodb_table(name: str) -> Any:
+    return boto3.resource("dynamodb").Table(name)
+
+
+def put_json(bucket: str, key: str, document: Any) -> str:
+    body = document if isinstance(document, str) else json.dumps(document, separators=(",", ":"))
+    s3_client().put_object(Bucket=bucket, Key=key, Body=body.encode("utf-8"), ContentType="application/json")
+    return key
+
+
+def get_text(bucket: str, key: str) -> str:
+    return str(s3_client().get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8"))
+
+
+def get_json(bucket: str, key: str) -> Any:
+    return json.loads(get_text(bucket, key))
+
+
+def list_keys(bucket: str, prefix: str) -> list[str]:
+    keys: list[str] = []
+    for page in s3_client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        keys.extend(obj["Key"] for obj in page.get("Contents", []))
+    return keys
+
+
+def delete_prefix(bucket: str, prefix: str) -> int:
+    """Delete every object under a prefix; returns how many were deleted."""
+    keys = list_keys(bucket, prefix)
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start : start + 1000]
+        s3_client().delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True})
+    return len(keys)

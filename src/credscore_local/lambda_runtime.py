@@ -1,0 +1,239 @@
+"""A local Lambda runtime: each function's real handler in warm worker processes, with its template environment.
+
+moto runs Lambda code only in Docker, which these machines do not have. We replace moto's invocation point with a
+call into a pool of worker processes per function (spawned, so each has its own interpreter like a Lambda execution
+environment): the first call pays the cold start, later calls reuse the warm worker, concurrent calls get another
+worker up to the function's concurrency limit, and a call that outlives the function's Timeout kills its worker
+and is reported the way Lambda reports a timeout.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import multiprocessing
+import os
+import sys
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from credscore_local.template import REPO_ROOT, FunctionSpec
+
+SRC_DIR = REPO_ROOT / "src"
+TIMEOUT_ERROR = "Sandbox.Timedout"
+
+
+@dataclass
+class LambdaContext:
+    """The parts of the Lambda context object that handlers and powertools read."""
+
+    function_name: str
+    memory_limit_in_mb: int
+    invoked_function_arn: str
+    aws_request_id: str
+    function_version: str = "$LATEST"
+    log_group_name: str = ""
+    log_stream_name: str = "local"
+    _deadline: float = 0.0
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.time()) * 1000))
+
+
+def _worker_main(conn: Connection, spec: FunctionSpec, base_env: dict[str, str], arn: str) -> None:
+    """Runs inside the worker process: import the handler once (cold start), then serve invocations."""
+    log_dir = base_env.get("CREDSCORE_LOCAL_LOG_DIR")
+    if log_dir:
+        # Like CloudWatch Logs: what the function prints goes to its own log, not the caller's terminal.
+        log_fd = os.open(os.path.join(log_dir, f"{spec.name}.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+    os.environ.update(base_env)
+    os.environ.update(spec.environment)
+    os.environ["AWS_LAMBDA_FUNCTION_NAME"] = spec.name
+    os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = str(spec.memory_mb)
+    os.environ["AWS_LAMBDA_FUNCTION_TIMEOUT"] = str(spec.timeout)
+    os.environ["AWS_EXECUTION_ENV"] = f"AWS_Lambda_{spec.runtime}"
+    os.environ["_HANDLER"] = spec.handler
+    # Lambda puts the function code first on the path, then the layers (/opt/python).
+    sys.path[:0] = [str(spec.code_dir), str(SRC_DIR)]
+    module_name, func_name = spec.handler.rsplit(".", 1)
+    handler: Callable[[Any, Any], Any] | None = None
+    init_error: dict[str, Any] | None = None
+    try:
+        handler = getattr(importlib.import_module(module_name), func_name)
+    except Exception as exc:  # an import error is reported on every call, as Lambda's Runtime.ImportModuleError
+        init_error = _error_payload(exc, "Runtime.ImportModuleError")
+    conn.send(("ready", None))
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        event, request_id, timeout = message
+        if handler is None:
+            conn.send(("error", init_error))
+            continue
+        context = LambdaContext(
+            function_name=spec.name,
+            memory_limit_in_mb=spec.memory_mb,
+            invoked_function_arn=arn,
+            aws_request_id=request_id,
+            log_group_name=f"/aws/lambda/{spec.name}",
+            _deadline=time.time() + timeout,
+        )
+        try:
+            result = handler(event, context)
+            conn.send(("ok", json.dumps(result, default=str)))
+        except Exception as exc:
+            conn.send(("error", _error_payload(exc)))
+
+
+def _error_payload(exc: BaseException, error_type: str | None = None) -> dict[str, Any]:
+    return {
+        "errorType": error_type or type(exc).__name__,
+        "errorMessage": str(exc),
+        "stackTrace": traceback.format_tb(exc.__traceback__),
+    }
+
+
+class _Worker:
+    def __init__(self, spec: FunctionSpec, base_env: dict[str, str], arn: str) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child, spec, base_env, arn), daemon=True)
+        self.process.start()
+        child.close()
+        self.started = False
+        self.invocations = 0
+
+    def invoke(self, event: Any, timeout: float) -> tuple[str, Any]:
+        if not self.started:
+            if not self.conn.poll(max(timeout, 60)):
+                raise TimeoutError("init timed out")
+            self.conn.recv()
+            self.started = True
+        self.conn.send((event, str(uuid.uuid4()), timeout))
+        if not self.conn.poll(timeout):
+            raise TimeoutError
+        self.invocations += 1
+        status, payload = self.conn.recv()
+        return status, payload
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (BrokenPipeError, OSError):
+            pass
+        self.process.join(timeout=2)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=2)
+
+
+class FunctionPool:
+    """Warm workers for one function; grows on concurrent calls up to `max_concurrency`."""
+
+    def __init__(self, spec: FunctionSpec, base_env: dict[str, str], arn: str, max_concurrency: int) -> None:
+        self.spec = spec
+        self.base_env = base_env
+        self.arn = arn
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(max_concurrency)
+        self.cold_starts = 0
+        self.invocations = 0
+
+    def invoke(self, event: Any) -> tuple[str, bool]:
+        """Returns (payload JSON, errored) as Lambda's Invoke API would."""
+        with self._slots:
+            with self._lock:
+                worker = self._idle.pop() if self._idle else None
+                if worker is None:
+                    self.cold_starts += 1
+                    worker = _Worker(self.spec, self.base_env, self.arn)
+                self.invocations += 1
+            try:
+                status, payload = worker.invoke(event, self.spec.timeout)
+            except (TimeoutError, EOFError, OSError) as exc:
+                worker.process.kill()
+                worker.stop()
+                if isinstance(exc, TimeoutError):
+                    message = f"Task timed out after {self.spec.timeout:.2f} seconds"
+                    return json.dumps({"errorType": TIMEOUT_ERROR, "errorMessage": message}), True
+                return json.dumps({"errorType": "Runtime.ExitError", "errorMessage": str(exc)}), True
+            with self._lock:
+                self._idle.append(worker)
+        if status == "ok":
+            return payload, False
+        return json.dumps(payload), True
+
+    def stop(self) -> None:
+        with self._lock:
+            workers, self._idle = self._idle, []
+        for worker in workers:
+            worker.stop()
+
+
+class LocalLambdaRuntime:
+    """All function pools of the stack, and the shim that routes moto's Lambda invocations to them."""
+
+    def __init__(self, base_env: dict[str, str], max_concurrency: int = 2) -> None:
+        self.base_env = base_env
+        self.max_concurrency = max_concurrency
+        self.pools: dict[str, FunctionPool] = {}
+        self._original: Any = None
+
+    def register(self, spec: FunctionSpec, arn: str) -> None:
+        self.pools[spec.name] = FunctionPool(spec, self.base_env, arn, self.max_concurrency)
+
+    def invoke(self, function_name: str, event: Any) -> tuple[str, bool]:
+        return self.pools[function_name].invoke(event)
+
+    def install(self) -> None:
+        """Route moto's Lambda invocations (from Step Functions and the Invoke API) to our pools."""
+        from moto.awslambda.models import LambdaFunction
+
+        runtime = self
+        self._original = LambdaFunction._invoke_lambda
+
+        def _invoke_lambda(fn: Any, event: Any = None) -> tuple[str, bool, str]:
+            pool = runtime.pools.get(fn.function_name)
+            if pool is None:
+                return runtime._original(fn, event)  # type: ignore[no-any-return]
+            payload, errored = pool.invoke(event if event is not None else {})
+            return payload, errored, ""
+
+        LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
+
+    def uninstall(self) -> None:
+        if self._original is not None:
+            from moto.awslambda.models import LambdaFunction
+
+            LambdaFunction._invoke_lambda = self._original  # type: ignore[method-assign]
+            self._original = None
+
+    def stop(self) -> None:
+        for pool in self.pools.values():
+            pool.stop()
+        self.uninstall()
+
+
+def shim_engaged() -> bool:
+    """True when moto still has the private method we replace (checked by a test, since moto is pinned)."""
+    from moto.awslambda.models import LambdaFunction
+
+    return callable(getattr(LambdaFunction, "_invoke_lambda", None))
+
+
+def code_dirs(specs: dict[str, FunctionSpec]) -> list[Path]:
+    return [s.code_dir for s in specs.values()]

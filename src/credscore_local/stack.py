@@ -1,0 +1,474 @@
+"""The embedded local stack: moto as a server, resources created from `template.yaml`, real handlers in workers.
+
+What runs here is what runs in AWS: the same `statemachine.asl.json` (executed by moto's Step Functions
+interpreter), the same handlers with the environment the template gives them, S3 → EventBridge delivery of uploads,
+and the partner API behind an adapter that produces API Gateway HTTP API (v2) events. What is local-only is said
+where it happens (the EventBridge → Step Functions hop, which moto does not deliver, is pumped through SQS).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+import os
+import socket
+import tempfile
+import threading
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import requests
+from botocore.config import Config
+
+from credscore_local.lambda_runtime import LocalLambdaRuntime
+from credscore_local.template import (
+    REPO_ROOT,
+    FunctionSpec,
+    Resolver,
+    creation_order,
+    function_specs,
+    load_template,
+    parameter_defaults,
+)
+
+log = logging.getLogger("credscore.local")
+
+ACCOUNT_ID = "123456789012"
+REGION = "us-east-1"
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's fake credentials
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+}
+EVENT_QUEUE = "credscore-local-eventbridge-to-sfn"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Deployed:
+    """Physical names and ARNs of what was created, by logical id."""
+
+    refs: dict[str, str] = field(default_factory=dict)
+    attributes: dict[tuple[str, str], str] = field(default_factory=dict)
+    functions: dict[str, FunctionSpec] = field(default_factory=dict)
+    state_machine_arn: str = ""
+    bucket: str = ""
+    table: str = ""
+    config_parameter: str = ""
+
+
+class LocalStack:
+    """Start with `with LocalStack() as stack:`; `stack.client("s3")` talks to it; `stack.api_url` is the API."""
+
+    def __init__(
+        self,
+        parameter_overrides: dict[str, Any] | None = None,
+        serve_api: bool = True,
+        max_concurrency: int = 2,
+        extra_function_env: dict[str, str] | None = None,
+        log_dir: Path | None = None,
+    ) -> None:
+        self.log_dir = log_dir or Path(tempfile.mkdtemp(prefix="credscore-local-logs-"))
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.template = load_template()
+        self.parameters = parameter_defaults(self.template, parameter_overrides)
+        self.serve_api = serve_api
+        self.extra_function_env = extra_function_env or {}
+        self.max_concurrency = max_concurrency
+        self.deployed = Deployed()
+        self.runtime: LocalLambdaRuntime | None = None
+        self.api_url = ""
+        self._server: Any = None
+        self._api_server: Any = None
+        self._pump: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._saved_env: dict[str, str | None] = {}
+
+    # ------------------------------------------------------------------ lifecycle
+    def __enter__(self) -> LocalStack:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        # Step Functions' interpreter calls Lambda through this port; boto3 in this process uses fake credentials.
+        self._set_env({"MOTO_PORT": str(self.port), **FAKE_CREDENTIALS})
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per AWS call is noise here
+        # The interpreter logs every failed task with its whole state tree; executions keep the error anyway.
+        logging.getLogger("moto.stepfunctions").setLevel(logging.CRITICAL)
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self._server.start()
+        requests.post(
+            f"{self.endpoint}/moto-api/config",
+            json={"stepfunctions": {"execute_state_machine": True}},
+            timeout=10,
+        ).raise_for_status()
+        base_env = {
+            **FAKE_CREDENTIALS,
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "CREDSCORE_LOCAL": "1",
+            "CREDSCORE_LOCAL_LOG_DIR": str(self.log_dir),
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "false",
+            **self.extra_function_env,
+        }
+        self.runtime = LocalLambdaRuntime(base_env, max_concurrency=self.max_concurrency)
+        self.runtime.install()
+        self._deploy()
+        self._pump = threading.Thread(target=self._pump_events, name="eventbridge-pump", daemon=True)
+        self._pump.start()
+        if self.serve_api:
+            from credscore_local.api_adapter import serve_api
+
+            self._api_server, self.api_url = serve_api(self)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._api_server is not None:
+            self._api_server.shutdown()
+            self._api_server.server_close()
+        if self._pump is not None:
+            self._pump.join(timeout=25)
+        if self.runtime is not None:
+            self.runtime.stop()
+        if self._server is not None:
+            self._server.stop()
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+    def _set_env(self, values: dict[str, str]) -> None:
+        for key, value in values.items():
+            self._saved_env.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    # ------------------------------------------------------------------ clients
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,  # type: ignore[call-overload]
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            config=Config(signature_version="s3v4", retries={"max_attempts": 2}),
+        )
+
+    # ------------------------------------------------------------------ deployment from template.yaml
+    def _deploy(self) -> None:
+        resources: dict[str, Any] = self.template["Resources"]
+        resolver = Resolver(
+            parameters=self.parameters,
+            pseudo={
+                "AWS::AccountId": ACCOUNT_ID,
+                "AWS::Region": REGION,
+                "AWS::Partition": "aws",
+                "AWS::URLSuffix": "amazonaws.com",
+                "AWS::StackName": "credscore-local",
+            },
+        )
+        # Events of functions (HTTP API routes) are served by the adapter; they carry no creation dependency.
+        creatable = {
+            name: {
+                "Properties": {
+                    k: v
+                    for k, v in body.get("Properties", {}).items()
+                    if not (k == "Events" and body["Type"] == "AWS::Serverless::Function")
+                }
+            }
+            for name, body in resources.items()
+        }
+        order = creation_order(creatable)
+        for logical in order:
+            body = resources[logical]
+            creator = getattr(self, "_create_" + body["Type"].replace("::", "_"), None)
+            if creator is None:
+                raise NotImplementedError(f"local stack cannot create {body['Type']} ({logical})")
+            creator(logical, body.get("Properties", {}), resolver)
+        self.deployed.refs = resolver.refs
+        self.deployed.attributes = resolver.attributes
+
+    def _arn(self, service: str, resource: str) -> str:
+        return f"arn:aws:{service}:{REGION}:{ACCOUNT_ID}:{resource}"
+
+    def _create_AWS_KMS_Key(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
+        key = self.client("kms").create_key(Description=r.resolve(props.get("Description", "")))["KeyMetadata"]
+        r.refs[logical] = key["KeyId"]
+        r.attributes[(logical, "Arn")] = key["Arn"]
+
+    def _create_AWS_Logs_LogGroup(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
+        name = r.resolve(props["LogGroupName"])
+        logs = self.client("logs")
+        logs.create_log_group(logGroupName=name)
+        logs.put_retention_policy(logGroupName=name, retentionInDays=int(r.resolve(props["RetentionInDays"])))
+        r.refs[logical] = name
+        r.attributes[(logical, "Arn")] = self._arn("logs", f"log-group:{name}:*")
+
+    def _create_AWS_S3_Bucket(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
+        p = r.resolve(props)
+        name = p["BucketName"]
+        s3 = self.client("s3")
+        s3.create_bucket(Bucket=name)
+        if "BucketEncryption" in p:
+            # CloudFormation spells the API's ApplyServerSideEncryptionByDefault without "Apply".
+            rules = [
+                {
+                    "ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"],
+                    "BucketKeyEnabled": rule.get("BucketKeyEnabled", False),
+                }
+                for rule in p["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+            ]
+            s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
+        if "PublicAccessBlockConfiguration" in p:
+            s3.put_public_access_block(
+                Bucket=name, PublicAccessBlockConfiguration=p["PublicAccessBlockConfiguration"]
+            )
+        if "LifecycleConfiguration" in p:
+            rules = []
+            for rule in p["LifecycleConfiguration"]["Rules"]:
+                entry: dict[str, Any] = {
+                    "ID": rule["Id"],
+                    "Status": rule["Status"],
+                    "Filter": {"Prefix": rule.get("Prefix", "")},
+                }
+                if "ExpirationInDays" in rule:
+                    entry["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+                if "AbortIncompleteMultipartUpload" in rule:
+                    entry["AbortIncompleteMultipartUpload"] = rule["AbortIncompleteMultipartUpload"]
+                rules.append(entry)
+            s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
+        if "CorsConfiguration" in p:
+            cors = [
+                {("MaxAgeSeconds" if k == "MaxAge" else k): v for k, v in rule.items()}
+                for rule in p["CorsConfiguration"]["CorsRules"]
+            ]
+            s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": cors})
+        if p.get("NotificationConfiguration", {}).get("EventBridgeConfiguration", {}).get("EventBridgeEnabled"):
+            s3.put_bucket_notification_configuration(
+                Bucket=name, NotificationConfiguration={"EventBridgeConfiguration": {}}
+            )
+        r.refs[logical] = name
+        r.attributes[(logical, "Arn")] = f"arn:aws:s3:::{name}"
+        self.deployed.bucket = name
+
+    def _create_AWS_S3_BucketPolicy(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
+        p = r.resolve(props)
+        document = dict(p["PolicyDocument"])
+        # moto enforces bucket policies, and the local endpoint is plain HTTP on loopback, so the TLS-only
+        # statement cannot hold here; every other statement applies as written (tests check the template).
+        document["Statement"] = [s for s in document["Statement"] if not _is_tls_only(s)]
+        if document["Statement"]:
+            self.client("s3").put_bucket_policy(Bucket=p["Bucket"], Policy=json.dumps(document))
+        r.refs[logical] = p["Bucket"]
+
+    def _create_AWS_DynamoDB_Table(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
+        p = r.resolve(props)
+        ddb = self.client("dynamodb")
+        kwargs: dict[str, Any] = {
+            "TableName": p["TableName"],
+            "AttributeDefinitions": p["AttributeDefinitions"],
+            "KeySchema": p["KeySchema"],
+            "BillingMode": p.get("BillingMode", "PAY_PER_REQUEST"),
+        }
+        if "GlobalSecondaryIndexes" in p:
+            kwargs["GlobalSecondaryIndexes"] = p["GlobalSecondaryIndexes"]
+        if "SSESpecification" in p:
+            sse = p["SSESpecification"]
+            kwargs["SSESpecification"] = {
+                "Enabled": sse["SSEEnabled"],
+                "SSEType": sse.get("SSEType", "KMS"),
+                **({"KMSMasterKeyId": sse["KMSMasterKeyId"]} if "KMSMasterKeyId" in sse else {}),
+            }
+        desc = ddb.create_table(**kwargs)["TableDescription"]
+        if "TimeToLiveSpecification" in p:
+            ttl = p["TimeToLiveSpecification"]
+            ddb.update_time_to_live(
+                TableName=p["TableName"],
+                TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": ttl["Enabled"]},
+            )
+        if p.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled"):
+            ddb.update_continuous_backups(
+                TableName=p["TableName"],
+                PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+            )
+        r.refs[logical] = p["TableName"]
+        r.attributes[(logical, "Arn")] = desc["TableArn"]
+        if logical == "ApplicationsTable":
+            self.deployed.table = p["TableName"]
+
+    def _create_AWS_SSM_Parameter(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
+        p = r.resolve(props)
+        self.client("ssm").put_parameter(
+            Name=p["Name"], Value=p["Value"], Type=p["Type"], Tier=p.get("Tier", "Standard"), Overwrite=True
+        )
+        r.refs[logical] = p["Name"]
+        if logical == "ScoringConfigParameter":
+            self.deployed.config_parameter = p["Name"]
+
+    def _create_AWS_Serverless_LayerVersion(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
+        # Layers are put on each worker's sys.path (src/) instead of being published.
+        r.refs[logical] = self._arn("lambda", f"layer:{r.resolve(props['LayerName'])}:1")
+
+    def _create_AWS_Serverless_Function(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
+        name = r.resolve(props["FunctionName"])
+        iam = self.client("iam")
+        role_name = f"{name}-role"
+        role = iam.create_role(
+            RoleName=role_name,
+            AssumeRolePolicyDocument=json.dumps({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }],
+            }),
+        )["Role"]
+        for i, policy in enumerate(props.get("Policies", [])):
+            if "Statement" in policy:
+                iam.put_role_policy(
+                    RoleName=role_name,
+                    PolicyName=f"inline-{i}",
+                    PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": r.resolve(policy["Statement"])}),
+                )
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            zf.writestr("README.txt", "code runs from the repository through credscore_local.lambda_runtime")
+        globals_fn = self.template.get("Globals", {}).get("Function", {})
+        fn = self.client("lambda").create_function(
+            FunctionName=name,
+            Runtime=props.get("Runtime", globals_fn.get("Runtime")),
+            Role=role["Arn"],
+            Handler=props.get("Handler", globals_fn.get("Handler")),
+            Code={"ZipFile": buf.getvalue()},
+            Timeout=int(props.get("Timeout", globals_fn.get("Timeout", 3))),
+            MemorySize=int(props.get("MemorySize", globals_fn.get("MemorySize", 128))),
+        )
+        r.refs[logical] = name
+        r.attributes[(logical, "Arn")] = fn["FunctionArn"]
+        spec = function_specs({"Globals": self.template.get("Globals", {}), "Resources": {logical: {
+            "Type": "AWS::Serverless::Function", "Properties": props}}}, r)[logical]
+        self.deployed.functions[logical] = spec
+        assert self.runtime is not None
+        self.runtime.register(spec, fn["FunctionArn"])
+
+    def _create_AWS_Serverless_StateMachine(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
+        definition = (REPO_ROOT / props["DefinitionUri"]).read_text(encoding="utf-8")
+        for var, value in r.resolve(props.get("DefinitionSubstitutions", {})).items():
+            definition = definition.replace("${" + var + "}", str(value))
+        iam = self.client("iam")
+        role = iam.create_role(
+            RoleName=f"{r.resolve(props['Name'])}-role",
+            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+        )["Role"]
+        sfn = self.client("stepfunctions")
+        arn = sfn.create_state_machine(
+            name=r.resolve(props["Name"]), definition=definition, roleArn=role["Arn"],
+            type=props.get("Type", "STANDARD"),
+        )["stateMachineArn"]
+        r.refs[logical] = arn
+        r.attributes[(logical, "Name")] = r.resolve(props["Name"])
+        self.deployed.state_machine_arn = arn
+        for event in props.get("Events", {}).values():
+            if event["Type"] == "EventBridgeRule":
+                self._route_rule_to_state_machine(r.resolve(event["Properties"]["Pattern"]))
+
+    def _create_AWS_Serverless_HttpApi(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
+        # Served by credscore_local.api_adapter with the same authorizer and route.
+        r.refs[logical] = "local"
+
+    # ------------------------------------------------------------------ S3 → EventBridge → Step Functions
+    def _route_rule_to_state_machine(self, pattern: dict[str, Any]) -> None:
+        """The rule and pattern are the template's; moto delivers rule targets only to SQS, so the last hop
+        (SQS → StartExecution, which EventBridge does itself in AWS) is pumped by this process."""
+        sqs = self.client("sqs")
+        queue_url = sqs.create_queue(QueueName=EVENT_QUEUE)["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        events = self.client("events")
+        events.put_rule(Name="credscore-local-upload-arrived", EventPattern=json.dumps(pattern))
+        events.put_targets(Rule="credscore-local-upload-arrived", Targets=[{"Id": "sfn", "Arn": queue_arn}])
+        self._queue_url = queue_url
+
+    def _pump_events(self) -> None:
+        sqs = self.client("sqs")
+        sfn = self.client("stepfunctions")
+        while not self._stopping.is_set():
+            try:
+                messages = sqs.receive_message(
+                    QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1
+                ).get("Messages", [])
+            except Exception:  # the server is going away
+                if self._stopping.is_set():
+                    return
+                time.sleep(0.2)
+                continue
+            for message in messages:
+                sfn.start_execution(stateMachineArn=self.deployed.state_machine_arn, input=message["Body"])
+                sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+    # ------------------------------------------------------------------ helpers for callers
+    def invoke(self, logical_id: str, event: Any) -> Any:
+        """Invoke one function's real handler directly (used by the API adapter)."""
+        assert self.runtime is not None
+        payload, errored = self.runtime.invoke(self.deployed.functions[logical_id].name, event)
+        result = json.loads(payload)
+        if errored:
+            raise RuntimeError(f"{logical_id} failed: {result.get('errorType')}: {result.get('errorMessage')}")
+        return result
+
+    def wait_for_executions(self, timeout: float = 120.0, expected: int = 1) -> list[dict[str, Any]]:
+        """Wait until at least `expected` executions exist and none is running; return their descriptions."""
+        sfn = self.client("stepfunctions")
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            executions = sfn.list_executions(stateMachineArn=self.deployed.state_machine_arn)["executions"]
+            if len(executions) >= expected and all(e["status"] != "RUNNING" for e in executions):
+                return [sfn.describe_execution(executionArn=e["executionArn"]) for e in executions]
+            time.sleep(0.1)
+        raise TimeoutError("executions still running")
+
+    def set_function_env(self, logical_id: str, **env: str) -> None:
+        """Change one function's environment (new workers pick it up), as a redeploy would."""
+        assert self.runtime is not None
+        spec = self.deployed.functions[logical_id]
+        pool = self.runtime.pools[spec.name]
+        pool.stop()
+        from dataclasses import replace
+
+        pool.spec = replace(spec, environment={**spec.environment, **env})
+        self.deployed.functions[logical_id] = pool.spec
+
+
+def _is_tls_only(statement: dict[str, Any]) -> bool:
+    return statement.get("Effect") == "Deny" and "aws:SecureTransport" in json.dumps(statement.get("Condition", {}))
+
+
+@contextlib.contextmanager
+def local_stack(**kwargs: Any) -> Any:
+    with LocalStack(**kwargs) as stack:
+        yield stack
+
+
+def repo_path(*parts: str) -> Path:
+    return REPO_ROOT.joinpath(*parts)
