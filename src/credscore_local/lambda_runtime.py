@@ -152,9 +152,20 @@ class FunctionPool:
         self._slots = threading.BoundedSemaphore(max_concurrency)
         self.cold_starts = 0
         self.invocations = 0
+        self._faults: list[tuple[str, str]] = []
+
+    def inject_faults(self, error_type: str, message: str, times: int) -> None:
+        """The next `times` invocations fail with this error before reaching the handler (fault-injection tests)."""
+        with self._lock:
+            self._faults.extend([(error_type, message)] * times)
 
     def invoke(self, event: Any) -> tuple[str, bool]:
         """Returns (payload JSON, errored) as Lambda's Invoke API would."""
+        with self._lock:
+            fault = self._faults.pop(0) if self._faults else None
+        if fault is not None:
+            self.invocations += 1
+            return json.dumps({"errorType": fault[0], "errorMessage": fault[1]}), True
         with self._slots:
             with self._lock:
                 worker = self._idle.pop() if self._idle else None

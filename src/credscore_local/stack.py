@@ -448,6 +448,10 @@ class LocalStack:
             time.sleep(0.1)
         raise TimeoutError("executions still running")
 
+    def inject_faults(self, logical_id: str, error_type: str, message: str = "injected fault", times: int = 1) -> None:
+        assert self.runtime is not None
+        self.runtime.pools[self.deployed.functions[logical_id].name].inject_faults(error_type, message, times)
+
     def set_function_env(self, logical_id: str, **env: str) -> None:
         """Change one function's environment (new workers pick it up), as a redeploy would."""
         assert self.runtime is not None

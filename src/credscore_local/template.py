@@ -219,7 +219,8 @@ def function_specs(template: Mapping[str, Any], resolver: Resolver) -> dict[str,
         props = body.get("Properties", {})
         env = dict(globals_fn.get("Environment", {}).get("Variables", {}))
         env.update(props.get("Environment", {}).get("Variables", {}))
-        layers = props.get("Layers", globals_fn.get("Layers", []))
+        # SAM appends a function's Layers to the Globals ones.
+        layers = [*globals_fn.get("Layers", []), *props.get("Layers", [])]
         specs[logical] = FunctionSpec(
             logical_id=logical,
             name=str(resolver.resolve(props["FunctionName"])),

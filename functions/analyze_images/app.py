@@ -1,0 +1,56 @@
+"""Map iteration: moderate one batch of photos, each read from its archive by ranged reads.
+
+The ONNX session is created once per warm execution environment (module level), not per call.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from credscore.analysis.images import ImageModerator
+from credscore.ingest.archive import read_member
+from credscore.profile import MediaRef
+from credscore_aws.runtime import bucket_name, logger, metrics, tracer
+from credscore_aws.s3io import S3RangedReader
+from credscore_aws.storage import get_json, s3_client
+
+MAX_PHOTO_BYTES = 25 * 1024 * 1024
+
+
+class ImageBatchRequest(BaseModel):
+    application_id: str
+    batch: str  # key of the batch manifest written by ingest
+
+
+@cache
+def moderator() -> ImageModerator:
+    return ImageModerator.from_model_cards(threads=int(os.environ.get("ORT_THREADS", "1")))
+
+
+def _photos(refs: list[MediaRef]) -> Iterator[tuple[str, bytes | None]]:
+    """(reference, bytes) per photo, archive by archive so each archive's directory is read once."""
+    by_archive: dict[str, list[MediaRef]] = {}
+    for ref in refs:
+        by_archive.setdefault(ref.archive, []).append(ref)
+    for archive, members in by_archive.items():
+        reader = S3RangedReader(s3_client(), bucket_name(), archive)
+        for i, ref in enumerate(members):
+            yield f"{archive}#{i}", read_member(reader, ref.member, MAX_PHOTO_BYTES)
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    request = ImageBatchRequest.model_validate(event)
+    logger.append_keys(application_id=request.application_id)
+    refs = [MediaRef.model_validate(r) for r in get_json(bucket_name(), request.batch)]
+    result = moderator().analyze_batch(_photos(refs))
+    logger.info("batch moderated", extra={"analysed": result.analysed, "not_analysed": result.not_analysed})
+    return result.model_dump(mode="json")

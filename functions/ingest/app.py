@@ -1,0 +1,77 @@
+"""Ingest: read every received export of one application into a single normalized profile.
+
+Archives are read in place with ranged S3 reads (central directory plus the members the parsers need), so a large
+export full of videos is never downloaded. A bad archive is recorded on its source and does not stop the others.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities import parameters
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from credscore.application import work_prefix
+from credscore.errors import NoUsableSource, RateLimited
+from credscore.ingest.errors import XRateLimited
+from credscore.ingest.pipeline import build_profile, image_batches
+from credscore_aws.runtime import bucket_name, env, logger, metrics, repository, tracer
+from credscore_aws.s3io import S3RangedReader
+from credscore_aws.storage import put_json, s3_client
+
+
+class IngestRequest(BaseModel):
+    application_id: str
+
+
+def _open_archive(key: str) -> S3RangedReader:
+    return S3RangedReader(s3_client(), bucket_name(), key)
+
+
+def _x_bearer_token() -> str:
+    return str(parameters.get_parameter(env("X_BEARER_TOKEN_PARAM"), decrypt=True, max_age=300))
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    request = IngestRequest.model_validate(event)
+    application_id = request.application_id
+    logger.append_keys(application_id=application_id)
+    repo = repository()
+    application = repo.get(application_id)
+    try:
+        profile = build_profile(
+            application_id=application_id,
+            declared=application.get("declared") or {},
+            received=application.get("received") or [],
+            x_handle=application.get("x_handle"),
+            open_archive=_open_archive,
+            x_bearer_token=_x_bearer_token,
+        )
+    except XRateLimited as exc:
+        raise RateLimited(str(exc), exc.retry_after_seconds) from exc
+    reports = [
+        {"platform": s.platform.value, "status": s.status.value, "reason_code": s.reason_code,
+         "reason": s.reason, "warnings": len(s.warnings)}
+        for s in profile.sources
+    ]
+    repo.update_fields(application_id, source_reports=reports,
+                       archive_hashes={s.platform.value: s.archive_sha256 for s in profile.sources})
+    for report in reports:
+        metrics.add_metric(name=f"Source_{report['status']}", unit=MetricUnit.Count, value=1)
+    if not profile.parsed_platforms():
+        raise NoUsableSource("no source could be read: " + "; ".join(
+            f"{r['platform']}: {r['reason'] or r['status']}" for r in reports))
+    prefix = work_prefix(application_id)
+    profile_key = put_json(bucket_name(), f"{prefix}profile.json", profile.model_dump_json())
+    batch_keys = [
+        put_json(bucket_name(), f"{prefix}images/batch-{i:04d}.json", [ref.model_dump() for ref in batch])
+        for i, batch in enumerate(image_batches(profile, int(env("IMAGE_BATCH_SIZE"))))
+    ]
+    logger.info("profile built", extra={"texts": len(profile.texts), "names": len(profile.names),
+                                        "photos": len(profile.media), "image_batches": len(batch_keys)})
+    return {"profile": profile_key, "image_batches": batch_keys, "sources": reports}

@@ -1,0 +1,86 @@
+"""A small partner-side client of the HTTP API, used by the demo, the CLI and the end-to-end tests."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+DEFAULT_CONSENT = {
+    "granted": True,
+    "purpose": "credit assessment for a loan application",
+    "notice_version": "2026-11",
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, body: Any) -> None:
+        super().__init__(f"HTTP {status}: {body}")
+        self.status = status
+        self.body = body
+
+
+@dataclass
+class PartnerClient:
+    base_url: str
+    api_key: str
+    timeout: float = 30.0
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.api_key}", **kwargs.pop("headers", {})}
+        response = requests.request(method, self.base_url + path, headers=headers, timeout=self.timeout, **kwargs)
+        body = response.json() if response.content else None
+        if response.status_code >= 400:
+            raise ApiError(response.status_code, body)
+        return body
+
+    def create_application(self, sources: dict[str, int], x_handle: str | None = None,
+                           idempotency_key: str | None = None, reference: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "consent": {**DEFAULT_CONSENT, "granted_at": int(time.time())},
+            "sources": [{"platform": p, "parts": n} for p, n in sources.items()],
+        }
+        if x_handle:
+            body["x_handle"] = x_handle
+        if reference:
+            body["reference"] = reference
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        return dict(self._call("POST", "/applications", json=body, headers=headers))
+
+    def application(self, application_id: str) -> dict[str, Any]:
+        return dict(self._call("GET", f"/applications/{application_id}"))
+
+    def result(self, application_id: str) -> dict[str, Any]:
+        return dict(self._call("GET", f"/applications/{application_id}/result"))
+
+    def submit(self, application_id: str) -> dict[str, Any]:
+        return dict(self._call("POST", f"/applications/{application_id}/submit"))
+
+    def rescore(self, application_id: str) -> dict[str, Any]:
+        return dict(self._call("POST", f"/applications/{application_id}/rescore"))
+
+    def erase(self, application_id: str) -> dict[str, Any]:
+        return dict(self._call("DELETE", f"/applications/{application_id}"))
+
+    def wait(self, application_id: str, timeout: float = 180.0, poll: float = 0.2) -> dict[str, Any]:
+        """Poll until the application is scored or failed, as a partner would."""
+        deadline = time.time() + timeout
+        while True:
+            state = self.application(application_id)
+            if state["status"] in ("scored", "failed", "erased"):
+                return state
+            if time.time() > deadline:
+                raise TimeoutError(f"application still {state['status']}")
+            time.sleep(poll)
+
+
+def upload(form: dict[str, Any], path: Path | bytes, timeout: float = 300.0) -> requests.Response:
+    """POST one export to its presigned form, as the applicant's browser does."""
+    data = path if isinstance(path, bytes) else Path(path).read_bytes()
+    response = requests.post(form["url"], data=form["fields"], files={"file": ("export.zip", data, "application/zip")},
+                             timeout=timeout)
+    response.raise_for_status()
+    return response

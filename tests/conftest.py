@@ -1,0 +1,39 @@
+"""Shared fixtures. The embedded local stack is started once per test session (it takes a few seconds)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    from credscore_local.stack import LocalStack
+
+    with LocalStack(log_dir=tmp_path_factory.mktemp("lambda-logs")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def partner(stack: object) -> object:
+    from credscore_local.client import PartnerClient
+    from credscore_local.partners import register_partner
+
+    api_key = secrets.token_urlsafe(24)
+    register_partner(stack, "partner-a", "Partner A", api_key)  # type: ignore[arg-type]
+    return PartnerClient(stack.api_url, api_key)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def other_partner(stack: object) -> object:
+    from credscore_local.client import PartnerClient
+    from credscore_local.partners import register_partner
+
+    api_key = secrets.token_urlsafe(24)
+    register_partner(stack, "partner-b", "Partner B", api_key)  # type: ignore[arg-type]
+    return PartnerClient(stack.api_url, api_key)  # type: ignore[attr-defined]

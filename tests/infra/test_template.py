@@ -1,0 +1,160 @@
+"""template.yaml and statemachine.asl.json: linted by the real tools, and checked for what production needs."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from credscore_local.template import load_template
+
+REPO = Path(__file__).resolve().parents[2]
+TEMPLATE = load_template()
+RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
+ASL = json.loads((REPO / "statemachine.asl.json").read_text())
+
+
+def _tool(name: str, venv: str) -> str:
+    candidate = REPO / venv / "bin" / name
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} is not installed: run `make setup`")
+    return found
+
+
+def test_cfn_lint_passes() -> None:
+    result = subprocess.run([_tool("cfn-lint", ".venv"), str(REPO / "template.yaml")],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_sam_validate_lint_passes() -> None:
+    result = subprocess.run([_tool("sam", ".venv-sam"), "validate", "--lint", "--region", "us-east-1",
+                             "--template-file", str(REPO / "template.yaml")],
+                            capture_output=True, text=True, check=False, cwd=REPO,
+                            env={"PATH": "/usr/bin:/bin", "SAM_CLI_TELEMETRY": "0", "HOME": str(REPO / ".venv-sam")})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _substituted_asl() -> str:
+    subs = RESOURCES["ScoringStateMachine"]["Properties"]["DefinitionSubstitutions"]
+    text = (REPO / "statemachine.asl.json").read_text()
+    for var in subs:
+        text = text.replace("${" + var + "}", f"arn:aws:lambda:us-east-1:123456789012:function:{var}")
+    assert "${" not in text, "every placeholder has a DefinitionSubstitution"
+    return text
+
+
+def test_asl_is_valid_for_statelint(tmp_path: Path) -> None:
+    path = tmp_path / "definition.json"
+    path.write_text(_substituted_asl())
+    result = subprocess.run([_tool("statelint", ".venv"), str(path)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
+
+
+def test_asl_is_valid_for_asl_validator(tmp_path: Path) -> None:
+    validator = REPO / "tools/asl/node_modules/.bin/asl-validator"
+    if not validator.exists():
+        pytest.fail("asl-validator is not installed: run `make setup`")
+    path = tmp_path / "definition.json"
+    path.write_text(_substituted_asl())
+    result = subprocess.run([str(validator), "--json-path", str(path)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_substitutions_match_placeholders() -> None:
+    placeholders = set(re.findall(r"\$\{(\w+)\}", (REPO / "statemachine.asl.json").read_text()))
+    assert placeholders == set(RESOURCES["ScoringStateMachine"]["Properties"]["DefinitionSubstitutions"])
+
+
+def _tasks(states: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    found = []
+    for name, state in states.items():
+        if state["Type"] == "Task":
+            found.append((name, state))
+        for branch in state.get("Branches", []):
+            found.extend(_tasks(branch["States"]))
+        if "ItemProcessor" in state:
+            found.extend(_tasks(state["ItemProcessor"]["States"]))
+    return found
+
+
+def test_every_task_retries_transient_errors_with_backoff_and_has_a_timeout() -> None:
+    for name, state in _tasks(ASL["States"]):
+        transient = [r for r in state.get("Retry", []) if "Lambda.ServiceException" in r["ErrorEquals"]]
+        assert transient, name
+        assert transient[0]["BackoffRate"] > 1 and transient[0]["MaxAttempts"] >= 2, name
+        assert "TimeoutSeconds" in state, name
+
+
+def test_pipeline_shape_ingest_parallel_score() -> None:
+    states = ASL["States"]
+    assert states["Ingest"]["Next"] == "Analyse"
+    assert states["Analyse"]["Type"] == "Parallel"
+    first_states = [b["StartAt"] for b in states["Analyse"]["Branches"]]
+    assert first_states == ["AnalyzeText", "AnalyzeProfanity", "AnalyzeImageBatches"]
+    assert states["Analyse"]["Branches"][2]["States"]["AnalyzeImageBatches"]["Type"] == "Map"
+    assert states["Analyse"]["Next"] == "Score"
+    for name in ("Ingest", "Analyse", "Score"):
+        assert states[name]["Catch"][0]["Next"] == "RecordFailure"
+    for branch in states["Analyse"]["Branches"]:
+        first = branch["States"][branch["StartAt"]]
+        assert first["Catch"][0]["ErrorEquals"] == ["States.ALL"], "a failed branch is recorded, not lost"
+
+
+def test_states_pass_pointers_not_bulk_data() -> None:
+    """Lambda outputs are small summaries: payloads reference S3 keys (`profile`, `batch`)."""
+    text = json.dumps(ASL)
+    assert '"profile.$": "$.ingest.profile"' in text
+    assert '"batch.$": "$$.Map.Item.Value"' in text
+
+
+def test_bucket_is_private_encrypted_tls_only_and_expires_raw_uploads() -> None:
+    props = RESOURCES["DataBucket"]["Properties"]
+    assert all(props["PublicAccessBlockConfiguration"].values())
+    sse = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    assert sse["SSEAlgorithm"] == "aws:kms"
+    assert props["NotificationConfiguration"]["EventBridgeConfiguration"]["EventBridgeEnabled"] is True
+    prefixes = {r["Prefix"] for r in props["LifecycleConfiguration"]["Rules"] if "ExpirationInDays" in r}
+    assert {"uploads/", "work/"} <= prefixes
+    statement = RESOURCES["DataBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert statement["Effect"] == "Deny" and statement["Condition"]["Bool"]["aws:SecureTransport"] == "false"
+
+
+def test_table_is_encrypted_with_ttl_and_point_in_time_recovery() -> None:
+    props = RESOURCES["ApplicationsTable"]["Properties"]
+    assert props["SSESpecification"]["SSEEnabled"] is True
+    assert props["TimeToLiveSpecification"]["Enabled"] is True
+    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+
+
+def test_every_function_has_its_own_retained_log_group_and_explicit_policies() -> None:
+    for logical, body in RESOURCES.items():
+        if body["Type"] != "AWS::Serverless::Function":
+            continue
+        props = body["Properties"]
+        group = RESOURCES[props["LoggingConfig"]["LogGroup"]["Ref"]]
+        assert "RetentionInDays" in group["Properties"], logical
+        for policy in props["Policies"]:
+            for statement in policy["Statement"]:
+                actions = statement["Action"]
+                assert all("*" not in a for a in actions), f"{logical} has a wildcard action"
+                assert statement["Resource"] != "*", f"{logical} has a wildcard resource"
+
+
+def test_api_requires_partner_authentication() -> None:
+    auth = RESOURCES["PartnerApi"]["Properties"]["Auth"]
+    assert auth["DefaultAuthorizer"] in auth["Authorizers"]
+
+
+def test_runtime_is_python_313() -> None:
+    assert TEMPLATE["Globals"]["Function"]["Runtime"] == "python3.13"
+    assert sys.version_info[:2] == (3, 13), "tests run on the Lambda runtime's Python"
