@@ -1,0 +1,56 @@
+# credscore: `make demo` scores sample exports on the embedded local stack; `make test` runs every check.
+# Both set up what they need first (idempotent), so either works on a fresh clone.
+
+SHELL := /bin/bash
+PY313 ?= $(shell command -v python3.13 2>/dev/null || echo $(HOME)/.pyenv/versions/3.13.0/bin/python3.13)
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+SAM_VENV := .venv-sam
+STAMP := $(VENV)/.setup-done
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test lint typecheck unit e2e build bench openapi sync-config clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements/dev.txt layers/domain/requirements.txt layers/image_model/requirements.txt pyproject.toml tools/asl/package.json
+	@test -x "$(PY313)" || { echo "Python 3.13 is needed (the Lambda runtime): install it or set PY313=/path/to/python3.13"; exit 1; }
+	test -x $(PY) || $(PY313) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(UV) pip install --quiet --python $(PY) -r requirements/dev.txt
+	$(UV) pip install --quiet --python $(PY) --no-deps nudenet==3.4.2
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	test -x $(SAM_VENV)/bin/python || $(PY313) -m venv $(SAM_VENV)
+	$(UV) pip install --quiet --python $(SAM_VENV)/bin/python aws-sam-cli==1.170.0
+	cd tools/asl && npm ci --no-audit --no-fund --silent
+	touch $(STAMP)
+
+demo: setup
+	$(PY) -m credscore_local demo
+
+test: setup lint typecheck
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check src functions tests tools bench
+	$(VENV)/bin/ruff format --check src functions tests tools bench
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+build: setup
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" CREDSCORE_ROOT="$(CURDIR)" SAM_CLI_TELEMETRY=0 \
+		$(SAM_VENV)/bin/sam build --template-file template.yaml --build-dir .aws-sam/build
+
+bench: setup
+	$(PY) bench/run_all.py
+
+openapi: setup
+	$(PY) tools/gen_openapi.py
+
+sync-config: setup
+	$(PY) tools/sync_config.py
+
+clean:
+	rm -rf .aws-sam build .pytest_cache .mypy_cache .ruff_cache
