@@ -110,6 +110,9 @@ class LocalStack:
     def start(self) -> None:
         from moto.server import ThreadedMotoServer
 
+        from credscore_local.fidelity import serialize_dynamodb_writes
+
+        serialize_dynamodb_writes()
         # Step Functions' interpreter calls Lambda through this port; boto3 in this process uses fake credentials.
         self._set_env({"MOTO_PORT": str(self.port), **FAKE_CREDENTIALS})
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per AWS call is noise here

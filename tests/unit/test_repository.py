@@ -1,0 +1,107 @@
+"""The DynamoDB repository against moto, with the table defined exactly as template.yaml defines it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from credscore.application import Status, new_application_id
+from credscore_aws.repository import ApplicationRepository, Conflict, NotFound
+from credscore_local.fidelity import serialize_dynamodb_writes
+from credscore_local.template import load_template
+
+
+@pytest.fixture
+def repo(monkeypatch: pytest.MonkeyPatch) -> Iterator[ApplicationRepository]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    serialize_dynamodb_writes()  # DynamoDB's conditional writes are atomic; moto's need the local-stack patch
+    props = load_template()["Resources"]["ApplicationsTable"]["Properties"]
+    with mock_aws():
+        ddb = boto3.resource("dynamodb")
+        table = ddb.create_table(
+            TableName="applications",
+            AttributeDefinitions=props["AttributeDefinitions"],
+            KeySchema=props["KeySchema"],
+            GlobalSecondaryIndexes=props["GlobalSecondaryIndexes"],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield ApplicationRepository(table)
+
+
+def _new(repo: ApplicationRepository, partner: str = "p1", declared: dict[str, int] | None = None) -> str:
+    application_id = new_application_id()
+    repo.create({"application_id": application_id, "partner_id": partner,
+                 "declared": declared or {"linkedin": 1, "facebook": 1}})
+    return application_id
+
+
+def test_create_is_conditional(repo: ApplicationRepository) -> None:
+    application_id = _new(repo)
+    with pytest.raises(Conflict):
+        repo.create({"application_id": application_id, "partner_id": "p2", "declared": {}})
+    assert repo.get(application_id)["partner_id"] == "p1"
+
+
+def test_uploads_are_recorded_once_and_reuploads_noted(repo: ApplicationRepository) -> None:
+    application_id = _new(repo)
+    assert repo.record_upload(application_id, "linkedin/1")["received"] == ["linkedin/1"]
+    assert repo.record_upload(application_id, "linkedin/1")["received"] == ["linkedin/1"]
+    events = [a["event"] for a in repo.audit_trail(application_id)]
+    assert events == ["created", "upload_received", "upload_replaced"]
+
+
+def test_unknown_application(repo: ApplicationRepository) -> None:
+    with pytest.raises(NotFound):
+        repo.record_upload(new_application_id(), "linkedin/1")
+
+
+def test_exactly_one_claim_wins_a_race(repo: ApplicationRepository) -> None:
+    application_id = _new(repo)
+    wins: list[bool] = []
+    barrier = threading.Barrier(8)
+
+    def claim() -> None:
+        barrier.wait()
+        wins.append(repo.claim_for_scoring(application_id, "race"))
+
+    threads = [threading.Thread(target=claim) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(wins) == [False] * 7 + [True]
+    assert repo.get(application_id)["status"] == Status.PROCESSING
+
+
+def test_results_partner_listing_and_erasure(repo: ApplicationRepository) -> None:
+    mine = _new(repo, "p1")
+    _new(repo, "p2")
+    repo.save_result(mine, {"total_points": 1.5, "config_version": "v1"}, {"age": {"value": 30.5}})
+    assert repo.get(mine)["status"] == Status.SCORED
+    assert repo.get_doc(mine, "RESULT") == {"total_points": 1.5, "config_version": "v1"}
+    assert [a["application_id"] for a in repo.list_for_partner("p1")] == [mine]
+
+    deleted = repo.erase(mine, "p1")
+    assert deleted >= 4  # meta, result, features, audit entries
+    remaining: list[dict[str, Any]] = repo.table.query(
+        KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": f"APP#{mine}"})["Items"]
+    assert len(remaining) == 1
+    tombstone = remaining[0]
+    assert tombstone["status"] == Status.ERASED
+    assert set(tombstone) <= {"pk", "sk", "application_id", "partner_id", "gsi1pk", "gsi1sk", "status",
+                              "erased_at", "created_at", "updated_at"}
+
+
+def test_partner_keys_are_stored_only_as_hashes(repo: ApplicationRepository) -> None:
+    repo.put_partner_key("secret-key-123", "p9", "Lender")
+    assert repo.partner_for_key("secret-key-123") == "p9"
+    assert repo.partner_for_key("secret-key-124") is None
+    items = repo.table.scan()["Items"]
+    assert all("secret-key-123" not in str(item) for item in items)
