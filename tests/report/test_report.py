@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+
+from credscore.report import chart_svg, render_report
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>&'
+
+
+class _Collector(HTMLParser):
+    """Tags and attributes as a browser's tokenizer would see them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attributes: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes.extend(name for name, _ in attrs)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _parse(document: str) -> _Collector:
+    collector = _Collector()
+    collector.feed(document)
+    return collector
+
+
+def test_report_shows_score_breakdown_reasons_sources_and_versions(
+    application: dict[str, Any], result: dict[str, Any]
+) -> None:
+    document = render_report(application, result)
+    text = " ".join(_parse(document).text)
+    for shown in ("612", "300", "900", "21.7", "30.0"):
+        assert shown in text
+    assert "67%" in text
+    for feature in ("connections", "sentiment", "negative_groups"):
+        assert feature in text
+    assert "FEW_CONNECTIONS" in text
+    assert "Posts are mixed in tone" in text
+    assert "the file is not a zip archive" in text
+    assert "0.1.0+abc123" in text
+    assert "profanity" in text
+    assert "loan-42" in text
+
+
+def test_report_is_self_contained_and_printable(application: dict[str, Any], result: dict[str, Any]) -> None:
+    document = render_report(application, result)
+    parsed = _parse(document)
+    assert "script" not in parsed.tags
+    assert "link" not in parsed.tags
+    assert not re.search(r"(src|href)=\"https?:", document)
+    assert "@media print" in document
+    assert "svg" in parsed.tags
+
+
+def test_chart_draws_one_row_per_enabled_feature_with_points_proportional_to_weight(
+    result: dict[str, Any],
+) -> None:
+    svg = chart_svg(result["breakdown"])
+    # Disabled features are left out of the chart.
+    assert svg.count('class="max"') == 2  # connections and sentiment have evidence
+    assert svg.count('class="none"') == 1  # negative_groups has none
+    assert ">age<" not in svg
+    pts = [float(w) for w in re.findall(r'<rect class="pts" x="[0-9.]+" y="[0-9.]+" width="([0-9.]+)"', svg)]
+    maxes = [
+        float(w) for w in re.findall(r'<rect class="max" x="[0-9.]+" y="[0-9.]+" width="([0-9.]+)"', svg)
+    ]
+    assert pts[0] / maxes[0] == pytest.approx(15.5 / 20, abs=0.01)
+    assert pts[1] / maxes[1] == pytest.approx(6.2 / 10, abs=0.01)
+    assert maxes[1] / maxes[0] == pytest.approx(10 / 20, abs=0.01)
+
+
+def test_points_above_the_weight_are_drawn_at_the_maximum() -> None:
+    svg = chart_svg([{"feature": "f", "weight": 10, "points": 50, "has_evidence": True}])
+    pts = re.findall(r'<rect class="pts" x="[0-9.]+" y="[0-9.]+" width="([0-9.]+)"', svg)
+    maxes = re.findall(r'<rect class="max" x="[0-9.]+" y="[0-9.]+" width="([0-9.]+)"', svg)
+    assert pts == maxes
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "feature",
+        "reason_text",
+        "reason_code",
+        "source_reason",
+        "reference",
+        "code_version",
+        "missing",
+        "platform",
+        "failure",
+    ],
+)
+def test_hostile_strings_are_escaped_everywhere(
+    where: str, application: dict[str, Any], result: dict[str, Any]
+) -> None:
+    if where == "feature":
+        result["breakdown"][0]["feature"] = HOSTILE
+    elif where == "reason_text":
+        result["reasons"][0]["text"] = HOSTILE
+    elif where == "reason_code":
+        result["reasons"][0]["code"] = HOSTILE
+    elif where == "source_reason":
+        application["sources"][1]["reason"] = HOSTILE
+    elif where == "reference":
+        application["reference"] = HOSTILE
+    elif where == "code_version":
+        result["code_version"] = HOSTILE
+    elif where == "missing":
+        result["coverage"]["missing"] = [HOSTILE]
+    elif where == "platform":
+        application["sources"][0]["platform"] = HOSTILE
+    elif where == "failure":
+        result["analysis_failures"][0]["error"] = HOSTILE
+    document = render_report(application, result)
+    parsed = _parse(document)
+    assert "script" not in parsed.tags
+    assert "img" not in parsed.tags
+    assert "onerror" not in parsed.attributes
+    assert "&lt;script&gt;" in document
+    # The text survives, readable, once unescaped.
+    assert any('<script>alert("x")</script>' in chunk for chunk in parsed.text)
+
+
+def test_renders_with_only_the_required_minimum() -> None:
+    document = render_report({}, {})
+    assert document.startswith("<!DOCTYPE html>")
+    assert "No breakdown available" in document
+    assert "No reasons lowered the score" in document
+    assert "Coverage not available" in document
+    assert "No sources recorded" in document
+
+
+def test_renders_when_optional_fields_are_missing_or_malformed(result: dict[str, Any]) -> None:
+    for key in (
+        "normalised_score",
+        "normalised_range",
+        "coverage",
+        "eligibility",
+        "max_configured",
+        "analysis_failures",
+        "config_parameter_version",
+        "code_version",
+    ):
+        result.pop(key)
+    result["breakdown"].append({"feature": "weird", "weight": "ten", "points": float("nan"), "value": [1, 2]})
+    result["reasons"].append("not a mapping")
+    document = render_report({"sources": "nonsense"}, result)
+    text = " ".join(_parse(document).text)
+    assert "Score" not in re.findall(r'<div class="muted">(\w+)</div>', document)
+    assert "weird" in text
+    assert "FEW_CONNECTIONS" in text
+    # result.sources (list) is used when the application carries none.
+    assert "linkedin" in text
+
+
+def test_ineligible_result_is_flagged(application: dict[str, Any], result: dict[str, Any]) -> None:
+    result["eligibility"] = {"eligible": False, "reason": "applicant under the minimum age"}
+    document = render_report(application, result)
+    assert 'class="ineligible"' in document
+    assert "applicant under the minimum age" in document
