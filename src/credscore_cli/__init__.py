@@ -1,0 +1,1 @@
+"""`credscore`: score local exports, serve the web page, manage weights and make sample exports."""

@@ -1,0 +1,132 @@
+"""The score for a terminal (rich) or as JSON. Tolerant of optional fields the result may not have."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+BAR_CELLS = 20
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    number = _number(value)
+    return "–" if number is None else f"{number:.{digits}f}"
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return escape(str(value))
+
+
+def bar(points: Any, weight: Any, cells: int = BAR_CELLS) -> str:
+    """A text bar of points against the maximum, e.g. ██████░░░░."""
+    total = _number(weight) or 0.0
+    earned = min(max(_number(points) or 0.0, 0.0), total)
+    filled = round(cells * earned / total) if total > 0 else 0
+    return "█" * filled + "░" * (cells - filled)
+
+
+def breakdown_table(result: dict[str, Any]) -> Table:
+    table = Table(title="Score breakdown", title_justify="left")
+    for column, justify in (
+        ("feature", "left"),
+        ("priority", "left"),
+        ("value", "right"),
+        ("points", "right"),
+        ("max", "right"),
+        ("", "left"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for item in result.get("breakdown") or []:
+        if not isinstance(item, dict) or not item.get("enabled", True):
+            continue
+        evidence = bool(item.get("has_evidence", True))
+        table.add_row(
+            escape(str(item.get("feature", "?"))),
+            escape(str(item.get("priority", ""))),
+            _value(item.get("value")) if evidence else "[dim]no evidence[/dim]",
+            _fmt(item.get("points")) if evidence else "–",
+            _fmt(item.get("weight"), 0),
+            bar(item.get("points"), item.get("weight")) if evidence else "[dim]" + "╌" * BAR_CELLS + "[/dim]",
+        )
+    return table
+
+
+def print_result(console: Console, application: dict[str, Any], result: dict[str, Any]) -> None:
+    console.print(
+        f"[bold]Application[/bold] {escape(str(application.get('application_id', '?')))}: "
+        f"[bold green]{escape(str(application.get('status', '?')))}[/bold green]"
+    )
+    sources = application.get("sources") or []
+    if sources:
+        table = Table(title="Sources", title_justify="left")
+        for column in ("platform", "status", "reason"):
+            table.add_column(column)
+        for source in sources:
+            table.add_row(
+                escape(str(source.get("platform", "?"))),
+                escape(str(source.get("status", ""))),
+                escape(str(source.get("reason") or source.get("reason_code") or "")),
+            )
+        console.print(table)
+    console.print(breakdown_table(result))
+    line = (
+        f"[bold]Total[/bold] {_fmt(result.get('total_points'))} of {_fmt(result.get('max_possible'))} points"
+    )
+    if _number(result.get("max_configured")) is not None:
+        line += f" with evidence ({_fmt(result.get('max_configured'), 0)} configured)"
+    console.print(line)
+    score = _number(result.get("normalised_score"))
+    scale = result.get("normalised_range") or {}
+    if score is not None:
+        console.print(
+            f"[bold]Score[/bold] {score:.0f} on {scale.get('min', '?')}–{scale.get('max', '?')}"
+            " (not yet calibrated to repayment data)"
+        )
+    eligibility = result.get("eligibility") or {}
+    if eligibility and not eligibility.get("eligible", True):
+        console.print(f"[bold red]Ineligible[/bold red]: {escape(str(eligibility.get('reason') or ''))}")
+    coverage = result.get("coverage") or {}
+    if _number(coverage.get("ratio")) is not None:
+        missing = ", ".join(escape(str(m)) for m in coverage.get("missing") or []) or "none"
+        console.print(
+            f"[bold]Coverage[/bold] {coverage['ratio']:.0%} of enabled features had evidence; "
+            f"missing: {missing}"
+        )
+    reasons = [r for r in result.get("reasons") or [] if isinstance(r, dict)]
+    console.print("[bold]Reasons lowering the score[/bold]" if reasons else "No reasons lowered the score.")
+    for reason in reasons:
+        console.print(
+            f"  • \\[{escape(str(reason.get('code', '')))}] {escape(str(reason.get('text', '')))}",
+            highlight=False,
+        )
+    for failure in result.get("analysis_failures") or []:
+        console.print(
+            f"[yellow]Analysis failed[/yellow]: {escape(str(failure.get('analysis')))}: "
+            f"{escape(str(failure.get('error')))}"
+        )
+    console.print(
+        f"Configuration version {escape(str(result.get('config_parameter_version', '–')))}, "
+        f"code {escape(str(result.get('code_version', '–')))}",
+        highlight=False,
+    )
+
+
+def as_json(application: dict[str, Any], result: dict[str, Any] | None) -> str:
+    return json.dumps({"application": application, "result": result}, indent=2, sort_keys=True)

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+
+from credscore_cli.output import as_json, bar, print_result
+from tests.report.conftest import sample_application, sample_result
+
+
+def _render(application: dict[str, Any], result: dict[str, Any]) -> str:
+    console = Console(record=True, width=140, color_system=None)
+    print_result(console, application, result)
+    return console.export_text()
+
+
+def test_human_output_has_breakdown_total_score_coverage_and_reasons() -> None:
+    text = _render(sample_application(), sample_result())
+    assert "connections" in text
+    assert "no evidence" in text  # negative_groups
+    assert "21.7 of 30.0 points" in text
+    assert "Score 612 on 300–900" in text
+    assert "Coverage 67%" in text
+    assert "[FEW_CONNECTIONS] Fewer professional connections than typical" in text
+    assert "profanity" in text
+    assert "the file is not a zip archive" in text
+    # Disabled features are not listed.
+    assert " age " not in text
+
+
+def test_markup_in_data_is_printed_literally() -> None:
+    result = sample_result()
+    result["reasons"][0]["text"] = "[bold red]hi[/bold red]"
+    assert "[bold red]hi[/bold red]" in _render(sample_application(), result)
+
+
+def test_output_survives_a_minimal_result() -> None:
+    text = _render({"application_id": "a", "status": "scored"}, {})
+    assert "No reasons lowered the score" in text
+
+
+def test_bar_is_proportional_and_bounded() -> None:
+    assert bar(5, 10, cells=10) == "█████░░░░░"
+    assert bar(50, 10, cells=10) == "█" * 10
+    assert bar(None, 0, cells=4) == "░░░░"
+
+
+def test_json_output_round_trips() -> None:
+    payload = json.loads(as_json(sample_application(), sample_result()))
+    assert payload["result"]["total_points"] == 21.7
+    assert payload["application"]["status"] == "scored"

@@ -1,0 +1,110 @@
+// The partner API (Authorization: Bearer <partner key>) and the presigned S3 upload.
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(describe(status, body));
+    this.status = status;
+    this.body = body;
+  }
+}
+
+function describe(status, body) {
+  if (body && typeof body === "object") {
+    if (body.message) return `${body.message} (HTTP ${status})`;
+    if (body.detail) return `${JSON.stringify(body.detail)} (HTTP ${status})`;
+  }
+  if (status === 401 || status === 403) return `the partner key was refused (HTTP ${status})`;
+  return `HTTP ${status}`;
+}
+
+export const TERMINAL = new Set(["scored", "failed", "erased"]);
+
+export class Api {
+  constructor(base, key) {
+    this.base = (base || "").replace(/\/+$/, "");
+    this.key = key || "";
+  }
+
+  async request(method, path, body, accept = "application/json") {
+    const headers = { Authorization: `Bearer ${this.key}`, Accept: accept };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    let response;
+    try {
+      response = await fetch(this.base + path, {
+        method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new ApiError(0, { message: `the API at ${this.base || "(not set)"} cannot be reached` });
+    }
+    const text = await response.text();
+    let parsed = text;
+    if ((response.headers.get("content-type") || "").includes("json")) {
+      try { parsed = text ? JSON.parse(text) : null; } catch { parsed = text; }
+    }
+    if (!response.ok) throw new ApiError(response.status, parsed);
+    return parsed;
+  }
+
+  createApplication({ sources, xHandle, reference, noticeVersion, purpose }) {
+    const body = {
+      consent: {
+        granted: true,
+        purpose,
+        notice_version: noticeVersion,
+        granted_at: Math.floor(Date.now() / 1000),
+      },
+      sources: Object.entries(sources).map(([platform, parts]) => ({ platform, parts })),
+    };
+    if (xHandle) body.x_handle = xHandle;
+    if (reference) body.reference = reference;
+    return this.request("POST", "/applications", body);
+  }
+
+  list() { return this.request("GET", "/applications"); }
+  application(id) { return this.request("GET", `/applications/${encodeURIComponent(id)}`); }
+  result(id) { return this.request("GET", `/applications/${encodeURIComponent(id)}/result`); }
+  rescore(id) { return this.request("POST", `/applications/${encodeURIComponent(id)}/rescore`); }
+  erase(id) { return this.request("DELETE", `/applications/${encodeURIComponent(id)}`); }
+  report(id) { return this.request("GET", `/applications/${encodeURIComponent(id)}/report`, undefined, "text/html"); }
+}
+
+// POST one file to its presigned form; onProgress(loaded, total) follows the upload.
+export function uploadToForm(form, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const data = new FormData();
+    for (const [name, value] of Object.entries(form.fields)) data.append(name, value);
+    data.append("file", file, file.name); // S3 reads every field after "file" as ignored: it goes last
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", form.url);
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded, event.total);
+    };
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(file.size, file.size);
+        resolve();
+      } else {
+        const code = /<Code>([^<]+)<\/Code>/.exec(xhr.responseText || "");
+        reject(new Error(`storage refused the upload (HTTP ${xhr.status}${code ? `, ${code[1]}` : ""})`));
+      }
+    };
+    xhr.onerror = () => reject(new Error("the upload was interrupted (network error)"));
+    xhr.send(data);
+  });
+}
+
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// Poll the application until it is scored, failed or erased; onState sees every state.
+export async function follow(api, id, onState, { interval = 1000, timeoutMs = 15 * 60 * 1000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await api.application(id);
+    onState(state);
+    if (TERMINAL.has(state.status)) return state;
+    if (Date.now() > deadline) throw new Error(`still ${state.status} after ${timeoutMs / 60000} minutes`);
+    await sleep(interval);
+  }
+}

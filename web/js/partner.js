@@ -1,0 +1,123 @@
+// The partner's view: applications with their status; open one, rescore it, print it or erase it.
+
+import { TERMINAL, sleep } from "./api.js";
+import { byId, clear, formatTime, h, toast } from "./dom.js";
+import { renderResult, sourceList } from "./result.js";
+
+let current = null;
+
+async function refreshList(getApi) {
+  const status = byId("list-status");
+  status.textContent = "Loading…";
+  try {
+    const { applications } = await getApi().list();
+    const body = clear(byId("app-table").tBodies[0]);
+    for (const item of applications) {
+      body.append(h("tr", { "data-id": item.application_id },
+        h("td", {}, h("code", { title: item.application_id }, item.application_id.slice(0, 8) + "…")),
+        h("td", {}, h("span", { class: `badge ${item.status}` }, item.status)),
+        h("td", {}, formatTime(item.created_at)),
+        h("td", {}, h("button", {
+          type: "button", "aria-label": `Open application ${item.application_id}`,
+          onclick: () => openApplication(getApi, item.application_id),
+        }, "Open"))));
+    }
+    status.textContent = applications.length ? `${applications.length} application(s).` : "No applications yet.";
+  } catch (error) {
+    status.textContent = "";
+    toast(`Could not list applications: ${error.message}`);
+  }
+}
+
+function showActions(state) {
+  byId("detail-rescore").disabled = state.status !== "scored";
+  byId("detail-report").disabled = state.status !== "scored";
+  byId("detail-erase").disabled = state.status === "erased";
+}
+
+async function openApplication(getApi, id) {
+  const api = getApi();
+  current = id;
+  const detail = byId("detail");
+  detail.hidden = false;
+  byId("detail-id").textContent = id;
+  const result = clear(byId("detail-result"));
+  try {
+    let state = await api.application(id);
+    // A running application is followed briefly so the partner sees it finish.
+    for (let i = 0; i < 60 && !TERMINAL.has(state.status) && current === id; i++) {
+      byId("detail-status").textContent = `Status: ${state.status}`;
+      await sleep(1000);
+      state = await api.application(id);
+    }
+    if (current !== id) return;
+    byId("detail-status").textContent = `Status: ${state.status}` +
+      (state.error ? ` — ${state.error.message || state.error.code || ""}` : "") +
+      ` (updated ${formatTime(state.updated_at)})`;
+    sourceList(byId("detail-sources"), state.sources);
+    showActions(state);
+    if (state.status === "scored") renderResult(result, (await api.result(id)).result);
+    detail.scrollIntoView({ block: "nearest" });
+  } catch (error) {
+    toast(`Could not open ${id}: ${error.message}`);
+  }
+}
+
+async function rescore(getApi) {
+  if (!current) return;
+  byId("detail-status").textContent = "Rescoring with the current scoring configuration…";
+  try {
+    const { result } = await getApi().rescore(current);
+    renderResult(byId("detail-result"), result);
+    byId("detail-status").textContent =
+      `Rescored with configuration version ${result.config_parameter_version ?? "–"}.`;
+  } catch (error) {
+    toast(`Rescore failed: ${error.message}`);
+  }
+}
+
+async function openReport(getApi) {
+  if (!current) return;
+  // Opened before the request so a popup blocker sees it comes from the click.
+  const win = window.open("", "_blank");
+  try {
+    const html = await getApi().report(current);
+    const url = URL.createObjectURL(new Blob([html], { type: "text/html" }));
+    if (win) win.location.href = url;
+    else window.location.href = url;
+  } catch (error) {
+    if (win) win.close();
+    toast(`Report unavailable: ${error.message}`);
+  }
+}
+
+function askErase(getApi) {
+  if (!current) return;
+  const dialog = byId("erase-dialog");
+  byId("erase-id").textContent = current;
+  dialog.returnValue = "";
+  dialog.showModal();
+  dialog.addEventListener("close", async () => {
+    if (dialog.returnValue !== "erase") return;
+    const id = current;
+    try {
+      const receipt = await getApi().erase(id);
+      byId("detail-status").textContent =
+        `Erased: ${receipt.objects_deleted} object(s) and ${receipt.records_deleted} record(s) deleted.`;
+      clear(byId("detail-result"));
+      clear(byId("detail-sources"));
+      showActions({ status: "erased" });
+      await refreshList(getApi);
+    } catch (error) {
+      toast(`Erasure failed: ${error.message}`);
+    }
+  }, { once: true });
+}
+
+export function setupPartner(getApi) {
+  byId("refresh").addEventListener("click", () => refreshList(getApi));
+  byId("detail-rescore").addEventListener("click", () => rescore(getApi));
+  byId("detail-report").addEventListener("click", () => openReport(getApi));
+  byId("detail-erase").addEventListener("click", () => askErase(getApi));
+  return () => refreshList(getApi);
+}

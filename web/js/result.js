@@ -1,0 +1,127 @@
+// The score, a chart of points against each feature's maximum, the reasons, coverage and sources.
+
+import { h, s, formatNumber, formatValue } from "./dom.js";
+
+const LABEL = 170;
+const VALUE = 96;
+const WIDTH = 640;
+const BAR = 18;
+const GAP = 8;
+
+const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+
+export function chart(breakdown) {
+  const rows = (breakdown || []).filter((item) => item && item.enabled !== false);
+  if (!rows.length) return h("p", { class: "hint" }, "No enabled features.");
+  const scaleMax = Math.max(...rows.map((item) => num(item.weight)), 1);
+  const space = WIDTH - LABEL - VALUE;
+  const height = rows.length * (BAR + GAP) + GAP;
+  const svg = s("svg", {
+    class: "chart", role: "img", viewBox: `0 0 ${WIDTH} ${height}`, width: WIDTH, height,
+    "aria-labelledby": "chart-title-svg",
+  }, s("title", { id: "chart-title-svg" }, "Points earned against the maximum of each feature"));
+  svg.append(s("defs", {}, s("pattern", {
+    id: "noevidence", width: 6, height: 6, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)",
+  }, s("rect", { width: 6, height: 6, fill: "#eef1f5" }),
+  s("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: "#b9c1cc", "stroke-width": 2 }))));
+  rows.forEach((item, index) => {
+    const y = GAP + index * (BAR + GAP);
+    const weight = Math.max(num(item.weight), 0);
+    const points = Math.min(Math.max(num(item.points), 0), weight);
+    const evidence = item.has_evidence !== false;
+    const name = String(item.feature ?? "?");
+    const row = s("g", { class: evidence ? "row" : "row none", "data-feature": name });
+    row.append(s("text", { x: LABEL - 8, y: y + BAR - 5, "text-anchor": "end" }, name));
+    const maxWidth = (space * weight) / scaleMax;
+    if (evidence) {
+      row.append(s("rect", { class: "max", x: LABEL, y, width: maxWidth.toFixed(1), height: BAR }));
+      row.append(s("rect", { class: "pts", x: LABEL, y, width: ((space * points) / scaleMax).toFixed(1), height: BAR },
+        s("title", {}, `${name}: ${points.toFixed(1)} of ${weight}`)));
+    } else {
+      row.append(s("rect", { class: "noev", x: LABEL, y, width: maxWidth.toFixed(1), height: BAR, fill: "url(#noevidence)" },
+        s("title", {}, `${name}: no evidence`)));
+    }
+    row.append(s("text", { x: LABEL + space + 6, y: y + BAR - 5 },
+      evidence ? `${points.toFixed(1)} / ${weight}` : "no evidence"));
+    svg.append(row);
+  });
+  return h("figure", { class: "chart-figure" }, svg,
+    h("figcaption", { class: "hint" },
+      "Dark: points earned. Pale: the feature's maximum. Hatched: no evidence (lowers coverage, not the score)."));
+}
+
+export function sourceList(list, sources) {
+  list.replaceChildren(...(sources || []).map((source) => h("li", { class: `source-state ${source.status}` },
+    h("strong", {}, source.platform), ` ${source.status}`,
+    source.reason || source.reason_code ? ` — ${source.reason || source.reason_code}` : "",
+    source.warnings ? ` (${source.warnings} warning${source.warnings === 1 ? "" : "s"})` : "")));
+}
+
+function tile(label, big, small, extraClass = "") {
+  return h("div", { class: `tile ${extraClass}` }, h("div", { class: "hint" }, label),
+    h("div", { class: "big" }, big), small ? h("div", { class: "hint" }, small) : null);
+}
+
+export function renderResult(container, result) {
+  const r = result || {};
+  const tiles = h("div", { class: "tiles" });
+  if (typeof r.normalised_score === "number") {
+    const range = r.normalised_range || {};
+    tiles.append(tile("Score", r.normalised_score.toFixed(0),
+      range.min !== undefined ? `on ${range.min}–${range.max}` : "", "score"));
+  }
+  tiles.append(tile("Points", formatNumber(r.total_points),
+    `of ${formatNumber(r.max_possible)} with evidence` +
+    (typeof r.max_configured === "number" ? ` (${r.max_configured.toFixed(0)} configured)` : "")));
+  if (r.coverage && typeof r.coverage.ratio === "number") {
+    tiles.append(tile("Coverage", `${Math.round(r.coverage.ratio * 100)}%`, "of enabled features had evidence"));
+  }
+  if (r.eligibility) {
+    const eligible = r.eligibility.eligible !== false;
+    tiles.append(tile("Eligibility", eligible ? "eligible" : "ineligible", r.eligibility.reason || "",
+      eligible ? "" : "ineligible"));
+  }
+
+  const reasons = (r.reasons || []).filter((reason) => reason && typeof reason === "object");
+  const reasonList = reasons.length
+    ? h("ol", { class: "reasons" }, reasons.map((reason) => h("li", {},
+      h("code", {}, reason.code ?? ""), " ", reason.text ?? "",
+      typeof reason.points_below_max === "number"
+        ? h("span", { class: "hint" }, ` (${reason.points_below_max.toFixed(1)} points below maximum)`) : null)))
+    : h("p", { class: "hint" }, "No reasons lowered the score.");
+
+  const features = (r.breakdown || []).filter((item) => item && typeof item === "object");
+  const table = h("table", { class: "breakdown" },
+    h("caption", {}, "Breakdown per feature"),
+    h("thead", {}, h("tr", {}, ["Feature", "Priority", "Value", "Points", "Maximum"].map(
+      (name, i) => h("th", { scope: "col", class: i >= 2 ? "num" : null }, name)))),
+    h("tbody", {}, features.map((item) => {
+      const evidence = item.has_evidence !== false;
+      const enabled = item.enabled !== false;
+      return h("tr", { class: enabled ? null : "disabled" },
+        h("td", {}, String(item.feature ?? "?"), enabled ? "" : " (disabled)"),
+        h("td", {}, String(item.priority ?? "")),
+        h("td", { class: "num" }, evidence ? formatValue(item.value) : "no evidence"),
+        h("td", { class: "num" }, evidence && enabled ? formatNumber(item.points) : "–"),
+        h("td", { class: "num" }, formatNumber(item.weight, 0)));
+    })));
+
+  const coverage = r.coverage || {};
+  const missing = (coverage.missing || []).map(String);
+  const failures = (r.analysis_failures || []).filter((f) => f && typeof f === "object");
+  container.replaceChildren(
+    h("h3", {}, "Result"),
+    tiles,
+    h("h4", {}, "Points per feature"),
+    chart(features),
+    h("h4", {}, "Reasons that lowered the score"),
+    reasonList,
+    missing.length ? h("p", {}, "No evidence for: ", missing.join(", ")) : null,
+    failures.length ? h("p", { class: "warning" }, "Analyses that failed (scored as missing evidence): ",
+      failures.map((f) => `${f.analysis}: ${f.error}`).join("; ")) : null,
+    h("details", {}, h("summary", {}, "Full breakdown"), table),
+    h("p", { class: "hint versions" },
+      `Scoring configuration version ${r.config_parameter_version ?? "–"}, code ${r.code_version ?? "–"}. `,
+      "The score is not yet calibrated against repayment data."),
+  );
+}
