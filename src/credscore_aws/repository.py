@@ -78,7 +78,8 @@ class ApplicationRepository:
 
     def get(self, application_id: str) -> dict[str, Any]:
         item = self.table.get_item(Key={"pk": app_pk(application_id), "sk": META}, ConsistentRead=True).get("Item")
-        if not item:
+        # DynamoDB deletes expired items lazily (up to days later): an expired application is already gone.
+        if not item or int(item.get("expires_at") or 0) and int(item["expires_at"]) < time.time():
             raise NotFound(application_id)
         return _plain(item)
 

@@ -105,3 +105,10 @@ def test_partner_keys_are_stored_only_as_hashes(repo: ApplicationRepository) -> 
     assert repo.partner_for_key("secret-key-124") is None
     items = repo.table.scan()["Items"]
     assert all("secret-key-123" not in str(item) for item in items)
+
+
+def test_expired_applications_read_as_gone(repo: ApplicationRepository) -> None:
+    application_id = new_application_id()
+    repo.create({"application_id": application_id, "partner_id": "p1", "declared": {}, "expires_at": 1})
+    with pytest.raises(NotFound):
+        repo.get(application_id)
