@@ -107,6 +107,7 @@ async function run(getApi) {
     renderResult(container, result);
     container.hidden = false;
     status.textContent = "Scored.";
+    container.scrollIntoView({ block: "start" });
   } else if (state.status === "failed") {
     const reason = state.error ? state.error.message || state.error.reason || state.error.code : "";
     status.textContent = `The application could not be scored${reason ? `: ${reason}` : "."}`;

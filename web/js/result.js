@@ -8,6 +8,8 @@ const WIDTH = 640;
 const BAR = 18;
 const GAP = 8;
 
+let charts = 0; // ids inside each SVG must be unique in the document (two charts may be on the page)
+
 const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
 
 export function chart(breakdown) {
@@ -16,12 +18,15 @@ export function chart(breakdown) {
   const scaleMax = Math.max(...rows.map((item) => num(item.weight)), 1);
   const space = WIDTH - LABEL - VALUE;
   const height = rows.length * (BAR + GAP) + GAP;
+  charts += 1;
+  const titleId = `chart-title-${charts}`;
+  const hatchId = `noevidence-${charts}`;
   const svg = s("svg", {
     class: "chart", role: "img", viewBox: `0 0 ${WIDTH} ${height}`, width: WIDTH, height,
-    "aria-labelledby": "chart-title-svg",
-  }, s("title", { id: "chart-title-svg" }, "Points earned against the maximum of each feature"));
+    "aria-labelledby": titleId,
+  }, s("title", { id: titleId }, "Points earned against the maximum of each feature"));
   svg.append(s("defs", {}, s("pattern", {
-    id: "noevidence", width: 6, height: 6, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)",
+    id: hatchId, width: 6, height: 6, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)",
   }, s("rect", { width: 6, height: 6, fill: "#eef1f5" }),
   s("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: "#b9c1cc", "stroke-width": 2 }))));
   rows.forEach((item, index) => {
@@ -38,7 +43,7 @@ export function chart(breakdown) {
       row.append(s("rect", { class: "pts", x: LABEL, y, width: ((space * points) / scaleMax).toFixed(1), height: BAR },
         s("title", {}, `${name}: ${points.toFixed(1)} of ${weight}`)));
     } else {
-      row.append(s("rect", { class: "noev", x: LABEL, y, width: maxWidth.toFixed(1), height: BAR, fill: "url(#noevidence)" },
+      row.append(s("rect", { class: "noev", x: LABEL, y, width: maxWidth.toFixed(1), height: BAR, fill: `url(#${hatchId})` },
         s("title", {}, `${name}: no evidence`)));
     }
     row.append(s("text", { x: LABEL + space + 6, y: y + BAR - 5 },
@@ -109,7 +114,7 @@ export function renderResult(container, result) {
   const coverage = r.coverage || {};
   const missing = (coverage.missing || []).map(String);
   const failures = (r.analysis_failures || []).filter((f) => f && typeof f === "object");
-  container.replaceChildren(
+  const parts = [
     h("h3", {}, "Result"),
     tiles,
     h("h4", {}, "Points per feature"),
@@ -123,5 +128,6 @@ export function renderResult(container, result) {
     h("p", { class: "hint versions" },
       `Scoring configuration version ${r.config_parameter_version ?? "–"}, code ${r.code_version ?? "–"}. `,
       "The score is not yet calibrated against repayment data."),
-  );
+  ];
+  container.replaceChildren(...parts.filter(Boolean));
 }

@@ -1,0 +1,316 @@
+"""A scripted stand-in for the partner API and the presigned upload target, for browser tests of the page alone.
+
+It follows the real API's shapes (credscore_aws.api_models) so the page is exercised without the pipeline:
+uploads are accepted cross-origin (with the CORS answers S3 gives), an application is "processing" for two
+polls after its last upload, then "scored" with a fixed result.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+HOSTILE = '<img src=x onerror="document.body.dataset.pwned=1">'
+
+
+def scripted_result(config_version: int) -> dict[str, Any]:
+    return {
+        "breakdown": [
+            {
+                "feature": "connections",
+                "priority": "high",
+                "weight": 20,
+                "value": 420,
+                "points": 15.5,
+                "points_below_max": 4.5,
+                "has_evidence": True,
+                "enabled": True,
+            },
+            {
+                "feature": "skills",
+                "priority": "medium",
+                "weight": 10,
+                "value": 12,
+                "points": 8.0,
+                "points_below_max": 2.0,
+                "has_evidence": True,
+                "enabled": True,
+            },
+            {
+                "feature": "sentiment",
+                "priority": "medium",
+                "weight": 10,
+                "value": 0.31,
+                "points": 6.2,
+                "points_below_max": 3.8,
+                "has_evidence": True,
+                "enabled": True,
+            },
+            {
+                "feature": "negative_groups",
+                "priority": "low",
+                "weight": 5,
+                "value": None,
+                "points": 0,
+                "points_below_max": 0,
+                "has_evidence": False,
+                "enabled": True,
+            },
+        ],
+        "total_points": 29.7,
+        "max_possible": 40.0,
+        "max_configured": 45.0,
+        "normalised_score": 645.0,
+        "normalised_range": {"min": 300, "max": 900},
+        "reasons": [
+            {
+                "code": "FEW_CONNECTIONS",
+                "text": "Fewer professional connections than typical",
+                "feature": "connections",
+                "points_below_max": 4.5,
+            },
+            {
+                "code": "MIXED_SENTIMENT",
+                "text": "Posts are mixed in tone " + HOSTILE,
+                "feature": "sentiment",
+                "points_below_max": 3.8,
+            },
+        ],
+        "coverage": {"ratio": 0.75, "missing": ["negative_groups"]},
+        "eligibility": {"eligible": True, "reason": None},
+        "config_parameter_version": config_version,
+        "code_version": "0.1.0+test",
+        "analysis_failures": [],
+    }
+
+
+@dataclass
+class FakeApplication:
+    application_id: str
+    declared: dict[str, int]
+    reference: str | None
+    created_at: int = field(default_factory=lambda: int(time.time()))
+    received: set[str] = field(default_factory=set)
+    status: str = "collecting"
+    polls_while_processing: int = 0
+    config_version: int = 1
+
+
+class FakeState:
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.applications: dict[str, FakeApplication] = {}
+        self.uploaded_bytes: dict[str, int] = {}
+        self.bodies: list[dict[str, Any]] = []
+        self.lock = threading.Lock()
+
+
+def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+        def _reply(self, status: int, body: Any = None, cors: bool = False) -> None:
+            data = b"" if body is None else json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            if cors:
+                self.send_header("access-control-allow-origin", self.headers.get("origin", "*"))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_OPTIONS(self) -> None:  # S3's CORS preflight answer for POST uploads
+            self.send_response(200)
+            self.send_header("access-control-allow-origin", self.headers.get("origin", "*"))
+            self.send_header("access-control-allow-methods", "POST")
+            self.send_header("access-control-allow-headers", "*")
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def _app(self, application_id: str) -> FakeApplication | None:
+            return state.applications.get(application_id)
+
+        def _view(self, app: FakeApplication) -> dict[str, Any]:
+            if app.status == "processing":
+                app.polls_while_processing += 1
+                if app.polls_while_processing > 2:
+                    app.status = "scored"
+            sources = [
+                {
+                    "platform": p,
+                    "status": "parsed" if app.status == "scored" else "received",
+                    "reason_code": None,
+                    "reason": None,
+                    "warnings": 0,
+                }
+                for p in app.declared
+            ]
+            return {
+                "application_id": app.application_id,
+                "status": app.status,
+                "reference": app.reference,
+                "created_at": app.created_at,
+                "updated_at": int(time.time()),
+                "declared": app.declared,
+                "received": sorted(app.received),
+                "sources": sources if app.status != "erased" else [],
+                "error": None,
+                "result_available": app.status == "scored",
+            }
+
+        def _authorised(self) -> bool:
+            if self.headers.get("authorization") != f"Bearer {state.key}":
+                self._reply(403, {"message": "Forbidden"})
+                return False
+            return True
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            body = self.rfile.read(length)
+            upload = re.fullmatch(r"/upload/([0-9a-f]{32})/(\w+)/(\d+)", self.path)
+            if upload:
+                with state.lock:
+                    app = self._app(upload[1])
+                    if app is None or b'name="file"' not in body:
+                        self._reply(400, cors=True)
+                        return
+                    app.received.add(f"{upload[2]}/{upload[3]}")
+                    state.uploaded_bytes[f"{upload[2]}/{upload[3]}"] = length
+                    if len(app.received) == sum(app.declared.values()):
+                        app.status = "processing"
+                self._reply(204, cors=True)
+                return
+            if not self._authorised():
+                return
+            with state.lock:
+                if self.path == "/applications":
+                    request = json.loads(body)
+                    state.bodies.append(request)
+                    app = FakeApplication(
+                        uuid.uuid4().hex,
+                        {s["platform"]: s["parts"] for s in request["sources"]},
+                        request.get("reference"),
+                    )
+                    state.applications[app.application_id] = app
+                    forms = [
+                        {
+                            "platform": p,
+                            "part": i,
+                            "url": f"{base[0]}/upload/{app.application_id}/{p}/{i}",
+                            "fields": {
+                                "key": f"uploads/{app.application_id}/{p}/part-{i}.zip",
+                                "policy": "p",
+                            },
+                            "max_bytes": 10_000_000,
+                            "expires_at": int(time.time()) + 900,
+                        }
+                        for p, n in app.declared.items()
+                        for i in range(1, n + 1)
+                    ]
+                    self._reply(
+                        201, {"application_id": app.application_id, "status": app.status, "uploads": forms}
+                    )
+                    return
+                rescore = re.fullmatch(r"/applications/([0-9a-f]{32})/rescore", self.path)
+                app = self._app(rescore[1]) if rescore else None
+                if app is None:
+                    self._reply(
+                        404, {"error": "not_found", "message": "no such application for this partner"}
+                    )
+                    return
+                app.config_version += 1
+                self._reply(
+                    200,
+                    {
+                        "application_id": app.application_id,
+                        "status": "scored",
+                        "result": scripted_result(app.config_version),
+                    },
+                )
+
+        def do_GET(self) -> None:
+            if not self._authorised():
+                return
+            with state.lock:
+                if self.path == "/applications":
+                    items = sorted(state.applications.values(), key=lambda a: a.created_at, reverse=True)
+                    self._reply(
+                        200,
+                        {
+                            "applications": [
+                                {
+                                    "application_id": a.application_id,
+                                    "status": a.status,
+                                    "created_at": a.created_at,
+                                }
+                                for a in items
+                            ]
+                        },
+                    )
+                    return
+                match = re.fullmatch(r"/applications/([0-9a-f]{32})(/result)?", self.path)
+                app = self._app(match[1]) if match else None
+                if app is None or match is None:
+                    self._reply(
+                        404, {"error": "not_found", "message": "no such application for this partner"}
+                    )
+                elif match[2]:
+                    if app.status != "scored":
+                        self._reply(409, {"error": "wrong_status", "message": f"no result: {app.status}"})
+                    else:
+                        self._reply(
+                            200,
+                            {
+                                "application_id": app.application_id,
+                                "status": "scored",
+                                "result": scripted_result(app.config_version),
+                            },
+                        )
+                else:
+                    self._reply(200, self._view(app))
+
+        def do_DELETE(self) -> None:
+            if not self._authorised():
+                return
+            match = re.fullmatch(r"/applications/([0-9a-f]{32})", self.path)
+            app = self._app(match[1]) if match else None
+            if app is None:
+                self._reply(404, {"error": "not_found", "message": "no such application for this partner"})
+                return
+            app.status = "erased"
+            self._reply(
+                200,
+                {
+                    "application_id": app.application_id,
+                    "status": "erased",
+                    "objects_deleted": 0,
+                    "records_deleted": 3,
+                    "erased_at": int(time.time()),
+                },
+            )
+
+    return Handler
+
+
+@contextmanager
+def fake_api(key: str) -> Iterator[tuple[str, FakeState]]:
+    state = FakeState(key)
+    base: list[str] = [""]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state, base))
+    server.daemon_threads = True
+    base[0] = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield base[0], state
+    finally:
+        server.shutdown()
+        server.server_close()
