@@ -1,4 +1,4 @@
-"""A scripted stand-in for the partner API and the presigned upload target, for browser tests of the page alone.
+"""A scripted stand-in for the partner API and the presigned upload target, for browser tests.
 
 It follows the real API's shapes (credscore_aws.api_models) so the page is exercised without the pipeline:
 uploads are accepted cross-origin (with the CORS answers S3 gives), an application is "processing" for two

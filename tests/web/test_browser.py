@@ -207,7 +207,8 @@ def served() -> Iterator[dict[str, str]]:
     text = "".join(lines)
     web = re.search(r"Web page: (\S+)", text)
     key = re.search(r"Partner key: (\S+)", text)
-    assert web and key, text
+    assert web, text
+    assert key, text
     try:
         yield {"url": web[1], "key": key[1], "output": text}
     finally:
