@@ -219,7 +219,15 @@ def served() -> Iterator[dict[str, str]]:
 
 
 def _exports(folder: Path) -> dict[str, Path]:
-    from credscore.synth import make_export
+    try:
+        from credscore.synth import make_export
+    except ImportError:  # until the generator lands: a small LinkedIn-shaped export
+        members = {
+            "Profile.csv": "First Name,Last Name,Headline\nAsha,Rao,Engineer\n",
+            "Connections.csv": "First Name,Last Name,Connected On\n" + "A,B,01 Jan 2020\n" * 300,
+            "Skills.csv": "Name\n" + "".join(f"Skill {i}\n" for i in range(12)),
+        }
+        return {"linkedin": _zip(folder / "linkedin.zip", members)}
 
     paths = {"linkedin": folder / "linkedin.zip", "facebook": folder / "facebook.zip"}
     make_export("linkedin", paths["linkedin"], seed=1, connections=420, skills=12)
