@@ -13,6 +13,7 @@ application and result (same Authorization header), until the API serves that ro
 
 from __future__ import annotations
 
+import http.client
 import json
 import mimetypes
 import re
@@ -164,7 +165,7 @@ def make_handler(config: WebConfig, web_dir: Path, timeout: float = 60.0) -> typ
                     )
             except urllib.error.HTTPError as error:
                 status, content_type, data = error.code, error.headers.get("content-type"), error.read()
-            except (urllib.error.URLError, TimeoutError) as error:
+            except (OSError, http.client.HTTPException) as error:  # refused, reset, closed, timed out
                 self._json(502, {"error": "api_unreachable", "message": f"the API did not answer: {error}"})
                 return
             self._send(status, content_type or "application/json", data)
@@ -178,7 +179,7 @@ def make_handler(config: WebConfig, web_dir: Path, timeout: float = 60.0) -> typ
                     self._json(status, application)
                     return
                 status, result = _fetch_json(base + "/result", authorization, timeout)
-            except (urllib.error.URLError, TimeoutError) as error:
+            except (OSError, http.client.HTTPException) as error:  # refused, reset, closed, timed out
                 self._json(502, {"error": "api_unreachable", "message": f"the API did not answer: {error}"})
                 return
             if status != 200:

@@ -194,3 +194,25 @@ def test_unreachable_api_is_a_502(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_an_api_that_hangs_up_is_a_502() -> None:
+    class HangUp(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.close_connection = True  # no status line at all, as a crashed handler leaves it
+
+    upstream = ThreadingHTTPServer(("127.0.0.1", 0), HangUp)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    server, url = serve_web(WebConfig(api_url=f"http://127.0.0.1:{upstream.server_address[1]}"), WEB_DIR)
+    try:
+        response = requests.get(url + "/api/applications", headers={"Authorization": "Bearer x"}, timeout=10)
+        assert response.status_code == 502
+        report = requests.get(
+            url + f"/api/applications/{APP_ID}/report", headers={"Authorization": "Bearer x"}, timeout=10
+        )
+        assert report.status_code == 502
+    finally:
+        server.shutdown()
+        server.server_close()
+        upstream.shutdown()
+        upstream.server_close()

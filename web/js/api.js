@@ -9,6 +9,7 @@ export class ApiError extends Error {
 }
 
 function describe(status, body) {
+  if (status === 0) return body.message;
   if (body && typeof body === "object") {
     if (body.message) return `${body.message} (HTTP ${status})`;
     if (body.detail) return `${JSON.stringify(body.detail)} (HTTP ${status})`;
