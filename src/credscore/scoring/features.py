@@ -1,0 +1,287 @@
+"""From a normalized profile and the analysis results to one value per feature, or None for "no evidence".
+
+Every value says where it came from (`evidence`: export members or analyses, never personal content) so a
+score can be traced back. None is not zero: a feature without evidence is left out of the score (it lowers
+coverage only).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from calendar import monthrange
+from collections import Counter
+from statistics import fmean
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from credscore.evidence import AnalysisStatus, Evidence, PlatformText
+from credscore.profile import Account, BirthDate, Platform, Profile
+from credscore.scoring.config import FeatureId
+
+_OLDEST_PLAUSIBLE_AGE = 110  # older birth dates are placeholders (Instagram defaults to 1919-01-01)
+
+
+class FeatureValue(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: float | None = Field(description="None means no evidence, which is different from 0")
+    evidence: list[str] = Field(default_factory=list, description="sources of the value (files or analyses)")
+    notes: list[str] = Field(default_factory=list, description="caveats, e.g. sources that disagree")
+
+
+class FeatureVector(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    values: dict[FeatureId, FeatureValue]
+
+    def get(self, feature: FeatureId) -> FeatureValue:
+        return self.values.get(feature) or FeatureValue(value=None)
+
+    def without(self, feature: FeatureId) -> FeatureVector:
+        """The same vector with one feature's evidence removed (what-if and tests)."""
+        return FeatureVector(values={**self.values, feature: FeatureValue(value=None)})
+
+
+def _missing(*notes: str) -> FeatureValue:
+    return FeatureValue(value=None, notes=list(notes))
+
+
+def _file(profile: Profile, src: int) -> str:
+    if 0 <= src < len(profile.files):
+        f = profile.files[src]
+        return f"{f.platform.value}:{f.name}"
+    return "unknown file"
+
+
+# ------------------------------------------------------------------------------------------------------ age
+def _precision(bd: BirthDate) -> int:
+    return 1 + (bd.month is not None) + (bd.month is not None and bd.day is not None)
+
+
+def _latest_possible_birthday(bd: BirthDate) -> dt.date | None:
+    """Partial dates are read as late as possible: an age is never overstated (under-18s stay ineligible)."""
+    try:
+        if bd.month is None:
+            return dt.date(bd.year, 12, 31)
+        last_day = monthrange(bd.year, bd.month)[1]
+        if bd.day is None or not 1 <= bd.day <= last_day:
+            return dt.date(bd.year, bd.month, last_day)
+        return dt.date(bd.year, bd.month, bd.day)
+    except ValueError:  # year 0 or out of range, month 13…
+        return None
+
+
+def completed_years(born: dt.date, today: dt.date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def age_feature(profile: Profile, today: dt.date) -> FeatureValue:
+    candidates = []
+    implausible = 0
+    for bd in profile.birth_dates:
+        born = _latest_possible_birthday(bd)
+        if born is None or born > today or completed_years(born, today) > _OLDEST_PLAUSIBLE_AGE:
+            implausible += 1
+            continue
+        candidates.append((bd, born))
+    notes = [f"{implausible} implausible birth date(s) ignored"] if implausible else []
+    if not candidates:
+        return _missing(*notes)
+    best_precision = max(_precision(bd) for bd, _ in candidates)
+    precise = [(bd, born) for bd, born in candidates if _precision(bd) == best_precision]
+    counts = Counter(born for _, born in precise)
+    chosen, chosen_born = min(precise, key=lambda c: (-counts[c[1]], c[0].src))
+    if any(
+        bd.year != chosen.year or (_precision(bd) == best_precision and born != chosen_born)
+        for bd, born in candidates
+    ):
+        notes.append("sources disagree on the birth date; the most precise, most common one was used")
+    if best_precision < 3:
+        notes.append("birth date incomplete; age counted from the latest possible birthday")
+    return FeatureValue(
+        value=float(completed_years(chosen_born, today)), evidence=[_file(profile, chosen.src)], notes=notes
+    )
+
+
+# -------------------------------------------------------------------------------------------- profile facts
+def education_feature(profile: Profile, today: dt.date) -> FeatureValue:
+    """Completed education entries: graduated, or ended in the past when graduation is not stated."""
+    if not profile.education:
+        return _missing()
+    completed = [
+        e
+        for e in profile.education
+        if e.graduated or (e.graduated is None and e.end_year is not None and e.end_year <= today.year)
+    ]
+    return FeatureValue(
+        value=float(len(completed)), evidence=sorted({_file(profile, e.src) for e in profile.education})
+    )
+
+
+def skills_feature(profile: Profile) -> FeatureValue:
+    """Distinct skills. None listed counts as 0 only when a LinkedIn export (it lists them) was read."""
+    distinct = {s.strip().casefold() for s in profile.skills if s.strip()}
+    if not distinct and Platform.LINKEDIN not in profile.parsed_platforms():
+        return _missing()
+    return FeatureValue(value=float(len(distinct)), evidence=["linkedin:skills"])
+
+
+_COUNT_FIELD = {
+    Platform.LINKEDIN: "connections",
+    Platform.FACEBOOK: "friends",
+    Platform.X: "followers",
+    Platform.INSTAGRAM: "followers",
+}
+
+
+def _connection_count(account: Account) -> int | None:
+    preferred = getattr(account, _COUNT_FIELD[account.platform])
+    if preferred is not None:
+        return int(preferred)
+    return next((c for c in (account.connections, account.friends, account.followers) if c is not None), None)
+
+
+def connections_feature(profile: Profile) -> FeatureValue:
+    """Mean over the platforms that report a count (one that does not say is left out, not taken as 0)."""
+    counted = [(a, c) for a in profile.accounts if (c := _connection_count(a)) is not None]
+    if not counted:
+        return _missing()
+    return FeatureValue(
+        value=fmean(max(c, 0) for _, c in counted), evidence=[_file(profile, a.src) for a, _ in counted]
+    )
+
+
+def invitations_feature(profile: Profile) -> FeatureValue:
+    """Invitations/friend requests received per connection, averaged over platforms that report both."""
+    ratios = [
+        (a, a.invitations_received / c)
+        for a in profile.accounts
+        if a.invitations_received is not None and (c := _connection_count(a)) is not None and c > 0
+    ]
+    if not ratios:
+        return _missing()
+    return FeatureValue(
+        value=fmean(max(r, 0.0) for _, r in ratios), evidence=[_file(profile, a.src) for a, _ in ratios]
+    )
+
+
+# ------------------------------------------------------------------------------------------------ analyses
+def _unusable(status: AnalysisStatus, what: str) -> FeatureValue:
+    reason = "failed" if status == AnalysisStatus.FAILED else "found nothing to analyse"
+    return _missing(f"{what} analysis {reason}")
+
+
+def text_features(evidence: Evidence | None) -> dict[FeatureId, FeatureValue]:
+    ids = (
+        FeatureId.POSITIVE_POSTS,
+        FeatureId.NEGATIVE_POSTS,
+        FeatureId.COMMENTS,
+        FeatureId.LIKES,
+        FeatureId.INTERACTION_FREQUENCY,
+    )
+    if evidence is None:
+        return {f: _missing("no text analysis") for f in ids}
+    text = evidence.text
+    if text.status != AnalysisStatus.OK:
+        return {f: _unusable(text.status, "text") for f in ids}
+
+    with_posts = [p for p in text.platforms if p.posts.analysed > 0]
+    with_comments = [p for p in text.platforms if p.comments.analysed > 0]
+    with_likes = [p for p in text.platforms if p.own_posts_with_likes > 0]
+    days = {
+        p.platform: p.active_days for p in text.platforms if p.active_days is not None and p.active_days > 0
+    }
+    with_days = [p for p in text.platforms if p.platform in days]
+
+    def of(platforms: list[PlatformText], label: str, value: float) -> FeatureValue:
+        return FeatureValue(
+            value=value, evidence=[f"text analysis: {p.platform.value} {label}" for p in platforms]
+        )
+
+    out: dict[FeatureId, FeatureValue] = {f: _missing() for f in ids}
+    if with_posts:
+        out[FeatureId.POSITIVE_POSTS] = of(
+            with_posts, "posts", fmean(p.posts.positive / p.posts.analysed for p in with_posts)
+        )
+        out[FeatureId.NEGATIVE_POSTS] = of(
+            with_posts, "posts", fmean(p.posts.negative / p.posts.analysed for p in with_posts)
+        )
+    if with_comments:
+        out[FeatureId.COMMENTS] = of(
+            with_comments,
+            "comments",
+            fmean((p.comments.positive - p.comments.negative) / p.comments.analysed for p in with_comments),
+        )
+    if with_likes:
+        out[FeatureId.LIKES] = of(
+            with_likes,
+            "likes",
+            sum(p.likes_on_own_posts for p in with_likes) / sum(p.own_posts_with_likes for p in with_likes),
+        )
+    if with_days:
+        out[FeatureId.INTERACTION_FREQUENCY] = of(
+            with_days, "activity", fmean(p.activities / days[p.platform] for p in with_days)
+        )
+    return out
+
+
+def profanity_features(evidence: Evidence | None) -> dict[FeatureId, FeatureValue]:
+    ids = (FeatureId.NEGATIVE_GROUPS, FeatureId.NEGATIVE_PAGES)
+    if evidence is None:
+        return {f: _missing("no name analysis") for f in ids}
+    names = evidence.profanity
+    if names.status != AnalysisStatus.OK:
+        return {f: _unusable(names.status, "name") for f in ids}
+    out = {f: _missing() for f in ids}
+    if names.groups.total > 0:
+        out[FeatureId.NEGATIVE_GROUPS] = FeatureValue(
+            value=names.groups.flagged / names.groups.total, evidence=["name analysis: groups"]
+        )
+    # pages liked and accounts followed are one feature, as in the seed ("pages liked/followed")
+    pages_total = names.pages.total + names.following.total
+    if pages_total > 0:
+        out[FeatureId.NEGATIVE_PAGES] = FeatureValue(
+            value=(names.pages.flagged + names.following.flagged) / pages_total,
+            evidence=["name analysis: pages" + (" and accounts followed" if names.following.total else "")],
+        )
+    return out
+
+
+def image_feature(evidence: Evidence | None) -> FeatureValue:
+    if evidence is None:
+        return _missing("no image analysis")
+    images = evidence.images
+    if images.status != AnalysisStatus.OK:
+        return _unusable(images.status, "image")
+    if images.analysed == 0:
+        return _missing()
+    notes = [f"{images.not_analysed} image(s) could not be analysed"] if images.not_analysed else []
+    return FeatureValue(value=images.flagged / images.analysed, evidence=["image analysis"], notes=notes)
+
+
+def _clip_share(fv: FeatureValue, low: float = 0.0) -> FeatureValue:
+    if fv.value is None:
+        return fv
+    return fv.model_copy(update={"value": min(max(fv.value, low), 1.0)})
+
+
+def extract_features(profile: Profile, evidence: Evidence | None, today: dt.date) -> FeatureVector:
+    values: dict[FeatureId, FeatureValue] = {
+        FeatureId.AGE: age_feature(profile, today),
+        FeatureId.EDUCATION: education_feature(profile, today),
+        FeatureId.SKILLS: skills_feature(profile),
+        FeatureId.CONNECTIONS: connections_feature(profile),
+        FeatureId.INVITATIONS: invitations_feature(profile),
+        FeatureId.IMAGES: _clip_share(image_feature(evidence)),
+        **text_features(evidence),
+        **profanity_features(evidence),
+    }
+    for share in (
+        FeatureId.POSITIVE_POSTS,
+        FeatureId.NEGATIVE_POSTS,
+        FeatureId.NEGATIVE_GROUPS,
+        FeatureId.NEGATIVE_PAGES,
+    ):
+        values[share] = _clip_share(values[share])
+    values[FeatureId.COMMENTS] = _clip_share(values[FeatureId.COMMENTS], low=-1.0)
+    return FeatureVector(values={f: values[f] for f in FeatureId})

@@ -1,0 +1,122 @@
+"""Scoring configuration: default valid, schema in step with the models, every problem reported clearly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from credscore.scoring.config import (
+    InvalidConfig,
+    ScoringConfig,
+    canonical_json,
+    config_json_schema,
+    default_config_text,
+    load_default_config,
+    parse_config,
+)
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "credscore"
+SCHEMA_FILE = SRC / "schemas" / "scoring-config.schema.json"
+
+
+def _default_dict() -> dict:
+    return json.loads(default_config_text())
+
+
+def _problems(doc: object) -> list[str]:
+    with pytest.raises(InvalidConfig) as caught:
+        parse_config(json.dumps(doc) if not isinstance(doc, str) else doc)
+    return caught.value.problems
+
+
+def test_default_config_is_valid_and_spells_out_every_field() -> None:
+    config = load_default_config()
+    assert config.priority_weights.P1 == 100
+    assert config.eligibility.min_age == 18
+    assert json.loads(canonical_json(config)) == _default_dict()
+
+
+def test_default_config_validates_against_the_committed_schema() -> None:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    jsonschema.validate(_default_dict(), schema)
+
+
+def test_committed_schema_equals_the_generated_one() -> None:
+    committed = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert committed == config_json_schema(), "run: python -m credscore.scoring"
+
+
+def test_not_json_is_reported_with_its_position() -> None:
+    (problem,) = _problems('{"version": ')
+    assert "not valid JSON" in problem
+    assert "line 1" in problem
+
+
+def test_every_structural_problem_is_listed_with_its_path() -> None:
+    doc = _default_dict()
+    doc["priority_weights"]["P2"] = -5
+    doc["features"]["skills"]["saturation"] = 0
+    doc["features"]["skils"] = {"enabled": True}
+    doc["features"]["age"]["priority"] = "P9"
+    problems = _problems(doc)
+    joined = "\n".join(problems)
+    assert len(problems) == 4
+    assert "priority_weights.P2: Input should be greater than or equal to 0 (got -5)" in joined
+    assert "features.skills.saturation: Input should be greater than 0" in joined
+    assert "features.skils: unknown key" in joined
+    assert "features.age.priority: " in joined
+
+
+def test_semantic_problems_are_all_listed() -> None:
+    doc = _default_dict()
+    doc["eligibility"]["min_age"] = 40  # peak 35 now below min_age
+    doc["normalised_range"] = {"min": 900, "max": 300}
+    problems = _problems(doc)
+    assert any(p.startswith("features.age.peak_age: must lie strictly between") for p in problems)
+    assert "normalised_range: min must be below max" in problems
+    assert len(problems) == 2
+
+
+def test_min_age_must_be_below_max_age() -> None:
+    doc = _default_dict()
+    doc["eligibility"].update(min_age=70, max_age=60)
+    assert any(p.startswith("eligibility: min_age (70) must be below max_age (60)") for p in _problems(doc))
+
+
+def test_at_least_one_feature_must_be_enabled() -> None:
+    doc = _default_dict()
+    for settings in doc["features"].values():
+        settings["enabled"] = False
+    assert "features: at least one feature must be enabled" in _problems(doc)
+
+
+def test_enabled_features_must_be_able_to_earn_points() -> None:
+    doc = _default_dict()
+    doc["priority_weights"] = {"P1": 0, "P2": 0, "P3": 0}
+    assert any("weight above 0" in p for p in _problems(doc))
+
+
+def test_missing_version_and_non_object_documents() -> None:
+    doc = _default_dict()
+    del doc["version"]
+    assert _problems(doc) == ["version: required but missing"]
+    assert _problems("[1, 2]") == ["(document): must be a JSON object"]
+
+
+def test_message_of_invalid_config_lists_each_problem() -> None:
+    error = InvalidConfig(["a: bad", "b: worse"])
+    assert str(error).splitlines() == ["invalid scoring configuration:", "  - a: bad", "  - b: worse"]
+
+
+def test_model_construction_applies_the_semantic_rules_too() -> None:
+    with pytest.raises(ValueError, match="normalised_range"):
+        ScoringConfig.model_validate({"version": "x", "normalised_range": {"min": 5, "max": 5}})
+
+
+def test_partial_document_takes_code_defaults() -> None:
+    config = parse_config('{"version": "only-a-label"}')
+    assert config.features.connections.saturation == 80000
+    assert config.version == "only-a-label"
