@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import importlib
 import json
 import os
 import secrets
@@ -269,7 +270,8 @@ def running_local_endpoint() -> dict[str, Any] | None:
 def cmd_weights(args: argparse.Namespace) -> int:
     err = Console(stderr=True, soft_wrap=True)
     try:
-        from credscore_aws import admin_cli  # type: ignore[attr-defined]
+        # Imported by name: written separately, and only this command needs it.
+        admin_cli: Any = importlib.import_module("credscore_aws.admin_cli")
     except ImportError:
         err.print(
             "[red]error:[/red] the admin CLI (credscore_aws.admin_cli) is not available", highlight=False

@@ -1,0 +1,110 @@
+"""`credscore serve --api-url` (no local stack) and the delegation of `credscore weights` to the admin CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+import types
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from credscore_cli import main as cli
+
+
+@pytest.fixture
+def answering_server() -> Iterator[str]:
+    class Ok(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("content-length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Ok)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_serve_in_front_of_an_api_until_stopped(
+    answering_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = cli.build_parser().parse_args(
+        ["serve", "--port", "0", "--api-url", answering_server, "--partner-key", "k-1"]
+    )
+    stop = threading.Event()
+    outcome: list[int] = []
+    runner = threading.Thread(target=lambda: outcome.append(cli.cmd_serve(args, stop)))
+    runner.start()
+    printed = ""
+    for _ in range(100):
+        printed += capsys.readouterr().out
+        if "Press Ctrl-C" in printed:
+            break
+        time.sleep(0.05)
+    url = printed.split("Web page: ", 1)[1].split()[0]
+    assert requests.get(url + "config.json", timeout=5).json() == {"apiBase": "/api", "partnerKey": "k-1"}
+    assert requests.get(url + "api/anything", headers={"Authorization": "Bearer k-1"}, timeout=5).json() == {}
+    stop.set()
+    runner.join(timeout=10)
+    assert outcome == [0]
+    assert "Stopped." in capsys.readouterr().out
+
+
+@pytest.fixture
+def admin_calls(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    calls: list[list[str]] = []
+    module = types.ModuleType("credscore_aws.admin_cli")
+
+    def fake_main(argv: list[str]) -> int:
+        calls.append(argv)
+        return 0
+
+    module.main = fake_main  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "credscore_aws.admin_cli", module)
+    import credscore_aws
+
+    monkeypatch.setattr(credscore_aws, "admin_cli", module, raising=False)
+    return calls
+
+
+def test_weights_passes_the_action_and_the_endpoint(admin_calls: list[list[str]]) -> None:
+    assert cli.main(["weights", "show"]) == 0
+    assert cli.main(["weights", "--endpoint-url", "http://127.0.0.1:5", "diff", "--from", "1"]) == 0
+    assert admin_calls == [["show"], ["diff", "--from", "1", "--endpoint-url", "http://127.0.0.1:5"]]
+
+
+def test_weights_local_uses_the_running_serve(
+    admin_calls: list[list[str]], answering_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = tmp_path / "local.json"
+    marker.write_text(json.dumps({"endpoint": answering_server, "api_url": "x", "pid": os.getpid()}))
+    monkeypatch.setattr(cli, "state_file", lambda: marker)
+    assert cli.main(["weights", "--local", "history"]) == 0
+    assert admin_calls == [["history", "--endpoint-url", answering_server]]
+
+
+def test_a_stale_state_file_is_not_trusted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    marker = tmp_path / "local.json"
+    marker.write_text(json.dumps({"endpoint": "http://127.0.0.1:9", "api_url": "x", "pid": os.getpid()}))
+    monkeypatch.setattr(cli, "state_file", lambda: marker)
+    assert cli.running_local_endpoint() is None
+    marker.write_text("not json")
+    assert cli.running_local_endpoint() is None
+
+
+def test_weights_without_an_action_exits_2(admin_calls: list[list[str]]) -> None:
+    assert cli.main(["weights"]) == 2
+    assert admin_calls == []
