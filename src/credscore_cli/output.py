@@ -34,12 +34,16 @@ def _value(value: Any) -> str:
     return escape(str(value))
 
 
-def bar(points: Any, weight: Any, cells: int = BAR_CELLS) -> str:
-    """A text bar of points against the maximum, e.g. ██████░░░░."""
-    total = _number(weight) or 0.0
+def bar(points: Any, weight: Any, scale_max: Any = None, cells: int = BAR_CELLS) -> str:
+    """Points (█) against the maximum (░), on a scale shared by all features so longer means heavier."""
+    total = max(_number(weight) or 0.0, 0.0)
+    scale = _number(scale_max) or total
     earned = min(max(_number(points) or 0.0, 0.0), total)
-    filled = round(cells * earned / total) if total > 0 else 0
-    return "█" * filled + "░" * (cells - filled)
+    if scale <= 0:
+        return " " * cells
+    filled = round(cells * earned / scale)
+    possible = round(cells * total / scale)
+    return "█" * filled + "░" * (possible - filled) + " " * (cells - possible)
 
 
 def breakdown_table(result: dict[str, Any]) -> Table:
@@ -53,9 +57,9 @@ def breakdown_table(result: dict[str, Any]) -> Table:
         ("", "left"),
     ):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for item in result.get("breakdown") or []:
-        if not isinstance(item, dict) or not item.get("enabled", True):
-            continue
+    shown = [i for i in result.get("breakdown") or [] if isinstance(i, dict) and i.get("enabled", True)]
+    scale = max((_number(i.get("weight")) or 0.0 for i in shown), default=0.0)
+    for item in shown:
         evidence = bool(item.get("has_evidence", True))
         table.add_row(
             escape(str(item.get("feature", "?"))),
@@ -63,7 +67,9 @@ def breakdown_table(result: dict[str, Any]) -> Table:
             _value(item.get("value")) if evidence else "[dim]no evidence[/dim]",
             _fmt(item.get("points")) if evidence else "–",
             _fmt(item.get("weight"), 0),
-            bar(item.get("points"), item.get("weight")) if evidence else "[dim]" + "╌" * BAR_CELLS + "[/dim]",
+            bar(item.get("points"), item.get("weight"), scale)
+            if evidence
+            else "[dim]" + bar(0, item.get("weight"), scale).replace("░", "╌") + "[/dim]",
         )
     return table
 

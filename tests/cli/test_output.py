@@ -40,10 +40,11 @@ def test_output_survives_a_minimal_result() -> None:
     assert "No reasons lowered the score" in text
 
 
-def test_bar_is_proportional_and_bounded() -> None:
+def test_bar_is_proportional_to_a_shared_scale_and_bounded() -> None:
     assert bar(5, 10, cells=10) == "█████░░░░░"
+    assert bar(6, 10, 20, cells=10) == "███░░     "  # half the scale available, 6 of 20 earned
     assert bar(50, 10, cells=10) == "█" * 10
-    assert bar(None, 0, cells=4) == "░░░░"
+    assert bar(None, 0, cells=4) == "    "
 
 
 def test_json_output_round_trips() -> None:
