@@ -14,6 +14,10 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+NO_SCORE = {
+    "ineligible": "the applicant is outside the eligibility rules",
+    "insufficient_evidence": "too few features had evidence for a score",
+}
 CHART_WIDTH = 640
 BAR_HEIGHT = 18
 BAR_GAP = 8
@@ -166,6 +170,8 @@ def _summary(application: Mapping[str, Any], result: Mapping[str, Any]) -> str:
                 f"on {_fmt(scale.get('min'), 0)}–{_fmt(scale.get('max'), 0)}" if scale else "",
             )
         )
+    elif result.get("status") in NO_SCORE:
+        tiles.append(("Score", '<span class="ineligible">none</span>', _e(NO_SCORE[result["status"]])))
     tiles.append(
         (
             "Points",
@@ -189,7 +195,7 @@ def _summary(application: Mapping[str, Any], result: Mapping[str, Any]) -> str:
             (
                 "Eligibility",
                 "eligible" if eligible else '<span class="ineligible">ineligible</span>',
-                _e(eligibility.get("reason") or ""),
+                _e(eligibility.get("reason") or eligibility.get("reason_code") or ""),
             )
         )
     tiles.append(("Status", _e(application.get("status", "–")), ""))
@@ -202,6 +208,14 @@ def _summary(application: Mapping[str, Any], result: Mapping[str, Any]) -> str:
         )
         + "</div>"
     )
+
+
+def _notes(item: Mapping[str, Any]) -> str:
+    """Where a feature's value came from and what the scorer noted about it, as small print."""
+    evidence = [_e(e) for e in _list(item.get("evidence"))]
+    notes = [_e(n) for n in _list(item.get("notes"))]
+    parts = ([f"from {', '.join(evidence)}"] if evidence else []) + notes
+    return f'<span class="muted">{"; ".join(parts)}</span>' if parts else ""
 
 
 def _breakdown_table(features: list[Mapping[str, Any]]) -> str:
@@ -219,12 +233,13 @@ def _breakdown_table(features: list[Mapping[str, Any]]) -> str:
             f"<tr{css}><td>{_e(item.get('feature', '?'))}{'' if enabled else ' (disabled)'}</td>"
             f'<td>{_e(item.get("priority", ""))}</td><td class="num">{value}</td>'
             f'<td class="num">{points}</td><td class="num">{_fmt(item.get("weight"), 0)}</td>'
-            f'<td class="num">{below}</td></tr>'
+            f'<td class="num">{below}</td><td>{_notes(item)}</td></tr>'
         )
     return (
         '<table><thead><tr><th scope="col">Feature</th><th scope="col">Priority</th>'
         '<th scope="col" class="num">Value</th><th scope="col" class="num">Points</th>'
-        '<th scope="col" class="num">Maximum</th><th scope="col" class="num">Below maximum</th></tr></thead>'
+        '<th scope="col" class="num">Maximum</th><th scope="col" class="num">Below maximum</th>'
+        '<th scope="col">Evidence and notes</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -232,6 +247,8 @@ def _breakdown_table(features: list[Mapping[str, Any]]) -> str:
 def _reasons(result: Mapping[str, Any]) -> str:
     reasons = [r for r in _list(result.get("reasons")) if isinstance(r, Mapping)]
     if not reasons:
+        if result.get("status") in NO_SCORE:
+            return f'<p class="muted">No score was given: {_e(NO_SCORE[result["status"]])}.</p>'
         return '<p class="muted">No reasons lowered the score.</p>'
     items = []
     for reason in reasons:
@@ -299,6 +316,16 @@ def _failures(result: Mapping[str, Any]) -> str:
     )
 
 
+def _config_version(result: Mapping[str, Any]) -> str:
+    """The parameter version in force, the configuration's own version label, and what a rescore replaced."""
+    shown = _e(result.get("config_parameter_version", "–"))
+    if result.get("config_version") not in (None, ""):
+        shown += f" (configuration {_e(result['config_version'])})"
+    if result.get("rescored_from") not in (None, ""):
+        shown += f", rescored from version {_e(result['rescored_from'])}"
+    return shown
+
+
 def render_report(application: dict[str, Any], result: dict[str, Any]) -> str:
     """The whole report as one HTML document (inline CSS and SVG, no external resources)."""
     application = application if isinstance(application, Mapping) else {}
@@ -313,7 +340,7 @@ def render_report(application: dict[str, Any], result: dict[str, Any]) -> str:
     subtitle += f" · created {created} · updated {updated}"
     versions = (
         f'<tr><th scope="row">Scoring configuration version</th>'
-        f"<td>{_e(result.get('config_parameter_version', '–'))}</td></tr>"
+        f"<td>{_config_version(result)}</td></tr>"
         f'<tr><th scope="row">Code version</th><td><code>{_e(result.get("code_version", "–"))}</code>'
         "</td></tr>"
     )

@@ -11,6 +11,10 @@ from rich.markup import escape
 from rich.table import Table
 
 BAR_CELLS = 20
+NO_SCORE = {
+    "ineligible": "the applicant is outside the eligibility rules",
+    "insufficient_evidence": "too few features had evidence for a score",
+}
 
 
 def _number(value: Any) -> float | None:
@@ -105,6 +109,8 @@ def print_result(console: Console, application: dict[str, Any], result: dict[str
             f"[bold]Score[/bold] {score:.0f} on {scale.get('min', '?')}–{scale.get('max', '?')}"
             " (not yet calibrated to repayment data)"
         )
+    elif result.get("status") in NO_SCORE:
+        console.print(f"[bold red]No score[/bold red]: {NO_SCORE[result['status']]}")
     eligibility = result.get("eligibility") or {}
     if eligibility and not eligibility.get("eligible", True):
         console.print(f"[bold red]Ineligible[/bold red]: {escape(str(eligibility.get('reason') or ''))}")
@@ -127,11 +133,12 @@ def print_result(console: Console, application: dict[str, Any], result: dict[str
             f"[yellow]Analysis failed[/yellow]: {escape(str(failure.get('analysis')))}: "
             f"{escape(str(failure.get('error')))}"
         )
-    console.print(
-        f"Configuration version {escape(str(result.get('config_parameter_version', '–')))}, "
-        f"code {escape(str(result.get('code_version', '–')))}",
-        highlight=False,
-    )
+    version = f"Configuration version {result.get('config_parameter_version', '–')}"
+    if result.get("config_version"):
+        version += f" ({result['config_version']})"
+    if result.get("rescored_from") is not None:
+        version += f", rescored from version {result['rescored_from']}"
+    console.print(escape(f"{version}, code {result.get('code_version', '–')}"), highlight=False)
 
 
 def as_json(application: dict[str, Any], result: dict[str, Any] | None) -> str:

@@ -51,3 +51,12 @@ def test_json_output_round_trips() -> None:
     payload = json.loads(as_json(sample_application(), sample_result()))
     assert payload["result"]["total_points"] == 21.7
     assert payload["application"]["status"] == "scored"
+
+
+def test_a_result_without_a_score_says_why_and_versions_are_complete() -> None:
+    result = sample_result()
+    result.update(status="insufficient_evidence", normalised_score=None, reasons=[], rescored_from=2)
+    text = _render(sample_application(), result)
+    assert "No score: too few features had evidence for a score" in text
+    assert "Score 612" not in text
+    assert "Configuration version 3 (2026-11-a), rescored from version 2, code 0.1.0+abc123" in text

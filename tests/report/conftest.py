@@ -19,6 +19,8 @@ def sample_result() -> dict[str, Any]:
                 "points_below_max": 4.5,
                 "has_evidence": True,
                 "enabled": True,
+                "evidence": ["linkedin/Connections.csv"],
+                "notes": ["420 connections counted"],
             },
             {
                 "feature": "sentiment",
@@ -73,6 +75,7 @@ def sample_result() -> dict[str, Any]:
         "coverage": {"ratio": 0.667, "missing": ["negative_groups"]},
         "eligibility": {"eligible": True, "reason": None},
         "config_parameter_version": 3,
+        "config_version": "2026-11-a",
         "code_version": "0.1.0+abc123",
         "analysis_failures": [{"analysis": "profanity", "error": "ModelCrashed"}],
         "sources": [{"platform": "linkedin", "status": "parsed"}],

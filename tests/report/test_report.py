@@ -98,6 +98,9 @@ def test_points_above_the_weight_are_drawn_at_the_maximum() -> None:
         "missing",
         "platform",
         "failure",
+        "notes",
+        "evidence",
+        "config_version",
     ],
 )
 def test_hostile_strings_are_escaped_everywhere(
@@ -119,6 +122,12 @@ def test_hostile_strings_are_escaped_everywhere(
         result["coverage"]["missing"] = [HOSTILE]
     elif where == "platform":
         application["sources"][0]["platform"] = HOSTILE
+    elif where == "notes":
+        result["breakdown"][0]["notes"] = [HOSTILE]
+    elif where == "evidence":
+        result["breakdown"][0]["evidence"] = [HOSTILE]
+    elif where == "config_version":
+        result["config_version"] = HOSTILE
     elif where == "failure":
         result["analysis_failures"][0]["error"] = HOSTILE
     document = render_report(application, result)
@@ -168,3 +177,26 @@ def test_ineligible_result_is_flagged(application: dict[str, Any], result: dict[
     document = render_report(application, result)
     assert 'class="ineligible"' in document
     assert "applicant under the minimum age" in document
+
+
+def test_evidence_notes_and_configuration_versions_are_shown(
+    application: dict[str, Any], result: dict[str, Any]
+) -> None:
+    result["rescored_from"] = 2
+    text = " ".join(_parse(render_report(application, result)).text)
+    assert "from linkedin/Connections.csv; 420 connections counted" in text
+    assert "3 (configuration 2026-11-a), rescored from version 2" in text
+
+
+@pytest.mark.parametrize(
+    ("status", "explained"),
+    [("insufficient_evidence", "too few features had evidence"), ("ineligible", "outside the eligibility")],
+)
+def test_a_result_without_a_score_says_why(
+    status: str, explained: str, application: dict[str, Any], result: dict[str, Any]
+) -> None:
+    result.update(status=status, normalised_score=None, reasons=[])
+    document = render_report(application, result)
+    assert explained in document
+    assert "No score was given" in document
+    assert "No reasons lowered the score" not in document

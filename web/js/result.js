@@ -8,6 +8,11 @@ const WIDTH = 640;
 const BAR = 18;
 const GAP = 8;
 
+const NO_SCORE = {
+  ineligible: "the applicant is outside the eligibility rules",
+  insufficient_evidence: "too few features had evidence for a score",
+};
+
 let charts = 0; // ids inside each SVG must be unique in the document (two charts may be on the page)
 
 const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
@@ -55,6 +60,12 @@ export function chart(breakdown) {
       "Dark: points earned. Pale: the feature's maximum. Hatched: no evidence (lowers coverage, not the score)."));
 }
 
+function notesOf(item) {
+  const evidence = Array.isArray(item.evidence) && item.evidence.length ? [`from ${item.evidence.join(", ")}`] : [];
+  const notes = Array.isArray(item.notes) ? item.notes.map(String) : [];
+  return [...evidence, ...notes].join("; ");
+}
+
 export function sourceList(list, sources) {
   list.replaceChildren(...(sources || []).map((source) => h("li", { class: `source-state ${source.status}` },
     h("strong", {}, source.platform), ` ${source.status}`,
@@ -74,6 +85,8 @@ export function renderResult(container, result) {
     const range = r.normalised_range || {};
     tiles.append(tile("Score", r.normalised_score.toFixed(0),
       range.min !== undefined ? `on ${range.min}–${range.max}` : "", "score"));
+  } else if (NO_SCORE[r.status]) {
+    tiles.append(tile("Score", "none", NO_SCORE[r.status], "ineligible"));
   }
   tiles.append(tile("Points", formatNumber(r.total_points),
     `of ${formatNumber(r.max_possible)} with evidence` +
@@ -83,7 +96,8 @@ export function renderResult(container, result) {
   }
   if (r.eligibility) {
     const eligible = r.eligibility.eligible !== false;
-    tiles.append(tile("Eligibility", eligible ? "eligible" : "ineligible", r.eligibility.reason || "",
+    tiles.append(tile("Eligibility", eligible ? "eligible" : "ineligible",
+      r.eligibility.reason || r.eligibility.reason_code || "",
       eligible ? "" : "ineligible"));
   }
 
@@ -93,13 +107,14 @@ export function renderResult(container, result) {
       h("code", {}, reason.code ?? ""), " ", reason.text ?? "",
       typeof reason.points_below_max === "number"
         ? h("span", { class: "hint" }, ` (${reason.points_below_max.toFixed(1)} points below maximum)`) : null)))
-    : h("p", { class: "hint" }, "No reasons lowered the score.");
+    : h("p", { class: "hint" }, NO_SCORE[r.status]
+      ? `No score was given: ${NO_SCORE[r.status]}.` : "No reasons lowered the score.");
 
   const features = (r.breakdown || []).filter((item) => item && typeof item === "object");
   const table = h("table", { class: "breakdown" },
     h("caption", {}, "Breakdown per feature"),
-    h("thead", {}, h("tr", {}, ["Feature", "Priority", "Value", "Points", "Maximum"].map(
-      (name, i) => h("th", { scope: "col", class: i >= 2 ? "num" : null }, name)))),
+    h("thead", {}, h("tr", {}, ["Feature", "Priority", "Value", "Points", "Maximum", "Evidence and notes"].map(
+      (name, i) => h("th", { scope: "col", class: i >= 2 && i <= 4 ? "num" : null }, name)))),
     h("tbody", {}, features.map((item) => {
       const evidence = item.has_evidence !== false;
       const enabled = item.enabled !== false;
@@ -108,7 +123,8 @@ export function renderResult(container, result) {
         h("td", {}, String(item.priority ?? "")),
         h("td", { class: "num" }, evidence ? formatValue(item.value) : "no evidence"),
         h("td", { class: "num" }, evidence && enabled ? formatNumber(item.points) : "–"),
-        h("td", { class: "num" }, formatNumber(item.weight, 0)));
+        h("td", { class: "num" }, formatNumber(item.weight, 0)),
+        h("td", { class: "hint" }, notesOf(item)));
     })));
 
   const coverage = r.coverage || {};
@@ -126,7 +142,10 @@ export function renderResult(container, result) {
       failures.map((f) => `${f.analysis}: ${f.error}`).join("; ")) : null,
     h("details", {}, h("summary", {}, "Full breakdown"), table),
     h("p", { class: "hint versions" },
-      `Scoring configuration version ${r.config_parameter_version ?? "–"}, code ${r.code_version ?? "–"}. `,
+      `Scoring configuration version ${r.config_parameter_version ?? "–"}`,
+      r.config_version ? ` (configuration ${r.config_version})` : "",
+      r.rescored_from !== undefined && r.rescored_from !== null ? `, rescored from version ${r.rescored_from}` : "",
+      `, code ${r.code_version ?? "–"}. `,
       "The score is not yet calibrated against repayment data."),
   ];
   container.replaceChildren(...parts.filter(Boolean));
