@@ -289,7 +289,11 @@ def cmd_weights(args: argparse.Namespace) -> int:
         return int(admin_cli.main(rest) or 0)
     running = running_local_endpoint()
     if running is not None:
+        from credscore_local.stack import FAKE_CREDENTIALS
+
         err.print(f"Using the local stack of `credscore serve` at {running['endpoint']}", highlight=False)
+        for key, value in FAKE_CREDENTIALS.items():  # moto's; real credentials must not reach a local stack
+            os.environ[key] = value
         return int(admin_cli.main([*rest, "--endpoint-url", running["endpoint"]]) or 0)
     err.print("No `credscore serve` is running: starting a temporary local stack (changes end with it)…")
     with local_partner(err) as (stack, _key):

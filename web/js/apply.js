@@ -65,6 +65,7 @@ async function run(getApi) {
   byId("apply-result").hidden = true;
   progress.hidden = false;
   status.textContent = "Creating the application…";
+  status.classList.remove("error");
 
   const created = await api.createApplication({
     sources, xHandle: handle || undefined, reference: byId("reference").value.trim() || undefined,
@@ -111,6 +112,7 @@ async function run(getApi) {
   } else if (state.status === "failed") {
     const reason = state.error ? state.error.message || state.error.reason || state.error.code : "";
     status.textContent = `The application could not be scored${reason ? `: ${reason}` : "."}`;
+    status.classList.add("error");
   }
 }
 
@@ -141,6 +143,7 @@ export function setupApply(getApi) {
       await run(getApi);
     } catch (error) {
       byId("apply-status").textContent = `Stopped: ${error.message}`;
+      byId("apply-status").classList.add("error");
       toast(error.message);
     } finally {
       refreshButton();
