@@ -33,6 +33,8 @@ API_PREFIX = "/api"
 MAX_BODY = 1024 * 1024
 FORWARDED_REQUEST_HEADERS = ("authorization", "content-type", "idempotency-key", "accept")
 REPORT_PATH = re.compile(r"^/applications/([0-9a-f]{32})/report$")
+# The report has inline CSS and SVG and nothing else: no scripts, no requests.
+REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",  # ES modules are refused under any other type
@@ -97,18 +99,14 @@ def make_handler(config: WebConfig, web_dir: Path, timeout: float = 60.0) -> typ
         def log_message(self, format: str, *args: Any) -> None:  # request lines would carry application ids
             return
 
-        def _send(
-            self, status: int, content_type: str, data: bytes, extra: dict[str, str] | None = None
-        ) -> None:
+        def _send(self, status: int, content_type: str, data: bytes, policy: str = csp) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
-            self.send_header("Content-Security-Policy", csp)
+            self.send_header("Content-Security-Policy", policy)
             self.send_header("X-Content-Type-Options", "nosniff")
             self.send_header("Referrer-Policy", "no-referrer")
             self.send_header("Cache-Control", "no-store")
-            for key, value in (extra or {}).items():
-                self.send_header(key, value)
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(data)
@@ -186,7 +184,7 @@ def make_handler(config: WebConfig, web_dir: Path, timeout: float = 60.0) -> typ
                 self._json(status, result)
                 return
             document = render_report(application, (result or {}).get("result") or {})
-            self._send(200, "text/html; charset=utf-8", document.encode("utf-8"))
+            self._send(200, "text/html; charset=utf-8", document.encode("utf-8"), REPORT_POLICY)
 
     return Handler
 

@@ -177,6 +177,7 @@ def test_report_is_rendered_from_the_api_with_the_callers_key(web: str) -> None:
     )
     assert report.status_code == 200
     assert report.headers["content-type"].startswith("text/html")
+    assert report.headers["content-security-policy"].startswith("default-src 'none'")
     assert "connections" in report.text
     assert "&lt;b&gt;ref&lt;/b&gt;" in report.text
     refused = requests.get(
