@@ -1,0 +1,6 @@
+"""Analyses of a normalized profile: text sentiment, profanity of names, image moderation.
+
+Pure functions and classes: bytes and `Profile` in, `credscore.evidence` models out. No AWS, no network, no
+run-time model downloads. Heavy objects (VADER analyzer, profanity censor, ONNX sessions) are built once per
+process and reused across warm invocations.
+"""
