@@ -1,0 +1,121 @@
+"""The admin CLI's main() against moto: output, exit codes (0 ok, 2 invalid configuration, 1 other errors)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from credscore.scoring.config import default_config_text
+from credscore_aws import admin_cli
+
+PARAM = "/credscore/test/scoring-config"
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = admin_cli.main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    good = json.loads(default_config_text())
+    good["version"] = "from-file"
+    bad = dict(good, max_reasons=-1, normalised_range={"min": 1, "max": 0})
+    paths = {"good": tmp_path / "good.json", "bad": tmp_path / "bad.json"}
+    paths["good"].write_text(json.dumps(good))
+    paths["bad"].write_text(json.dumps(bad))
+    return paths
+
+
+def test_validate_needs_no_aws(files: dict[str, Path]) -> None:
+    code, out, _ = run("validate", str(files["good"]))
+    assert code == 0
+    assert "valid" in out
+    assert "'from-file'" in out
+    code, _, err = run("validate", str(files["bad"]))
+    assert code == 2
+    assert "max_reasons: Input should be greater than or equal to 0 (got -1)" in err
+
+
+def test_set_show_history_diff_rollback(ssm: Any, files: dict[str, Path]) -> None:
+    ssm.put_parameter(Name=PARAM, Value='{"version": "bootstrap"}', Type="String")
+    code, out, _ = run("set", str(files["good"]), "--parameter-name", PARAM)
+    assert (code, out.strip()) == (0, f"stored {files['good']} as {PARAM} version 2")
+
+    code, out, _ = run("--parameter-name", PARAM, "show")
+    assert code == 0
+    assert f"{PARAM} version 2 in force" in out
+    assert json.loads(out.split("\n", 1)[1])["version"] == "from-file"
+
+    code, out, _ = run("history", "--parameter-name", PARAM)
+    lines = out.strip().splitlines()
+    assert code == 0
+    assert len(lines) == 2
+    assert "'bootstrap'" in lines[0]
+    assert "'from-file'" in lines[1]
+
+    code, out, _ = run("diff", "1", "2", "--parameter-name", PARAM)
+    assert code == 0
+    assert '-  "version": "bootstrap"' in out
+    assert '+  "version": "from-file"' in out
+
+    code, out, _ = run("rollback", "1", "--parameter-name", PARAM)
+    assert (code, out.strip()) == (0, f"version 1 written again as {PARAM} version 3")
+    assert ssm.get_parameter(Name=PARAM)["Parameter"]["Version"] == 3
+
+
+def test_set_refuses_an_invalid_file(ssm: Any, files: dict[str, Path]) -> None:
+    ssm.put_parameter(Name=PARAM, Value='{"version": "bootstrap"}', Type="String")
+    code, out, err = run("set", str(files["bad"]), "--parameter-name", PARAM)
+    assert code == 2
+    assert out == ""
+    assert "  - max_reasons: " in err
+    assert "is not a valid scoring configuration" in err
+    assert ssm.get_parameter(Name=PARAM)["Parameter"]["Version"] == 1
+
+
+def test_show_warns_when_the_last_good_version_is_in_force(ssm: Any) -> None:
+    ssm.put_parameter(Name=PARAM, Value='{"version": "good"}', Type="String")
+    ssm.put_parameter(Name=PARAM, Value='{"version": 5}', Type="String", Overwrite=True)
+    code, out, err = run("show", "--parameter-name", PARAM)
+    assert code == 0
+    assert "version 1 in force" in out
+    assert "parameter version 2 is invalid" in err
+    assert "last good version 1 stays in force" in err
+
+
+def test_parameter_name_comes_from_the_environment(ssm: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    ssm.put_parameter(Name=PARAM, Value='{"version": "env"}', Type="String")
+    monkeypatch.setenv(admin_cli.ENV_PARAMETER, PARAM)
+    code, out, _ = run("show")
+    assert code == 0
+    assert "'env'" in out
+
+
+def test_single_scoring_config_parameter_is_found_without_a_name(
+    ssm: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(admin_cli.ENV_PARAMETER, raising=False)
+    ssm.put_parameter(Name=PARAM, Value='{"version": "found"}', Type="String")
+    code, out, _ = run("show")
+    assert code == 0
+    assert "'found'" in out
+
+
+def test_other_errors_exit_1(ssm: Any, files: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(admin_cli.ENV_PARAMETER, raising=False)
+    code, _, err = run("show")
+    assert code == 1
+    assert "--parameter-name" in err
+    code, _, err = run("show", "--parameter-name", "/nope")
+    assert code == 1
+    assert "not found" in err
+    code, _, err = run("set", "/no/such/file.json", "--parameter-name", PARAM)
+    assert code == 1
+    code, _, _ = run("rollback", "notanumber")
+    assert code == 1
