@@ -12,7 +12,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT = REPO / "src" / "credscore" / "data" / "default-scoring-config.json"
 TEMPLATE = REPO / "template.yaml"
-_VALUE = re.compile(r"(  ScoringConfigParameter:\n(?:      .*\n)*?      Value: ).*\n")
+_VALUE = re.compile(r"(  ScoringConfigParameter:\n(?:    .*\n)*?      Value: ).*\n")
 
 
 def compact_default() -> str:

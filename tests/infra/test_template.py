@@ -158,3 +158,13 @@ def test_api_requires_partner_authentication() -> None:
 def test_runtime_is_python_313() -> None:
     assert TEMPLATE["Globals"]["Function"]["Runtime"] == "python3.13"
     assert sys.version_info[:2] == (3, 13), "tests run on the Lambda runtime's Python"
+
+
+def test_template_carries_the_default_scoring_configuration() -> None:
+    """`make sync-config` keeps the deployed default equal to src/credscore/data/default-scoring-config.json."""
+    from credscore.scoring.config import parse_config
+
+    value = RESOURCES["ScoringConfigParameter"]["Properties"]["Value"]
+    default = (REPO / "src/credscore/data/default-scoring-config.json").read_text()
+    assert json.loads(value) == json.loads(default)
+    parse_config(value)  # and it is valid
