@@ -1,14 +1,9 @@
-"""`python -m credscore.scoring` rewrites schemas/scoring-config.schema.json from the models."""
+"""`python -m credscore.scoring [--write-schema | --check-schema]`: same as `python -m credscore.scoring.config`;
+with no arguments it rewrites schemas/scoring-config.schema.json (the historical behaviour)."""
 
-import json
-from pathlib import Path
+import sys
 
-from credscore.scoring.config import config_json_schema
-
-SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "scoring-config.schema.json"
+from credscore.scoring.config import main
 
 if __name__ == "__main__":
-    SCHEMA_PATH.write_text(
-        json.dumps(config_json_schema(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
-    print(f"wrote {SCHEMA_PATH}")
+    raise SystemExit(main(sys.argv[1:] or ["--write-schema"]))

@@ -31,15 +31,14 @@ def share_down(share: float, weight: float) -> float:
 
 def balance(value: float, weight: float) -> float:
     """[-1, 1] → [0, w] linearly: w·(v + 1)/2."""
-    return weight * (_clamp(value, -1.0, 1.0) + 1.0) / 2.0
+    return weight * _clamp((value + 1.0) / 2.0, 0.0, 1.0)
 
 
 def saturating(value: float, weight: float, saturation: float, shape: CurveShape) -> float:
     """Rises with the value, flat from `saturation` on: w·min(v,s)/s, or w·ln(1+min(v,s))/ln(1+s) for log."""
     capped = _clamp(value, 0.0, saturation)
-    if shape == "log":
-        return weight * math.log1p(capped) / math.log1p(saturation)
-    return weight * capped / saturation
+    share = math.log1p(capped) / math.log1p(saturation) if shape == "log" else capped / saturation
+    return weight * _clamp(share, 0.0, 1.0)  # share first: w·s/sat can round above w
 
 
 def age_points(age: float, weight: float, curve: AgeFeature, eligibility: Eligibility) -> float:

@@ -18,7 +18,7 @@ from credscore.evidence import AnalysisStatus, Evidence, PlatformText
 from credscore.profile import Account, BirthDate, Platform, Profile
 from credscore.scoring.config import FeatureId
 
-_OLDEST_PLAUSIBLE_AGE = 110  # older birth dates are placeholders (Instagram defaults to 1919-01-01)
+_OLDEST_PLAUSIBLE_AGE = 100  # older birth dates are placeholders (Instagram defaults to 1919-01-01)
 
 
 class FeatureValue(BaseModel):

@@ -79,7 +79,7 @@ class Coverage(_Out):
     features_enabled: int
     features_with_evidence: int
     ratio: float = Field(description="features with evidence / enabled features")
-    scored: list[FeatureId]
+    with_evidence: list[FeatureId] = Field(description="enabled features that had evidence and were scored")
     missing: list[FeatureId] = Field(description="enabled features without evidence")
 
 
@@ -198,11 +198,10 @@ def score(features: FeatureVector, config: ScoringConfig) -> ScoreResult:
     elif len(scored) < config.min_scored_features or max_possible <= 0:
         status = "insufficient_evidence"
     score_range = config.normalised_range
-    normalised = (
-        score_range.min + (score_range.max - score_range.min) * total / max_possible
-        if status == "scored"
-        else None
-    )
+    normalised = None
+    if status == "scored":
+        share = min(max(total / max_possible, 0.0), 1.0)  # float sums may stray by an ulp
+        normalised = score_range.min + (score_range.max - score_range.min) * share
     return ScoreResult(
         status=status,
         normalised_score=normalised,
@@ -216,7 +215,7 @@ def score(features: FeatureVector, config: ScoringConfig) -> ScoreResult:
             features_enabled=len(enabled),
             features_with_evidence=len(scored),
             ratio=len(scored) / len(enabled) if enabled else 0.0,
-            scored=[b.feature for b in scored],
+            with_evidence=[b.feature for b in scored],
             missing=[b.feature for b in enabled if b.points is None],
         ),
         eligibility=eligibility,

@@ -1,0 +1,233 @@
+"""extract_features: each feature's value, its evidence, and None (not 0) when there is no evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from credscore.evidence import (
+    AnalysisStatus,
+    Evidence,
+    ImageAnalysis,
+    NameCounts,
+    PlatformText,
+    ProfanityAnalysis,
+    SentimentCounts,
+    TextAnalysis,
+)
+from credscore.profile import (
+    Account,
+    BirthDate,
+    Education,
+    Platform,
+    Profile,
+    SourceReport,
+    SourceStatus,
+)
+from credscore.scoring.config import FeatureId
+from credscore.scoring.features import FeatureVector, extract_features
+
+TODAY = dt.date(2025, 6, 15)
+OK = AnalysisStatus.OK
+
+
+def profile(*parsed: Platform) -> Profile:
+    p = Profile(
+        application_id="app-1",
+        sources=[SourceReport(platform=pl, status=SourceStatus.PARSED) for pl in parsed],
+    )
+    for pl in parsed:
+        p.add_file(pl, f"{pl.value}-file")
+    return p
+
+
+def evidence(
+    text: TextAnalysis | None = None,
+    profanity: ProfanityAnalysis | None = None,
+    images: ImageAnalysis | None = None,
+) -> Evidence:
+    return Evidence(
+        text=text or TextAnalysis(status=AnalysisStatus.NO_EVIDENCE),
+        profanity=profanity or ProfanityAnalysis(status=AnalysisStatus.NO_EVIDENCE),
+        images=images or ImageAnalysis(status=AnalysisStatus.NO_EVIDENCE),
+    )
+
+
+def value(fv: FeatureVector, feature: FeatureId) -> float | None:
+    return fv.get(feature).value
+
+
+def test_every_feature_is_present_and_none_without_any_evidence() -> None:
+    fv = extract_features(profile(), None, TODAY)
+    assert set(fv.values) == set(FeatureId)
+    assert all(v.value is None for v in fv.values.values())
+
+
+# -------------------------------------------------------------------------------------------------- age
+def test_age_in_completed_years_from_a_full_date() -> None:
+    p = profile(Platform.FACEBOOK)
+    p.birth_dates.append(BirthDate(year=2007, month=6, day=15, src=0))
+    assert value(extract_features(p, None, TODAY), FeatureId.AGE) == 18
+    assert value(extract_features(p, None, TODAY - dt.timedelta(days=1)), FeatureId.AGE) == 17
+
+
+def test_full_date_is_preferred_and_disagreement_is_noted() -> None:
+    p = profile(Platform.FACEBOOK, Platform.LINKEDIN)
+    p.birth_dates.append(BirthDate(year=1980, src=1))
+    p.birth_dates.append(BirthDate(year=1990, month=1, day=2, src=0))
+    fv = extract_features(p, None, TODAY).get(FeatureId.AGE)
+    assert fv.value == 35
+    assert fv.evidence == ["facebook:facebook-file"]
+    assert any("disagree" in n for n in fv.notes)
+
+
+def test_agreeing_sources_are_not_flagged() -> None:
+    p = profile(Platform.FACEBOOK, Platform.LINKEDIN)
+    p.birth_dates.append(BirthDate(year=1990, src=1))
+    p.birth_dates.append(BirthDate(year=1990, month=1, day=2, src=0))
+    assert extract_features(p, None, TODAY).get(FeatureId.AGE).notes == []
+
+
+def test_year_only_counts_from_the_latest_possible_birthday() -> None:
+    p = profile(Platform.LINKEDIN)
+    p.birth_dates.append(BirthDate(year=2007, src=0))
+    fv = extract_features(p, None, TODAY).get(FeatureId.AGE)
+    assert fv.value == 17  # could be 18 already, but an age is never overstated
+    assert any("incomplete" in n for n in fv.notes)
+    assert value(extract_features(p, None, dt.date(2025, 12, 31)), FeatureId.AGE) == 18
+
+
+def test_placeholder_and_future_birth_dates_are_ignored() -> None:
+    p = profile(Platform.INSTAGRAM)
+    p.birth_dates.append(BirthDate(year=1919, month=1, day=1, src=0))
+    p.birth_dates.append(BirthDate(year=2030, month=1, day=1, src=0))
+    p.birth_dates.append(BirthDate(year=0, src=0))
+    fv = extract_features(p, None, TODAY).get(FeatureId.AGE)
+    assert fv.value is None
+    assert fv.notes == ["3 implausible birth date(s) ignored"]
+
+
+# ---------------------------------------------------------------------------------------- profile facts
+def test_education_counts_completed_entries() -> None:
+    p = profile(Platform.LINKEDIN)
+    p.education += [
+        Education(graduated=True, src=0),
+        Education(end_year=2010, src=0),
+        Education(end_year=2030, src=0),
+        Education(graduated=False, end_year=2010, src=0),
+    ]
+    assert value(extract_features(p, None, TODAY), FeatureId.EDUCATION) == 2
+    assert value(extract_features(profile(Platform.LINKEDIN), None, TODAY), FeatureId.EDUCATION) is None
+
+
+def test_skills_are_counted_once_and_zero_only_when_linkedin_was_read() -> None:
+    p = profile(Platform.LINKEDIN)
+    p.skills += ["Python", "python ", "SQL", " "]
+    assert value(extract_features(p, None, TODAY), FeatureId.SKILLS) == 2
+    assert value(extract_features(profile(Platform.LINKEDIN), None, TODAY), FeatureId.SKILLS) == 0
+    assert value(extract_features(profile(Platform.FACEBOOK), None, TODAY), FeatureId.SKILLS) is None
+
+
+def test_connections_average_only_platforms_that_report_a_count() -> None:
+    p = profile(Platform.LINKEDIN, Platform.FACEBOOK, Platform.X)
+    p.accounts += [
+        Account(platform=Platform.LINKEDIN, connections=500, src=0),
+        Account(platform=Platform.FACEBOOK, friends=300, followers=9999, src=1),
+        Account(platform=Platform.X, src=2),  # says nothing: left out, not 0
+    ]
+    fv = extract_features(p, None, TODAY).get(FeatureId.CONNECTIONS)
+    assert fv.value == 400
+    assert fv.evidence == ["linkedin:linkedin-file", "facebook:facebook-file"]
+
+
+def test_invitations_per_connection() -> None:
+    p = profile(Platform.LINKEDIN, Platform.FACEBOOK)
+    p.accounts += [
+        Account(platform=Platform.LINKEDIN, connections=100, invitations_received=20, src=0),
+        Account(platform=Platform.FACEBOOK, friends=0, invitations_received=5, src=1),  # no denominator
+    ]
+    assert value(extract_features(p, None, TODAY), FeatureId.INVITATIONS) == pytest.approx(0.2)
+
+
+# --------------------------------------------------------------------------------------------- analyses
+def _text(*platforms: PlatformText) -> TextAnalysis:
+    return TextAnalysis(status=OK, platforms=list(platforms))
+
+
+def test_post_shares_average_over_platforms_with_analysed_posts_only() -> None:
+    text = _text(
+        PlatformText(platform=Platform.FACEBOOK, posts=SentimentCounts(analysed=10, positive=8, negative=1)),
+        PlatformText(platform=Platform.X, posts=SentimentCounts(analysed=100, positive=20, negative=50)),
+        PlatformText(platform=Platform.LINKEDIN, posts=SentimentCounts(analysed=0, not_analysed=7)),
+    )
+    fv = extract_features(profile(), evidence(text=text), TODAY)
+    assert value(fv, FeatureId.POSITIVE_POSTS) == pytest.approx((0.8 + 0.2) / 2)
+    assert value(fv, FeatureId.NEGATIVE_POSTS) == pytest.approx((0.1 + 0.5) / 2)
+    assert len(fv.get(FeatureId.POSITIVE_POSTS).evidence) == 2
+
+
+def test_comments_balance_likes_and_interaction_frequency() -> None:
+    text = _text(
+        PlatformText(
+            platform=Platform.FACEBOOK,
+            comments=SentimentCounts(analysed=10, positive=2, negative=6),
+            own_posts_with_likes=4,
+            likes_on_own_posts=10,
+            activities=30,
+            active_days=10,
+        ),
+        PlatformText(platform=Platform.X, own_posts_with_likes=6, likes_on_own_posts=40, activities=5),
+    )
+    fv = extract_features(profile(), evidence(text=text), TODAY)
+    assert value(fv, FeatureId.COMMENTS) == pytest.approx(-0.4)
+    assert value(fv, FeatureId.LIKES) == pytest.approx(50 / 10)  # per post, pooled over posts
+    assert value(fv, FeatureId.INTERACTION_FREQUENCY) == pytest.approx(3.0)  # X has no active_days
+    assert value(fv, FeatureId.POSITIVE_POSTS) is None
+
+
+@pytest.mark.parametrize("status", [AnalysisStatus.FAILED, AnalysisStatus.NO_EVIDENCE])
+def test_an_unusable_analysis_leaves_its_features_without_evidence(status: AnalysisStatus) -> None:
+    ev = Evidence(
+        text=TextAnalysis(
+            status=status,
+            platforms=[PlatformText(platform=Platform.X, posts=SentimentCounts(analysed=5, positive=5))],
+        ),
+        profanity=ProfanityAnalysis(status=status, groups=NameCounts(total=4, flagged=0)),
+        images=ImageAnalysis(status=status, analysed=3),
+    )
+    fv = extract_features(profile(), ev, TODAY)
+    for feature in (FeatureId.POSITIVE_POSTS, FeatureId.NEGATIVE_GROUPS, FeatureId.IMAGES, FeatureId.LIKES):
+        assert value(fv, feature) is None
+        assert fv.get(feature).notes
+
+
+def test_profanity_and_images_shares() -> None:
+    ev = evidence(
+        profanity=ProfanityAnalysis(
+            status=OK,
+            groups=NameCounts(total=4, flagged=1),
+            pages=NameCounts(total=6, flagged=1),
+            following=NameCounts(total=4, flagged=2),
+        ),
+        images=ImageAnalysis(status=OK, analysed=8, not_analysed=2, flagged=2),
+    )
+    fv = extract_features(profile(), ev, TODAY)
+    assert value(fv, FeatureId.NEGATIVE_GROUPS) == pytest.approx(0.25)
+    assert value(fv, FeatureId.NEGATIVE_PAGES) == pytest.approx(3 / 10)  # pages liked and accounts followed
+    assert value(fv, FeatureId.IMAGES) == pytest.approx(0.25)
+    assert fv.get(FeatureId.IMAGES).notes == ["2 image(s) could not be analysed"]
+
+
+def test_ok_analysis_with_nothing_counted_is_no_evidence() -> None:
+    ev = evidence(profanity=ProfanityAnalysis(status=OK), images=ImageAnalysis(status=OK, not_analysed=3))
+    fv = extract_features(profile(), ev, TODAY)
+    assert value(fv, FeatureId.NEGATIVE_GROUPS) is None
+    assert value(fv, FeatureId.IMAGES) is None
+
+
+def test_feature_vector_round_trips_through_json() -> None:
+    p = profile(Platform.LINKEDIN)
+    p.skills.append("Go")
+    fv = extract_features(p, None, TODAY)
+    assert FeatureVector.model_validate_json(fv.model_dump_json()) == fv
