@@ -120,3 +120,16 @@ def test_partial_document_takes_code_defaults() -> None:
     config = parse_config('{"version": "only-a-label"}')
     assert config.features.connections.saturation == 80000
     assert config.version == "only-a-label"
+
+
+def test_write_schema_writes_exactly_the_committed_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from credscore.scoring import config as config_module
+
+    target = tmp_path / "schema.json"
+    monkeypatch.setattr(config_module, "SCHEMA_PATH", target)
+    assert config_module.main(["--check-schema"]) == 1  # not written yet
+    assert config_module.main(["--write-schema"]) == 0
+    assert target.read_text(encoding="utf-8") == SCHEMA_FILE.read_text(encoding="utf-8")
+    assert config_module.main(["--check-schema"]) == 0

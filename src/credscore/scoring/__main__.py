@@ -1,4 +1,4 @@
-"""`python -m credscore.scoring [--write-schema | --check-schema]`: same as `python -m credscore.scoring.config`;
+"""`python -m credscore.scoring [--write-schema | --check-schema]`: as `python -m credscore.scoring.config`;
 with no arguments it rewrites schemas/scoring-config.schema.json (the historical behaviour)."""
 
 import sys
