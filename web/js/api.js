@@ -12,7 +12,11 @@ function describe(status, body) {
   if (status === 0) return body.message;
   if (body && typeof body === "object") {
     if (body.message) return `${body.message} (HTTP ${status})`;
-    if (body.detail) return `${JSON.stringify(body.detail)} (HTTP ${status})`;
+    if (Array.isArray(body.detail)) {
+      // Request validation errors: [{loc, msg, type}], shown as "body.sources.0.parts: too large".
+      const problems = body.detail.map((d) => `${(d.loc || []).join(".")}: ${d.msg}`).join("; ");
+      return `the request was refused: ${problems} (HTTP ${status})`;
+    }
   }
   if (status === 401 || status === 403) return `the partner key was refused (HTTP ${status})`;
   return `HTTP ${status}`;
