@@ -6,7 +6,7 @@ from typing import Any
 from rich.console import Console
 
 from credscore_cli.output import as_json, bar, print_result
-from tests.report.conftest import sample_application, sample_result
+from tests.report.samples import sample_application, sample_result
 
 
 def _render(application: dict[str, Any], result: dict[str, Any]) -> str:
