@@ -68,11 +68,13 @@ class _Feature(_Strict):
 
 
 class AgeFeature(_Feature):
-    """Peaked: rises linearly from min_age to peak_age, then declines linearly to max_age."""
+    """Peaked: rises linearly from min_age to peak_age, then declines linearly towards max_age (excluded)."""
 
     peak_age: float = Field(default=35.0, gt=0)
     share_at_min_age: float = Field(default=0.5, ge=0, le=1, description="share of the weight at min_age")
-    share_at_max_age: float = Field(default=0.5, ge=0, le=1, description="share of the weight at max_age")
+    share_at_max_age: float = Field(
+        default=0.5, ge=0, le=1, description="share the decline aims at, at max_age"
+    )
 
 
 class ShareFeature(_Feature):
@@ -115,8 +117,10 @@ class FeaturesConfig(_Strict):
 
 class Eligibility(_Strict):
     min_age: int = Field(default=18, ge=0)
-    max_age: int = Field(default=65, ge=0, description="last eligible age (inclusive)")
-    enforce: bool = Field(default=True, description="outside [min_age, max_age] → ineligible, no score")
+    max_age: int = Field(
+        default=65, ge=0, description="first ineligible age (excluded, as in the seed: ≥ 65)"
+    )
+    enforce: bool = Field(default=True, description="age outside [min_age, max_age) → ineligible, no score")
     require_known_age: bool = Field(default=False, description="no birth date → ineligible")
 
 

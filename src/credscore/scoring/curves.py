@@ -42,10 +42,10 @@ def saturating(value: float, weight: float, saturation: float, shape: CurveShape
 
 
 def age_points(age: float, weight: float, curve: AgeFeature, eligibility: Eligibility) -> float:
-    """0 outside [min_age, max_age]; linear from share_at_min_age·w at min_age up to w at peak_age, then
-    linear down to share_at_max_age·w at max_age."""
+    """0 outside [min_age, max_age); linear from share_at_min_age·w at min_age up to w at peak_age, then
+    linear down towards share_at_max_age·w at max_age (itself excluded, so the curve drops to 0 there)."""
     low, high, peak = eligibility.min_age, eligibility.max_age, curve.peak_age
-    if age < low or age > high:
+    if age < low or age >= high:
         return 0.0
     if age <= peak:
         share = curve.share_at_min_age + (1.0 - curve.share_at_min_age) * (age - low) / (peak - low)

@@ -46,7 +46,7 @@ REASONS: dict[FeatureId, tuple[str, str]] = {
 
 ELIGIBILITY_TEXT = {
     "age_below_minimum": "The applicant is younger than the minimum age for a score.",
-    "age_above_maximum": "The applicant is older than the maximum age for a score.",
+    "age_above_maximum": "The applicant is at or above the age limit for a score.",
     "age_unknown": "No usable birth date was found and this deployment requires one.",
 }
 
@@ -122,7 +122,7 @@ def check_eligibility(age: float | None, config: ScoringConfig) -> EligibilityRe
         code = "age_unknown" if rules.require_known_age else None
     elif age < rules.min_age:
         code = "age_below_minimum"
-    elif age > rules.max_age:
+    elif age >= rules.max_age:
         code = "age_above_maximum"
     eligible = code is None or not rules.enforce
     return EligibilityResult(
