@@ -1,0 +1,414 @@
+"""Image moderation with local ONNX models described by model cards (bytes in, `ImageAnalysis` out).
+
+Decoding is defensive: the pixel count is checked from the header before any pixel is decoded, Pillow's
+decompression-bomb warning is an error, and anything Pillow cannot read is counted as `not_analysed`
+instead of failing the batch. JPEGs are decoded at reduced size (`draft`), most of the decoding cost of big
+photos. Post-processing is plain numpy (nudenet's per-row Python loop costs up to a third of the model time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import warnings
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image, ImageOps
+
+from credscore.analysis.model_cards import ModelCard, default_cards
+from credscore.evidence import AnalysisStatus, ImageAnalysis
+
+if TYPE_CHECKING:
+    import onnxruntime as ort
+
+THREADS_ENV = "CREDSCORE_ORT_THREADS"
+DEFAULT_MAX_PIXELS = 50_000_000  # a 48-megapixel phone photo passes; an RGBA PNG this size is 200 MB decoded
+ACCEPTED_FORMATS = (
+    "JPEG",
+    "PNG",
+    "GIF",
+    "WEBP",
+    "BMP",
+    "TIFF",
+)  # multi-picture JPEGs (MPO) open through the JPEG plugin
+_EXIF_ORIENTATION = 0x0112
+
+FloatArray = NDArray[np.floating[Any]]
+NotAnalysedReason = Literal["missing", "unsupported", "too_large", "corrupt"]
+
+
+@dataclass(frozen=True)
+class ImageVerdict:
+    """One image's result, without its name: per-label best score (labels with any score worth reporting) and
+    the labels over their flag threshold. `reason` is set when the image could not be analysed."""
+
+    analysed: bool
+    reason: NotAnalysedReason | None = None
+    scores: dict[str, float] = field(default_factory=dict)
+    flagged_labels: tuple[str, ...] = ()
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.flagged_labels)
+
+
+class _NotAnalysed(Exception):
+    def __init__(self, reason: NotAnalysedReason) -> None:
+        super().__init__(reason)
+        self.reason: NotAnalysedReason = reason
+
+
+# ------------------------------------------------------------------------------------------------ decoding
+
+
+def decode_image(data: bytes | None, min_side: int, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
+    """An upright RGB image, decoded no larger than needed for a `min_side`-pixel model input.
+
+    Raises `_NotAnalysed` with the reason for missing, unknown, oversized or corrupt data.
+    """
+    if not data:
+        raise _NotAnalysed("missing")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+        except Image.UnidentifiedImageError:
+            raise _NotAnalysed("unsupported") from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _NotAnalysed("too_large") from None
+        except Exception:  # a malformed header can raise nearly anything inside Pillow's plugins
+            raise _NotAnalysed("corrupt") from None
+        if image.width * image.height > max_pixels:
+            raise _NotAnalysed("too_large")
+        try:
+            return _upright_rgb(image, min_side)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _NotAnalysed("too_large") from None
+        except Exception:  # truncated or corrupt pixel data
+            raise _NotAnalysed("corrupt") from None
+
+
+def _upright_rgb(image: Image.Image, min_side: int) -> Image.Image:
+    if image.format in ("JPEG", "MPO"):
+        # DCT-domain downscaling: keeps both sides ≥ min_side, decodes a 2048×1365 photo at 512×341.
+        image.draft("RGB", (min_side, min_side))
+    orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
+    image.load()
+    if orientation != 1:
+        image = ImageOps.exif_transpose(image)
+    if image.mode == "RGB":
+        return image
+    if image.mode == "P" and "transparency" in image.info:
+        image = image.convert("RGBA")
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
+        # 16-bit/float greyscale: scale to 8 bits by the image's own range instead of clipping at 255.
+        pixels = np.asarray(image, dtype=np.float32)
+        low, high = float(pixels.min()), float(pixels.max())
+        span = high - low or 1.0
+        image = Image.fromarray(((pixels - low) * (255.0 / span)).astype(np.uint8), mode="L")
+    # Alpha is dropped (not composited), as nudenet does.
+    return image.convert("RGB")
+
+
+# --------------------------------------------------------------------------------------------- model input
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    tensor: FloatArray
+    content_size: tuple[int, int]  # (width, height) of the image inside the model input (letterbox)
+
+
+def prepare_input(image: Image.Image, card: ModelCard) -> _Prepared:
+    """The model's input tensor (batch of one) for an RGB image, following the card."""
+    side = card.input_size
+    if card.resize == "stretch":
+        width = height = side
+    else:
+        ratio = side / max(image.size)
+        width, height = max(1, round(image.width * ratio)), max(1, round(image.height * ratio))
+    resized = np.asarray(image.resize((width, height), Image.Resampling.BILINEAR), dtype=np.uint8)
+    canvas = np.zeros((side, side, 3), dtype=np.uint8)
+    canvas[:height, :width] = resized
+    if card.channel_order == "BGR":
+        canvas = canvas[:, :, ::-1]
+    gain = np.asarray(card.scale, np.float32) / np.asarray(card.std, np.float32)
+    offset = -np.asarray(card.mean, np.float32) / np.asarray(card.std, np.float32)
+    tensor = canvas.astype(np.float32) * gain
+    if offset.any():
+        tensor += offset
+    if card.layout == "NCHW":
+        tensor = tensor.transpose(2, 0, 1)
+    return _Prepared(np.ascontiguousarray(tensor[np.newaxis]), (width, height))
+
+
+# ----------------------------------------------------------------------------------------- reading outputs
+
+
+def class_scores(raw: FloatArray, kind: str) -> FloatArray:
+    """One row of classifier output turned into per-label scores in [0, 1]."""
+    row = np.asarray(raw, dtype=np.float32).reshape(-1)
+    if kind == "softmax":
+        exp = np.exp(row - row.max())
+        return exp / exp.sum()
+    if kind == "sigmoid":
+        return 1.0 / (1.0 + np.exp(-row))
+    return row
+
+
+def yolo_detections(
+    raw: FloatArray, content_size: tuple[int, int], min_score: float, nms_iou: float
+) -> tuple[NDArray[np.intp], FloatArray, FloatArray]:
+    """(label index, score, box x1 y1 x2 y2 in model pixels) of the detections nudenet would keep.
+
+    Per candidate box: best label and its score; boxes scoring more than `min_score` are clipped to the image
+    part of the letterbox; then greedy class-agnostic non-maximum suppression (IoU > `nms_iou` suppresses).
+    """
+    rows = np.asarray(raw, dtype=np.float32).reshape(raw.shape[-2], raw.shape[-1]).T  # (boxes, 4 + labels)
+    per_label = rows[:, 4:]
+    labels = per_label.argmax(axis=1)
+    scores = per_label[np.arange(len(rows)), labels]
+    keep = scores > min_score
+    if not keep.any():
+        return np.empty(0, np.intp), np.empty(0, np.float32), np.empty((0, 4), np.float32)
+    rows, labels, scores = rows[keep], labels[keep], scores[keep]
+    width, height = content_size
+    # As nudenet: clip the top-left corner into the image, then shorten width/height to stay inside it.
+    x1 = np.clip(rows[:, 0] - rows[:, 2] / 2, 0, width)
+    y1 = np.clip(rows[:, 1] - rows[:, 3] / 2, 0, height)
+    x2 = x1 + np.minimum(rows[:, 2], width - x1)
+    y2 = y1 + np.minimum(rows[:, 3], height - y1)
+    boxes = np.stack([x1, y1, x2, y2], axis=1)
+    kept = non_max_suppression(boxes, scores, nms_iou)
+    return labels[kept], scores[kept], boxes[kept]
+
+
+def non_max_suppression(boxes: FloatArray, scores: FloatArray, iou: float) -> NDArray[np.intp]:
+    """Indices of boxes kept by greedy NMS, best first; each step compares one box with all remaining ones."""
+    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    order = np.argsort(-scores, kind="stable")
+    kept: list[int] = []
+    while order.size:
+        best, rest = order[0], order[1:]
+        kept.append(int(best))
+        inter_w = np.clip(
+            np.minimum(boxes[best, 2], boxes[rest, 2]) - np.maximum(boxes[best, 0], boxes[rest, 0]), 0, None
+        )
+        inter_h = np.clip(
+            np.minimum(boxes[best, 3], boxes[rest, 3]) - np.maximum(boxes[best, 1], boxes[rest, 1]), 0, None
+        )
+        inter = inter_w * inter_h
+        union = areas[best] + areas[rest] - inter
+        overlap = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+        order = rest[overlap <= iou]
+    return np.asarray(kept, dtype=np.intp)
+
+
+# ------------------------------------------------------------------------------------------------ sessions
+
+
+@cache
+def _session(onnx_path: str, threads: int) -> ort.InferenceSession:
+    """One session per model file and thread count per process (loading 320n.onnx takes ~100 ms)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    return ort.InferenceSession(onnx_path, sess_options=options, providers=["CPUExecutionProvider"])
+
+
+@cache
+def _file_digest(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()[:12]
+
+
+def threads_from_env(default: int = 1) -> int:
+    value = os.environ.get(THREADS_ENV, "")
+    return max(1, int(value)) if value.strip().isdigit() else default
+
+
+@dataclass(frozen=True)
+class _LoadedModel:
+    card: ModelCard
+    session: Any
+    input_name: str
+    audit_id: str
+
+    def scores(self, image: Image.Image) -> dict[str, float]:
+        """Best score per label for one image (detector: over kept detections; classifier: its scores)."""
+        prepared = prepare_input(image, self.card)
+        (raw, *_) = self.session.run(None, {self.input_name: prepared.tensor})
+        if self.card.output == "yolov8":
+            labels, scores, _ = yolo_detections(
+                raw, prepared.content_size, self.card.min_detection_score, self.card.nms_iou
+            )
+            best: dict[str, float] = {}
+            for label, score in zip(labels.tolist(), scores.tolist(), strict=True):
+                name = self.card.labels[label]
+                best[name] = max(best.get(name, 0.0), score)
+            return best
+        values = class_scores(raw, self.card.output)
+        if values.size != len(self.card.labels):
+            raise ValueError(
+                f"model {self.card.id} returned {values.size} scores for {len(self.card.labels)} labels"
+            )
+        return dict(zip(self.card.labels, values.tolist(), strict=True))
+
+
+# ----------------------------------------------------------------------------------------------- moderator
+
+
+class ImageModerator:
+    """Runs every loaded model over each image; flags an image when a covered label passes its threshold."""
+
+    def __init__(
+        self, models: list[_LoadedModel], max_pixels: int = DEFAULT_MAX_PIXELS, prefetch: bool = True
+    ):
+        if not models:
+            raise ValueError("at least one model card is needed")
+        self._models = models
+        self.max_pixels = max_pixels
+        # Decode the next image while the model runs on this one (Pillow and onnxruntime release the GIL).
+        self.prefetch = prefetch
+        self._min_side = max(m.card.input_size for m in models)
+
+    @classmethod
+    def from_model_cards(
+        cls, cards: list[ModelCard] | None = None, threads: int | None = None, **options: Any
+    ) -> ImageModerator:
+        """Sessions for `cards` (default: built-in nudenet card plus $CREDSCORE_MODEL_CARDS_DIR), each with
+        `threads` intra-op threads (default: $CREDSCORE_ORT_THREADS, else 1)."""
+        threads = threads_from_env() if threads is None else max(1, threads)
+        models = []
+        for card in default_cards() if cards is None else cards:
+            path = str(Path(card.onnx_path).resolve())
+            session = _session(path, threads)
+            input_name = card.input_name or session.get_inputs()[0].name
+            models.append(_LoadedModel(card, session, input_name, f"{card.id}@sha256:{_file_digest(path)}"))
+        return cls(models, **options)
+
+    @property
+    def categories_covered(self) -> list[str]:
+        return sorted({label for m in self._models for label in m.card.thresholds})
+
+    @property
+    def model_ids(self) -> list[str]:
+        return [m.audit_id for m in self._models]
+
+    def verdict(self, data: bytes | None) -> ImageVerdict:
+        try:
+            image = decode_image(data, self._min_side, self.max_pixels)
+        except _NotAnalysed as skipped:
+            return ImageVerdict(analysed=False, reason=skipped.reason)
+        return self._judge(image)
+
+    def _judge(self, image: Image.Image) -> ImageVerdict:
+        scores: dict[str, float] = {}
+        flagged: list[str] = []
+        for model in self._models:
+            for label, score in model.scores(image).items():
+                scores[label] = max(scores.get(label, 0.0), score)
+                threshold = model.card.thresholds.get(label)
+                if threshold is not None and score >= threshold and label not in flagged:
+                    flagged.append(label)
+        return ImageVerdict(analysed=True, scores=scores, flagged_labels=tuple(sorted(flagged)))
+
+    def verdicts(self, images: Iterable[tuple[str, bytes | None]]) -> Iterator[ImageVerdict]:
+        """Per-image results in input order (names are not kept in the results)."""
+        if not self.prefetch:
+            yield from (self.verdict(data) for _, data in images)
+            return
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="decode") as pool:
+            decode = self._decode_or_reason
+            pending = None
+            for _, data in images:
+                upcoming = pool.submit(decode, data)
+                if pending is not None:
+                    yield self._from_decoded(pending.result())
+                pending = upcoming
+            if pending is not None:
+                yield self._from_decoded(pending.result())
+
+    def _decode_or_reason(self, data: bytes | None) -> Image.Image | NotAnalysedReason:
+        try:
+            return decode_image(data, self._min_side, self.max_pixels)
+        except _NotAnalysed as skipped:
+            return skipped.reason
+
+    def _from_decoded(self, decoded: Image.Image | NotAnalysedReason) -> ImageVerdict:
+        if isinstance(decoded, str):
+            return ImageVerdict(analysed=False, reason=decoded)
+        return self._judge(decoded)
+
+    def analyze_batch(self, images: Iterable[tuple[str, bytes | None]]) -> ImageAnalysis:
+        """Counts over a batch of (reference, bytes) pairs; bytes None means the photo could not be read."""
+        return summarize(self.verdicts(images), self.categories_covered, self.model_ids)
+
+
+def summarize(
+    verdicts: Iterable[ImageVerdict], categories_covered: list[str], models: list[str]
+) -> ImageAnalysis:
+    analysed = not_analysed = flagged = 0
+    counts: Counter[str] = Counter()
+    for verdict in verdicts:
+        if not verdict.analysed:
+            not_analysed += 1
+            continue
+        analysed += 1
+        if verdict.flagged:
+            flagged += 1
+            counts.update(verdict.flagged_labels)
+    return ImageAnalysis(
+        status=AnalysisStatus.OK if analysed or not_analysed else AnalysisStatus.NO_EVIDENCE,
+        analysed=analysed,
+        not_analysed=not_analysed,
+        flagged=flagged,
+        categories_covered=categories_covered,
+        category_counts=dict(sorted(counts.items())),
+        models=models,
+    )
+
+
+def merge_image_analyses(parts: list[ImageAnalysis]) -> ImageAnalysis:
+    """One analysis from the Map iterations' batches. Failed batches are left out of the counts (the caller
+    records them); if every batch failed the result is failed; if none had images, no evidence."""
+    usable = [p for p in parts if p.status != AnalysisStatus.FAILED]
+    if parts and not usable:
+        return ImageAnalysis(status=AnalysisStatus.FAILED, error=parts[0].error)
+    counts: Counter[str] = Counter()
+    for part in usable:
+        counts.update(part.category_counts)
+    analysed = sum(p.analysed for p in usable)
+    not_analysed = sum(p.not_analysed for p in usable)
+    with_images = [p for p in usable if p.status == AnalysisStatus.OK]
+    return ImageAnalysis(
+        status=AnalysisStatus.OK
+        if with_images and (analysed or not_analysed)
+        else AnalysisStatus.NO_EVIDENCE,
+        analysed=analysed,
+        not_analysed=not_analysed,
+        flagged=sum(p.flagged for p in usable),
+        # Only what every batch that saw images covered can be claimed for the whole application.
+        categories_covered=sorted(set.intersection(*(set(p.categories_covered) for p in with_images)))
+        if with_images
+        else [],
+        category_counts=dict(sorted(counts.items())),
+        models=sorted({m for p in usable for m in p.models}),
+    )

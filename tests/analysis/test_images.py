@@ -1,0 +1,173 @@
+"""Image moderation: decoding guards, not-analysed counts, nudenet post-processing, merge."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from credscore.analysis.images import (
+    ImageModerator,
+    _NotAnalysed,
+    decode_image,
+    merge_image_analyses,
+    non_max_suppression,
+    yolo_detections,
+)
+from credscore.analysis.model_cards import NUDENET_FLAG_LABELS, nudenet_card
+from credscore.evidence import AnalysisStatus, ImageAnalysis
+
+from .conftest import CASES, encode, exif_rotated_jpeg, noise, png_claiming_size
+
+
+def test_every_kind_of_file_is_handled_without_crash(nudenet_moderator: ImageModerator) -> None:
+    names = list(CASES)
+    verdicts = list(nudenet_moderator.verdicts((name, CASES[name][0]()) for name in names))
+    assert len(verdicts) == len(names)
+    for name, verdict in zip(names, verdicts, strict=True):
+        expected_reason = CASES[name][1]
+        assert verdict.analysed is (expected_reason is None), name
+        assert verdict.reason == expected_reason, name
+        assert not verdict.flagged, name  # nothing here shows nudity
+
+    result = nudenet_moderator.analyze_batch((name, CASES[name][0]()) for name in names)
+    skipped = sum(1 for _, reason in CASES.values() if reason)
+    assert result.status == AnalysisStatus.OK
+    assert (result.analysed, result.not_analysed, result.flagged) == (len(CASES) - skipped, skipped, 0)
+    assert result.categories_covered == sorted(NUDENET_FLAG_LABELS)  # sexual nudity only: no violence claimed
+    assert result.models[0].startswith("nudenet-320n@sha256:")
+
+
+def test_prefetching_and_sequential_give_the_same_verdicts(nudenet_moderator: ImageModerator) -> None:
+    batch = [(str(i), encode(noise(200, 150, seed=i), "JPEG")) for i in range(3)] + [("bad", b"xx")]
+    sequential = ImageModerator(nudenet_moderator._models, prefetch=False)
+    assert list(nudenet_moderator.verdicts(batch)) == list(sequential.verdicts(batch))
+
+
+def test_empty_batch_is_no_evidence(nudenet_moderator: ImageModerator) -> None:
+    result = nudenet_moderator.analyze_batch([])
+    assert result.status == AnalysisStatus.NO_EVIDENCE
+    assert result.analysed == result.not_analysed == 0
+
+
+def test_pixel_cap_is_checked_before_decoding() -> None:
+    with pytest.raises(_NotAnalysed) as too_big:
+        decode_image(png_claiming_size(9_000, 9_000), min_side=320, max_pixels=50_000_000)
+    assert too_big.value.reason == "too_large"
+    small_but_over_cap = encode(Image.new("RGB", (200, 200)), "PNG")
+    with pytest.raises(_NotAnalysed):
+        decode_image(small_but_over_cap, min_side=320, max_pixels=10_000)
+    assert decode_image(small_but_over_cap, min_side=320, max_pixels=40_000).size == (200, 200)
+
+
+def test_exif_rotation_cmyk_and_draft_decoding() -> None:
+    upright = decode_image(exif_rotated_jpeg(200, 100, orientation=6), min_side=320)
+    assert upright.size == (100, 200)
+    cmyk = decode_image(encode(Image.new("CMYK", (64, 48), (0, 0, 0, 0)), "JPEG"), min_side=32)
+    assert cmyk.mode == "RGB"
+    assert np.asarray(cmyk).mean() > 200  # CMYK (0,0,0,0) is white, not black
+    big = decode_image(encode(noise(2048, 1365), "JPEG"), min_side=320)
+    assert big.size == (512, 342)  # decoded at 1/4 scale (rounded up), still ≥ 320 on both sides
+
+
+def _nudenet_reference(raw: np.ndarray, width: int, height: int) -> list[tuple[int, float]]:
+    """nudenet 3.4.2's _postprocess, as a per-row loop with OpenCV-style greedy NMS, in model pixels."""
+    rows = raw[0].T
+    candidates = []
+    for row in rows:
+        label = int(np.argmax(row[4:]))
+        score = float(row[4 + label])
+        if score < 0.2:
+            continue
+        x, y = row[0] - row[2] / 2, row[1] - row[3] / 2
+        x, y = max(0.0, min(x, width)), max(0.0, min(y, height))
+        w, h = min(row[2], width - x), min(row[3], height - y)
+        candidates.append((score, label, (x, y, x + w, y + h)))
+    candidates = [c for c in candidates if c[0] > 0.25]
+    candidates.sort(key=lambda c: -c[0])
+
+    def iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+        iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+        ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+        inter = iw * ih
+        union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+        return inter / union if union > 0 else 0.0
+
+    kept: list[tuple[float, int, tuple[float, ...]]] = []
+    for candidate in candidates:
+        if all(iou(candidate[2], k[2]) <= 0.45 for k in kept):
+            kept.append(candidate)
+    return [(label, round(score, 5)) for score, label, _ in kept]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_vectorized_postprocessing_matches_nudenet(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    boxes = 400
+    raw = np.zeros((1, 22, boxes), np.float32)
+    # Clusters of overlapping boxes, some running off the image, with scores around the thresholds.
+    centres = rng.uniform(0, 320, (8, 2))[rng.integers(0, 8, boxes)]
+    raw[0, 0:2] = (centres + rng.normal(0, 12, (boxes, 2))).T
+    raw[0, 2:4] = rng.uniform(10, 120, (2, boxes))
+    raw[0, 4:] = rng.uniform(0, 0.3, (18, boxes)) ** 2 * rng.uniform(0, 12, boxes)
+    width, height = 320, 213
+    labels, scores, _ = yolo_detections(raw, (width, height), min_score=0.25, nms_iou=0.45)
+    ours = [(int(label), round(float(score), 5)) for label, score in zip(labels, scores, strict=True)]
+    reference = _nudenet_reference(raw, width, height)
+    assert len(reference) > 3  # the case exercises suppression
+    assert ours == reference
+
+
+def test_nms_keeps_best_of_overlapping_boxes() -> None:
+    boxes = np.array([[0, 0, 10, 10], [1, 1, 11, 11], [20, 20, 30, 30]], np.float32)
+    kept = non_max_suppression(boxes, np.array([0.6, 0.9, 0.5], np.float32), iou=0.45)
+    assert kept.tolist() == [1, 2]
+
+
+def test_nudenet_card_flags_only_exposed_sexual_parts() -> None:
+    card = nudenet_card(threshold=0.7)
+    assert set(card.thresholds) == set(NUDENET_FLAG_LABELS)
+    assert all(t == 0.7 for t in card.thresholds.values())
+    assert not any(label.startswith(("FACE", "FEET")) or "COVERED" in label for label in card.thresholds)
+
+
+def part(**fields: object) -> ImageAnalysis:
+    return ImageAnalysis.model_validate({"status": "ok", **fields})
+
+
+def test_merge_sums_batches() -> None:
+    merged = merge_image_analyses(
+        [
+            part(analysed=3, not_analysed=1, flagged=1, categories_covered=["A", "V"], models=["m1"],
+                 category_counts={"A": 1}),
+            part(analysed=2, flagged=2, categories_covered=["A", "V"], models=["m1"],
+                 category_counts={"A": 1, "V": 2}),
+            ImageAnalysis(status=AnalysisStatus.NO_EVIDENCE),
+        ]
+    )  # fmt: skip
+    assert merged.status == AnalysisStatus.OK
+    assert (merged.analysed, merged.not_analysed, merged.flagged) == (5, 1, 3)
+    assert merged.category_counts == {"A": 2, "V": 2}
+    assert merged.categories_covered == ["A", "V"]
+    assert merged.models == ["m1"]
+
+
+def test_merge_claims_only_categories_every_batch_covered() -> None:
+    merged = merge_image_analyses(
+        [part(analysed=1, categories_covered=["A", "V"]), part(analysed=1, categories_covered=["A"])]
+    )
+    assert merged.categories_covered == ["A"]
+
+
+def test_merge_edge_cases() -> None:
+    assert merge_image_analyses([]).status == AnalysisStatus.NO_EVIDENCE
+    assert (
+        merge_image_analyses([ImageAnalysis(status=AnalysisStatus.NO_EVIDENCE)]).status
+        == AnalysisStatus.NO_EVIDENCE
+    )
+    failed = merge_image_analyses([ImageAnalysis(status=AnalysisStatus.FAILED, error="boom")])
+    assert (failed.status, failed.error) == (AnalysisStatus.FAILED, "boom")
+    partly = merge_image_analyses(
+        [ImageAnalysis(status=AnalysisStatus.FAILED, error="boom"), part(analysed=2)]
+    )
+    assert (partly.status, partly.analysed) == (AnalysisStatus.OK, 2)
