@@ -7,7 +7,8 @@
     python -m credscore_aws.admin_cli diff V1 V2
     python -m credscore_aws.admin_cli rollback V         (writes version V's content as a new version)
 
-Options (before or after the action): --parameter-name (default: $CREDSCORE_CONFIG_PARAM),
+Options (before or after the action): --parameter-name (default: $CREDSCORE_CONFIG_PARAM, else the single
+parameter named */scoring-config, else /credscore/dev/scoring-config),
 --endpoint-url (a local stack), --region. Exit codes: 0 ok, 2 invalid configuration, 1 any other error.
 """
 
@@ -24,10 +25,7 @@ from credscore_aws.config_store import ConfigStore, ConfigUnavailable
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
 ENV_PARAMETER = "CREDSCORE_CONFIG_PARAM"
-
-
-class _UsageError(Exception):
-    pass
+DEFAULT_PARAMETER = "/credscore/dev/scoring-config"
 
 
 def _options(defaults: bool) -> argparse.ArgumentParser:
@@ -38,7 +36,8 @@ def _options(defaults: bool) -> argparse.ArgumentParser:
     common.add_argument(
         "--parameter-name",
         default=default(os.environ.get(ENV_PARAMETER)),
-        help=f"SSM parameter holding the configuration (default: ${ENV_PARAMETER})",
+        help=f"SSM parameter holding the configuration (default: ${ENV_PARAMETER}, else the one parameter "
+        f"named */scoring-config, else {DEFAULT_PARAMETER})",
     )
     common.add_argument("--endpoint-url", default=default(None), help="AWS endpoint, e.g. a local stack")
     common.add_argument("--region", default=default(None), help="AWS region (default: from the environment)")
@@ -78,20 +77,21 @@ def _store(args: argparse.Namespace) -> ConfigStore:
     if args.region:
         client_args["region_name"] = args.region
     ssm = boto3.client("ssm", **client_args)
-    name = args.parameter_name or _discover(ssm)
-    if not name:
-        raise _UsageError(f"give --parameter-name or set {ENV_PARAMETER}")
+    name = args.parameter_name or _discover(ssm) or DEFAULT_PARAMETER
     return ConfigStore(ssm, name, ttl_seconds=0)
 
 
 def _discover(ssm: Any) -> str | None:
     """Without a name, use the one parameter whose name ends in /scoring-config (as on a local stack)."""
-    names = [
-        p["Name"]
-        for page in ssm.get_paginator("describe_parameters").paginate()
-        for p in page["Parameters"]
-        if p["Name"].endswith("/scoring-config")
-    ]
+    try:
+        names = [
+            p["Name"]
+            for page in ssm.get_paginator("describe_parameters").paginate()
+            for p in page["Parameters"]
+            if p["Name"].endswith("/scoring-config")
+        ]
+    except ssm.exceptions.ClientError:  # e.g. no ssm:DescribeParameters permission: use the default name
+        return None
     return names[0] if len(names) == 1 else None
 
 
@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         return EXIT_OK if exc.code == 0 else EXIT_ERROR
     try:
         return run(args, out, err)
-    except (ConfigUnavailable, _UsageError, OSError) as exc:
+    except (ConfigUnavailable, OSError) as exc:
         err.write(f"error: {exc}\n")
         return EXIT_ERROR
     except Exception as exc:  # boto errors: report, don't dump a traceback on an administrator

@@ -109,9 +109,9 @@ def test_single_scoring_config_parameter_is_found_without_a_name(
 
 def test_other_errors_exit_1(ssm: Any, files: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(admin_cli.ENV_PARAMETER, raising=False)
-    code, _, err = run("show")
+    code, _, err = run("show")  # no name, nothing to discover: the documented default, which is absent
     assert code == 1
-    assert "--parameter-name" in err
+    assert f"{admin_cli.DEFAULT_PARAMETER}: parameter not found" in err
     code, _, err = run("show", "--parameter-name", "/nope")
     assert code == 1
     assert "not found" in err
@@ -119,3 +119,15 @@ def test_other_errors_exit_1(ssm: Any, files: dict[str, Path], monkeypatch: pyte
     assert code == 1
     code, _, _ = run("rollback", "notanumber")
     assert code == 1
+
+
+def test_default_parameter_name_when_nothing_else_says(ssm: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(admin_cli.ENV_PARAMETER, raising=False)
+    ssm.put_parameter(Name="/credscore/dev/scoring-config", Value='{"version": "dev"}', Type="String")
+    ssm.put_parameter(Name="/credscore/prod/scoring-config", Value='{"version": "prod"}', Type="String")
+    code, out, _ = run("show")  # two candidates: no guessing between them, the default is used
+    assert code == 0
+    assert "'dev'" in out
+    code, out, _ = run("show", "--parameter-name", "/credscore/prod/scoring-config")
+    assert code == 0
+    assert "'prod'" in out
