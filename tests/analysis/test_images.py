@@ -41,7 +41,8 @@ def test_every_kind_of_file_is_handled_without_crash(nudenet_moderator: ImageMod
 def test_prefetching_and_sequential_give_the_same_verdicts(nudenet_moderator: ImageModerator) -> None:
     batch = [(str(i), encode(noise(200, 150, seed=i), "JPEG")) for i in range(3)] + [("bad", b"xx")]
     sequential = ImageModerator(nudenet_moderator._models, prefetch=False)
-    assert list(nudenet_moderator.verdicts(batch)) == list(sequential.verdicts(batch))
+    prefetching = ImageModerator(nudenet_moderator._models, prefetch=True)
+    assert list(prefetching.verdicts(batch)) == list(sequential.verdicts(batch))
 
 
 def test_empty_batch_is_no_evidence(nudenet_moderator: ImageModerator) -> None:
@@ -52,21 +53,21 @@ def test_empty_batch_is_no_evidence(nudenet_moderator: ImageModerator) -> None:
 
 def test_pixel_cap_is_checked_before_decoding() -> None:
     with pytest.raises(_NotAnalysed) as too_big:
-        decode_image(png_claiming_size(9_000, 9_000), min_side=320, max_pixels=50_000_000)
+        decode_image(png_claiming_size(9_000, 9_000), side=320, max_pixels=50_000_000)
     assert too_big.value.reason == "too_large"
     small_but_over_cap = encode(Image.new("RGB", (200, 200)), "PNG")
     with pytest.raises(_NotAnalysed):
-        decode_image(small_but_over_cap, min_side=320, max_pixels=10_000)
-    assert decode_image(small_but_over_cap, min_side=320, max_pixels=40_000).size == (200, 200)
+        decode_image(small_but_over_cap, side=320, max_pixels=10_000)
+    assert decode_image(small_but_over_cap, side=320, max_pixels=40_000).size == (200, 200)
 
 
 def test_exif_rotation_cmyk_and_draft_decoding() -> None:
-    upright = decode_image(exif_rotated_jpeg(200, 100, orientation=6), min_side=320)
+    upright = decode_image(exif_rotated_jpeg(200, 100, orientation=6), side=320)
     assert upright.size == (100, 200)
-    cmyk = decode_image(encode(Image.new("CMYK", (64, 48), (0, 0, 0, 0)), "JPEG"), min_side=32)
+    cmyk = decode_image(encode(Image.new("CMYK", (64, 48), (0, 0, 0, 0)), "JPEG"), side=32)
     assert cmyk.mode == "RGB"
     assert np.asarray(cmyk).mean() > 200  # CMYK (0,0,0,0) is white, not black
-    big = decode_image(encode(noise(2048, 1365), "JPEG"), min_side=320)
+    big = decode_image(encode(noise(2048, 1365), "JPEG"), side=320)
     assert big.size == (512, 342)  # decoded at 1/4 scale (rounded up), still ≥ 320 on both sides
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import os
 import warnings
 from collections import Counter
@@ -70,8 +71,11 @@ class _NotAnalysed(Exception):
 # ------------------------------------------------------------------------------------------------ decoding
 
 
-def decode_image(data: bytes | None, min_side: int, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
-    """An upright RGB image, decoded no larger than needed for a `min_side`-pixel model input.
+def decode_image(
+    data: bytes | None, side: int, keep_aspect: bool = True, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> Image.Image:
+    """An upright RGB image, decoded no larger than needed for a `side`-pixel square model input (letterboxed
+    when `keep_aspect`, so only the longer side must reach `side`; stretched otherwise).
 
     Raises `_NotAnalysed` with the reason for missing, unknown, oversized or corrupt data.
     """
@@ -90,17 +94,23 @@ def decode_image(data: bytes | None, min_side: int, max_pixels: int = DEFAULT_MA
         if image.width * image.height > max_pixels:
             raise _NotAnalysed("too_large")
         try:
-            return _upright_rgb(image, min_side)
+            return _upright_rgb(image, side, keep_aspect)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _NotAnalysed("too_large") from None
         except Exception:  # truncated or corrupt pixel data
             raise _NotAnalysed("corrupt") from None
 
 
-def _upright_rgb(image: Image.Image, min_side: int) -> Image.Image:
+def _upright_rgb(image: Image.Image, side: int, keep_aspect: bool) -> Image.Image:
     if image.format in ("JPEG", "MPO"):
-        # DCT-domain downscaling: keeps both sides ≥ min_side, decodes a 2048×1365 photo at 512×341.
-        image.draft("RGB", (min_side, min_side))
+        # DCT-domain downscaling by 1/2, 1/4 or 1/8 while staying at least as large as the model input:
+        # a 2048×1365 photo decodes at 512×342, a 640×480 one at 320×240 (then needs no resize at all).
+        if keep_aspect:
+            longest = max(image.size)
+            request = (math.ceil(side * image.width / longest), math.ceil(side * image.height / longest))
+        else:
+            request = (side, side)
+        image.draft("RGB", request)
     orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
     image.load()
     if orientation != 1:
@@ -136,19 +146,26 @@ def prepare_input(image: Image.Image, card: ModelCard) -> _Prepared:
     else:
         ratio = side / max(image.size)
         width, height = max(1, round(image.width * ratio)), max(1, round(image.height * ratio))
-    resized = np.asarray(image.resize((width, height), Image.Resampling.BILINEAR), dtype=np.uint8)
+    if image.size != (width, height):
+        image = image.resize((width, height), Image.Resampling.BILINEAR)
     canvas = np.zeros((side, side, 3), dtype=np.uint8)
-    canvas[:height, :width] = resized
+    canvas[:height, :width] = np.asarray(image, dtype=np.uint8)
     if card.channel_order == "BGR":
         canvas = canvas[:, :, ::-1]
-    gain = np.asarray(card.scale, np.float32) / np.asarray(card.std, np.float32)
-    offset = -np.asarray(card.mean, np.float32) / np.asarray(card.std, np.float32)
-    tensor = canvas.astype(np.float32) * gain
-    if offset.any():
-        tensor += offset
+    std = np.asarray(card.std, np.float32)
+    gain, offset = np.float32(card.scale) / std, -np.asarray(card.mean, np.float32) / std
+    # Transpose the uint8 pixels (cheap) and write the scaled floats once, straight into the input layout.
     if card.layout == "NCHW":
-        tensor = tensor.transpose(2, 0, 1)
-    return _Prepared(np.ascontiguousarray(tensor[np.newaxis]), (width, height))
+        tensor = np.empty((1, 3, side, side), np.float32)
+        np.multiply(canvas.transpose(2, 0, 1), gain[:, None, None], out=tensor[0])
+        if offset.any():
+            tensor[0] += offset[:, None, None]
+    else:
+        tensor = np.empty((1, side, side, 3), np.float32)
+        np.multiply(canvas, gain, out=tensor[0])
+        if offset.any():
+            tensor[0] += offset
+    return _Prepared(tensor, (width, height))
 
 
 # ----------------------------------------------------------------------------------------- reading outputs
@@ -250,6 +267,7 @@ class _LoadedModel:
     session: Any
     input_name: str
     audit_id: str
+    threads: int = 1
 
     def scores(self, image: Image.Image) -> dict[str, float]:
         """Best score per label for one image (detector: over kept detections; classifier: its scores)."""
@@ -279,15 +297,21 @@ class ImageModerator:
     """Runs every loaded model over each image; flags an image when a covered label passes its threshold."""
 
     def __init__(
-        self, models: list[_LoadedModel], max_pixels: int = DEFAULT_MAX_PIXELS, prefetch: bool = True
+        self,
+        models: list[_LoadedModel],
+        max_pixels: int = DEFAULT_MAX_PIXELS,
+        prefetch: bool | None = None,
     ):
         if not models:
             raise ValueError("at least one model card is needed")
         self._models = models
         self.max_pixels = max_pixels
         # Decode the next image while the model runs on this one (Pillow and onnxruntime release the GIL).
-        self.prefetch = prefetch
-        self._min_side = max(m.card.input_size for m in models)
+        # Only worth it with a core to spare: by default, when there are more cores than model threads.
+        spare_core = (os.cpu_count() or 1) > max(m.threads for m in models)
+        self.prefetch = spare_core if prefetch is None else prefetch
+        self._side = max(m.card.input_size for m in models)
+        self._keep_aspect = all(m.card.resize == "letterbox" for m in models)
 
     @classmethod
     def from_model_cards(
@@ -301,7 +325,8 @@ class ImageModerator:
             path = str(Path(card.onnx_path).resolve())
             session = _session(path, threads)
             input_name = card.input_name or session.get_inputs()[0].name
-            models.append(_LoadedModel(card, session, input_name, f"{card.id}@sha256:{_file_digest(path)}"))
+            audit_id = f"{card.id}@sha256:{_file_digest(path)}"
+            models.append(_LoadedModel(card, session, input_name, audit_id, threads))
         return cls(models, **options)
 
     @property
@@ -314,7 +339,7 @@ class ImageModerator:
 
     def verdict(self, data: bytes | None) -> ImageVerdict:
         try:
-            image = decode_image(data, self._min_side, self.max_pixels)
+            image = decode_image(data, self._side, self._keep_aspect, self.max_pixels)
         except _NotAnalysed as skipped:
             return ImageVerdict(analysed=False, reason=skipped.reason)
         return self._judge(image)
@@ -348,7 +373,7 @@ class ImageModerator:
 
     def _decode_or_reason(self, data: bytes | None) -> Image.Image | NotAnalysedReason:
         try:
-            return decode_image(data, self._min_side, self.max_pixels)
+            return decode_image(data, self._side, self._keep_aspect, self.max_pixels)
         except _NotAnalysed as skipped:
             return skipped.reason
 
