@@ -271,7 +271,9 @@ class _LoadedModel:
 
     def scores(self, image: Image.Image) -> dict[str, float]:
         """Best score per label for one image (detector: over kept detections; classifier: its scores)."""
-        prepared = prepare_input(image, self.card)
+        return self.scores_for(prepare_input(image, self.card))
+
+    def scores_for(self, prepared: _Prepared) -> dict[str, float]:
         (raw, *_) = self.session.run(None, {self.input_name: prepared.tensor})
         if self.card.output == "yolov8":
             labels, scores, _ = yolo_detections(
@@ -300,16 +302,15 @@ class ImageModerator:
         self,
         models: list[_LoadedModel],
         max_pixels: int = DEFAULT_MAX_PIXELS,
-        prefetch: bool | None = None,
+        prefetch: bool = False,
     ):
         if not models:
             raise ValueError("at least one model card is needed")
         self._models = models
         self.max_pixels = max_pixels
-        # Decode the next image while the model runs on this one (Pillow and onnxruntime release the GIL).
-        # Only worth it with a core to spare: by default, when there are more cores than model threads.
-        spare_core = (os.cpu_count() or 1) > max(m.threads for m in models)
-        self.prefetch = spare_core if prefetch is None else prefetch
+        # Optionally decode the next image in a thread while the model runs on this one (Pillow and
+        # onnxruntime release the GIL). Off by default: it pays only with an idle core; slower on a busy host.
+        self.prefetch = prefetch
         self._side = max(m.card.input_size for m in models)
         self._keep_aspect = all(m.card.resize == "letterbox" for m in models)
 
