@@ -1,0 +1,208 @@
+"""Ingestion: one uploaded export archive → items appended to the applicant's profile, and a report.
+
+`ingest_archive` never raises on bad input: an unusable upload comes back as a REJECTED report with a stable
+`reason_code` (not_a_zip, truncated, encrypted, zip_bomb, too_many_entries, html_export, wrong_platform,
+empty_export, invalid_json, invalid_utf8, member_too_large, corrupt_member, unreadable, ...).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Callable
+from typing import BinaryIO
+
+from credscore.ingest.archive import DEFAULT_LIMITS, ArchiveLimits, SafeArchive, read_member
+from credscore.ingest.common import ParseContext
+from credscore.ingest.errors import ArchiveRejected, XRateLimited
+from credscore.profile import Platform, Profile, SourceReport, SourceStatus
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "ArchiveLimits",
+    "XRateLimited",
+    "detect_platform",
+    "ingest_archive",
+    "read_member",
+]
+
+logger = logging.getLogger(__name__)
+
+# Members that mark each platform's export (lower-case path tails).
+_MARKERS: dict[Platform, tuple[str, ...]] = {
+    Platform.LINKEDIN: (
+        r"connections\.csv",
+        r"skills\.csv",
+        r"profile\.csv",
+        r"invitations\.csv",
+        r"positions\.csv",
+        r"education\.csv",
+    ),
+    Platform.X: (
+        r"data/tweets?(-part\d+)?\.js",
+        r"data/account\.js",
+        r"data/manifest\.js",
+        r"data/follower\.js",
+        r"data/like\.js",
+        r"data/profile\.js",
+    ),
+    Platform.FACEBOOK: (
+        r"posts/your_posts[^/]*\.json",
+        r"(friends|friends_and_followers|connections/friends)/[^/]+",
+        r"profile_information/profile_information\.json",
+        r"your_facebook_activity/.+",
+        r"(likes_and_reactions|comments_and_reactions)/[^/]+",
+        r"pages_you[^/]*liked\.json",
+    ),
+    Platform.INSTAGRAM: (
+        r"your_instagram_activity/.+",
+        r"followers_and_following/[^/]+",
+        r"(account_information|personal_information)/personal_information\.json",
+        r"content/posts_\d+\.json",
+        r"likes/liked_posts\.json",
+        r"comments/post_comments[^/]*",
+    ),
+}
+_DATA_FILE = re.compile(r"\.(json|js|csv)$", re.IGNORECASE)
+_HTML_FILE = re.compile(r"\.html?$", re.IGNORECASE)
+_HASH_CHUNK = 1 << 20
+
+
+def _parser(platform: Platform) -> Callable[[ParseContext], None]:
+    if platform == Platform.LINKEDIN:
+        from credscore.ingest.linkedin import parse_linkedin
+
+        return parse_linkedin
+    if platform == Platform.FACEBOOK:
+        from credscore.ingest.facebook import parse_facebook
+
+        return parse_facebook
+    if platform == Platform.X:
+        from credscore.ingest.x_archive import parse_x
+
+        return parse_x
+    from credscore.ingest.instagram import parse_instagram
+
+    return parse_instagram
+
+
+def detected_platform(archive: SafeArchive) -> Platform | None:
+    """The platform whose marker files the archive holds most of (None when no marker or a tie)."""
+    scores = {p: sum(1 for marker in markers if archive.find(marker)) for p, markers in _MARKERS.items()}
+    best = max(scores.values())
+    winners = [p for p, s in scores.items() if s == best]
+    return winners[0] if best > 0 and len(winners) == 1 else None
+
+
+def detect_platform(fileobj: BinaryIO) -> Platform | None:
+    """Which platform's export this zip is, from its member names only (None when unknown or unreadable)."""
+    try:
+        return detected_platform(SafeArchive(fileobj))
+    except ArchiveRejected:
+        return None
+
+
+def _rejected(platform: Platform, code: str, reason: str, **extra: object) -> SourceReport:
+    return SourceReport(
+        platform=platform, status=SourceStatus.REJECTED, reason_code=code, reason=reason, **extra
+    )  # type: ignore[arg-type]
+
+
+def archive_fingerprint(fileobj: BinaryIO, full_hash_limit: int) -> str:
+    """'sha256:<hex>' of the whole upload when it is small enough (or the reader already knows it); otherwise
+    'sha256-tail:<size>:<hex>' of the last MiB (the central directory), so a huge export is not downloaded
+    just to be hashed."""
+    known = getattr(fileobj, "known_sha256", None)
+    if isinstance(known, str) and known:
+        return f"sha256:{known}"
+    size = fileobj.seek(0, 2)
+    digest = hashlib.sha256()
+    if size <= full_hash_limit:
+        fileobj.seek(0)
+        while chunk := fileobj.read(_HASH_CHUNK):
+            digest.update(chunk)
+        return f"sha256:{digest.hexdigest()}"
+    fileobj.seek(max(0, size - _HASH_CHUNK))
+    digest.update(fileobj.read(_HASH_CHUNK))
+    return f"sha256-tail:{size}:{digest.hexdigest()}"
+
+
+def ingest_archive(
+    profile: Profile,
+    platform: Platform,
+    fileobj: BinaryIO,
+    archive_key: str,
+    limits: ArchiveLimits = DEFAULT_LIMITS,
+) -> SourceReport:
+    """Parse one uploaded archive into `profile` (items and provenance files) and report on it. The caller
+    appends the report to `profile.sources`. A rejected archive leaves the profile's items as they were."""
+    try:
+        archive = SafeArchive(fileobj, limits)
+    except ArchiveRejected as exc:
+        return _rejected(platform, exc.code, exc.reason)
+    warnings = [f"{count} file(s) skipped: {why}" for why, count in sorted(archive.skipped.items())]
+    names = archive.names
+    has_data = any(_DATA_FILE.search(n) for n in names)
+    if not has_data and any(_HTML_FILE.search(n) for n in names):
+        return _rejected(
+            platform,
+            "html_export",
+            "this export is in HTML format; download it again choosing the JSON format",
+            warnings=warnings,
+        )
+    found = detected_platform(archive)
+    if found is not None and found != platform:
+        return _rejected(
+            platform,
+            "wrong_platform",
+            f"this looks like a {found.value} export, but it was uploaded as {platform.value}",
+            warnings=warnings,
+        )
+    try:
+        fingerprint = archive_fingerprint(fileobj, limits.full_hash_bytes)
+    except (OSError, ValueError) as exc:
+        logger.warning("archive could not be hashed: %s", type(exc).__name__)
+        return _rejected(platform, "unreadable", "the upload could not be read")
+
+    ctx = ParseContext(profile=profile, platform=platform, archive=archive, archive_key=archive_key)
+    snapshot = profile.model_copy(deep=True)
+    try:
+        _parser(platform)(ctx)
+    except Exception as exc:  # a parser bug must not sink the whole application: record it, keep the profile
+        logger.exception("parser failed on %s export: %s", platform.value, type(exc).__name__)
+        _restore(profile, snapshot)
+        return _rejected(
+            platform,
+            "parser_error",
+            "the export could not be read (internal parser error)",
+            archive_sha256=[fingerprint],
+            warnings=warnings,
+        )
+    warnings += [f"{why} (x{count})" if count > 1 else why for why, count in ctx.warnings.items()]
+    if ctx.parsed_members == 0:
+        _restore(profile, snapshot)
+        if ctx.failures:
+            code, reason = ctx.failures[0]
+            return _rejected(
+                platform, code, f"no usable data: {reason}", archive_sha256=[fingerprint], warnings=warnings
+            )
+        return _rejected(
+            platform,
+            "empty_export",
+            f"no {platform.value} data files were found in the archive",
+            archive_sha256=[fingerprint],
+            warnings=warnings,
+        )
+    return SourceReport(
+        platform=platform,
+        status=SourceStatus.PARSED,
+        layout=ctx.layout,
+        archive_sha256=[fingerprint],
+        warnings=warnings,
+    )
+
+
+def _restore(profile: Profile, snapshot: Profile) -> None:
+    for name in type(profile).model_fields:
+        setattr(profile, name, getattr(snapshot, name))

@@ -1,0 +1,304 @@
+"""Safe, lazy access to an uploaded zip over any seekable binary file object.
+
+Only the central directory and the members a parser asks for are read, so a ranged S3 reader fetches a few blocks
+of a multi-gigabyte export. The archive is checked before anything is decompressed (entry count, declared sizes,
+compression ratio, encryption); unsafe names are skipped; private areas are on a deny-list and never opened.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import weakref
+import zipfile
+import zlib
+from collections import Counter
+from dataclasses import dataclass, replace
+from typing import BinaryIO
+
+from credscore.ingest.errors import ArchiveRejected
+
+MIB = 1 << 20
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    max_entries: int = 200_000
+    max_member_bytes: int = 64 * MIB  # largest member a parser decompresses
+    max_total_uncompressed: int = 64 * 1024 * MIB  # sum of declared sizes (video-heavy exports are big)
+    max_ratio: float = 200.0  # declared size / compressed size, for members above ratio_min_bytes
+    ratio_min_bytes: int = 4 * MIB  # small files may legitimately compress extremely well
+    max_read_bytes: int = 512 * MIB  # total bytes the parsers may decompress from one archive
+    full_hash_bytes: int = 64 * MIB  # uploads up to this size are hashed whole; bigger ones by their tail
+
+
+DEFAULT_LIMITS = ArchiveLimits()
+
+# Private areas: never opened, whatever a parser asks. Matched on the lower-cased path with spaces, underscores
+# and hyphens removed, so 'Imported Contacts.csv', 'direct-messages.js' and 'message_requests/' are all caught.
+_DENIED = re.compile(
+    r"messages|inbox|messagerequest|directmessage|contact|addressbook|ipaddress|ipaudit|login|accountactivity"
+    r"|location|phonenumber|emailaddress|registration\.csv|devicetoken|searchhistory|securityandlogin"
+)
+_IGNORED = re.compile(r"(^|/)(__macosx/|\.ds_store$|thumbs\.db$|desktop\.ini$)")
+# Top folders that belong to an export itself; any other single top folder is a re-zip wrapper
+# ('facebook-<user>/'), dropped from provenance names because it may carry the user's name.
+_EXPORT_ROOTS = frozenset(
+    {
+        "data",
+        "posts",
+        "media",
+        "content",
+        "assets",
+        "comments",
+        "likes",
+        "messages",
+        "friends",
+        "groups",
+        "pages",
+        "connections",
+        "personal_information",
+        "account_information",
+        "profile_information",
+        "followers_and_following",
+        "friends_and_followers",
+        "comments_and_reactions",
+        "likes_and_reactions",
+        "your_facebook_activity",
+        "your_instagram_activity",
+        "your_activity_across_facebook",
+    }
+)
+_ZIP_MAGIC = b"PK\x03\x04"
+_EOCD = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+
+
+class MemberError(Exception):
+    """One member could not be read; the archive as a whole may still be usable."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+
+
+def is_denied(name: str) -> bool:
+    squashed = re.sub(r"[\s_\-]", "", name.lower())
+    return bool(_DENIED.search(squashed))
+
+
+def _unsafe_name(name: str) -> bool:
+    if "\x00" in name or name.startswith(("/", "\\")) or re.match(r"^[a-zA-Z]:", name):
+        return True
+    return any(part == ".." for part in re.split(r"[/\\]", name))
+
+
+def _is_symlink(info: zipfile.ZipInfo) -> bool:
+    return info.create_system == 3 and (info.external_attr >> 16) & 0o170000 == 0o120000
+
+
+def _declared_entry_count(fileobj: BinaryIO) -> int | None:
+    """Entry count from the end-of-central-directory record, read before zipfile builds one object per entry."""
+    try:
+        size = fileobj.seek(0, 2)
+        tail_len = min(size, (1 << 16) + 22)
+        fileobj.seek(size - tail_len)
+        tail = fileobj.read(tail_len)
+        at = tail.rfind(_EOCD)
+        if at < 0 or len(tail) < at + 22:
+            return None
+        (entries,) = struct.unpack("<H", tail[at + 10 : at + 12])
+        if entries != 0xFFFF or at < 20 or tail[at - 20 : at - 16] != _ZIP64_LOCATOR:
+            return int(entries)
+        (record_offset,) = struct.unpack("<Q", tail[at - 12 : at - 4])
+        fileobj.seek(record_offset)
+        record = fileobj.read(56)
+        if len(record) < 40:
+            return None
+        (entries64,) = struct.unpack("<Q", record[32:40])
+        return int(entries64)
+    except (OSError, ValueError, struct.error):
+        return None
+
+
+def _open_zip(fileobj: BinaryIO, limits: ArchiveLimits) -> zipfile.ZipFile:
+    try:
+        size = fileobj.seek(0, 2)
+        fileobj.seek(0)
+        head = fileobj.read(4)
+    except (OSError, ValueError) as exc:
+        raise ArchiveRejected("unreadable", "the upload could not be read") from exc
+    if size == 0:
+        raise ArchiveRejected("not_a_zip", "the file is empty, not a zip archive")
+    entries = _declared_entry_count(fileobj)
+    if entries is not None and entries > limits.max_entries:
+        raise ArchiveRejected(
+            "too_many_entries", f"the archive lists {entries} files (limit {limits.max_entries})"
+        )
+    try:
+        return zipfile.ZipFile(fileobj)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error, NotImplementedError) as exc:
+        if head == _ZIP_MAGIC:
+            raise ArchiveRejected(
+                "truncated",
+                "the zip archive is incomplete (truncated or damaged); upload the whole file again",
+            ) from exc
+        raise ArchiveRejected("not_a_zip", "the file is not a zip archive") from exc
+
+
+class SafeArchive:
+    """A validated view of one zip: safe member names, limits enforced, reads capped and counted."""
+
+    def __init__(self, fileobj: BinaryIO, limits: ArchiveLimits = DEFAULT_LIMITS) -> None:
+        self.limits = limits
+        self._zip = _open_zip(fileobj, limits)
+        self._members: dict[str, zipfile.ZipInfo] = {}
+        self.skipped: Counter[str] = Counter()
+        self.bytes_read = 0
+        infos = self._zip.infolist()
+        if len(infos) > limits.max_entries:
+            raise ArchiveRejected("too_many_entries", f"the archive lists {len(infos)} files")
+        total = 0
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise ArchiveRejected(
+                    "encrypted", "the archive is password-protected; upload it again without a password"
+                )
+            total += info.file_size
+            if info.file_size > limits.ratio_min_bytes and (
+                info.compress_size == 0 or info.file_size / info.compress_size > limits.max_ratio
+            ):
+                raise ArchiveRejected("zip_bomb", "a file in the archive expands far beyond any real export")
+            self._admit(info)
+        if total > limits.max_total_uncompressed:
+            raise ArchiveRejected("zip_bomb", "the archive expands to more data than any real export holds")
+        self._lower = {name.lower(): name for name in self._members}
+        self.root_prefix = _wrapper_prefix(list(self._members))
+        self._by_basename: dict[str, list[str]] = {}
+        for name in self._members:
+            self._by_basename.setdefault(name.rsplit("/", 1)[-1].lower(), []).append(name)
+
+    def _admit(self, info: zipfile.ZipInfo) -> None:
+        name = info.filename
+        if info.is_dir() or _IGNORED.search(name.lower()):
+            return
+        if _unsafe_name(name):
+            self.skipped["unsafe path (traversal or absolute)"] += 1
+        elif _is_symlink(info):
+            self.skipped["symbolic link"] += 1
+        elif name in self._members:
+            self.skipped["duplicate name"] += 1
+        else:
+            self._members[name] = info
+
+    # -------------------------------------------------------------------------------------------------- lookup
+    @property
+    def names(self) -> list[str]:
+        return list(self._members)
+
+    def relative(self, name: str) -> str:
+        """The member's path inside the export itself (without a wrapper folder)."""
+        return name.removeprefix(self.root_prefix)
+
+    def size_of(self, name: str) -> int:
+        return self._members[name].file_size
+
+    def find(self, pattern: str) -> list[str]:
+        """Members whose path ends with `pattern` (a regex over lower-case path components), in natural order."""
+        rx = re.compile(r"(?:.*/)?(?:" + pattern + r")")
+        found = [name for low, name in self._lower.items() if rx.fullmatch(low)]
+        return sorted(found, key=_natural_key)
+
+    def find_one(self, pattern: str) -> str | None:
+        found = self.find(pattern)
+        return min(found, key=lambda n: (n.count("/"), _natural_key(n))) if found else None
+
+    def resolve(self, uri: str) -> str | None:
+        """The member a JSON `uri` (relative to the export root) points at, wherever the root sits in the zip."""
+        uri = uri.strip().lstrip("/").lower()
+        if not uri:
+            return None
+        for name in self._by_basename.get(uri.rsplit("/", 1)[-1], []):
+            low = name.lower()
+            if low == uri or low.endswith("/" + uri):
+                return name
+        return None
+
+    # ---------------------------------------------------------------------------------------------------- read
+    def read(self, name: str, max_bytes: int | None = None) -> bytes:
+        """Decompress one member, capped; raises MemberError (never for the archive as a whole)."""
+        if is_denied(name):
+            raise MemberError("private_member", "a private area of the export is never read")
+        info = self._members.get(name)
+        if info is None:
+            raise MemberError("absent", "no such member")
+        cap = min(max_bytes or self.limits.max_member_bytes, self.limits.max_member_bytes)
+        if info.file_size > cap:
+            raise MemberError("member_too_large", f"a file is larger than {cap // MIB} MiB and was skipped")
+        budget = self.limits.max_read_bytes - self.bytes_read
+        if info.file_size > budget:
+            raise MemberError(
+                "read_budget", "the archive's read budget is spent; remaining files were skipped"
+            )
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            with self._zip.open(info) as stream:
+                while chunk := stream.read(MIB):
+                    size += len(chunk)
+                    if size > cap or size > budget:
+                        raise MemberError("member_too_large", "a file expands beyond its declared size")
+                    chunks.append(chunk)
+        except MemberError:
+            raise
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            OSError,
+            NotImplementedError,
+            RuntimeError,
+            ValueError,
+            struct.error,
+        ) as exc:
+            raise MemberError("corrupt_member", "a file in the archive is damaged and was skipped") from exc
+        finally:
+            self.bytes_read += size
+        return b"".join(chunks)
+
+
+def _wrapper_prefix(names: list[str]) -> str:
+    tops = {name.split("/", 1)[0] for name in names}
+    if len(tops) != 1 or any("/" not in name for name in names):
+        return ""
+    (top,) = tops
+    return "" if top.lower() in _EXPORT_ROOTS else top + "/"
+
+
+def _natural_key(name: str) -> list[object]:
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name.lower())]
+
+
+# One validated directory per open reader: the image step reads many photos from the same archive.
+_opened: weakref.WeakKeyDictionary[object, SafeArchive] = weakref.WeakKeyDictionary()
+
+
+def read_member(fileobj: BinaryIO, member_name: str, max_bytes: int) -> bytes | None:
+    """One member's bytes, or None when the archive or member is absent, too large, encrypted, private or
+    corrupt."""
+    try:
+        archive = _opened.get(fileobj)
+    except TypeError:
+        archive = None
+    try:
+        if archive is None:
+            # Photos are read one by one across a whole batch: no overall read budget, only the per-photo cap.
+            limits = replace(DEFAULT_LIMITS, max_member_bytes=max_bytes, max_read_bytes=1 << 62)
+            archive = SafeArchive(fileobj, limits)
+            try:
+                _opened[fileobj] = archive
+            except TypeError:
+                pass
+        return archive.read(member_name, max_bytes)
+    except (ArchiveRejected, MemberError):
+        return None

@@ -1,0 +1,173 @@
+"""What every parser shares: the parse context (profile, archive, warnings) and tolerant value readers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from credscore.ingest.archive import MemberError, SafeArchive
+from credscore.profile import Platform, Profile
+
+# Oldest and newest plausible Unix timestamps for social-network data (EXIF nonsense and 0 mean unknown).
+_EARLIEST = 946_684_800  # 2000-01-01
+_LATEST = 4_102_444_800  # 2100-01-01
+
+
+def repair_mojibake(text: str) -> str:
+    """Meta exports escape each UTF-8 byte as a code point; undo it, leaving text alone when it was not that."""
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
+def repair_tree(value: Any) -> Any:
+    """`repair_mojibake` over every string of a decoded JSON document."""
+    if isinstance(value, str):
+        return repair_mojibake(value)
+    if isinstance(value, list):
+        return [repair_tree(v) for v in value]
+    if isinstance(value, dict):
+        return {k: repair_tree(v) for k, v in value.items()}
+    return value
+
+
+def as_timestamp(value: Any) -> int | None:
+    """Unix seconds from an int/float/numeric string; None for 0, negatives, milliseconds-gone-wrong, junk."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not re.fullmatch(r"\d{1,13}(\.\d+)?", value):
+            return None
+        value = float(value)
+    if not isinstance(value, int | float) or value != value:  # NaN
+        return None
+    seconds = int(value)
+    if seconds > _LATEST * 100:  # milliseconds
+        seconds //= 1000
+    return seconds if _EARLIEST <= seconds <= _LATEST else None
+
+
+def as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value):
+        return int(value)
+    return None
+
+
+def as_text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def iso_timestamp(value: Any) -> int | None:
+    """ISO 8601 ('2014-05-01T12:00:00.000Z') to Unix seconds."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return as_timestamp(parsed.timestamp())
+
+
+def items_of(document: Any, *keys: str) -> list[Any]:
+    """A bare-list root, or the list under one of `keys` (or under the single wrapper key when keys miss)."""
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict):
+        for key in keys:
+            value = document.get(key)
+            if isinstance(value, list):
+                return value
+        if len(document) == 1:
+            (only,) = document.values()
+            if isinstance(only, list):
+                return only
+    return []
+
+
+def dicts(values: Any) -> list[dict[str, Any]]:
+    return [v for v in values if isinstance(v, dict)] if isinstance(values, list) else []
+
+
+@dataclass
+class ParseContext:
+    """One archive being parsed into one profile."""
+
+    profile: Profile
+    platform: Platform
+    archive: SafeArchive
+    archive_key: str
+    warnings: Counter[str] = field(default_factory=Counter)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    parsed_members: int = 0
+    layout: str | None = None
+
+    def src(self, member: str) -> int:
+        return self.profile.add_file(self.platform, self.archive.relative(member))
+
+    def warn(self, message: str) -> None:
+        self.warnings[message] += 1
+
+    def read_bytes(self, member: str) -> bytes | None:
+        try:
+            data = self.archive.read(member)
+        except MemberError as exc:
+            self.failures.append((exc.code, str(exc)))
+            self.warn(f"{_kind(member)} skipped: {exc}")
+            return None
+        return data
+
+    def read_text(self, member: str) -> str | None:
+        data = self.read_bytes(member)
+        if data is None:
+            return None
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            self.failures.append(("invalid_utf8", "a file is not valid UTF-8 text"))
+            self.warn(f"{_kind(member)} skipped: not valid UTF-8 text")
+            return None
+
+    def read_json(self, member: str, *, mojibake: bool = False, javascript: bool = False) -> Any | None:
+        """Decoded JSON (None with a recorded failure when unreadable). `javascript` strips an X
+        'window.YTD.x.part0 = ' prefix; the code is never evaluated."""
+        text = self.read_text(member)
+        if text is None:
+            return None
+        if javascript:
+            start = min((i for i in (text.find("["), text.find("{")) if i >= 0), default=-1)
+            if start < 0:
+                self.failures.append(("invalid_json", "a data file holds no JSON"))
+                self.warn(f"{_kind(member)} skipped: no JSON in the file")
+                return None
+            text = text[start:]
+        try:
+            document = json.loads(text)
+        except (ValueError, RecursionError):
+            self.failures.append(("invalid_json", "a data file is not valid JSON"))
+            self.warn(f"{_kind(member)} skipped: not valid JSON")
+            return None
+        return repair_tree(document) if mojibake else document
+
+    def done(self, member: str) -> int:
+        """Mark a member as read and return its provenance index."""
+        self.parsed_members += 1
+        return self.src(member)
+
+
+def _kind(member: str) -> str:
+    """The file's base name without any folder (folders may carry the user's name)."""
+    return member.rsplit("/", 1)[-1][:80]

@@ -1,0 +1,152 @@
+"""X / Twitter archive: `window.YTD.<type>.partN = [...]` JavaScript files, read as JSON (never evaluated)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from credscore.ingest.common import ParseContext, as_int, as_text, dicts, iso_timestamp, items_of
+from credscore.ingest.dates import unix_of
+from credscore.ingest.facebook import is_photo
+from credscore.ingest.merge import merge_account
+from credscore.profile import MediaRef, TextItem, TextKind
+
+TWEETS = r"data/tweets?(?:-part\d+)?\.js"
+NOTE_TWEETS = r"data/note-tweet(?:-part\d+)?\.js"
+MANIFEST = r"data/manifest\.js"
+ACCOUNT = r"data/account\.js"
+FOLLOWERS = r"data/follower(?:-part\d+)?\.js"
+FOLLOWING = r"data/following(?:-part\d+)?\.js"
+LIKES = r"data/like(?:-part\d+)?\.js"
+_MEDIA_MEMBER = re.compile(r"(?:^|/)tweets?_media/(\d+)-[^/]+$", re.IGNORECASE)
+_NOTE_PREFIX = 40  # characters a truncated tweet shares with its long note
+
+
+def _unwrap(item: Any, key: str) -> dict[str, Any] | None:
+    if isinstance(item, dict):
+        inner = item.get(key)
+        return inner if isinstance(inner, dict) else item
+    return None
+
+
+def _manifest_parts(ctx: ParseContext, *types: str) -> list[str]:
+    """Members the manifest lists for these data types (when a part does not follow the usual names)."""
+    member = ctx.archive.find_one(MANIFEST)
+    if member is None:
+        return []
+    document = ctx.read_json(member, javascript=True)
+    if not isinstance(document, dict) or not isinstance(document.get("dataTypes"), dict):
+        return []
+    found: list[str] = []
+    for data_type in types:
+        entry = document["dataTypes"].get(data_type)
+        files = entry.get("files") if isinstance(entry, dict) else None
+        for f in dicts(files):
+            name = as_text(f.get("fileName"))
+            if name and (resolved := ctx.archive.resolve(name.removeprefix("./"))):
+                found.append(resolved)
+    return found
+
+
+def _members(ctx: ParseContext, pattern: str, *types: str) -> list[str]:
+    names = ctx.archive.find(pattern)
+    return names + [n for n in _manifest_parts(ctx, *types) if n not in names]
+
+
+def _count(ctx: ParseContext, pattern: str, *types: str) -> tuple[int | None, int | None]:
+    total, src = None, None
+    for member in _members(ctx, pattern, *types):
+        document = ctx.read_json(member, javascript=True)
+        if document is not None:
+            index = ctx.done(member)
+            src = index if src is None else src
+            total = (total or 0) + len(items_of(document))
+    return total, src
+
+
+def _note_texts(ctx: ParseContext) -> dict[str, str]:
+    notes: dict[str, str] = {}
+    for member in _members(ctx, NOTE_TWEETS, "noteTweet"):
+        document = ctx.read_json(member, javascript=True)
+        if document is None:
+            continue
+        ctx.done(member)
+        for item in items_of(document):
+            note = _unwrap(item, "noteTweet")
+            core = note.get("core") if note else None
+            text = as_text(core.get("text")) if isinstance(core, dict) else None
+            if text:
+                notes[text[:_NOTE_PREFIX]] = text
+    return notes
+
+
+def tweet_kind(tweet: dict[str, Any], text: str) -> TextKind:
+    if text.startswith("RT @"):
+        return "retweet"
+    if any(
+        tweet.get(k)
+        for k in ("in_reply_to_status_id_str", "in_reply_to_status_id", "in_reply_to_user_id_str")
+    ):
+        return "reply"
+    return "tweet"
+
+
+def parse_x(ctx: ParseContext) -> None:
+    media_by_tweet: dict[str, list[str]] = {}
+    for name in ctx.archive.names:
+        if (found := _MEDIA_MEMBER.search(name)) and is_photo(name):
+            media_by_tweet.setdefault(found.group(1), []).append(name)
+    notes = _note_texts(ctx)
+    tweet_members = _members(ctx, TWEETS, "tweets", "tweet")
+    ctx.layout = "x" if any(re.search(r"tweets(-part\d+)?\.js$", n) for n in tweet_members) else "x-legacy"
+    for member in tweet_members:
+        document = ctx.read_json(member, javascript=True)
+        if document is None:
+            continue
+        src = ctx.done(member)
+        for item in items_of(document):
+            tweet = _unwrap(item, "tweet")
+            if tweet is None:
+                continue
+            text = as_text(tweet.get("full_text")) or as_text(tweet.get("text"))
+            if text is None:
+                continue
+            text = notes.get(text[:_NOTE_PREFIX], text) if len(text) >= _NOTE_PREFIX else text
+            kind = tweet_kind(tweet, text)
+            timestamp = unix_of(as_text(tweet.get("created_at")))
+            likes = as_int(tweet.get("favorite_count")) if kind != "retweet" else None
+            ctx.profile.texts.append(
+                TextItem(
+                    platform=ctx.platform, kind=kind, text=text, timestamp=timestamp, likes=likes, src=src
+                )
+            )
+            tweet_id = as_text(tweet.get("id_str")) or as_text(tweet.get("id"))
+            for photo in media_by_tweet.get(tweet_id or "", []):
+                ctx.profile.media.append(
+                    MediaRef(
+                        platform=ctx.platform,
+                        archive=ctx.archive_key,
+                        member=photo,
+                        timestamp=timestamp,
+                        src=src,
+                    )
+                )
+
+    account: dict[str, int | None] = {}
+    account_src: int | None = None
+    if (member := ctx.archive.find_one(ACCOUNT)) and (document := ctx.read_json(member, javascript=True)):
+        account_src = ctx.done(member)
+        for item in items_of(document):
+            info = _unwrap(item, "account")
+            if info and (created := iso_timestamp(info.get("createdAt"))):
+                account["created_at"] = created
+    for field, pattern, data_type in (
+        ("followers", FOLLOWERS, "follower"),
+        ("following", FOLLOWING, "following"),
+        ("reactions_given", LIKES, "like"),
+    ):
+        count, src = _count(ctx, pattern, data_type)
+        account[field] = count
+        account_src = src if account_src is None else account_src
+    if account_src is not None:
+        merge_account(ctx.profile, ctx.platform, account_src, **account)
