@@ -393,10 +393,10 @@ def main() -> None:
         "",
         *bench_images(per_shape=max(2, int(10 * scale)), threads=args.threads),
         "",
-        "Reading: row 2 is the moderator's own overhead over onnxruntime (numpy post-processing ≈ 0.1 ms per "
-        "image); rows 3–4 add decoding, which for big high-entropy JPEG/PNG files costs a sizeable fraction of "
-        "the ≈ 25 ms model time even at reduced-size (draft) JPEG decoding. Prefetch overlaps decoding with the "
-        "model only when a core is idle; it is off by default (`prefetch=True` to enable).",
+        "Reading: row 2 is the moderator's own overhead over onnxruntime (numpy post-processing ≈ 0.1 ms "
+        "per image); rows 3–4 add decoding, which for big high-entropy JPEG/PNG files costs a sizeable "
+        "fraction of the ≈ 25 ms model time even with reduced-size (draft) JPEG decoding. Prefetch overlaps "
+        "decoding with the model only when a core is idle; it is off by default (`prefetch=True` enables it).",
         "",
         "## Sentiment",
         "",
