@@ -16,8 +16,9 @@ def generate() -> str:
     sys.path.insert(0, str(REPO / "functions" / "api"))
     import app  # type: ignore[import-not-found]
 
-    return str(app.app.get_openapi_json_schema(title="credscore partner API", version="1.0.0",
-                                               summary="Explainable credit scores from applicants' own exports"))
+    from credscore_aws.api_models import OPENAPI_INFO
+
+    return str(app.app.get_openapi_json_schema(**OPENAPI_INFO))
 
 
 if __name__ == "__main__":

@@ -6,15 +6,19 @@ Thin: routing, validation and HTTP mapping live here (powertools event handler, 
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore_aws import applications
 from credscore_aws.api_models import (
+    OPENAPI_INFO,
     ApplicationList,
     ApplicationView,
     CreateApplication,
@@ -26,13 +30,21 @@ from credscore_aws.api_models import (
 from credscore_aws.runtime import logger, metrics, tracer
 
 app = APIGatewayHttpResolver(enable_validation=True)
-app.enable_swagger(path="/docs", title="credscore partner API", version="1.0.0")
+app.enable_swagger(path="/docs", **OPENAPI_INFO)
 
 ApplicationId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="application id")]
-NOT_FOUND: dict[int | str, Any] = {404: {"description": "no such application for this partner", "content": {
-    "application/json": {"model": ErrorBody}}}}
-CONFLICT: dict[int | str, Any] = {409: {"description": "not possible in the application's current status",
-                                        "content": {"application/json": {"model": ErrorBody}}}}
+NOT_FOUND: dict[int | str, Any] = {
+    404: {
+        "description": "no such application for this partner",
+        "content": {"application/json": {"model": ErrorBody}},
+    }
+}
+CONFLICT: dict[int | str, Any] = {
+    409: {
+        "description": "not possible in the application's current status",
+        "content": {"application/json": {"model": ErrorBody}},
+    }
+}
 
 
 def _partner_id() -> str:
@@ -45,8 +57,36 @@ def _partner_id() -> str:
 
 
 def _error(status: int, code: str, message: str) -> Response[Any]:
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
-                    body={"error": code, "message": message})
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body={"error": code, "message": message},
+    )
+
+
+@app.not_found
+def _no_route(exc: NotFoundError) -> Response[Any]:
+    """405 with `Allow` when the path exists under other methods (HTTP semantics); 404 otherwise."""
+    event = app.current_event
+    allowed = sorted({r.method for r in app._static_routes + app._dynamic_routes if r.rule.match(event.path)})
+    if allowed:
+        return Response(
+            status_code=405,
+            content_type=content_types.APPLICATION_JSON,
+            headers={"Allow": ", ".join(allowed)},
+            body={"error": "method_not_allowed", "message": f"use {', '.join(allowed)}"},
+        )
+    return _error(404, "not_found", "no such resource")
+
+
+@app.exception_handler(RequestValidationError)
+def _invalid_request(exc: RequestValidationError) -> Response[Any]:
+    # The documented HTTPValidationError shape, with a readable message for every problem.
+    detail = [
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg") or e.get("type")), "type": str(e.get("type"))}
+        for e in exc.errors()
+    ]
+    return Response(status_code=422, content_type=content_types.APPLICATION_JSON, body={"detail": detail})
 
 
 @app.exception_handler(applications.ApplicationNotFound)
@@ -59,16 +99,21 @@ def _wrong_status(exc: applications.WrongStatus) -> Response[Any]:
     return _error(409, "wrong_status", str(exc))
 
 
-@app.exception_handler(applications.BadRequest)
-def _bad_request(exc: applications.BadRequest) -> Response[Any]:
-    return _error(400, "bad_request", str(exc))
+@app.exception_handler(applications.IdempotencyKeyReused)
+def _key_reused(exc: applications.IdempotencyKeyReused) -> Response[Any]:
+    return _error(409, "idempotency_key_reused", str(exc))
 
 
 @app.post(
     "/applications",
     summary="Create an application and get presigned upload forms",
-    responses={201: {"description": "created", "content": {"application/json": {"model": CreatedApplication}}},
-               400: {"description": "bad request", "content": {"application/json": {"model": ErrorBody}}}},
+    responses={
+        201: {"description": "created", "content": {"application/json": {"model": CreatedApplication}}},
+        409: {
+            "description": "Idempotency-Key reused with a different body",
+            "content": {"application/json": {"model": ErrorBody}},
+        },
+    },
 )
 def create_application(
     body: CreateApplication,
@@ -88,27 +133,38 @@ def get_application(application_id: ApplicationId) -> ApplicationView:
     return applications.view(_partner_id(), application_id)
 
 
-@app.get("/applications/<application_id>/result", summary="The score, its breakdown and reasons",
-         responses={**NOT_FOUND, **CONFLICT})
+@app.get(
+    "/applications/<application_id>/result",
+    summary="The score, its breakdown and reasons",
+    responses={**NOT_FOUND, **CONFLICT},
+)
 def get_result(application_id: ApplicationId) -> ScoreResultView:
     return applications.result(_partner_id(), application_id)
 
 
-@app.post("/applications/<application_id>/submit", summary="Score now with the sources that have arrived",
-          responses={**NOT_FOUND, **CONFLICT})
+@app.post(
+    "/applications/<application_id>/submit",
+    summary="Score now with the sources that have arrived",
+    responses={**NOT_FOUND, **CONFLICT},
+)
 def submit(application_id: ApplicationId) -> ApplicationView:
     return applications.submit(_partner_id(), application_id)
 
 
-@app.post("/applications/<application_id>/rescore",
-          summary="Score the kept features again under the current scoring configuration",
-          responses={**NOT_FOUND, **CONFLICT})
+@app.post(
+    "/applications/<application_id>/rescore",
+    summary="Score the kept features again under the current scoring configuration",
+    responses={**NOT_FOUND, **CONFLICT},
+)
 def rescore(application_id: ApplicationId) -> ScoreResultView:
     return applications.rescore(_partner_id(), application_id)
 
 
-@app.delete("/applications/<application_id>", summary="Erase raw uploads, derived data and the result",
-            responses=NOT_FOUND)
+@app.delete(
+    "/applications/<application_id>",
+    summary="Erase raw uploads, derived data and the result",
+    responses=NOT_FOUND,
+)
 def erase(application_id: ApplicationId) -> ErasureReceipt:
     return applications.erase(_partner_id(), application_id)
 
@@ -118,4 +174,40 @@ def erase(application_id: ApplicationId) -> ErasureReceipt:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     applications.register_lambda_context(context)
-    return app.resolve(event, context)
+    refusal = _refuse_unreadable_body(event)
+    return refusal or app.resolve(event, context)
+
+
+def _refuse_unreadable_body(event: dict[str, Any]) -> dict[str, Any] | None:
+    """Bodies must be UTF-8 JSON; say so with 415/400 instead of failing inside the resolver."""
+    body = event.get("body")
+    if not body:
+        return None
+    content_type = (event.get("headers") or {}).get("content-type", "")
+    if not content_type.lower().startswith("application/json"):
+        return _plain_error(415, "unsupported_media_type", "send application/json")
+    if event.get("isBase64Encoded"):
+        try:
+            base64.b64decode(body).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            # The documented validation-error answer, as for any other unreadable body.
+            return {
+                "statusCode": 422,
+                "headers": {"Content-Type": "application/json"},
+                "body": json.dumps(
+                    {
+                        "detail": [
+                            {"loc": ["body"], "msg": "the body is not UTF-8 JSON", "type": "json_invalid"}
+                        ]
+                    }
+                ),
+            }
+    return None
+
+
+def _plain_error(status: int, code: str, message: str) -> dict[str, Any]:
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps({"error": code, "message": message}),
+    }

@@ -13,7 +13,9 @@ from credscore_aws.runtime import logger, repository
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     header = (event.get("headers") or {}).get("authorization", "")
     scheme, _, key = header.partition(" ")
-    partner_id = repository().partner_for_key(key.strip()) if scheme.lower() == "bearer" and key.strip() else None
+    partner_id = (
+        repository().partner_for_key(key.strip()) if scheme.lower() == "bearer" and key.strip() else None
+    )
     if partner_id is None:
         logger.info("partner key refused")
         return {"isAuthorized": False}

@@ -55,23 +55,40 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     except XRateLimited as exc:
         raise RateLimited(str(exc), exc.retry_after_seconds) from exc
     reports = [
-        {"platform": s.platform.value, "status": s.status.value, "reason_code": s.reason_code,
-         "reason": s.reason, "warnings": len(s.warnings)}
+        {
+            "platform": s.platform.value,
+            "status": s.status.value,
+            "reason_code": s.reason_code,
+            "reason": s.reason,
+            "warnings": len(s.warnings),
+        }
         for s in profile.sources
     ]
-    repo.update_fields(application_id, source_reports=reports,
-                       archive_hashes={s.platform.value: s.archive_sha256 for s in profile.sources})
+    repo.update_fields(
+        application_id,
+        source_reports=reports,
+        archive_hashes={s.platform.value: s.archive_sha256 for s in profile.sources},
+    )
     for report in reports:
         metrics.add_metric(name=f"Source_{report['status']}", unit=MetricUnit.Count, value=1)
     if not profile.parsed_platforms():
-        raise NoUsableSource("no source could be read: " + "; ".join(
-            f"{r['platform']}: {r['reason'] or r['status']}" for r in reports))
+        raise NoUsableSource(
+            "no source could be read: "
+            + "; ".join(f"{r['platform']}: {r['reason'] or r['status']}" for r in reports)
+        )
     prefix = work_prefix(application_id)
     profile_key = put_json(bucket_name(), f"{prefix}profile.json", profile.model_dump_json())
     batch_keys = [
         put_json(bucket_name(), f"{prefix}images/batch-{i:04d}.json", [ref.model_dump() for ref in batch])
         for i, batch in enumerate(image_batches(profile, int(env("IMAGE_BATCH_SIZE"))))
     ]
-    logger.info("profile built", extra={"texts": len(profile.texts), "names": len(profile.names),
-                                        "photos": len(profile.media), "image_batches": len(batch_keys)})
+    logger.info(
+        "profile built",
+        extra={
+            "texts": len(profile.texts),
+            "names": len(profile.names),
+            "photos": len(profile.media),
+            "image_batches": len(batch_keys),
+        },
+    )
     return {"profile": profile_key, "image_batches": batch_keys, "sources": reports}

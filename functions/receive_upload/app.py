@@ -40,11 +40,19 @@ def _upload_arrived(key: str) -> dict[str, Any]:
     metrics.add_metric(name="UploadsReceived", unit=MetricUnit.Count, value=1)
     if application["status"] != Status.COLLECTING.value:
         # Arrived after scoring began: the earlier file was used; the lifecycle rule removes this one.
-        return {"application_id": ref.application_id, "ready": False, "reason": "already_" + application["status"]}
+        return {
+            "application_id": ref.application_id,
+            "ready": False,
+            "reason": "already_" + application["status"],
+        }
     missing = expected_parts(application.get("declared", {})) - set(application.get("received", []))
     if missing:
-        return {"application_id": ref.application_id, "ready": False, "reason": "waiting_for_sources",
-                "missing": sorted(missing)}
+        return {
+            "application_id": ref.application_id,
+            "ready": False,
+            "reason": "waiting_for_sources",
+            "missing": sorted(missing),
+        }
     return _claim(ref.application_id, trigger="all_sources_received")
 
 

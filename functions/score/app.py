@@ -36,14 +36,21 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     features = extract_features(profile, evidence, dt.datetime.now(dt.UTC).date())
     loaded = config_store().load()
     if loaded.fallback_used:
-        logger.warning("newest scoring configuration is invalid; the last good one is in force",
-                       extra={"config_version": loaded.parameter_version})
+        logger.warning(
+            "newest scoring configuration is invalid; the last good one is in force",
+            extra={"config_version": loaded.parameter_version},
+        )
     application = repository().get(application_id)
-    document = result_document(application_id, features, loaded, {
-        "analysis_failures": failures,
-        "sources": application.get("source_reports") or [],
-        "archive_hashes": application.get("archive_hashes") or {},
-    })
+    document = result_document(
+        application_id,
+        features,
+        loaded,
+        {
+            "analysis_failures": failures,
+            "sources": application.get("source_reports") or [],
+            "archive_hashes": application.get("archive_hashes") or {},
+        },
+    )
     repository().save_result(application_id, document, features.model_dump(mode="json"))
     purged = delete_prefix(bucket_name(), upload_prefix(application_id))
     purged += delete_prefix(bucket_name(), work_prefix(application_id))

@@ -29,7 +29,9 @@ class SentimentCounts(_Model):
     """VADER polarity counts over one group of texts (compound ≥ 0.05 positive, ≤ -0.05 negative)."""
 
     analysed: int = 0
-    not_analysed: int = Field(default=0, description="texts VADER cannot read (other scripts, empty, only URLs)")
+    not_analysed: int = Field(
+        default=0, description="texts VADER cannot read (other scripts, empty, only URLs)"
+    )
     positive: int = 0
     negative: int = 0
     neutral: int = 0
@@ -41,8 +43,12 @@ class PlatformText(_Model):
     comments: SentimentCounts = Field(default_factory=SentimentCounts, description="comments and replies")
     own_posts_with_likes: int = Field(default=0, description="own posts whose like count is known")
     likes_on_own_posts: int = 0
-    activities: int = Field(default=0, description="posts + comments + reactions given, for interaction frequency")
-    active_days: float | None = Field(default=None, description="days from account creation (or first item) to now")
+    activities: int = Field(
+        default=0, description="posts + comments + reactions given, for interaction frequency"
+    )
+    active_days: float | None = Field(
+        default=None, description="days from account creation (or first item) to now"
+    )
 
 
 class TextAnalysis(_Model):
@@ -72,7 +78,9 @@ class ImageAnalysis(_Model):
     error: str | None = None
     analysed: int = 0
     not_analysed: int = Field(default=0, description="corrupt, unsupported or oversized images")
-    flagged: int = Field(default=0, description="images with at least one covered category over its threshold")
+    flagged: int = Field(
+        default=0, description="images with at least one covered category over its threshold"
+    )
     categories_covered: list[str] = Field(default_factory=list)
     category_counts: dict[str, int] = Field(default_factory=dict)
     models: list[str] = Field(default_factory=list, description="model ids used, for the audit trail")

@@ -47,9 +47,15 @@ class SourceReport(_Model):
     status: SourceStatus
     reason_code: str | None = Field(default=None, description="machine-readable reason when not parsed")
     reason: str | None = Field(default=None, description="human-readable reason when not parsed")
-    layout: str | None = Field(default=None, description="detected export layout/generation, e.g. 'facebook-B'")
-    archive_sha256: list[str] = Field(default_factory=list, description="hash of each uploaded archive (audit)")
-    warnings: list[str] = Field(default_factory=list, description="files skipped, with why (no personal text)")
+    layout: str | None = Field(
+        default=None, description="detected export layout/generation, e.g. 'facebook-B'"
+    )
+    archive_sha256: list[str] = Field(
+        default_factory=list, description="hash of each uploaded archive (audit)"
+    )
+    warnings: list[str] = Field(
+        default_factory=list, description="files skipped, with why (no personal text)"
+    )
 
 
 class BirthDate(_Model):
@@ -111,7 +117,9 @@ class Account(_Model):
     connections: int | None = None
     invitations_received: int | None = None
     reactions_given: int | None = None
-    posts_total: int | None = Field(default=None, description="lifetime post count when the platform reports it")
+    posts_total: int | None = Field(
+        default=None, description="lifetime post count when the platform reports it"
+    )
     likes_received_total: int | None = None
     src: int
 

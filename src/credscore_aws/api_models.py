@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from credscore.application import MAX_PARTS_PER_SOURCE
-from credscore.profile import Platform
+
+OPENAPI_INFO: dict[str, Any] = {
+    "title": "credscore partner API",
+    "version": "1.0.0",
+    "summary": "Explainable credit scores from applicants' own social-media exports",
+    "security_schemes": {"partnerKey": HTTPBearer(description="the partner API key issued by credscore")},
+    "security": [{"partnerKey": []}],
+}
 
 UploadPlatform = Literal["facebook", "linkedin", "instagram", "x"]
 
 
+def _integral(value: Any) -> Any:
+    """JSON has one number type: 5.0 is the integer 5 (as JSON Schema says); 5.5, "5" and true are not."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_integral)]
+PartCount = Annotated[int, Field(ge=1, le=MAX_PARTS_PER_SOURCE), BeforeValidator(_integral)]
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Strict: a partner sending `false` for a timestamp has a bug we should report, not coerce.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Consent(_Strict):
@@ -22,35 +42,65 @@ class Consent(_Strict):
     granted: Literal[True] = Field(description="must be true: nothing is collected without consent")
     purpose: str = Field(min_length=3, max_length=200, description="the specific purpose consented to")
     notice_version: str = Field(min_length=1, max_length=50, description="version of the notice shown")
-    granted_at: int = Field(ge=0, description="Unix seconds when the applicant consented")
+    granted_at: JsonInt = Field(ge=0, description="Unix seconds when the applicant consented")
 
 
-class DeclaredSource(_Strict):
-    platform: UploadPlatform
-    parts: int = Field(default=1, ge=1, le=MAX_PARTS_PER_SOURCE, description="zip files for this platform")
+class DeclaredSources(_Strict):
+    """How many zip files the applicant will upload per platform (Facebook sends big exports in parts)."""
+
+    facebook: PartCount | None = None
+    linkedin: PartCount | None = None
+    instagram: PartCount | None = None
+    x: PartCount | None = None
+
+    def parts(self) -> dict[str, int]:
+        return {platform: n for platform, n in self.model_dump().items() if n}
+
+
+# What the model validator enforces, stated in the schema too so clients (and contract tests) can see it.
+_CREATE_RULES: dict[str, Any] = {
+    "anyOf": [
+        {
+            "required": ["sources"],
+            "properties": {"sources": {"minProperties": 1, "additionalProperties": False}},
+        },
+        {"required": ["x_handle"], "properties": {"x_handle": {"type": "string"}}},
+    ],
+    "not": {
+        "required": ["x_handle", "sources"],
+        "properties": {
+            "x_handle": {"type": "string"},
+            "sources": {"required": ["x"], "properties": {"x": {"type": "integer"}}},
+        },
+    },
+}
 
 
 class CreateApplication(_Strict):
-    consent: Consent
-    sources: list[DeclaredSource] = Field(default_factory=list, max_length=4)
-    x_handle: str | None = Field(default=None, pattern=r"^@?[A-Za-z0-9_]{1,15}$",
-                                 description="fetch this X account through the X API instead of an archive")
-    reference: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9._-]*$",
-                                  description="the partner's own reference (no personal data)")
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_CREATE_RULES)
 
-    @field_validator("sources")
-    @classmethod
-    def _one_entry_per_platform(cls, sources: list[DeclaredSource]) -> list[DeclaredSource]:
-        platforms = [s.platform for s in sources]
-        if len(set(platforms)) != len(platforms):
-            raise ValueError("each platform may be declared once (use parts for multi-part exports)")
-        return sources
+    consent: Consent
+    sources: DeclaredSources = Field(
+        default_factory=DeclaredSources,
+        description='zip files per platform, e.g. {"facebook": 2, "linkedin": 1}',
+    )
+    x_handle: str | None = Field(
+        default=None,
+        pattern=r"^@?[A-Za-z0-9_]{1,15}$",
+        description="fetch this X account through the X API instead of an archive",
+    )
+    reference: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._-]*$",
+        description="the partner's own reference (no personal data)",
+    )
 
     @model_validator(mode="after")
     def _something_to_score(self) -> CreateApplication:
-        if not self.sources and not self.x_handle:
+        if not self.sources.parts() and not self.x_handle:
             raise ValueError("declare at least one source or an x_handle")
-        if self.x_handle and any(s.platform == Platform.X.value for s in self.sources):
+        if self.x_handle and self.sources.x:
             raise ValueError("give either an X archive or an x_handle, not both")
         return self
 

@@ -50,16 +50,19 @@ class WrongStatus(Exception):
     pass
 
 
-class BadRequest(Exception):
-    pass
+class IdempotencyKeyReused(Exception):
+    """The same Idempotency-Key came with a different request body."""
 
 
 @cache
 def _idempotency() -> tuple[DynamoDBPersistenceLayer, IdempotencyConfig]:
     return (
         DynamoDBPersistenceLayer(table_name=env("IDEMPOTENCY_TABLE_NAME")),
-        IdempotencyConfig(event_key_jmespath="[partner_id, key]", expires_after_seconds=24 * 3600,
-                          raise_on_no_idempotency_key=True),
+        IdempotencyConfig(
+            event_key_jmespath="[partner_id, key]",
+            expires_after_seconds=24 * 3600,
+            raise_on_no_idempotency_key=True,
+        ),
     )
 
 
@@ -91,19 +94,27 @@ def create(partner_id: str, request: CreateApplication, idempotency_key: str | N
     persistence, config = _idempotency()
     # The key is scoped to the partner and bound to the body: the same key with another body is refused.
     body_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
-    created = _create_once(data={"partner_id": partner_id, "key": idempotency_key, "body": body_hash,
-                                 "request": request.model_dump(mode="json")},
-                           persistence=persistence, config=config)
+    created = _create_once(
+        data={
+            "partner_id": partner_id,
+            "key": idempotency_key,
+            "body": body_hash,
+            "request": request.model_dump(mode="json"),
+        },
+        persistence=persistence,
+        config=config,
+    )
     if created.get("_body") != body_hash:
-        raise BadRequest("Idempotency-Key was already used with a different request body")
+        raise IdempotencyKeyReused("Idempotency-Key was already used with a different request body")
     # Presigned forms expire: hand out fresh ones for the same application on a replay.
     return CreatedApplication.model_validate(
         {**created, "uploads": _upload_forms(created["application_id"], request)}
     )
 
 
-def _create_once(data: dict[str, Any], persistence: DynamoDBPersistenceLayer,
-                 config: IdempotencyConfig) -> dict[str, Any]:
+def _create_once(
+    data: dict[str, Any], persistence: DynamoDBPersistenceLayer, config: IdempotencyConfig
+) -> dict[str, Any]:
     @idempotent_function(data_keyword_argument="data", persistence_store=persistence, config=config)
     def run(data: dict[str, Any]) -> dict[str, Any]:
         result = _create(data["partner_id"], CreateApplication.model_validate(data["request"]))
@@ -115,22 +126,26 @@ def _create_once(data: dict[str, Any], persistence: DynamoDBPersistenceLayer,
 def _create(partner_id: str, request: CreateApplication) -> dict[str, Any]:
     application_id = new_application_id()
     retention_days = int(os.environ.get("RESULT_RETENTION_DAYS", "365"))
-    repository().create({
-        "application_id": application_id,
-        "partner_id": partner_id,
-        "reference": request.reference,
-        "declared": {s.platform: s.parts for s in request.sources},
-        "x_handle": request.x_handle.lstrip("@") if request.x_handle else None,
-        "consent": request.consent.model_dump(),
-        "expires_at": int(time.time()) + retention_days * 86400,
-    })
-    logger.info("application created", extra={"application_id": application_id,
-                                               "sources": sorted(s.platform for s in request.sources)})
-    if not request.sources:
+    repository().create(
+        {
+            "application_id": application_id,
+            "partner_id": partner_id,
+            "reference": request.reference,
+            "declared": request.sources.parts(),
+            "x_handle": request.x_handle.lstrip("@") if request.x_handle else None,
+            "consent": request.consent.model_dump(),
+            "expires_at": int(time.time()) + retention_days * 86400,
+        }
+    )
+    logger.info(
+        "application created",
+        extra={"application_id": application_id, "sources": sorted(request.sources.parts())},
+    )
+    if not request.sources.parts():
         _start_execution(application_id, "x_handle_only")
     return {
         "application_id": application_id,
-        "status": Status.PROCESSING.value if not request.sources else Status.COLLECTING.value,
+        "status": Status.COLLECTING.value if request.sources.parts() else Status.PROCESSING.value,
         "uploads": [f.model_dump() for f in _upload_forms(application_id, request)],
     }
 
@@ -139,9 +154,9 @@ def _upload_forms(application_id: str, request: CreateApplication) -> list[Uploa
     max_bytes = int(os.environ.get("MAX_UPLOAD_BYTES", str(4 * 1024**3)))
     expiry = int(os.environ.get("UPLOAD_URL_EXPIRY_SECONDS", "3600"))
     forms = []
-    for source in request.sources:
-        for part in range(1, source.parts + 1):
-            key = upload_key(application_id, Platform(source.platform), part)
+    for platform, parts in request.sources.parts().items():
+        for part in range(1, parts + 1):
+            key = upload_key(application_id, Platform(platform), part)
             post = _presigning_s3().generate_presigned_post(
                 Bucket=bucket_name(),
                 Key=key,
@@ -153,8 +168,16 @@ def _upload_forms(application_id: str, request: CreateApplication) -> list[Uploa
                 ],
                 ExpiresIn=expiry,
             )
-            forms.append(UploadForm(platform=source.platform, part=part, url=post["url"], fields=post["fields"],
-                                    max_bytes=max_bytes, expires_at=int(time.time()) + expiry))
+            forms.append(
+                UploadForm(
+                    platform=platform,
+                    part=part,
+                    url=post["url"],
+                    fields=post["fields"],
+                    max_bytes=max_bytes,
+                    expires_at=int(time.time()) + expiry,
+                )
+            )
     return forms
 
 
@@ -185,10 +208,14 @@ def view(partner_id: str, application_id: str) -> ApplicationView:
 
 
 def list_for_partner(partner_id: str) -> ApplicationList:
-    return ApplicationList(applications=[
-        ApplicationSummary(application_id=i["application_id"], status=i["status"], created_at=i["created_at"])
-        for i in repository().list_for_partner(partner_id)
-    ])
+    return ApplicationList(
+        applications=[
+            ApplicationSummary(
+                application_id=i["application_id"], status=i["status"], created_at=i["created_at"]
+            )
+            for i in repository().list_for_partner(partner_id)
+        ]
+    )
 
 
 def result(partner_id: str, application_id: str) -> ScoreResultView:
@@ -230,7 +257,14 @@ def erase(partner_id: str, application_id: str) -> ErasureReceipt:
     objects = delete_prefix(bucket_name(), upload_prefix(application_id))
     objects += delete_prefix(bucket_name(), work_prefix(application_id))
     records = repository().erase(application_id, partner_id)
-    logger.info("application erased", extra={"application_id": application_id, "objects_deleted": objects,
-                                              "records_deleted": records})
-    return ErasureReceipt(application_id=application_id, status="erased", objects_deleted=objects,
-                          records_deleted=records, erased_at=int(time.time()))
+    logger.info(
+        "application erased",
+        extra={"application_id": application_id, "objects_deleted": objects, "records_deleted": records},
+    )
+    return ErasureReceipt(
+        application_id=application_id,
+        status="erased",
+        objects_deleted=objects,
+        records_deleted=records,
+        erased_at=int(time.time()),
+    )

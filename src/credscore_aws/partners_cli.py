@@ -16,7 +16,9 @@ from credscore_aws.repository import ApplicationRepository, hash_api_key
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m credscore_aws.partners_cli")
-    parser.add_argument("--table", required=True, help="the applications table (stack output ApplicationsTableName)")
+    parser.add_argument(
+        "--table", required=True, help="the applications table (stack output ApplicationsTableName)"
+    )
     parser.add_argument("--endpoint-url", help="e.g. the local stack's endpoint")
     sub = parser.add_subparsers(dest="command", required=True)
     create = sub.add_parser("create", help="issue a new API key for a partner")

@@ -47,7 +47,12 @@ class ApplicationRepository:
     # ------------------------------------------------------------------ partners
     def put_partner_key(self, api_key: str, partner_id: str, name: str) -> None:
         self.table.put_item(
-            Item={"pk": f"PARTNERKEY#{hash_api_key(api_key)}", "sk": META, "partner_id": partner_id, "name": name}
+            Item={
+                "pk": f"PARTNERKEY#{hash_api_key(api_key)}",
+                "sk": META,
+                "partner_id": partner_id,
+                "name": name,
+            }
         )
 
     def partner_for_key(self, api_key: str) -> str | None:
@@ -77,9 +82,11 @@ class ApplicationRepository:
         self.audit(application["application_id"], "created")
 
     def get(self, application_id: str) -> dict[str, Any]:
-        item = self.table.get_item(Key={"pk": app_pk(application_id), "sk": META}, ConsistentRead=True).get("Item")
+        item = self.table.get_item(Key={"pk": app_pk(application_id), "sk": META}, ConsistentRead=True).get(
+            "Item"
+        )
         # DynamoDB deletes expired items lazily (up to days later): an expired application is already gone.
-        if not item or int(item.get("expires_at") or 0) and int(item["expires_at"]) < time.time():
+        if not item or (int(item.get("expires_at") or 0) and int(item["expires_at"]) < time.time()):
             raise NotFound(application_id)
         return _plain(item)
 
@@ -91,7 +98,12 @@ class ApplicationRepository:
                 UpdateExpression="SET received = list_append(if_not_exists(received, :empty), :part), "
                 "updated_at = :now",
                 ConditionExpression="attribute_exists(pk) AND NOT contains(received, :p)",
-                ExpressionAttributeValues={":part": [part], ":p": part, ":empty": [], ":now": int(time.time())},
+                ExpressionAttributeValues={
+                    ":part": [part],
+                    ":p": part,
+                    ":empty": [],
+                    ":now": int(time.time()),
+                },
                 ReturnValues="ALL_NEW",
             )
             self.audit(application_id, "upload_received", part=part)
@@ -148,11 +160,15 @@ class ApplicationRepository:
         self.audit(application_id, "scored", config_version=str(result.get("config_version", "")))
 
     def get_doc(self, application_id: str, kind: str) -> dict[str, Any] | None:
-        item = self.table.get_item(Key={"pk": app_pk(application_id), "sk": kind}, ConsistentRead=True).get("Item")
+        item = self.table.get_item(Key={"pk": app_pk(application_id), "sk": kind}, ConsistentRead=True).get(
+            "Item"
+        )
         return json.loads(item["doc"]) if item else None
 
     def record_failure(self, application_id: str, code: str, message: str) -> None:
-        self.update_fields(application_id, status=Status.FAILED.value, error={"code": code, "message": message})
+        self.update_fields(
+            application_id, status=Status.FAILED.value, error={"code": code, "message": message}
+        )
         self.audit(application_id, "failed", code=code)
 
     def list_for_partner(self, partner_id: str, limit: int = 50) -> list[dict[str, Any]]:
@@ -188,7 +204,10 @@ class ApplicationRepository:
         """Delete every item of the application, then leave a tombstone that holds no personal data."""
         pk = app_pk(application_id)
         deleted = 0
-        kwargs: dict[str, Any] = {"KeyConditionExpression": "pk = :pk", "ExpressionAttributeValues": {":pk": pk}}
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": pk},
+        }
         while True:
             page = self.table.query(**kwargs)
             with self.table.batch_writer() as batch:

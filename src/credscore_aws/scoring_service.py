@@ -26,8 +26,11 @@ def config_store() -> ConfigStore:
 
 
 def _failed(kind: str, marker: dict[str, Any]) -> dict[str, str]:
-    return {"analysis": kind, "error": str(marker.get("error") or "failed"),
-            "cause": _cause_message(marker.get("cause"))}
+    return {
+        "analysis": kind,
+        "error": str(marker.get("error") or "failed"),
+        "cause": _cause_message(marker.get("cause")),
+    }
 
 
 def _cause_message(cause: Any) -> str:
@@ -84,8 +87,9 @@ def _merge_image_outputs(images_out: Any, failures: list[dict[str, str]]) -> Ima
     return merge_image_analyses(parts)
 
 
-def result_document(application_id: str, features: FeatureVector, loaded: LoadedConfig,
-                    extra: dict[str, Any]) -> dict[str, Any]:
+def result_document(
+    application_id: str, features: FeatureVector, loaded: LoadedConfig, extra: dict[str, Any]
+) -> dict[str, Any]:
     scored = score(features, loaded.config)
     return {
         **scored.model_dump(mode="json"),
@@ -103,5 +107,9 @@ def rescore(application_id: str, features_doc: dict[str, Any], previous: dict[st
     """Score kept features under the configuration in force now (no new upload needed)."""
     features = FeatureVector.model_validate(features_doc)
     carried = {k: previous[k] for k in ("analysis_failures", "sources", "archive_hashes") if k in previous}
-    return result_document(application_id, features, config_store().load(),
-                           {**carried, "rescored_from": previous.get("config_parameter_version")})
+    return result_document(
+        application_id,
+        features,
+        config_store().load(),
+        {**carried, "rescored_from": previous.get("config_parameter_version")},
+    )

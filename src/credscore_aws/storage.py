@@ -45,5 +45,7 @@ def delete_prefix(bucket: str, prefix: str) -> int:
     keys = list_keys(bucket, prefix)
     for start in range(0, len(keys), 1000):
         chunk = keys[start : start + 1000]
-        s3_client().delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True})
+        s3_client().delete_objects(
+            Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True}
+        )
     return len(keys)

@@ -36,7 +36,9 @@ def _execution_timeline(stack: LocalStack, application_id: str) -> list[tuple[st
     sfn = stack.client("stepfunctions")
     for execution in sfn.list_executions(stateMachineArn=stack.deployed.state_machine_arn)["executions"]:
         described = sfn.describe_execution(executionArn=execution["executionArn"])
-        if application_id not in described.get("output", "") or '"ready": false' in described.get("output", ""):
+        if application_id not in described.get("output", "") or '"ready": false' in described.get(
+            "output", ""
+        ):
             continue
         events = sfn.get_execution_history(executionArn=execution["executionArn"], maxResults=1000)["events"]
         entered: dict[str, Any] = {}
@@ -54,10 +56,17 @@ def _execution_timeline(stack: LocalStack, application_id: str) -> list[tuple[st
     return []
 
 
-def _print_result(console: Console, state: dict[str, Any], result: dict[str, Any],
-                  timeline: list[tuple[str, float]], elapsed: float) -> None:
-    console.print(f"\n[bold]Application[/bold] {state['application_id']}: [bold green]{state['status']}[/bold green]"
-                  f" in {elapsed:.1f} s")
+def _print_result(
+    console: Console,
+    state: dict[str, Any],
+    result: dict[str, Any],
+    timeline: list[tuple[str, float]],
+    elapsed: float,
+) -> None:
+    console.print(
+        f"\n[bold]Application[/bold] {state['application_id']}: [bold green]{state['status']}[/bold green]"
+        f" in {elapsed:.1f} s"
+    )
     sources = Table(title="Sources", title_justify="left")
     for column in ("platform", "status", "reason"):
         sources.add_column(column)
@@ -78,31 +87,42 @@ def _print_result(console: Console, state: dict[str, Any], result: dict[str, Any
         if not item.get("enabled", True):
             continue
         value = item.get("value")
-        shown = "no evidence" if not item.get("has_evidence") else (
-            f"{value:.3g}" if isinstance(value, float) else str(value))
+        shown = (
+            "no evidence"
+            if not item.get("has_evidence")
+            else (f"{value:.3g}" if isinstance(value, float) else str(value))
+        )
         points = f"{item['points']:.1f}" if item.get("has_evidence") else "-"
         breakdown.add_row(item["feature"], item["priority"], shown, points, f"{item['weight']:g}")
     console.print(breakdown)
     normalised = result.get("normalised_score")
     scale = result.get("normalised_range") or {}
-    console.print(f"[bold]Total[/bold] {result['total_points']:.1f} of {result['max_possible']:.1f} points "
-                  f"with evidence ({result.get('max_configured', 0):.0f} configured)")
+    console.print(
+        f"[bold]Total[/bold] {result['total_points']:.1f} of {result['max_possible']:.1f} points "
+        f"with evidence ({result.get('max_configured', 0):.0f} configured)"
+    )
     if normalised is not None:
-        console.print(f"[bold]Score[/bold] {normalised:.0f} on {scale.get('min')}–{scale.get('max')}"
-                      " (not yet calibrated to repayment data)")
+        console.print(
+            f"[bold]Score[/bold] {normalised:.0f} on {scale.get('min')}–{scale.get('max')}"
+            " (not yet calibrated to repayment data)"
+        )
     eligibility = result.get("eligibility") or {}
     if eligibility and not eligibility.get("eligible", True):
         console.print(f"[bold red]Ineligible[/bold red]: {eligibility.get('reason')}")
     coverage = result.get("coverage") or {}
     if coverage:
-        console.print(f"[bold]Coverage[/bold] {coverage.get('ratio', 0):.0%} of enabled features had evidence; "
-                      f"missing: {', '.join(coverage.get('missing', [])) or 'none'}")
+        console.print(
+            f"[bold]Coverage[/bold] {coverage.get('ratio', 0):.0%} of enabled features had evidence; "
+            f"missing: {', '.join(coverage.get('missing', [])) or 'none'}"
+        )
     console.print("[bold]Top reasons lowering the score[/bold]")
     for reason in result.get("reasons", []):
         console.print(f"  • [{reason['code']}] {reason['text']}")
     for failure in result.get("analysis_failures", []):
         console.print(f"[yellow]Analysis failed[/yellow]: {failure['analysis']}: {failure['error']}")
-    console.print(f"Configuration version {result.get('config_parameter_version')}, code {result.get('code_version')}")
+    console.print(
+        f"Configuration version {result.get('config_parameter_version')}, code {result.get('code_version')}"
+    )
 
 
 def demo(samples: Path, as_json: bool) -> int:
@@ -133,7 +153,9 @@ def demo(samples: Path, as_json: bool) -> int:
         if as_json:
             print(json.dumps({"application": state, "result": result}, indent=2))
         else:
-            _print_result(console, state, result, _execution_timeline(stack, created["application_id"]), elapsed)
+            _print_result(
+                console, state, result, _execution_timeline(stack, created["application_id"]), elapsed
+            )
         console.print(f"Function logs (as CloudWatch would hold them): {stack.log_dir}")
     return 0
 

@@ -23,11 +23,17 @@ if TYPE_CHECKING:
 MAX_BODY = 1024 * 1024  # API Gateway's payload limit is larger, but this API never needs more
 
 
-def build_event(method: str, target: str, headers: dict[str, str], body: bytes, source_ip: str) -> dict[str, Any]:
+def build_event(
+    method: str, target: str, headers: dict[str, str], body: bytes, source_ip: str
+) -> dict[str, Any]:
     parts = urlsplit(target)
     lowered = {k.lower(): v for k, v in headers.items()}
     now = time.time()
-    text = body.decode("utf-8", errors="strict") if body else None
+    # Like API Gateway: text bodies as they are, anything that is not UTF-8 base64-encoded.
+    try:
+        text, encoded = (body.decode("utf-8") if body else None), False
+    except UnicodeDecodeError:
+        text, encoded = base64.b64encode(body).decode("ascii"), True
     return {
         "version": "2.0",
         "routeKey": "$default",
@@ -54,15 +60,16 @@ def build_event(method: str, target: str, headers: dict[str, str], body: bytes, 
             "timeEpoch": int(now * 1000),
         },
         "body": text,
-        "isBase64Encoded": False,
+        "isBase64Encoded": encoded,
     }
 
 
 def authorizer_event(request: dict[str, Any]) -> dict[str, Any]:
+    method = request["requestContext"]["http"]["method"]
     return {
         "version": "2.0",
         "type": "REQUEST",
-        "routeArn": f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:local/$default/{request['requestContext']['http']['method']}{request['rawPath']}",
+        "routeArn": f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:local/$default/{method}{request['rawPath']}",
         "identitySource": [request["headers"].get("authorization", "")],
         "routeKey": "$default",
         "rawPath": request["rawPath"],
@@ -80,24 +87,31 @@ def serve_api(stack: LocalStack, port: int = 0) -> tuple[ThreadingHTTPServer, st
         def _handle(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             if length > MAX_BODY:
-                self._reply(413, {"content-type": "application/json"}, b'{"message":"Request Entity Too Large"}')
+                self._reply(
+                    413, {"content-type": "application/json"}, b'{"message":"Request Entity Too Large"}'
+                )
                 return
             body = self.rfile.read(length) if length else b""
-            try:
-                event = build_event(self.command, self.path, dict(self.headers.items()), body,
-                                    self.client_address[0])
-            except UnicodeDecodeError:
-                self._reply(400, {"content-type": "application/json"}, b'{"message":"body is not UTF-8"}')
-                return
+            event = build_event(
+                self.command, self.path, dict(self.headers.items()), body, self.client_address[0]
+            )
             if "authorization" not in event["headers"]:
                 self._reply(401, {"content-type": "application/json"}, b'{"message":"Unauthorized"}')
                 return
-            decision = stack.invoke("PartnerAuthorizerFunction", authorizer_event(event))
+            try:
+                decision = stack.invoke("PartnerAuthorizerFunction", authorizer_event(event))
+            except RuntimeError:  # API Gateway answers 500 when the authorizer fails
+                self._reply(500, {"content-type": "application/json"}, b'{"message":"Internal Server Error"}')
+                return
             if not decision.get("isAuthorized"):
                 self._reply(403, {"content-type": "application/json"}, b'{"message":"Forbidden"}')
                 return
             event["requestContext"]["authorizer"] = {"lambda": decision.get("context") or {}}
-            response = stack.invoke("ApiFunction", event)
+            try:
+                response = stack.invoke("ApiFunction", event)
+            except RuntimeError:  # a function error becomes API Gateway's 500, as in AWS
+                self._reply(500, {"content-type": "application/json"}, b'{"message":"Internal Server Error"}')
+                return
             payload = response.get("body") or ""
             data = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode("utf-8")
             headers = {k.lower(): str(v) for k, v in (response.get("headers") or {}).items()}
@@ -114,7 +128,11 @@ def serve_api(stack: LocalStack, port: int = 0) -> tuple[ThreadingHTTPServer, st
             self.end_headers()
             self.wfile.write(data)
 
-        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
+        def __getattr__(self, name: str) -> Any:
+            # Any method reaches the API function, as the template's `ANY /{proxy+}` route does.
+            if name.startswith("do_"):
+                return self._handle
+            raise AttributeError(name)
 
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True

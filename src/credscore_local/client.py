@@ -31,17 +31,24 @@ class PartnerClient:
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.api_key}", **kwargs.pop("headers", {})}
-        response = requests.request(method, self.base_url + path, headers=headers, timeout=self.timeout, **kwargs)
+        response = requests.request(
+            method, self.base_url + path, headers=headers, timeout=self.timeout, **kwargs
+        )
         body = response.json() if response.content else None
         if response.status_code >= 400:
             raise ApiError(response.status_code, body)
         return body
 
-    def create_application(self, sources: dict[str, int], x_handle: str | None = None,
-                           idempotency_key: str | None = None, reference: str | None = None) -> dict[str, Any]:
+    def create_application(
+        self,
+        sources: dict[str, int],
+        x_handle: str | None = None,
+        idempotency_key: str | None = None,
+        reference: str | None = None,
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {
             "consent": {**DEFAULT_CONSENT, "granted_at": int(time.time())},
-            "sources": [{"platform": p, "parts": n} for p, n in sources.items()],
+            "sources": dict(sources),
         }
         if x_handle:
             body["x_handle"] = x_handle
@@ -80,7 +87,11 @@ class PartnerClient:
 def upload(form: dict[str, Any], path: Path | bytes, timeout: float = 300.0) -> requests.Response:
     """POST one export to its presigned form, as the applicant's browser does."""
     data = path if isinstance(path, bytes) else Path(path).read_bytes()
-    response = requests.post(form["url"], data=form["fields"], files={"file": ("export.zip", data, "application/zip")},
-                             timeout=timeout)
+    response = requests.post(
+        form["url"],
+        data=form["fields"],
+        files={"file": ("export.zip", data, "application/zip")},
+        timeout=timeout,
+    )
     response.raise_for_status()
     return response

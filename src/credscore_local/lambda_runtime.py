@@ -9,6 +9,7 @@ and is reported the way Lambda reports a timeout.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import multiprocessing
@@ -52,7 +53,9 @@ def _worker_main(conn: Connection, spec: FunctionSpec, base_env: dict[str, str],
     log_dir = base_env.get("CREDSCORE_LOCAL_LOG_DIR")
     if log_dir:
         # Like CloudWatch Logs: what the function prints goes to its own log, not the caller's terminal.
-        log_fd = os.open(os.path.join(log_dir, f"{spec.name}.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        log_fd = os.open(
+            os.path.join(log_dir, f"{spec.name}.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600
+        )
         os.dup2(log_fd, 1)
         os.dup2(log_fd, 2)
     os.environ.update(base_env)
@@ -69,7 +72,9 @@ def _worker_main(conn: Connection, spec: FunctionSpec, base_env: dict[str, str],
     init_error: dict[str, Any] | None = None
     try:
         handler = getattr(importlib.import_module(module_name), func_name)
-    except Exception as exc:  # an import error is reported on every call, as Lambda's Runtime.ImportModuleError
+    except (
+        Exception
+    ) as exc:  # an import error is reported on every call, as Lambda's Runtime.ImportModuleError
         init_error = _error_payload(exc, "Runtime.ImportModuleError")
     conn.send(("ready", None))
     while True:
@@ -130,10 +135,8 @@ class _Worker:
         return status, payload
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(BrokenPipeError, OSError):
             self.conn.send(None)
-        except (BrokenPipeError, OSError):
-            pass
         self.process.join(timeout=2)
         if self.process.is_alive():
             self.process.kill()

@@ -43,7 +43,7 @@ ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's fake credentials
+    "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": REGION,
     "AWS_REGION": REGION,
@@ -213,7 +213,9 @@ class LocalStack:
         return f"arn:aws:{service}:{REGION}:{ACCOUNT_ID}:{resource}"
 
     def _create_AWS_KMS_Key(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
-        key = self.client("kms").create_key(Description=r.resolve(props.get("Description", "")))["KeyMetadata"]
+        key = self.client("kms").create_key(Description=r.resolve(props.get("Description", "")))[
+            "KeyMetadata"
+        ]
         r.refs[logical] = key["KeyId"]
         r.attributes[(logical, "Arn")] = key["Arn"]
 
@@ -264,7 +266,11 @@ class LocalStack:
                 for rule in p["CorsConfiguration"]["CorsRules"]
             ]
             s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": cors})
-        if p.get("NotificationConfiguration", {}).get("EventBridgeConfiguration", {}).get("EventBridgeEnabled"):
+        if (
+            p.get("NotificationConfiguration", {})
+            .get("EventBridgeConfiguration", {})
+            .get("EventBridgeEnabled")
+        ):
             s3.put_bucket_notification_configuration(
                 Bucket=name, NotificationConfiguration={"EventBridgeConfiguration": {}}
             )
@@ -336,21 +342,27 @@ class LocalStack:
         role_name = f"{name}-role"
         role = iam.create_role(
             RoleName=role_name,
-            AssumeRolePolicyDocument=json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": {"Service": "lambda.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                }],
-            }),
+            AssumeRolePolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
         )["Role"]
         for i, policy in enumerate(props.get("Policies", [])):
             if "Statement" in policy:
                 iam.put_role_policy(
                     RoleName=role_name,
                     PolicyName=f"inline-{i}",
-                    PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": r.resolve(policy["Statement"])}),
+                    PolicyDocument=json.dumps(
+                        {"Version": "2012-10-17", "Statement": r.resolve(policy["Statement"])}
+                    ),
                 )
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w") as zf:
@@ -367,8 +379,13 @@ class LocalStack:
         )
         r.refs[logical] = name
         r.attributes[(logical, "Arn")] = fn["FunctionArn"]
-        spec = function_specs({"Globals": self.template.get("Globals", {}), "Resources": {logical: {
-            "Type": "AWS::Serverless::Function", "Properties": props}}}, r)[logical]
+        spec = function_specs(
+            {
+                "Globals": self.template.get("Globals", {}),
+                "Resources": {logical: {"Type": "AWS::Serverless::Function", "Properties": props}},
+            },
+            r,
+        )[logical]
         self.deployed.functions[logical] = spec
         assert self.runtime is not None
         self.runtime.register(spec, fn["FunctionArn"])
@@ -380,12 +397,24 @@ class LocalStack:
         iam = self.client("iam")
         role = iam.create_role(
             RoleName=f"{r.resolve(props['Name'])}-role",
-            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+            AssumeRolePolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "states.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
         )["Role"]
         sfn = self.client("stepfunctions")
         arn = sfn.create_state_machine(
-            name=r.resolve(props["Name"]), definition=definition, roleArn=role["Arn"],
+            name=r.resolve(props["Name"]),
+            definition=definition,
+            roleArn=role["Arn"],
             type=props.get("Type", "STANDARD"),
         )["stateMachineArn"]
         r.refs[logical] = arn
@@ -437,7 +466,9 @@ class LocalStack:
         payload, errored = self.runtime.invoke(self.deployed.functions[logical_id].name, event)
         result = json.loads(payload)
         if errored:
-            raise RuntimeError(f"{logical_id} failed: {result.get('errorType')}: {result.get('errorMessage')}")
+            raise RuntimeError(
+                f"{logical_id} failed: {result.get('errorType')}: {result.get('errorMessage')}"
+            )
         return result
 
     def wait_for_executions(self, timeout: float = 120.0, expected: int = 1) -> list[dict[str, Any]]:
@@ -451,7 +482,9 @@ class LocalStack:
             time.sleep(0.1)
         raise TimeoutError("executions still running")
 
-    def inject_faults(self, logical_id: str, error_type: str, message: str = "injected fault", times: int = 1) -> None:
+    def inject_faults(
+        self, logical_id: str, error_type: str, message: str = "injected fault", times: int = 1
+    ) -> None:
         assert self.runtime is not None
         self.runtime.pools[self.deployed.functions[logical_id].name].inject_faults(error_type, message, times)
 
@@ -468,7 +501,9 @@ class LocalStack:
 
 
 def _is_tls_only(statement: dict[str, Any]) -> bool:
-    return statement.get("Effect") == "Deny" and "aws:SecureTransport" in json.dumps(statement.get("Condition", {}))
+    return statement.get("Effect") == "Deny" and "aws:SecureTransport" in json.dumps(
+        statement.get("Condition", {})
+    )
 
 
 @contextlib.contextmanager

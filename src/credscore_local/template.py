@@ -170,7 +170,8 @@ def dependencies(node: Any) -> set[str]:
 def creation_order(resources: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """Topological order of logical ids so each resource comes after what it refers to."""
     deps = {
-        name: {d for d in dependencies(body) if d in resources and d != name} for name, body in resources.items()
+        name: {d for d in dependencies(body) if d in resources and d != name}
+        for name, body in resources.items()
     }
     # The functions' Events point at other resources (e.g. the HTTP API) but are wired after creation.
     ordered: list[str] = []
@@ -185,7 +186,9 @@ def creation_order(resources: Mapping[str, Mapping[str, Any]]) -> list[str]:
     return ordered
 
 
-def parameter_defaults(template: Mapping[str, Any], overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def parameter_defaults(
+    template: Mapping[str, Any], overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     values = {name: spec.get("Default") for name, spec in template.get("Parameters", {}).items()}
     values.update(overrides or {})
     missing = [k for k, v in values.items() if v is None]

@@ -31,16 +31,29 @@ def _tool(name: str, venv: str) -> str:
 
 
 def test_cfn_lint_passes() -> None:
-    result = subprocess.run([_tool("cfn-lint", ".venv"), str(REPO / "template.yaml")],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [_tool("cfn-lint", ".venv"), str(REPO / "template.yaml")], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_sam_validate_lint_passes() -> None:
-    result = subprocess.run([_tool("sam", ".venv-sam"), "validate", "--lint", "--region", "us-east-1",
-                             "--template-file", str(REPO / "template.yaml")],
-                            capture_output=True, text=True, check=False, cwd=REPO,
-                            env={"PATH": "/usr/bin:/bin", "SAM_CLI_TELEMETRY": "0", "HOME": str(REPO / ".venv-sam")})
+    result = subprocess.run(
+        [
+            _tool("sam", ".venv-sam"),
+            "validate",
+            "--lint",
+            "--region",
+            "us-east-1",
+            "--template-file",
+            str(REPO / "template.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+        env={"PATH": "/usr/bin:/bin", "SAM_CLI_TELEMETRY": "0", "HOME": str(REPO / ".venv-sam")},
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -56,8 +69,11 @@ def _substituted_asl() -> str:
 def test_asl_is_valid_for_statelint(tmp_path: Path) -> None:
     path = tmp_path / "definition.json"
     path.write_text(_substituted_asl())
-    result = subprocess.run([_tool("statelint", ".venv"), str(path)], capture_output=True, text=True, check=False)
-    assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
+    result = subprocess.run(
+        [_tool("statelint", ".venv"), str(path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not result.stdout.strip(), result.stdout
 
 
 def test_asl_is_valid_for_asl_validator(tmp_path: Path) -> None:
@@ -66,7 +82,9 @@ def test_asl_is_valid_for_asl_validator(tmp_path: Path) -> None:
         pytest.fail("asl-validator is not installed: run `make setup`")
     path = tmp_path / "definition.json"
     path.write_text(_substituted_asl())
-    result = subprocess.run([str(validator), "--json-path", str(path)], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [str(validator), "--json-path", str(path)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -91,7 +109,8 @@ def test_every_task_retries_transient_errors_with_backoff_and_has_a_timeout() ->
     for name, state in _tasks(ASL["States"]):
         transient = [r for r in state.get("Retry", []) if "Lambda.ServiceException" in r["ErrorEquals"]]
         assert transient, name
-        assert transient[0]["BackoffRate"] > 1 and transient[0]["MaxAttempts"] >= 2, name
+        assert transient[0]["BackoffRate"] > 1, name
+        assert transient[0]["MaxAttempts"] >= 2, name
         assert "TimeoutSeconds" in state, name
 
 
@@ -126,7 +145,8 @@ def test_bucket_is_private_encrypted_tls_only_and_expires_raw_uploads() -> None:
     prefixes = {r["Prefix"] for r in props["LifecycleConfiguration"]["Rules"] if "ExpirationInDays" in r}
     assert {"uploads/", "work/"} <= prefixes
     statement = RESOURCES["DataBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
-    assert statement["Effect"] == "Deny" and statement["Condition"]["Bool"]["aws:SecureTransport"] == "false"
+    assert statement["Effect"] == "Deny"
+    assert statement["Condition"]["Bool"]["aws:SecureTransport"] == "false"
 
 
 def test_table_is_encrypted_with_ttl_and_point_in_time_recovery() -> None:

@@ -48,7 +48,13 @@ def test_layers_hold_linux_x86_64_binaries_and_the_model(built: Path) -> None:
     assert extensions, "onnxruntime's native library is in the layer"
     assert any("x86_64" in p.name or "linux" in p.name or p.suffix == ".so" for p in extensions)
     domain = built / "DomainLayer" / "python"
-    for package in ("credscore", "credscore_aws", "aws_lambda_powertools", "vaderSentiment", "better_profanity"):
+    for package in (
+        "credscore",
+        "credscore_aws",
+        "aws_lambda_powertools",
+        "vaderSentiment",
+        "better_profanity",
+    ):
         assert (domain / package).is_dir(), package
     assert not (domain / "boto3").exists(), "boto3 comes with the Lambda runtime"
 

@@ -18,11 +18,20 @@ RESOURCES = TEMPLATE["Resources"]
 RESOLVER = Resolver(
     parameters=parameter_defaults(TEMPLATE),
     pseudo={"AWS::Partition": "aws", "AWS::Region": "r", "AWS::AccountId": "1"},
-    refs={"ApplicationsTable": "apps", "IdempotencyTable": "idem", "DataBucket": "bucket",
-          "ScoringConfigParameter": "/credscore/dev/scoring-config", "ScoringStateMachine": "SM",
-          "DataKey": "key"},
-    attributes={("ApplicationsTable", "Arn"): "TABLE", ("IdempotencyTable", "Arn"): "IDEMTABLE",
-                ("DataBucket", "Arn"): "BUCKET", ("DataKey", "Arn"): "KEY"},
+    refs={
+        "ApplicationsTable": "apps",
+        "IdempotencyTable": "idem",
+        "DataBucket": "bucket",
+        "ScoringConfigParameter": "/credscore/dev/scoring-config",
+        "ScoringStateMachine": "SM",
+        "DataKey": "key",
+    },
+    attributes={
+        ("ApplicationsTable", "Arn"): "TABLE",
+        ("IdempotencyTable", "Arn"): "IDEMTABLE",
+        ("DataBucket", "Arn"): "BUCKET",
+        ("DataKey", "Arn"): "KEY",
+    },
 )
 
 CONFIG = "arn:aws:ssm:r:1:parameter/credscore/dev/scoring-config"
@@ -31,36 +40,79 @@ TOKEN = "arn:aws:ssm:r:1:parameter/credscore/dev/x-bearer-token"
 # function → {(action, resource)} it is allowed.
 EXPECTED: dict[str, set[tuple[str, str]]] = {
     "ReceiveUploadFunction": {
-        ("dynamodb:GetItem", "TABLE"), ("dynamodb:UpdateItem", "TABLE"), ("dynamodb:PutItem", "TABLE"),
-        ("kms:Decrypt", "KEY"), ("kms:GenerateDataKey", "KEY")},
+        ("dynamodb:GetItem", "TABLE"),
+        ("dynamodb:UpdateItem", "TABLE"),
+        ("dynamodb:PutItem", "TABLE"),
+        ("kms:Decrypt", "KEY"),
+        ("kms:GenerateDataKey", "KEY"),
+    },
     "IngestFunction": {
-        ("s3:GetObject", "BUCKET/uploads/*"), ("s3:PutObject", "BUCKET/work/*"), ("s3:ListBucket", "BUCKET"),
-        ("dynamodb:GetItem", "TABLE"), ("dynamodb:UpdateItem", "TABLE"), ("ssm:GetParameter", TOKEN),
-        ("kms:Decrypt", "KEY"), ("kms:GenerateDataKey", "KEY")},
+        ("s3:GetObject", "BUCKET/uploads/*"),
+        ("s3:PutObject", "BUCKET/work/*"),
+        ("s3:ListBucket", "BUCKET"),
+        ("dynamodb:GetItem", "TABLE"),
+        ("dynamodb:UpdateItem", "TABLE"),
+        ("ssm:GetParameter", TOKEN),
+        ("kms:Decrypt", "KEY"),
+        ("kms:GenerateDataKey", "KEY"),
+    },
     "AnalyzeTextFunction": {("s3:GetObject", "BUCKET/work/*"), ("kms:Decrypt", "KEY")},
     "AnalyzeProfanityFunction": {("s3:GetObject", "BUCKET/work/*"), ("kms:Decrypt", "KEY")},
     "AnalyzeImagesFunction": {
-        ("s3:GetObject", "BUCKET/uploads/*"), ("s3:GetObject", "BUCKET/work/*"), ("kms:Decrypt", "KEY")},
+        ("s3:GetObject", "BUCKET/uploads/*"),
+        ("s3:GetObject", "BUCKET/work/*"),
+        ("kms:Decrypt", "KEY"),
+    },
     "ScoreFunction": {
-        ("s3:GetObject", "BUCKET/uploads/*"), ("s3:GetObject", "BUCKET/work/*"),
-        ("s3:DeleteObject", "BUCKET/uploads/*"), ("s3:DeleteObject", "BUCKET/work/*"), ("s3:ListBucket", "BUCKET"),
-        ("dynamodb:GetItem", "TABLE"), ("dynamodb:PutItem", "TABLE"), ("dynamodb:UpdateItem", "TABLE"),
-        ("ssm:GetParameter", CONFIG), ("ssm:GetParameterHistory", CONFIG),
-        ("kms:Decrypt", "KEY"), ("kms:GenerateDataKey", "KEY")},
+        ("s3:GetObject", "BUCKET/uploads/*"),
+        ("s3:GetObject", "BUCKET/work/*"),
+        ("s3:DeleteObject", "BUCKET/uploads/*"),
+        ("s3:DeleteObject", "BUCKET/work/*"),
+        ("s3:ListBucket", "BUCKET"),
+        ("dynamodb:GetItem", "TABLE"),
+        ("dynamodb:PutItem", "TABLE"),
+        ("dynamodb:UpdateItem", "TABLE"),
+        ("ssm:GetParameter", CONFIG),
+        ("ssm:GetParameterHistory", CONFIG),
+        ("kms:Decrypt", "KEY"),
+        ("kms:GenerateDataKey", "KEY"),
+    },
     "RecordFailureFunction": {
-        ("dynamodb:GetItem", "TABLE"), ("dynamodb:UpdateItem", "TABLE"),
-        ("s3:DeleteObject", "BUCKET/uploads/*"), ("s3:DeleteObject", "BUCKET/work/*"), ("s3:ListBucket", "BUCKET"),
-        ("kms:Decrypt", "KEY"), ("kms:GenerateDataKey", "KEY")},
+        ("dynamodb:GetItem", "TABLE"),
+        ("dynamodb:UpdateItem", "TABLE"),
+        ("s3:DeleteObject", "BUCKET/uploads/*"),
+        ("s3:DeleteObject", "BUCKET/work/*"),
+        ("s3:ListBucket", "BUCKET"),
+        ("kms:Decrypt", "KEY"),
+        ("kms:GenerateDataKey", "KEY"),
+    },
     "PartnerAuthorizerFunction": {("dynamodb:GetItem", "TABLE"), ("kms:Decrypt", "KEY")},
     "ApiFunction": {
-        *{(a, r) for a in ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-                           "dynamodb:Query") for r in ("TABLE", "TABLE/index/by-partner")},
-        *{(a, "IDEMTABLE") for a in ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                                     "dynamodb:DeleteItem")},
+        *{
+            (a, r)
+            for a in (
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:Query",
+            )
+            for r in ("TABLE", "TABLE/index/by-partner")
+        },
+        *{
+            (a, "IDEMTABLE")
+            for a in ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+        },
         ("s3:PutObject", "BUCKET/uploads/*"),
-        ("s3:DeleteObject", "BUCKET/uploads/*"), ("s3:DeleteObject", "BUCKET/work/*"), ("s3:ListBucket", "BUCKET"),
-        ("ssm:GetParameter", CONFIG), ("ssm:GetParameterHistory", CONFIG), ("states:StartExecution", "SM"),
-        ("kms:Decrypt", "KEY"), ("kms:GenerateDataKey", "KEY")},
+        ("s3:DeleteObject", "BUCKET/uploads/*"),
+        ("s3:DeleteObject", "BUCKET/work/*"),
+        ("s3:ListBucket", "BUCKET"),
+        ("ssm:GetParameter", CONFIG),
+        ("ssm:GetParameterHistory", CONFIG),
+        ("states:StartExecution", "SM"),
+        ("kms:Decrypt", "KEY"),
+        ("kms:GenerateDataKey", "KEY"),
+    },
 }
 
 
@@ -70,7 +122,9 @@ def _grants(logical: str) -> set[tuple[str, str]]:
         for statement in RESOLVER.resolve(policy["Statement"]):
             assert statement["Effect"] == "Allow"
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            resources = (
+                statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            )
             grants |= {(a, r) for a in actions for r in resources}
     return grants
 
@@ -88,19 +142,29 @@ def test_function_policy_matches_the_reviewed_matrix(logical: str) -> None:
 
 
 def test_only_the_pipeline_end_states_and_the_api_can_delete_data() -> None:
-    deleters = {f for f in FUNCTIONS if any(a.startswith("s3:Delete") or a == "dynamodb:DeleteItem"
-                                            for a, _ in _grants(f))}
+    deleters = {
+        f
+        for f in FUNCTIONS
+        if any(a.startswith("s3:Delete") or a == "dynamodb:DeleteItem" for a, _ in _grants(f))
+    }
     assert deleters == {"ScoreFunction", "RecordFailureFunction", "ApiFunction"}
 
 
 def test_list_bucket_is_limited_by_prefix_for_ingest() -> None:
-    statements: list[dict[str, Any]] = [s for p in RESOURCES["IngestFunction"]["Properties"]["Policies"]
-                                        for s in p["Statement"] if "s3:ListBucket" in s["Action"]]
+    statements: list[dict[str, Any]] = [
+        s
+        for p in RESOURCES["IngestFunction"]["Properties"]["Policies"]
+        for s in p["Statement"]
+        if "s3:ListBucket" in s["Action"]
+    ]
     assert statements[0]["Condition"]["StringLike"]["s3:prefix"] == "uploads/*"
 
 
 def test_state_machine_invokes_only_its_own_functions() -> None:
-    invoked = {p["LambdaInvokePolicy"]["FunctionName"]["Ref"]
-               for p in RESOURCES["ScoringStateMachine"]["Properties"]["Policies"] if "LambdaInvokePolicy" in p}
+    invoked = {
+        p["LambdaInvokePolicy"]["FunctionName"]["Ref"]
+        for p in RESOURCES["ScoringStateMachine"]["Properties"]["Policies"]
+        if "LambdaInvokePolicy" in p
+    }
     subs = RESOURCES["ScoringStateMachine"]["Properties"]["DefinitionSubstitutions"]
     assert invoked == {v["Fn::GetAtt"][0] for v in subs.values()}

@@ -16,15 +16,18 @@ def test_upload_keys_round_trip() -> None:
             assert (ref.application_id, ref.platform, ref.part) == (APP, platform, part)
 
 
-@pytest.mark.parametrize("key", [
-    f"uploads/{APP}/facebook/part-0.zip",
-    f"uploads/{APP}/facebook/part-11.zip",
-    f"uploads/{APP}/myspace/part-1.zip",
-    f"uploads/{APP}/facebook/../part-1.zip",
-    f"uploads/{APP[:-1]}/facebook/part-1.zip",
-    f"work/{APP}/profile.json",
-    f"uploads/{APP}/facebook/part-1.zip.exe",
-])
+@pytest.mark.parametrize(
+    "key",
+    [
+        f"uploads/{APP}/facebook/part-0.zip",
+        f"uploads/{APP}/facebook/part-11.zip",
+        f"uploads/{APP}/myspace/part-1.zip",
+        f"uploads/{APP}/facebook/../part-1.zip",
+        f"uploads/{APP[:-1]}/facebook/part-1.zip",
+        f"work/{APP}/profile.json",
+        f"uploads/{APP}/facebook/part-1.zip.exe",
+    ],
+)
 def test_keys_we_did_not_hand_out_are_refused(key: str) -> None:
     assert parse_upload_key(key) is None
 

@@ -37,8 +37,13 @@ def repo(monkeypatch: pytest.MonkeyPatch) -> Iterator[ApplicationRepository]:
 
 def _new(repo: ApplicationRepository, partner: str = "p1", declared: dict[str, int] | None = None) -> str:
     application_id = new_application_id()
-    repo.create({"application_id": application_id, "partner_id": partner,
-                 "declared": declared or {"linkedin": 1, "facebook": 1}})
+    repo.create(
+        {
+            "application_id": application_id,
+            "partner_id": partner,
+            "declared": declared or {"linkedin": 1, "facebook": 1},
+        }
+    )
     return application_id
 
 
@@ -91,12 +96,23 @@ def test_results_partner_listing_and_erasure(repo: ApplicationRepository) -> Non
     deleted = repo.erase(mine, "p1")
     assert deleted >= 4  # meta, result, features, audit entries
     remaining: list[dict[str, Any]] = repo.table.query(
-        KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": f"APP#{mine}"})["Items"]
+        KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": f"APP#{mine}"}
+    )["Items"]
     assert len(remaining) == 1
     tombstone = remaining[0]
     assert tombstone["status"] == Status.ERASED
-    assert set(tombstone) <= {"pk", "sk", "application_id", "partner_id", "gsi1pk", "gsi1sk", "status",
-                              "erased_at", "created_at", "updated_at"}
+    assert set(tombstone) <= {
+        "pk",
+        "sk",
+        "application_id",
+        "partner_id",
+        "gsi1pk",
+        "gsi1sk",
+        "status",
+        "erased_at",
+        "created_at",
+        "updated_at",
+    }
 
 
 def test_partner_keys_are_stored_only_as_hashes(repo: ApplicationRepository) -> None:

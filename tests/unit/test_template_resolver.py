@@ -13,8 +13,12 @@ from credscore_local.template import (
 
 
 def _resolver() -> Resolver:
-    return Resolver(parameters={"Stage": "dev"}, pseudo={"AWS::Region": "eu-west-1", "AWS::AccountId": "1"},
-                    refs={"Bucket": "b"}, attributes={("Bucket", "Arn"): "arn:aws:s3:::b"})
+    return Resolver(
+        parameters={"Stage": "dev"},
+        pseudo={"AWS::Region": "eu-west-1", "AWS::AccountId": "1"},
+        refs={"Bucket": "b"},
+        attributes={("Bucket", "Arn"): "arn:aws:s3:::b"},
+    )
 
 
 def test_intrinsics_resolve() -> None:
@@ -35,12 +39,14 @@ def test_unknown_references_are_errors_not_silent() -> None:
 
 
 def test_creation_order_puts_dependencies_first() -> None:
-    order = creation_order({
-        "Fn": {"Properties": {"Role": {"Fn::GetAtt": ["Role", "Arn"]}, "B": {"Fn::Sub": "${Bucket}"}}},
-        "Role": {"Properties": {}},
-        "Bucket": {"Properties": {"Key": {"Ref": "Key"}}},
-        "Key": {"Properties": {}},
-    })
+    order = creation_order(
+        {
+            "Fn": {"Properties": {"Role": {"Fn::GetAtt": ["Role", "Arn"]}, "B": {"Fn::Sub": "${Bucket}"}}},
+            "Role": {"Properties": {}},
+            "Bucket": {"Properties": {"Key": {"Ref": "Key"}}},
+            "Key": {"Properties": {}},
+        }
+    )
     assert order.index("Key") < order.index("Bucket") < order.index("Fn")
     assert order.index("Role") < order.index("Fn")
 
@@ -48,10 +54,17 @@ def test_creation_order_puts_dependencies_first() -> None:
 def test_function_specs_merge_globals_like_sam() -> None:
     template = load_template()
     params = parameter_defaults(template)
-    r = Resolver(parameters=params, pseudo={"AWS::Region": "us-east-1", "AWS::AccountId": "1",
-                                            "AWS::Partition": "aws"},
-                 refs={"ApplicationsTable": "t", "DataBucket": "b", "ScoringConfigParameter": "/p",
-                       "ScoringStateMachine": "arn:sm", "IdempotencyTable": "i"})
+    r = Resolver(
+        parameters=params,
+        pseudo={"AWS::Region": "us-east-1", "AWS::AccountId": "1", "AWS::Partition": "aws"},
+        refs={
+            "ApplicationsTable": "t",
+            "DataBucket": "b",
+            "ScoringConfigParameter": "/p",
+            "ScoringStateMachine": "arn:sm",
+            "IdempotencyTable": "i",
+        },
+    )
     specs = function_specs(template, r)
     images = specs["AnalyzeImagesFunction"]
     assert images.layers == ["DomainLayer", "ImageModelLayer"]

@@ -58,7 +58,7 @@ export class Api {
         notice_version: noticeVersion,
         granted_at: Math.floor(Date.now() / 1000),
       },
-      sources: Object.entries(sources).map(([platform, parts]) => ({ platform, parts })),
+      sources: { ...sources },
     };
     if (xHandle) body.x_handle = xHandle;
     if (reference) body.reference = reference;
