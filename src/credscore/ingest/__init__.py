@@ -103,10 +103,21 @@ def detect_platform(fileobj: BinaryIO) -> Platform | None:
         return None
 
 
-def _rejected(platform: Platform, code: str, reason: str, **extra: object) -> SourceReport:
+def _rejected(
+    platform: Platform,
+    code: str,
+    reason: str,
+    warnings: list[str] | None = None,
+    archive_sha256: list[str] | None = None,
+) -> SourceReport:
     return SourceReport(
-        platform=platform, status=SourceStatus.REJECTED, reason_code=code, reason=reason, **extra
-    )  # type: ignore[arg-type]
+        platform=platform,
+        status=SourceStatus.REJECTED,
+        reason_code=code,
+        reason=reason,
+        warnings=warnings or [],
+        archive_sha256=archive_sha256 or [],
+    )
 
 
 def archive_fingerprint(fileobj: BinaryIO, full_hash_limit: int) -> str:

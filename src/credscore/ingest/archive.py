@@ -1,12 +1,13 @@
 """Safe, lazy access to an uploaded zip over any seekable binary file object.
 
-Only the central directory and the members a parser asks for are read, so a ranged S3 reader fetches a few blocks
-of a multi-gigabyte export. The archive is checked before anything is decompressed (entry count, declared sizes,
-compression ratio, encryption); unsafe names are skipped; private areas are on a deny-list and never opened.
+Only the central directory and the members a parser asks for are read, so a ranged S3 reader fetches a few
+blocks of a multi-gigabyte export. The archive is checked before anything is decompressed (entry count, declared
+sizes, compression ratio, encryption); unsafe names are skipped; private areas are on a deny-list, never opened.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import struct
 import weakref
@@ -34,8 +35,8 @@ class ArchiveLimits:
 
 DEFAULT_LIMITS = ArchiveLimits()
 
-# Private areas: never opened, whatever a parser asks. Matched on the lower-cased path with spaces, underscores
-# and hyphens removed, so 'Imported Contacts.csv', 'direct-messages.js' and 'message_requests/' are all caught.
+# Private areas: never opened, whatever a parser asks. Matched on the lower-cased path without spaces,
+# underscores and hyphens, so 'Imported Contacts.csv', 'direct-messages.js' and 'message_requests/' are caught.
 _DENIED = re.compile(
     r"messages|inbox|messagerequest|directmessage|contact|addressbook|ipaddress|ipaudit|login|accountactivity"
     r"|location|phonenumber|emailaddress|registration\.csv|devicetoken|searchhistory|securityandlogin"
@@ -98,7 +99,7 @@ def _is_symlink(info: zipfile.ZipInfo) -> bool:
 
 
 def _declared_entry_count(fileobj: BinaryIO) -> int | None:
-    """Entry count from the end-of-central-directory record, read before zipfile builds one object per entry."""
+    """Entry count from the end-of-central-directory record, before zipfile builds one object per entry."""
     try:
         size = fileobj.seek(0, 2)
         tail_len = min(size, (1 << 16) + 22)
@@ -191,7 +192,7 @@ class SafeArchive:
         else:
             self._members[name] = info
 
-    # -------------------------------------------------------------------------------------------------- lookup
+    # ------------------------------------------------------------------------------------------------ lookup
     @property
     def names(self) -> list[str]:
         return list(self._members)
@@ -204,17 +205,17 @@ class SafeArchive:
         return self._members[name].file_size
 
     def find(self, pattern: str) -> list[str]:
-        """Members whose path ends with `pattern` (a regex over lower-case path components), in natural order."""
+        """Members whose path ends with `pattern` (a regex over lower-case path components), in part order."""
         rx = re.compile(r"(?:.*/)?(?:" + pattern + r")")
         found = [name for low, name in self._lower.items() if rx.fullmatch(low)]
-        return sorted(found, key=_natural_key)
+        return sorted(found, key=lambda n: (_natural_key(n.rsplit("/", 1)[-1]), _natural_key(n)))
 
     def find_one(self, pattern: str) -> str | None:
         found = self.find(pattern)
         return min(found, key=lambda n: (n.count("/"), _natural_key(n))) if found else None
 
     def resolve(self, uri: str) -> str | None:
-        """The member a JSON `uri` (relative to the export root) points at, wherever the root sits in the zip."""
+        """The member a JSON `uri` (relative to the export root) points at, wherever that root sits."""
         uri = uri.strip().lstrip("/").lower()
         if not uri:
             return None
@@ -224,7 +225,7 @@ class SafeArchive:
                 return name
         return None
 
-    # ---------------------------------------------------------------------------------------------------- read
+    # -------------------------------------------------------------------------------------------------- read
     def read(self, name: str, max_bytes: int | None = None) -> bytes:
         """Decompress one member, capped; raises MemberError (never for the archive as a whole)."""
         if is_denied(name):
@@ -295,10 +296,8 @@ def read_member(fileobj: BinaryIO, member_name: str, max_bytes: int) -> bytes | 
             # Photos are read one by one across a whole batch: no overall read budget, only the per-photo cap.
             limits = replace(DEFAULT_LIMITS, max_member_bytes=max_bytes, max_read_bytes=1 << 62)
             archive = SafeArchive(fileobj, limits)
-            try:
+            with contextlib.suppress(TypeError):  # a reader that cannot be weakly referenced is not cached
                 _opened[fileobj] = archive
-            except TypeError:
-                pass
         return archive.read(member_name, max_bytes)
     except (ArchiveRejected, MemberError):
         return None

@@ -18,7 +18,7 @@ _LATEST = 4_102_444_800  # 2100-01-01
 
 
 def repair_mojibake(text: str) -> str:
-    """Meta exports escape each UTF-8 byte as a code point; undo it, leaving text alone when it was not that."""
+    """Meta exports escape each UTF-8 byte as a code point; undo that, leaving other text alone."""
     try:
         return text.encode("latin-1").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):

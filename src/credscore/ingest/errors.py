@@ -1,4 +1,4 @@
-"""Errors the ingest step raises on purpose (bad uploads are never raised: they are recorded on the report)."""
+"""Errors the ingest step raises on purpose (bad uploads are never raised: they are recorded on reports)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Facebook "Download Your Information" (JSON), layouts A (~2018–20), B (~2021–22) and C (2023+).
 
-Every file is optional; members are matched by path tail so wrapper folders do not matter. Strings are repaired
-from Meta's mojibake. Media named by a post is resolved against this archive's member list; a part that holds only
-media (big downloads come as several zips) contributes the photos found in its posts' media folders.
+Every file is optional; members are matched by path tail so wrapper folders do not matter. Strings are
+repaired from Meta's mojibake. Media named by a post is resolved against this archive's member list; a part that
+holds only media (big downloads come as several zips) contributes the photos in its posts' media folders.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from credscore.profile import BirthDate, Education, MediaRef, NamedEntity, Posit
 PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic")
 
 POSTS = r"posts/your_posts[^/]*\.json"
-FRIENDS = r"(?:friends|friends_and_followers|connections/friends)/(?:your_)?friends\.json"
-REQUESTS = r"(?:friends|friends_and_followers|connections/friends)/(?:friend_requests_received|received_friend_requests)\.json"
+_FRIENDS_DIR = r"(?:friends|friends_and_followers|connections/friends)/"
+FRIENDS = _FRIENDS_DIR + r"(?:your_)?friends\.json"
+REQUESTS = _FRIENDS_DIR + r"(?:friend_requests_received|received_friend_requests)\.json"
 COMMENTS = r"comments(?:_and_reactions)?/comments(?:_\d+)?\.json"
 REACTIONS = r"(?:likes_and_reactions|comments_and_reactions)/(?:posts_and_comments|likes_and_reactions(?:_\d+)?)\.json"
 PAGES = r"(?:likes_and_reactions/pages|pages(?:_and_profiles)?/pages_you(?:'|’|_)?ve_liked)\.json"
@@ -55,6 +56,7 @@ def parse_facebook(ctx: ParseContext) -> None:
     account: dict[str, int | None] = {}
     account_src: int | None = None
     posts_seen = False
+    member: str | None
 
     for member in ctx.archive.find(POSTS):
         document = ctx.read_json(member, mojibake=True)

@@ -57,6 +57,7 @@ def parse_instagram(ctx: ParseContext) -> None:
     profile = ctx.profile
     account: dict[str, int | None] = {}
     account_src: int | None = None
+    member: str | None
 
     if (member := ctx.archive.find_one(PROFILE)) and (document := ctx.read_json(member, mojibake=True)):
         src = ctx.done(member)

@@ -33,12 +33,10 @@ def csv_records(text: str, required: str) -> list[dict[str, str]] | None:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error:
         return None
-    for at, row in enumerate(rows):
-        header = [_squash(cell) for cell in row]
-        if _squash(required) in header:
-            break
-    else:
+    at = next((i for i, row in enumerate(rows) if _squash(required) in {_squash(c) for c in row}), None)
+    if at is None:
         return None
+    header = [_squash(cell) for cell in rows[at]]
     return [
         {key: (row[i].strip() if i < len(row) else "") for i, key in enumerate(header) if key}
         for row in rows[at + 1 :]

@@ -134,8 +134,9 @@ def parse_x(ctx: ParseContext) -> None:
 
     account: dict[str, int | None] = {}
     account_src: int | None = None
-    if (member := ctx.archive.find_one(ACCOUNT)) and (document := ctx.read_json(member, javascript=True)):
-        account_src = ctx.done(member)
+    account_member = ctx.archive.find_one(ACCOUNT)
+    if account_member and (document := ctx.read_json(account_member, javascript=True)):
+        account_src = ctx.done(account_member)
         for item in items_of(document):
             info = _unwrap(item, "account")
             if info and (created := iso_timestamp(info.get("createdAt"))):
@@ -145,8 +146,8 @@ def parse_x(ctx: ParseContext) -> None:
         ("following", FOLLOWING, "following"),
         ("reactions_given", LIKES, "like"),
     ):
-        count, src = _count(ctx, pattern, data_type)
+        count, count_src = _count(ctx, pattern, data_type)
         account[field] = count
-        account_src = src if account_src is None else account_src
+        account_src = count_src if account_src is None else account_src
     if account_src is not None:
         merge_account(ctx.profile, ctx.platform, account_src, **account)

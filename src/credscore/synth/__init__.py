@@ -1,8 +1,8 @@
 """Synthetic, realistic data exports for tests, demos and benchmarks (no real person's data).
 
-`make_export(platform, out, seed=..., layout=..., **knobs)` writes one zip laid out as the platform's real exports
-are (see docs on export formats): numbered parts, wrapper folders, `no-data.txt`, Meta mojibake, private areas that
-the parsers must never open, small real JPEG photos, and optional big video padding. Deterministic per seed.
+`make_export(platform, out, seed=..., layout=..., **knobs)` writes one zip laid out as the platform's real
+exports are: numbered parts, wrapper folders, `no-data.txt`, Meta mojibake, private areas that the parsers must
+never open, small real JPEG photos, and optional big video padding. Deterministic per seed.
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def jpeg(rng: random.Random, size: tuple[int, int] = (64, 48)) -> bytes:
     width, height = size
     image.putdata(
         [
-            tuple(int(a[c] + (b[c] - a[c]) * (x + y) / (width + height)) for c in range(3))  # type: ignore[misc]
+            tuple(int(a[c] + (b[c] - a[c]) * (x + y) / (width + height)) for c in range(3))
             for y in range(height)
             for x in range(width)
         ]
@@ -196,7 +196,7 @@ def _ts(rng: random.Random, start_year: int = 2012, end_year: int = 2024) -> int
 
 
 # ------------------------------------------------------------------------------------------------ facebook
-_FB_PATHS = {
+_FB_PATHS: dict[str, dict[str, Any]] = {
     "A": {
         "posts": "posts/your_posts_{n}.json",
         "friends": ("friends/friends.json", "friends"),
@@ -620,7 +620,7 @@ def _x(z: _Zip, rng: random.Random, layout: str | None, k: dict[str, Any]) -> No
 
 
 # ----------------------------------------------------------------------------------------------- instagram
-_IG_PATHS = {
+_IG_PATHS: dict[str, dict[str, str]] = {
     "1": {
         "profile": "account_information/personal_information.json",
         "followers": "followers_and_following/followers.json",

@@ -1,0 +1,143 @@
+"""A seekable, read-only file over an S3 object, fetched by ranged GetObject calls.
+
+zipfile needs only the end of an archive (the central directory) and the members it opens, so a multi-gigabyte
+export is read in a few blocks. Blocks are cached (least recently used first out); `bytes_fetched` counts what
+was actually transferred, for the benchmarks and the logs.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections import OrderedDict
+from typing import Any
+
+DEFAULT_BLOCK_SIZE = 1 << 20
+DEFAULT_CACHED_BLOCKS = 16
+
+
+class S3RangedReader(io.RawIOBase):
+    def __init__(
+        self,
+        client: Any,
+        bucket: str,
+        key: str,
+        block_size: int = DEFAULT_BLOCK_SIZE,
+        cached_blocks: int = DEFAULT_CACHED_BLOCKS,
+    ) -> None:
+        super().__init__()
+        if block_size <= 0:
+            raise ValueError("block_size must be positive")
+        self._client = client
+        self.bucket = bucket
+        self.key = key
+        self.block_size = block_size
+        self._cached_blocks = max(1, cached_blocks)
+        self._cache: OrderedDict[int, bytes] = OrderedDict()
+        self._size: int | None = None
+        self._position = 0
+        self.bytes_fetched = 0
+        self.requests = 0
+        self.known_sha256: str | None = None
+
+    # --------------------------------------------------------------------------------------- io.RawIOBase API
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_SET:
+            target = offset
+        elif whence == io.SEEK_CUR:
+            target = self._position + offset
+        elif whence == io.SEEK_END:
+            target = self.size + offset
+        else:
+            raise ValueError(f"invalid whence {whence}")
+        if target < 0:
+            raise OSError("negative seek position")
+        self._position = target
+        return target
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Exactly `size` bytes (fewer only at the end of the object): zipfile relies on full reads."""
+        self._check_open()
+        end = self.size if size is None or size < 0 else min(self.size, self._position + size)
+        if end <= self._position:
+            return b""
+        parts: list[bytes] = []
+        position = self._position
+        for index in range(position // self.block_size, (end - 1) // self.block_size + 1):
+            block = self._block(index, last_needed=(end - 1) // self.block_size)
+            start = index * self.block_size
+            parts.append(block[max(0, position - start) : end - start])
+        self._position = end
+        return b"".join(parts)
+
+    def readall(self) -> bytes:
+        return self.read(-1)
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+    # -------------------------------------------------------------------------------------------------- S3
+    @property
+    def size(self) -> int:
+        if self._size is None:
+            head = self._client.head_object(Bucket=self.bucket, Key=self.key, ChecksumMode="ENABLED")
+            self.requests += 1
+            self._size = int(head["ContentLength"])
+            self.known_sha256 = _full_object_sha256(head)
+        return self._size
+
+    def _block(self, index: int, last_needed: int) -> bytes:
+        cached = self._cache.get(index)
+        if cached is not None:
+            self._cache.move_to_end(index)
+            return cached
+        # A long read fetches the run of missing blocks in one request rather than one per block.
+        last = index
+        while last < last_needed and last + 1 not in self._cache and last - index < self._cached_blocks - 1:
+            last += 1
+        start = index * self.block_size
+        stop = min(self.size, (last + 1) * self.block_size) - 1
+        response = self._client.get_object(Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{stop}")
+        body = response["Body"].read()
+        self.requests += 1
+        self.bytes_fetched += len(body)
+        for offset in range(0, len(body), self.block_size):
+            self._remember(index + offset // self.block_size, body[offset : offset + self.block_size])
+        return body[: self.block_size]
+
+    def _remember(self, index: int, block: bytes) -> None:
+        self._cache[index] = block
+        self._cache.move_to_end(index)
+        while len(self._cache) > self._cached_blocks:
+            self._cache.popitem(last=False)
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise ValueError("I/O operation on closed reader")
+
+
+def _full_object_sha256(head: dict[str, Any]) -> str | None:
+    """Hex SHA-256 of the whole object when S3 stored one (uploads made with a full-object SHA-256 checksum)."""
+    checksum = head.get("ChecksumSHA256")
+    if (
+        not isinstance(checksum, str)
+        or "-" in checksum
+        or head.get("ChecksumType", "FULL_OBJECT") != "FULL_OBJECT"
+    ):
+        return None
+    try:
+        return base64.b64decode(checksum).hex()
+    except ValueError:
+        return None

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from credscore.ingest.archive import ArchiveLimits, MemberError, SafeArchive, is_denied, read_member
+from credscore.ingest.errors import ArchiveRejected
+
+from .helpers import make_zip
+
+
+def test_names_skip_junk_traversal_and_keep_first_duplicate() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("top/posts/your_posts_1.json", b"[1]")
+        zf.writestr("__MACOSX/top/._x", b"")
+        zf.writestr("top/.DS_Store", b"")
+        zf.writestr("../evil.json", b"")
+        zf.writestr("/abs.json", b"")
+        zf.writestr("C:/win.json", b"")
+        link = zipfile.ZipInfo("top/link.json")
+        link.create_system = 3
+        link.external_attr = 0o120777 << 16
+        zf.writestr(link, b"/etc/passwd")
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            zf.writestr("top/posts/your_posts_1.json", b"[2]")
+    archive = SafeArchive(buffer)
+    assert archive.names == ["top/posts/your_posts_1.json"]
+    assert archive.read("top/posts/your_posts_1.json") == b"[1]"
+    assert archive.skipped == {
+        "unsafe path (traversal or absolute)": 3,
+        "symbolic link": 1,
+        "duplicate name": 1,
+    }
+
+
+def test_find_matches_path_tails_case_insensitively_in_natural_order() -> None:
+    archive = SafeArchive(
+        make_zip(
+            {f"w/posts/your_posts_{i}.json": "[]" for i in (10, 2, 1)}
+            | {"w/other/posts/x.json": "[]", "Posts/Your_Posts_3.JSON": "[]"}
+        )
+    )
+    assert archive.find(r"posts/your_posts_\d+\.json") == [
+        "w/posts/your_posts_1.json",
+        "w/posts/your_posts_2.json",
+        "Posts/Your_Posts_3.JSON",
+        "w/posts/your_posts_10.json",
+    ]
+    assert archive.find(r"osts/your_posts_1\.json") == []  # whole path components only
+    assert archive.resolve("posts/your_posts_2.json") == "w/posts/your_posts_2.json"
+    assert archive.resolve("nothing.json") is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "messages/inbox/a/message_1.json",
+        "your_instagram_activity/messages/inbox/x.json",
+        "messages.csv",
+        "Imported Contacts.csv",
+        "data/direct-messages.js",
+        "data/ip-audit.js",
+        "security_and_login_information/x.json",
+        "location/primary_location.json",
+        "PhoneNumbers.csv",
+        "Email Addresses.csv",
+        "Registration.csv",
+        "connections/contacts/synced_contacts.json",
+        "data/direct-message-headers.js",
+    ],
+)
+def test_private_areas_are_denied(name: str) -> None:
+    assert is_denied(name)
+    archive = SafeArchive(make_zip({name: "secret"}))
+    with pytest.raises(MemberError) as excinfo:
+        archive.read(name)
+    assert excinfo.value.code == "private_member"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "posts/your_posts_1.json",
+        "Connections.csv",
+        "data/tweets.js",
+        "data/account.js",
+        "data/like.js",
+        "friends_and_followers/friend_requests_received.json",
+        "pages/pages_you've_liked.json",
+        "personal_information/personal_information.json",
+        "your_instagram_activity/likes/liked_posts.json",
+        "connections/followers_and_following/following.json",
+        "Invitations.csv",
+        "Profile.csv",
+    ],
+)
+def test_needed_files_are_not_denied(name: str) -> None:
+    assert not is_denied(name)
+
+
+def test_limits_per_member_and_read_budget() -> None:
+    limits = ArchiveLimits(max_member_bytes=100, max_read_bytes=150)
+    archive = SafeArchive(make_zip({"a.json": "x" * 101, "b.json": "y" * 90, "c.json": "z" * 90}), limits)
+    with pytest.raises(MemberError, match="larger"):
+        archive.read("a.json")
+    assert archive.read("b.json") == b"y" * 90
+    with pytest.raises(MemberError) as excinfo:
+        archive.read("c.json")
+    assert excinfo.value.code == "read_budget"
+
+
+def test_ratio_and_total_limits_reject() -> None:
+    bomb = make_zip({"big.json": b"\0" * (5 << 20)})
+    with pytest.raises(ArchiveRejected) as excinfo:
+        SafeArchive(bomb)
+    assert excinfo.value.code == "zip_bomb"
+    with pytest.raises(ArchiveRejected) as excinfo:
+        SafeArchive(make_zip({"a": "x" * 60, "b": "y" * 60}), ArchiveLimits(max_total_uncompressed=100))
+    assert excinfo.value.code == "zip_bomb"
+    with pytest.raises(ArchiveRejected) as excinfo:
+        SafeArchive(make_zip({f"f{i}": "" for i in range(11)}), ArchiveLimits(max_entries=10))
+    assert excinfo.value.code == "too_many_entries"
+
+
+def test_read_member_returns_bytes_or_none() -> None:
+    fileobj = make_zip(
+        {"w/posts/media/1.jpg": b"JPEG", "w/big.jpg": b"J" * 500, "messages/inbox/p.jpg": b"x"}
+    )
+    assert read_member(fileobj, "w/posts/media/1.jpg", 100) == b"JPEG"
+    assert read_member(fileobj, "w/posts/media/2.jpg", 100) is None
+    assert read_member(fileobj, "w/big.jpg", 100) is None
+    assert read_member(fileobj, "messages/inbox/p.jpg", 100) is None
+    assert read_member(io.BytesIO(b"not a zip at all"), "x", 100) is None
+
+
+def test_corrupt_member_is_a_member_error() -> None:
+    raw = bytearray(make_zip({"a.json": "hello world " * 50}, compression=zipfile.ZIP_DEFLATED).getvalue())
+    data_start = 30 + len("a.json")  # the only local header, no extra field
+    raw[data_start + 2 : data_start + 12] = b"\xff" * 10  # inside a.json's compressed data
+    archive = SafeArchive(io.BytesIO(bytes(raw)))
+    with pytest.raises(MemberError) as excinfo:
+        archive.read("a.json")
+    assert excinfo.value.code == "corrupt_member"

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from credscore.ingest.linkedin import csv_records
+from credscore.profile import Platform, SourceStatus
+
+from .helpers import ingest
+
+CONNECTIONS = (
+    "Notes:\n"
+    '"When exporting your connection data, you may notice that some of the email addresses are missing."\n'
+    "\n"
+    "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+    'Asha,Rao,https://x,,Acme,"Lead,\nData",08 Feb 2025\n'
+    ",,,,,,09 Feb 2025\n"
+    "Ravi,Iyer,https://y,,Globex,Analyst,10 Mar 2024\n"
+)
+
+
+def test_connections_are_counted_after_notes_with_multiline_fields_and_hidden_rows() -> None:
+    profile, report = ingest("linkedin", {"Connections.csv": CONNECTIONS})
+    assert report.status == SourceStatus.PARSED
+    (account,) = profile.accounts
+    assert account.platform == Platform.LINKEDIN
+    assert account.connections == 3
+    assert profile.files[account.src].name == "Connections.csv"
+
+
+def test_file_names_match_ignoring_case_spaces_underscores_and_a_bom() -> None:
+    profile, report = ingest(
+        "linkedin",
+        {
+            "Basic_LinkedInDataExport_01-02-2026/connections.CSV": "\ufeffFirst Name,Connected On\nA,01 Jan 2020\n",
+            "SKILLS.csv": "\ufeffName\nPython\nSQL\n\n",
+            "In vitations.csv": 'From,To,Sent At,Message,Direction\nA,Me,"1/29/26, 2:37 PM",hi,INCOMING\n'
+            'Me,B,"1/30/26, 9:01 AM",,OUTGOING\nC,Me,"2/1/26, 2:37 PM",,incoming\n',
+        },
+    )
+    assert report.status == SourceStatus.PARSED
+    assert profile.skills == ["Python", "SQL"]
+    (account,) = profile.accounts
+    assert (account.connections, account.invitations_received) == (1, 2)
+
+
+def test_profile_birth_date_education_and_positions() -> None:
+    profile, _ = ingest(
+        "linkedin",
+        {
+            "Profile.csv": 'First Name,Last Name,Birth Date,Headline\nAsha,Rao,"Mar 14, 1990",Analyst\n',
+            "Education.csv": "School Name,Start Date,End Date,Notes,Degree Name,Activities\n"
+            "IIT,2008,2012,,BTech,\nOpen U,Sep 2019,,,,\n",
+            "Positions.csv": "Company Name,Title,Description,Location,Started On,Finished On\n"
+            'Globex,Analyst,"did, things\nwell",Pune,Jan 2021,\nInitech,Intern,,,Jun 2015,Dec 2020\n',
+        },
+    )
+    (bd,) = profile.birth_dates
+    assert (bd.year, bd.month, bd.day) == (1990, 3, 14)
+    assert [(e.school, e.degree, e.start_year, e.end_year) for e in profile.education] == [
+        ("IIT", "BTech", 2008, 2012),
+        ("Open U", None, 2019, None),
+    ]
+    assert [(p.company, p.start_year, p.end_year) for p in profile.positions] == [
+        ("Globex", 2021, None),
+        ("Initech", 2015, 2020),
+    ]
+    assert profile.accounts == []  # no counts in these files: no account invented
+
+
+def test_birth_date_without_a_year_is_not_a_birth_date() -> None:
+    profile, _ = ingest("linkedin", {"Profile.csv": "First Name,Birth Date\nAsha,Mar 14\n"})
+    assert profile.birth_dates == []
+
+
+def test_header_row_is_found_not_skipped_by_count() -> None:
+    records = csv_records("Notes:\nline two\nline three\nline four\nName\nPython\n", "Name")
+    assert records == [{"name": "Python"}]
+    assert csv_records("nothing,useful\n1,2\n", "Name") is None
+
+
+def test_private_files_are_ignored_and_unknown_columns_are_a_warning() -> None:
+    profile, report = ingest("linkedin", {"Skills.csv": "Skill Title\nPython\n", "messages.csv": "FROM,TO\n"})
+    assert report.status == SourceStatus.REJECTED
+    assert report.reason_code == "unrecognised_file"
+    assert any("Skills.csv" in w for w in report.warnings)
+    assert profile.skills == []
