@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from credscore.ingest.archive import is_denied
 from credscore.ingest.common import ParseContext, as_text, as_timestamp, dicts, items_of
 from credscore.ingest.facebook import is_photo
 from credscore.ingest.merge import merge_account
@@ -24,8 +25,9 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 def _layout(names: list[str]) -> str:
-    low = "\n".join(n.lower() for n in names)
-    if "your_instagram_activity/media/" in low or "personal_information/personal_information/" in low:
+    """Generation from data paths only (private folders such as messages do not count)."""
+    low = "\n".join(n.lower() for n in names if not is_denied(n))
+    if "your_instagram_activity/media/posts" in low or "personal_information/personal_information/" in low:
         return "instagram-3"
     if "your_instagram_activity/" in low or "personal_information/personal_information.json" in low:
         return "instagram-2"

@@ -48,9 +48,16 @@ def _manifest_parts(ctx: ParseContext, *types: str) -> list[str]:
     return found
 
 
+def _part_number(name: str) -> int:
+    found = re.search(r"part(\d+)\.js$", name, re.IGNORECASE)
+    return int(found.group(1)) if found else 0
+
+
 def _members(ctx: ParseContext, pattern: str, *types: str) -> list[str]:
+    """Every part of a data type, the unnumbered first part first."""
     names = ctx.archive.find(pattern)
-    return names + [n for n in _manifest_parts(ctx, *types) if n not in names]
+    names += [n for n in _manifest_parts(ctx, *types) if n not in names]
+    return sorted(names, key=_part_number)
 
 
 def _count(ctx: ParseContext, pattern: str, *types: str) -> tuple[int | None, int | None]:
