@@ -18,3 +18,7 @@ class ArchiveRejected(Exception):
         super().__init__(reason)
         self.code = code
         self.reason = reason
+
+
+class XTemporarilyUnavailable(XRateLimited):
+    """The X API failed on its side (5xx, network): retryable like a rate limit, without a known wait."""

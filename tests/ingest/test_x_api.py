@@ -1,0 +1,229 @@
+"""fetch_x_profile against realistic API v2 bodies, with tweepy's HTTP intercepted by `responses`."""
+
+from __future__ import annotations
+
+import pytest
+import responses
+from responses import matchers
+
+from credscore.ingest.errors import XRateLimited, XTemporarilyUnavailable
+from credscore.ingest.x_api import fetch_x_profile
+from credscore.profile import Platform, Profile, SourceStatus
+
+API = "https://api.twitter.com/2"
+USER_URL = f"{API}/users/by/username/asharao"
+TWEETS_URL = f"{API}/users/2244994945/tweets"
+NOW = 1_750_000_000
+
+
+def _user(**overrides) -> dict:
+    data = {
+        "id": "2244994945",
+        "name": "Asha Rao",
+        "username": "asharao",
+        "created_at": "2013-12-14T04:35:55.000Z",
+        "description": "Data person",
+        "protected": False,
+        "public_metrics": {
+            "followers_count": 512,
+            "following_count": 180,
+            "tweet_count": 3456,
+            "listed_count": 7,
+            "like_count": 900,
+            "media_count": 40,
+        },
+    }
+    data.update(overrides)
+    return {"data": data}
+
+
+def _tweet(i: int, text: str, likes: int = 5, **extra) -> dict:
+    return {
+        "id": str(1800000000000000000 + i),
+        "text": text,
+        "created_at": "2024-05-14T09:12:03.000Z",
+        "edit_history_tweet_ids": [str(1800000000000000000 + i)],
+        "public_metrics": {
+            "retweet_count": 1,
+            "reply_count": 0,
+            "like_count": likes,
+            "quote_count": 0,
+            "bookmark_count": 0,
+            "impression_count": 100,
+        },
+        **extra,
+    }
+
+
+def _page(tweets: list[dict], next_token: str | None = None) -> dict:
+    meta = {"result_count": len(tweets), "newest_id": tweets[0]["id"], "oldest_id": tweets[-1]["id"]}
+    if next_token:
+        meta["next_token"] = next_token
+    return {"data": tweets, "meta": meta}
+
+
+@pytest.fixture
+def api():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+def _fetch(handle: str = "@asharao", max_posts: int = 3200) -> tuple[Profile, object]:
+    profile = Profile(application_id="a")
+    report = fetch_x_profile(profile, handle, "token-123", max_posts, clock=lambda: NOW)
+    return profile, report
+
+
+def test_counts_and_paginated_posts(api) -> None:
+    api.get(USER_URL, json=_user())
+    api.get(
+        TWEETS_URL,
+        json=_page([_tweet(1, "Lovely day"), _tweet(2, "RT @bob: news", likes=0)], "tok2"),
+        match=[matchers.query_param_matcher({"max_results": "100"}, strict_match=False)],
+    )
+    api.get(
+        TWEETS_URL,
+        json=_page([_tweet(3, "@bob sure", referenced_tweets=[{"type": "replied_to", "id": "9"}])]),
+        match=[matchers.query_param_matcher({"pagination_token": "tok2"}, strict_match=False)],
+    )
+    profile, report = _fetch()
+    assert report.status == SourceStatus.PARSED
+    assert report.layout == "x-api"
+    (account,) = profile.accounts
+    assert (account.followers, account.following, account.posts_total, account.reactions_given) == (
+        512,
+        180,
+        3456,
+        900,
+    )
+    assert account.created_at == 1_386_995_755
+    assert [(t.kind, t.likes) for t in profile.texts] == [("tweet", 5), ("retweet", None), ("reply", 5)]
+    assert profile.texts[0].timestamp == 1_715_677_923
+    assert [f.name for f in profile.files] == ["api:users/by/username", "api:users/:id/tweets"]
+    assert all(t.platform == Platform.X and t.src == 1 for t in profile.texts)
+    assert api.calls[0].request.headers["Authorization"] == "Bearer token-123"
+    assert "public_metrics" in api.calls[0].request.url
+
+
+def test_stops_at_max_posts(api) -> None:
+    api.get(
+        USER_URL, json=_user(public_metrics={"followers_count": 1, "following_count": 2, "post_count": 77})
+    )
+    api.get(TWEETS_URL, json=_page([_tweet(i, f"post {i}") for i in range(5)], "more"))
+    profile, report = _fetch(max_posts=3)
+    assert len(profile.texts) == 3
+    assert len(api.calls) == 2  # no second page
+    assert profile.accounts[0].posts_total == 77
+    assert report.warnings == ["only the latest 3 posts were read"]
+
+
+def test_rate_limit_is_raised_with_the_wait(api) -> None:
+    api.get(
+        USER_URL,
+        status=429,
+        json={"title": "Too Many Requests", "detail": "Too Many Requests", "status": 429},
+        headers={
+            "x-rate-limit-limit": "3",
+            "x-rate-limit-remaining": "0",
+            "x-rate-limit-reset": str(NOW + 120),
+        },
+    )
+    with pytest.raises(XRateLimited) as excinfo:
+        _fetch()
+    assert excinfo.value.retry_after_seconds == 120
+
+
+def test_rate_limit_on_posts_leaves_the_profile_untouched(api) -> None:
+    api.get(USER_URL, json=_user())
+    api.get(TWEETS_URL, status=429, json={"title": "Too Many Requests", "status": 429})
+    profile = Profile(application_id="a")
+    with pytest.raises(XRateLimited) as excinfo:
+        fetch_x_profile(profile, "asharao", "t", clock=lambda: NOW)
+    assert excinfo.value.retry_after_seconds is None
+    assert profile.accounts == []
+    assert profile.files == []
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (
+            {
+                "errors": [
+                    {
+                        "value": "asharao",
+                        "detail": "Could not find user with username: [asharao].",
+                        "title": "Not Found Error",
+                        "resource_type": "user",
+                        "parameter": "username",
+                        "resource_id": "asharao",
+                        "type": "https://api.twitter.com/2/problems/resource-not-found",
+                    }
+                ]
+            },
+            "x_user_not_found",
+        ),
+        (
+            {
+                "errors": [
+                    {
+                        "value": "asharao",
+                        "detail": "User has been suspended: [asharao].",
+                        "title": "Forbidden",
+                        "resource_type": "user",
+                        "parameter": "username",
+                        "resource_id": "asharao",
+                        "type": "https://api.twitter.com/2/problems/resource-not-found",
+                    }
+                ]
+            },
+            "x_user_suspended",
+        ),
+        (_user(protected=True), "x_user_protected"),
+    ],
+)
+def test_unavailable_accounts(api, body: dict, code: str) -> None:
+    api.get(USER_URL, json=body)
+    profile, report = _fetch()
+    assert report.status == SourceStatus.UNAVAILABLE
+    assert report.reason_code == code
+    assert profile.accounts == []
+    assert profile.texts == []
+
+
+def test_posts_refused_means_protected(api) -> None:
+    api.get(USER_URL, json={"data": {k: v for k, v in _user()["data"].items() if k != "protected"}})
+    api.get(
+        TWEETS_URL,
+        json={
+            "errors": [
+                {
+                    "detail": "Sorry, you are not authorized to see the user with id: [2244994945].",
+                    "title": "Authorization Error",
+                    "resource_type": "user",
+                    "parameter": "id",
+                    "resource_id": "2244994945",
+                    "type": "https://api.twitter.com/2/problems/not-authorized-for-resource",
+                }
+            ]
+        },
+    )
+    profile, report = _fetch()
+    assert report.reason_code == "x_user_protected"
+    assert profile.accounts == []
+
+
+def test_server_errors_are_retryable_and_auth_errors_recorded(api) -> None:
+    api.get(USER_URL, status=503, json={"title": "Service Unavailable"})
+    with pytest.raises(XTemporarilyUnavailable):
+        _fetch()
+    api.replace(responses.GET, USER_URL, status=401, json={"title": "Unauthorized", "status": 401})
+    _, report = _fetch()
+    assert report.status == SourceStatus.UNAVAILABLE
+    assert report.reason_code == "x_api_error"
+
+
+def test_invalid_handle_makes_no_call(api) -> None:
+    _, report = _fetch("not a handle!")
+    assert report.reason_code == "x_invalid_handle"
+    assert len(api.calls) == 0
