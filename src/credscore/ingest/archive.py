@@ -159,6 +159,9 @@ class SafeArchive:
         infos = self._zip.infolist()
         if len(infos) > limits.max_entries:
             raise ArchiveRejected("too_many_entries", f"the archive lists {len(infos)} files")
+        if len({info.header_offset for info in infos}) < len(infos):
+            # Entries sharing their data are the overlapping-file zip bomb (one stream counted many times).
+            raise ArchiveRejected("zip_bomb", "files in the archive overlap each other")
         total = 0
         for info in infos:
             if info.flag_bits & 0x1:

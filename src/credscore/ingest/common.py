@@ -98,6 +98,17 @@ def items_of(document: Any, *keys: str) -> list[Any]:
     return []
 
 
+def count_of(document: Any, *keys: str) -> int | None:
+    """How many items `items_of` finds, or None when the document holds no such list (malformed, not zero)."""
+    if isinstance(document, list):
+        return len(document)
+    if not isinstance(document, dict):
+        return None
+    keyed = any(isinstance(document.get(k), list) for k in keys)
+    wrapped = len(document) == 1 and isinstance(next(iter(document.values())), list)
+    return len(items_of(document, *keys)) if keyed or wrapped else None
+
+
 def dicts(values: Any) -> list[dict[str, Any]]:
     return [v for v in values if isinstance(v, dict)] if isinstance(values, list) else []
 
@@ -161,6 +172,27 @@ class ParseContext:
             self.warn(f"{_kind(member)} skipped: not valid JSON")
             return None
         return repair_tree(document) if mojibake else document
+
+    def count_items(
+        self, members: list[str], *keys: str, javascript: bool = False
+    ) -> tuple[int | None, int | None]:
+        """Items over all parts of one count (friends, likes...), and the first counted part's `src`. A part
+        without a recognisable list is skipped with a warning: a malformed file is not a count of zero."""
+        total: int | None = None
+        first_src: int | None = None
+        for member in members:
+            document = self.read_json(member, javascript=javascript)
+            if document is None:
+                continue
+            count = count_of(document, *keys)
+            if count is None:
+                self.failures.append(("unrecognised_file", "a data file does not have the expected shape"))
+                self.warn(f"{_kind(member)} skipped: unexpected shape")
+                continue
+            src = self.done(member)
+            first_src = src if first_src is None else first_src
+            total = (total or 0) + count
+        return total, first_src
 
     def done(self, member: str) -> int:
         """Mark a member as read and return its provenance index."""

@@ -53,8 +53,6 @@ def is_photo(name: str) -> bool:
 
 def parse_facebook(ctx: ParseContext) -> None:
     ctx.layout = detect_layout(ctx.archive.names)
-    account: dict[str, int | None] = {}
-    account_src: int | None = None
     posts_seen = False
     member: str | None
 
@@ -72,27 +70,15 @@ def parse_facebook(ctx: ParseContext) -> None:
         if document is not None:
             _comments(ctx, ctx.done(member), items_of(document, "comments_v2", "comments"))
 
-    if (member := ctx.archive.find_one(FRIENDS)) and (
-        document := ctx.read_json(member, mojibake=True)
-    ) is not None:
-        account_src = ctx.done(member)
-        account["friends"] = len(items_of(document, "friends_v2", "friends"))
-
-    if (member := ctx.archive.find_one(REQUESTS)) and (document := ctx.read_json(member)) is not None:
-        src = ctx.done(member)
-        account_src = src if account_src is None else account_src
-        account["invitations_received"] = len(items_of(document, "received_requests_v2", "received_requests"))
-
-    reactions = None
-    for member in ctx.archive.find(REACTIONS):
-        document = ctx.read_json(member)
-        if document is not None:
-            src = ctx.done(member)
-            account_src = src if account_src is None else account_src
-            reactions = (reactions or 0) + len(
-                items_of(document, "reactions_v2", "reactions", "label_values")
-            )
-    account["reactions_given"] = reactions
+    friends, friends_src = ctx.count_items(ctx.archive.find(FRIENDS)[:1], "friends_v2", "friends")
+    requests, requests_src = ctx.count_items(
+        ctx.archive.find(REQUESTS)[:1], "received_requests_v2", "received_requests"
+    )
+    reactions, reactions_src = ctx.count_items(
+        ctx.archive.find(REACTIONS), "reactions_v2", "reactions", "label_values"
+    )
+    account = {"friends": friends, "invitations_received": requests, "reactions_given": reactions}
+    account_src = next((s for s in (friends_src, requests_src, reactions_src) if s is not None), None)
 
     for member in ctx.archive.find(PAGES):
         document = ctx.read_json(member, mojibake=True)

@@ -72,13 +72,9 @@ def parse_instagram(ctx: ParseContext) -> None:
                     BirthDate(year=year, month=month or None, day=day or None, src=src)
                 )
 
-    followers = None
-    for member in ctx.archive.find(FOLLOWERS):
-        if (document := ctx.read_json(member)) is not None:
-            src = ctx.done(member)
-            account_src = src if account_src is None else account_src
-            followers = (followers or 0) + len(items_of(document, "relationships_followers"))
+    followers, followers_src = ctx.count_items(ctx.archive.find(FOLLOWERS), "relationships_followers")
     account["followers"] = followers
+    account_src = followers_src
 
     following = None
     for member in ctx.archive.find(FOLLOWING):
@@ -111,13 +107,9 @@ def parse_instagram(ctx: ParseContext) -> None:
                     TextItem(platform=ctx.platform, kind="comment", text=text, timestamp=timestamp, src=src)
                 )
 
-    liked = None
-    for member in ctx.archive.find(LIKED):
-        if (document := ctx.read_json(member)) is not None:
-            src = ctx.done(member)
-            account_src = src if account_src is None else account_src
-            liked = (liked or 0) + len(items_of(document, "likes_media_likes", "label_values"))
+    liked, liked_src = ctx.count_items(ctx.archive.find(LIKED), "likes_media_likes", "label_values")
     account["reactions_given"] = liked
+    account_src = liked_src if account_src is None else account_src
 
     if account_src is not None:
         merge_account(profile, ctx.platform, account_src, **account)

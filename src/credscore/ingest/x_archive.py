@@ -61,14 +61,7 @@ def _members(ctx: ParseContext, pattern: str, *types: str) -> list[str]:
 
 
 def _count(ctx: ParseContext, pattern: str, *types: str) -> tuple[int | None, int | None]:
-    total, src = None, None
-    for member in _members(ctx, pattern, *types):
-        document = ctx.read_json(member, javascript=True)
-        if document is not None:
-            index = ctx.done(member)
-            src = index if src is None else src
-            total = (total or 0) + len(items_of(document))
-    return total, src
+    return ctx.count_items(_members(ctx, pattern, *types), javascript=True)
 
 
 def _note_texts(ctx: ParseContext) -> dict[str, str]:
