@@ -9,6 +9,7 @@ where it happens (the EventBridge → Step Functions hop, which moto does not de
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import logging
@@ -456,8 +457,17 @@ class LocalStack:
                 time.sleep(0.2)
                 continue
             for message in messages:
-                sfn.start_execution(stateMachineArn=self.deployed.state_machine_arn, input=message["Body"])
+                self._start_from_event(sfn, message["Body"])
                 sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+    def _start_from_event(self, sfn: Any, body: str) -> None:
+        """StartExecution with the event as input, named after its content: a redelivered event is a no-op.
+        (moto gives every S3 event the same `id`, so the id cannot name executions here.)"""
+        name = "s3-" + hashlib.sha256(body.encode("utf-8")).hexdigest()[:60]
+        try:
+            sfn.start_execution(stateMachineArn=self.deployed.state_machine_arn, name=name, input=body)
+        except sfn.exceptions.ExecutionAlreadyExists:
+            log.info("event already started execution %s", name)
 
     # ------------------------------------------------------------------ helpers for callers
     def invoke(self, logical_id: str, event: Any) -> Any:

@@ -1,0 +1,77 @@
+"""One application's sources → one profile: every received archive, the X handle, and what never arrived."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+from credscore.application import upload_key
+from credscore.profile import MediaRef, Platform, Profile, SourceReport, SourceStatus
+
+
+def build_profile(
+    application_id: str,
+    declared: dict[str, int],
+    received: list[str],
+    x_handle: str | None,
+    open_archive: Callable[[str], BinaryIO],
+    x_bearer_token: Callable[[], str],
+) -> Profile:
+    """Parse each received part (`received` holds names like 'facebook/1'); a declared source with no upload is
+    reported ABSENT. Never raises for bad input: each source's problem is on its report."""
+    from credscore.ingest import ingest_archive
+
+    profile = Profile(application_id=application_id)
+    parts_by_platform: dict[Platform, list[int]] = {}
+    for name in received:
+        platform, _, part = name.partition("/")
+        parts_by_platform.setdefault(Platform(platform), []).append(int(part))
+    reports: list[SourceReport] = []
+    for platform_name in sorted(declared):
+        platform = Platform(platform_name)
+        parts = sorted(parts_by_platform.get(platform, []))
+        if not parts:
+            reports.append(
+                SourceReport(
+                    platform=platform,
+                    status=SourceStatus.ABSENT,
+                    reason_code="not_uploaded",
+                    reason="declared but never uploaded",
+                )
+            )
+            continue
+        part_reports = []
+        for part in parts:
+            key = upload_key(application_id, platform, part)
+            part_reports.append(ingest_archive(profile, platform, open_archive(key), key))
+        reports.append(combine_reports(platform, part_reports))
+    if x_handle:
+        from credscore.ingest.x_api import fetch_x_profile
+
+        reports.append(fetch_x_profile(profile, x_handle, x_bearer_token()))
+    profile.sources = reports
+    return profile
+
+
+def combine_reports(platform: Platform, parts: list[SourceReport]) -> SourceReport:
+    """A multi-part export is parsed if any part was; otherwise it carries the first part's reason."""
+    if len(parts) == 1:
+        return parts[0]
+    parsed = [p for p in parts if p.status == SourceStatus.PARSED]
+    base = parsed[0] if parsed else parts[0]
+    warnings = [w for p in parts for w in p.warnings]
+    warnings += [f"part {i + 1}: {p.reason}" for i, p in enumerate(parts) if p.status != SourceStatus.PARSED]
+    return base.model_copy(
+        update={
+            "platform": platform,
+            "archive_sha256": [h for p in parts for h in p.archive_sha256],
+            "warnings": warnings,
+        }
+    )
+
+
+def image_batches(profile: Profile, size: int) -> Iterator[list[MediaRef]]:
+    """Photos in fixed-size batches for the Map state, grouped by archive so each batch reads few directories."""
+    refs = sorted(profile.media, key=lambda m: (m.archive, m.member))
+    for start in range(0, len(refs), size):
+        yield refs[start : start + size]
