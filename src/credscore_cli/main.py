@@ -29,10 +29,12 @@ from rich.progress import (
     DownloadColumn,
     Progress,
     SpinnerColumn,
+    Task,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.text import Text
 
 from credscore_cli.inputs import PLATFORMS, InputError, select_exports
 
@@ -62,6 +64,13 @@ def local_partner(console: Console) -> Iterator[tuple[LocalStack, str]]:
         yield stack, key
 
 
+class BytesColumn(DownloadColumn):
+    """Sizes for upload tasks only; the other stages have no unit worth showing."""
+
+    def render(self, task: Task) -> Text:
+        return super().render(task) if task.fields.get("bytes") else Text("")
+
+
 # ----------------------------------------------------------------------------------------------------- score
 def cmd_score(args: argparse.Namespace) -> int:
     err = Console(stderr=True, soft_wrap=True)
@@ -86,7 +95,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
-        DownloadColumn(),
+        BytesColumn(),
         TimeElapsedColumn(),
         console=err,
         transient=not err.is_terminal,
@@ -132,7 +141,7 @@ def _upload_all(progress: Progress, forms: list[dict[str, Any]], sources: dict[s
         size = path.stat().st_size
         if size > int(form.get("max_bytes") or size):
             raise InputError(f"{path}: {size} bytes, more than the {form['max_bytes']} allowed")
-        task = progress.add_task(f"Uploading {form['platform']} part {form['part']}", total=size)
+        task = progress.add_task(f"Uploading {form['platform']} part {form['part']}", total=size, bytes=True)
         upload_file(form, path, functools.partial(_advance, progress, task))
 
 

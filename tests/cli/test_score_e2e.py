@@ -29,7 +29,19 @@ def test_score_prints_json_and_writes_the_report(tmp_path: Path, capsys: pytest.
     not_a_zip.write_text("this is not an archive")
     report = tmp_path / "report.html"
 
-    code = main(["score", str(linkedin), str(facebook), str(not_a_zip), "--json", "--report", str(report)])
+    code = main(
+        [
+            "score",
+            str(linkedin),
+            str(facebook),
+            str(not_a_zip),
+            "--json",
+            "--report",
+            str(report),
+            "--timeout",
+            "240",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "instagram: instagram.zip is not a zip archive" in captured.err
