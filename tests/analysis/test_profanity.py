@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from better_profanity import Profanity
 
-from credscore.analysis.profanity import analyze_names, censor, is_profane_name
+from credscore.analysis.profanity import (
+    _ALLOWED_PHRASES_RE,
+    analyze_names,
+    censor,
+    contains_profanity,
+    is_profane_name,
+    matcher,
+)
 from credscore.evidence import AnalysisStatus
 from credscore.profile import NamedEntity, Platform, Profile
 
@@ -98,3 +105,16 @@ def test_no_names_is_no_evidence() -> None:
 
 def test_censor_is_built_once() -> None:
     assert censor() is censor()
+
+
+def test_fast_matcher_gives_the_censors_verdict_on_names() -> None:
+    for name in INNOCENT + PROFANE + ["Rape Crisis and shit", "Moby Dick", "Dick Van Dyke fans"]:
+        masked = _ALLOWED_PHRASES_RE.sub(" ", name)
+        assert is_profane_name(name) is censor().contains_profanity(masked), name
+
+
+def test_long_texts() -> None:
+    post = " ".join(["Had a lovely walk with the family in the park today, God is great."] * 20)
+    assert not contains_profanity(post)
+    assert contains_profanity(post + " Traffic was shit though.")
+    assert matcher() is matcher()

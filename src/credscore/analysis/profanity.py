@@ -4,8 +4,10 @@ better-profanity's list (≈900 entries) mixes real profanity and slurs with eve
 "kill", "drunk", "organ", "stroke", "fat") and identity or health terms ("gay", "queer", "sex", "vagina",
 "hiv"). A flag here lowers someone's credit score, so a false positive is worse than a miss: those words are
 allow-listed, and a few innocent phrases around words that stay flagged ("Moby Dick", "Cock and Bull", "Rape
-Crisis") are masked first. Slurs, sexual terms and hard drugs stay flagged. Names only: long posts go
-through `fast_profanity` (same answers).
+Crisis") are masked first. Slurs, sexual terms and hard drugs stay flagged.
+
+Matching goes through `FastProfanity` (fast_profanity.py): better-profanity's own answers, checked against
+the library in the tests, ~50× faster, so `contains_profanity` can also be used on posts and comments.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING
 
+from credscore.analysis.fast_profanity import FastProfanity
 from credscore.evidence import AnalysisStatus, NameCounts, ProfanityAnalysis
 from credscore.profile import NameKind, Profile
 
@@ -71,11 +74,20 @@ def censor() -> Profanity:
     return profanity
 
 
+@cache
+def matcher() -> FastProfanity:
+    """The censor's word list in a trie: same verdicts as `censor().contains_profanity`, much faster."""
+    return FastProfanity(censor())
+
+
+def contains_profanity(text: str) -> bool:
+    """better-profanity's verdict (allow-list applied) on a name or a long text, after masking allow-listed
+    phrases (allow-listed words are not in the censor's list at all)."""
+    return matcher().contains_profanity(_ALLOWED_PHRASES_RE.sub(" ", unicodedata.normalize("NFC", text)))
+
+
 def is_profane_name(name: str) -> bool:
-    """better-profanity's verdict on a name after masking allow-listed phrases (allow-listed words are not in
-    the censor's list at all)."""
-    masked = _ALLOWED_PHRASES_RE.sub(" ", unicodedata.normalize("NFC", name))
-    return bool(censor().contains_profanity(masked))
+    return contains_profanity(name)
 
 
 def name_key(name: str) -> str:
