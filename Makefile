@@ -38,6 +38,8 @@ lint: setup
 
 typecheck: setup
 	$(VENV)/bin/mypy
+	@# Every handler is `app.py` (as Lambda expects), so each is checked on its own.
+	@for dir in functions/*/; do (cd $$dir && ../../$(VENV)/bin/mypy app.py --config-file ../../pyproject.toml) || exit 1; done
 
 build: setup
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" CREDSCORE_ROOT="$(CURDIR)" SAM_CLI_TELEMETRY=0 \

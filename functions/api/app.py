@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore_aws import applications
@@ -33,13 +34,13 @@ app = APIGatewayHttpResolver(enable_validation=True)
 app.enable_swagger(path="/docs", **OPENAPI_INFO)
 
 ApplicationId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="application id")]
-NOT_FOUND: dict[int | str, Any] = {
+NOT_FOUND: dict[int, OpenAPIResponse] = {
     404: {
         "description": "no such application for this partner",
         "content": {"application/json": {"model": ErrorBody}},
     }
 }
-CONFLICT: dict[int | str, Any] = {
+CONFLICT: dict[int, OpenAPIResponse] = {
     409: {
         "description": "not possible in the application's current status",
         "content": {"application/json": {"model": ErrorBody}},

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PROFILE_SCHEMA_VERSION = "1.0"
+PROFILE_SCHEMA_VERSION: Literal["1.0"] = "1.0"
 
 
 class Platform(StrEnum):

@@ -7,7 +7,7 @@ import json
 import os
 import time
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import boto3
 from aws_lambda_powertools.utilities.idempotency import (
@@ -36,6 +36,7 @@ from credscore_aws.api_models import (
     ScoreResultView,
     SourceState,
     UploadForm,
+    UploadPlatform,
 )
 from credscore_aws.repository import NotFound
 from credscore_aws.runtime import bucket_name, env, logger, repository
@@ -170,7 +171,7 @@ def _upload_forms(application_id: str, request: CreateApplication) -> list[Uploa
             )
             forms.append(
                 UploadForm(
-                    platform=platform,
+                    platform=cast(UploadPlatform, platform),
                     part=part,
                     url=post["url"],
                     fields=post["fields"],

@@ -223,11 +223,11 @@ class LocalLambdaRuntime:
         def _invoke_lambda(fn: Any, event: Any = None) -> tuple[str, bool, str]:
             pool = runtime.pools.get(fn.function_name)
             if pool is None:
-                return runtime._original(fn, event)  # type: ignore[no-any-return]
+                return runtime._original(fn, event)
             payload, errored = pool.invoke(event if event is not None else {})
             return payload, errored, ""
 
-        LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
+        LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign,assignment]
 
     def uninstall(self) -> None:
         if self._original is not None:

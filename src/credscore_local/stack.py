@@ -170,7 +170,7 @@ class LocalStack:
     # ------------------------------------------------------------------ clients
     def client(self, service: str) -> Any:
         return boto3.client(
-            service,  # type: ignore[call-overload]
+            service,
             endpoint_url=self.endpoint,
             region_name=REGION,
             config=Config(signature_version="s3v4", retries={"max_attempts": 2}),

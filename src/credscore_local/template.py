@@ -51,7 +51,7 @@ def _make_constructor(long_name: str) -> Callable[[yaml.SafeLoader, yaml.Node], 
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node, deep=True)
         else:
-            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+            value = loader.construct_mapping(node, deep=True)
         return {long_name: value}
 
     return construct

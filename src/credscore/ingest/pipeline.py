@@ -24,8 +24,8 @@ def build_profile(
     profile = Profile(application_id=application_id)
     parts_by_platform: dict[Platform, list[int]] = {}
     for name in received:
-        platform, _, part = name.partition("/")
-        parts_by_platform.setdefault(Platform(platform), []).append(int(part))
+        platform_name, _, part_number = name.partition("/")
+        parts_by_platform.setdefault(Platform(platform_name), []).append(int(part_number))
     reports: list[SourceReport] = []
     for platform_name in sorted(declared):
         platform = Platform(platform_name)
