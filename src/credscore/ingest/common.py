@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from credscore.ingest.archive import MemberError, SafeArchive
-from credscore.profile import Platform, Profile
+from credscore.profile import MediaRef, Platform, Profile
 
 # Oldest and newest plausible Unix timestamps for social-network data (EXIF nonsense and 0 mean unknown).
 _EARLIEST = 946_684_800  # 2000-01-01
@@ -26,13 +26,14 @@ def repair_mojibake(text: str) -> str:
 
 
 def repair_tree(value: Any) -> Any:
-    """`repair_mojibake` over every string of a decoded JSON document."""
+    """`repair_mojibake` over every string of a decoded JSON document, keys included (localised Instagram keys
+    such as 'Doğum tarihi' are escaped like the values)."""
     if isinstance(value, str):
         return repair_mojibake(value)
     if isinstance(value, list):
         return [repair_tree(v) for v in value]
     if isinstance(value, dict):
-        return {k: repair_tree(v) for k, v in value.items()}
+        return {repair_mojibake(k): repair_tree(v) for k, v in value.items()}
     return value
 
 
@@ -125,6 +126,8 @@ class ParseContext:
     failures: list[tuple[str, str]] = field(default_factory=list)
     parsed_members: int = 0
     layout: str | None = None
+    media_seen: set[str] = field(default_factory=set)  # members of this archive already referenced
+    documents: dict[str, Any] = field(default_factory=dict)  # small files several steps read (X manifest)
 
     def src(self, member: str) -> int:
         return self.profile.add_file(self.platform, self.archive.relative(member))
@@ -193,6 +196,17 @@ class ParseContext:
             first_src = src if first_src is None else first_src
             total = (total or 0) + count
         return total, first_src
+
+    def add_photo(self, member: str, timestamp: int | None, src: int) -> None:
+        """Reference a photo of this archive once, however many posts name it."""
+        if member in self.media_seen:
+            return
+        self.media_seen.add(member)
+        self.profile.media.append(
+            MediaRef(
+                platform=self.platform, archive=self.archive_key, member=member, timestamp=timestamp, src=src
+            )
+        )
 
     def done(self, member: str) -> int:
         """Mark a member as read and return its provenance index."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from credscore.ingest.common import ParseContext, as_int, as_text, as_timestamp, dicts, items_of
 from credscore.ingest.merge import merge_account
-from credscore.profile import BirthDate, Education, MediaRef, NamedEntity, Position, TextItem
+from credscore.profile import BirthDate, Education, NamedEntity, Position, TextItem
 
 PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic")
 
@@ -132,17 +132,9 @@ def _posts(ctx: ParseContext, src: int, posts: list[Any]) -> None:
                 if member is None:
                     unresolved += 1
                     continue
-                _add_photo(ctx, member, as_timestamp(media.get("creation_timestamp")) or timestamp, src)
+                ctx.add_photo(member, as_timestamp(media.get("creation_timestamp")) or timestamp, src)
     if unresolved:
         ctx.warnings[f"{unresolved} photo(s) named by posts are not in this part"] += 1
-
-
-def _add_photo(ctx: ParseContext, member: str, timestamp: int | None, src: int) -> None:
-    if any(m.archive == ctx.archive_key and m.member == member for m in ctx.profile.media):
-        return
-    ctx.profile.media.append(
-        MediaRef(platform=ctx.platform, archive=ctx.archive_key, member=member, timestamp=timestamp, src=src)
-    )
 
 
 def _media_only(ctx: ParseContext) -> None:
@@ -153,7 +145,7 @@ def _media_only(ctx: ParseContext) -> None:
     ctx.parsed_members += 1
     src = ctx.src("posts/media/")
     for member in sorted(photos):
-        _add_photo(ctx, member, None, src)
+        ctx.add_photo(member, None, src)
 
 
 def _comments(ctx: ParseContext, src: int, comments: list[Any]) -> None:

@@ -9,7 +9,7 @@ from credscore.ingest.archive import is_denied
 from credscore.ingest.common import ParseContext, as_text, as_timestamp, dicts, items_of
 from credscore.ingest.facebook import is_photo
 from credscore.ingest.merge import merge_account
-from credscore.profile import BirthDate, MediaRef, NamedEntity, TextItem
+from credscore.profile import BirthDate, NamedEntity, TextItem
 
 PROFILE = r"(?:account_information|personal_information(?:/personal_information)?)/personal_information\.json"
 FOLLOWERS = r"followers_and_following/followers(?:_\d+)?\.json"
@@ -129,12 +129,4 @@ def _posts(ctx: ParseContext, src: int, posts: list[Any]) -> None:
         for item in media:
             uri = item.get("uri")
             if isinstance(uri, str) and is_photo(uri) and (member := ctx.archive.resolve(uri)):
-                ctx.profile.media.append(
-                    MediaRef(
-                        platform=ctx.platform,
-                        archive=ctx.archive_key,
-                        member=member,
-                        timestamp=as_timestamp(item.get("creation_timestamp")) or timestamp,
-                        src=src,
-                    )
-                )
+                ctx.add_photo(member, as_timestamp(item.get("creation_timestamp")) or timestamp, src)

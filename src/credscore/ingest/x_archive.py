@@ -9,7 +9,7 @@ from credscore.ingest.common import ParseContext, as_int, as_text, dicts, iso_ti
 from credscore.ingest.dates import unix_of
 from credscore.ingest.facebook import is_photo
 from credscore.ingest.merge import merge_account
-from credscore.profile import MediaRef, TextItem, TextKind
+from credscore.profile import TextItem, TextKind
 
 TWEETS = r"data/tweets?(?:-part\d+)?\.js"
 NOTE_TWEETS = r"data/note-tweet(?:-part\d+)?\.js"
@@ -34,7 +34,9 @@ def _manifest_parts(ctx: ParseContext, *types: str) -> list[str]:
     member = ctx.archive.find_one(MANIFEST)
     if member is None:
         return []
-    document = ctx.read_json(member, javascript=True)
+    if member not in ctx.documents:
+        ctx.documents[member] = ctx.read_json(member, javascript=True)
+    document = ctx.documents[member]
     if not isinstance(document, dict) or not isinstance(document.get("dataTypes"), dict):
         return []
     found: list[str] = []
@@ -122,15 +124,7 @@ def parse_x(ctx: ParseContext) -> None:
             )
             tweet_id = as_text(tweet.get("id_str")) or as_text(tweet.get("id"))
             for photo in media_by_tweet.get(tweet_id or "", []):
-                ctx.profile.media.append(
-                    MediaRef(
-                        platform=ctx.platform,
-                        archive=ctx.archive_key,
-                        member=photo,
-                        timestamp=timestamp,
-                        src=src,
-                    )
-                )
+                ctx.add_photo(photo, timestamp, src)
 
     account: dict[str, int | None] = {}
     account_src: int | None = None
