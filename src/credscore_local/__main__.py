@@ -117,7 +117,7 @@ def _print_result(
         )
     console.print("[bold]Top reasons lowering the score[/bold]")
     for reason in result.get("reasons", []):
-        console.print(f"  • [{reason['code']}] {reason['text']}")
+        console.print(f"  • {escape('[' + reason['code'] + ']')} {escape(reason['text'])}")
     for failure in result.get("analysis_failures", []):
         console.print(f"[yellow]Analysis failed[/yellow]: {failure['analysis']}: {failure['error']}")
     console.print(
