@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from credscore_local.client import PartnerClient, upload
@@ -103,7 +104,7 @@ def _print_result(
     )
     if normalised is not None:
         console.print(
-            f"[bold]Score[/bold] {normalised:.0f} on {scale.get('min')}–{scale.get('max')}"
+            f"[bold]Score[/bold] {normalised:.0f} on {scale.get('min', 0):g}–{scale.get('max', 0):g}"
             " (not yet calibrated to repayment data)"
         )
     eligibility = result.get("eligibility") or {}
@@ -121,7 +122,8 @@ def _print_result(
     for failure in result.get("analysis_failures", []):
         console.print(f"[yellow]Analysis failed[/yellow]: {failure['analysis']}: {failure['error']}")
     console.print(
-        f"Configuration version {result.get('config_parameter_version')}, code {result.get('code_version')}"
+        f"Configuration {result.get('config_version')} (parameter version {result.get('config_parameter_version')}),"
+        f" code {result.get('code_version')}; state times include each function's cold start"
     )
 
 
