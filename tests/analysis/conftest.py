@@ -68,6 +68,10 @@ CASES: dict[str, tuple[Callable[[], bytes | None], str | None]] = {
     "CMYK JPEG": (lambda: encode(Image.new("CMYK", (200, 150), (0, 128, 255, 0)), "JPEG"), None),
     "WebP": (lambda: encode(noise(160, 120), "WEBP"), None),
     "EXIF-rotated JPEG": (lambda: exif_rotated_jpeg(200, 100), None),
+    "JPEG with corrupt EXIF": (
+        lambda: encode(Image.new("RGB", (90, 60), (9, 9, 9)), "JPEG", exif=b"Exif\x00\x00II*\x00garbage"),
+        None,
+    ),
     "truncated JPEG": (lambda: encode(noise(400, 300), "JPEG")[:2000], "corrupt"),
     "decompression bomb header": (lambda: png_claiming_size(100_000, 100_000), "too_large"),
     "not an image": (lambda: b"%PDF-1.7 definitely not a picture", "unsupported"),

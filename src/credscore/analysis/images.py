@@ -82,6 +82,7 @@ def decode_image(
     if not data:
         raise _NotAnalysed("missing")
     with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Corrupt EXIF data", UserWarning)  # unreadable EXIF: no rotation
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
