@@ -1,8 +1,9 @@
 """Facebook "Download Your Information" (JSON), layouts A (~2018–20), B (~2021–22) and C (2023+).
 
 Every file is optional; members are matched by path tail so wrapper folders do not matter. Strings are
-repaired from Meta's mojibake. Media named by a post is resolved against this archive's member list; a part that
-holds only media (big downloads come as several zips) contributes the photos in its posts' media folders.
+repaired from Meta's mojibake. Media named by a post is resolved against this archive's member list; every part
+(big downloads come as several zips) also contributes the photos in its posts' media folders that its own posts
+did not name, so a photo named by a post in another part is found whatever the parts' order.
 """
 
 from __future__ import annotations
@@ -62,8 +63,7 @@ def parse_facebook(ctx: ParseContext) -> None:
             continue
         posts_seen = True
         _posts(ctx, ctx.done(member), items_of(document, "posts", "posts_v2"))
-    if not posts_seen:
-        _media_only(ctx)
+    _own_photos(ctx, counts_as_data=not posts_seen)
 
     for member in ctx.archive.find(COMMENTS):
         document = ctx.read_json(member, mojibake=True)
@@ -137,12 +137,17 @@ def _posts(ctx: ParseContext, src: int, posts: list[Any]) -> None:
         ctx.warnings[f"{unresolved} photo(s) named by posts are not in this part"] += 1
 
 
-def _media_only(ctx: ParseContext) -> None:
-    """A part without the posts file: its posts' media folders still hold the applicant's own photos."""
-    photos = [n for n in ctx.archive.names if MEDIA_FOLDER.search(n) and is_photo(n)]
+def _own_photos(ctx: ParseContext, *, counts_as_data: bool) -> None:
+    """Photos in the posts' media folders that no post of this part named: in a multi-part download the post
+    naming them may sit in another part, parsed before or after this one, so every part contributes its own
+    photos whatever the order. A part with no posts file counts as data when it holds such photos."""
+    photos = [
+        n for n in ctx.archive.names if MEDIA_FOLDER.search(n) and is_photo(n) and n not in ctx.media_seen
+    ]
     if not photos:
         return
-    ctx.parsed_members += 1
+    if counts_as_data:
+        ctx.parsed_members += 1
     src = ctx.src("posts/media/")
     for member in sorted(photos):
         ctx.add_photo(member, None, src)
