@@ -37,7 +37,9 @@ h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); 
 .tile .big { font-size: 24px; font-weight: 600; }
 .ineligible { color: var(--warn); font-weight: 600; }
 table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top;
+         overflow-wrap: anywhere; }
+td.num, th.num { overflow-wrap: normal; white-space: nowrap; }
 th { font-weight: 600; background: #f5f7fa; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.disabled td { color: var(--muted); }

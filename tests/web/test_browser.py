@@ -263,5 +263,19 @@ def test_whole_flow_through_credscore_serve(page: Any, served: dict[str, str], t
     assert rows.first.locator(".badge").inner_text() == "scored"
     rows.first.get_by_role("button").click()
     page.wait_for_selector("#detail-result svg.chart")
+    page.get_by_role("button", name="Rescore with current weights").click()
+    expect(page.locator("#detail-status")).to_contain_text("Rescored with configuration version")
     page.screenshot(path=str(SCREENSHOTS / "local-partner-detail.png"), full_page=True)
+    with page.context.expect_page() as popup_info:
+        page.get_by_role("button", name="Printable report").click()
+    report = popup_info.value
+    report.wait_for_selector("h1")
+    assert report.locator("h1").inner_text() == "credscore report"
+    assert report.locator("svg rect.pts").count() >= 3
+    report.screenshot(path=str(SCREENSHOTS / "local-report.png"), full_page=True)
+    report.close()
+    page.get_by_role("button", name="Erase…").click()
+    page.locator("#erase-confirm").click()
+    expect(page.locator("#detail-status")).to_contain_text("Erased")
+    expect(page.locator("#app-table tbody .badge").first).to_have_text("erased")
     assert page.errors == []
