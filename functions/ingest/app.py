@@ -13,13 +13,13 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from credscore.application import work_prefix
+from credscore.application import parse_upload_key, upload_prefix, work_prefix
 from credscore.errors import NoUsableSource, RateLimited
 from credscore.ingest.errors import XRateLimited
 from credscore.ingest.pipeline import build_profile, image_batches
 from credscore_aws.runtime import bucket_name, env, logger, metrics, repository, tracer
 from credscore_aws.s3io import S3RangedReader
-from credscore_aws.storage import put_json, s3_client
+from credscore_aws.storage import list_keys, put_json, s3_client
 
 
 class IngestRequest(BaseModel):
@@ -28,6 +28,13 @@ class IngestRequest(BaseModel):
 
 def _open_archive(key: str) -> S3RangedReader:
     return S3RangedReader(s3_client(), bucket_name(), key)
+
+
+def _uploaded_parts(application_id: str) -> list[str]:
+    """What is in the bucket now, not what events have recorded so far: a partner's submit can overtake the
+    event of an upload that has already landed."""
+    refs = (parse_upload_key(key) for key in list_keys(bucket_name(), upload_prefix(application_id)))
+    return sorted(ref.name for ref in refs if ref is not None)
 
 
 def _x_bearer_token() -> str:
@@ -47,7 +54,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         profile = build_profile(
             application_id=application_id,
             declared=application.get("declared") or {},
-            received=application.get("received") or [],
+            received=_uploaded_parts(application_id),
             x_handle=application.get("x_handle"),
             open_archive=_open_archive,
             x_bearer_token=_x_bearer_token,

@@ -40,7 +40,7 @@ from credscore_aws.api_models import (
 )
 from credscore_aws.repository import NotFound
 from credscore_aws.runtime import bucket_name, env, logger, repository
-from credscore_aws.storage import delete_prefix
+from credscore_aws.storage import delete_prefix, list_keys
 
 
 class ApplicationNotFound(Exception):
@@ -234,7 +234,8 @@ def submit(partner_id: str, application_id: str) -> ApplicationView:
     application = _owned(partner_id, application_id)
     if application["status"] != Status.COLLECTING.value:
         raise WrongStatus(f"cannot submit: the application is {application['status']}")
-    if not application.get("received") and not application.get("x_handle"):
+    uploaded = application.get("received") or list_keys(bucket_name(), upload_prefix(application_id))
+    if not uploaded and not application.get("x_handle"):
         raise WrongStatus("cannot submit: nothing has been uploaded yet")
     _start_execution(application_id, "submit")
     return view(partner_id, application_id)

@@ -106,10 +106,13 @@ def result_document(
 def rescore(application_id: str, features_doc: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
     """Score kept features under the configuration in force now (no new upload needed)."""
     features = FeatureVector.model_validate(features_doc)
-    carried: dict[str, Any] = {k: previous[k] for k in ("analysis_failures", "sources", "archive_hashes") if k in previous}
+    carried: dict[str, Any] = {
+        k: previous[k] for k in ("analysis_failures", "sources", "archive_hashes") if k in previous
+    }
+    # An explicit request for "the configuration in force now": skip the warm-process cache.
     return result_document(
         application_id,
         features,
-        config_store().load(),
+        config_store().load_fresh(),
         {**carried, "rescored_from": previous.get("config_parameter_version")},
     )

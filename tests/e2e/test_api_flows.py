@@ -1,0 +1,178 @@
+"""What a partner and an admin do around one application, on the local stack: rescoring after a weights change,
+the last good configuration staying in force, idempotent creation, submitting early, re-uploading, racing
+uploads, and erasure."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from credscore_aws.config_store import ConfigStore
+from credscore_local.client import ApiError, upload
+
+pytestmark = pytest.mark.e2e
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+
+def _scored(partner: Any, files: dict[str, Path]) -> str:
+    created = partner.create_application({p: 1 for p in files})
+    for form in created["uploads"]:
+        upload(form, files[form["platform"]])
+    state = partner.wait(created["application_id"])
+    assert state["status"] == "scored", state
+    return str(created["application_id"])
+
+
+@pytest.fixture
+def config_store(stack: Any) -> Iterator[ConfigStore]:
+    """The admin's view of the scoring configuration; whatever a test writes is rolled back afterwards."""
+    store = ConfigStore(stack.client("ssm"), stack.deployed.config_parameter)
+    before = store.load_fresh().parameter_version
+    yield store
+    if store.load_fresh().parameter_version != before:
+        store.rollback(before)
+
+
+def test_changing_weights_changes_the_score_without_a_new_upload(
+    partner: Any, config_store: ConfigStore
+) -> None:
+    application_id = _scored(partner, {"linkedin": SAMPLES / "linkedin.zip"})
+    first = partner.result(application_id)["result"]
+    config = json.loads(config_store.text_of(first["config_parameter_version"]))
+    config["priority_weights"]["P3"] = config["priority_weights"]["P3"] / 2  # skills and invitations are P3
+    config["version"] = "half-p3"
+    new_version = config_store.set(json.dumps(config))
+
+    second = partner.rescore(application_id)["result"]
+    assert second["config_parameter_version"] == new_version
+    assert second["config_version"] == "half-p3"
+    assert second["rescored_from"] == first["config_parameter_version"]
+    skills_before = next(f for f in first["breakdown"] if f["feature"] == "skills")
+    skills_after = next(f for f in second["breakdown"] if f["feature"] == "skills")
+    assert skills_after["weight"] == skills_before["weight"] / 2
+    assert skills_after["points"] == pytest.approx(skills_before["points"] / 2)
+    assert second["total_points"] < first["total_points"]
+    assert partner.result(application_id)["result"]["config_version"] == "half-p3", "the rescore is stored"
+
+
+def test_a_bad_configuration_written_behind_the_admin_tool_leaves_the_last_good_one_in_force(
+    stack: Any, partner: Any, config_store: ConfigStore
+) -> None:
+    application_id = _scored(partner, {"linkedin": SAMPLES / "linkedin.zip"})
+    good = config_store.load_fresh().parameter_version
+    stack.client("ssm").put_parameter(
+        Name=stack.deployed.config_parameter,
+        Value='{"priority_weights": {"P1": -5}}',
+        Type="String",
+        Overwrite=True,
+    )
+    result = partner.rescore(application_id)["result"]
+    assert result["config_parameter_version"] == good
+    assert result["config_fallback_used"] is True
+    assert "P1" in result["config_error"]
+
+
+def test_create_is_idempotent_per_key_and_body(partner: Any) -> None:
+    first = partner.create_application({"linkedin": 1}, idempotency_key="order-42")
+    again = partner.create_application({"linkedin": 1}, idempotency_key="order-42")
+    assert again["application_id"] == first["application_id"]
+    assert again["uploads"][0]["fields"]["key"] == first["uploads"][0]["fields"]["key"]
+    with pytest.raises(ApiError) as exc:
+        partner.create_application({"facebook": 1}, idempotency_key="order-42")
+    assert exc.value.status == 409
+    other = partner.create_application({"linkedin": 1}, idempotency_key="order-43")
+    assert other["application_id"] != first["application_id"]
+
+
+def test_submit_scores_with_what_arrived_and_reports_the_rest_absent(partner: Any) -> None:
+    created = partner.create_application({"linkedin": 1, "facebook": 1})
+    forms = {f["platform"]: f for f in created["uploads"]}
+    with pytest.raises(ApiError) as exc:
+        partner.submit(created["application_id"])
+    assert exc.value.status == 409, "nothing uploaded yet"
+    upload(forms["linkedin"], SAMPLES / "linkedin.zip")
+    partner.submit(created["application_id"])
+    state = partner.wait(created["application_id"])
+    assert state["status"] == "scored"
+    sources = {s["platform"]: s for s in state["sources"]}
+    assert sources["linkedin"]["status"] == "parsed"
+    assert sources["facebook"]["status"] == "absent"
+    assert sources["facebook"]["reason_code"] == "not_uploaded"
+
+
+def test_a_reupload_before_scoring_replaces_the_earlier_file(partner: Any) -> None:
+    created = partner.create_application({"linkedin": 1, "facebook": 1})
+    forms = {f["platform"]: f for f in created["uploads"]}
+    upload(forms["linkedin"], b"oops, the wrong file")
+    upload(forms["linkedin"], SAMPLES / "linkedin.zip")
+    upload(forms["facebook"], SAMPLES / "facebook.zip")
+    state = partner.wait(created["application_id"])
+    assert state["status"] == "scored"
+    assert {s["platform"]: s["status"] for s in state["sources"]} == {
+        "linkedin": "parsed",
+        "facebook": "parsed",
+    }
+
+
+def test_racing_uploads_score_exactly_once(stack: Any, partner: Any) -> None:
+    files = {p: SAMPLES / f"{p}.zip" for p in ("facebook", "linkedin", "instagram", "x")}
+    created = partner.create_application({p: 1 for p in files})
+    barrier = threading.Barrier(len(files))
+
+    def send(form: dict[str, Any]) -> None:
+        barrier.wait()
+        upload(form, files[form["platform"]])
+
+    threads = [threading.Thread(target=send, args=(f,)) for f in created["uploads"]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert partner.wait(created["application_id"])["status"] == "scored"
+    executions = [
+        e for e in stack.wait_for_executions() if created["application_id"] in (e.get("output") or "")
+    ]
+    assert len(executions) == 4
+    assert sum('"status": "scored"' in e["output"] for e in executions) == 1
+    audit = [i["event"] for i in _items(stack, created["application_id"]) if i["sk"].startswith("AUDIT#")]
+    assert audit.count("claimed") == 1
+    assert audit.count("scored") == 1
+
+
+def _items(stack: Any, application_id: str) -> list[dict[str, Any]]:
+    table = stack.client("dynamodb")
+    pages = table.get_paginator("query").paginate(
+        TableName=stack.deployed.table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"APP#{application_id}"}},
+    )
+    return [{k: next(iter(v.values())) for k, v in item.items()} for page in pages for item in page["Items"]]
+
+
+def test_erasure_leaves_nothing_behind(stack: Any, partner: Any) -> None:
+    application_id = _scored(partner, {"linkedin": SAMPLES / "linkedin.zip"})
+    receipt = partner.erase(application_id)
+    assert receipt["status"] == "erased"
+    assert receipt["records_deleted"] >= 4
+
+    s3 = stack.client("s3")
+    for prefix in (f"uploads/{application_id}/", f"work/{application_id}/"):
+        assert s3.list_objects_v2(Bucket=stack.deployed.bucket, Prefix=prefix).get("KeyCount", 0) == 0
+    items = _items(stack, application_id)
+    assert len(items) == 1, "only the tombstone is left"
+    tombstone = items[0]
+    assert tombstone["status"] == "erased"
+    assert not {"consent", "x_handle", "source_reports", "archive_hashes", "reference", "doc"} & set(
+        tombstone
+    )
+
+    assert partner.application(application_id)["status"] == "erased"
+    with pytest.raises(ApiError) as exc:
+        partner.result(application_id)
+    assert exc.value.status == 409
