@@ -23,6 +23,7 @@ _MEMO_LIMIT = 200_000
 REPLACEMENT = "****"  # what the library puts in place of a listed word
 
 Trie = dict[str, "Trie"]
+Nodes = tuple[Trie, ...]  # where a partial read of the trie stands (several: leetspeak is ambiguous)
 Pair = tuple[str, int]  # (piece of text, index where better-profanity says it ends)
 
 
@@ -65,28 +66,32 @@ class FastProfanity:
         self._reverse = _reverse_substitutions(profanity.CHARS_MAPPING)
         self._allowed: frozenset[str] = frozenset(profanity.ALLOWED_CHARACTERS)
         self._window = profanity.MAX_NUMBER_COMBINATIONS
-        self._memo: dict[str, bool] = {}
+        self._memo: dict[str, Nodes] = {}
 
     # -------------------------------------------------------------------------------- list membership
 
     def is_listed(self, lowered: str) -> bool:
         """Whether a (lowercased) string equals a listed word under the leetspeak substitutions."""
+        return _ended(self._nodes(lowered))
+
+    def _nodes(self, lowered: str) -> Nodes:
+        """Trie nodes reached by reading `lowered` (empty: no listed word starts that way), memoised."""
         known = self._memo.get(lowered)
         if known is None:
-            known = self._walk(lowered)
+            known = self._advance((self._trie,), lowered)
             if len(self._memo) >= _MEMO_LIMIT:
                 self._memo.clear()
             self._memo[lowered] = known
         return known
 
-    def _walk(self, lowered: str) -> bool:
-        nodes = [self._trie]
-        for char in lowered:
-            word_chars = self._reverse.get(char, (char,))
-            nodes = [child for node in nodes for c in word_chars if (child := node.get(c)) is not None]
+    def _advance(self, nodes: Nodes, piece: str) -> Nodes:
+        reverse = self._reverse
+        for char in piece:
             if not nodes:
-                return False
-        return any(_END in node for node in nodes)
+                break
+            word_chars = reverse.get(char, (char,))
+            nodes = tuple(child for node in nodes for c in word_chars if (child := node.get(c)) is not None)
+        return nodes
 
     # ---------------------------------------------------------------------------------------- the walk
 
@@ -163,14 +168,23 @@ class FastProfanity:
         return window
 
     def _combination_end(self, word: str, window: list[Pair]) -> int:
-        """End index of the first listed combination of `word` with following words, or -1."""
-        joined = separated = word.lower()
+        """End index of the first listed combination of `word` with following words, or -1.
+
+        Read incrementally along the trie: once neither the joined nor the separated string is the start of
+        a listed word, no longer combination can be listed either."""
+        joined = separated = self._nodes(word.lower())
         for position in range(0, len(window), 2):
             single, end = window[position]
             if single == "":
                 continue
-            joined += single.lower()
-            separated += window[position + 1][0].lower()
-            if self.is_listed(joined) or self.is_listed(separated):
+            joined = self._advance(joined, single.lower())
+            separated = self._advance(separated, window[position + 1][0].lower())
+            if _ended(joined) or _ended(separated):
                 return end
+            if not joined and not separated:
+                return -1
         return -1
+
+
+def _ended(nodes: Nodes) -> bool:
+    return any(_END in node for node in nodes)
