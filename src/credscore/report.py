@@ -37,9 +37,9 @@ h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); 
 .tile .big { font-size: 24px; font-weight: 600; }
 .ineligible { color: var(--warn); font-weight: 600; }
 table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top;
-         overflow-wrap: anywhere; }
-td.num, th.num { overflow-wrap: normal; white-space: nowrap; }
+th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+td.num, th.num { white-space: nowrap; }
+td.notes { overflow-wrap: anywhere; min-width: 14em; }
 th { font-weight: 600; background: #f5f7fa; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.disabled td { color: var(--muted); }
@@ -235,7 +235,7 @@ def _breakdown_table(features: list[Mapping[str, Any]]) -> str:
             f"<tr{css}><td>{_e(item.get('feature', '?'))}{'' if enabled else ' (disabled)'}</td>"
             f'<td>{_e(item.get("priority", ""))}</td><td class="num">{value}</td>'
             f'<td class="num">{points}</td><td class="num">{_fmt(item.get("weight"), 0)}</td>'
-            f'<td class="num">{below}</td><td>{_notes(item)}</td></tr>'
+            f'<td class="num">{below}</td><td class="notes">{_notes(item)}</td></tr>'
         )
     return (
         '<table><thead><tr><th scope="col">Feature</th><th scope="col">Priority</th>'

@@ -197,7 +197,7 @@ def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
                     state.bodies.append(request)
                     app = FakeApplication(
                         uuid.uuid4().hex,
-                        {s["platform"]: s["parts"] for s in request["sources"]},
+                        {platform: parts for platform, parts in request["sources"].items() if parts},
                         request.get("reference"),
                     )
                     state.applications[app.application_id] = app

@@ -124,7 +124,7 @@ export function renderResult(container, result) {
         h("td", { class: "num" }, evidence ? formatValue(item.value) : "no evidence"),
         h("td", { class: "num" }, evidence && enabled ? formatNumber(item.points) : "–"),
         h("td", { class: "num" }, formatNumber(item.weight, 0)),
-        h("td", { class: "hint" }, notesOf(item)));
+        h("td", { class: "hint notes" }, notesOf(item)));
     })));
 
   const coverage = r.coverage || {};
