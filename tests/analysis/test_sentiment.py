@@ -48,6 +48,13 @@ def test_counts_split_analysed_and_not_analysed() -> None:
     assert counts.not_analysed == 2
 
 
+def test_repeated_texts_are_each_counted() -> None:
+    texts = ["Happy birthday!"] * 5 + ["नमस्ते"] * 3 + ["Awful day"] * 2 + ["See you"]
+    counts = count_sentiment(iter(texts))  # a one-shot iterable is enough
+    assert (counts.positive, counts.negative, counts.neutral) == (5, 2, 1)
+    assert (counts.analysed, counts.not_analysed) == (8, 3)
+
+
 def test_posts_comments_likes_and_activity_per_platform() -> None:
     profile = Profile(
         application_id="a",

@@ -9,6 +9,7 @@ neutral English without a language model and is scored as VADER sees it (mostly 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -70,14 +71,16 @@ def polarity(text: str) -> str | None:
 
 
 def count_sentiment(texts: Iterable[str]) -> SentimentCounts:
+    """Polarity counts; each distinct text is scored once (birthday wishes and "Congrats!" repeat a lot)."""
+    tally: Counter[str] = Counter(texts)
     counts = SentimentCounts()
-    for text in texts:
+    for text, times in tally.items():
         label = polarity(text)
         if label is None:
-            counts.not_analysed += 1
+            counts.not_analysed += times
             continue
-        counts.analysed += 1
-        setattr(counts, label, getattr(counts, label) + 1)
+        counts.analysed += times
+        setattr(counts, label, getattr(counts, label) + times)
     return counts
 
 
