@@ -28,6 +28,11 @@ def _fmt(value: Any, digits: int = 1) -> str:
     return "–" if number is None else f"{number:.{digits}f}"
 
 
+def _bound(value: Any) -> str:
+    number = _number(value)
+    return "?" if number is None else f"{number:g}"
+
+
 def _value(value: Any) -> str:
     if value is None:
         return "–"
@@ -106,7 +111,7 @@ def print_result(console: Console, application: dict[str, Any], result: dict[str
     scale = result.get("normalised_range") or {}
     if score is not None:
         console.print(
-            f"[bold]Score[/bold] {score:.0f} on {scale.get('min', '?')}–{scale.get('max', '?')}"
+            f"[bold]Score[/bold] {score:.0f} on {_bound(scale.get('min'))}–{_bound(scale.get('max'))}"
             " (not yet calibrated to repayment data)"
         )
     elif result.get("status") in NO_SCORE:

@@ -35,6 +35,12 @@ def test_markup_in_data_is_printed_literally() -> None:
     assert "[bold red]hi[/bold red]" in _render(sample_application(), result)
 
 
+def test_score_range_is_shown_without_needless_decimals() -> None:
+    result = sample_result()
+    result["normalised_range"] = {"min": 300.0, "max": 900.0}
+    assert "Score 612 on 300–900" in _render(sample_application(), result)
+
+
 def test_output_survives_a_minimal_result() -> None:
     text = _render({"application_id": "a", "status": "scored"}, {})
     assert "No reasons lowered the score" in text
