@@ -3,6 +3,9 @@
 zipfile needs only the end of an archive (the central directory) and the members it opens, so a multi-gigabyte
 export is read in a few blocks. Blocks are cached (least recently used first out); `bytes_fetched` counts what
 was actually transferred, for the benchmarks and the logs.
+
+A failed or short S3 read raises `credscore.errors.TransientError` (the state machine retries it), never an
+OSError: zipfile and the parsers would otherwise take it for a damaged member and drop data silently.
 """
 
 from __future__ import annotations
@@ -11,6 +14,10 @@ import base64
 import io
 from collections import OrderedDict
 from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from credscore.errors import TransientError
 
 DEFAULT_BLOCK_SIZE = 1 << 20
 DEFAULT_CACHED_BLOCKS = 16
@@ -92,7 +99,10 @@ class S3RangedReader(io.RawIOBase):
     @property
     def size(self) -> int:
         if self._size is None:
-            head = self._client.head_object(Bucket=self.bucket, Key=self.key, ChecksumMode="ENABLED")
+            try:
+                head = self._client.head_object(Bucket=self.bucket, Key=self.key, ChecksumMode="ENABLED")
+            except (BotoCoreError, ClientError, OSError) as exc:
+                raise TransientError(f"reading the archive's size failed: {_error_name(exc)}") from exc
             self.requests += 1
             self._size = int(head["ContentLength"])
             self.known_sha256 = _full_object_sha256(head)
@@ -109,8 +119,15 @@ class S3RangedReader(io.RawIOBase):
             last += 1
         start = index * self.block_size
         stop = min(self.size, (last + 1) * self.block_size) - 1
-        response = self._client.get_object(Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{stop}")
-        body = response["Body"].read()
+        try:
+            response = self._client.get_object(
+                Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{stop}"
+            )
+            body = response["Body"].read()
+        except (BotoCoreError, ClientError, OSError) as exc:
+            raise TransientError(f"reading the archive failed: {_error_name(exc)}") from exc
+        if len(body) != stop - start + 1:
+            raise TransientError(f"reading the archive returned {len(body)} of {stop - start + 1} bytes")
         self.requests += 1
         self.bytes_fetched += len(body)
         for offset in range(0, len(body), self.block_size):
@@ -126,6 +143,13 @@ class S3RangedReader(io.RawIOBase):
     def _check_open(self) -> None:
         if self.closed:
             raise ValueError("I/O operation on closed reader")
+
+
+def _error_name(exc: Exception) -> str:
+    """The S3 error code ('SlowDown', 'NoSuchKey') or the exception's class: no bucket, key or message."""
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code") or "ClientError")
+    return type(exc).__name__
 
 
 def _full_object_sha256(head: dict[str, Any]) -> str | None:

@@ -2,7 +2,8 @@
 
 `ingest_archive` never raises on bad input: an unusable upload comes back as a REJECTED report with a stable
 `reason_code` (not_a_zip, truncated, encrypted, zip_bomb, too_many_entries, html_export, wrong_platform,
-empty_export, invalid_json, invalid_utf8, member_too_large, corrupt_member, unreadable, ...).
+empty_export, invalid_json, invalid_utf8, member_too_large, corrupt_member, unreadable, ...). The one exception
+let through is `credscore.errors.TransientError` from the reader (storage trouble, retryable, not the user's fault).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import BinaryIO
 
+from credscore.errors import TransientError
 from credscore.ingest.archive import DEFAULT_LIMITS, ArchiveLimits, SafeArchive, read_member
 from credscore.ingest.common import ParseContext
 from credscore.ingest.errors import ArchiveRejected, XRateLimited
@@ -180,6 +182,9 @@ def ingest_archive(
     snapshot = profile.model_copy(deep=True)
     try:
         _parser(platform)(ctx)
+    except TransientError:
+        _restore(profile, snapshot)  # the storage failed, not the export: let the step retry
+        raise
     except Exception as exc:  # a parser bug must not sink the whole application: record it, keep the profile
         logger.exception("parser failed on %s export: %s", platform.value, type(exc).__name__)
         _restore(profile, snapshot)
