@@ -11,14 +11,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from credscore.errors import TransientError
 from credscore.ingest.archive import DEFAULT_LIMITS, ArchiveLimits, SafeArchive, read_member
 from credscore.ingest.common import ParseContext
 from credscore.ingest.errors import ArchiveRejected, XRateLimited
-from credscore.profile import Platform, Profile, SourceReport, SourceStatus
+from credscore.profile import Account, Platform, Profile, SourceReport, SourceStatus
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -179,14 +181,22 @@ def ingest_archive(
         return _rejected(platform, "unreadable", "the upload could not be read")
 
     ctx = ParseContext(profile=profile, platform=platform, archive=archive, archive_key=archive_key)
-    snapshot = profile.model_copy(deep=True)
+    snapshot = _mark(profile)
     try:
         _parser(platform)(ctx)
     except TransientError:
         _restore(profile, snapshot)  # the storage failed, not the export: let the step retry
         raise
     except Exception as exc:  # a parser bug must not sink the whole application: record it, keep the profile
-        logger.exception("parser failed on %s export: %s", platform.value, type(exc).__name__)
+        # Where, not what: an exception's message (a validation error's input) may quote the applicant's text.
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        logger.error(
+            "parser failed on %s export: %s at %s:%s",
+            platform.value,
+            type(exc).__name__,
+            where.filename.rsplit("/", 1)[-1],
+            where.lineno,
+        )
         _restore(profile, snapshot)
         return _rejected(
             platform,
@@ -219,6 +229,22 @@ def ingest_archive(
     )
 
 
-def _restore(profile: Profile, snapshot: Profile) -> None:
-    for name in type(profile).model_fields:
-        setattr(profile, name, getattr(snapshot, name))
+@dataclass(frozen=True)
+class _Mark:
+    """Where the profile stood before an archive: parsers only append to its lists and fill in its accounts,
+    so list lengths and copies of the (few) accounts are enough to undo a failed archive. A deep copy of a
+    profile with a big export in it would cost seconds and double its memory for every later archive."""
+
+    lengths: dict[str, int]
+    accounts: list[Account]
+
+
+def _mark(profile: Profile) -> _Mark:
+    lists = {name: len(value) for name, value in profile if isinstance(value, list)}
+    return _Mark(lists, [account.model_copy() for account in profile.accounts])
+
+
+def _restore(profile: Profile, mark: _Mark) -> None:
+    for name, length in mark.lengths.items():
+        del getattr(profile, name)[length:]
+    profile.accounts = mark.accounts
