@@ -72,16 +72,17 @@ def polarity(text: str) -> str | None:
 
 def count_sentiment(texts: Iterable[str]) -> SentimentCounts:
     """Polarity counts; each distinct text is scored once (birthday wishes and "Congrats!" repeat a lot)."""
-    tally: Counter[str] = Counter(texts)
-    counts = SentimentCounts()
-    for text, times in tally.items():
-        label = polarity(text)
-        if label is None:
-            counts.not_analysed += times
-            continue
-        counts.analysed += times
-        setattr(counts, label, getattr(counts, label) + times)
-    return counts
+    by_label: Counter[str | None] = Counter()
+    for text, times in Counter(texts).items():
+        by_label[polarity(text)] += times
+    # Plain counters, one model at the end: assigning to a pydantic model field costs microseconds.
+    return SentimentCounts(
+        analysed=by_label.total() - by_label[None],
+        not_analysed=by_label[None],
+        positive=by_label["positive"],
+        negative=by_label["negative"],
+        neutral=by_label["neutral"],
+    )
 
 
 @dataclass
