@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
-__all__ = ["PLATFORMS", "make_export", "mojibake"]
+__all__ = ["KNOBS", "PLATFORMS", "big_jpeg", "make_export", "mojibake"]
 
 PLATFORMS = ("facebook", "linkedin", "x", "instagram")
 _EPOCH = dt.datetime(1980, 1, 1)  # fixed zip timestamps keep the output byte-identical per seed
@@ -167,6 +167,31 @@ def jpeg(rng: random.Random, size: tuple[int, int] = (64, 48)) -> bytes:
     return buffer.getvalue()
 
 
+def big_jpeg(rng: random.Random, size: tuple[int, int] = (2400, 1600)) -> bytes:
+    """A camera-sized JPEG (about 1 MB at the default size): colour blobs with grain, made at low resolution and
+    upscaled, so it takes a fraction of a second however big (Pillow)."""
+    from PIL import Image
+
+    width, height = size
+    low = (max(2, width // 150), max(2, height // 150))
+    blobs = Image.frombytes("RGB", low, rng.randbytes(low[0] * low[1] * 3))
+    grain_size = (max(1, width // 3), max(1, height // 3))
+    grain = Image.frombytes("L", grain_size, rng.randbytes(grain_size[0] * grain_size[1]))
+    image = Image.blend(
+        blobs.resize(size, Image.Resampling.BICUBIC),
+        grain.resize(size, Image.Resampling.BILINEAR).convert("RGB"),
+        0.25,
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def _photo(rng: random.Random, index: int, k: dict[str, Any]) -> bytes:
+    """The index-th photo of an export: the first `large_photos` are camera-sized, the others thumbnails."""
+    return big_jpeg(rng) if index < int(k.get("large_photos", 0)) else jpeg(rng)
+
+
 def _text(rng: random.Random, negative_share: float = 0.25) -> str:
     roll = rng.random()
     pool = NEGATIVE if roll < negative_share else NEUTRAL if roll < negative_share + 0.15 else POSITIVE
@@ -246,8 +271,8 @@ def _facebook(z: _Zip, rng: random.Random, layout: str | None, k: dict[str, Any]
     n_posts, n_photos = int(k.get("posts", 20)), int(k.get("photos", 2))
     album = f"{paths['media']}Mobileuploads_{rng.randrange(10**9, 10**10)}/"
     photo_names = [f"{album}{rng.randrange(10**14, 10**15)}_{i}_n.jpg" for i in range(n_photos)]
-    for name in photo_names:
-        z.add(name, jpeg(rng))
+    for i, name in enumerate(photo_names):
+        z.add(name, _photo(rng, i, k))
     posts = []
     for i in range(max(n_posts, n_photos)):
         ts = _ts(rng)
@@ -533,7 +558,7 @@ def _x(z: _Zip, rng: random.Random, layout: str | None, k: dict[str, Any]) -> No
             tweet["full_text"] = long_text[:270] + "… https://t.co/abc"
         if i < n_photos:
             name = f"{tweet_id}-Fx{rng.randrange(10**6)}.jpg"
-            z.add(f"data/{'tweet_media' if legacy else 'tweets_media'}/{name}", jpeg(rng))
+            z.add(f"data/{'tweet_media' if legacy else 'tweets_media'}/{name}", _photo(rng, i, k))
             tweet["entities"]["media"] = [
                 {"media_url_https": f"https://pbs.twimg.com/media/{name.split('-', 1)[1]}"}
             ]
@@ -706,7 +731,7 @@ def _instagram(z: _Zip, rng: random.Random, layout: str | None, k: dict[str, Any
         ts = _ts(rng)
         uri = f"{paths['media']}{202001 + i % 12}/{rng.randrange(10**17, 10**18)}.jpg"
         if i < n_photos:
-            z.add(uri, jpeg(rng))
+            z.add(uri, _photo(rng, i, k))
         posts.append({"media": [{"uri": uri, "creation_timestamp": ts, "title": _text(rng)}]})
     z.json(paths["posts"], posts)
     comments = [
@@ -736,6 +761,33 @@ _WRITERS: dict[str, Callable[[_Zip, random.Random, str | None, dict[str, Any]], 
     "instagram": _instagram,
 }
 _WRAPPERS = {"facebook": "facebook-asharao10/", "instagram": "instagram-asha.rao-2024-05-01/"}
+KNOBS = frozenset(
+    {
+        "posts",
+        "post_parts",
+        "comments",
+        "friends",
+        "friend_requests",
+        "reactions",
+        "groups",
+        "pages",
+        "photos",
+        "large_photos",
+        "birth_year",
+        "registration_year",
+        "connections",
+        "skills",
+        "invitations",
+        "tweets",
+        "followers",
+        "following",
+        "likes",
+        "liked",
+        "created_year",
+        "padding",
+        "wrapper",
+    }
+)
 
 
 def make_export(
@@ -744,9 +796,13 @@ def make_export(
     """Write a synthetic export zip of `platform` to `out`. Knobs (all optional): posts, comments, friends,
     friend_requests, reactions, groups, pages, photos, birth_year (None = not given), registration_year,
     connections, skills, invitations, tweets, followers, following, likes, liked, created_year, padding
-    (bytes of incompressible video), wrapper (bool: add the top folder of a re-zipped download)."""
+    (bytes of incompressible video), wrapper (bool: add the top folder of a re-zipped download), large_photos
+    (how many of the photos are camera-sized, about 1 MB each), post_parts (Facebook posts files).
+    A knob another platform uses is ignored; a misspelt one is an error."""
     if platform not in _WRITERS:
         raise ValueError(f"unknown platform {platform!r}; expected one of {', '.join(PLATFORMS)}")
+    if unknown := sorted(set(knobs) - KNOBS):
+        raise ValueError(f"unknown knob(s) {', '.join(unknown)}; known: {', '.join(sorted(KNOBS))}")
     rng = random.Random(f"{platform}:{seed}")
     wrapper = _WRAPPERS.get(platform, "") if knobs.pop("wrapper", False) else ""
     z = _Zip(out, wrapper)

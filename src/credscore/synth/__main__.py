@@ -43,7 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         knobs = parse_knobs(extra)
     except ValueError as exc:
         parser.error(str(exc))
-    make_export(args.platform, args.out, seed=args.seed, layout=args.layout, **knobs)
+    try:
+        make_export(args.platform, args.out, seed=args.seed, layout=args.layout, **knobs)
+    except ValueError as exc:  # a misspelt knob or unknown layout
+        parser.error(str(exc))
     print(args.out)
     return 0
 

@@ -1,0 +1,69 @@
+"""Generator knobs: camera-sized photos that the parsers reference, and misspelt knobs refused."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from PIL import Image
+
+from credscore.ingest import ingest_archive
+from credscore.ingest.archive import read_member
+from credscore.profile import Platform, Profile, SourceStatus
+from credscore.synth import KNOBS, make_export
+from credscore.synth.__main__ import main
+
+
+@pytest.mark.parametrize(("platform", "layout"), [("facebook", "C"), ("x", None), ("instagram", "2")])
+def test_large_photos_are_real_camera_sized_jpegs_referenced_by_the_profile(
+    platform: str, layout: str | None
+) -> None:
+    buffer = io.BytesIO()
+    make_export(platform, buffer, seed=3, layout=layout, photos=3, large_photos=1)
+    profile = Profile(application_id="a")
+    report = ingest_archive(profile, Platform(platform), buffer, "k")
+    assert report.status == SourceStatus.PARSED
+    sizes = sorted(len(read_member(buffer, m.member, 8 << 20) or b"") for m in profile.media)
+    assert len(sizes) == 3
+    assert sizes[-1] > 500_000 > 20_000 > sizes[-2]  # one big photo, two thumbnails
+    biggest = max(profile.media, key=lambda m: len(read_member(buffer, m.member, 8 << 20) or b""))
+    with Image.open(io.BytesIO(read_member(buffer, biggest.member, 8 << 20) or b"")) as image:
+        assert image.format == "JPEG"
+        assert image.size == (2400, 1600)
+
+
+def test_large_photos_are_deterministic_per_seed() -> None:
+    first, second, other = io.BytesIO(), io.BytesIO(), io.BytesIO()
+    for out, seed in ((first, 1), (second, 1), (other, 2)):
+        make_export("facebook", out, seed=seed, photos=2, large_photos=2)
+    assert first.getvalue() == second.getvalue() != other.getvalue()
+
+
+def test_without_the_knob_no_photo_is_large() -> None:
+    buffer = io.BytesIO()
+    make_export("instagram", buffer, seed=1, photos=4)
+    with zipfile.ZipFile(buffer) as zf:
+        photos = [i.file_size for i in zf.infolist() if i.filename.endswith(".jpg")]
+    assert len(photos) == 4
+    assert max(photos) < 20_000
+
+
+def test_a_misspelt_knob_is_an_error_naming_it() -> None:
+    with pytest.raises(ValueError, match=r"unknown knob\(s\) tweet;"):
+        make_export("x", io.BytesIO(), tweet=5)
+    assert "tweets" in KNOBS
+
+
+def test_a_knob_of_another_platform_is_accepted_and_ignored() -> None:
+    plain, with_other = io.BytesIO(), io.BytesIO()
+    make_export("linkedin", plain, seed=1)
+    make_export("linkedin", with_other, seed=1, tweets=10)
+    assert plain.getvalue() == with_other.getvalue()
+
+
+def test_command_line_refuses_a_misspelt_knob(tmp_path, capsys) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--platform", "x", "--out", str(tmp_path / "x.zip"), "--tweet", "5"])
+    assert exited.value.code == 2
+    assert "unknown knob" in capsys.readouterr().err
