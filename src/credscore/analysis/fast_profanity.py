@@ -4,10 +4,12 @@ better-profanity walks the text character by character and, at the end of every 
 combinations with up to N following words (N = most separators inside a listed phrase, 5 for the stock list)
 against its list by comparing with each of ~900 entries in turn, in Python: ~30 ms for a 40-word post.
 
-`FastProfanity` keeps that walk (its quirks decide the answer: the window of following words slides only on
-every other word, a one-character last word is ignored, Final_Sigma lowercasing is per piece) and replaces
-the list scan with a trie lookup that follows the leetspeak substitutions backwards, plus a per-process
-memo of looked-up strings. The test suite checks it against the library on a generated corpus.
+`FastProfanity` keeps that walk, because its details decide some answers (which characters make words, which
+following words are tried, a text whose first word starts at its last character counts as clean, pieces are
+lowercased one by one, which matters for a Greek final sigma). It replaces
+the list scan with a trie read that follows the leetspeak substitutions backwards, stops as soon as no
+listed word starts that way, and memoises single words. tests/analysis/test_fast_profanity.py checks the
+verdicts and the censored text against the library on its edge cases and a generated corpus.
 """
 
 from __future__ import annotations
