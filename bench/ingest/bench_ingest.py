@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import platform
 import resource
@@ -20,6 +21,7 @@ import tempfile
 import time
 import tracemalloc
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, cast
@@ -29,6 +31,7 @@ from moto import mock_aws
 
 from credscore.ingest import DEFAULT_LIMITS, ingest_archive
 from credscore.ingest.archive import read_member
+from credscore.ingest.common import repair_json_text, repair_tree
 from credscore.profile import Platform, Profile
 from credscore.synth import make_export
 from credscore_aws.s3io import S3RangedReader
@@ -93,11 +96,77 @@ def ingest_once(client: object, label: str, block_size: int, full_hash: bool) ->
     )
 
 
+def _timed(action: Callable[[], object]) -> tuple[float, int]:
+    """Seconds and peak traced heap of one call (tracemalloc slows Python code, so times are measured apart)."""
+    started = time.perf_counter()
+    action()
+    seconds = time.perf_counter() - started
+    tracemalloc.start()
+    action()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return seconds, peak
+
+
+def big_json_lines(folder: Path, posts: int) -> list[str]:
+    """One huge posts file (a heavy user's single `your_posts_1.json`): repair approaches, whole ingest, and
+    the cost a later archive pays for the rollback mark of a profile that already holds it."""
+    path = folder / "facebook-big-json.zip"
+    make_export("facebook", path, seed=12, layout="B", posts=posts, post_parts=1, comments=10, photos=0)
+    with zipfile.ZipFile(path) as zf:
+        member = next(n for n in zf.namelist() if n.endswith("your_posts_1.json"))
+        text = zf.read(member).decode("utf-8")
+    escaped_runs = text.count("\\u00")
+    tree_s, tree_peak = _timed(lambda: repair_tree(json.loads(text)))
+    text_s, text_peak = _timed(lambda: json.loads(repair_json_text(text)))
+    plain_s, plain_peak = _timed(lambda: json.loads(text))
+
+    def ingest_big() -> Profile:
+        profile = Profile(application_id="bench")
+        with path.open("rb") as f:
+            ingest_archive(profile, Platform.FACEBOOK, f, "big")
+        return profile
+
+    ingest_s, ingest_peak = _timed(ingest_big)
+    profile = ingest_big()
+    small = folder / "linkedin.zip"
+    make_export("linkedin", small, seed=12)
+    started = time.perf_counter()
+    with small.open("rb") as f:
+        ingest_archive(profile, Platform.LINKEDIN, f, "small")
+    later_s = time.perf_counter() - started
+    started = time.perf_counter()
+    profile.model_copy(deep=True)
+    deep_copy_s = time.perf_counter() - started
+    return [
+        "",
+        f"## One big JSON member ({len(text) / MB:.1f} MiB `your_posts_1.json`, {posts} posts, "
+        f"{escaped_runs} `\\u00XX` escapes)",
+        "",
+        "| step | time (s) | peak Python heap (MiB) |",
+        "|---|---|---|",
+        f"| `json.loads` alone (no repair, reference) | {plain_s:.2f} | {plain_peak / MB:.0f} |",
+        f"| `json.loads` then per-string `repair_tree` (the first approach) | {tree_s:.2f} | {tree_peak / MB:.0f} |",
+        f"| `repair_json_text` then `json.loads` (what `read_json` does now) | {text_s:.2f} | {text_peak / MB:.0f} |",
+        f"| whole `ingest_archive` from a local file ({len(profile.texts)} texts) | {ingest_s:.2f} "
+        f"| {ingest_peak / MB:.0f} |",
+        "",
+        f"- A small LinkedIn archive ingested into that profile afterwards: {later_s:.2f} s (the rollback mark "
+        f"is list lengths; a deep copy of that profile, the first approach, takes {deep_copy_s:.2f} s and "
+        "doubles its memory for every later archive).",
+        f"- Limits: a member above `ArchiveLimits.max_member_bytes` ({DEFAULT_LIMITS.max_member_bytes // MB} MiB) "
+        "is skipped with a warning; scale the heap above by that size to size the ingest Lambda (1024 MB).",
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--padding-mb", type=int, default=400)
     parser.add_argument("--posts", type=int, default=20000)
     parser.add_argument("--photos", type=int, default=200)
+    parser.add_argument(
+        "--big-json-posts", type=int, default=200_000, help="posts in the single-big-JSON run (0 skips it)"
+    )
     parser.add_argument("--write", type=Path, help="write the Markdown results here")
     args = parser.parse_args(argv)
 
@@ -170,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         local_peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
+        big_json = big_json_lines(Path(folder), args.big_json_posts) if args.big_json_posts > 0 else []
 
     command = " ".join(["bench/ingest/bench_ingest.py", *(argv or sys.argv[1:])])
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -210,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
         "Reading: parsing fetches the central directory and the JSON members only, so the fetched share falls "
         "as video grows; hashing above `ArchiveLimits.full_hash_bytes` (64 MiB) hashes the last MiB instead of "
         "downloading the archive (`sha256-tail:` fingerprint), unless S3 already holds a full-object SHA-256.",
+        *big_json,
     ]
     text = "\n".join(lines) + "\n"
     print(text)
