@@ -1,7 +1,7 @@
 """Ingestion: one uploaded export archive → items appended to the applicant's profile, and a report.
 
 `ingest_archive` never raises on bad input: an unusable upload comes back as a REJECTED report with a stable
-`reason_code` (not_a_zip, truncated, encrypted, zip_bomb, too_many_entries, html_export, wrong_platform,
+`reason_code` (not_a_zip, truncated, encrypted, zip_bomb, too_many_entries, nested_archive, html_export, wrong_platform,
 empty_export, invalid_json, invalid_utf8, member_too_large, corrupt_member, unreadable, ...). The one exception
 let through is `credscore.errors.TransientError` from the reader (storage trouble, retryable, not the user's fault).
 """
@@ -70,6 +70,7 @@ _MARKERS: dict[Platform, tuple[str, ...]] = {
 }
 _DATA_FILE = re.compile(r"\.(json|js|csv)$", re.IGNORECASE)
 _HTML_FILE = re.compile(r"\.html?$", re.IGNORECASE)
+_ARCHIVE_FILE = re.compile(r"\.(zip|7z|rar|tar|tgz|tar\.gz)$", re.IGNORECASE)
 _HASH_CHUNK = 1 << 20
 
 
@@ -159,6 +160,14 @@ def ingest_archive(
     warnings = [f"{count} file(s) skipped: {why}" for why, count in sorted(archive.skipped.items())]
     names = archive.names
     has_data = any(_DATA_FILE.search(n) for n in names)
+    if not has_data and any(_ARCHIVE_FILE.search(n) for n in names):
+        # A common mistake: several downloaded parts zipped together. Archives inside are never opened.
+        return _rejected(
+            platform,
+            "nested_archive",
+            "the upload holds other archives instead of the export's files; upload each downloaded zip as is",
+            warnings=warnings,
+        )
     if not has_data and any(_HTML_FILE.search(n) for n in names):
         return _rejected(
             platform,
