@@ -41,6 +41,10 @@ _DENIED = re.compile(
     r"messages|inbox|messagerequest|directmessage|contact|addressbook|ipaddress|ipaudit|login|accountactivity"
     r"|location|phonenumber|emailaddress|registration\.csv|devicetoken|searchhistory|securityandlogin"
 )
+PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic")
+# Allow-list on top of the deny-list: the parsers read data files, the image step photos; nothing else is opened
+# (videos, HTML pages, text notes, nested archives...).
+_READABLE_EXTENSIONS = (".json", ".js", ".csv", *PHOTO_EXTENSIONS)
 _IGNORED = re.compile(r"(^|/)(__macosx/|\.ds_store$|thumbs\.db$|desktop\.ini$)")
 # Top folders that belong to an export itself; any other single top folder is a re-zip wrapper
 # ('facebook-<user>/'), dropped from provenance names because it may carry the user's name.
@@ -233,6 +237,8 @@ class SafeArchive:
         """Decompress one member, capped; raises MemberError (never for the archive as a whole)."""
         if is_denied(name):
             raise MemberError("private_member", "a private area of the export is never read")
+        if not name.lower().endswith(_READABLE_EXTENSIONS):
+            raise MemberError("not_readable", "only data files and photos are ever read")
         info = self._members.get(name)
         if info is None:
             raise MemberError("absent", "no such member")

@@ -12,11 +12,10 @@ import datetime as dt
 import re
 from typing import Any
 
+from credscore.ingest.archive import PHOTO_EXTENSIONS
 from credscore.ingest.common import ParseContext, as_int, as_text, as_timestamp, dicts, items_of
 from credscore.ingest.merge import merge_account
 from credscore.profile import BirthDate, Education, NamedEntity, Position, TextItem
-
-PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic")
 
 POSTS = r"posts/your_posts[^/]*\.json"
 _FRIENDS_DIR = r"(?:friends|friends_and_followers|connections/friends)/"
