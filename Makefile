@@ -24,6 +24,8 @@ $(STAMP): requirements/dev.txt layers/domain/requirements.txt layers/image_model
 	test -x $(SAM_VENV)/bin/python || $(PY313) -m venv $(SAM_VENV)
 	$(UV) pip install --quiet --python $(SAM_VENV)/bin/python aws-sam-cli==1.170.0
 	cd tools/asl && npm ci --no-audit --no-fund --silent
+	@# The browser tests drive Debian's Chromium (never a downloaded browser build).
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 	touch $(STAMP)
 
 demo: setup

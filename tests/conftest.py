@@ -1,4 +1,7 @@
-"""Shared fixtures. The embedded local stack is started once per test session (it takes a few seconds)."""
+"""Shared fixtures.
+
+The embedded local stack is started once per test module (a few seconds). Not once per session: moto keeps its
+state per process, and the unit tests' `mock_aws` would reset it under a stack that stayed up between modules."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     from credscore_local.stack import LocalStack
 
@@ -19,7 +22,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def partner(stack: object) -> object:
     from credscore_local.client import PartnerClient
     from credscore_local.partners import register_partner
@@ -29,7 +32,7 @@ def partner(stack: object) -> object:
     return PartnerClient(stack.api_url, api_key)  # type: ignore[attr-defined]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def other_partner(stack: object) -> object:
     from credscore_local.client import PartnerClient
     from credscore_local.partners import register_partner

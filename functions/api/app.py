@@ -17,6 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from credscore.report import render_report
 from credscore_aws import applications
 from credscore_aws.api_models import (
     OPENAPI_INFO,
@@ -141,6 +142,30 @@ def get_application(application_id: ApplicationId) -> ApplicationView:
 )
 def get_result(application_id: ApplicationId) -> ScoreResultView:
     return applications.result(_partner_id(), application_id)
+
+
+@app.get(
+    "/applications/<application_id>/report",
+    summary="Printable HTML report of the scored application",
+    responses={
+        **NOT_FOUND,
+        **CONFLICT,
+        200: {"description": "the report", "content": {"text/html": {"schema": {"type": "string"}}}},
+    },
+)
+def report(application_id: ApplicationId) -> Response[str]:
+    partner = _partner_id()
+    scored = applications.result(partner, application_id)
+    document = render_report(applications.view(partner, application_id).model_dump(), scored.result)
+    return Response(
+        status_code=200,
+        content_type="text/html; charset=utf-8",
+        body=document,
+        headers={
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 @app.post(

@@ -36,9 +36,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     application_id = str(event["application_id"])
     logger.append_keys(application_id=application_id)
     code, message = describe_error(event.get("error") or {})
-    repository().record_failure(application_id, code, message)
     purged = delete_prefix(bucket_name(), upload_prefix(application_id))
     purged += delete_prefix(bucket_name(), work_prefix(application_id))
+    repository().record_failure(application_id, code, message)
     metrics.add_metric(name="ApplicationsFailed", unit=MetricUnit.Count, value=1)
     logger.info("application failed", extra={"error_code": code, "objects_purged": purged})
     return {"application_id": application_id, "status": "failed", "error": code}

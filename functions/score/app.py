@@ -8,9 +8,11 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
 from credscore.application import upload_prefix, work_prefix
+from credscore.errors import TransientError
 from credscore.scoring.features import extract_features
 from credscore_aws.analysis_io import AnalysisRequest, load_profile
 from credscore_aws.runtime import bucket_name, logger, metrics, repository, tracer
@@ -34,7 +36,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     profile = load_profile(AnalysisRequest(application_id=application_id, profile=request.profile))
     evidence, failures = evidence_from_branches(request.analyses)
     features = extract_features(profile, evidence, dt.datetime.now(dt.UTC).date())
-    loaded = config_store().load()
+    try:
+        loaded = config_store().load()
+    except (BotoCoreError, ClientError) as exc:
+        # Parameter Store unreachable or throttling: worth the state machine's retries, then a clear record.
+        raise TransientError(
+            f"the scoring configuration could not be read from Parameter Store ({type(exc).__name__})"
+        ) from exc
     if loaded.fallback_used:
         logger.warning(
             "newest scoring configuration is invalid; the last good one is in force",
@@ -51,9 +59,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "archive_hashes": application.get("archive_hashes") or {},
         },
     )
-    repository().save_result(application_id, document, features.model_dump(mode="json"))
+    repository().store_result(application_id, document, features.model_dump(mode="json"))
+    # Raw data goes before the status says "scored", so nobody sees a scored application with exports left.
     purged = delete_prefix(bucket_name(), upload_prefix(application_id))
     purged += delete_prefix(bucket_name(), work_prefix(application_id))
+    repository().mark_scored(application_id, document)
     metrics.add_metric(name="ApplicationsScored", unit=MetricUnit.Count, value=1)
     if failures:
         metrics.add_metric(name="AnalysisFailures", unit=MetricUnit.Count, value=len(failures))

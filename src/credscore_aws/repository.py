@@ -152,10 +152,17 @@ class ApplicationRepository:
         )
 
     def save_result(self, application_id: str, result: dict[str, Any], features: dict[str, Any]) -> None:
-        """Result and features first, then the status flip, so a reader who sees SCORED finds the result."""
+        self.store_result(application_id, result, features)
+        self.mark_scored(application_id, result)
+
+    def store_result(self, application_id: str, result: dict[str, Any], features: dict[str, Any]) -> None:
+        """Result and features, without the status flip (see `mark_scored`)."""
         pk = app_pk(application_id)
         self.table.put_item(Item={"pk": pk, "sk": "FEATURES", "doc": json.dumps(features, sort_keys=True)})
         self.table.put_item(Item={"pk": pk, "sk": "RESULT", "doc": json.dumps(result, sort_keys=True)})
+
+    def mark_scored(self, application_id: str, result: dict[str, Any]) -> None:
+        """The last step: a reader who sees SCORED finds the result, and the raw data already gone."""
         self.update_fields(application_id, status=Status.SCORED.value)
         self.audit(application_id, "scored", config_version=str(result.get("config_version", "")))
 

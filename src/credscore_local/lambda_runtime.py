@@ -84,7 +84,9 @@ def _worker_main(conn: Connection, spec: FunctionSpec, base_env: dict[str, str],
             return
         if message is None:
             return
-        event, request_id, timeout = message
+        event, request_id, timeout, hang_seconds = message
+        if hang_seconds:  # fault injection: the handler "hangs" (e.g. on a stuck network call)
+            time.sleep(hang_seconds)
         if handler is None:
             conn.send(("error", init_error))
             continue
@@ -121,13 +123,13 @@ class _Worker:
         self.started = False
         self.invocations = 0
 
-    def invoke(self, event: Any, timeout: float) -> tuple[str, Any]:
+    def invoke(self, event: Any, timeout: float, hang_seconds: float = 0.0) -> tuple[str, Any]:
         if not self.started:
             if not self.conn.poll(max(timeout, 60)):
                 raise TimeoutError("init timed out")
             self.conn.recv()
             self.started = True
-        self.conn.send((event, str(uuid.uuid4()), timeout))
+        self.conn.send((event, str(uuid.uuid4()), timeout, hang_seconds))
         if not self.conn.poll(timeout):
             raise TimeoutError
         self.invocations += 1
@@ -156,16 +158,23 @@ class FunctionPool:
         self.cold_starts = 0
         self.invocations = 0
         self._faults: list[tuple[str, str]] = []
+        self._hangs: list[float] = []
 
     def inject_faults(self, error_type: str, message: str, times: int) -> None:
         """The next `times` invocations fail with this error before reaching the handler (fault-injection tests)."""
         with self._lock:
             self._faults.extend([(error_type, message)] * times)
 
+    def inject_hangs(self, seconds: float, times: int) -> None:
+        """The next `times` invocations stall in the worker for `seconds` first, so the real timeout path runs."""
+        with self._lock:
+            self._hangs.extend([seconds] * times)
+
     def invoke(self, event: Any) -> tuple[str, bool]:
         """Returns (payload JSON, errored) as Lambda's Invoke API would."""
         with self._lock:
             fault = self._faults.pop(0) if self._faults else None
+            hang = self._hangs.pop(0) if self._hangs and fault is None else 0.0
         if fault is not None:
             self.invocations += 1
             return json.dumps({"errorType": fault[0], "errorMessage": fault[1]}), True
@@ -177,7 +186,7 @@ class FunctionPool:
                     worker = _Worker(self.spec, self.base_env, self.arn)
                 self.invocations += 1
             try:
-                status, payload = worker.invoke(event, self.spec.timeout)
+                status, payload = worker.invoke(event, self.spec.timeout, hang)
             except (TimeoutError, EOFError, OSError) as exc:
                 worker.process.kill()
                 worker.stop()

@@ -9,6 +9,7 @@ where it happens (the EventBridge → Step Functions hop, which moto does not de
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import io
 import json
@@ -102,14 +103,24 @@ class LocalStack:
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self) -> LocalStack:
-        self.start()
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    _active: LocalStack | None = None  # moto keeps its state per process, so one stack at a time
+
     def start(self) -> None:
         from moto.server import ThreadedMotoServer
+
+        if LocalStack._active is not None:
+            raise RuntimeError("an embedded local stack is already running in this process; stop it first")
+        LocalStack._active = self
 
         from credscore_local.fidelity import serialize_dynamodb_writes
 
@@ -121,6 +132,8 @@ class LocalStack:
         logging.getLogger("moto.stepfunctions").setLevel(logging.CRITICAL)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
+        # A stack started earlier in this process left its resources in moto's (process-wide) state.
+        requests.post(f"{self.endpoint}/moto-api/reset", timeout=10).raise_for_status()
         requests.post(
             f"{self.endpoint}/moto-api/config",
             json={"stepfunctions": {"execute_state_machine": True}},
@@ -156,6 +169,8 @@ class LocalStack:
             self.runtime.stop()
         if self._server is not None:
             self._server.stop()
+        if LocalStack._active is self:
+            LocalStack._active = None
         for key, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -441,7 +456,7 @@ class LocalStack:
         events = self.client("events")
         events.put_rule(Name="credscore-local-upload-arrived", EventPattern=json.dumps(pattern))
         events.put_targets(Rule="credscore-local-upload-arrived", Targets=[{"Id": "sfn", "Arn": queue_arn}])
-        self._queue_url = queue_url
+        self.event_queue_url = queue_url
 
     def _pump_events(self) -> None:
         sqs = self.client("sqs")
@@ -449,7 +464,7 @@ class LocalStack:
         while not self._stopping.is_set():
             try:
                 messages = sqs.receive_message(
-                    QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1
+                    QueueUrl=self.event_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1
                 ).get("Messages", [])
             except Exception:  # the server is going away
                 if self._stopping.is_set():
@@ -458,7 +473,7 @@ class LocalStack:
                 continue
             for message in messages:
                 self._start_from_event(sfn, message["Body"])
-                sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"])
+                sqs.delete_message(QueueUrl=self.event_queue_url, ReceiptHandle=message["ReceiptHandle"])
 
     def _start_from_event(self, sfn: Any, body: str) -> None:
         """StartExecution with the event as input, named after its content: a redelivered event is a no-op.
@@ -498,16 +513,33 @@ class LocalStack:
         assert self.runtime is not None
         self.runtime.pools[self.deployed.functions[logical_id].name].inject_faults(error_type, message, times)
 
-    def set_function_env(self, logical_id: str, **env: str) -> None:
-        """Change one function's environment (new workers pick it up), as a redeploy would."""
+    def inject_hangs(self, logical_id: str, seconds: float, times: int = 1) -> None:
         assert self.runtime is not None
-        spec = self.deployed.functions[logical_id]
-        pool = self.runtime.pools[spec.name]
-        pool.stop()
-        from dataclasses import replace
+        self.runtime.pools[self.deployed.functions[logical_id].name].inject_hangs(seconds, times)
 
-        pool.spec = replace(spec, environment={**spec.environment, **env})
-        self.deployed.functions[logical_id] = pool.spec
+    def pool(self, logical_id: str) -> Any:
+        assert self.runtime is not None
+        return self.runtime.pools[self.deployed.functions[logical_id].name]
+
+    def reconfigure_function(
+        self, logical_id: str, *, env: dict[str, str] | None = None, timeout: int | None = None
+    ) -> FunctionSpec:
+        """Change a function's environment or timeout as a redeploy would (its warm workers are retired);
+        returns the previous configuration for `restore_function`."""
+        previous = self.deployed.functions[logical_id]
+        changed = dataclasses.replace(
+            previous,
+            environment={**previous.environment, **(env or {})},
+            timeout=previous.timeout if timeout is None else timeout,
+        )
+        self.restore_function(logical_id, changed)
+        return previous
+
+    def restore_function(self, logical_id: str, spec: FunctionSpec) -> None:
+        pool = self.pool(logical_id)
+        pool.stop()
+        pool.spec = spec
+        self.deployed.functions[logical_id] = spec
 
 
 def _is_tls_only(statement: dict[str, Any]) -> bool:

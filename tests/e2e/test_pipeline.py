@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from credscore.synth import make_export
 from credscore_local.client import ApiError, upload
@@ -67,6 +68,17 @@ def test_upload_two_exports_and_get_an_explained_score(
     assert result["code_version"]
     assert result["analysis_failures"] == []
     assert len(result["reasons"]) <= 4
+
+    # The printable report is made from the stored result.
+    report = requests.get(
+        f"{partner.base_url}/applications/{application_id}/report",
+        headers={"Authorization": f"Bearer {partner.api_key}"},
+        timeout=30,
+    )
+    assert report.status_code == 200
+    assert report.headers["content-type"].startswith("text/html")
+    assert application_id in report.text
+    assert "<script" not in report.text
 
     # The real definition ran to the end: one execution per upload, exactly one of which went on to score.
     executions = [

@@ -1,0 +1,124 @@
+"""Fault injection on the local stack: after every fault each application is either scored or carries a clear
+error, and nothing of its raw data is left behind."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from credscore_local.client import upload
+
+pytestmark = pytest.mark.e2e
+
+LINKEDIN = Path(__file__).resolve().parents[2] / "samples" / "linkedin.zip"
+
+
+def _run(partner: Any) -> dict[str, Any]:
+    created = partner.create_application({"linkedin": 1})
+    upload(created["uploads"][0], LINKEDIN)
+    return dict(partner.wait(created["application_id"]))
+
+
+def _no_raw_data_left(stack: Any, application_id: str) -> None:
+    s3 = stack.client("s3")
+    for prefix in (f"uploads/{application_id}/", f"work/{application_id}/"):
+        assert s3.list_objects_v2(Bucket=stack.deployed.bucket, Prefix=prefix).get("KeyCount", 0) == 0, prefix
+
+
+@pytest.mark.parametrize(
+    "function", ["IngestFunction", "AnalyzeTextFunction", "AnalyzeProfanityFunction", "ScoreFunction"]
+)
+def test_transient_failures_are_retried_with_backoff_then_succeed(
+    stack: Any, partner: Any, function: str
+) -> None:
+    pool = stack.pool(function)
+    calls_before = pool.invocations
+    stack.inject_faults(function, "TransientError", "dependency hiccup", times=2)
+    state = _run(partner)
+    assert state["status"] == "scored", state
+    assert pool.invocations - calls_before == 3, "two failed attempts, then the one that worked"
+    result = partner.result(state["application_id"])["result"]
+    assert result["analysis_failures"] == []
+    _no_raw_data_left(stack, state["application_id"])
+
+
+def test_a_permanent_ingest_failure_is_recorded_and_raw_data_purged(stack: Any, partner: Any) -> None:
+    stack.inject_faults("IngestFunction", "ParserCrashed", "the parser hit a bug", times=1)
+    state = _run(partner)
+    assert state["status"] == "failed"
+    assert state["error"] == {"code": "ParserCrashed", "message": "the parser hit a bug"}
+    _no_raw_data_left(stack, state["application_id"])
+
+
+def test_a_hanging_function_times_out_and_the_retry_succeeds(stack: Any, partner: Any) -> None:
+    previous = stack.reconfigure_function("AnalyzeTextFunction", timeout=2)
+    try:
+        pool = stack.pool("AnalyzeTextFunction")
+        cold_before = pool.cold_starts
+        stack.inject_hangs("AnalyzeTextFunction", seconds=6, times=1)
+        state = _run(partner)
+    finally:
+        stack.restore_function("AnalyzeTextFunction", previous)
+    assert state["status"] == "scored", state
+    assert partner.result(state["application_id"])["result"]["analysis_failures"] == []
+    assert pool.cold_starts - cold_before == 2, "the timed-out environment was replaced by a fresh one"
+
+
+def test_a_function_that_always_times_out_is_recorded_as_a_failed_analysis(stack: Any, partner: Any) -> None:
+    previous = stack.reconfigure_function("AnalyzeProfanityFunction", timeout=1)
+    try:
+        stack.inject_hangs("AnalyzeProfanityFunction", seconds=3, times=2)
+        state = _run(partner)
+    finally:
+        stack.restore_function("AnalyzeProfanityFunction", previous)
+    assert state["status"] == "scored"
+    failures = partner.result(state["application_id"])["result"]["analysis_failures"]
+    assert [(f["analysis"], f["error"]) for f in failures] == [("profanity", "Sandbox.Timedout")]
+
+
+@pytest.fixture
+def parameter_store_unreachable(stack: Any) -> Iterator[None]:
+    previous = stack.reconfigure_function("ScoreFunction", env={"AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:9"})
+    yield
+    stack.restore_function("ScoreFunction", previous)
+
+
+def test_parameter_store_unreachable_is_retried_then_recorded(
+    stack: Any, partner: Any, parameter_store_unreachable: None
+) -> None:
+    pool = stack.pool("ScoreFunction")
+    calls_before = pool.invocations
+    state = _run(partner)
+    assert state["status"] == "failed"
+    assert state["error"]["code"] == "TransientError"
+    assert "Parameter Store" in state["error"]["message"]
+    assert pool.invocations - calls_before == 4, "the first attempt and the three transient retries"
+    _no_raw_data_left(stack, state["application_id"])
+
+
+def test_duplicate_s3_events_score_once(stack: Any, partner: Any) -> None:
+    state = _run(partner)
+    application_id = state["application_id"]
+    executions = [e for e in stack.wait_for_executions() if application_id in (e.get("output") or "")]
+    (original,) = [e for e in executions if '"status": "scored"' in e["output"]]
+    event = json.loads(original["input"])
+    redelivered = {**event, "id": "redelivery-" + event["id"]}
+    sqs = stack.client("sqs")
+    for body in (event, event, redelivered):  # the same event twice, and a redelivery with a new id
+        sqs.send_message(QueueUrl=stack.event_queue_url, MessageBody=json.dumps(body))
+    # The identical event is deduplicated by execution name; the redelivery runs and finds the work done.
+    deadline = time.time() + 60
+    while True:
+        mine = [e for e in stack.wait_for_executions() if application_id in (e.get("output") or "")]
+        if len(mine) >= 2 or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    assert len(mine) == 2
+    assert sum('"status": "scored"' in e["output"] for e in mine) == 1
+    assert any('"reason": "already_scored"' in e["output"] for e in mine)
+    assert partner.application(application_id)["status"] == "scored"
