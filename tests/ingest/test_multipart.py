@@ -96,3 +96,29 @@ def test_localised_keys_are_repaired_like_values() -> None:
     )
     assert report.status == SourceStatus.PARSED
     assert [(b.year, b.month, b.day) for b in profile.birth_dates] == [(1990, 3, 14)]
+
+
+IG_MEDIA = "media/posts/202401/"
+IG_PARTS = {
+    "ig-1": {
+        "your_instagram_activity/content/posts_1.json": [
+            {"media": [{"uri": IG_MEDIA + "1.jpg", "creation_timestamp": 1_700_000_000, "title": "first"}]},
+            {"media": [{"uri": IG_MEDIA + "2.jpg", "creation_timestamp": 1_700_000_000, "title": "second"}]},
+        ],
+        IG_MEDIA + "1.jpg": JPEG,
+    },
+    "ig-2": {IG_MEDIA + "2.jpg": JPEG, "media/stories/202401/s.jpg": JPEG},
+}
+
+
+@pytest.mark.parametrize("order", [("ig-1", "ig-2"), ("ig-2", "ig-1")], ids="-".join)
+def test_instagram_posts_photos_are_found_in_the_part_holding_them(order: tuple[str, str]) -> None:
+    profile = Profile(application_id="a")
+    reports = [ingest_archive(profile, Platform.INSTAGRAM, make_zip(IG_PARTS[key]), key) for key in order]
+    assert all(r.status == SourceStatus.PARSED for r in reports)
+    assert sorted((m.member, m.archive) for m in profile.media) == [
+        (IG_MEDIA + "1.jpg", "ig-1"),
+        (IG_MEDIA + "2.jpg", "ig-2"),  # stories are not posts: not the applicant's posted photos
+    ]
+    (first,) = [r for key, r in zip(order, reports, strict=True) if key == "ig-1"]
+    assert any("not in this part" in w for w in first.warnings)

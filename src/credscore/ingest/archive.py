@@ -45,6 +45,12 @@ PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic")
 # Allow-list on top of the deny-list: the parsers read data files, the image step photos; nothing else is opened
 # (videos, HTML pages, text notes, nested archives...).
 _READABLE_EXTENSIONS = (".json", ".js", ".csv", *PHOTO_EXTENSIONS)
+
+
+def is_photo(name: str) -> bool:
+    return name.lower().endswith(PHOTO_EXTENSIONS)
+
+
 _IGNORED = re.compile(r"(^|/)(__macosx/|\.ds_store$|thumbs\.db$|desktop\.ini$)")
 # Top folders that belong to an export itself; any other single top folder is a re-zip wrapper
 # ('facebook-<user>/'), dropped from provenance names because it may carry the user's name.

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from credscore.ingest.archive import MemberError, SafeArchive
+from credscore.ingest.archive import MemberError, SafeArchive, is_photo
 from credscore.profile import MediaRef, Platform, Profile
 
 # Oldest and newest plausible Unix timestamps for social-network data (EXIF nonsense and 0 mean unknown).
@@ -262,6 +262,22 @@ class ParseContext:
                 platform=self.platform, archive=self.archive_key, member=member, timestamp=timestamp, src=src
             )
         )
+
+    def add_own_photos(self, folder: re.Pattern[str], folder_name: str, *, counts_as_data: bool) -> None:
+        """Photos in the applicant's own posts' media folder that no post of this archive named. In a multi-part
+        download the post naming them may sit in another part, parsed before or after this one, so every part
+        contributes its own photos whatever the order. A part with no posts file counts as data when it holds
+        such photos (`counts_as_data`)."""
+        photos = [
+            n for n in self.archive.names if folder.search(n) and is_photo(n) and n not in self.media_seen
+        ]
+        if not photos:
+            return
+        if counts_as_data:
+            self.parsed_members += 1
+        src = self.src(folder_name)
+        for member in sorted(photos):
+            self.add_photo(member, None, src)
 
     def done(self, member: str) -> int:
         """Mark a member as read and return its provenance index."""

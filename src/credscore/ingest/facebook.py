@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from credscore.ingest.archive import PHOTO_EXTENSIONS
+from credscore.ingest.archive import is_photo
 from credscore.ingest.common import ParseContext, as_int, as_text, as_timestamp, dicts, items_of
 from credscore.ingest.merge import merge_account
 from credscore.profile import BirthDate, Education, NamedEntity, Position, TextItem
@@ -47,10 +47,6 @@ def detect_layout(names: list[str]) -> str | None:
     return None
 
 
-def is_photo(name: str) -> bool:
-    return name.lower().endswith(PHOTO_EXTENSIONS)
-
-
 def parse_facebook(ctx: ParseContext) -> None:
     ctx.layout = detect_layout(ctx.archive.names)
     posts_seen = False
@@ -62,7 +58,7 @@ def parse_facebook(ctx: ParseContext) -> None:
             continue
         posts_seen = True
         _posts(ctx, ctx.done(member), items_of(document, "posts", "posts_v2"))
-    _own_photos(ctx, counts_as_data=not posts_seen)
+    ctx.add_own_photos(MEDIA_FOLDER, "posts/media/", counts_as_data=not posts_seen)
 
     for member in ctx.archive.find(COMMENTS):
         document = ctx.read_json(member, mojibake=True)
@@ -134,22 +130,6 @@ def _posts(ctx: ParseContext, src: int, posts: list[Any]) -> None:
                 ctx.add_photo(member, as_timestamp(media.get("creation_timestamp")) or timestamp, src)
     if unresolved:
         ctx.warnings[f"{unresolved} photo(s) named by posts are not in this part"] += 1
-
-
-def _own_photos(ctx: ParseContext, *, counts_as_data: bool) -> None:
-    """Photos in the posts' media folders that no post of this part named: in a multi-part download the post
-    naming them may sit in another part, parsed before or after this one, so every part contributes its own
-    photos whatever the order. A part with no posts file counts as data when it holds such photos."""
-    photos = [
-        n for n in ctx.archive.names if MEDIA_FOLDER.search(n) and is_photo(n) and n not in ctx.media_seen
-    ]
-    if not photos:
-        return
-    if counts_as_data:
-        ctx.parsed_members += 1
-    src = ctx.src("posts/media/")
-    for member in sorted(photos):
-        ctx.add_photo(member, None, src)
 
 
 def _comments(ctx: ParseContext, src: int, comments: list[Any]) -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from credscore.ingest.archive import is_denied
+from credscore.ingest.archive import is_denied, is_photo
 from credscore.ingest.common import ParseContext, as_text, as_timestamp, dicts, items_of
-from credscore.ingest.facebook import is_photo
 from credscore.ingest.merge import merge_account
 from credscore.profile import BirthDate, NamedEntity, TextItem
 
@@ -17,6 +16,7 @@ FOLLOWING = r"followers_and_following/following(?:_\d+)?\.json"
 POSTS = r"(?:content|media)/posts_\d+\.json"
 COMMENTS = r"comments/post_comments(?:_\d+)?\.json"
 LIKED = r"likes/liked_posts(?:_\d+)?\.json"
+MEDIA_FOLDER = re.compile(r"(^|/)media/posts/", re.IGNORECASE)  # the applicant's own posts' photos
 UNSET_BIRTH_DATE = "1919-01-01"  # Instagram's default when the user never gave one
 _BIRTH_KEY = re.compile(
     r"birth|nacimiento|geburt|naissance|nascita|nascimento|urodzenia|doğum", re.IGNORECASE
@@ -91,9 +91,12 @@ def parse_instagram(ctx: ParseContext) -> None:
                 profile.names.append(NamedEntity(platform=ctx.platform, kind="following", name=name, src=src))
     account["following"] = following
 
+    posts_seen = False
     for member in ctx.archive.find(POSTS):
         if (document := ctx.read_json(member, mojibake=True)) is not None:
+            posts_seen = True
             _posts(ctx, ctx.done(member), items_of(document, "ig_posts"))
+    ctx.add_own_photos(MEDIA_FOLDER, "media/posts/", counts_as_data=not posts_seen)
 
     for member in ctx.archive.find(COMMENTS):
         if (document := ctx.read_json(member, mojibake=True)) is None:
@@ -116,6 +119,7 @@ def parse_instagram(ctx: ParseContext) -> None:
 
 
 def _posts(ctx: ParseContext, src: int, posts: list[Any]) -> None:
+    unresolved = 0
     for post in dicts(posts):
         media = dicts(post.get("media"))
         caption = as_text(post.get("title")) or (as_text(media[0].get("title")) if len(media) == 1 else None)
@@ -128,5 +132,11 @@ def _posts(ctx: ParseContext, src: int, posts: list[Any]) -> None:
             )
         for item in media:
             uri = item.get("uri")
-            if isinstance(uri, str) and is_photo(uri) and (member := ctx.archive.resolve(uri)):
-                ctx.add_photo(member, as_timestamp(item.get("creation_timestamp")) or timestamp, src)
+            if not isinstance(uri, str) or not is_photo(uri):
+                continue
+            if (member := ctx.archive.resolve(uri)) is None:
+                unresolved += 1
+                continue
+            ctx.add_photo(member, as_timestamp(item.get("creation_timestamp")) or timestamp, src)
+    if unresolved:
+        ctx.warnings[f"{unresolved} photo(s) named by posts are not in this part"] += 1

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from credscore.ingest.archive import is_photo
 from credscore.ingest.common import ParseContext, as_int, as_text, dicts, iso_timestamp, items_of
 from credscore.ingest.dates import unix_of
-from credscore.ingest.facebook import is_photo
 from credscore.ingest.merge import merge_account
 from credscore.profile import TextItem, TextKind
 
