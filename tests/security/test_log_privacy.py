@@ -1,0 +1,51 @@
+"""No personal data in logs: after a full run on the local stack, the functions' logs (what CloudWatch would hold)
+contain none of the applicant's names, texts, group or page names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from credscore.ingest import ingest_archive
+from credscore.profile import Platform, Profile
+from credscore.synth import make_export
+from credscore_local.client import upload
+
+pytestmark = pytest.mark.e2e
+
+
+def test_function_logs_hold_no_personal_data(stack: Any, partner: Any, tmp_path: Path) -> None:
+    paths = {"facebook": tmp_path / "facebook.zip", "linkedin": tmp_path / "linkedin.zip"}
+    make_export(
+        "facebook",
+        paths["facebook"],
+        seed=31,
+        layout="C",
+        posts=30,
+        comments=20,
+        groups=6,
+        pages=6,
+        photos=2,
+        birth_year=1987,
+    )
+    make_export("linkedin", paths["linkedin"], seed=32, connections=50, skills=5)
+    profile = Profile(application_id="fixture")
+    for name, path in paths.items():
+        with path.open("rb") as fh:
+            ingest_archive(profile, Platform(name), fh, name)
+    secrets = {t.text for t in profile.texts if len(t.text) >= 12}
+    secrets |= {n.name for n in profile.names if len(n.name) >= 6}
+    secrets |= {s for s in profile.skills if len(s) >= 6}
+    assert len(secrets) > 30, "the fixture has personal text to look for"
+
+    created = partner.create_application({"facebook": 1, "linkedin": 1})
+    for form in created["uploads"]:
+        upload(form, paths[form["platform"]])
+    assert partner.wait(created["application_id"])["status"] == "scored"
+
+    logs = "\n".join(p.read_text(errors="replace") for p in Path(stack.log_dir).glob("*.log"))
+    assert created["application_id"] in logs, "the logs are the ones of this run"
+    leaked = sorted(s for s in secrets if s in logs)
+    assert leaked == []
