@@ -70,6 +70,6 @@ def test_function_specs_merge_globals_like_sam() -> None:
     assert images.layers == ["DomainLayer", "ImageModelLayer"]
     assert images.memory_mb == 2048
     assert images.environment["TABLE_NAME"] == "t"  # from Globals
-    assert images.environment["ORT_THREADS"] == "2"  # its own
+    assert images.environment["ORT_THREADS"] == "1"  # its own
     assert specs["IngestFunction"].environment["X_BEARER_TOKEN_PARAM"] == "/credscore/dev/x-bearer-token"
     assert specs["ScoreFunction"].runtime == "python3.13"
