@@ -245,7 +245,7 @@ class LocalStack:
 
     def _create_AWS_S3_Bucket(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
         p = r.resolve(props)
-        name = p["BucketName"]
+        name = p.get("BucketName") or f"credscore-local-{logical.lower()}"
         s3 = self.client("s3")
         s3.create_bucket(Bucket=name)
         if "BucketEncryption" in p:
@@ -292,7 +292,9 @@ class LocalStack:
             )
         r.refs[logical] = name
         r.attributes[(logical, "Arn")] = f"arn:aws:s3:::{name}"
-        self.deployed.bucket = name
+        r.attributes[(logical, "RegionalDomainName")] = f"{name}.s3.{REGION}.amazonaws.com"
+        if logical == "DataBucket":
+            self.deployed.bucket = name
 
     def _create_AWS_S3_BucketPolicy(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
         p = r.resolve(props)
@@ -440,6 +442,16 @@ class LocalStack:
             if event["Type"] == "EventBridgeRule":
                 self._route_rule_to_state_machine(r.resolve(event["Properties"]["Pattern"]))
 
+    def _create_AWS_CloudFront_OriginAccessControl(
+        self, logical: str, props: dict[str, Any], r: Resolver
+    ) -> None:
+        # The page is served locally by `credscore serve`; CloudFront exists only in AWS.
+        r.refs[logical] = r.attributes[(logical, "Id")] = "local-oac"
+
+    def _create_AWS_CloudFront_Distribution(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
+        r.refs[logical] = r.attributes[(logical, "Id")] = "LOCALDIST"
+        r.attributes[(logical, "DomainName")] = "localhost"
+
     def _create_AWS_Serverless_HttpApi(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
         # Served by credscore_local.api_adapter with the same authorizer and route.
         r.refs[logical] = "local"
@@ -501,7 +513,10 @@ class LocalStack:
         sfn = self.client("stepfunctions")
         deadline = time.time() + timeout
         while time.time() < deadline:
-            executions = sfn.list_executions(stateMachineArn=self.deployed.state_machine_arn)["executions"]
+            pages = sfn.get_paginator("list_executions").paginate(
+                stateMachineArn=self.deployed.state_machine_arn
+            )
+            executions = [e for page in pages for e in page["executions"]]
             if len(executions) >= expected and all(e["status"] != "RUNNING" for e in executions):
                 return [sfn.describe_execution(executionArn=e["executionArn"]) for e in executions]
             time.sleep(0.1)

@@ -188,3 +188,22 @@ def test_template_carries_the_default_scoring_configuration() -> None:
     default = (REPO / "src/credscore/data/default-scoring-config.json").read_text()
     assert json.loads(value) == json.loads(default)
     parse_config(value)  # and it is valid
+
+
+def test_web_page_is_served_privately_through_cloudfront_over_https() -> None:
+    bucket = RESOURCES["WebBucket"]["Properties"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    config = RESOURCES["WebDistribution"]["Properties"]["DistributionConfig"]
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert "OriginAccessControlId" in config["Origins"][0]
+    (reader,) = [
+        s
+        for s in RESOURCES["WebBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+        if s["Effect"] == "Allow"
+    ]
+    assert reader["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert "AWS:SourceArn" in reader["Condition"]["StringEquals"]
+    cors = RESOURCES["PartnerApi"]["Properties"]["CorsConfiguration"]
+    assert cors["AllowOrigins"] == [{"Fn::Sub": "https://${WebDistribution.DomainName}"}], (
+        "only the page's origin"
+    )
