@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -10,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore.application import upload_prefix, work_prefix
 from credscore_aws.runtime import bucket_name, logger, metrics, repository, tracer
+from credscore_aws.step_errors import cause_message
 from credscore_aws.storage import delete_prefix
 
 MAX_MESSAGE = 500
@@ -18,15 +18,7 @@ MAX_MESSAGE = 500
 def describe_error(error: dict[str, Any]) -> tuple[str, str]:
     """(code, message) from a Step Functions Catch result {"Error": ..., "Cause": ...}."""
     code = str(error.get("Error") or "UnknownError")
-    cause = error.get("Cause") or ""
-    message = cause
-    try:
-        parsed = json.loads(cause)
-        if isinstance(parsed, dict):
-            message = str(parsed.get("errorMessage") or parsed.get("Cause") or cause)
-    except (TypeError, ValueError):
-        pass
-    return code, str(message)[:MAX_MESSAGE] or code
+    return code, cause_message(error.get("Cause"), limit=MAX_MESSAGE) or code
 
 
 @logger.inject_lambda_context(log_event=False)

@@ -18,6 +18,7 @@ from credscore.scoring.features import FeatureVector
 from credscore.scoring.scorer import score
 from credscore_aws.config_store import ConfigStore, LoadedConfig
 from credscore_aws.runtime import env
+from credscore_aws.step_errors import cause_message
 
 
 @cache
@@ -29,21 +30,8 @@ def _failed(kind: str, marker: dict[str, Any]) -> dict[str, str]:
     return {
         "analysis": kind,
         "error": str(marker.get("error") or "failed"),
-        "cause": _cause_message(marker.get("cause")),
+        "cause": cause_message(marker.get("cause"), limit=300),
     }
-
-
-def _cause_message(cause: Any) -> str:
-    import json
-
-    text = str(cause or "")
-    try:
-        parsed = json.loads(text)
-        if isinstance(parsed, dict):
-            text = str(parsed.get("errorMessage") or text)
-    except ValueError:
-        pass
-    return text[:300]
 
 
 def evidence_from_branches(analyses: list[Any]) -> tuple[Evidence, list[dict[str, str]]]:
