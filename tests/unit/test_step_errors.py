@@ -6,7 +6,9 @@ from credscore_aws.step_errors import cause_message
 
 
 def test_lambda_error_json_gives_its_message() -> None:
-    cause = json.dumps({"errorType": "NoUsableSource", "errorMessage": "no source could be read", "trace": []})
+    cause = json.dumps(
+        {"errorType": "NoUsableSource", "errorMessage": "no source could be read", "trace": []}
+    )
     assert cause_message(cause, limit=100) == "no source could be read"
 
 
