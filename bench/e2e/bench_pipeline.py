@@ -105,30 +105,6 @@ def bare_compute(paths: dict[str, Path]) -> dict[str, float]:
     }
 
 
-def timeline(stack: Any, application_id: str) -> list[tuple[str, float, int]]:
-    """(state, total seconds, times entered) from the scoring execution's history."""
-    sfn = stack.client("stepfunctions")
-    for execution in sfn.list_executions(stateMachineArn=stack.deployed.state_machine_arn)["executions"]:
-        described = sfn.describe_execution(executionArn=execution["executionArn"])
-        if application_id not in described.get("output", "") or '"scored"' not in described.get("output", ""):
-            continue
-        events = sfn.get_execution_history(executionArn=execution["executionArn"], maxResults=1000)["events"]
-        open_states: dict[str, list[Any]] = {}
-        totals: dict[str, list[float]] = {}
-        for event in events:
-            if "stateEnteredEventDetails" in event:
-                open_states.setdefault(event["stateEnteredEventDetails"]["name"], []).append(
-                    event["timestamp"]
-                )
-            elif "stateExitedEventDetails" in event:
-                name = event["stateExitedEventDetails"]["name"]
-                if open_states.get(name):
-                    entered = open_states[name].pop(0)
-                    totals.setdefault(name, []).append((event["timestamp"] - entered).total_seconds())
-        return [(name, max(v) if len(v) > 1 else v[0], len(v)) for name, v in totals.items()]
-    return []
-
-
 def run_once(stack: Any, client: Any, paths: dict[str, Path]) -> tuple[float, list[tuple[str, float, int]]]:
     from credscore_local.client import upload
 
@@ -140,7 +116,7 @@ def run_once(stack: Any, client: Any, paths: dict[str, Path]) -> tuple[float, li
     wall = time.time() - started
     if state["status"] != "scored":
         raise SystemExit(f"the heavy applicant was not scored: {state}")
-    return wall, timeline(stack, created["application_id"])
+    return wall, stack.state_times(created["application_id"])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,36 +32,11 @@ def _sample_files(folder: Path) -> dict[str, list[Path]]:
     return found
 
 
-def _execution_timeline(stack: LocalStack, application_id: str) -> list[tuple[str, float]]:
-    """(state, seconds) for the execution that scored the application, from its event history."""
-    sfn = stack.client("stepfunctions")
-    for execution in sfn.list_executions(stateMachineArn=stack.deployed.state_machine_arn)["executions"]:
-        described = sfn.describe_execution(executionArn=execution["executionArn"])
-        if application_id not in described.get("output", "") or '"ready": false' in described.get(
-            "output", ""
-        ):
-            continue
-        events = sfn.get_execution_history(executionArn=execution["executionArn"], maxResults=1000)["events"]
-        entered: dict[str, Any] = {}
-        timeline = []
-        for event in events:
-            details = event.get("stateEnteredEventDetails") or event.get("stateExitedEventDetails")
-            if not details:
-                continue
-            if "stateEnteredEventDetails" in event:
-                entered.setdefault(details["name"], event["timestamp"])
-            elif details["name"] in entered:
-                seconds = (event["timestamp"] - entered[details["name"]]).total_seconds()
-                timeline.append((details["name"], seconds))
-        return timeline
-    return []
-
-
 def _print_result(
     console: Console,
     state: dict[str, Any],
     result: dict[str, Any],
-    timeline: list[tuple[str, float]],
+    timeline: list[tuple[str, float, int]],
     elapsed: float,
 ) -> None:
     console.print(
@@ -78,8 +53,9 @@ def _print_result(
         steps = Table(title="State machine (real statemachine.asl.json, real handlers)", title_justify="left")
         steps.add_column("state")
         steps.add_column("seconds", justify="right")
-        for name, seconds in timeline:
-            steps.add_row(name, f"{seconds:.2f}")
+        steps.add_column("runs", justify="right")
+        for name, seconds, count in timeline:
+            steps.add_row(name, f"{seconds:.2f}", str(count))
         console.print(steps)
     breakdown = Table(title="Score breakdown", title_justify="left")
     for column in ("feature", "priority", "value", "points", "max"):
@@ -155,9 +131,7 @@ def demo(samples: Path, as_json: bool) -> int:
         if as_json:
             print(json.dumps({"application": state, "result": result}, indent=2))
         else:
-            _print_result(
-                console, state, result, _execution_timeline(stack, created["application_id"]), elapsed
-            )
+            _print_result(console, state, result, stack.state_times(created["application_id"]), elapsed)
         console.print(f"Function logs (as CloudWatch would hold them): {stack.log_dir}")
     return 0
 
