@@ -85,9 +85,12 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         )
     prefix = work_prefix(application_id)
     profile_key = put_json(bucket_name(), f"{prefix}profile.json", profile.model_dump_json())
+    # The Map state takes its concurrency from this output, so the batches and the Map agree on it.
+    concurrency = int(env("IMAGE_MAP_CONCURRENCY"))
+    batches = image_batches(profile, int(env("IMAGE_BATCH_SIZE")), parallelism=concurrency)
     batch_keys = [
         put_json(bucket_name(), f"{prefix}images/batch-{i:04d}.json", [ref.model_dump() for ref in batch])
-        for i, batch in enumerate(image_batches(profile, int(env("IMAGE_BATCH_SIZE"))))
+        for i, batch in enumerate(batches)
     ]
     logger.info(
         "profile built",
@@ -98,4 +101,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "image_batches": len(batch_keys),
         },
     )
-    return {"profile": profile_key, "image_batches": batch_keys, "sources": reports}
+    return {
+        "profile": profile_key,
+        "image_batches": batch_keys,
+        "image_concurrency": concurrency,
+        "sources": reports,
+    }

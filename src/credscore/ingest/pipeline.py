@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import BinaryIO
 
 from credscore.application import upload_key
@@ -70,8 +70,29 @@ def combine_reports(platform: Platform, parts: list[SourceReport]) -> SourceRepo
     )
 
 
-def image_batches(profile: Profile, size: int) -> Iterator[list[MediaRef]]:
-    """Photos in fixed-size batches for the Map state, grouped by archive so each batch reads few directories."""
+# Below this many photos a batch costs more in invocation overhead (start, archive directory read) than it
+# saves by running in parallel: ~8 photos are ~0.2 s of model time.
+MIN_PHOTOS_PER_BATCH = 8
+
+
+def image_batches(
+    profile: Profile, max_size: int, parallelism: int = 1, min_size: int = MIN_PHOTOS_PER_BATCH
+) -> list[list[MediaRef]]:
+    """Photos in batches for the Map state: none larger than `max_size`, sizes within one of each other, and
+    the count raised towards a multiple of `parallelism` (the Map's concurrency) as far as batches keep
+    `min_size` photos, so the Map's last wave runs full instead of one batch running alone. Grouped by
+    archive (sorted), so each batch reads few archive directories."""
     refs = sorted(profile.media, key=lambda m: (m.archive, m.member))
-    for start in range(0, len(refs), size):
-        yield refs[start : start + size]
+    if not refs:
+        return []
+    max_size, parallelism, min_size = max(1, max_size), max(1, parallelism), max(1, min(min_size, max_size))
+    count = -(-len(refs) // max_size)
+    full_waves = -(-count // parallelism) * parallelism
+    count = max(count, min(full_waves, len(refs) // min_size))
+    base, extra = divmod(len(refs), count)
+    batches, start = [], 0
+    for i in range(count):
+        size = base + (1 if i < extra else 0)
+        batches.append(refs[start : start + size])
+        start += size
+    return batches

@@ -1,0 +1,61 @@
+"""Photo batches for the Map state: bounded, balanced, and in full waves of the Map's concurrency."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from credscore.ingest.pipeline import MIN_PHOTOS_PER_BATCH, image_batches
+from credscore.profile import MediaRef, Platform, Profile
+
+
+def _profile(photos: int, archives: int = 1) -> Profile:
+    profile = Profile(application_id="a" * 32)
+    profile.media = [
+        MediaRef(
+            platform=Platform.FACEBOOK,
+            archive=f"uploads/a/facebook/part-{i % archives + 1}.zip",
+            member=f"photos/{i:05d}.jpg",
+            src=0,
+        )
+        for i in range(photos)
+    ]
+    return profile
+
+
+def test_heavy_applicant_gets_full_waves() -> None:
+    batches = image_batches(_profile(502), max_size=50, parallelism=4)
+    assert [len(b) for b in batches] == [42] * 10 + [41] * 2
+
+
+def test_few_photos_are_not_split_below_the_minimum() -> None:
+    assert [len(b) for b in image_batches(_profile(5), max_size=50, parallelism=4)] == [5]
+    assert [len(b) for b in image_batches(_profile(20), max_size=50, parallelism=4)] == [10, 10]
+    assert [len(b) for b in image_batches(_profile(40), max_size=50, parallelism=4)] == [10] * 4
+    assert image_batches(_profile(0), max_size=50, parallelism=4) == []
+
+
+@given(
+    photos=st.integers(1, 3000),
+    archives=st.integers(1, 3),
+    max_size=st.integers(1, 120),
+    parallelism=st.integers(1, 16),
+)
+def test_batches_are_bounded_balanced_and_complete(
+    photos: int, archives: int, max_size: int, parallelism: int
+) -> None:
+    profile = _profile(photos, archives)
+    batches = image_batches(profile, max_size=max_size, parallelism=parallelism)
+    sizes = [len(b) for b in batches]
+    assert max(sizes) <= max_size
+    assert max(sizes) - min(sizes) <= 1
+    flat = [ref for batch in batches for ref in batch]
+    assert flat == sorted(profile.media, key=lambda m: (m.archive, m.member)), "each photo once, by archive"
+    fewest = -(-photos // max_size)
+    full_waves = -(-fewest // parallelism) * parallelism
+    smallest_allowed = min(MIN_PHOTOS_PER_BATCH, max_size)
+    assert fewest <= len(batches) <= full_waves
+    if len(batches) > fewest:  # split further than the size limit needs: only to fill the Map's waves
+        assert min(sizes) >= smallest_allowed
+    if len(batches) < full_waves:  # full waves were not reached: only because batches would get too small
+        assert photos // (len(batches) + 1) < smallest_allowed
