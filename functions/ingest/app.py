@@ -19,7 +19,7 @@ from credscore.ingest.errors import XRateLimited
 from credscore.ingest.pipeline import build_profile, image_batches
 from credscore_aws.runtime import bucket_name, env, logger, metrics, repository, tracer
 from credscore_aws.s3io import S3RangedReader
-from credscore_aws.storage import list_keys, put_json, s3_client
+from credscore_aws.storage import list_keys, put_json_many, s3_client
 
 
 class IngestRequest(BaseModel):
@@ -84,14 +84,17 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             + "; ".join(f"{r['platform']}: {r['reason'] or r['status']}" for r in reports)
         )
     prefix = work_prefix(application_id)
-    profile_key = put_json(bucket_name(), f"{prefix}profile.json", profile.model_dump_json())
+    profile_key = f"{prefix}profile.json"
     # The Map state takes its concurrency from this output, so the batches and the Map agree on it.
     concurrency = int(env("IMAGE_MAP_CONCURRENCY"))
-    batches = image_batches(profile, int(env("IMAGE_BATCH_SIZE")), parallelism=concurrency)
-    batch_keys = [
-        put_json(bucket_name(), f"{prefix}images/batch-{i:04d}.json", [ref.model_dump() for ref in batch])
-        for i, batch in enumerate(batches)
-    ]
+    batches = {
+        f"{prefix}images/batch-{i:04d}.json": [ref.model_dump() for ref in batch]
+        for i, batch in enumerate(
+            image_batches(profile, int(env("IMAGE_BATCH_SIZE")), parallelism=concurrency)
+        )
+    }
+    put_json_many(bucket_name(), {profile_key: profile.model_dump_json(), **batches})
+    batch_keys = list(batches)
     logger.info(
         "profile built",
         extra={
