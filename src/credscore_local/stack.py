@@ -522,32 +522,37 @@ class LocalStack:
             time.sleep(0.1)
         raise TimeoutError("executions still running")
 
-    def state_times(self, application_id: str) -> list[tuple[str, float, int]]:
-        """(state, seconds, times entered) for the execution that scored the application, from its history;
-        a state entered several times (Map iterations) reports its longest run."""
+    def scoring_execution(self, application_id: str) -> dict[str, Any] | None:
+        """The description (start and stop dates, input, output) of the execution that scored the application."""
         sfn = self.client("stepfunctions")
         pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=self.deployed.state_machine_arn)
         for execution in (e for page in pages for e in page["executions"]):
-            output = sfn.describe_execution(executionArn=execution["executionArn"]).get("output", "")
-            if application_id not in output or '"status": "scored"' not in output:
-                continue
-            events = sfn.get_execution_history(executionArn=execution["executionArn"], maxResults=1000)[
-                "events"
-            ]
-            entered: dict[str, list[Any]] = {}
-            runs: dict[str, list[float]] = {}
-            for event in events:
-                if "stateEnteredEventDetails" in event:
-                    entered.setdefault(event["stateEnteredEventDetails"]["name"], []).append(
-                        event["timestamp"]
-                    )
-                elif "stateExitedEventDetails" in event:
-                    name = event["stateExitedEventDetails"]["name"]
-                    if entered.get(name):
-                        seconds = (event["timestamp"] - entered[name].pop(0)).total_seconds()
-                        runs.setdefault(name, []).append(seconds)
-            return [(name, max(seconds), len(seconds)) for name, seconds in runs.items()]
-        return []
+            described: dict[str, Any] = sfn.describe_execution(executionArn=execution["executionArn"])
+            output = described.get("output", "")
+            if application_id in output and '"status": "scored"' in output:
+                return described
+        return None
+
+    def state_times(self, application_id: str) -> list[tuple[str, float, int]]:
+        """(state, seconds, times entered) for the execution that scored the application, from its history;
+        a state entered several times (Map iterations) reports its longest run."""
+        execution = self.scoring_execution(application_id)
+        if execution is None:
+            return []
+        events = self.client("stepfunctions").get_execution_history(
+            executionArn=execution["executionArn"], maxResults=1000
+        )["events"]
+        entered: dict[str, list[Any]] = {}
+        runs: dict[str, list[float]] = {}
+        for event in events:
+            if "stateEnteredEventDetails" in event:
+                entered.setdefault(event["stateEnteredEventDetails"]["name"], []).append(event["timestamp"])
+            elif "stateExitedEventDetails" in event:
+                name = event["stateExitedEventDetails"]["name"]
+                if entered.get(name):
+                    seconds = (event["timestamp"] - entered[name].pop(0)).total_seconds()
+                    runs.setdefault(name, []).append(seconds)
+        return [(name, max(seconds), len(seconds)) for name, seconds in runs.items()]
 
     def inject_faults(
         self, logical_id: str, error_type: str, message: str = "injected fault", times: int = 1

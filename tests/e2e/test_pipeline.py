@@ -87,6 +87,14 @@ def test_upload_two_exports_and_get_an_explained_score(
     assert len(executions) == 2
     assert all(e["status"] == "SUCCEEDED" for e in executions)
     assert sum('"status": "scored"' in e["output"] for e in executions) == 1
+    scoring = stack.scoring_execution(application_id)
+    assert scoring is not None
+    assert scoring["status"] == "SUCCEEDED"
+    assert scoring["startDate"] <= scoring["stopDate"]
+    times = {name: (seconds, entered) for name, seconds, entered in stack.state_times(application_id)}
+    assert {"ReceiveUpload", "Ingest", "AnalyzeText", "AnalyzeProfanity", "Analyse", "Score"} <= set(times)
+    assert times["AnalyzeImages"][1] == 1, "three photos make one batch"
+    assert times["Analyse"][0] <= (scoring["stopDate"] - scoring["startDate"]).total_seconds()
     s3 = stack.client("s3")
     leftovers = s3.list_objects_v2(Bucket=stack.deployed.bucket, Prefix=f"uploads/{application_id}/")
     assert leftovers.get("KeyCount", 0) == 0

@@ -122,3 +122,27 @@ def test_duplicate_s3_events_score_once(stack: Any, partner: Any) -> None:
     assert sum('"status": "scored"' in e["output"] for e in mine) == 1
     assert any('"reason": "already_scored"' in e["output"] for e in mine)
     assert partner.application(application_id)["status"] == "scored"
+
+
+def test_one_failed_photo_batch_is_recorded_and_the_other_batches_still_count(
+    stack: Any, partner: Any, tmp_path: Path
+) -> None:
+    from credscore.synth import make_export
+
+    export = tmp_path / "facebook.zip"
+    make_export("facebook", export, seed=11, layout="B", posts=20, photos=40, birth_year=1990)
+    pool = stack.pool("AnalyzeImagesFunction")
+    calls_before = pool.invocations
+    stack.inject_faults("AnalyzeImagesFunction", "ModelCrashed", "the image model crashed", times=1)
+    created = partner.create_application({"facebook": 1})
+    upload(created["uploads"][0], export)
+    state = partner.wait(created["application_id"], timeout=300)
+    assert state["status"] == "scored", state
+    assert pool.invocations - calls_before == 4, (
+        "40 photos make four batches of ten; the failure is not retried"
+    )
+    result = partner.result(created["application_id"])["result"]
+    assert [(f["analysis"], f["error"]) for f in result["analysis_failures"]] == [("images", "ModelCrashed")]
+    images = next(f for f in result["breakdown"] if f["feature"] == "images")
+    assert images["has_evidence"], "the three batches that ran still give evidence"
+    _no_raw_data_left(stack, created["application_id"])
