@@ -45,9 +45,13 @@ class PartnerClient:
         x_handle: str | None = None,
         idempotency_key: str | None = None,
         reference: str | None = None,
+        consent_granted_at: int | None = None,
     ) -> dict[str, Any]:
+        """Create an application; a retry under the same `idempotency_key` must send the same body, so pass the
+        same `consent_granted_at` (default: now)."""
+        granted_at = int(time.time()) if consent_granted_at is None else consent_granted_at
         body: dict[str, Any] = {
-            "consent": {**DEFAULT_CONSENT, "granted_at": int(time.time())},
+            "consent": {**DEFAULT_CONSENT, "granted_at": granted_at},
             "sources": dict(sources),
         }
         if x_handle:

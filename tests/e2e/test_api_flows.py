@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -79,12 +80,18 @@ def test_a_bad_configuration_written_behind_the_admin_tool_leaves_the_last_good_
 
 
 def test_create_is_idempotent_per_key_and_body(partner: Any) -> None:
-    first = partner.create_application({"linkedin": 1}, idempotency_key="order-42")
-    again = partner.create_application({"linkedin": 1}, idempotency_key="order-42")
+    # A retry resends the very same body (consent time included), whenever it happens.
+    granted_at = int(time.time()) - 5
+    first = partner.create_application(
+        {"linkedin": 1}, idempotency_key="order-42", consent_granted_at=granted_at
+    )
+    again = partner.create_application(
+        {"linkedin": 1}, idempotency_key="order-42", consent_granted_at=granted_at
+    )
     assert again["application_id"] == first["application_id"]
     assert again["uploads"][0]["fields"]["key"] == first["uploads"][0]["fields"]["key"]
     with pytest.raises(ApiError) as exc:
-        partner.create_application({"facebook": 1}, idempotency_key="order-42")
+        partner.create_application({"facebook": 1}, idempotency_key="order-42", consent_granted_at=granted_at)
     assert exc.value.status == 409
     other = partner.create_application({"linkedin": 1}, idempotency_key="order-43")
     assert other["application_id"] != first["application_id"]
