@@ -13,13 +13,14 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.params import Header, Path
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore.report import render_report
 from credscore_aws import applications
 from credscore_aws.api_models import (
+    NEXT_TOKEN_PATTERN,
     OPENAPI_INFO,
     ApplicationList,
     ApplicationView,
@@ -125,9 +126,24 @@ def create_application(
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created.model_dump())
 
 
-@app.get("/applications", summary="List this partner's applications, newest first")
-def list_applications() -> ApplicationList:
-    return applications.list_for_partner(_partner_id())
+@app.get(
+    "/applications",
+    summary="List this partner's applications, newest first, a page at a time",
+    responses={
+        200: {
+            "description": "a page of applications",
+            "content": {"application/json": {"model": ApplicationList}},
+        },
+    },
+)
+def list_applications(
+    limit: Annotated[int, Query(ge=1, le=100, description="applications per page")] = 50,
+    next_token: Annotated[
+        str | None,
+        Query(pattern=NEXT_TOKEN_PATTERN, description="the previous page's next_token"),
+    ] = None,
+) -> ApplicationList:
+    return applications.list_for_partner(_partner_id(), limit, next_token)
 
 
 @app.get("/applications/<application_id>", summary="Status of an application", responses=NOT_FOUND)

@@ -148,8 +148,16 @@ class ApplicationSummary(BaseModel):
     created_at: int
 
 
+NEXT_TOKEN_PATTERN = r"^\d{12}\.[0-9a-f]{32}$"  # noqa: S105 (a page position, not a secret)
+
+
 class ApplicationList(BaseModel):
     applications: list[ApplicationSummary]
+    next_token: str | None = Field(
+        default=None,
+        pattern=NEXT_TOKEN_PATTERN,
+        description="Pass as `next_token` for the next (older) page; null on the last page.",
+    )
 
 
 class ScoreResultView(BaseModel):

@@ -208,14 +208,19 @@ def view(partner_id: str, application_id: str) -> ApplicationView:
     )
 
 
-def list_for_partner(partner_id: str) -> ApplicationList:
+def list_for_partner(partner_id: str, limit: int = 50, next_token: str | None = None) -> ApplicationList:
+    """A page of the partner's applications, newest first. `next_token` is "<created, 12 digits>.<id>" of the
+    last application on the previous page (the API's schema checks the form)."""
+    after = next_token.replace(".", "#", 1) if next_token else None
+    items, last = repository().list_for_partner(partner_id, limit, after)
     return ApplicationList(
         applications=[
             ApplicationSummary(
                 application_id=i["application_id"], status=i["status"], created_at=i["created_at"]
             )
-            for i in repository().list_for_partner(partner_id)
-        ]
+            for i in items
+        ],
+        next_token=last.replace("#", ".", 1) if last else None,
     )
 
 

@@ -178,15 +178,30 @@ class ApplicationRepository:
         )
         self.audit(application_id, "failed", code=code)
 
-    def list_for_partner(self, partner_id: str, limit: int = 50) -> list[dict[str, Any]]:
-        result = self.table.query(
-            IndexName="by-partner",
-            KeyConditionExpression="gsi1pk = :p",
-            ExpressionAttributeValues={":p": f"PARTNER#{partner_id}"},
-            ScanIndexForward=False,
-            Limit=limit,
-        )
-        return [_plain(i) for i in result.get("Items", [])]
+    def list_for_partner(
+        self, partner_id: str, limit: int = 50, after: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of a partner's applications, newest first, and the position to continue after (None on the
+        last page). A position is an application's `gsi1sk` ("<created>#<id>"); the partner's partition always
+        comes from the caller, so a position can only move within the caller's own applications."""
+        kwargs: dict[str, Any] = {
+            "IndexName": "by-partner",
+            "KeyConditionExpression": "gsi1pk = :p",
+            "ExpressionAttributeValues": {":p": f"PARTNER#{partner_id}"},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if after is not None:
+            application_id = after.partition("#")[2]
+            kwargs["ExclusiveStartKey"] = {
+                "pk": app_pk(application_id),
+                "sk": META,
+                "gsi1pk": f"PARTNER#{partner_id}",
+                "gsi1sk": after,
+            }
+        result = self.table.query(**kwargs)
+        last = result.get("LastEvaluatedKey")
+        return [_plain(i) for i in result.get("Items", [])], str(last["gsi1sk"]) if last else None
 
     def audit(self, application_id: str, event: str, **details: str) -> None:
         now = time.time()

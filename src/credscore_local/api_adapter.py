@@ -40,7 +40,7 @@ def build_event(
         "rawPath": parts.path,
         "rawQueryString": parts.query,
         "headers": lowered,
-        "queryStringParameters": dict(parse_qsl(parts.query)) or None,
+        "queryStringParameters": _query_parameters(parts.query),
         "requestContext": {
             "accountId": ACCOUNT_ID,
             "apiId": "local",
@@ -142,3 +142,11 @@ def serve_api(stack: LocalStack, port: int = 0) -> tuple[ThreadingHTTPServer, st
 
 def json_body(data: bytes) -> Any:
     return json.loads(data) if data else None
+
+
+def _query_parameters(query: str) -> dict[str, str] | None:
+    """As HTTP APIs (payload 2.0) give them: blank values kept, a repeated name's values joined by commas."""
+    values: dict[str, list[str]] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        values.setdefault(name, []).append(value)
+    return {name: ",".join(found) for name, found in values.items()} or None

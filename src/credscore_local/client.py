@@ -61,6 +61,14 @@ class PartnerClient:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         return dict(self._call("POST", "/applications", json=body, headers=headers))
 
+    def list_applications(self, limit: int | None = None, next_token: str | None = None) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        if limit is not None:
+            params["limit"] = limit
+        if next_token is not None:
+            params["next_token"] = next_token
+        return dict(self._call("GET", "/applications", params=params))
+
     def application(self, application_id: str) -> dict[str, Any]:
         return dict(self._call("GET", f"/applications/{application_id}"))
 

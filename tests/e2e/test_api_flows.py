@@ -5,6 +5,7 @@ uploads, and erasure."""
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 import time
 from collections.abc import Iterator
@@ -183,3 +184,29 @@ def test_erasure_leaves_nothing_behind(stack: Any, partner: Any) -> None:
     with pytest.raises(ApiError) as exc:
         partner.result(application_id)
     assert exc.value.status == 409
+
+
+def test_applications_are_listed_a_page_at_a_time(stack: Any) -> None:
+    from credscore_local.client import PartnerClient
+    from credscore_local.partners import register_partner
+
+    api_key = secrets.token_urlsafe(24)
+    register_partner(stack, "partner-paging", "Paging Partner", api_key)
+    client = PartnerClient(stack.api_url, api_key)
+    created = {client.create_application({"linkedin": 1})["application_id"] for _ in range(3)}
+
+    first = client.list_applications(limit=2)
+    assert len(first["applications"]) == 2
+    assert first["next_token"]
+    second = client.list_applications(limit=2, next_token=first["next_token"])
+    assert second.get("next_token") is None
+    listed = first["applications"] + second["applications"]
+    assert {a["application_id"] for a in listed} == created
+    assert [a["created_at"] for a in listed] == sorted((a["created_at"] for a in listed), reverse=True)
+
+    with pytest.raises(ApiError) as bad_token:
+        client.list_applications(next_token="not-a-token")
+    assert bad_token.value.status == 422
+    with pytest.raises(ApiError) as bad_limit:
+        client.list_applications(limit=0)
+    assert bad_limit.value.status == 422

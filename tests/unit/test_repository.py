@@ -91,7 +91,7 @@ def test_results_partner_listing_and_erasure(repo: ApplicationRepository) -> Non
     repo.save_result(mine, {"total_points": 1.5, "config_version": "v1"}, {"age": {"value": 30.5}})
     assert repo.get(mine)["status"] == Status.SCORED
     assert repo.get_doc(mine, "RESULT") == {"total_points": 1.5, "config_version": "v1"}
-    assert [a["application_id"] for a in repo.list_for_partner("p1")] == [mine]
+    assert [a["application_id"] for a in repo.list_for_partner("p1")[0]] == [mine]
 
     deleted = repo.erase(mine, "p1")
     assert deleted >= 4  # meta, result, features, audit entries
@@ -128,3 +128,25 @@ def test_expired_applications_read_as_gone(repo: ApplicationRepository) -> None:
     repo.create({"application_id": application_id, "partner_id": "p1", "declared": {}, "expires_at": 1})
     with pytest.raises(NotFound):
         repo.get(application_id)
+
+
+def test_a_partner_lists_its_own_applications_page_by_page(repo: ApplicationRepository) -> None:
+    mine = {_new(repo, "p1") for _ in range(5)}
+    others = {_new(repo, "p2") for _ in range(2)}
+    seen: list[str] = []
+    after = None
+    pages = 0
+    while True:
+        items, after = repo.list_for_partner("p1", limit=2, after=after)
+        pages += 1
+        assert len(items) <= 2
+        seen += [i["application_id"] for i in items]
+        if after is None:
+            break
+    assert pages == 3
+    assert len(seen) == len(set(seen)) == 5
+    assert set(seen) == mine
+    assert not set(seen) & others
+    # A position is only ever a place in the caller's own list: p2 starting after p1's position sees p2's.
+    items, _ = repo.list_for_partner("p2", limit=10, after=repo.list_for_partner("p1", limit=1)[1])
+    assert {i["application_id"] for i in items} <= others
