@@ -4,52 +4,66 @@ from __future__ import annotations
 
 from typing import Any
 
+# Keys the score function stores next to the scorer's own result (functions/score/app.py, scoring_service).
+STORED_EXTRAS = {
+    "application_id",
+    "config_parameter_version",
+    "config_fallback_used",
+    "config_error",
+    "scored_at",
+    "analysis_failures",
+    "sources",
+    "archive_hashes",
+    "rescored_from",
+}
+
+
+def check_stored_result(document: dict[str, Any]) -> None:
+    """Raise unless `document` is what the score function could store: the scorer's `ScoreResult` (checked by
+    its own model, so feature names, priorities and every field are real) plus the known extras."""
+    from credscore.scoring.scorer import ScoreResult
+
+    unknown = set(document) - set(ScoreResult.model_fields) - STORED_EXTRAS
+    if unknown:
+        raise ValueError(f"not stored by the score function: {sorted(unknown)}")
+    ScoreResult.model_validate({k: v for k, v in document.items() if k in ScoreResult.model_fields})
+
+
+def feature_score(
+    feature: str, priority: str, weight: float, value: float | None, points: float | None, **rest: Any
+) -> dict[str, Any]:
+    """One breakdown row; no points means no evidence unless said otherwise."""
+    return {
+        "feature": feature,
+        "priority": priority,
+        "enabled": rest.pop("enabled", True),
+        "weight": weight,
+        "has_evidence": rest.pop("has_evidence", points is not None),
+        "value": value,
+        "points": points,
+        "points_below_max": None if points is None else round(weight - points, 6),
+        "evidence": rest.pop("evidence", []),
+        "notes": rest.pop("notes", []),
+    }
+
 
 def sample_result() -> dict[str, Any]:
+    """A stored result with round, hand-picked numbers (checked by `check_stored_result` in the tests)."""
     return {
+        "status": "scored",
         "breakdown": [
-            {
-                "feature": "connections",
-                "priority": "high",
-                "weight": 20,
-                "value": 420,
-                "points": 15.5,
-                "points_below_max": 4.5,
-                "has_evidence": True,
-                "enabled": True,
-                "evidence": ["linkedin/Connections.csv"],
-                "notes": ["420 connections counted"],
-            },
-            {
-                "feature": "sentiment",
-                "priority": "medium",
-                "weight": 10,
-                "value": 0.31,
-                "points": 6.2,
-                "points_below_max": 3.8,
-                "has_evidence": True,
-                "enabled": True,
-            },
-            {
-                "feature": "negative_groups",
-                "priority": "low",
-                "weight": 5,
-                "value": None,
-                "points": 0,
-                "points_below_max": 0,
-                "has_evidence": False,
-                "enabled": True,
-            },
-            {
-                "feature": "age",
-                "priority": "high",
-                "weight": 10,
-                "value": 34,
-                "points": 0,
-                "points_below_max": 0,
-                "has_evidence": True,
-                "enabled": False,
-            },
+            feature_score(
+                "connections",
+                "P1",
+                20,
+                420,
+                15.5,
+                evidence=["linkedin/Connections.csv"],
+                notes=["420 connections counted"],
+            ),
+            feature_score("positive_posts", "P2", 10, 0.31, 6.2),
+            feature_score("negative_groups", "P3", 5, None, None),
+            feature_score("age", "P1", 10, None, None, enabled=False, has_evidence=True),
         ],
         "total_points": 21.7,
         "max_possible": 30.0,
@@ -66,16 +80,32 @@ def sample_result() -> dict[str, Any]:
             {
                 "code": "MIXED_SENTIMENT",
                 "text": "Posts are mixed in tone",
-                "feature": "sentiment",
+                "feature": "positive_posts",
                 "points_below_max": 3.8,
             },
         ],
-        "coverage": {"ratio": 0.667, "missing": ["negative_groups"]},
-        "eligibility": {"eligible": True, "reason": None},
+        "coverage": {
+            "features_enabled": 3,
+            "features_with_evidence": 2,
+            "ratio": 0.667,
+            "with_evidence": ["connections", "positive_posts"],
+            "missing": ["negative_groups"],
+        },
+        "eligibility": {
+            "eligible": True,
+            "reason_code": None,
+            "reason": None,
+            "age": 34.2,
+            "enforced": True,
+            "min_age": 18,
+            "max_age": 80,
+        },
         "config_parameter_version": 3,
         "config_version": "2026-11-a",
         "code_version": "0.1.0+abc123",
-        "analysis_failures": [{"analysis": "profanity", "error": "ModelCrashed"}],
+        "analysis_failures": [
+            {"analysis": "profanity", "error": "ModelCrashed", "cause": "the model crashed"}
+        ],
         "sources": [{"platform": "linkedin", "status": "parsed"}],
     }
 

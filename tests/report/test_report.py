@@ -42,7 +42,7 @@ def test_report_shows_score_breakdown_reasons_sources_and_versions(
     for shown in ("612", "300", "900", "21.7", "30.0"):
         assert shown in text
     assert "67%" in text
-    for feature in ("connections", "sentiment", "negative_groups"):
+    for feature in ("connections", "positive_posts", "negative_groups"):
         assert feature in text
     assert "FEW_CONNECTIONS" in text
     assert "Posts are mixed in tone" in text
@@ -67,7 +67,7 @@ def test_chart_draws_one_row_per_enabled_feature_with_points_proportional_to_wei
 ) -> None:
     svg = chart_svg(result["breakdown"])
     # Disabled features are left out of the chart.
-    assert svg.count('class="max"') == 2  # connections and sentiment have evidence
+    assert svg.count('class="max"') == 2  # connections and positive_posts have evidence
     assert svg.count('class="none"') == 1  # negative_groups has none
     assert ">age<" not in svg
     pts = [float(w) for w in re.findall(r'<rect class="pts" x="[0-9.]+" y="[0-9.]+" width="([0-9.]+)"', svg)]

@@ -18,52 +18,21 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.report.samples import feature_score as _feature
+
 HOSTILE = '<img src=x onerror="document.body.dataset.pwned=1">'
 
 
 def scripted_result(config_version: int) -> dict[str, Any]:
+    """A stored result the score function could write (tests/report checks it with the scorer's model), with a
+    hostile reason text for the page to escape."""
     return {
+        "status": "scored",
         "breakdown": [
-            {
-                "feature": "connections",
-                "priority": "high",
-                "weight": 20,
-                "value": 420,
-                "points": 15.5,
-                "points_below_max": 4.5,
-                "has_evidence": True,
-                "enabled": True,
-            },
-            {
-                "feature": "skills",
-                "priority": "medium",
-                "weight": 10,
-                "value": 12,
-                "points": 8.0,
-                "points_below_max": 2.0,
-                "has_evidence": True,
-                "enabled": True,
-            },
-            {
-                "feature": "sentiment",
-                "priority": "medium",
-                "weight": 10,
-                "value": 0.31,
-                "points": 6.2,
-                "points_below_max": 3.8,
-                "has_evidence": True,
-                "enabled": True,
-            },
-            {
-                "feature": "negative_groups",
-                "priority": "low",
-                "weight": 5,
-                "value": None,
-                "points": 0,
-                "points_below_max": 0,
-                "has_evidence": False,
-                "enabled": True,
-            },
+            _feature("connections", "P1", 20, 420, 15.5),
+            _feature("skills", "P3", 10, 12, 8.0),
+            _feature("positive_posts", "P2", 10, 0.31, 6.2),
+            _feature("negative_groups", "P3", 5, None, None),
         ],
         "total_points": 29.7,
         "max_possible": 40.0,
@@ -80,12 +49,27 @@ def scripted_result(config_version: int) -> dict[str, Any]:
             {
                 "code": "MIXED_SENTIMENT",
                 "text": "Posts are mixed in tone " + HOSTILE,
-                "feature": "sentiment",
+                "feature": "positive_posts",
                 "points_below_max": 3.8,
             },
         ],
-        "coverage": {"ratio": 0.75, "missing": ["negative_groups"]},
-        "eligibility": {"eligible": True, "reason": None},
+        "coverage": {
+            "features_enabled": 4,
+            "features_with_evidence": 3,
+            "ratio": 0.75,
+            "with_evidence": ["connections", "skills", "positive_posts"],
+            "missing": ["negative_groups"],
+        },
+        "eligibility": {
+            "eligible": True,
+            "reason_code": None,
+            "reason": None,
+            "age": 35.0,
+            "enforced": True,
+            "min_age": 18,
+            "max_age": 80,
+        },
+        "config_version": "2026-11-test",
         "config_parameter_version": config_version,
         "code_version": "0.1.0+test",
         "analysis_failures": [],
