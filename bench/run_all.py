@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in one run; each writes its BENCHMARKS-*.md with the machine it ran on.
 
-python bench/run_all.py [--quick] [--with-load]
+python bench/run_all.py [--with-load]
 """
 
 from __future__ import annotations

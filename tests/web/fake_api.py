@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from tests.report.samples import feature_score as _feature
 
@@ -95,6 +96,7 @@ class FakeState:
         self.uploaded_bytes: dict[str, int] = {}
         self.bodies: list[dict[str, Any]] = []
         self.lock = threading.Lock()
+        self.page_size = 50
 
 
 def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
@@ -225,19 +227,32 @@ def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
             if not self._authorised():
                 return
             with state.lock:
-                if self.path == "/applications":
-                    items = sorted(state.applications.values(), key=lambda a: a.created_at, reverse=True)
+                parts = urlsplit(self.path)
+                if parts.path == "/applications":
+                    # Pages as the real API does: newest first, `next_token` names the last one given.
+                    items = sorted(
+                        state.applications.values(),
+                        key=lambda a: (a.created_at, a.application_id),
+                        reverse=True,
+                    )
+                    after = parse_qs(parts.query).get("next_token", [""])[0]
+                    if after:
+                        position = [f"{a.created_at:012d}.{a.application_id}" for a in items].index(after)
+                        items = items[position + 1 :]
+                    page, rest = items[: state.page_size], items[state.page_size :]
+                    last = page[-1] if rest else None
                     self._reply(
                         200,
                         {
+                            "next_token": f"{last.created_at:012d}.{last.application_id}" if last else None,
                             "applications": [
                                 {
                                     "application_id": a.application_id,
                                     "status": a.status,
                                     "created_at": a.created_at,
                                 }
-                                for a in items
-                            ]
+                                for a in page
+                            ],
                         },
                     )
                     return

@@ -13,6 +13,7 @@ import re
 import signal
 import subprocess
 import sys
+import uuid
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +23,7 @@ import pytest
 from playwright.sync_api import expect
 
 from credscore_cli.webserver import WEB_DIR, WebConfig, serve_web
-from tests.web.fake_api import fake_api
+from tests.web.fake_api import FakeApplication, fake_api
 
 pytestmark = pytest.mark.e2e
 
@@ -169,6 +170,34 @@ def test_page_alone_against_a_scripted_api(page: Any, tmp_path: Path) -> None:
             assert next(iter(state.applications.values())).status == "erased"
             expect(page.locator("#app-table tbody .badge").first).to_have_text("erased")
             assert page.get_by_role("button", name="Rescore with current weights").is_disabled()
+            assert page.errors == []
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+def test_the_list_shows_older_applications_a_page_at_a_time(page: Any) -> None:
+    with fake_api(KEY) as (api_url, state):
+        state.page_size = 2
+        for age in range(3):
+            app = FakeApplication(uuid.uuid4().hex, {"linkedin": 1}, None, created_at=1_790_000_000 - age)
+            state.applications[app.application_id] = app
+        server, url = serve_web(WebConfig(api_url=api_url, partner_key=KEY), WEB_DIR)
+        try:
+            page.goto(url + "/#partner")
+            rows = page.locator("#app-table tbody tr")
+            expect(rows).to_have_count(2)
+            more = page.get_by_role("button", name="Show older")
+            expect(more).to_be_visible()
+            more.click()
+            expect(rows).to_have_count(3)
+            expect(more).to_be_hidden()
+            oldest = min(state.applications.values(), key=lambda a: a.created_at)
+            assert rows.nth(2).get_attribute("data-id") == oldest.application_id
+            # Refresh starts again from the newest page.
+            page.get_by_role("button", name="Refresh list").click()
+            expect(rows).to_have_count(2)
+            expect(more).to_be_visible()
             assert page.errors == []
         finally:
             server.shutdown()

@@ -65,7 +65,10 @@ export class Api {
     return this.request("POST", "/applications", body);
   }
 
-  list() { return this.request("GET", "/applications"); }
+  list(nextToken) {
+    const query = nextToken ? `?next_token=${encodeURIComponent(nextToken)}` : "";
+    return this.request("GET", `/applications${query}`);
+  }
   application(id) { return this.request("GET", `/applications/${encodeURIComponent(id)}`); }
   result(id) { return this.request("GET", `/applications/${encodeURIComponent(id)}/result`); }
   rescore(id) { return this.request("POST", `/applications/${encodeURIComponent(id)}/rescore`); }

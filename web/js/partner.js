@@ -5,29 +5,47 @@ import { byId, clear, formatTime, h, toast } from "./dom.js";
 import { renderResult, sourceList } from "./result.js";
 
 let current = null;
+let nextToken = null;
+let listed = 0;
 
-async function refreshList(getApi) {
+function appendRows(getApi, applications) {
+  const body = byId("app-table").tBodies[0];
+  for (const item of applications) {
+    body.append(h("tr", { "data-id": item.application_id },
+      h("td", {}, h("code", { title: item.application_id }, item.application_id.slice(0, 8) + "…")),
+      h("td", {}, h("span", { class: `badge ${item.status}` }, item.status)),
+      h("td", {}, formatTime(item.created_at)),
+      h("td", {}, h("button", {
+        type: "button", "aria-label": `Open application ${item.application_id}`,
+        onclick: () => openApplication(getApi, item.application_id),
+      }, "Open"))));
+  }
+  listed += applications.length;
+}
+
+// The API gives a page at a time; "Show older" appends the next page.
+async function loadPage(getApi, more) {
   const status = byId("list-status");
   status.textContent = "Loading…";
   try {
-    const { applications } = await getApi().list();
-    const body = clear(byId("app-table").tBodies[0]);
-    for (const item of applications) {
-      body.append(h("tr", { "data-id": item.application_id },
-        h("td", {}, h("code", { title: item.application_id }, item.application_id.slice(0, 8) + "…")),
-        h("td", {}, h("span", { class: `badge ${item.status}` }, item.status)),
-        h("td", {}, formatTime(item.created_at)),
-        h("td", {}, h("button", {
-          type: "button", "aria-label": `Open application ${item.application_id}`,
-          onclick: () => openApplication(getApi, item.application_id),
-        }, "Open"))));
+    const page = await getApi().list(more ? nextToken : null);
+    if (!more) {
+      clear(byId("app-table").tBodies[0]);
+      listed = 0;
     }
-    status.textContent = applications.length ? `${applications.length} application(s).` : "No applications yet.";
+    appendRows(getApi, page.applications);
+    nextToken = page.next_token || null;
+    byId("list-more").hidden = !nextToken;
+    status.textContent = listed
+      ? `${listed} application(s)${nextToken ? ", older ones not shown yet" : ""}.`
+      : "No applications yet.";
   } catch (error) {
     status.textContent = "";
     toast(`Could not list applications: ${error.message}`);
   }
 }
+
+const refreshList = (getApi) => loadPage(getApi, false);
 
 function showActions(state) {
   byId("detail-rescore").disabled = state.status !== "scored";
@@ -116,6 +134,7 @@ function askErase(getApi) {
 
 export function setupPartner(getApi) {
   byId("refresh").addEventListener("click", () => refreshList(getApi));
+  byId("list-more").addEventListener("click", () => loadPage(getApi, true));
   byId("detail-rescore").addEventListener("click", () => rescore(getApi));
   byId("detail-report").addEventListener("click", () => openReport(getApi));
   byId("detail-erase").addEventListener("click", () => askErase(getApi));
