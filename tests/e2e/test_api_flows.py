@@ -16,6 +16,7 @@ import pytest
 
 from credscore_aws.config_store import ConfigStore
 from credscore_local.client import ApiError, upload
+from tests.exports import assert_no_raw_data_left
 
 pytestmark = pytest.mark.e2e
 
@@ -169,9 +170,7 @@ def test_erasure_leaves_nothing_behind(stack: Any, partner: Any) -> None:
     assert receipt["status"] == "erased"
     assert receipt["records_deleted"] >= 4
 
-    s3 = stack.client("s3")
-    for prefix in (f"uploads/{application_id}/", f"work/{application_id}/"):
-        assert s3.list_objects_v2(Bucket=stack.deployed.bucket, Prefix=prefix).get("KeyCount", 0) == 0
+    assert_no_raw_data_left(stack, application_id)
     items = _items(stack, application_id)
     assert len(items) == 1, "only the tombstone is left"
     tombstone = items[0]

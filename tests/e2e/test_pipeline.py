@@ -9,31 +9,15 @@ from typing import Any
 import pytest
 import requests
 
-from credscore.synth import make_export
 from credscore_local.client import ApiError, upload
+from tests.exports import assert_no_raw_data_left, small_applicant
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("exports")
-    paths = {"linkedin": folder / "linkedin.zip", "facebook": folder / "facebook.zip"}
-    make_export("linkedin", paths["linkedin"], seed=1, connections=420, skills=12)
-    make_export(
-        "facebook",
-        paths["facebook"],
-        seed=2,
-        layout="B",
-        posts=40,
-        comments=30,
-        friends=300,
-        groups=8,
-        pages=10,
-        photos=3,
-        birth_year=1991,
-    )
-    return paths
+    return small_applicant(tmp_path_factory.mktemp("exports"))
 
 
 def _scored(partner: Any, exports: dict[str, Path]) -> tuple[str, dict[str, Any]]:
@@ -95,11 +79,7 @@ def test_upload_two_exports_and_get_an_explained_score(
     assert {"ReceiveUpload", "Ingest", "AnalyzeText", "AnalyzeProfanity", "Analyse", "Score"} <= set(times)
     assert times["AnalyzeImages"][1] == 1, "three photos make one batch"
     assert times["Analyse"][0] <= (scoring["stopDate"] - scoring["startDate"]).total_seconds()
-    s3 = stack.client("s3")
-    leftovers = s3.list_objects_v2(Bucket=stack.deployed.bucket, Prefix=f"uploads/{application_id}/")
-    assert leftovers.get("KeyCount", 0) == 0
-    work = s3.list_objects_v2(Bucket=stack.deployed.bucket, Prefix=f"work/{application_id}/")
-    assert work.get("KeyCount", 0) == 0
+    assert_no_raw_data_left(stack, application_id)
 
 
 def test_a_failed_branch_is_recorded_and_the_rest_still_scores(

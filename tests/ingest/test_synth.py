@@ -10,6 +10,7 @@ from credscore.ingest import detect_platform, ingest_archive
 from credscore.profile import Platform, Profile, SourceStatus
 from credscore.synth import make_export
 from credscore.synth.__main__ import main, parse_knobs
+from tests.exports import SMALL_FACEBOOK, SMALL_LINKEDIN
 
 
 def _export(platform: str, **kwargs) -> io.BytesIO:
@@ -47,22 +48,11 @@ def test_every_layout_round_trips_through_its_parser(platform: str, layout: str 
 
 def test_lead_end_to_end_exports() -> None:
     profile = Profile(application_id="a")
-    ingest_archive(profile, Platform.LINKEDIN, _export("linkedin", seed=1, connections=420, skills=12), "l")
+    ingest_archive(profile, Platform.LINKEDIN, _export("linkedin", seed=1, **SMALL_LINKEDIN), "l")
     report = ingest_archive(
         profile,
         Platform.FACEBOOK,
-        _export(
-            "facebook",
-            seed=2,
-            layout="B",
-            posts=40,
-            comments=30,
-            friends=300,
-            groups=8,
-            pages=10,
-            photos=3,
-            birth_year=1991,
-        ),
+        _export("facebook", seed=2, layout="B", **SMALL_FACEBOOK),
         "f",
     )
     assert report.layout == "facebook-B"

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from credscore_local.client import upload
+from tests.exports import assert_no_raw_data_left
 
 pytestmark = pytest.mark.e2e
 
@@ -22,12 +23,6 @@ def _run(partner: Any) -> dict[str, Any]:
     created = partner.create_application({"linkedin": 1})
     upload(created["uploads"][0], LINKEDIN)
     return dict(partner.wait(created["application_id"]))
-
-
-def _no_raw_data_left(stack: Any, application_id: str) -> None:
-    s3 = stack.client("s3")
-    for prefix in (f"uploads/{application_id}/", f"work/{application_id}/"):
-        assert s3.list_objects_v2(Bucket=stack.deployed.bucket, Prefix=prefix).get("KeyCount", 0) == 0, prefix
 
 
 @pytest.mark.parametrize(
@@ -44,7 +39,7 @@ def test_transient_failures_are_retried_with_backoff_then_succeed(
     assert pool.invocations - calls_before == 3, "two failed attempts, then the one that worked"
     result = partner.result(state["application_id"])["result"]
     assert result["analysis_failures"] == []
-    _no_raw_data_left(stack, state["application_id"])
+    assert_no_raw_data_left(stack, state["application_id"])
 
 
 def test_a_permanent_ingest_failure_is_recorded_and_raw_data_purged(stack: Any, partner: Any) -> None:
@@ -52,7 +47,7 @@ def test_a_permanent_ingest_failure_is_recorded_and_raw_data_purged(stack: Any, 
     state = _run(partner)
     assert state["status"] == "failed"
     assert state["error"] == {"code": "ParserCrashed", "message": "the parser hit a bug"}
-    _no_raw_data_left(stack, state["application_id"])
+    assert_no_raw_data_left(stack, state["application_id"])
 
 
 def test_a_hanging_function_times_out_and_the_retry_succeeds(stack: Any, partner: Any) -> None:
@@ -98,7 +93,7 @@ def test_parameter_store_unreachable_is_retried_then_recorded(
     assert state["error"]["code"] == "TransientError"
     assert "Parameter Store" in state["error"]["message"]
     assert pool.invocations - calls_before == 4, "the first attempt and the three transient retries"
-    _no_raw_data_left(stack, state["application_id"])
+    assert_no_raw_data_left(stack, state["application_id"])
 
 
 def test_duplicate_s3_events_score_once(stack: Any, partner: Any) -> None:
@@ -145,4 +140,4 @@ def test_one_failed_photo_batch_is_recorded_and_the_other_batches_still_count(
     assert [(f["analysis"], f["error"]) for f in result["analysis_failures"]] == [("images", "ModelCrashed")]
     images = next(f for f in result["breakdown"] if f["feature"] == "images")
     assert images["has_evidence"], "the three batches that ran still give evidence"
-    _no_raw_data_left(stack, created["application_id"])
+    assert_no_raw_data_left(stack, created["application_id"])

@@ -47,6 +47,24 @@ def feature_score(
     }
 
 
+def sample_reasons(text_suffix: str = "") -> list[dict[str, Any]]:
+    """The two reasons of the samples; `text_suffix` is appended to the second one's text."""
+    return [
+        {
+            "code": "FEW_CONNECTIONS",
+            "text": "Fewer professional connections than typical",
+            "feature": "connections",
+            "points_below_max": 4.5,
+        },
+        {
+            "code": "MIXED_SENTIMENT",
+            "text": "Posts are mixed in tone" + text_suffix,
+            "feature": "positive_posts",
+            "points_below_max": 3.8,
+        },
+    ]
+
+
 def sample_result() -> dict[str, Any]:
     """A stored result with round, hand-picked numbers (checked by `check_stored_result` in the tests)."""
     return {
@@ -70,20 +88,7 @@ def sample_result() -> dict[str, Any]:
         "max_configured": 35.0,
         "normalised_score": 612.0,
         "normalised_range": {"min": 300, "max": 900},
-        "reasons": [
-            {
-                "code": "FEW_CONNECTIONS",
-                "text": "Fewer professional connections than typical",
-                "feature": "connections",
-                "points_below_max": 4.5,
-            },
-            {
-                "code": "MIXED_SENTIMENT",
-                "text": "Posts are mixed in tone",
-                "feature": "positive_posts",
-                "points_below_max": 3.8,
-            },
-        ],
+        "reasons": sample_reasons(),
         "coverage": {
             "features_enabled": 3,
             "features_with_evidence": 2,

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.report.samples import feature_score as _feature
+from tests.report.samples import sample_reasons
 
 HOSTILE = '<img src=x onerror="document.body.dataset.pwned=1">'
 
@@ -40,20 +41,7 @@ def scripted_result(config_version: int) -> dict[str, Any]:
         "max_configured": 45.0,
         "normalised_score": 645.0,
         "normalised_range": {"min": 300, "max": 900},
-        "reasons": [
-            {
-                "code": "FEW_CONNECTIONS",
-                "text": "Fewer professional connections than typical",
-                "feature": "connections",
-                "points_below_max": 4.5,
-            },
-            {
-                "code": "MIXED_SENTIMENT",
-                "text": "Posts are mixed in tone " + HOSTILE,
-                "feature": "positive_posts",
-                "points_below_max": 3.8,
-            },
-        ],
+        "reasons": sample_reasons(" " + HOSTILE),
         "coverage": {
             "features_enabled": 4,
             "features_with_evidence": 3,

@@ -23,6 +23,7 @@ import pytest
 from playwright.sync_api import expect
 
 from credscore_cli.webserver import WEB_DIR, WebConfig, serve_web
+from tests.exports import small_applicant
 from tests.web.fake_api import FakeApplication, fake_api
 
 pytestmark = pytest.mark.e2e
@@ -247,36 +248,8 @@ def served() -> Iterator[dict[str, str]]:
         assert "Stopped." in rest
 
 
-def _exports(folder: Path) -> dict[str, Path]:
-    try:
-        from credscore.synth import make_export
-    except ImportError:  # until the generator lands: a small LinkedIn-shaped export
-        members = {
-            "Profile.csv": "First Name,Last Name,Headline\nAsha,Rao,Engineer\n",
-            "Connections.csv": "First Name,Last Name,Connected On\n" + "A,B,01 Jan 2020\n" * 300,
-            "Skills.csv": "Name\n" + "".join(f"Skill {i}\n" for i in range(12)),
-        }
-        return {"linkedin": _zip(folder / "linkedin.zip", members)}
-
-    paths = {"linkedin": folder / "linkedin.zip", "facebook": folder / "facebook.zip"}
-    make_export("linkedin", paths["linkedin"], seed=1, connections=420, skills=12)
-    make_export(
-        "facebook",
-        paths["facebook"],
-        seed=2,
-        posts=40,
-        comments=30,
-        friends=300,
-        groups=8,
-        pages=10,
-        photos=3,
-        birth_year=1991,
-    )
-    return paths
-
-
 def test_whole_flow_through_credscore_serve(page: Any, served: dict[str, str], tmp_path: Path) -> None:
-    files = _exports(tmp_path)
+    files = small_applicant(tmp_path)
     page.goto(served["url"])
     _apply(page, files)
     status = page.locator("#apply-status")
