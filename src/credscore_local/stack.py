@@ -27,6 +27,7 @@ from typing import Any
 import boto3
 import requests
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from credscore_local.lambda_runtime import LocalLambdaRuntime
 from credscore_local.template import (
@@ -51,6 +52,7 @@ FAKE_CREDENTIALS = {
     "AWS_REGION": REGION,
 }
 EVENT_QUEUE = "credscore-local-eventbridge-to-sfn"
+LOCAL_START_ATTEMPTS = 3
 
 
 def free_port() -> int:
@@ -95,6 +97,8 @@ class LocalStack:
         self.deployed = Deployed()
         self.runtime: LocalLambdaRuntime | None = None
         self.api_url = ""
+        self.event_queue_url = ""
+        self.event_dead_letter_url: str | None = None
         self._server: Any = None
         self._api_server: Any = None
         self._pump: threading.Thread | None = None
@@ -350,6 +354,41 @@ class LocalStack:
         if logical == "ScoringConfigParameter":
             self.deployed.config_parameter = p["Name"]
 
+    def _create_AWS_SQS_Queue(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
+        p = r.resolve(props)
+        attributes = {
+            key: str(p[key]).lower() if isinstance(p[key], bool) else str(p[key])
+            for key in ("MessageRetentionPeriod", "SqsManagedSseEnabled", "VisibilityTimeout")
+            if key in p
+        }
+        sqs = self.client("sqs")
+        url = sqs.create_queue(QueueName=p["QueueName"], Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        r.refs[logical] = url
+        r.attributes[(logical, "Arn")] = arn
+        r.attributes[(logical, "QueueName")] = p["QueueName"]
+
+    def _create_AWS_SQS_QueuePolicy(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
+        p = r.resolve(props)
+        for url in p["Queues"]:
+            self.client("sqs").set_queue_attributes(
+                QueueUrl=url, Attributes={"Policy": json.dumps(p["PolicyDocument"])}
+            )
+        r.refs[logical] = logical
+
+    def _create_AWS_SNS_Topic(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
+        p = r.resolve(props)
+        attributes = {"KmsMasterKeyId": p["KmsMasterKeyId"]} if "KmsMasterKeyId" in p else {}
+        r.refs[logical] = self.client("sns").create_topic(Name=p["TopicName"], Attributes=attributes)[
+            "TopicArn"
+        ]
+
+    def _create_AWS_CloudWatch_Alarm(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
+        # CloudFormation's alarm properties are PutMetricAlarm's parameters.
+        p = r.resolve(props)
+        self.client("cloudwatch").put_metric_alarm(**p)
+        r.refs[logical] = p["AlarmName"]
+
     def _create_AWS_Serverless_LayerVersion(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
         # Layers are put on each worker's sys.path (src/) instead of being published.
         r.refs[logical] = self._arn("lambda", f"layer:{r.resolve(props['LayerName'])}:1")
@@ -440,7 +479,13 @@ class LocalStack:
         self.deployed.state_machine_arn = arn
         for event in props.get("Events", {}).values():
             if event["Type"] == "EventBridgeRule":
-                self._route_rule_to_state_machine(r.resolve(event["Properties"]["Pattern"]))
+                rule = r.resolve(event["Properties"])
+                self._route_rule_to_state_machine(rule["Pattern"])
+                if "DeadLetterConfig" in rule:
+                    queue_name = rule["DeadLetterConfig"]["Arn"].rsplit(":", 1)[-1]
+                    self.event_dead_letter_url = self.client("sqs").get_queue_url(QueueName=queue_name)[
+                        "QueueUrl"
+                    ]
 
     def _create_AWS_CloudFront_OriginAccessControl(
         self, logical: str, props: dict[str, Any], r: Resolver
@@ -489,12 +534,33 @@ class LocalStack:
 
     def _start_from_event(self, sfn: Any, body: str) -> None:
         """StartExecution with the event as input, named after its content: a redelivered event is a no-op.
-        (moto gives every S3 event the same `id`, so the id cannot name executions here.)"""
+        (moto gives every S3 event the same `id`, so the id cannot name executions here.) A start that keeps
+        failing parks the event in the rule's dead-letter queue, with the error, as EventBridge does after its
+        retry policy (which locally is a few quick attempts instead of a day's)."""
         name = "s3-" + hashlib.sha256(body.encode("utf-8")).hexdigest()[:60]
-        try:
-            sfn.start_execution(stateMachineArn=self.deployed.state_machine_arn, name=name, input=body)
-        except sfn.exceptions.ExecutionAlreadyExists:
-            log.info("event already started execution %s", name)
+        error = None
+        for attempt in range(LOCAL_START_ATTEMPTS):
+            try:
+                sfn.start_execution(stateMachineArn=self.deployed.state_machine_arn, name=name, input=body)
+                return
+            except sfn.exceptions.ExecutionAlreadyExists:
+                log.info("event already started execution %s", name)
+                return
+            except ClientError as exc:
+                error = exc
+                time.sleep(0.1 * 2**attempt)
+        assert error is not None
+        code = str(error.response.get("Error", {}).get("Code") or "ClientError")
+        log.warning("upload event parked in the dead-letter queue: %s", code)
+        if self.event_dead_letter_url:
+            self.client("sqs").send_message(
+                QueueUrl=self.event_dead_letter_url,
+                MessageBody=body,
+                MessageAttributes={
+                    "ERROR_CODE": {"DataType": "String", "StringValue": code},
+                    "ERROR_MESSAGE": {"DataType": "String", "StringValue": str(error)[:1000]},
+                },
+            )
 
     # ------------------------------------------------------------------ helpers for callers
     def invoke(self, logical_id: str, event: Any) -> Any:

@@ -207,3 +207,73 @@ def test_web_page_is_served_privately_through_cloudfront_over_https() -> None:
     assert cors["AllowOrigins"] == [{"Fn::Sub": "https://${WebDistribution.DomainName}"}], (
         "only the page's origin"
     )
+
+
+def test_upload_events_are_retried_then_parked_in_an_encrypted_alarmed_queue() -> None:
+    rule = RESOURCES["ScoringStateMachine"]["Properties"]["Events"]["UploadArrived"]["Properties"]
+    assert rule["RetryPolicy"]["MaximumRetryAttempts"] > 0
+    assert rule["DeadLetterConfig"]["Arn"] == {"Fn::GetAtt": ["UploadEventsDeadLetterQueue", "Arn"]}
+    queue = RESOURCES["UploadEventsDeadLetterQueue"]["Properties"]
+    assert queue["SqsManagedSseEnabled"] is True
+    statements = RESOURCES["UploadEventsDeadLetterQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    allow = [s for s in statements if s["Effect"] == "Allow"]
+    assert [s["Principal"] for s in allow] == [{"Service": "events.amazonaws.com"}]
+    assert all(s["Action"] == "sqs:SendMessage" and "Condition" in s for s in allow)
+    assert any(
+        s["Effect"] == "Deny" and s["Condition"]["Bool"]["aws:SecureTransport"] == "false" for s in statements
+    )
+
+
+def test_alarms_watch_what_would_otherwise_fail_silently_and_notify_an_encrypted_topic() -> None:
+    alarms = {k: v["Properties"] for k, v in RESOURCES.items() if v["Type"] == "AWS::CloudWatch::Alarm"}
+    assert RESOURCES["AlarmTopic"]["Properties"]["KmsMasterKeyId"] == {"Ref": "DataKey"}
+    key_statements = RESOURCES["DataKey"]["Properties"]["KeyPolicy"]["Statement"]
+    assert any(s["Principal"] == {"Service": "cloudwatch.amazonaws.com"} for s in key_statements)
+    for name, alarm in alarms.items():
+        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
+        assert alarm["TreatMissingData"] == "notBreaching", name
+
+    def watched(alarm: dict[str, Any]) -> set[tuple[str, str]]:
+        metrics = [alarm] + [q["MetricStat"]["Metric"] for q in alarm.get("Metrics", []) if "MetricStat" in q]
+        return {(m["Namespace"], m["MetricName"]) for m in metrics if "MetricName" in m}
+
+    covered = set().union(*(watched(a) for a in alarms.values()))
+    assert {
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),  # uploads whose pipeline never started
+        ("AWS/States", "ExecutionsTimedOut"),  # applications stuck in processing
+        ("AWS/States", "ExecutionsAborted"),
+        ("AWS/Lambda", "Errors"),  # the failure recorder itself failing
+        ("credscore", "ApplicationsFailed"),  # failure rate against
+        ("credscore", "ApplicationsScored"),
+        ("AWS/ApiGateway", "5xx"),
+    } <= covered
+    emitted = {
+        m
+        for path in (REPO / "functions").glob("*/app.py")
+        for m in re.findall(r'add_metric\(name="(\w+)"', path.read_text())
+    }
+    assert {name for namespace, name in covered if namespace == "credscore"} <= emitted, (
+        "alarm on a real metric"
+    )
+
+
+def test_the_local_stack_creates_the_alarms_and_the_parking_queue_from_the_template(stack: Any) -> None:
+    alarms = stack.client("cloudwatch").describe_alarms()["MetricAlarms"]
+    defined = {
+        p["AlarmName"]["Fn::Sub"].replace("${Stage}", stack.parameters["Stage"])
+        for p in (v["Properties"] for v in RESOURCES.values() if v["Type"] == "AWS::CloudWatch::Alarm")
+    }
+    assert {a["AlarmName"] for a in alarms} >= defined
+    assert stack.event_dead_letter_url
+
+
+def test_an_execution_has_an_overall_deadline_beyond_any_single_task() -> None:
+    def task_timeouts(states: dict[str, Any]) -> list[int]:
+        found = []
+        for state in states.values():
+            found += [state["TimeoutSeconds"]] if state["Type"] == "Task" else []
+            for branch in [*state.get("Branches", []), state.get("ItemProcessor", {})]:
+                found += task_timeouts(branch.get("States", {}))
+        return found
+
+    assert ASL["TimeoutSeconds"] > 2 * max(task_timeouts(ASL["States"]))

@@ -141,3 +141,32 @@ def test_one_failed_photo_batch_is_recorded_and_the_other_batches_still_count(
     images = next(f for f in result["breakdown"] if f["feature"] == "images")
     assert images["has_evidence"], "the three batches that ran still give evidence"
     assert_no_raw_data_left(stack, created["application_id"])
+
+
+def test_an_upload_whose_pipeline_cannot_start_is_parked_with_its_error_then_replayed(
+    stack: Any, partner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state_machine = stack.deployed.state_machine_arn
+    monkeypatch.setattr(stack.deployed, "state_machine_arn", state_machine + "-missing")
+    created = partner.create_application({"linkedin": 1})
+    upload(created["uploads"][0], LINKEDIN)
+    sqs = stack.client("sqs")
+    parked: list[dict[str, Any]] = []
+    deadline = time.time() + 60
+    while not parked and time.time() < deadline:
+        parked = sqs.receive_message(
+            QueueUrl=stack.event_dead_letter_url, MessageAttributeNames=["All"], WaitTimeSeconds=1
+        ).get("Messages", [])
+    assert len(parked) == 1, "the event is parked, not dropped"
+    attributes = parked[0]["MessageAttributes"]
+    assert attributes["ERROR_CODE"]["StringValue"] == "StateMachineDoesNotExist"
+    event = json.loads(parked[0]["Body"])
+    assert event["detail"]["object"]["key"].startswith(f"uploads/{created['application_id']}/")
+    assert partner.application(created["application_id"])["status"] == "collecting"
+
+    # The runbook's replay: start the pipeline with the parked event, then remove it from the queue.
+    monkeypatch.undo()
+    stack.client("stepfunctions").start_execution(stateMachineArn=state_machine, input=parked[0]["Body"])
+    sqs.delete_message(QueueUrl=stack.event_dead_letter_url, ReceiptHandle=parked[0]["ReceiptHandle"])
+    assert partner.wait(created["application_id"])["status"] == "scored"
+    assert_no_raw_data_left(stack, created["application_id"])
