@@ -35,6 +35,7 @@ def put_json_many(bucket: str, documents: dict[str, Any]) -> list[str]:
     parallel). Returns the keys in the order given; the first failure is raised after the others finish."""
     if len(documents) <= 1:
         return [put_json(bucket, key, document) for key, document in documents.items()]
+    s3_client()  # made here, once: creating clients from the default session is not thread-safe
     with ThreadPoolExecutor(max_workers=min(_PUT_THREADS, len(documents))) as pool:
         futures = [pool.submit(put_json, bucket, key, document) for key, document in documents.items()]
     return [future.result() for future in futures]
