@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16)
     args = parser.parse_args(argv)
     r = run(args.applications, args.clients)
-    # GET /applications returns the newest 50 (no pagination yet), all of which must be this run's.
+    # Every application is scored exactly once and found by following the list's pages.
     ok = r["scored"] == r["applications"] == r["unique_ids"] == r["scoring_runs"]
     ok = ok and r["listed"] == r["applications"]
     cold = ", ".join(f"{k.removeprefix('credscore-dev-')} {v}" for k, v in sorted(r["cold_starts"].items()))
