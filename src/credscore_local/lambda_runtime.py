@@ -65,6 +65,15 @@ def _worker_main(conn: Connection, spec: FunctionSpec, base_env: dict[str, str],
     os.environ["AWS_LAMBDA_FUNCTION_TIMEOUT"] = str(spec.timeout)
     os.environ["AWS_EXECUTION_ENV"] = f"AWS_Lambda_{spec.runtime}"
     os.environ["_HANDLER"] = spec.handler
+    if spec.policy_statements is not None:
+        from credscore_local.iam_guard import install
+
+        account = arn.split(":")[4]
+        install(
+            spec.policy_statements,
+            f"arn:aws:sts::{account}:assumed-role/{spec.name}-role/{spec.name}",
+            account,
+        )
     # Lambda puts the function code first on the path, then the layers (/opt/python).
     sys.path[:0] = [str(spec.code_dir), str(SRC_DIR)]
     module_name, func_name = spec.handler.rsplit(".", 1)
@@ -102,7 +111,10 @@ def _worker_main(conn: Connection, spec: FunctionSpec, base_env: dict[str, str],
             result = handler(event, context)
             conn.send(("ok", json.dumps(result, default=str)))
         except Exception as exc:
-            conn.send(("error", _error_payload(exc)))
+            payload = _error_payload(exc)
+            # As Lambda's runtime does: an unhandled error is written to the function's log too.
+            print(json.dumps(payload), file=sys.stderr, flush=True)
+            conn.send(("error", payload))
 
 
 def _error_payload(exc: BaseException, error_type: str | None = None) -> dict[str, Any]:

@@ -443,6 +443,10 @@ class LocalStack:
             },
             r,
         )[logical]
+        statements = [
+            s for policy in props.get("Policies", []) for s in r.resolve(policy.get("Statement", []))
+        ]
+        spec = dataclasses.replace(spec, policy_statements=statements)
         self.deployed.functions[logical] = spec
         assert self.runtime is not None
         self.runtime.register(spec, fn["FunctionArn"])

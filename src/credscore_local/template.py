@@ -211,6 +211,9 @@ class FunctionSpec:
     environment: dict[str, str]
     layers: list[str]
     policies: list[Any]
+    # The policies' statements with every intrinsic resolved (set once the resources exist); the local runtime
+    # enforces them on the function's AWS calls (credscore_local.iam_guard). None: not enforced.
+    policy_statements: list[dict[str, Any]] | None = None
 
 
 def function_specs(template: Mapping[str, Any], resolver: Resolver) -> dict[str, FunctionSpec]:

@@ -80,6 +80,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     "RecordFailureFunction": {
         ("dynamodb:GetItem", "TABLE"),
         ("dynamodb:UpdateItem", "TABLE"),
+        ("dynamodb:PutItem", "TABLE"),
         ("s3:DeleteObject", "BUCKET/uploads/*"),
         ("s3:DeleteObject", "BUCKET/work/*"),
         ("s3:ListBucket", "BUCKET"),
@@ -103,6 +104,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
             (a, "IDEMTABLE")
             for a in ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
         },
+        ("dynamodb:BatchWriteItem", "TABLE"),
         ("s3:PutObject", "BUCKET/uploads/*"),
         ("s3:DeleteObject", "BUCKET/uploads/*"),
         ("s3:DeleteObject", "BUCKET/work/*"),
@@ -168,3 +170,17 @@ def test_state_machine_invokes_only_its_own_functions() -> None:
     }
     subs = RESOURCES["ScoringStateMachine"]["Properties"]["DefinitionSubstitutions"]
     assert invoked == {v["Fn::GetAtt"][0] for v in subs.values()}
+
+
+def test_the_local_stack_enforces_each_functions_policy_on_its_calls(stack: Any) -> None:
+    """A handler asked to read outside its grant (analyze_text may read work/ only) is refused as AWS would."""
+    s3 = stack.client("s3")
+    s3.put_object(Bucket=stack.deployed.bucket, Key="elsewhere/" + "a" * 32 + "/profile.json", Body=b"{}")
+    try:
+        with pytest.raises(RuntimeError, match=r"AccessDenied.*s3:GetObject.*elsewhere/"):
+            stack.invoke(
+                "AnalyzeTextFunction",
+                {"application_id": "a" * 32, "profile": "elsewhere/" + "a" * 32 + "/profile.json"},
+            )
+    finally:
+        s3.delete_object(Bucket=stack.deployed.bucket, Key="elsewhere/" + "a" * 32 + "/profile.json")

@@ -1,0 +1,134 @@
+"""The template's function policies, enforced on the local stack as IAM would enforce them in AWS.
+
+moto does not evaluate a Lambda role's policies, so a missing permission would pass every local test and fail
+in production. Each local worker therefore checks every AWS call its handler makes against the function's own
+policy statements (read from template.yaml) before the call is sent, and refuses it with the error AWS gives
+(`AccessDenied` / `AccessDeniedException`). Covered: the S3, DynamoDB, SSM and Step Functions operations, with
+the resource ARNs IAM evaluates for them. Not covered: the KMS permissions that S3 and DynamoDB use on a caller's
+behalf for encryption at rest (the IAM matrix test in tests/security reviews those), and statement conditions
+(ignored, so a conditioned grant is taken as wider than it is: the guard can miss a denial, never invent one).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# IAM's service prefix where it differs from botocore's service name.
+_IAM_PREFIX = {"stepfunctions": "states"}
+# Operations authorised under another action's name.
+_ACTION_OF = {
+    ("s3", "HeadObject"): "GetObject",
+    ("s3", "ListObjectsV2"): "ListBucket",
+    ("s3", "ListObjects"): "ListBucket",
+    ("s3", "DeleteObjects"): "DeleteObject",
+    ("s3", "HeadBucket"): "ListBucket",
+}
+GUARDED_SERVICES = frozenset({"s3", "dynamodb", "ssm", "stepfunctions"})
+
+
+@dataclass(frozen=True)
+class Request:
+    action: str
+    resource: str
+
+
+def requests_for(
+    service: str, operation: str, params: Mapping[str, Any], region: str, account: str
+) -> list[Request]:
+    """The (action, resource) pairs IAM authorises for one API call."""
+    action = f"{_IAM_PREFIX.get(service, service)}:{_ACTION_OF.get((service, operation), operation)}"
+    if service == "s3":
+        bucket = params.get("Bucket", "")
+        if operation == "DeleteObjects":
+            keys = [o["Key"] for o in params.get("Delete", {}).get("Objects", [])]
+            return [Request(action, f"arn:aws:s3:::{bucket}/{key}") for key in keys]
+        if "Key" in params:
+            return [Request(action, f"arn:aws:s3:::{bucket}/{params['Key']}")]
+        return [Request(action, f"arn:aws:s3:::{bucket}")]
+    if service == "dynamodb":
+        table = f"arn:aws:dynamodb:{region}:{account}:table/"
+        if operation in ("BatchWriteItem", "BatchGetItem"):
+            return [Request(action, table + name) for name in params.get("RequestItems", {})]
+        if operation in ("TransactWriteItems", "TransactGetItems"):
+            return [
+                Request(
+                    f"dynamodb:{kind}Item" if kind != "ConditionCheck" else "dynamodb:ConditionCheckItem",
+                    table + body["TableName"],
+                )
+                for item in params.get("TransactItems", [])
+                for kind, body in item.items()
+            ]
+        arn = table + params.get("TableName", "*")
+        return [Request(action, arn + (f"/index/{params['IndexName']}" if "IndexName" in params else ""))]
+    if service == "ssm":
+        names = params.get("Names") or [params.get("Name", "*")]
+        return [
+            Request(action, f"arn:aws:ssm:{region}:{account}:parameter{'' if n.startswith('/') else '/'}{n}")
+            for n in names
+        ]
+    if service == "stepfunctions":
+        return [Request(action, str(params.get("stateMachineArn") or params.get("executionArn") or "*"))]
+    return [Request(action, "*")]
+
+
+def _as_list(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _matches(patterns: Iterable[str], value: str, case_sensitive: bool) -> bool:
+    # IAM wildcards: * any run of characters (across "/" too), ? one character.
+    for pattern in patterns:
+        regex = fnmatch.translate(pattern)
+        if re.fullmatch(regex, value, 0 if case_sensitive else re.IGNORECASE):
+            return True
+    return False
+
+
+class PolicyGuard:
+    """Allow/deny by identity-policy statements: an explicit Deny wins, otherwise an Allow must match."""
+
+    def __init__(self, statements: Iterable[Mapping[str, Any]]) -> None:
+        self._statements = [
+            (s["Effect"], _as_list(s.get("Action", [])), _as_list(s.get("Resource", []))) for s in statements
+        ]
+
+    def allows(self, request: Request) -> bool:
+        allowed = False
+        for effect, actions, resources in self._statements:
+            if _matches(actions, request.action, case_sensitive=False) and _matches(
+                resources, request.resource, case_sensitive=True
+            ):
+                if effect == "Deny":
+                    return False
+                allowed = True
+        return allowed
+
+
+def install(statements: Iterable[Mapping[str, Any]], role: str, account: str) -> None:
+    """Check every botocore call of this process against `statements` (the process is one function's worker,
+    `role` its execution role as error messages name it)."""
+    from botocore.client import BaseClient
+    from botocore.exceptions import ClientError
+
+    guard = PolicyGuard(statements)
+    original = BaseClient._make_api_call
+
+    def _make_api_call(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
+        service = client.meta.service_model.service_name
+        if service in GUARDED_SERVICES:
+            region = client.meta.region_name or "us-east-1"
+            for request in requests_for(service, operation_name, api_params, region, account):
+                if not guard.allows(request):
+                    code = "AccessDenied" if service == "s3" else "AccessDeniedException"
+                    message = (
+                        f"User: {role} is not authorized to perform: {request.action} on resource: "
+                        f"{request.resource} because no identity-based policy allows the {request.action} action"
+                    )
+                    raise ClientError({"Error": {"Code": code, "Message": message}}, operation_name)
+        return original(client, operation_name, api_params)
+
+    BaseClient._make_api_call = _make_api_call
