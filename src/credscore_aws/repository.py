@@ -182,12 +182,15 @@ class ApplicationRepository:
         self, partner_id: str, limit: int = 50, after: str | None = None
     ) -> tuple[list[dict[str, Any]], str | None]:
         """One page of a partner's applications, newest first, and the position to continue after (None on the
-        last page). A position is an application's `gsi1sk` ("<created>#<id>"); the partner's partition always
-        comes from the caller, so a position can only move within the caller's own applications."""
+        last page; a page can hold fewer than `limit` when expired ones were passed over). A position is an
+        application's `gsi1sk` ("<created>#<id>"); the partner's partition always comes from the caller, so a
+        position can only move within the caller's own applications."""
         kwargs: dict[str, Any] = {
             "IndexName": "by-partner",
             "KeyConditionExpression": "gsi1pk = :p",
-            "ExpressionAttributeValues": {":p": f"PARTNER#{partner_id}"},
+            # Expired but not yet deleted by TTL (that takes up to days): gone, as `get` treats it.
+            "FilterExpression": "attribute_not_exists(expires_at) OR expires_at >= :now",
+            "ExpressionAttributeValues": {":p": f"PARTNER#{partner_id}", ":now": int(time.time())},
             "ScanIndexForward": False,
             "Limit": limit,
         }

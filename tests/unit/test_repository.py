@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -150,3 +151,12 @@ def test_a_partner_lists_its_own_applications_page_by_page(repo: ApplicationRepo
     # A position is only ever a place in the caller's own list: p2 starting after p1's position sees p2's.
     items, _ = repo.list_for_partner("p2", limit=10, after=repo.list_for_partner("p1", limit=1)[1])
     assert {i["application_id"] for i in items} <= others
+
+
+def test_an_expired_application_is_not_listed(repo: ApplicationRepository) -> None:
+    kept = _new(repo, "p1")
+    expired = new_application_id()
+    repo.create(
+        {"application_id": expired, "partner_id": "p1", "declared": {}, "expires_at": int(time.time()) - 1}
+    )
+    assert [a["application_id"] for a in repo.list_for_partner("p1")[0]] == [kept]
