@@ -190,6 +190,27 @@ def _start_execution(application_id: str, reason: str) -> None:
     )
 
 
+NO_UPLOAD = "no_upload"
+
+
+def close_stale(window_hours: int, now: float | None = None) -> dict[str, int]:
+    """Applications still collecting once their upload window has passed: one with any upload is scored with
+    what arrived (as the partner's submit would do; the missing sources are reported absent), one with none is
+    closed as failed with the reason, so no application waits for ever."""
+    cutoff = int((time.time() if now is None else now) - window_hours * 3600)
+    submitted = closed = 0
+    for application in repository().stale_collecting(cutoff):
+        application_id = str(application["application_id"])
+        if application.get("received") or list_keys(bucket_name(), upload_prefix(application_id)):
+            _start_execution(application_id, "window-closed")
+            submitted += 1
+        elif repository().close_unused(
+            application_id, NO_UPLOAD, f"no export arrived within {window_hours} hours of the application"
+        ):
+            closed += 1
+    return {"submitted": submitted, "closed": closed}
+
+
 # ---------------------------------------------------------------------------------------------------- read
 def view(partner_id: str, application_id: str) -> ApplicationView:
     application = _owned(partner_id, application_id)

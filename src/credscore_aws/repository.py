@@ -22,6 +22,7 @@ from botocore.exceptions import ClientError
 from credscore.application import Status
 
 META = "META"
+COLLECTING_INDEX_KEY = "COLLECTING"
 
 
 def app_pk(application_id: str) -> str:
@@ -67,6 +68,9 @@ class ApplicationRepository:
             "sk": META,
             "gsi1pk": f"PARTNER#{application['partner_id']}",
             "gsi1sk": f"{now:012d}#{application['application_id']}",
+            # Sparse index of applications still collecting, oldest first; removed when the status moves on.
+            "gsi2pk": COLLECTING_INDEX_KEY,
+            "gsi2sk": now,
             "status": Status.COLLECTING.value,
             "created_at": now,
             "updated_at": now,
@@ -121,7 +125,8 @@ class ApplicationRepository:
         try:
             self.table.update_item(
                 Key={"pk": app_pk(application_id), "sk": META},
-                UpdateExpression="SET #s = :processing, updated_at = :now, claimed_by = :trigger",
+                UpdateExpression="SET #s = :processing, updated_at = :now, claimed_by = :trigger "
+                "REMOVE gsi2pk, gsi2sk",
                 ConditionExpression="#s = :collecting",
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues={
@@ -136,6 +141,44 @@ class ApplicationRepository:
                 return False
             raise
         self.audit(application_id, "claimed", trigger=trigger)
+        return True
+
+    def stale_collecting(self, created_before: int) -> list[dict[str, Any]]:
+        """Applications still collecting that were created before `created_before` (Unix seconds)."""
+        kwargs: dict[str, Any] = {
+            "IndexName": "collecting",
+            "KeyConditionExpression": "gsi2pk = :c AND gsi2sk < :before",
+            "ExpressionAttributeValues": {":c": COLLECTING_INDEX_KEY, ":before": created_before},
+        }
+        found: list[dict[str, Any]] = []
+        while True:
+            page = self.table.query(**kwargs)
+            found += [_plain(i) for i in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                return found
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def close_unused(self, application_id: str, code: str, message: str) -> bool:
+        """COLLECTING → FAILED with the reason, for an application nothing ever arrived for; False when it has
+        moved on meanwhile (a late upload claimed it), so a racing upload is never overruled."""
+        try:
+            self.table.update_item(
+                Key={"pk": app_pk(application_id), "sk": META},
+                UpdateExpression="SET #s = :failed, #e = :error, updated_at = :now REMOVE gsi2pk, gsi2sk",
+                ConditionExpression="#s = :collecting",
+                ExpressionAttributeNames={"#s": "status", "#e": "error"},
+                ExpressionAttributeValues={
+                    ":failed": Status.FAILED.value,
+                    ":collecting": Status.COLLECTING.value,
+                    ":error": {"code": code, "message": message},
+                    ":now": int(time.time()),
+                },
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        self.audit(application_id, "failed", code=code)
         return True
 
     def update_fields(self, application_id: str, **fields: Any) -> None:

@@ -277,3 +277,19 @@ def test_an_execution_has_an_overall_deadline_beyond_any_single_task() -> None:
         return found
 
     assert ASL["TimeoutSeconds"] > 2 * max(task_timeouts(ASL["States"]))
+
+
+def test_stale_applications_are_swept_hourly_after_the_upload_window() -> None:
+    sweep = RESOURCES["CloseStaleFunction"]["Properties"]
+    assert sweep["Events"]["Hourly"]["Properties"]["Schedule"] == "rate(1 hour)"
+    window = int(TEMPLATE["Parameters"]["UploadWindowHours"]["Default"])
+    api_env = RESOURCES["ApiFunction"]["Properties"]["Environment"]["Variables"]
+    links_last_hours = int(api_env["UPLOAD_URL_EXPIRY_SECONDS"]) / 3600
+    # Upload links can be reissued for a day (the create's idempotency window), each lasting its expiry.
+    assert window >= 24 + links_last_hours
+    index = next(
+        i
+        for i in RESOURCES["ApplicationsTable"]["Properties"]["GlobalSecondaryIndexes"]
+        if i["IndexName"] == "collecting"
+    )
+    assert [k["AttributeName"] for k in index["KeySchema"]] == ["gsi2pk", "gsi2sk"]

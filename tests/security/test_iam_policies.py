@@ -87,6 +87,15 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
         ("kms:Decrypt", "KEY"),
         ("kms:GenerateDataKey", "KEY"),
     },
+    "CloseStaleFunction": {
+        ("dynamodb:Query", "TABLE/index/collecting"),
+        ("dynamodb:UpdateItem", "TABLE"),
+        ("dynamodb:PutItem", "TABLE"),
+        ("s3:ListBucket", "BUCKET"),
+        ("states:StartExecution", "SM"),
+        ("kms:Decrypt", "KEY"),
+        ("kms:GenerateDataKey", "KEY"),
+    },
     "PartnerAuthorizerFunction": {("dynamodb:GetItem", "TABLE"), ("kms:Decrypt", "KEY")},
     "ApiFunction": {
         *{

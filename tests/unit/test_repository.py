@@ -160,3 +160,19 @@ def test_an_expired_application_is_not_listed(repo: ApplicationRepository) -> No
         {"application_id": expired, "partner_id": "p1", "declared": {}, "expires_at": int(time.time()) - 1}
     )
     assert [a["application_id"] for a in repo.list_for_partner("p1")[0]] == [kept]
+
+
+def test_only_applications_still_collecting_are_stale_and_a_claim_beats_a_close(
+    repo: ApplicationRepository,
+) -> None:
+    old, claimed, young = _new(repo), _new(repo), _new(repo)
+    assert repo.claim_for_scoring(claimed, "upload")
+    later = int(time.time()) + 10
+    assert {a["application_id"] for a in repo.stale_collecting(created_before=later)} == {old, young}
+    assert repo.stale_collecting(created_before=0) == []
+    assert repo.close_unused(old, "no_upload", "nothing arrived")
+    assert repo.get(old)["status"] == Status.FAILED
+    assert repo.get(old)["error"] == {"code": "no_upload", "message": "nothing arrived"}
+    assert not repo.close_unused(claimed, "no_upload", "nothing arrived"), "already processing: left alone"
+    assert repo.get(claimed)["status"] == Status.PROCESSING
+    assert {a["application_id"] for a in repo.stale_collecting(created_before=later)} == {young}
