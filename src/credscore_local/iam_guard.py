@@ -5,8 +5,9 @@ in production. Each local worker therefore checks every AWS call its handler mak
 policy statements (read from template.yaml) before the call is sent, and refuses it with the error AWS gives
 (`AccessDenied` / `AccessDeniedException`). Covered: the S3, DynamoDB, SSM and Step Functions operations, with
 the resource ARNs IAM evaluates for them. Not covered: the KMS permissions that S3 and DynamoDB use on a caller's
-behalf for encryption at rest (the IAM matrix test in tests/security reviews those), and statement conditions
-(ignored, so a conditioned grant is taken as wider than it is: the guard can miss a denial, never invent one).
+behalf for encryption at rest (the IAM matrix test in tests/security reviews those). Conditions: StringEquals and
+StringLike on `s3:prefix` (a listing's prefix) are evaluated; other conditions are taken as met, so the guard can
+miss a denial there but never invents one.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ GUARDED_SERVICES = frozenset({"s3", "dynamodb", "ssm", "stepfunctions"})
 class Request:
     action: str
     resource: str
+    # Condition keys IAM would set for the call (only those the guard knows, e.g. s3:prefix of a listing).
+    context: tuple[tuple[str, str], ...] = ()
 
 
 def requests_for(
@@ -48,6 +51,10 @@ def requests_for(
             return [Request(action, f"arn:aws:s3:::{bucket}/{key}") for key in keys]
         if "Key" in params:
             return [Request(action, f"arn:aws:s3:::{bucket}/{params['Key']}")]
+        if operation in ("ListObjectsV2", "ListObjects"):
+            return [
+                Request(action, f"arn:aws:s3:::{bucket}", (("s3:prefix", str(params.get("Prefix", ""))),))
+            ]
         return [Request(action, f"arn:aws:s3:::{bucket}")]
     if service == "dynamodb":
         table = f"arn:aws:dynamodb:{region}:{account}:table/"
@@ -88,19 +95,44 @@ def _matches(patterns: Iterable[str], value: str, case_sensitive: bool) -> bool:
     return False
 
 
+def _conditions_hold(conditions: Mapping[str, Any], context: Mapping[str, str]) -> bool:
+    """StringEquals / StringLike on keys the request carries; any other operator or key is taken as met."""
+    for operator, tests in conditions.items():
+        if operator not in ("StringEquals", "StringLike"):
+            continue
+        for key, expected in tests.items():
+            if key not in context:
+                continue
+            value = context[key]
+            if operator == "StringEquals" and value not in _as_list(expected):
+                return False
+            if operator == "StringLike" and not _matches(_as_list(expected), value, case_sensitive=True):
+                return False
+    return True
+
+
 class PolicyGuard:
     """Allow/deny by identity-policy statements: an explicit Deny wins, otherwise an Allow must match."""
 
     def __init__(self, statements: Iterable[Mapping[str, Any]]) -> None:
         self._statements = [
-            (s["Effect"], _as_list(s.get("Action", [])), _as_list(s.get("Resource", []))) for s in statements
+            (
+                s["Effect"],
+                _as_list(s.get("Action", [])),
+                _as_list(s.get("Resource", [])),
+                s.get("Condition", {}),
+            )
+            for s in statements
         ]
 
     def allows(self, request: Request) -> bool:
         allowed = False
-        for effect, actions, resources in self._statements:
-            if _matches(actions, request.action, case_sensitive=False) and _matches(
-                resources, request.resource, case_sensitive=True
+        context = dict(request.context)
+        for effect, actions, resources, conditions in self._statements:
+            if (
+                _matches(actions, request.action, case_sensitive=False)
+                and _matches(resources, request.resource, case_sensitive=True)
+                and _conditions_hold(conditions, context)
             ):
                 if effect == "Deny":
                     return False

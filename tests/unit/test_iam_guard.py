@@ -13,7 +13,7 @@ def test_calls_map_to_the_actions_and_resources_iam_evaluates() -> None:
         Request("s3:GetObject", "arn:aws:s3:::b/uploads/x.zip")
     ]
     assert requests_for("s3", "ListObjectsV2", {"Bucket": "b", "Prefix": "work/"}, R, A) == [
-        Request("s3:ListBucket", "arn:aws:s3:::b")
+        Request("s3:ListBucket", "arn:aws:s3:::b", (("s3:prefix", "work/"),))
     ]
     assert requests_for(
         "s3", "DeleteObjects", {"Bucket": "b", "Delete": {"Objects": [{"Key": "a"}, {"Key": "c"}]}}, R, A
@@ -52,3 +52,20 @@ def test_an_allow_must_match_action_and_resource_and_a_deny_wins() -> None:
         "an index is its own resource"
     )
     assert not guard.allows(Request("dynamodb:DeleteItem", TABLE)), "an explicit deny wins"
+
+
+def test_a_listing_is_allowed_only_under_the_prefix_its_condition_names() -> None:
+    guard = PolicyGuard(
+        [
+            {
+                "Effect": "Allow",
+                "Action": ["s3:ListBucket"],
+                "Resource": "arn:aws:s3:::b",
+                "Condition": {"StringLike": {"s3:prefix": "uploads/*"}},
+            }
+        ]
+    )
+    listing = requests_for("s3", "ListObjectsV2", {"Bucket": "b", "Prefix": "uploads/abc/"}, R, A)[0]
+    assert guard.allows(listing)
+    elsewhere = requests_for("s3", "ListObjectsV2", {"Bucket": "b", "Prefix": "work/abc/"}, R, A)[0]
+    assert not guard.allows(elsewhere)
