@@ -122,24 +122,8 @@ class ApplicationRepository:
 
     def claim_for_scoring(self, application_id: str, trigger: str) -> bool:
         """Move COLLECTING → PROCESSING. Exactly one caller wins, however many uploads race."""
-        try:
-            self.table.update_item(
-                Key={"pk": app_pk(application_id), "sk": META},
-                UpdateExpression="SET #s = :processing, updated_at = :now, claimed_by = :trigger "
-                "REMOVE gsi2pk, gsi2sk",
-                ConditionExpression="#s = :collecting",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={
-                    ":processing": Status.PROCESSING.value,
-                    ":collecting": Status.COLLECTING.value,
-                    ":now": int(time.time()),
-                    ":trigger": trigger,
-                },
-            )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
+        if not self._leave_collecting(application_id, Status.PROCESSING, claimed_by=trigger):
+            return False
         self.audit(application_id, "claimed", trigger=trigger)
         return True
 
@@ -161,24 +145,36 @@ class ApplicationRepository:
     def close_unused(self, application_id: str, code: str, message: str) -> bool:
         """COLLECTING → FAILED with the reason, for an application nothing ever arrived for; False when it has
         moved on meanwhile (a late upload claimed it), so a racing upload is never overruled."""
+        if not self._leave_collecting(
+            application_id, Status.FAILED, error={"code": code, "message": message}
+        ):
+            return False
+        self.audit(application_id, "failed", code=code)
+        return True
+
+    def _leave_collecting(self, application_id: str, status: Status, **fields: Any) -> bool:
+        """Set `status` (and `fields`) only if the application is still COLLECTING, and take it off the sparse
+        collecting index; False when another writer moved it first (the condition makes the race safe)."""
+        names = {"#s": "status", **{f"#f{i}": k for i, k in enumerate(fields)}}
+        values = {
+            ":to": status.value,
+            ":collecting": Status.COLLECTING.value,
+            ":now": int(time.time()),
+            **{f":v{i}": v for i, v in enumerate(fields.values())},
+        }
+        assignments = "".join(f", #f{i} = :v{i}" for i in range(len(fields)))
         try:
             self.table.update_item(
                 Key={"pk": app_pk(application_id), "sk": META},
-                UpdateExpression="SET #s = :failed, #e = :error, updated_at = :now REMOVE gsi2pk, gsi2sk",
+                UpdateExpression=f"SET #s = :to, updated_at = :now{assignments} REMOVE gsi2pk, gsi2sk",
                 ConditionExpression="#s = :collecting",
-                ExpressionAttributeNames={"#s": "status", "#e": "error"},
-                ExpressionAttributeValues={
-                    ":failed": Status.FAILED.value,
-                    ":collecting": Status.COLLECTING.value,
-                    ":error": {"code": code, "message": message},
-                    ":now": int(time.time()),
-                },
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return False
             raise
-        self.audit(application_id, "failed", code=code)
         return True
 
     def update_fields(self, application_id: str, **fields: Any) -> None:
