@@ -116,7 +116,7 @@ def run_once(stack: Any, client: Any, paths: dict[str, Path]) -> tuple[float, li
         raise SystemExit(f"the heavy applicant was not scored: {state}")
     execution = stack.scoring_execution(created["application_id"])
     wall = execution["stopDate"].timestamp() - uploaded
-    return wall, stack.state_times(created["application_id"])
+    return wall, stack.execution_state_times(execution)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -232,6 +232,18 @@ class LocalStack:
     def _arn(self, service: str, resource: str) -> str:
         return f"arn:aws:{service}:{REGION}:{ACCOUNT_ID}:{resource}"
 
+    def _service_role(self, role_name: str, service: str) -> str:
+        """An IAM role that `service` may assume; returns its ARN."""
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+        }
+        return str(
+            self.client("iam").create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust))[
+                "Role"
+            ]["Arn"]
+        )
+
     def _create_AWS_KMS_Key(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
         key = self.client("kms").create_key(Description=r.resolve(props.get("Description", "")))[
             "KeyMetadata"
@@ -395,32 +407,18 @@ class LocalStack:
 
     def _create_AWS_Serverless_Function(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
         name = r.resolve(props["FunctionName"])
-        iam = self.client("iam")
         role_name = f"{name}-role"
-        role = iam.create_role(
-            RoleName=role_name,
-            AssumeRolePolicyDocument=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "lambda.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
-        )["Role"]
-        for i, policy in enumerate(props.get("Policies", [])):
-            if "Statement" in policy:
-                iam.put_role_policy(
-                    RoleName=role_name,
-                    PolicyName=f"inline-{i}",
-                    PolicyDocument=json.dumps(
-                        {"Version": "2012-10-17", "Statement": r.resolve(policy["Statement"])}
-                    ),
-                )
+        role_arn = self._service_role(role_name, "lambda.amazonaws.com")
+        # Resolved once: put on the role (as CloudFormation would) and enforced by the worker (iam_guard).
+        resolved = [
+            r.resolve(policy["Statement"]) for policy in props.get("Policies", []) if "Statement" in policy
+        ]
+        for i, statements in enumerate(resolved):
+            self.client("iam").put_role_policy(
+                RoleName=role_name,
+                PolicyName=f"inline-{i}",
+                PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+            )
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w") as zf:
             zf.writestr("README.txt", "code runs from the repository through credscore_local.lambda_runtime")
@@ -428,7 +426,7 @@ class LocalStack:
         fn = self.client("lambda").create_function(
             FunctionName=name,
             Runtime=props.get("Runtime", globals_fn.get("Runtime")),
-            Role=role["Arn"],
+            Role=role_arn,
             Handler=props.get("Handler", globals_fn.get("Handler")),
             Code={"ZipFile": buf.getvalue()},
             Timeout=int(props.get("Timeout", globals_fn.get("Timeout", 3))),
@@ -443,10 +441,7 @@ class LocalStack:
             },
             r,
         )[logical]
-        statements = [
-            s for policy in props.get("Policies", []) for s in r.resolve(policy.get("Statement", []))
-        ]
-        spec = dataclasses.replace(spec, policy_statements=statements)
+        spec = dataclasses.replace(spec, policy_statements=[s for statements in resolved for s in statements])
         self.deployed.functions[logical] = spec
         assert self.runtime is not None
         self.runtime.register(spec, fn["FunctionArn"])
@@ -455,27 +450,12 @@ class LocalStack:
         definition = (REPO_ROOT / props["DefinitionUri"]).read_text(encoding="utf-8")
         for var, value in r.resolve(props.get("DefinitionSubstitutions", {})).items():
             definition = definition.replace("${" + var + "}", str(value))
-        iam = self.client("iam")
-        role = iam.create_role(
-            RoleName=f"{r.resolve(props['Name'])}-role",
-            AssumeRolePolicyDocument=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "states.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
-        )["Role"]
+        role_arn = self._service_role(f"{r.resolve(props['Name'])}-role", "states.amazonaws.com")
         sfn = self.client("stepfunctions")
         arn = sfn.create_state_machine(
             name=r.resolve(props["Name"]),
             definition=definition,
-            roleArn=role["Arn"],
+            roleArn=role_arn,
             type=props.get("Type", "STANDARD"),
         )["stateMachineArn"]
         r.refs[logical] = arn
@@ -607,8 +587,10 @@ class LocalStack:
         """(state, seconds, times entered) for the execution that scored the application, from its history;
         a state entered several times (Map iterations) reports its longest run."""
         execution = self.scoring_execution(application_id)
-        if execution is None:
-            return []
+        return [] if execution is None else self.execution_state_times(execution)
+
+    def execution_state_times(self, execution: dict[str, Any]) -> list[tuple[str, float, int]]:
+        """`state_times` for an execution already described (see `scoring_execution`)."""
         events = self.client("stepfunctions").get_execution_history(
             executionArn=execution["executionArn"], maxResults=1000
         )["events"]
