@@ -16,6 +16,7 @@ import fnmatch
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 # IAM's service prefix where it differs from botocore's service name.
@@ -86,13 +87,15 @@ def _as_list(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
+@cache
+def _wildcard(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
+    """IAM wildcards: * any run of characters (across "/" too), ? one character. Compiled once per pattern:
+    every AWS call of a worker is checked."""
+    return re.compile(fnmatch.translate(pattern), 0 if case_sensitive else re.IGNORECASE)
+
+
 def _matches(patterns: Iterable[str], value: str, case_sensitive: bool) -> bool:
-    # IAM wildcards: * any run of characters (across "/" too), ? one character.
-    for pattern in patterns:
-        regex = fnmatch.translate(pattern)
-        if re.fullmatch(regex, value, 0 if case_sensitive else re.IGNORECASE):
-            return True
-    return False
+    return any(_wildcard(pattern, case_sensitive).fullmatch(value) for pattern in patterns)
 
 
 def _conditions_hold(conditions: Mapping[str, Any], context: Mapping[str, str]) -> bool:
