@@ -19,8 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.report.samples import feature_score as _feature
-from tests.report.samples import sample_reasons
+from tests.report.samples import feature_score, sample_reasons
 
 HOSTILE = '<img src=x onerror="document.body.dataset.pwned=1">'
 
@@ -31,10 +30,10 @@ def scripted_result(config_version: int) -> dict[str, Any]:
     return {
         "status": "scored",
         "breakdown": [
-            _feature("connections", "P1", 20, 420, 15.5),
-            _feature("skills", "P3", 10, 12, 8.0),
-            _feature("positive_posts", "P2", 10, 0.31, 6.2),
-            _feature("negative_groups", "P3", 5, None, None),
+            feature_score("connections", "P1", 20, 420, 15.5),
+            feature_score("skills", "P3", 10, 12, 8.0),
+            feature_score("positive_posts", "P2", 10, 0.31, 6.2),
+            feature_score("negative_groups", "P3", 5, None, None),
         ],
         "total_points": 29.7,
         "max_possible": 40.0,
