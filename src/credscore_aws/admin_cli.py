@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from credscore.scoring.config import InvalidConfig, ScoringConfig, canonical_json, parse_config
-from credscore_aws.config_store import ConfigStore, ConfigUnavailable
+from credscore_aws.config_store import SCORER_CACHE_SECONDS, ConfigStore, ConfigUnavailable
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
 ENV_PARAMETER = "CREDSCORE_CONFIG_PARAM"
@@ -52,7 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     actions = parser.add_subparsers(dest="action", required=True)
     late = _options(defaults=False)
-    actions.add_parser("show", parents=[late], help="the configuration in force and its parameter version")
+    show = actions.add_parser(
+        "show", parents=[late], help="the configuration in force and its parameter version"
+    )
+    show.add_argument(
+        "--json",
+        action="store_true",
+        help="print only the configuration's JSON (what `set` takes back); the version line goes to stderr",
+    )
     validate = actions.add_parser("validate", parents=[late], help="check a file without writing it")
     validate.add_argument("file", type=Path)
     put = actions.add_parser("set", parents=[late], help="validate a file and store it as a new version")
@@ -76,9 +83,25 @@ def _store(args: argparse.Namespace) -> ConfigStore:
         client_args["endpoint_url"] = args.endpoint_url
     if args.region:
         client_args["region_name"] = args.region
+    if args.endpoint_url and not args.region and boto3.session.Session().region_name is None:
+        # A local stack answers in any region; only AWS itself needs the caller to choose one.
+        client_args["region_name"] = "us-east-1"
+    if (
+        args.endpoint_url
+        and _loopback(args.endpoint_url)
+        and boto3.session.Session().get_credentials() is None
+    ):
+        # moto accepts any signature; real credentials are never needed (nor sent) for a loopback stack.
+        client_args.update(aws_access_key_id="testing", aws_secret_access_key="testing")  # noqa: S106
     ssm = boto3.client("ssm", **client_args)
     name = args.parameter_name or _discover(ssm) or DEFAULT_PARAMETER
     return ConfigStore(ssm, name, ttl_seconds=0)
+
+
+def _loopback(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or "") in ("localhost", "127.0.0.1", "::1")
 
 
 def _discover(ssm: Any) -> str | None:
@@ -126,7 +149,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if loaded.fallback_used:
             err.write(f"warning: {loaded.error}\n")
             err.write(f"warning: the last good version {loaded.parameter_version} stays in force\n")
-        out.write(
+        (err if args.json else out).write(
             f"{store.parameter_name} version {loaded.parameter_version} in force: "
             f"{_describe(loaded.config)}\n"
         )
@@ -137,6 +160,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         except InvalidConfig as exc:
             return _invalid(err, exc, str(args.file))
         out.write(f"stored {args.file} as {store.parameter_name} version {version}\n")
+        out.write(
+            f"new scores use it within {SCORER_CACHE_SECONDS:g} s (each warm score function's cached copy "
+            "expires); `rescore` reads it at once\n"
+        )
     elif args.action == "history":
         for v in store.history():
             when = v.last_modified.isoformat(timespec="seconds") if v.last_modified else "?"

@@ -55,12 +55,16 @@ def _summary(version: int, problems: list[str]) -> str:
     return f"parameter version {version} is invalid: {shown}"
 
 
+# How long a warm score function keeps the configuration it read: a new version reaches new scores within this.
+SCORER_CACHE_SECONDS = 60.0
+
+
 class ConfigStore:
     def __init__(
         self,
         ssm_client: Any,
         parameter_name: str,
-        ttl_seconds: float = 60.0,
+        ttl_seconds: float = SCORER_CACHE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._ssm = ssm_client

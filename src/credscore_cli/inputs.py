@@ -35,11 +35,17 @@ def platform_of(path: Path) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+_PLATFORM_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,30}")
+
+
 def parse_argument(argument: str) -> tuple[str | None, Path]:
     """`PLATFORM=PATH` names the platform; a bare path lets the file name say it."""
     head, sep, tail = argument.partition("=")
     if sep and _ALIASES.get(head.lower(), head.lower()) in PLATFORMS:
         return _ALIASES.get(head.lower(), head.lower()), Path(tail)
+    if sep and _PLATFORM_WORD.fullmatch(head) and not Path(argument).exists():
+        # `tiktok=x.zip`: a platform we do not read, not a file called "tiktok=x.zip".
+        raise InputError(f"{head}: not a platform credscore reads (platforms: {', '.join(PLATFORMS)})")
     return None, Path(argument)
 
 

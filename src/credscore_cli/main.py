@@ -46,9 +46,14 @@ TERMINAL = ("scored", "failed", "erased")
 LOCAL_PARTNER = "local-partner"
 
 
-def state_file() -> Path:
-    """Where a running `credscore serve` says how to reach its local stack (for `weights --local`)."""
-    return Path(tempfile.gettempdir()) / f"credscore-local-{os.getuid()}.json"
+def state_dir() -> Path:
+    """Where each running `credscore serve` says how to reach its local stack (for `weights --local`)."""
+    return Path(tempfile.gettempdir()) / f"credscore-local-{os.getuid()}"
+
+
+def state_file(pid: int | None = None) -> Path:
+    """This process's marker: one file per `serve`, so several can run side by side."""
+    return state_dir() / f"{pid or os.getpid()}.json"
 
 
 # ----------------------------------------------------------------------------------------------- local stack
@@ -130,7 +135,11 @@ def cmd_score(args: argparse.Namespace) -> int:
                 progress.stop()
                 err.print(f"[red]error:[/red] {error}; function logs in {stack.log_dir}", highlight=False)
                 return EXIT_FAILED
-    return _report_outcome(args, out, err, state, result)
+            # Shown before the stack shuts down (that takes seconds): Ctrl-C then no longer loses the result.
+            progress.stop()
+            outcome = _report_outcome(args, out, err, state, result)
+            err.print("Stopping the embedded local stack…", highlight=False)
+    return outcome
 
 
 def _upload_all(progress: Progress, forms: list[dict[str, Any]], sources: dict[str, list[Path]]) -> None:
@@ -238,7 +247,8 @@ def _serve_until(
     server, url = serve_web(config, web_dir, port=args.port)
     marker = state_file()
     if local is not None:
-        marker.write_text(json.dumps({**local, "web_url": url}), encoding="utf-8")
+        marker.parent.mkdir(mode=0o700, exist_ok=True)
+        marker.write_text(json.dumps({**local, "web_url": url, "started": time.time()}), encoding="utf-8")
         marker.chmod(0o600)
     try:
         print(f"Web page: {url}/", flush=True)
@@ -263,17 +273,27 @@ def _stop_on_signals() -> threading.Event:
 
 
 # --------------------------------------------------------------------------------------------------- weights
-def running_local_endpoint() -> dict[str, Any] | None:
-    """The local stack of a running `credscore serve`, if there is one and it still answers."""
+def running_local_endpoints() -> list[dict[str, Any]]:
+    """The local stacks of the running `credscore serve` processes that still answer, newest first."""
     import urllib.request
 
-    try:
-        local = json.loads(state_file().read_text(encoding="utf-8"))
-        os.kill(int(local["pid"]), 0)
-        with urllib.request.urlopen(local["endpoint"] + "/moto-api/", timeout=2):  # noqa: S310 - loopback
-            return dict(local)
-    except (OSError, ValueError, KeyError):
-        return None
+    found = []
+    for marker in state_dir().glob("*.json") if state_dir().is_dir() else []:
+        try:
+            local = json.loads(marker.read_text(encoding="utf-8"))
+            os.kill(int(local["pid"]), 0)
+            with urllib.request.urlopen(local["endpoint"] + "/moto-api/", timeout=2):  # noqa: S310 - loopback
+                found.append(dict(local))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # a stopped or foreign serve: not a stack to use
+    found.sort(key=lambda local: float(local.get("started") or 0), reverse=True)
+    return found
+
+
+def running_local_endpoint() -> dict[str, Any] | None:
+    """The newest running `credscore serve`'s local stack, if any."""
+    running = running_local_endpoints()
+    return running[0] if running else None
 
 
 def cmd_weights(args: argparse.Namespace) -> int:
@@ -296,11 +316,17 @@ def cmd_weights(args: argparse.Namespace) -> int:
         return int(admin_cli.main([*rest, "--endpoint-url", args.endpoint_url]) or 0)
     if not args.local:
         return int(admin_cli.main(rest) or 0)
-    running = running_local_endpoint()
-    if running is not None:
+    serves = running_local_endpoints()
+    if serves:
         from credscore_local.stack import FAKE_CREDENTIALS
 
-        err.print(f"Using the local stack of `credscore serve` at {running['endpoint']}", highlight=False)
+        running = serves[0]
+        others = (
+            f" (the newest of {len(serves)} running; --endpoint-url picks another)" if len(serves) > 1 else ""
+        )
+        err.print(
+            f"Using the local stack of `credscore serve` at {running['endpoint']}{others}", highlight=False
+        )
         for key, value in FAKE_CREDENTIALS.items():  # moto's; real credentials must not reach a local stack
             os.environ[key] = value
         return int(admin_cli.main([*rest, "--endpoint-url", running["endpoint"]]) or 0)
@@ -327,9 +353,12 @@ def cmd_samples(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------------------------------------ main
 def build_parser() -> argparse.ArgumentParser:
+    from credscore import __version__
+
     parser = argparse.ArgumentParser(
         prog="credscore", description=__doc__.splitlines()[0] if __doc__ else None
     )
+    parser.add_argument("--version", action="version", version=f"credscore {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     score = sub.add_parser("score", help="score local export files on the embedded local stack")

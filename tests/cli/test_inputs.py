@@ -30,7 +30,8 @@ def test_platform_is_read_from_the_file_name(name: str, platform: str | None) ->
 def test_platform_can_be_given_explicitly() -> None:
     assert parse_argument("linkedin=/tmp/a.zip") == ("linkedin", Path("/tmp/a.zip"))
     assert parse_argument("twitter=b.zip") == ("x", Path("b.zip"))
-    assert parse_argument("odd=name.zip") == (None, Path("odd=name.zip"))
+    with pytest.raises(InputError, match="odd: not a platform credscore reads"):
+        parse_argument("odd=name.zip")
 
 
 def _zip(path: Path) -> Path:

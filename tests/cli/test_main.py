@@ -71,3 +71,27 @@ def test_weights_passes_the_action_through() -> None:
 def test_samples_requires_an_output_folder(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["samples"]) == 2
     assert "--out" in capsys.readouterr().err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from credscore import __version__
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"credscore {__version__}"
+
+
+def test_an_unknown_platform_is_named_as_such(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "x.zip"
+    path.write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    assert main(["score", f"tiktok={path}"]) == 2
+    err = capsys.readouterr().err
+    assert "tiktok: not a platform credscore reads" in err
+    assert "no such file" not in err
+
+
+def test_a_file_whose_name_holds_an_equals_sign_is_still_a_file(tmp_path: Path) -> None:
+    from credscore_cli.inputs import select_exports
+
+    path = tmp_path / "linkedin=old.zip"
+    path.write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    assert select_exports([str(path)]).sources == {"linkedin": [path]}

@@ -45,6 +45,8 @@ def test_score_prints_json_and_writes_the_report(tmp_path: Path, capsys: pytest.
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "instagram: instagram.zip is not a zip archive" in captured.err
+    # The result is out before the stack's slow shutdown starts (a Ctrl-C there no longer loses it).
+    assert captured.err.index("Printable report written") < captured.err.index("Stopping the embedded local")
     payload = json.loads(captured.out)
     assert payload["application"]["status"] == "scored"
     assert {s["platform"] for s in payload["application"]["sources"]} == {"linkedin", "facebook"}

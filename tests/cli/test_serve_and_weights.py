@@ -86,22 +86,43 @@ def test_weights_passes_the_action_and_the_endpoint(admin_calls: list[list[str]]
     assert admin_calls == [["show"], ["diff", "--from", "1", "--endpoint-url", "http://127.0.0.1:5"]]
 
 
+def _marker(folder: Path, name: str, endpoint: str, pid: int, started: float) -> None:
+    folder.mkdir(exist_ok=True)
+    local = {"endpoint": endpoint, "api_url": "x", "pid": pid, "started": started}
+    (folder / f"{name}.json").write_text(json.dumps(local))
+
+
 def test_weights_local_uses_the_running_serve(
     admin_calls: list[list[str]], answering_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    marker = tmp_path / "local.json"
-    marker.write_text(json.dumps({"endpoint": answering_server, "api_url": "x", "pid": os.getpid()}))
-    monkeypatch.setattr(cli, "state_file", lambda: marker)
+    _marker(tmp_path, "1", answering_server, os.getpid(), 10.0)
+    monkeypatch.setattr(cli, "state_dir", lambda: tmp_path)
     assert cli.main(["weights", "--local", "history"]) == 0
     assert admin_calls == [["history", "--endpoint-url", answering_server]]
 
 
+def test_several_serves_side_by_side_the_newest_is_used(
+    answering_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    newer = answering_server.replace("127.0.0.1", "localhost")  # the same server, told apart by its name
+    _marker(tmp_path, "1", answering_server, os.getpid(), 10.0)
+    _marker(tmp_path, "2", newer, os.getpid(), 20.0)
+    monkeypatch.setattr(cli, "state_dir", lambda: tmp_path)
+    assert [local["endpoint"] for local in cli.running_local_endpoints()] == [newer, answering_server]
+    assert cli.running_local_endpoint() == cli.running_local_endpoints()[0]
+
+
+def test_each_serve_writes_its_own_marker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "state_dir", lambda: tmp_path)
+    assert cli.state_file() == tmp_path / f"{os.getpid()}.json"
+    assert cli.state_file(4242) != cli.state_file()
+
+
 def test_a_stale_state_file_is_not_trusted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    marker = tmp_path / "local.json"
-    marker.write_text(json.dumps({"endpoint": "http://127.0.0.1:9", "api_url": "x", "pid": os.getpid()}))
-    monkeypatch.setattr(cli, "state_file", lambda: marker)
+    _marker(tmp_path, "1", "http://127.0.0.1:9", os.getpid(), 1.0)
+    monkeypatch.setattr(cli, "state_dir", lambda: tmp_path)
     assert cli.running_local_endpoint() is None
-    marker.write_text("not json")
+    (tmp_path / "1.json").write_text("not json")
     assert cli.running_local_endpoint() is None
 
 

@@ -45,7 +45,7 @@ def test_validate_needs_no_aws(files: dict[str, Path]) -> None:
 def test_set_show_history_diff_rollback(ssm: Any, files: dict[str, Path]) -> None:
     ssm.put_parameter(Name=PARAM, Value='{"version": "bootstrap"}', Type="String")
     code, out, _ = run("set", str(files["good"]), "--parameter-name", PARAM)
-    assert (code, out.strip()) == (0, f"stored {files['good']} as {PARAM} version 2")
+    assert (code, out.splitlines()[0]) == (0, f"stored {files['good']} as {PARAM} version 2")
 
     code, out, _ = run("--parameter-name", PARAM, "show")
     assert code == 0
@@ -131,3 +131,37 @@ def test_default_parameter_name_when_nothing_else_says(ssm: Any, monkeypatch: py
     code, out, _ = run("show", "--parameter-name", "/credscore/prod/scoring-config")
     assert code == 0
     assert "'prod'" in out
+
+
+def test_show_json_round_trips_into_set(ssm: Any, files: dict[str, Path], tmp_path: Path) -> None:
+    ssm.put_parameter(Name=PARAM, Value=files["good"].read_text(), Type="String")
+    code, out, err = run("show", "--json", "--parameter-name", PARAM)
+    assert code == 0
+    assert f"{PARAM} version 1 in force" in err
+    shown = tmp_path / "shown.json"
+    shown.write_text(out)
+    code, out, _ = run("set", str(shown), "--parameter-name", PARAM)
+    assert code == 0, out
+    assert "version 2" in out
+    assert "new scores use it within 60 s" in out
+    code, out, _ = run("diff", "1", "2", "--parameter-name", PARAM)
+    assert "same content" in out
+
+
+def test_a_local_endpoint_needs_no_aws_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    # Nothing listens on port 9: the call fails to connect, which proves region and credentials were settled.
+    code, _, err = run("show", "--endpoint-url", "http://127.0.0.1:9", "--parameter-name", PARAM)
+    assert code == 1
+    assert "NoRegion" not in err
+    assert "NoCredentials" not in err
+    assert "127.0.0.1:9" in err
