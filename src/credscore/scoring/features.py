@@ -142,30 +142,52 @@ def _connection_count(account: Account) -> int | None:
 
 
 def connections_feature(profile: Profile) -> FeatureValue:
-    """Mean over the platforms that report a count (one that does not say is left out, not taken as 0)."""
+    """The largest network on any platform that reports a count (a platform that does not say is left out, not
+    taken as 0). The largest, not the mean: withholding a smaller network must not raise the value, and the same
+    people on two platforms are not counted twice."""
     counted = [(a, c) for a in profile.accounts if (c := _connection_count(a)) is not None]
     if not counted:
         return _missing()
     return FeatureValue(
-        value=fmean(max(c, 0) for _, c in counted), evidence=[_file(profile, a.src) for a, _ in counted]
+        value=float(max(max(c, 0) for _, c in counted)), evidence=[_file(profile, a.src) for a, _ in counted]
     )
 
 
 def invitations_feature(profile: Profile) -> FeatureValue:
-    """Invitations/friend requests received per connection, averaged over platforms that report both."""
-    ratios = [
-        (a, a.invitations_received / c)
-        for a in profile.accounts
-        if a.invitations_received is not None and (c := _connection_count(a)) is not None and c > 0
-    ]
-    if not ratios:
+    """Invitations and friend requests received, summed over the platforms that report them. A count, not a
+    ratio per connection: with the ratio, more friends lowered the score (the connections curve could not rise
+    as fast as the ratio fell)."""
+    reported = [a for a in profile.accounts if a.invitations_received is not None]
+    if not reported:
         return _missing()
     return FeatureValue(
-        value=fmean(max(r, 0.0) for _, r in ratios), evidence=[_file(profile, a.src) for a, _ in ratios]
+        value=float(sum(max(a.invitations_received or 0, 0) for a in reported)),
+        evidence=[_file(profile, a.src) for a in reported],
     )
 
 
 # ------------------------------------------------------------------------------------------------ analyses
+# Tone is pooled over every platform's analysed texts (weighted by counts, not a mean of per-platform shares,
+# where one tweet weighed as much as 200 posts) and shrunk toward a prior share with the weight of
+# CREDIBILITY_TEXTS texts: share = (k·prior + n·observed)/(k + n). A handful of texts moves the share a little,
+# hundreds decide it; no finite count lands exactly on 0 or 1. The priors are typical VADER shares of social
+# posts (docs/scoring.md).
+CREDIBILITY_TEXTS = 10.0
+PRIOR_POSITIVE = 0.40
+PRIOR_NEGATIVE = 0.20
+
+
+def credible_share(hits: int, analysed: int, prior: float, k: float = CREDIBILITY_TEXTS) -> float:
+    """(k·prior + hits)/(k + analysed): the observed share hits/analysed, shrunk toward `prior`."""
+    return (k * prior + hits) / (k + analysed)
+
+
+def _few(analysed: int, what: str) -> list[str]:
+    if analysed >= CREDIBILITY_TEXTS:
+        return []
+    return [f"only {analysed} {what} analysed: the share is pulled toward the typical share"]
+
+
 def _unusable(status: AnalysisStatus, what: str) -> FeatureValue:
     reason = "failed" if status == AnalysisStatus.FAILED else "found nothing to analyse"
     return _missing(f"{what} analysis {reason}")
@@ -200,18 +222,25 @@ def text_features(evidence: Evidence | None) -> dict[FeatureId, FeatureValue]:
 
     out: dict[FeatureId, FeatureValue] = {f: _missing() for f in ids}
     if with_posts:
+        analysed = sum(p.posts.analysed for p in with_posts)
+        positive = sum(p.posts.positive for p in with_posts)
+        negative = sum(p.posts.negative for p in with_posts)
         out[FeatureId.POSITIVE_POSTS] = of(
-            with_posts, "posts", fmean(p.posts.positive / p.posts.analysed for p in with_posts)
-        )
+            with_posts, "posts", credible_share(positive, analysed, PRIOR_POSITIVE)
+        ).model_copy(update={"notes": _few(analysed, "posts")})
         out[FeatureId.NEGATIVE_POSTS] = of(
-            with_posts, "posts", fmean(p.posts.negative / p.posts.analysed for p in with_posts)
-        )
+            with_posts, "posts", credible_share(negative, analysed, PRIOR_NEGATIVE)
+        ).model_copy(update={"notes": _few(analysed, "posts")})
     if with_comments:
+        analysed = sum(p.comments.analysed for p in with_comments)
+        positive = sum(p.comments.positive for p in with_comments)
+        negative = sum(p.comments.negative for p in with_comments)
         out[FeatureId.COMMENTS] = of(
             with_comments,
             "comments",
-            fmean((p.comments.positive - p.comments.negative) / p.comments.analysed for p in with_comments),
-        )
+            credible_share(positive, analysed, PRIOR_POSITIVE)
+            - credible_share(negative, analysed, PRIOR_NEGATIVE),
+        ).model_copy(update={"notes": _few(analysed, "comments")})
     if with_likes:
         out[FeatureId.LIKES] = of(
             with_likes,
