@@ -18,6 +18,7 @@ import argparse
 import itertools
 import json
 import math
+from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -127,23 +128,54 @@ class Characteristic(_Strict):
         parts: list[Bin] | list[Knot] | list[CategoryBin] = self.bins or self.knots or self.categories or []
         return [part.points for part in parts]
 
+    def stats(self) -> CurveStats:
+        """Derived numbers the scorer needs per call, computed once per characteristic object."""
+        hit = _STATS.get(id(self))
+        if hit is not None and hit[0] is self:
+            return hit[1]
+        points = self.curve_points()
+        best = max(points, default=self.missing_points)
+        computed = CurveStats(
+            worst=min([*points, self.missing_points]),
+            best=max(best, self.missing_points),
+            baseline=best if self.reference_points is None else self.reference_points,
+            spread=bool(points) and max(points) > min(points),
+            knot_xs=tuple(k.x for k in self.knots or []),
+        )
+        if len(_STATS) > 4096:  # configurations are few; this only bounds tests that build thousands
+            _STATS.clear()
+        _STATS[id(self)] = (self, computed)
+        return computed
+
     def best_points(self) -> float:
         return max(self.curve_points(), default=self.missing_points)
 
     def min_points(self) -> float:
         """Lowest points this characteristic can give (the Missing bin included)."""
-        return min([*self.curve_points(), self.missing_points])
+        return self.stats().worst
 
     def max_points(self) -> float:
         """Highest points this characteristic can give (the Missing bin included)."""
-        return max([*self.curve_points(), self.missing_points])
+        return self.stats().best
 
     def baseline(self) -> float:
-        return self.best_points() if self.reference_points is None else self.reference_points
+        return self.stats().baseline
 
     def has_spread(self) -> bool:
-        points = self.curve_points()
-        return bool(points) and max(points) > min(points)
+        return self.stats().spread
+
+
+@dataclass(frozen=True, slots=True)
+class CurveStats:
+    worst: float
+    best: float
+    baseline: float
+    spread: bool
+    knot_xs: tuple[float, ...]
+
+
+# id(characteristic) -> (the characteristic, its stats); holding the object keeps its id from being reused
+_STATS: dict[int, tuple[Characteristic, CurveStats]] = {}
 
 
 class Scaling(_Strict):

@@ -25,7 +25,7 @@ def bin_points(char: Characteristic, value: float) -> tuple[float, str] | None:
         return char.bins[-1].points, "[+inf)"  # unreachable after validation: the last upper is null
     if char.knots:
         knots = char.knots
-        i = bisect_right([k.x for k in knots], value) - 1  # last knot at or left of the value
+        i = bisect_right(char.stats().knot_xs, value) - 1  # last knot at or left of the value
         if i < 0:
             return knots[0].points, f"below {_fmt(knots[0].x)}"
         if i == len(knots) - 1:

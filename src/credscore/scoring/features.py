@@ -215,9 +215,13 @@ def text_features(evidence: Evidence | None) -> dict[FeatureId, FeatureValue]:
     }
     with_days = [p for p in text.platforms if p.platform in days]
 
-    def of(platforms: list[PlatformText], label: str, value: float) -> FeatureValue:
+    def of(
+        platforms: list[PlatformText], label: str, value: float, notes: list[str] | None = None
+    ) -> FeatureValue:
         return FeatureValue(
-            value=value, evidence=[f"text analysis: {p.platform.value} {label}" for p in platforms]
+            value=value,
+            evidence=[f"text analysis: {p.platform.value} {label}" for p in platforms],
+            notes=notes or [],
         )
 
     out: dict[FeatureId, FeatureValue] = {f: _missing() for f in ids}
@@ -225,12 +229,13 @@ def text_features(evidence: Evidence | None) -> dict[FeatureId, FeatureValue]:
         analysed = sum(p.posts.analysed for p in with_posts)
         positive = sum(p.posts.positive for p in with_posts)
         negative = sum(p.posts.negative for p in with_posts)
+        few = _few(analysed, "posts")
         out[FeatureId.POSITIVE_POSTS] = of(
-            with_posts, "posts", credible_share(positive, analysed, PRIOR_POSITIVE)
-        ).model_copy(update={"notes": _few(analysed, "posts")})
+            with_posts, "posts", credible_share(positive, analysed, PRIOR_POSITIVE), few
+        )
         out[FeatureId.NEGATIVE_POSTS] = of(
-            with_posts, "posts", credible_share(negative, analysed, PRIOR_NEGATIVE)
-        ).model_copy(update={"notes": _few(analysed, "posts")})
+            with_posts, "posts", credible_share(negative, analysed, PRIOR_NEGATIVE), few
+        )
     if with_comments:
         analysed = sum(p.comments.analysed for p in with_comments)
         positive = sum(p.comments.positive for p in with_comments)
@@ -240,7 +245,8 @@ def text_features(evidence: Evidence | None) -> dict[FeatureId, FeatureValue]:
             "comments",
             credible_share(positive, analysed, PRIOR_POSITIVE)
             - credible_share(negative, analysed, PRIOR_NEGATIVE),
-        ).model_copy(update={"notes": _few(analysed, "comments")})
+            _few(analysed, "comments"),
+        )
     if with_likes:
         out[FeatureId.LIKES] = of(
             with_likes,
@@ -289,7 +295,7 @@ def image_feature(evidence: Evidence | None) -> FeatureValue:
 
 
 def _clip_share(fv: FeatureValue, low: float = 0.0) -> FeatureValue:
-    if fv.value is None:
+    if fv.value is None or low <= fv.value <= 1.0:
         return fv
     return fv.model_copy(update={"value": min(max(fv.value, low), 1.0)})
 

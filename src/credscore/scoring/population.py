@@ -163,6 +163,11 @@ def applicants(n: int, seed: int = 7) -> list[Applicant]:
 
 def features_of(sources: Iterable[Source], today: dt.date = TODAY) -> FeatureVector:
     """The real feature code on the profile and evidence these sources would give."""
+    return extract_features(*inputs_of(sources), today)
+
+
+def inputs_of(sources: Iterable[Source]) -> tuple[Profile, Evidence]:
+    """The profile and analysis evidence these sources would give."""
     chosen = list(sources)
     profile = Profile(
         application_id="synthetic",
@@ -200,7 +205,7 @@ def features_of(sources: Iterable[Source], today: dt.date = TODAY) -> FeatureVec
             flagged=sum(s.images_flagged for s in chosen),
         ),
     )
-    return extract_features(profile, evidence, today)
+    return profile, evidence
 
 
 def reference_points(

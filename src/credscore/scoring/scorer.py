@@ -236,7 +236,8 @@ def _row(
     evidence: list[str],
     notes: list[str],
 ) -> FeatureScore:
-    best, worst, baseline = char.max_points(), char.min_points(), char.baseline()
+    stats = char.stats()
+    best, worst, baseline = stats.best, stats.worst, stats.baseline
     points = min(max(points, worst), best)  # interpolation rounding never leaves the bins' range
     return FeatureScore(
         feature=feature,
