@@ -41,12 +41,15 @@ config = load_default_config()
 today = dt.date(2025, 6, 15)
 for p, e in pairs[:20]:  # warm up
     score(extract_features(p, e, today), config).model_dump(mode="json")
-start = time.perf_counter()
-for p, e in pairs:
-    features = extract_features(p, e, today)
-    result = score(features, config)
-    features.model_dump(mode="json"), result.model_dump(mode="json")
-print((time.perf_counter() - start) / len(pairs) * 1e6)
+best = float("inf")
+for _ in range(3):  # the fastest of three passes: load from other work only ever adds time
+    start = time.perf_counter()
+    for p, e in pairs:
+        features = extract_features(p, e, today)
+        result = score(features, config)
+        features.model_dump(mode="json"), result.model_dump(mode="json")
+    best = min(best, time.perf_counter() - start)
+print(best / len(pairs) * 1e6)
 """
 
 
@@ -100,13 +103,14 @@ def main(argv: list[str] | None = None) -> int:
     ratio = statistics.median(n / o for n, o in zip(new, old, strict=True))
     line = (
         f"old {statistics.median(old):.0f} µs, new {statistics.median(new):.0f} µs per applicant "
-        f"(median of {args.rounds} alternating rounds of {args.n}); new/old {ratio:.2f} (goal ≤ 1.10)"
+        f"(median of {args.rounds} alternating rounds of {args.n}, each the fastest of 3 passes); "
+        f"new/old {ratio:.2f}, the median of the per-round ratios (goal ≤ 1.10)"
     )
     print(line)
     if not args.no_write:
         OUT.write_text(
             "# Scoring benchmark\n\n"
-            f"{__doc__.strip().splitlines()[0]}\n\n"
+            f"{(__doc__ or '').strip().split(chr(10) + chr(10))[0]}\n\n"
             f"* run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {platform.processor() or platform.machine()}, "
             f"{os.cpu_count()} cores shared with other work, Python {platform.python_version()}\n"
             f"* command: `python bench/scoring/bench_score.py --n {args.n} --rounds {args.rounds} "

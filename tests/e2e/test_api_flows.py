@@ -65,7 +65,9 @@ def test_changing_weights_changes_the_score_without_a_new_upload(
     assert skills_after["weight"] == skills_before["weight"] / 2
     assert skills_after["points"] == pytest.approx(skills_before["points"] / 2)
     assert second["total_points"] < first["total_points"]
-    assert partner.result(application_id)["result"]["config_version"] == "half-skills", "the rescore is stored"
+    assert partner.result(application_id)["result"]["config_version"] == "half-skills", (
+        "the rescore is stored"
+    )
 
 
 def test_a_bad_configuration_written_behind_the_admin_tool_leaves_the_last_good_one_in_force(

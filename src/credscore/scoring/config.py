@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
@@ -141,6 +142,7 @@ class Characteristic(_Strict):
             baseline=best if self.reference_points is None else self.reference_points,
             spread=bool(points) and max(points) > min(points),
             knot_xs=tuple(k.x for k in self.knots or []),
+            labels=_labels(self),
         )
         if len(_STATS) > 4096:  # configurations are few; this only bounds tests that build thousands
             _STATS.clear()
@@ -172,6 +174,18 @@ class CurveStats:
     baseline: float
     spread: bool
     knot_xs: tuple[float, ...]
+    labels: tuple[str, ...]  # per bin; or per knot segment: below the first, [x_i, x_i+1)…, from the last
+
+
+def _labels(char: Characteristic) -> tuple[str, ...]:
+    if char.bins:
+        edges = ["-inf", *(f"{b.upper:g}" for b in char.bins[:-1] if b.upper is not None)]
+        return tuple(f"[{low}, {high})" for low, high in zip(edges, [*edges[1:], "+inf"], strict=True))
+    if char.knots:
+        xs = [f"{k.x:g}" for k in char.knots]
+        inner = [f"[{a}, {b})" for a, b in pairwise(xs)]
+        return (f"below {xs[0]}", *inner, f"from {xs[-1]}")
+    return tuple("{" + ", ".join(f"{v:g}" for v in c.values) + "}" for c in char.categories or [])
 
 
 # id(characteristic) -> (the characteristic, its stats); holding the object keeps its id from being reused

@@ -8,32 +8,25 @@ from bisect import bisect_right
 from credscore.scoring.config import Characteristic
 
 
-def _fmt(x: float) -> str:
-    return f"{x:g}"
-
-
 def bin_points(char: Characteristic, value: float) -> tuple[float, str] | None:
     """(points, label of the bin or segment) for a finite value; None when no category holds it."""
+    stats = char.stats()
     if char.bins:
-        lower: float | None = None
-        for b in char.bins:
-            if b.upper is None or value < b.upper:  # right-open: [lower, upper)
-                low = "-inf" if lower is None else _fmt(lower)
-                high = "+inf)" if b.upper is None else f"{_fmt(b.upper)})"
-                return b.points, f"[{low}, {high}"
-            lower = b.upper
-        return char.bins[-1].points, "[+inf)"  # unreachable after validation: the last upper is null
+        for i, b in enumerate(char.bins):
+            if b.upper is None or value < b.upper:  # right-open: [previous upper, upper)
+                return b.points, stats.labels[i]
+        return char.bins[-1].points, stats.labels[-1]  # unreachable after validation: the last upper is null
     if char.knots:
         knots = char.knots
-        i = bisect_right(char.stats().knot_xs, value) - 1  # last knot at or left of the value
+        i = bisect_right(stats.knot_xs, value) - 1  # last knot at or left of the value
         if i < 0:
-            return knots[0].points, f"below {_fmt(knots[0].x)}"
+            return knots[0].points, stats.labels[0]
         if i == len(knots) - 1:
-            return knots[-1].points, f"from {_fmt(knots[-1].x)}"
+            return knots[-1].points, stats.labels[-1]
         left, right = knots[i], knots[i + 1]
         share = (value - left.x) / (right.x - left.x)  # right.x > value ≥ left.x, so no division by 0
-        return left.points + (right.points - left.points) * share, f"[{_fmt(left.x)}, {_fmt(right.x)})"
-    for category in char.categories or []:
+        return left.points + (right.points - left.points) * share, stats.labels[i + 1]
+    for i, category in enumerate(char.categories or []):
         if value in category.values:
-            return category.points, "{" + ", ".join(_fmt(v) for v in category.values) + "}"
+            return category.points, stats.labels[i]
     return None

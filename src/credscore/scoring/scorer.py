@@ -6,12 +6,12 @@ from age. Non-finite or out-of-range values never reach the score: they count as
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 import credscore
-from credscore.scoring.config import Characteristic, FeatureId, Priority, ScorecardKind, ScoringConfig
+from credscore.scoring.config import FeatureId, Priority, ScorecardKind, ScoringConfig
 from credscore.scoring.curves import bin_points
 from credscore.scoring.features import FeatureVector
 
@@ -168,7 +168,8 @@ class ScoreResult(_Out):
     code_version: str
 
 
-def check_eligibility(age: float | None, config: ScoringConfig) -> EligibilityResult:
+def check_eligibility(age: float | None, config: ScoringConfig) -> dict[str, Any]:
+    """The EligibilityResult fields."""
     rules = config.eligibility
     code: str | None = None
     if age is None:
@@ -177,16 +178,15 @@ def check_eligibility(age: float | None, config: ScoringConfig) -> EligibilityRe
         code = "age_below_minimum"
     elif age >= rules.max_age:
         code = "age_above_maximum"
-    eligible = code is None or not rules.enforce
-    return EligibilityResult(
-        eligible=eligible,
-        reason_code=code,
-        reason=ELIGIBILITY_TEXT.get(code or ""),
-        age=age,
-        enforced=rules.enforce,
-        min_age=rules.min_age,
-        max_age=rules.max_age,
-    )
+    return {
+        "eligible": code is None or not rules.enforce,
+        "reason_code": code,
+        "reason": ELIGIBILITY_TEXT.get(code or ""),
+        "age": age,
+        "enforced": rules.enforce,
+        "min_age": rules.min_age,
+        "max_age": rules.max_age,
+    }
 
 
 def usable_value(feature: FeatureId, value: float | None) -> tuple[float | None, str | None]:
@@ -201,20 +201,22 @@ def usable_value(feature: FeatureId, value: float | None) -> tuple[float | None,
     return value, None
 
 
-def _feature_score(feature: FeatureId, features: FeatureVector, config: ScoringConfig) -> FeatureScore:
+# Rows, reasons and the result are built as plain dicts and validated once by ScoreResult (one pass in
+# pydantic-core is several times cheaper than a Python-level model construction per row).
+def _feature_row(feature: FeatureId, features: FeatureVector, config: ScoringConfig) -> dict[str, Any]:
     char = config.characteristic(feature)
     fv = features.get(feature)
     if char is None or not char.enabled:
-        return FeatureScore(
-            feature=feature,
-            enabled=False,
-            priority=char.priority if char else None,
-            weight=char.max_points() if char else 0.0,
-            has_evidence=fv.value is not None,
-            value=None,
-            points=None,
-            points_below_max=None,
-        )
+        return {
+            "feature": feature,
+            "enabled": False,
+            "priority": char.priority if char else None,
+            "weight": char.max_points() if char else 0.0,
+            "has_evidence": fv.value is not None,
+            "value": None,
+            "points": None,
+            "points_below_max": None,
+        }
     value, note = usable_value(feature, fv.value)
     notes = [*fv.notes, note] if note else fv.notes
     applied = bin_points(char, value) if value is not None else None
@@ -224,72 +226,58 @@ def _feature_score(feature: FeatureId, features: FeatureVector, config: ScoringC
         value, points, label = None, char.missing_points, "missing"
     else:
         points, label = applied
-    return _row(feature, char, value, points, label, fv.evidence, notes)
-
-
-def _row(
-    feature: FeatureId,
-    char: Characteristic,
-    value: float | None,
-    points: float,
-    label: str,
-    evidence: list[str],
-    notes: list[str],
-) -> FeatureScore:
     stats = char.stats()
-    best, worst, baseline = stats.best, stats.worst, stats.baseline
-    points = min(max(points, worst), best)  # interpolation rounding never leaves the bins' range
-    return FeatureScore(
-        feature=feature,
-        enabled=True,
-        priority=char.priority,
-        weight=best,
-        has_evidence=value is not None,
-        value=value,
-        points=points,
-        points_below_max=best - points,
-        min_points=worst,
-        missing_points=char.missing_points,
-        reference_points=baseline,
-        points_below_reference=baseline - points,
-        bin=label,
-        evidence=evidence,
-        notes=notes,
-    )
+    points = min(max(points, stats.worst), stats.best)  # interpolation rounding never leaves the bins' range
+    return {
+        "feature": feature,
+        "enabled": True,
+        "priority": char.priority,
+        "weight": stats.best,
+        "has_evidence": value is not None,
+        "value": value,
+        "points": points,
+        "points_below_max": stats.best - points,
+        "min_points": stats.worst,
+        "missing_points": char.missing_points,
+        "reference_points": stats.baseline,
+        "points_below_reference": stats.baseline - points,
+        "bin": label,
+        "evidence": fv.evidence,
+        "notes": notes,
+    }
 
 
-def rank_reasons(breakdown: list[FeatureScore], config: ScoringConfig, limit: int) -> list[Reason]:
+def rank_reasons(rows: list[dict[str, Any]], config: ScoringConfig, limit: int) -> list[dict[str, Any]]:
     """Characteristics scored on evidence whose points fall below their baseline, largest gap first, ties by
     feature id. One whose points cannot vary is never a reason; a missing one is not either (it is coverage)."""
     chars = config.scorecard.characteristics
     below = [
-        b
-        for b in breakdown
-        if b.enabled
-        and b.has_evidence
-        and b.points_below_reference is not None
-        and b.points_below_reference > _GAP_EPSILON
-        and chars[b.feature].has_spread()
+        r
+        for r in rows
+        if r["enabled"]
+        and r["has_evidence"]
+        and r["points_below_reference"] > _GAP_EPSILON
+        and chars[r["feature"]].has_spread()
     ]
-    below.sort(key=lambda b: (-(b.points_below_reference or 0.0), b.feature.value))
+    below.sort(key=lambda r: (-r["points_below_reference"], r["feature"].value))
     return [
-        Reason(
-            feature=b.feature,
-            code=REASONS[b.feature][0],
-            text=REASONS[b.feature][1],
-            points_below_max=b.points_below_max or 0.0,
-            points_below_reference=b.points_below_reference,
-            reference_points=b.reference_points,
-        )
-        for b in below[:limit]
+        {
+            "feature": r["feature"],
+            "code": REASONS[r["feature"]][0],
+            "text": REASONS[r["feature"]][1],
+            "points_below_max": r["points_below_max"],
+            "points_below_reference": r["points_below_reference"],
+            "reference_points": r["reference_points"],
+        }
+        for r in below[:limit]
     ]
 
 
-def _scale(config: ScoringConfig, low: float, high: float) -> ScoreScale:
+def _scale(config: ScoringConfig, low: float, high: float) -> dict[str, Any]:
     card = config.scorecard
     if card.kind == "fitted":
         s = card.scaling
-        return ScoreScale(
+        return dict(
             kind="fitted",
             min=low,
             max=high,
@@ -302,7 +290,7 @@ def _scale(config: ScoringConfig, low: float, high: float) -> ScoreScale:
                 f"{s.base_odds:g}:1, odds double every {s.pdo:g} points; possible range {low:.0f} to {high:.0f}."
             ),
         )
-    return ScoreScale(
+    return dict(
         kind="handset",
         min=low,
         max=high,
@@ -315,55 +303,55 @@ def _scale(config: ScoringConfig, low: float, high: float) -> ScoreScale:
 
 
 def score(features: FeatureVector, config: ScoringConfig) -> ScoreResult:
-    breakdown = [_feature_score(f, features, config) for f in FeatureId]
-    enabled = [b for b in breakdown if b.enabled]
-    with_evidence = [b for b in enabled if b.has_evidence]
-    total = math.fsum(b.points or 0.0 for b in enabled)
-    low = math.fsum(b.min_points or 0.0 for b in enabled)
-    high = math.fsum(b.weight for b in enabled)
-    age_row = next(b for b in breakdown if b.feature == FeatureId.AGE)
-    age = (
-        age_row.value
-        if age_row.enabled
-        else usable_value(FeatureId.AGE, features.get(FeatureId.AGE).value)[0]
-    )
+    rows = [_feature_row(f, features, config) for f in FeatureId]
+    enabled = [r for r in rows if r["enabled"]]
+    with_evidence = [r["feature"] for r in enabled if r["has_evidence"]]
+    total = math.fsum(r["points"] for r in enabled)
+    low = math.fsum(r["min_points"] for r in enabled)
+    high = math.fsum(r["weight"] for r in enabled)
+    age_row = rows[_AGE_INDEX]
+    raw_age = features.get(FeatureId.AGE).value
+    age = age_row["value"] if age_row["enabled"] else usable_value(FeatureId.AGE, raw_age)[0]
     eligibility = check_eligibility(age, config)
 
     status: ScoreStatus = "scored"
-    if not eligibility.eligible:
+    if not eligibility["eligible"]:
         status = "ineligible"
     elif len(with_evidence) < config.min_scored_features:
         status = "insufficient_evidence"
-    if config.scorecard.kind == "fitted":
-        published = ScoreRange(min=low, max=high)
-    else:
-        published = ScoreRange(min=config.normalised_range.min, max=config.normalised_range.max)
+    fitted = config.scorecard.kind == "fitted"
+    published = (low, high) if fitted else (config.normalised_range.min, config.normalised_range.max)
     normalised = None
-    if status == "scored" and config.scorecard.kind == "fitted":
+    if status == "scored" and fitted:
         normalised = min(max(total, low), high)  # the sum of points is the score
     elif status == "scored":
         share = (total - low) / (high - low) if high > low else 0.5
         share = min(max(share, 0.0), 1.0)  # float sums may stray by an ulp
-        normalised = published.min + (published.max - published.min) * share
-    return ScoreResult(
-        status=status,
-        normalised_score=normalised,
-        normalised_range=published,
-        total_points=total,
-        min_possible=low,
-        max_possible=high,
-        max_configured=high,
-        scale=_scale(config, published.min, published.max),
-        breakdown=breakdown,
-        reasons=rank_reasons(breakdown, config, config.max_reasons) if status == "scored" else [],
-        coverage=Coverage(
-            features_enabled=len(enabled),
-            features_with_evidence=len(with_evidence),
-            ratio=len(with_evidence) / len(enabled) if enabled else 0.0,
-            with_evidence=[b.feature for b in with_evidence],
-            missing=[b.feature for b in enabled if not b.has_evidence],
-        ),
-        eligibility=eligibility,
-        config_version=config.version,
-        code_version=credscore.__version__,
+        normalised = published[0] + (published[1] - published[0]) * share
+    return ScoreResult.model_validate(
+        {
+            "status": status,
+            "normalised_score": normalised,
+            "normalised_range": {"min": published[0], "max": published[1]},
+            "total_points": total,
+            "min_possible": low,
+            "max_possible": high,
+            "max_configured": high,
+            "scale": _scale(config, *published),
+            "breakdown": rows,
+            "reasons": rank_reasons(rows, config, config.max_reasons) if status == "scored" else [],
+            "coverage": {
+                "features_enabled": len(enabled),
+                "features_with_evidence": len(with_evidence),
+                "ratio": len(with_evidence) / len(enabled) if enabled else 0.0,
+                "with_evidence": with_evidence,
+                "missing": [r["feature"] for r in enabled if not r["has_evidence"]],
+            },
+            "eligibility": eligibility,
+            "config_version": config.version,
+            "code_version": credscore.__version__,
+        }
     )
+
+
+_AGE_INDEX = list(FeatureId).index(FeatureId.AGE)
