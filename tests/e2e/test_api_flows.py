@@ -84,7 +84,7 @@ def test_a_bad_configuration_written_behind_the_admin_tool_leaves_the_last_good_
     result = partner.rescore(application_id)["result"]
     assert result["config_parameter_version"] == good
     assert result["config_fallback_used"] is True
-    assert "P1" in result["config_error"]
+    assert "scorecard.scaling.pdo" in result["config_error"]
 
 
 def test_create_is_idempotent_per_key_and_body(partner: Any) -> None:
