@@ -30,6 +30,7 @@ from credscore.scoring.features import (
     CREDIBILITY_TEXTS,
     PRIOR_NEGATIVE,
     PRIOR_POSITIVE,
+    FeatureValue,
     FeatureVector,
     extract_features,
 )
@@ -279,3 +280,12 @@ def test_feature_vector_round_trips_through_json() -> None:
     p.skills.append("Go")
     fv = extract_features(p, None, TODAY)
     assert FeatureVector.model_validate_json(fv.model_dump_json()) == fv
+
+
+def test_a_non_finite_value_is_never_stored_as_evidence(monkeypatch: pytest.MonkeyPatch) -> None:
+    from credscore.scoring import features as features_module
+
+    monkeypatch.setattr(features_module, "image_feature", lambda _ev: FeatureValue(value=float("nan")))
+    fv = extract_features(profile(), evidence(), TODAY).get(FeatureId.IMAGES)
+    assert fv.value is None
+    assert fv.notes == ["value not a finite number; treated as missing"]

@@ -8,6 +8,7 @@ coverage only).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from calendar import monthrange
 from collections import Counter
 from statistics import fmean
@@ -319,4 +320,11 @@ def extract_features(profile: Profile, evidence: Evidence | None, today: dt.date
     ):
         values[share] = _clip_share(values[share])
     values[FeatureId.COMMENTS] = _clip_share(values[FeatureId.COMMENTS], low=-1.0)
+    for feature, fv in values.items():  # a defect upstream must not store NaN/inf (the scorer guards too)
+        if fv.value is not None and not math.isfinite(fv.value):
+            values[feature] = FeatureValue(
+                value=None,
+                evidence=fv.evidence,
+                notes=[*fv.notes, "value not a finite number; treated as missing"],
+            )
     return FeatureVector(values={f: values[f] for f in FeatureId})
