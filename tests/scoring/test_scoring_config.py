@@ -147,3 +147,10 @@ def test_write_schema_writes_exactly_the_committed_file(
     assert config_module.main(["--write-schema"]) == 0
     assert target.read_text(encoding="utf-8") == SCHEMA_FILE.read_text(encoding="utf-8")
     assert config_module.main(["--check-schema"]) == 0
+
+
+def test_a_configuration_in_the_old_format_is_refused_with_a_pointer_to_the_new_one() -> None:
+    old = {"version": "default-1", "priority_weights": {"P1": 100, "P2": 80, "P3": 50}, "features": {}}
+    problems = _problems(old)
+    assert problems[0].startswith("(document): written in the format before the scorecard model")
+    assert "features: unknown key (not allowed here)" in problems

@@ -473,6 +473,12 @@ def _describe(error: Any) -> str:
     return f"{where}: {error['msg']}{shown}"
 
 
+_LEGACY = (
+    "(document): written in the format before the scorecard model (priority_weights/features); "
+    "express its curves as scorecard.characteristics (docs/scoring.md)"
+)
+
+
 def parse_config(text: str) -> ScoringConfig:
     """Validate a configuration document; raise `InvalidConfig` listing every problem."""
     try:
@@ -486,7 +492,10 @@ def parse_config(text: str) -> ScoringConfig:
     try:
         config = ScoringConfig.model_validate(data, context={_SKIP_SEMANTIC: True})
     except ValidationError as exc:
-        raise InvalidConfig([_describe(e) for e in exc.errors()]) from None
+        problems = [_describe(e) for e in exc.errors()]
+        if {"priority_weights", "features"} & set(data):
+            problems.insert(0, _LEGACY)
+        raise InvalidConfig(problems) from None
     problems = semantic_problems(config)
     if problems:
         raise InvalidConfig(problems)
