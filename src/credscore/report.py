@@ -349,6 +349,13 @@ def render_report(application: dict[str, Any], result: dict[str, Any]) -> str:
         f'<tr><th scope="row">Code version</th><td><code>{_e(result.get("code_version", "–"))}</code>'
         "</td></tr>"
     )
+    scale = _dict(result.get("scale"))
+    calibration = (
+        "The score is fitted to repayment outcomes; it must not be the sole basis of a decision."
+        if scale.get("calibrated") is True
+        else "The normalised score is not yet calibrated against repayment data and must not be the sole basis"
+        " of a decision."
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -379,8 +386,7 @@ def render_report(application: dict[str, Any], result: dict[str, Any]) -> str:
 <table>{versions}</table>
 </main>
 <footer>Each feature is bounded by its weight; a feature without evidence earns neutral points and lowers coverage.
-The normalised score is not yet calibrated against repayment data and must not be the sole basis
-of a decision.
+{calibration}
 </footer>
 </body>
 </html>

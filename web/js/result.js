@@ -149,7 +149,9 @@ export function renderResult(container, result) {
       r.config_version ? ` (configuration ${r.config_version})` : "",
       r.rescored_from !== undefined && r.rescored_from !== null ? `, rescored from version ${r.rescored_from}` : "",
       `, code ${r.code_version ?? "–"}. `,
-      "The score is not yet calibrated against repayment data."),
+      r.scale && r.scale.calibrated === true
+        ? "The score is fitted to repayment outcomes."
+        : "The score is not yet calibrated against repayment data."),
   ];
   container.replaceChildren(...parts.filter(Boolean));
 }
