@@ -178,10 +178,10 @@ def _summary(application: Mapping[str, Any], result: Mapping[str, Any]) -> str:
         (
             "Points",
             _fmt(result.get("total_points")),
-            f"of {_fmt(result.get('max_possible'))} with evidence"
+            f"of {_fmt(result.get('max_possible'))} possible"
             + (
                 f" ({_fmt(result.get('max_configured'), 0)} configured)"
-                if result.get("max_configured") is not None
+                if result.get("max_configured") not in (None, result.get("max_possible"))
                 else ""
             ),
         )
@@ -254,8 +254,11 @@ def _reasons(result: Mapping[str, Any]) -> str:
         return '<p class="muted">No reasons lowered the score.</p>'
     items = []
     for reason in reasons:
-        lost = _number(reason.get("points_below_max"))
-        detail = f' <span class="muted">({lost:.1f} points below maximum)</span>' if lost is not None else ""
+        # newer results rank reasons by the gap to the scorecard's reference level; older ones by the maximum
+        gap = _number(reason.get("points_below_reference"))
+        lost = gap if gap is not None else _number(reason.get("points_below_max"))
+        level = "the reference level" if gap is not None else "maximum"
+        detail = f' <span class="muted">({lost:.1f} points below {level})</span>' if lost is not None else ""
         items.append(
             f"<li><code>{_e(reason.get('code', ''))}</code> {_e(reason.get('text', ''))}{detail}</li>"
         )
@@ -346,6 +349,13 @@ def render_report(application: dict[str, Any], result: dict[str, Any]) -> str:
         f'<tr><th scope="row">Code version</th><td><code>{_e(result.get("code_version", "–"))}</code>'
         "</td></tr>"
     )
+    scale = _dict(result.get("scale"))
+    calibration = (
+        "The score is fitted to repayment outcomes; it must not be the sole basis of a decision."
+        if scale.get("calibrated") is True
+        else "The normalised score is not yet calibrated against repayment data and must not be the sole basis"
+        " of a decision."
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -375,9 +385,8 @@ def render_report(application: dict[str, Any], result: dict[str, Any]) -> str:
 <h2>Versions</h2>
 <table>{versions}</table>
 </main>
-<footer>Each feature is bounded by its weight; features without evidence lower coverage, not the score.
-The normalised score is not yet calibrated against repayment data and must not be the sole basis
-of a decision.
+<footer>Each feature is bounded by its weight; a feature without evidence earns neutral points and lowers coverage.
+{calibration}
 </footer>
 </body>
 </html>

@@ -120,11 +120,7 @@ def _discover(ssm: Any) -> str | None:
 
 def _describe(config: ScoringConfig) -> str:
     enabled = ", ".join(f.value for f in config.enabled_features())
-    weights = config.priority_weights
-    return (
-        f"label {config.version!r}; weights P1={weights.P1:g} P2={weights.P2:g} P3={weights.P3:g}; "
-        f"enabled: {enabled}"
-    )
+    return f"label {config.version!r}; {config.scorecard.kind} scorecard; enabled: {enabled}"
 
 
 def _invalid(err: TextIO, exc: InvalidConfig, what: str) -> int:

@@ -104,15 +104,19 @@ def print_result(console: Console, application: dict[str, Any], result: dict[str
     line = (
         f"[bold]Total[/bold] {_fmt(result.get('total_points'))} of {_fmt(result.get('max_possible'))} points"
     )
-    if _number(result.get("max_configured")) is not None:
-        line += f" with evidence ({_fmt(result.get('max_configured'), 0)} configured)"
+    if _number(result.get("max_configured")) not in (None, _number(result.get("max_possible"))):
+        line += f" ({_fmt(result.get('max_configured'), 0)} configured)"
     console.print(line)
     score = _number(result.get("normalised_score"))
     scale = result.get("normalised_range") or {}
     if score is not None:
         console.print(
             f"[bold]Score[/bold] {score:.0f} on {_bound(scale.get('min'))}–{_bound(scale.get('max'))}"
-            " (not yet calibrated to repayment data)"
+            + (
+                " (fitted to repayment outcomes)"
+                if (result.get("scale") or {}).get("calibrated")
+                else " (not yet calibrated to repayment data)"
+            )
         )
     elif result.get("status") in NO_SCORE:
         console.print(f"[bold red]No score[/bold red]: {NO_SCORE[result['status']]}")

@@ -75,13 +75,16 @@ def _print_result(
     normalised = result.get("normalised_score")
     scale = result.get("normalised_range") or {}
     console.print(
-        f"[bold]Total[/bold] {result['total_points']:.1f} of {result['max_possible']:.1f} points "
-        f"with evidence ({result.get('max_configured', 0):.0f} configured)"
+        f"[bold]Total[/bold] {result['total_points']:.1f} of {result['max_possible']:.1f} points possible"
     )
     if normalised is not None:
         console.print(
             f"[bold]Score[/bold] {normalised:.0f} on {scale.get('min', 0):g}–{scale.get('max', 0):g}"
-            " (not yet calibrated to repayment data)"
+            + (
+                " (fitted to repayment outcomes)"
+                if (result.get("scale") or {}).get("calibrated")
+                else " (not yet calibrated to repayment data)"
+            )
         )
     eligibility = result.get("eligibility") or {}
     if eligibility and not eligibility.get("eligible", True):

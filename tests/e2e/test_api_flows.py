@@ -48,20 +48,26 @@ def test_changing_weights_changes_the_score_without_a_new_upload(
     application_id = _scored(partner, {"linkedin": SAMPLES / "linkedin.zip"})
     first = partner.result(application_id)["result"]
     config = json.loads(config_store.text_of(first["config_parameter_version"]))
-    config["priority_weights"]["P3"] = config["priority_weights"]["P3"] / 2  # skills and invitations are P3
-    config["version"] = "half-p3"
+    skills = config["scorecard"]["characteristics"]["skills"]
+    for knot in skills["knots"]:
+        knot["points"] = knot["points"] / 2
+    skills["missing_points"] /= 2
+    skills["reference_points"] /= 2
+    config["version"] = "half-skills"
     new_version = config_store.set(json.dumps(config))
 
     second = partner.rescore(application_id)["result"]
     assert second["config_parameter_version"] == new_version
-    assert second["config_version"] == "half-p3"
+    assert second["config_version"] == "half-skills"
     assert second["rescored_from"] == first["config_parameter_version"]
     skills_before = next(f for f in first["breakdown"] if f["feature"] == "skills")
     skills_after = next(f for f in second["breakdown"] if f["feature"] == "skills")
     assert skills_after["weight"] == skills_before["weight"] / 2
     assert skills_after["points"] == pytest.approx(skills_before["points"] / 2)
     assert second["total_points"] < first["total_points"]
-    assert partner.result(application_id)["result"]["config_version"] == "half-p3", "the rescore is stored"
+    assert partner.result(application_id)["result"]["config_version"] == "half-skills", (
+        "the rescore is stored"
+    )
 
 
 def test_a_bad_configuration_written_behind_the_admin_tool_leaves_the_last_good_one_in_force(
@@ -71,14 +77,14 @@ def test_a_bad_configuration_written_behind_the_admin_tool_leaves_the_last_good_
     good = config_store.load_fresh().parameter_version
     stack.client("ssm").put_parameter(
         Name=stack.deployed.config_parameter,
-        Value='{"priority_weights": {"P1": -5}}',
+        Value='{"version": "bad", "scorecard": {"scaling": {"pdo": -5}}}',
         Type="String",
         Overwrite=True,
     )
     result = partner.rescore(application_id)["result"]
     assert result["config_parameter_version"] == good
     assert result["config_fallback_used"] is True
-    assert "P1" in result["config_error"]
+    assert "scorecard.scaling.pdo" in result["config_error"]
 
 
 def test_create_is_idempotent_per_key_and_body(partner: Any) -> None:

@@ -52,6 +52,25 @@ def test_report_shows_score_breakdown_reasons_sources_and_versions(
     assert "loan-42" in text
 
 
+def test_reasons_show_the_gap_to_the_reference_level_when_the_result_has_it(
+    application: dict[str, Any], result: dict[str, Any]
+) -> None:
+    result["reasons"][0]["points_below_reference"] = 2.25  # results of the scorecard model
+    text = " ".join(_parse(render_report(application, result)).text)
+    assert "(2.2 points below the reference level)" in text  # the newer gap, first reason
+    assert "(3.8 points below maximum)" in text  # an older reason without it keeps its wording
+
+
+def test_footer_says_whether_the_score_is_calibrated(
+    application: dict[str, Any], result: dict[str, Any]
+) -> None:
+    assert "not yet calibrated" in render_report(application, result)
+    result["scale"] = {"kind": "fitted", "min": 500, "max": 700, "calibrated": True, "text": "PDO 20"}
+    document = render_report(application, result)
+    assert "not yet calibrated" not in document
+    assert "fitted to repayment outcomes" in document
+
+
 def test_report_is_self_contained_and_printable(application: dict[str, Any], result: dict[str, Any]) -> None:
     document = render_report(application, result)
     parsed = _parse(document)

@@ -48,14 +48,14 @@ def test_invalid_newest_version_falls_back_to_the_newest_valid_one(ssm: Any) -> 
     _raw_put(ssm, _doc("good-1"))
     _raw_put(ssm, _doc("good-2"))
     _raw_put(ssm, "{not json")
-    _raw_put(ssm, _doc("bad", priority_weights={"P1": -1, "P2": 80, "P3": 50}))
+    _raw_put(ssm, _doc("bad", max_reasons=-1))
     loaded = ConfigStore(ssm, PARAM).load()
     assert loaded.fallback_used
     assert loaded.parameter_version == 2
     assert loaded.config.version == "good-2"
     assert loaded.error is not None
     assert "parameter version 4 is invalid" in loaded.error
-    assert "priority_weights.P1" in loaded.error
+    assert "max_reasons" in loaded.error
 
 
 def test_no_valid_version_at_all_is_an_error(ssm: Any) -> None:
@@ -97,8 +97,10 @@ def test_set_stores_every_field_and_refreshes_the_cache(ssm: Any) -> None:
     store.set('{"version": "newer"}')
     assert store.load().config.version == "newer"
     stored = json.loads(store.text_of(2))
-    assert stored["features"]["connections"]["saturation"] == 80000
-    assert stored["priority_weights"] == {"P1": 100.0, "P2": 80.0, "P3": 50.0}
+    connections = stored["scorecard"]["characteristics"]["connections"]
+    assert connections["knots"][-1] == {"x": 2000.0, "points": 100.0}
+    assert stored["scorecard"]["kind"] == "handset"
+    assert stored == json.loads(default_config_text()) | {"version": "newer"}
 
 
 def test_history_marks_invalid_versions(ssm: Any) -> None:

@@ -77,9 +77,12 @@ def test_result_has_every_field_the_consumers_read(document: dict) -> None:
         "coverage",
         "eligibility",
         "config_version",
+        "min_possible",
+        "scale",
     ):
         assert key in document, key
     assert set(document["normalised_range"]) == {"min", "max"}
+    assert {"kind", "min", "max", "calibrated", "text"} <= set(document["scale"])
     assert {"ratio", "with_evidence", "missing"} <= set(document["coverage"])
     assert {"eligible", "reason", "reason_code"} <= set(document["eligibility"])
     row_keys = {
@@ -91,32 +94,45 @@ def test_result_has_every_field_the_consumers_read(document: dict) -> None:
         "points_below_max",
         "has_evidence",
         "enabled",
+        "missing_points",
+        "reference_points",
+        "points_below_reference",
+        "bin",
     }
     assert all(row_keys <= set(row) for row in document["breakdown"])
     assert [row["feature"] for row in document["breakdown"]] == [f.value for f in FeatureId]
-    assert all({"code", "feature", "text", "points_below_max"} <= set(r) for r in document["reasons"])
+    reason_keys = {
+        "code",
+        "feature",
+        "text",
+        "points_below_max",
+        "points_below_reference",
+        "reference_points",
+    }
+    assert all(reason_keys <= set(r) for r in document["reasons"])
 
 
 def test_coverage_lists_features_with_and_without_evidence(document: dict) -> None:
     coverage = document["coverage"]
     assert "images" in coverage["missing"]  # the image branch failed: missing, not zero
     assert "images" not in coverage["with_evidence"]
-    assert {"age", "connections", "skills", "positive_posts", "negative_groups"} <= set(
-        coverage["with_evidence"]
-    )
-    assert "education" not in coverage["missing"] + coverage["with_evidence"]  # disabled by default
-    scored = [r["feature"] for r in document["breakdown"] if r["enabled"] and r["points"] is not None]
+    assert {"age", "connections", "skills", "positive_posts", "invitations"} <= set(coverage["with_evidence"])
+    for disabled in ("education", "negative_groups"):  # off by default: neither scored nor missing
+        assert disabled not in coverage["missing"] + coverage["with_evidence"]
+    scored = [r["feature"] for r in document["breakdown"] if r["enabled"] and r["has_evidence"]]
     assert coverage["with_evidence"] == scored
+    images = next(r for r in document["breakdown"] if r["feature"] == "images")
+    assert (images["points"], images["bin"]) == (images["missing_points"], "missing")
     assert coverage["ratio"] == pytest.approx(len(scored) / (len(scored) + len(coverage["missing"])))
 
 
-def test_max_possible_is_the_weight_of_enabled_features_with_evidence(document: dict) -> None:
-    rows = document["breakdown"]
-    assert document["max_possible"] == pytest.approx(
-        sum(r["weight"] for r in rows if r["enabled"] and r["has_evidence"])
-    )
-    assert document["max_configured"] == pytest.approx(sum(r["weight"] for r in rows if r["enabled"]))
-    assert document["max_possible"] < document["max_configured"]
+def test_totals_sum_the_rows_of_enabled_characteristics(document: dict) -> None:
+    rows = [r for r in document["breakdown"] if r["enabled"]]
+    assert document["total_points"] == pytest.approx(sum(r["points"] for r in rows))
+    assert document["max_possible"] == pytest.approx(sum(r["weight"] for r in rows))
+    assert document["min_possible"] == pytest.approx(sum(r["min_points"] for r in rows))
+    assert document["max_configured"] == document["max_possible"]
+    assert all(r["points"] is None for r in document["breakdown"] if not r["enabled"])
 
 
 def test_stored_features_and_results_round_trip(document: dict) -> None:

@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 
 from credscore.scoring.config import (
+    FeatureId,
     InvalidConfig,
     ScoringConfig,
     canonical_json,
@@ -34,7 +35,8 @@ def _problems(doc: object) -> list[str]:
 
 def test_default_config_is_valid_and_spells_out_every_field() -> None:
     config = load_default_config()
-    assert config.priority_weights.P1 == 100
+    assert config.scorecard.kind == "handset"
+    assert config.scorecard.characteristics[FeatureId.CONNECTIONS].max_points() == 100
     assert config.eligibility.min_age == 18
     assert json.loads(canonical_json(config)) == _default_dict()
 
@@ -57,27 +59,33 @@ def test_not_json_is_reported_with_its_position() -> None:
 
 def test_every_structural_problem_is_listed_with_its_path() -> None:
     doc = _default_dict()
-    doc["priority_weights"]["P2"] = -5
-    doc["features"]["skills"]["saturation"] = 0
-    doc["features"]["skils"] = {"enabled": True}
-    doc["features"]["age"]["priority"] = "P9"
+    chars = doc["scorecard"]["characteristics"]
+    doc["scorecard"]["scaling"]["pdo"] = -5
+    chars["skills"]["missing_points"] = "many"
+    chars["skils"] = chars.pop("likes")
+    chars["age"]["priority"] = "P9"
+    chars["connections"]["colour"] = "red"
     problems = _problems(doc)
     joined = "\n".join(problems)
-    assert len(problems) == 4
-    assert "priority_weights.P2: Input should be greater than or equal to 0 (got -5)" in joined
-    assert "features.skills.saturation: Input should be greater than 0" in joined
-    assert "features.skils: unknown key" in joined
-    assert "features.age.priority: " in joined
+    assert len(problems) == 5, problems
+    assert "scorecard.scaling.pdo: Input should be greater than 0 (got -5)" in joined
+    assert "scorecard.characteristics.skills.missing_points: Input should be a valid number" in joined
+    assert "scorecard.characteristics.skils.[key]: " in joined
+    assert "scorecard.characteristics.age.priority: " in joined
+    assert "scorecard.characteristics.connections.colour: unknown key" in joined
 
 
 def test_semantic_problems_are_all_listed() -> None:
     doc = _default_dict()
-    doc["eligibility"]["min_age"] = 40  # peak 35 now below min_age
+    doc["eligibility"]["min_age"] = 70
     doc["normalised_range"] = {"min": 900, "max": 300}
+    doc["scorecard"]["characteristics"]["skills"]["knots"].reverse()  # x decreasing, points decreasing
     problems = _problems(doc)
-    assert any(p.startswith("features.age.peak_age: must lie strictly between") for p in problems)
+    assert "eligibility: min_age (70) must be below max_age (65)" in problems
     assert "normalised_range: min must be below max" in problems
-    assert len(problems) == 2
+    assert "scorecard.characteristics.skills.knots: x must not decrease" in problems
+    assert "scorecard.characteristics.skills: points must not decrease (direction ascending)" in problems
+    assert len(problems) == 4
 
 
 def test_min_age_must_be_below_max_age() -> None:
@@ -88,15 +96,19 @@ def test_min_age_must_be_below_max_age() -> None:
 
 def test_at_least_one_feature_must_be_enabled() -> None:
     doc = _default_dict()
-    for settings in doc["features"].values():
+    for settings in doc["scorecard"]["characteristics"].values():
         settings["enabled"] = False
-    assert "features: at least one feature must be enabled" in _problems(doc)
+    assert "scorecard.characteristics: at least one characteristic must be enabled" in _problems(doc)
 
 
 def test_enabled_features_must_be_able_to_earn_points() -> None:
     doc = _default_dict()
-    doc["priority_weights"] = {"P1": 0, "P2": 0, "P3": 0}
-    assert any("weight above 0" in p for p in _problems(doc))
+    for settings in doc["scorecard"]["characteristics"].values():
+        for knot in settings["knots"]:
+            knot["points"] = 10
+    assert _problems(doc) == [
+        "scorecard.characteristics: at least one enabled characteristic must have points that vary"
+    ]
 
 
 def test_missing_version_and_non_object_documents() -> None:
@@ -118,8 +130,10 @@ def test_model_construction_applies_the_semantic_rules_too() -> None:
 
 def test_partial_document_takes_code_defaults() -> None:
     config = parse_config('{"version": "only-a-label"}')
-    assert config.features.connections.saturation == 80000
     assert config.version == "only-a-label"
+    assert config.model_copy(update={"version": "x"}) == load_default_config().model_copy(
+        update={"version": "x"}
+    )
 
 
 def test_write_schema_writes_exactly_the_committed_file(
@@ -133,3 +147,10 @@ def test_write_schema_writes_exactly_the_committed_file(
     assert config_module.main(["--write-schema"]) == 0
     assert target.read_text(encoding="utf-8") == SCHEMA_FILE.read_text(encoding="utf-8")
     assert config_module.main(["--check-schema"]) == 0
+
+
+def test_a_configuration_in_the_old_format_is_refused_with_a_pointer_to_the_new_one() -> None:
+    old = {"version": "default-1", "priority_weights": {"P1": 100, "P2": 80, "P3": 50}, "features": {}}
+    problems = _problems(old)
+    assert problems[0].startswith("(document): written in the format before the scorecard model")
+    assert "features: unknown key (not allowed here)" in problems

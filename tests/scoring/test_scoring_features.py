@@ -25,8 +25,16 @@ from credscore.profile import (
     SourceReport,
     SourceStatus,
 )
-from credscore.scoring.config import FeatureId
-from credscore.scoring.features import FeatureVector, extract_features
+from credscore.scoring.config import FeatureId, load_default_config
+from credscore.scoring.features import (
+    CREDIBILITY_TEXTS,
+    PRIOR_NEGATIVE,
+    PRIOR_POSITIVE,
+    FeatureValue,
+    FeatureVector,
+    extract_features,
+)
+from credscore.scoring.scorer import score
 
 TODAY = dt.date(2025, 6, 15)
 OK = AnalysisStatus.OK
@@ -129,7 +137,7 @@ def test_skills_are_counted_once_and_zero_only_when_linkedin_was_read() -> None:
     assert value(extract_features(profile(Platform.FACEBOOK), None, TODAY), FeatureId.SKILLS) is None
 
 
-def test_connections_average_only_platforms_that_report_a_count() -> None:
+def test_connections_take_the_largest_network_among_platforms_that_report_a_count() -> None:
     p = profile(Platform.LINKEDIN, Platform.FACEBOOK, Platform.X)
     p.accounts += [
         Account(platform=Platform.LINKEDIN, connections=500, src=0),
@@ -137,17 +145,25 @@ def test_connections_average_only_platforms_that_report_a_count() -> None:
         Account(platform=Platform.X, src=2),  # says nothing: left out, not 0
     ]
     fv = extract_features(p, None, TODAY).get(FeatureId.CONNECTIONS)
-    assert fv.value == 400
+    assert fv.value == 500
     assert fv.evidence == ["linkedin:linkedin-file", "facebook:facebook-file"]
+    p.accounts[0] = Account(platform=Platform.LINKEDIN, connections=50, src=0)
+    assert (
+        value(extract_features(p, None, TODAY), FeatureId.CONNECTIONS) == 300
+    )  # a smaller one never lowers it
 
 
-def test_invitations_per_connection() -> None:
-    p = profile(Platform.LINKEDIN, Platform.FACEBOOK)
+def test_invitations_are_the_count_received_summed_over_platforms() -> None:
+    p = profile(Platform.LINKEDIN, Platform.FACEBOOK, Platform.X)
     p.accounts += [
         Account(platform=Platform.LINKEDIN, connections=100, invitations_received=20, src=0),
-        Account(platform=Platform.FACEBOOK, friends=0, invitations_received=5, src=1),  # no denominator
+        Account(platform=Platform.FACEBOOK, friends=0, invitations_received=5, src=1),
+        Account(platform=Platform.X, followers=10, src=2),  # says nothing: left out
     ]
-    assert value(extract_features(p, None, TODAY), FeatureId.INVITATIONS) == pytest.approx(0.2)
+    fv = extract_features(p, None, TODAY).get(FeatureId.INVITATIONS)
+    assert fv.value == 25
+    assert fv.evidence == ["linkedin:linkedin-file", "facebook:facebook-file"]
+    assert value(extract_features(profile(Platform.X), None, TODAY), FeatureId.INVITATIONS) is None
 
 
 # --------------------------------------------------------------------------------------------- analyses
@@ -155,16 +171,46 @@ def _text(*platforms: PlatformText) -> TextAnalysis:
     return TextAnalysis(status=OK, platforms=list(platforms))
 
 
-def test_post_shares_average_over_platforms_with_analysed_posts_only() -> None:
+def test_post_shares_are_pooled_over_platforms_and_shrunk_toward_the_prior() -> None:
     text = _text(
         PlatformText(platform=Platform.FACEBOOK, posts=SentimentCounts(analysed=10, positive=8, negative=1)),
         PlatformText(platform=Platform.X, posts=SentimentCounts(analysed=100, positive=20, negative=50)),
         PlatformText(platform=Platform.LINKEDIN, posts=SentimentCounts(analysed=0, not_analysed=7)),
     )
     fv = extract_features(profile(), evidence(text=text), TODAY)
-    assert value(fv, FeatureId.POSITIVE_POSTS) == pytest.approx((0.8 + 0.2) / 2)
-    assert value(fv, FeatureId.NEGATIVE_POSTS) == pytest.approx((0.1 + 0.5) / 2)
+    k = CREDIBILITY_TEXTS
+    assert value(fv, FeatureId.POSITIVE_POSTS) == pytest.approx((k * PRIOR_POSITIVE + 28) / (k + 110))
+    assert value(fv, FeatureId.NEGATIVE_POSTS) == pytest.approx((k * PRIOR_NEGATIVE + 51) / (k + 110))
     assert len(fv.get(FeatureId.POSITIVE_POSTS).evidence) == 2
+    assert fv.get(FeatureId.POSITIVE_POSTS).notes == []
+
+
+def test_one_positive_tweet_beside_a_long_history_hardly_moves_the_share() -> None:
+    history = PlatformText(
+        platform=Platform.FACEBOOK, posts=SentimentCounts(analysed=200, positive=60, negative=80)
+    )
+    tweet = PlatformText(platform=Platform.X, posts=SentimentCounts(analysed=1, positive=1))
+    alone = extract_features(profile(), evidence(text=_text(history)), TODAY)
+    both = extract_features(profile(), evidence(text=_text(history, tweet)), TODAY)
+    for feature in (FeatureId.POSITIVE_POSTS, FeatureId.NEGATIVE_POSTS):
+        assert abs((value(both, feature) or 0) - (value(alone, feature) or 0)) < 0.005
+
+
+@pytest.mark.parametrize("analysed", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("share", ["none", "all"])
+def test_a_handful_of_posts_never_gives_zero_or_full_points(analysed: int, share: str) -> None:
+    hits = analysed if share == "all" else 0
+    counts = SentimentCounts(analysed=analysed, positive=hits, negative=analysed - hits)
+    fv = extract_features(
+        profile(), evidence(text=_text(PlatformText(platform=Platform.X, posts=counts))), TODAY
+    )
+    result = score(fv, load_default_config())
+    for feature in (FeatureId.POSITIVE_POSTS, FeatureId.NEGATIVE_POSTS):
+        row = next(b for b in result.breakdown if b.feature == feature)
+        assert row.points is not None
+        assert 0 < row.points < row.weight
+        assert 0.05 < (value(fv, feature) or 0) < 0.95
+        assert any("pulled toward the typical share" in n for n in row.notes)
 
 
 def test_comments_balance_likes_and_interaction_frequency() -> None:
@@ -180,7 +226,10 @@ def test_comments_balance_likes_and_interaction_frequency() -> None:
         PlatformText(platform=Platform.X, own_posts_with_likes=6, likes_on_own_posts=40, activities=5),
     )
     fv = extract_features(profile(), evidence(text=text), TODAY)
-    assert value(fv, FeatureId.COMMENTS) == pytest.approx(-0.4)
+    k = CREDIBILITY_TEXTS
+    assert value(fv, FeatureId.COMMENTS) == pytest.approx(
+        (k * PRIOR_POSITIVE + 2) / (k + 10) - (k * PRIOR_NEGATIVE + 6) / (k + 10)
+    )
     assert value(fv, FeatureId.LIKES) == pytest.approx(50 / 10)  # per post, pooled over posts
     assert value(fv, FeatureId.INTERACTION_FREQUENCY) == pytest.approx(3.0)  # X has no active_days
     assert value(fv, FeatureId.POSITIVE_POSTS) is None
@@ -231,3 +280,12 @@ def test_feature_vector_round_trips_through_json() -> None:
     p.skills.append("Go")
     fv = extract_features(p, None, TODAY)
     assert FeatureVector.model_validate_json(fv.model_dump_json()) == fv
+
+
+def test_a_non_finite_value_is_never_stored_as_evidence(monkeypatch: pytest.MonkeyPatch) -> None:
+    from credscore.scoring import features as features_module
+
+    monkeypatch.setattr(features_module, "image_feature", lambda _ev: FeatureValue(value=float("nan")))
+    fv = extract_features(profile(), evidence(), TODAY).get(FeatureId.IMAGES)
+    assert fv.value is None
+    assert fv.notes == ["value not a finite number; treated as missing"]

@@ -89,8 +89,9 @@ export function renderResult(container, result) {
     tiles.append(tile("Score", "none", NO_SCORE[r.status], "ineligible"));
   }
   tiles.append(tile("Points", formatNumber(r.total_points),
-    `of ${formatNumber(r.max_possible)} with evidence` +
-    (typeof r.max_configured === "number" ? ` (${r.max_configured.toFixed(0)} configured)` : "")));
+    `of ${formatNumber(r.max_possible)} possible` +
+    (typeof r.max_configured === "number" && r.max_configured !== r.max_possible
+      ? ` (${r.max_configured.toFixed(0)} configured)` : "")));
   if (r.coverage && typeof r.coverage.ratio === "number") {
     tiles.append(tile("Coverage", `${Math.round(r.coverage.ratio * 100)}%`, "of enabled features had evidence"));
   }
@@ -105,8 +106,10 @@ export function renderResult(container, result) {
   const reasonList = reasons.length
     ? h("ol", { class: "reasons" }, reasons.map((reason) => h("li", {},
       h("code", {}, reason.code ?? ""), " ", reason.text ?? "",
-      typeof reason.points_below_max === "number"
-        ? h("span", { class: "hint" }, ` (${reason.points_below_max.toFixed(1)} points below maximum)`) : null)))
+      typeof reason.points_below_reference === "number"
+        ? h("span", { class: "hint" }, ` (${reason.points_below_reference.toFixed(1)} points below the reference level)`)
+        : typeof reason.points_below_max === "number"
+          ? h("span", { class: "hint" }, ` (${reason.points_below_max.toFixed(1)} points below maximum)`) : null)))
     : h("p", { class: "hint" }, NO_SCORE[r.status]
       ? `No score was given: ${NO_SCORE[r.status]}.` : "No reasons lowered the score.");
 
@@ -146,7 +149,9 @@ export function renderResult(container, result) {
       r.config_version ? ` (configuration ${r.config_version})` : "",
       r.rescored_from !== undefined && r.rescored_from !== null ? `, rescored from version ${r.rescored_from}` : "",
       `, code ${r.code_version ?? "–"}. `,
-      "The score is not yet calibrated against repayment data."),
+      r.scale && r.scale.calibrated === true
+        ? "The score is fitted to repayment outcomes."
+        : "The score is not yet calibrated against repayment data."),
   ];
   container.replaceChildren(...parts.filter(Boolean));
 }

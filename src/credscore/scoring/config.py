@@ -1,18 +1,27 @@
-"""The scoring configuration: weights, feature switches and curve parameters, as validated data.
+"""The scoring configuration: a scorecard (points per bin of each characteristic), eligibility and the published
+scale, as validated data.
 
 The configuration lives in SSM Parameter Store as JSON and is versioned there; this module only knows how
 to validate it. `parse_config` reports every problem at once (path + what is wrong), structural and
 semantic, so an administrator can fix a file in one go. The JSON Schema in
 `schemas/scoring-config.schema.json` is generated from these models (`config_json_schema()`); the semantic
 rules it cannot express are listed in its description.
+
+The `scorecard` section follows the format shared with the fitter (`credscore.modelling`, kind "fitted") and the
+monitoring job (which reads `development`). The hand-set scorecard (kind "handset", the default) is the same model:
+its continuous curves are piecewise-linear `knots` instead of step `bins` (docs/scoring.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import math
+from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
@@ -38,7 +47,8 @@ class FeatureId(StrEnum):
 
 
 Priority = Literal["P1", "P2", "P3"]
-CurveShape = Literal["linear", "log"]
+Direction = Literal["ascending", "descending", "none"]
+ScorecardKind = Literal["handset", "fitted"]
 
 
 class InvalidConfig(ValueError):
@@ -50,69 +60,250 @@ class InvalidConfig(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and ±Infinity are refused everywhere: json.loads accepts them, a score must never carry them
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
-class PriorityWeights(_Strict):
-    P1: float = Field(default=100.0, ge=0, description="points of a P1 feature at its best")
-    P2: float = Field(default=80.0, ge=0)
-    P3: float = Field(default=50.0, ge=0)
-
-    def of(self, priority: Priority) -> float:
-        return float(getattr(self, priority))
+# ------------------------------------------------------------------------------------------------- scorecard
+# Bounds keep every sum and interpolation of a valid configuration finite (no overflow to inf or NaN).
+_MAX_POINTS = 1e6
+_MAX_EDGE = 1e12
 
 
-class _Feature(_Strict):
+def _points(description: str | None = None, default: float | None = None) -> Any:
+    if default is None:
+        return Field(ge=-_MAX_POINTS, le=_MAX_POINTS, description=description)
+    return Field(default=default, ge=-_MAX_POINTS, le=_MAX_POINTS, description=description)
+
+
+class Bin(_Strict):
+    """A numeric bin, right-open: [previous bin's upper, upper). The first bin starts at -inf."""
+
+    upper: float | None = Field(
+        ge=-_MAX_EDGE, le=_MAX_EDGE, description="upper edge (excluded); null for the last bin (to +inf)"
+    )
+    points: float = _points()
+
+
+class Knot(_Strict):
+    """A point of a piecewise-linear curve (hand-set scorecards). Two knots at the same x make a step there:
+    the value x itself takes the second one."""
+
+    x: float = Field(ge=-_MAX_EDGE, le=_MAX_EDGE)
+    points: float = _points()
+
+
+class CategoryBin(_Strict):
+    """A categorical bin: the characteristic's value equals one of `values`."""
+
+    values: list[float] = Field(min_length=1)
+    points: float = _points()
+
+
+class Characteristic(_Strict):
+    """One characteristic of the scorecard: exactly one of `bins` (step), `knots` (piecewise-linear, flat beyond
+    the first and last knot) or `categories`; plus the explicit Missing bin."""
+
     enabled: bool = True
-    priority: Priority = Field(description="which priority weight this feature earns at its best")
+    direction: Direction = Field(
+        default="none",
+        description="declared monotone direction of the points (checked): ascending | descending",
+    )
+    priority: Priority | None = Field(
+        default=None,
+        description="hand-set label shown in the breakdown (P1 strongest); not used in the maths",
+    )
+    bins: list[Bin] | None = None
+    knots: list[Knot] | None = None
+    categories: list[CategoryBin] | None = None
+    missing_points: float = _points("the explicit Missing bin: points when there is no (usable) evidence")
+    reference_points: float | None = Field(
+        default=None,
+        ge=-_MAX_POINTS,
+        le=_MAX_POINTS,
+        description="baseline for reasons: points below it are a reason; null = the best points of the curve",
+    )
+
+    def curve_points(self) -> list[float]:
+        """Points of every bin, knot or category, in order."""
+        parts: list[Bin] | list[Knot] | list[CategoryBin] = self.bins or self.knots or self.categories or []
+        return [part.points for part in parts]
+
+    def stats(self) -> CurveStats:
+        """Derived numbers the scorer needs per call, computed once per characteristic object."""
+        hit = _STATS.get(id(self))
+        if hit is not None and hit[0] is self:
+            return hit[1]
+        points = self.curve_points()
+        best = max(points, default=self.missing_points)
+        computed = CurveStats(
+            worst=min([*points, self.missing_points]),
+            best=max(best, self.missing_points),
+            baseline=best if self.reference_points is None else self.reference_points,
+            spread=bool(points) and max(points) > min(points),
+            knot_xs=tuple(k.x for k in self.knots or []),
+            labels=_labels(self),
+        )
+        if len(_STATS) > 4096:  # configurations are few; this only bounds tests that build thousands
+            _STATS.clear()
+        _STATS[id(self)] = (self, computed)
+        return computed
+
+    def best_points(self) -> float:
+        return max(self.curve_points(), default=self.missing_points)
+
+    def min_points(self) -> float:
+        """Lowest points this characteristic can give (the Missing bin included)."""
+        return self.stats().worst
+
+    def max_points(self) -> float:
+        """Highest points this characteristic can give (the Missing bin included)."""
+        return self.stats().best
+
+    def baseline(self) -> float:
+        return self.stats().baseline
+
+    def has_spread(self) -> bool:
+        return self.stats().spread
 
 
-class AgeFeature(_Feature):
-    """Peaked: rises linearly from min_age to peak_age, then declines linearly towards max_age (excluded)."""
+@dataclass(frozen=True, slots=True)
+class CurveStats:
+    worst: float
+    best: float
+    baseline: float
+    spread: bool
+    knot_xs: tuple[float, ...]
+    labels: tuple[str, ...]  # per bin; or per knot segment: below the first, [x_i, x_i+1)…, from the last
 
-    peak_age: float = Field(default=35.0, gt=0)
-    share_at_min_age: float = Field(default=0.5, ge=0, le=1, description="share of the weight at min_age")
-    share_at_max_age: float = Field(
-        default=0.5, ge=0, le=1, description="share the decline aims at, at max_age"
+
+def _labels(char: Characteristic) -> tuple[str, ...]:
+    if char.bins:
+        edges = ["-inf", *(f"{b.upper:g}" for b in char.bins[:-1] if b.upper is not None)]
+        return tuple(f"[{low}, {high})" for low, high in zip(edges, [*edges[1:], "+inf"], strict=True))
+    if char.knots:
+        xs = [f"{k.x:g}" for k in char.knots]
+        inner = [f"[{a}, {b})" for a, b in pairwise(xs)]
+        return (f"below {xs[0]}", *inner, f"from {xs[-1]}")
+    return tuple("{" + ", ".join(f"{v:g}" for v in c.values) + "}" for c in char.categories or [])
+
+
+# id(characteristic) -> (the characteristic, its stats); holding the object keeps its id from being reused
+_STATS: dict[int, tuple[Characteristic, CurveStats]] = {}
+
+
+class Scaling(_Strict):
+    """Points-to-double-the-odds: score = offset + factor·ln(odds good:bad), factor = pdo/ln 2,
+    offset = base_score − factor·ln(base_odds). A fitted scorecard's points sum to that score."""
+
+    base_score: float = _points(default=600.0)
+    base_odds: float = Field(default=50.0, gt=0)
+    pdo: float = Field(default=20.0, gt=0)
+
+
+class DevelopmentCharacteristic(_Strict):
+    bin_shares: list[float] = Field(description="share of the development sample per bin, in bin order")
+    missing_share: float = Field(ge=0, le=1)
+
+
+class Development(_Strict):
+    """The development sample, for stability (PSI) monitoring."""
+
+    n: int = Field(ge=0)
+    bad_rate: float = Field(ge=0, le=1)
+    score_bands: list[float] = Field(description="ascending band edges, right-open like bins")
+    score_shares: list[float] = Field(description="len(score_bands) + 1 shares")
+    characteristics: dict[FeatureId, DevelopmentCharacteristic] = Field(default_factory=dict)
+
+
+def _knots(*pairs: tuple[float, float]) -> list[Knot]:
+    return [Knot(x=x, points=p) for x, p in pairs]
+
+
+def _hand(
+    priority: Priority,
+    direction: Direction,
+    knots: list[Knot],
+    missing: float,
+    reference: float | None,
+    enabled: bool = True,
+) -> Characteristic:
+    return Characteristic(
+        enabled=enabled,
+        direction=direction,
+        priority=priority,
+        knots=knots,
+        missing_points=missing,
+        reference_points=reference,
     )
 
 
-class ShareFeature(_Feature):
-    """A share in [0, 1]; the feature id decides the direction (positive share up, flagged share down)."""
+def default_characteristics() -> dict[FeatureId, Characteristic]:
+    """The hand-set defaults (docs/scoring.md explains each). `missing_points` is the neutral value: the lower of
+    the reference population's mean and median points, rounded down (`python -m credscore.scoring.population`),
+    so withholding a source does not raise the score in expectation; `reference_points` (the reasons' baseline)
+    is that population's mean, rounded. Features off by default without reference data take half their points."""
+    f = FeatureId
+    return {
+        # 0 below 18 and from 65 (ineligible anyway), 50 at 18 up to 100 at 35, down towards 50 at 65
+        f.AGE: _hand("P1", "none", _knots((18, 0), (18, 50), (35, 100), (65, 50), (65, 0)), 76.0, 76.0),
+        f.EDUCATION: _hand("P3", "ascending", _knots((0, 0), (3, 50)), 25.0, 25.0, enabled=False),
+        f.POSITIVE_POSTS: _hand("P1", "ascending", _knots((0, 0), (1, 100)), 42.0, 43.0),
+        f.NEGATIVE_POSTS: _hand("P1", "descending", _knots((0, 100), (1, 0)), 80.0, 80.0),
+        f.COMMENTS: _hand("P2", "ascending", _knots((-1, 0), (1, 80)), 49.0, 49.0),
+        f.NEGATIVE_GROUPS: _hand("P2", "descending", _knots((0, 80), (1, 0)), 79.0, 79.0, enabled=False),
+        f.NEGATIVE_PAGES: _hand("P2", "descending", _knots((0, 80), (1, 0)), 79.0, 79.0, enabled=False),
+        f.INTERACTION_FREQUENCY: _hand("P3", "ascending", _knots((0, 0), (2, 50)), 1.0, 2.0, enabled=False),
+        f.IMAGES: _hand("P1", "descending", _knots((0, 100), (1, 0)), 98.0, 98.0),
+        # log-shaped: 100·ln(1 + c/20)/ln(101), full points from 2,000 (real networks, not 80,000)
+        f.CONNECTIONS: _hand(
+            "P1",
+            "ascending",
+            _knots(
+                (0, 0),
+                (10, 8.8),
+                (25, 17.6),
+                (50, 27.1),
+                (100, 38.8),
+                (200, 52.0),
+                (300, 60.1),
+                (500, 70.6),
+                (750, 79.1),
+                (1000, 85.2),
+                (1500, 93.8),
+                (2000, 100),
+            ),
+            63.0,
+            64.0,
+        ),
+        f.SKILLS: _hand("P3", "ascending", _knots((0, 0), (25, 50)), 20.0, 24.0),
+        f.LIKES: _hand("P3", "ascending", _knots((0, 0), (50, 50)), 4.0, 8.0),
+        # count received (not per connection, so more connections never lower the score): 50·ln(1 + r/5)/ln 21
+        f.INVITATIONS: _hand(
+            "P3",
+            "ascending",
+            _knots((0, 0), (2, 5.5), (5, 11.4), (10, 18), (20, 26.4), (35, 34.2), (50, 39.4), (100, 50)),
+            26.0,
+            27.0,
+        ),
+    }
 
 
-class BalanceFeature(_Feature):
-    """A balance in [-1, 1] (positive share − negative share), mapped linearly onto [0, weight]."""
+class Scorecard(_Strict):
+    """Semantic rules (checked too): bins with ascending uppers and only the last one null; knots with
+    non-decreasing x (at most two per x); categories with distinct values and direction 'none'; points monotone
+    in the declared direction; development shares consistent with the bins."""
 
-
-class SaturatingFeature(_Feature):
-    """A count or rate: points rise with the value and stop rising at `saturation` (never unbounded)."""
-
-    saturation: float = Field(gt=0, description="value at and above which the feature earns its full weight")
-    shape: CurveShape = Field(
-        default="linear",
-        description="'linear': w·min(v,s)/s; 'log': w·ln(1+min(v,s))/ln(1+s) (early units count more)",
+    kind: ScorecardKind = Field(
+        default="handset",
+        description="'handset': published on normalised_range; 'fitted': the sum of points on the PDO scale",
     )
-
-
-class FeaturesConfig(_Strict):
-    age: AgeFeature = AgeFeature(priority="P1")
-    education: SaturatingFeature = SaturatingFeature(enabled=False, priority="P3", saturation=3)
-    positive_posts: ShareFeature = ShareFeature(priority="P1")
-    negative_posts: ShareFeature = ShareFeature(priority="P1")
-    comments: BalanceFeature = BalanceFeature(priority="P2")
-    negative_groups: ShareFeature = ShareFeature(priority="P2")
-    negative_pages: ShareFeature = ShareFeature(priority="P2")
-    interaction_frequency: SaturatingFeature = SaturatingFeature(enabled=False, priority="P3", saturation=2)
-    images: ShareFeature = ShareFeature(priority="P1")
-    connections: SaturatingFeature = SaturatingFeature(priority="P1", saturation=80000)
-    skills: SaturatingFeature = SaturatingFeature(priority="P3", saturation=25)
-    likes: SaturatingFeature = SaturatingFeature(priority="P3", saturation=50)
-    invitations: SaturatingFeature = SaturatingFeature(priority="P3", saturation=0.5)
-
-    def get(self, feature: FeatureId) -> _Feature:
-        settings: _Feature = getattr(self, feature.value)
-        return settings
+    scaling: Scaling = Scaling()
+    characteristics: dict[FeatureId, Characteristic] = Field(
+        default_factory=default_characteristics,
+        description="keys are feature ids; a feature not listed is not scored",
+    )
+    development: Development | None = None
 
 
 class Eligibility(_Strict):
@@ -130,16 +321,18 @@ class NormalisedRange(_Strict):
 
 
 class ScoringConfig(_Strict):
-    """Semantic rules (checked too): min_age < peak_age < max_age, normalised_range.min < max, at least one
-    feature enabled with a positive weight."""
+    """Semantic rules (checked too): those of the scorecard; normalised_range.min < max; min_age < max_age; at
+    least one characteristic enabled whose points vary; min_scored_features ≤ enabled characteristics."""
 
     version: str = Field(
         min_length=1, max_length=100, description="label of this configuration, e.g. '2025-06-a'"
     )
-    priority_weights: PriorityWeights = PriorityWeights()
-    features: FeaturesConfig = FeaturesConfig()
+    scorecard: Scorecard = Scorecard()
     eligibility: Eligibility = Eligibility()
-    normalised_range: NormalisedRange = NormalisedRange()
+    normalised_range: NormalisedRange = Field(
+        default=NormalisedRange(),
+        description="published range of a hand-set scorecard (fitted: the PDO scale)",
+    )
     max_reasons: int = Field(default=4, ge=0, le=10)
     min_scored_features: int = Field(
         default=1,
@@ -155,31 +348,107 @@ class ScoringConfig(_Strict):
                 raise ValueError("; ".join(problems))
         return self
 
-    def weight_of(self, feature: FeatureId) -> float:
-        return self.priority_weights.of(self.features.get(feature).priority)
+    def characteristic(self, feature: FeatureId) -> Characteristic | None:
+        return self.scorecard.characteristics.get(feature)
 
     def enabled_features(self) -> list[FeatureId]:
-        return [f for f in FeatureId if self.features.get(f).enabled]
+        chars = self.scorecard.characteristics
+        return [f for f in FeatureId if f in chars and chars[f].enabled]
+
+
+def _monotone_problem(where: str, direction: Direction, points: list[float]) -> str | None:
+    pairs = list(itertools.pairwise(points))
+    if direction == "ascending" and any(b < a for a, b in pairs):
+        return f"{where}: points must not decrease (direction ascending)"
+    if direction == "descending" and any(b > a for a, b in pairs):
+        return f"{where}: points must not increase (direction descending)"
+    return None
+
+
+def characteristic_problems(where: str, char: Characteristic) -> list[str]:
+    shapes = [name for name in ("bins", "knots", "categories") if getattr(char, name)]
+    if len(shapes) != 1:
+        return [f"{where}: needs exactly one non-empty of bins, knots or categories (got {shapes or 'none'})"]
+    problems = []
+    if char.bins:
+        uppers = [b.upper for b in char.bins]
+        if uppers[-1] is not None:
+            problems.append(f"{where}.bins: the last bin's upper must be null (it runs to +inf)")
+        inner = uppers[:-1]
+        if any(u is None for u in inner):
+            problems.append(f"{where}.bins: only the last bin may have a null upper")
+        else:
+            edges = [u for u in inner if u is not None]
+            if any(b <= a for a, b in itertools.pairwise(edges)):
+                problems.append(f"{where}.bins: uppers must be strictly ascending")
+    if char.knots:
+        xs = [k.x for k in char.knots]
+        if len(xs) < 2:
+            problems.append(f"{where}.knots: at least two knots")
+        if any(b < a for a, b in itertools.pairwise(xs)):
+            problems.append(f"{where}.knots: x must not decrease")
+        if any(xs.count(x) > 2 for x in set(xs)):
+            problems.append(f"{where}.knots: at most two knots (a step) at the same x")
+    if char.categories:
+        values = [v for c in char.categories for v in c.values]
+        if len(set(values)) != len(values):
+            problems.append(f"{where}.categories: a value appears in more than one category")
+        if char.direction != "none":
+            problems.append(f"{where}.direction: categories have no order; use 'none'")
+    elif (problem := _monotone_problem(where, char.direction, char.curve_points())) is not None:
+        problems.append(problem)
+    return problems
+
+
+def _development_problems(scorecard: Scorecard) -> list[str]:
+    dev = scorecard.development
+    if dev is None:
+        return []
+    problems = []
+    where = "scorecard.development"
+    bands = dev.score_bands
+    if any(b <= a for a, b in itertools.pairwise(bands)):
+        problems.append(f"{where}.score_bands: must be strictly ascending")
+    if len(dev.score_shares) != len(bands) + 1:
+        problems.append(f"{where}.score_shares: needs len(score_bands) + 1 = {len(bands) + 1} shares")
+    shares = [*dev.score_shares, *(s for c in dev.characteristics.values() for s in c.bin_shares)]
+    if any(not 0 <= s <= 1 for s in shares):
+        problems.append(f"{where}: every share must lie in [0, 1]")
+    for feature, dev_char in dev.characteristics.items():
+        char = scorecard.characteristics.get(feature)
+        parts = (char.bins or char.knots or char.categories or []) if char else None
+        if parts is None:
+            problems.append(f"{where}.characteristics.{feature.value}: not a characteristic of the scorecard")
+        elif char is not None and char.bins and len(dev_char.bin_shares) != len(parts):
+            problems.append(
+                f"{where}.characteristics.{feature.value}.bin_shares: needs one share per bin ({len(parts)})"
+            )
+    return problems
 
 
 def semantic_problems(config: ScoringConfig) -> list[str]:
     """Rules across fields that JSON Schema cannot express."""
     problems = []
-    elig, age = config.eligibility, config.features.age
+    elig = config.eligibility
     if not elig.min_age < elig.max_age:
         problems.append(f"eligibility: min_age ({elig.min_age}) must be below max_age ({elig.max_age})")
-    if not elig.min_age < age.peak_age < elig.max_age:
-        problems.append(
-            f"features.age.peak_age: must lie strictly between eligibility.min_age ({elig.min_age}) and "
-            f"eligibility.max_age ({elig.max_age}), got {age.peak_age:g}"
-        )
     if not config.normalised_range.min < config.normalised_range.max:
         problems.append("normalised_range: min must be below max")
+    chars = config.scorecard.characteristics
+    shape_problems = [
+        problem
+        for feature, char in chars.items()
+        for problem in characteristic_problems(f"scorecard.characteristics.{feature.value}", char)
+    ]
+    problems.extend(shape_problems)
+    problems.extend(_development_problems(config.scorecard))
     enabled = config.enabled_features()
     if not enabled:
-        problems.append("features: at least one feature must be enabled")
-    elif all(config.weight_of(f) == 0 for f in enabled):
-        problems.append("features: at least one enabled feature must have a priority with a weight above 0")
+        problems.append("scorecard.characteristics: at least one characteristic must be enabled")
+    elif not shape_problems and not any(chars[f].has_spread() for f in enabled):
+        problems.append(
+            "scorecard.characteristics: at least one enabled characteristic must have points that vary"
+        )
     if config.min_scored_features > len(enabled) > 0:
         problems.append(
             f"min_scored_features: {config.min_scored_features} exceeds the {len(enabled)} enabled features"
@@ -198,8 +467,16 @@ def _describe(error: Any) -> str:
     if error["type"] == "missing":
         return f"{where}: required but missing"
     got = error.get("input")
+    if isinstance(got, float) and not math.isfinite(got):
+        return f"{where}: must be a finite number (got {got})"
     shown = "" if isinstance(got, dict | list) else f" (got {json.dumps(got)[:60]})"
     return f"{where}: {error['msg']}{shown}"
+
+
+_LEGACY = (
+    "(document): written in the format before the scorecard model (priority_weights/features); "
+    "express its curves as scorecard.characteristics (docs/scoring.md)"
+)
 
 
 def parse_config(text: str) -> ScoringConfig:
@@ -215,7 +492,10 @@ def parse_config(text: str) -> ScoringConfig:
     try:
         config = ScoringConfig.model_validate(data, context={_SKIP_SEMANTIC: True})
     except ValidationError as exc:
-        raise InvalidConfig([_describe(e) for e in exc.errors()]) from None
+        problems = [_describe(e) for e in exc.errors()]
+        if {"priority_weights", "features"} & set(data):
+            problems.insert(0, _LEGACY)
+        raise InvalidConfig(problems) from None
     problems = semantic_problems(config)
     if problems:
         raise InvalidConfig(problems)

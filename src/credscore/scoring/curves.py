@@ -1,74 +1,32 @@
-"""Points curves: each maps a feature value to points in [0, weight], monotone in one explainable direction
-(age is the one peaked curve). Pure functions, no configuration lookups."""
+"""Applying a characteristic's bins, knots or categories to a value: plain Python (no numpy in the score Lambda),
+pure, no configuration lookups."""
 
 from __future__ import annotations
 
-import math
+from bisect import bisect_right
 
-from credscore.scoring.config import (
-    AgeFeature,
-    CurveShape,
-    Eligibility,
-    FeatureId,
-    SaturatingFeature,
-    ScoringConfig,
-)
+from credscore.scoring.config import Characteristic
 
 
-def _clamp(x: float, low: float, high: float) -> float:
-    return min(max(x, low), high)
-
-
-def share_up(share: float, weight: float) -> float:
-    """More is better: w·s."""
-    return weight * _clamp(share, 0.0, 1.0)
-
-
-def share_down(share: float, weight: float) -> float:
-    """Less is better (penalties): w·(1 − s)."""
-    return weight * (1.0 - _clamp(share, 0.0, 1.0))
-
-
-def balance(value: float, weight: float) -> float:
-    """[-1, 1] → [0, w] linearly: w·(v + 1)/2."""
-    return weight * _clamp((value + 1.0) / 2.0, 0.0, 1.0)
-
-
-def saturating(value: float, weight: float, saturation: float, shape: CurveShape) -> float:
-    """Rises with the value, flat from `saturation` on: w·min(v,s)/s, or w·ln(1+min(v,s))/ln(1+s) for log."""
-    capped = _clamp(value, 0.0, saturation)
-    share = math.log1p(capped) / math.log1p(saturation) if shape == "log" else capped / saturation
-    return weight * _clamp(share, 0.0, 1.0)  # share first: w·s/sat can round above w
-
-
-def age_points(age: float, weight: float, curve: AgeFeature, eligibility: Eligibility) -> float:
-    """0 outside [min_age, max_age); linear from share_at_min_age·w at min_age up to w at peak_age, then
-    linear down towards share_at_max_age·w at max_age (itself excluded, so the curve drops to 0 there)."""
-    low, high, peak = eligibility.min_age, eligibility.max_age, curve.peak_age
-    if age < low or age >= high:
-        return 0.0
-    if age <= peak:
-        share = curve.share_at_min_age + (1.0 - curve.share_at_min_age) * (age - low) / (peak - low)
-    else:
-        share = 1.0 - (1.0 - curve.share_at_max_age) * (age - peak) / (high - peak)
-    return weight * _clamp(share, 0.0, 1.0)
-
-
-_UP = {FeatureId.POSITIVE_POSTS}
-_DOWN = {FeatureId.NEGATIVE_POSTS, FeatureId.NEGATIVE_GROUPS, FeatureId.NEGATIVE_PAGES, FeatureId.IMAGES}
-
-
-def points_for(feature: FeatureId, value: float, config: ScoringConfig) -> float:
-    weight = config.weight_of(feature)
-    settings = config.features.get(feature)
-    if feature == FeatureId.AGE:
-        assert isinstance(settings, AgeFeature)
-        return age_points(value, weight, settings, config.eligibility)
-    if feature in _UP:
-        return share_up(value, weight)
-    if feature in _DOWN:
-        return share_down(value, weight)
-    if feature == FeatureId.COMMENTS:
-        return balance(value, weight)
-    assert isinstance(settings, SaturatingFeature), feature
-    return saturating(value, weight, settings.saturation, settings.shape)
+def bin_points(char: Characteristic, value: float) -> tuple[float, str] | None:
+    """(points, label of the bin or segment) for a finite value; None when no category holds it."""
+    stats = char.stats()
+    if char.bins:
+        for i, b in enumerate(char.bins):
+            if b.upper is None or value < b.upper:  # right-open: [previous upper, upper)
+                return b.points, stats.labels[i]
+        return char.bins[-1].points, stats.labels[-1]  # unreachable after validation: the last upper is null
+    if char.knots:
+        knots = char.knots
+        i = bisect_right(stats.knot_xs, value) - 1  # last knot at or left of the value
+        if i < 0:
+            return knots[0].points, stats.labels[0]
+        if i == len(knots) - 1:
+            return knots[-1].points, stats.labels[-1]
+        left, right = knots[i], knots[i + 1]
+        share = (value - left.x) / (right.x - left.x)  # right.x > value ≥ left.x, so no division by 0
+        return left.points + (right.points - left.points) * share, stats.labels[i + 1]
+    for i, category in enumerate(char.categories or []):
+        if value in category.values:
+            return category.points, stats.labels[i]
+    return None

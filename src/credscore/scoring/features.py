@@ -8,6 +8,7 @@ coverage only).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from calendar import monthrange
 from collections import Counter
 from statistics import fmean
@@ -142,30 +143,52 @@ def _connection_count(account: Account) -> int | None:
 
 
 def connections_feature(profile: Profile) -> FeatureValue:
-    """Mean over the platforms that report a count (one that does not say is left out, not taken as 0)."""
+    """The largest network on any platform that reports a count (a platform that does not say is left out, not
+    taken as 0). The largest, not the mean: withholding a smaller network must not raise the value, and the same
+    people on two platforms are not counted twice."""
     counted = [(a, c) for a in profile.accounts if (c := _connection_count(a)) is not None]
     if not counted:
         return _missing()
     return FeatureValue(
-        value=fmean(max(c, 0) for _, c in counted), evidence=[_file(profile, a.src) for a, _ in counted]
+        value=float(max(max(c, 0) for _, c in counted)), evidence=[_file(profile, a.src) for a, _ in counted]
     )
 
 
 def invitations_feature(profile: Profile) -> FeatureValue:
-    """Invitations/friend requests received per connection, averaged over platforms that report both."""
-    ratios = [
-        (a, a.invitations_received / c)
-        for a in profile.accounts
-        if a.invitations_received is not None and (c := _connection_count(a)) is not None and c > 0
-    ]
-    if not ratios:
+    """Invitations and friend requests received, summed over the platforms that report them. A count, not a
+    ratio per connection: with the ratio, more friends lowered the score (the connections curve could not rise
+    as fast as the ratio fell)."""
+    reported = [a for a in profile.accounts if a.invitations_received is not None]
+    if not reported:
         return _missing()
     return FeatureValue(
-        value=fmean(max(r, 0.0) for _, r in ratios), evidence=[_file(profile, a.src) for a, _ in ratios]
+        value=float(sum(max(a.invitations_received or 0, 0) for a in reported)),
+        evidence=[_file(profile, a.src) for a in reported],
     )
 
 
 # ------------------------------------------------------------------------------------------------ analyses
+# Tone is pooled over every platform's analysed texts (weighted by counts, not a mean of per-platform shares,
+# where one tweet weighed as much as 200 posts) and shrunk toward a prior share with the weight of
+# CREDIBILITY_TEXTS texts: share = (k·prior + n·observed)/(k + n). A handful of texts moves the share a little,
+# hundreds decide it; no finite count lands exactly on 0 or 1. The priors are typical VADER shares of social
+# posts (docs/scoring.md).
+CREDIBILITY_TEXTS = 10.0
+PRIOR_POSITIVE = 0.40
+PRIOR_NEGATIVE = 0.20
+
+
+def credible_share(hits: int, analysed: int, prior: float, k: float = CREDIBILITY_TEXTS) -> float:
+    """(k·prior + hits)/(k + analysed): the observed share hits/analysed, shrunk toward `prior`."""
+    return (k * prior + hits) / (k + analysed)
+
+
+def _few(analysed: int, what: str) -> list[str]:
+    if analysed >= CREDIBILITY_TEXTS:
+        return []
+    return [f"only {analysed} {what} analysed: the share is pulled toward the typical share"]
+
+
 def _unusable(status: AnalysisStatus, what: str) -> FeatureValue:
     reason = "failed" if status == AnalysisStatus.FAILED else "found nothing to analyse"
     return _missing(f"{what} analysis {reason}")
@@ -193,24 +216,37 @@ def text_features(evidence: Evidence | None) -> dict[FeatureId, FeatureValue]:
     }
     with_days = [p for p in text.platforms if p.platform in days]
 
-    def of(platforms: list[PlatformText], label: str, value: float) -> FeatureValue:
+    def of(
+        platforms: list[PlatformText], label: str, value: float, notes: list[str] | None = None
+    ) -> FeatureValue:
         return FeatureValue(
-            value=value, evidence=[f"text analysis: {p.platform.value} {label}" for p in platforms]
+            value=value,
+            evidence=[f"text analysis: {p.platform.value} {label}" for p in platforms],
+            notes=notes or [],
         )
 
     out: dict[FeatureId, FeatureValue] = {f: _missing() for f in ids}
     if with_posts:
+        analysed = sum(p.posts.analysed for p in with_posts)
+        positive = sum(p.posts.positive for p in with_posts)
+        negative = sum(p.posts.negative for p in with_posts)
+        few = _few(analysed, "posts")
         out[FeatureId.POSITIVE_POSTS] = of(
-            with_posts, "posts", fmean(p.posts.positive / p.posts.analysed for p in with_posts)
+            with_posts, "posts", credible_share(positive, analysed, PRIOR_POSITIVE), few
         )
         out[FeatureId.NEGATIVE_POSTS] = of(
-            with_posts, "posts", fmean(p.posts.negative / p.posts.analysed for p in with_posts)
+            with_posts, "posts", credible_share(negative, analysed, PRIOR_NEGATIVE), few
         )
     if with_comments:
+        analysed = sum(p.comments.analysed for p in with_comments)
+        positive = sum(p.comments.positive for p in with_comments)
+        negative = sum(p.comments.negative for p in with_comments)
         out[FeatureId.COMMENTS] = of(
             with_comments,
             "comments",
-            fmean((p.comments.positive - p.comments.negative) / p.comments.analysed for p in with_comments),
+            credible_share(positive, analysed, PRIOR_POSITIVE)
+            - credible_share(negative, analysed, PRIOR_NEGATIVE),
+            _few(analysed, "comments"),
         )
     if with_likes:
         out[FeatureId.LIKES] = of(
@@ -260,7 +296,7 @@ def image_feature(evidence: Evidence | None) -> FeatureValue:
 
 
 def _clip_share(fv: FeatureValue, low: float = 0.0) -> FeatureValue:
-    if fv.value is None:
+    if fv.value is None or low <= fv.value <= 1.0:
         return fv
     return fv.model_copy(update={"value": min(max(fv.value, low), 1.0)})
 
@@ -284,4 +320,11 @@ def extract_features(profile: Profile, evidence: Evidence | None, today: dt.date
     ):
         values[share] = _clip_share(values[share])
     values[FeatureId.COMMENTS] = _clip_share(values[FeatureId.COMMENTS], low=-1.0)
+    for feature, fv in values.items():  # a defect upstream must not store NaN/inf (the scorer guards too)
+        if fv.value is not None and not math.isfinite(fv.value):
+            values[feature] = FeatureValue(
+                value=None,
+                evidence=fv.evidence,
+                notes=[*fv.notes, "value not a finite number; treated as missing"],
+            )
     return FeatureVector(values={f: values[f] for f in FeatureId})
