@@ -242,9 +242,12 @@ def ingest_archive(
             archive_sha256=[fingerprint],
             warnings=warnings,
         )
+    caps = [note for note in ctx.cap_warnings() if note.startswith("cap reached")]
     return SourceReport(
         platform=platform,
         status=SourceStatus.PARSED,
+        reason_code="cap_reached" if caps else None,
+        reason="; ".join(caps) if caps else None,
         layout=ctx.layout,
         archive_sha256=[fingerprint],
         warnings=warnings,

@@ -21,6 +21,7 @@ from credscore.profile import (
     Platform,
     Position,
     Profile,
+    SourceFile,
     TextItem,
     TextKind,
 )
@@ -269,8 +270,9 @@ class ParseContext:
     def src(self, member: str) -> int:
         key = (self.platform, self.archive.relative(member))
         index = self._files.get(key)
-        if index is None:
-            index = self._files[key] = self.profile.add_file(*key)
+        if index is None:  # not Profile.add_file: it scans every file recorded so far
+            self.profile.files.append(SourceFile(platform=key[0], name=key[1]))
+            index = self._files[key] = len(self.profile.files) - 1
         return index
 
     def warn(self, message: str) -> None:
