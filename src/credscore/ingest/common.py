@@ -222,6 +222,9 @@ _TEXT_LABELS: dict[str, str] = {
 }
 
 
+_NAME_LABELS: dict[str, str] = {"page": "pages", "group": "groups", "following": "accounts followed"}
+
+
 def _cap_key_of_text(kind: TextKind) -> str:
     return _TEXT_LABELS[kind]
 
@@ -255,7 +258,7 @@ class ParseContext:
         self._files = {(f.platform, f.name): i for i, f in enumerate(profile.files)}
         mine = {i for i, f in enumerate(profile.files) if f.platform == platform}
         self.kept.update(_cap_key_of_text(t.kind) for t in profile.texts if t.platform == platform)
-        self.kept.update(n.kind for n in profile.names if n.platform == platform)
+        self.kept.update(_NAME_LABELS[n.kind] for n in profile.names if n.platform == platform)
         self.kept["photos"] += sum(1 for m in profile.media if m.platform == platform)
         for key, items in (
             ("skills", profile.skills if platform == Platform.LINKEDIN else []),
@@ -321,7 +324,7 @@ class ParseContext:
         )
 
     def add_name(self, kind: NameKind, name: str, src: int) -> None:
-        if self._admit(kind, self.limits.max_names_per_kind):
+        if self._admit(_NAME_LABELS[kind], self.limits.max_names_per_kind):
             self.profile.names.append(NamedEntity(platform=self.platform, kind=kind, name=name, src=src))
 
     def add_row(self, item: Education | Position | BirthDate) -> None:
