@@ -107,7 +107,12 @@ def test_every_capped_kind_is_cut_and_reported() -> None:
     profile = Profile(application_id="a")
     report = ingest_archive(profile, Platform.FACEBOOK, make_zip(members), "k", limits)
     assert report.status == SourceStatus.PARSED
-    assert (len(profile.texts), len(profile.names), len(profile.media), len(profile.positions)) == (2, 2, 2, 2)
+    assert (len(profile.texts), len(profile.names), len(profile.media), len(profile.positions)) == (
+        2,
+        2,
+        2,
+        2,
+    )
     assert all(len(t.text) == 10 for t in profile.texts)
     for note in (
         "cap reached: first 2 of 3 posts kept",
@@ -153,7 +158,7 @@ def test_a_document_over_the_budget_is_decoded_with_its_lists_cut_and_counts_kep
 
 
 def test_bounded_decoding_agrees_with_json_loads_when_nothing_is_cut() -> None:
-    document = {"a": [{"b": "c" * 5000, "d": [1.5, None, True, "é\u2603"]}] * 3, "e": "\\\"q"}
+    document = {"a": [{"b": "c" * 5000, "d": [1.5, None, True, "é\u2603"]}] * 3, "e": '\\"q'}
     text = json.dumps(document, ensure_ascii=False)
     # Just under the whole document's estimate: walked piece by piece, yet everything fits.
     assert decode_bounded(text, budget=estimated_heap(text) - 1, max_items=1000).value == document

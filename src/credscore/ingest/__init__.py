@@ -206,7 +206,9 @@ def ingest_archive(
     try:
         _parser(platform)(ctx)
     except (TransientError, SourceTimeout):
-        _restore(profile, snapshot)  # the storage failed or the time ran out, not the export: the caller decides
+        _restore(
+            profile, snapshot
+        )  # the storage failed or the time ran out, not the export: the caller decides
         raise
     except Exception as exc:  # a parser bug must not sink the whole application: record it, keep the profile
         # Where, not what: an exception's message (a validation error's input) may quote the applicant's text.

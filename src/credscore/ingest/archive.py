@@ -94,7 +94,9 @@ _EXPORT_ROOTS = frozenset(
         "your_activity_across_facebook",
     }
 )
-_MAX_URI_DEPTH = 16  # a photo uri deeper than this is not resolved (bounds the tail indexes built per base name)
+_MAX_URI_DEPTH = (
+    16  # a photo uri deeper than this is not resolved (bounds the tail indexes built per base name)
+)
 _ZIP_MAGIC = b"PK\x03\x04"
 _EOCD = b"PK\x05\x06"
 _ZIP64_LOCATOR = b"PK\x06\x07"

@@ -245,7 +245,9 @@ class ParseContext:
     layout: str | None = None
     media_seen: set[str] = field(default_factory=set)  # members of this archive already referenced
     documents: dict[str, Any] = field(default_factory=dict)  # small files several steps read (X manifest)
-    kept: Counter[str] = field(default_factory=Counter)  # items of this source in the profile, per capped kind
+    kept: Counter[str] = field(
+        default_factory=Counter
+    )  # items of this source in the profile, per capped kind
     offered: Counter[str] = field(default_factory=Counter)  # items this source's files held, per capped kind
     skipped: Counter[str] = field(default_factory=Counter)  # items skipped for a bad value, per reason
     checks: int = 0

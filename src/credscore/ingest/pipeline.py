@@ -62,7 +62,9 @@ def build_profile(
         try:
             for part in parts:
                 key = upload_key(application_id, platform, part)
-                part_reports.append(ingest_archive(profile, platform, open_archive(key), key, deadline=deadline))
+                part_reports.append(
+                    ingest_archive(profile, platform, open_archive(key), key, deadline=deadline)
+                )
         except SourceTimeout:
             _restore(profile, mark)  # every part of the source goes: a half-read export would skew its counts
             reports.append(
