@@ -100,7 +100,9 @@ CASES: dict[str, Callable[[str], tuple[str, dict[str, str]]]] = {
                     {
                         "timestamp": GOOD_TIME,
                         "data": [{"post": "good"}],
-                        "attachments": [{"data": [{"media": {"uri": "posts/media/a.jpg", "creation_timestamp": BAD}}]}],
+                        "attachments": [
+                            {"data": [{"media": {"uri": "posts/media/a.jpg", "creation_timestamp": BAD}}]}
+                        ],
                     }
                 ],
                 t,
@@ -114,7 +116,9 @@ CASES: dict[str, Callable[[str], tuple[str, dict[str, str]]]] = {
                     "profile_v2": {
                         "registration_timestamp": BAD,
                         "birthday": {"year": BAD, "month": BAD, "day": BAD},
-                        "education_experiences": [{"name": "S", "start_timestamp": BAD, "end_timestamp": BAD}],
+                        "education_experiences": [
+                            {"name": "S", "start_timestamp": BAD, "end_timestamp": BAD}
+                        ],
                         "work_experiences": [{"employer": "E", "start_timestamp": BAD}],
                     }
                 },
@@ -128,7 +132,11 @@ CASES: dict[str, Callable[[str], tuple[str, dict[str, str]]]] = {
             "content/posts_1.json": _with(
                 [
                     {"title": "bad", "creation_timestamp": BAD, "media": [{"uri": "m/1.jpg"}]},
-                    {"title": "good", "creation_timestamp": GOOD_TIME, "media": [{"creation_timestamp": BAD}]},
+                    {
+                        "title": "good",
+                        "creation_timestamp": GOOD_TIME,
+                        "media": [{"creation_timestamp": BAD}],
+                    },
                 ],
                 t,
             ),

@@ -18,6 +18,7 @@ from typing import Any
 _DECODER = json.JSONDecoder()
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _WINDOW = 4096  # characters handed to the C decoder at once: a container that ends inside is decoded whole
+_MAX_DEPTH = 200  # containers walked inside each other (exports nest about ten deep); deeper is not an export
 # Bytes of Python heap per character, per container and per string (measured on CPython 3.13 with tiny objects,
 # rounded up: an empty dict is 64 bytes plus its slot, a short string about 50).
 _PER_CHAR, _PER_CONTAINER, _PER_STRING = 8, 120, 56
@@ -68,6 +69,7 @@ class _Walker:
         self.max_items = max_items
         self.cut_lists = 0
         self.largest_cut = 0
+        self.depth = 0
 
     def value(self, at: int, *, keep: bool) -> tuple[Any, int]:
         text = self.text
@@ -76,12 +78,20 @@ class _Walker:
         if text[at] not in "[{":
             value, end = _DECODER.raw_decode(text, at)  # a scalar: at most the file's own size
             return (value if keep else None), end
-        window = text[at : at + _WINDOW]
+        closer = "]" if text[at] == "[" else "}"
         try:
-            value, length = _DECODER.raw_decode(window)
+            if text.find(closer, at, at + _WINDOW) < 0:  # cannot end inside the window: do not even try
+                raise ValueError("longer than the window")
+            value, length = _DECODER.raw_decode(text[at : at + _WINDOW])
         except ValueError:
             # Longer than the window (or invalid: then walking it raises at the right place).
-            return self._array(at, keep) if text[at] == "[" else self._object(at, keep)
+            self.depth += 1
+            if self.depth > _MAX_DEPTH:
+                raise RecursionError("JSON nested too deeply") from None
+            try:
+                return self._array(at, keep) if text[at] == "[" else self._object(at, keep)
+            finally:
+                self.depth -= 1
         if not keep:
             return None, at + length
         self.remaining -= estimated_heap(text, at, at + length)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from credscore.application import upload_key
+from credscore.ingest.archive import DEFAULT_LIMITS, ArchiveLimits
 from credscore.ingest.common import SourceTimeout
 from credscore.profile import MediaRef, Platform, Profile, SourceReport, SourceStatus
 
@@ -25,6 +26,7 @@ def build_profile(
     x_bearer_token: Callable[[], str],
     time_left: Callable[[], float] | None = None,
     reserve_seconds: float = RESERVE_SECONDS,
+    limits: ArchiveLimits = DEFAULT_LIMITS,
 ) -> Profile:
     """Parse each received part (`received` holds names like 'facebook/1'); a declared source with no upload is
     reported ABSENT. Never raises for bad input: each source's problem is on its report.
@@ -63,7 +65,7 @@ def build_profile(
             for part in parts:
                 key = upload_key(application_id, platform, part)
                 part_reports.append(
-                    ingest_archive(profile, platform, open_archive(key), key, deadline=deadline)
+                    ingest_archive(profile, platform, open_archive(key), key, limits, deadline)
                 )
         except SourceTimeout:
             _restore(profile, mark)  # every part of the source goes: a half-read export would skew its counts
