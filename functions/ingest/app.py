@@ -64,7 +64,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     except XRateLimited as exc:
         raise RateLimited(str(exc), exc.retry_after_seconds) from exc
     # Before the reports are recorded: a source that lost photos to the cap says so.
-    photos = cap_photos(profile, int(env("MAX_PHOTOS_PER_APPLICATION")))
+    sample, photos = cap_photos(profile, int(env("MAX_PHOTOS_PER_APPLICATION")))
     reports = [
         {
             "platform": s.platform.value,
@@ -94,7 +94,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     batches = {
         f"{prefix}images/batch-{i:04d}.json": [ref.model_dump() for ref in batch]
         for i, batch in enumerate(
-            image_batches(profile, int(env("IMAGE_BATCH_SIZE")), parallelism=concurrency)
+            image_batches(sample, int(env("IMAGE_BATCH_SIZE")), parallelism=concurrency)
         )
     }
     put_json_many(bucket_name(), {profile_key: profile.model_dump_json(), **batches})
@@ -105,7 +105,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "texts": len(profile.texts),
             "names": len(profile.names),
             "photos_found": photos["found"],
-            "photos": len(profile.media),
+            "photos": len(sample),
             "image_batches": len(batch_keys),
         },
     )

@@ -123,16 +123,16 @@ def test_photos_over_the_cap_are_a_deterministic_reported_sample() -> None:
     _photos(profile, Platform.INSTAGRAM, 100, "ig/")
     again = profile.model_copy(deep=True)
     found = list(profile.media)
-    counts = cap_photos(profile, 50)
+    sample, counts = cap_photos(profile, 50)
     assert counts == {"found": 400, "analysed": 50, "reason": "cap_reached"}
-    assert len(profile.media) == 50
-    cap_photos(again, 50)
-    assert again.media == profile.media  # the same sample every time
+    assert len(sample) == 50
+    assert profile.media == found  # the profile keeps every photo's date for the activity measures
+    assert cap_photos(again, 50)[0] == sample  # the same sample every time
     # The 50 with the smallest hash of their member path, kept in their original order.
-    assert sorted(profile.media, key=photo_key) == sorted(found, key=photo_key)[:50]
-    assert profile.media == [m for m in found if m in profile.media]
+    assert sorted(sample, key=photo_key) == sorted(found, key=photo_key)[:50]
+    assert sample == [m for m in found if m in sample]
     for source in profile.sources:
-        kept = sum(1 for m in profile.media if m.platform == source.platform)
+        kept = sum(1 for m in sample if m.platform == source.platform)
         found = 300 if source.platform == Platform.FACEBOOK else 100
         assert source.reason_code == "cap_reached"
         assert f"cap reached: {kept} of {found} photos analysed" in (source.reason or "")
@@ -143,7 +143,7 @@ def test_photos_under_the_cap_are_all_kept_and_nothing_is_said() -> None:
     profile = _with_sources(Platform.FACEBOOK)
     _photos(profile, Platform.FACEBOOK, 20)
     before = list(profile.media)
-    assert cap_photos(profile, 20) == {"found": 20, "analysed": 20, "reason": None}
+    assert cap_photos(profile, 20) == (before, {"found": 20, "analysed": 20, "reason": None})
     assert profile.media == before
     assert profile.sources[0].reason_code is None
 

@@ -124,17 +124,18 @@ def photo_key(ref: MediaRef) -> tuple[str, str, str]:
     return hashlib.sha256(ref.member.encode("utf-8")).hexdigest(), ref.archive, ref.member
 
 
-def cap_photos(profile: Profile, cap: int) -> dict[str, object]:
-    """Keep at most `cap` photos for analysis: a deterministic sample (`photo_key`), in their original order.
-    Each source that lost photos says so (warning, and reason `cap_reached` on a parsed source). Returns the
+def cap_photos(profile: Profile, cap: int) -> tuple[list[MediaRef], dict[str, object]]:
+    """The photos to analyse: all of them up to `cap`, else a deterministic sample (`photo_key`) in their original
+    order. `profile.media` itself is left whole (the text analysis reads its dates as activity). Each source that
+    has photos left out says so (warning, and reason `cap_reached` on a parsed source). Returns the sample and the
     counts for the step's output: found, analysed, reason."""
     found = len(profile.media)
     if found <= cap:
-        return {"found": found, "analysed": found, "reason": None}
+        return list(profile.media), {"found": found, "analysed": found, "reason": None}
     chosen = {id(ref) for ref in sorted(profile.media, key=photo_key)[: max(0, cap)]}
+    sample = [ref for ref in profile.media if id(ref) in chosen]
     before = Counter(ref.platform for ref in profile.media)
-    profile.media = [ref for ref in profile.media if id(ref) in chosen]
-    after = Counter(ref.platform for ref in profile.media)
+    after = Counter(ref.platform for ref in sample)
     for source in profile.sources:
         if after[source.platform] == before[source.platform]:
             continue
@@ -146,7 +147,7 @@ def cap_photos(profile: Profile, cap: int) -> dict[str, object]:
         if source.status == SourceStatus.PARSED:
             source.reason = f"{source.reason}; {note}" if source.reason_code == "cap_reached" else note
             source.reason_code = "cap_reached"
-    return {"found": found, "analysed": len(profile.media), "reason": "cap_reached"}
+    return sample, {"found": found, "analysed": len(sample), "reason": "cap_reached"}
 
 
 # Below this many photos a batch costs more in invocation overhead (start, archive directory read) than it
@@ -158,14 +159,18 @@ MAX_IMAGE_BATCHES = 40
 
 
 def image_batches(
-    profile: Profile, max_size: int, parallelism: int = 1, min_size: int = MIN_PHOTOS_PER_BATCH
+    photos: Profile | list[MediaRef],
+    max_size: int,
+    parallelism: int = 1,
+    min_size: int = MIN_PHOTOS_PER_BATCH,
 ) -> list[list[MediaRef]]:
     """Photos in batches for the Map state: none larger than `max_size` (raised when needed so that there are at
     most MAX_IMAGE_BATCHES), sizes within one of each other, and
     the count raised towards a multiple of `parallelism` (the Map's concurrency) as far as batches keep
     `min_size` photos, so the Map's last wave runs full instead of one batch running alone. Grouped by
     archive (sorted), so each batch reads few archive directories."""
-    refs = sorted(profile.media, key=lambda m: (m.archive, m.member))
+    media = photos.media if isinstance(photos, Profile) else photos
+    refs = sorted(media, key=lambda m: (m.archive, m.member))
     if not refs:
         return []
     # The Map's input (one key per batch) and output (one summary per batch) stay small whatever the counts.
