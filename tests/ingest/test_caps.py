@@ -195,3 +195,20 @@ def test_a_huge_data_file_of_tiny_objects_stays_within_its_decode_budget() -> No
     assert profile.accounts[0].friends == 100_000  # counted exactly, though the list was cut
     assert any("too large to decode whole" in w for w in report.warnings)
     assert peak < 12 * MIB, peak / MIB  # the bytes and the text of the member, plus the budget
+
+
+def test_an_instagram_following_list_cut_while_decoding_is_still_counted_whole() -> None:
+    following = {"relationships_following": [{"title": f"u{i}", "string_list_data": []} for i in range(20_000)]}
+    limits = replace(DEFAULT_LIMITS, json_decode_budget=256 << 10, max_names_per_kind=100)
+    profile = Profile(application_id="a")
+    report = ingest_archive(
+        profile,
+        Platform.INSTAGRAM,
+        make_zip({"followers_and_following/following.json": following}),
+        "k",
+        limits,
+    )
+    assert report.status == SourceStatus.PARSED
+    assert profile.accounts[0].following == 20_000
+    assert len(profile.names) == 100
+    assert any("too large to decode whole" in w for w in report.warnings)

@@ -15,6 +15,7 @@ from credscore.ingest.common import (
     item_timestamp,
     items_of,
 )
+from credscore.ingest.jsondecode import CappedList
 from credscore.ingest.merge import merge_account
 from credscore.profile import BirthDate
 
@@ -88,8 +89,10 @@ def parse_instagram(ctx: ParseContext) -> None:
             continue
         src = ctx.done(member)
         account_src = src if account_src is None else account_src
-        entries = dicts(items_of(document, "relationships_following"))
-        following = (following or 0) + len(entries)
+        listed = items_of(document, "relationships_following")
+        entries = dicts(listed)
+        # A list cut while decoding (too big to decode whole) still knows how long it was.
+        following = (following or 0) + (listed.total if isinstance(listed, CappedList) else len(entries))
         for entry in entries:
             listed = dicts(entry.get("string_list_data"))
             name = as_text(entry.get("title")) or (as_text(listed[0].get("value")) if listed else None)
