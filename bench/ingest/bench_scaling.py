@@ -122,7 +122,9 @@ def section(sizes: list[int]) -> str:
         "",
         "Before the fix: 2k / 4k / 8k one-post files took 1.1 / 3.4 / 9.3 s (3x per doubling) and 45,000 photos "
         "sharing a base name 267 s. Photos above `ArchiveLimits.max_photos_per_source` (50,000) are resolved but "
-        "not kept (`cap_reached`); the archive's entry limit is 200,000. Peak RSS includes building the archive "
+        "not kept (`cap_reached`); the archive's entry limit is 200,000. At 200,000 photos the posts file naming "
+        "them (20 MB) passes `json_decode_budget` and is decoded piece by piece, its list read up to 50,000 posts "
+        "(hence fewer probes). Peak RSS includes building the archive "
         "in memory. `tests/ingest/test_linear.py` checks the linearity by counting executed lines at N and 4N.",
         END,
     ]
