@@ -63,7 +63,7 @@ def test_a_source_that_cannot_finish_in_its_share_fails_alone() -> None:
         SourceStatus.REJECTED,
         "source_timeout",
     )
-    assert "other sources" in (facebook.reason or "")
+    assert "its share of the time" in (facebook.reason or "")
     assert facebook.archive_sha256 == []  # no part finished
     assert linkedin.status == SourceStatus.PARSED
     # Nothing of the timed-out source is left in the profile; the good one is whole.

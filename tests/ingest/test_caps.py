@@ -198,7 +198,9 @@ def test_a_huge_data_file_of_tiny_objects_stays_within_its_decode_budget() -> No
 
 
 def test_an_instagram_following_list_cut_while_decoding_is_still_counted_whole() -> None:
-    following = {"relationships_following": [{"title": f"u{i}", "string_list_data": []} for i in range(20_000)]}
+    following = {
+        "relationships_following": [{"title": f"u{i}", "string_list_data": []} for i in range(20_000)]
+    }
     limits = replace(DEFAULT_LIMITS, json_decode_budget=256 << 10, max_names_per_kind=100)
     profile = Profile(application_id="a")
     report = ingest_archive(

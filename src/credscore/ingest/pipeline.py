@@ -74,7 +74,8 @@ def build_profile(
                     platform=platform,
                     status=SourceStatus.REJECTED,
                     reason_code="source_timeout",
-                    reason="this export could not be read in the time available; the other sources were scored",
+                    reason="this export could not be read within its share of the time available; it was left out"
+                    " and the other sources were read",
                     archive_sha256=[h for r in part_reports for h in r.archive_sha256],
                 )
             )
