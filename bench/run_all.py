@@ -11,10 +11,18 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
 
 SUITES: list[tuple[str, list[str]]] = [
     ("analysis (images/s, texts/s, names/s, cold starts)", ["analysis/bench_analysis.py"]),
-    ("ingest (bytes read from S3, memory, MB/s)", ["ingest/bench_ingest.py"]),
+    (
+        "ingest (bytes read from S3, memory, MB/s)",
+        ["ingest/bench_ingest.py", "--write", str(ROOT / "BENCHMARKS-ingest.md")],
+    ),
+    (
+        "ingest scaling to 200,000 members (appends its section to BENCHMARKS-ingest.md)",
+        ["ingest/bench_scaling.py", "--write", str(ROOT / "BENCHMARKS-ingest.md")],
+    ),
     ("end to end, standard heavy applicant", ["e2e/bench_pipeline.py"]),
     ("scoring, old scorer against new on the same inputs", ["scoring/bench_score.py"]),
 ]

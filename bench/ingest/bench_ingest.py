@@ -282,6 +282,11 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join(lines) + "\n"
     print(text)
     if args.write:
+        # Keep the scaling sweep's section (bench_scaling.py writes it between its markers).
+        previous = args.write.read_text(encoding="utf-8") if args.write.exists() else ""
+        start, end = "<!-- scaling:start -->", "<!-- scaling:end -->"
+        if start in previous and end in previous:
+            text += "\n" + start + previous.split(start, 1)[1].split(end, 1)[0] + end + "\n"
         args.write.write_text(text, encoding="utf-8")
     return 0
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from credscore.application import parse_upload_key, upload_prefix, work_prefix
 from credscore.errors import NoUsableSource, RateLimited
 from credscore.ingest.errors import XRateLimited
-from credscore.ingest.pipeline import build_profile, image_batches
+from credscore.ingest.pipeline import build_profile, cap_photos, image_batches
 from credscore_aws.runtime import bucket_name, env, logger, metrics, repository, tracer
 from credscore_aws.s3io import S3RangedReader
 from credscore_aws.storage import list_keys, put_json_many, s3_client
@@ -58,9 +58,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             x_handle=application.get("x_handle"),
             open_archive=_open_archive,
             x_bearer_token=_x_bearer_token,
+            # Each source gets its share of this invocation's time; one that cannot finish fails alone.
+            time_left=lambda: context.get_remaining_time_in_millis() / 1000,
         )
     except XRateLimited as exc:
         raise RateLimited(str(exc), exc.retry_after_seconds) from exc
+    # Before the reports are recorded: a source that lost photos to the cap says so.
+    sample, photos = cap_photos(profile, int(env("MAX_PHOTOS_PER_APPLICATION")))
     reports = [
         {
             "platform": s.platform.value,
@@ -90,7 +94,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     batches = {
         f"{prefix}images/batch-{i:04d}.json": [ref.model_dump() for ref in batch]
         for i, batch in enumerate(
-            image_batches(profile, int(env("IMAGE_BATCH_SIZE")), parallelism=concurrency)
+            image_batches(sample, int(env("IMAGE_BATCH_SIZE")), parallelism=concurrency)
         )
     }
     put_json_many(bucket_name(), {profile_key: profile.model_dump_json(), **batches})
@@ -100,13 +104,16 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         extra={
             "texts": len(profile.texts),
             "names": len(profile.names),
-            "photos": len(profile.media),
+            "photos_found": photos["found"],
+            "photos": len(sample),
             "image_batches": len(batch_keys),
         },
     )
+    # Pointers and counts only: the state's payload stays small whatever the export holds.
     return {
         "profile": profile_key,
         "image_batches": batch_keys,
         "image_concurrency": concurrency,
+        "photos": photos,
         "sources": reports,
     }

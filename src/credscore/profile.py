@@ -45,8 +45,13 @@ class SourceFile(_Model):
 class SourceReport(_Model):
     platform: Platform
     status: SourceStatus
-    reason_code: str | None = Field(default=None, description="machine-readable reason when not parsed")
-    reason: str | None = Field(default=None, description="human-readable reason when not parsed")
+    reason_code: str | None = Field(
+        default=None,
+        description="machine-readable reason when not parsed; 'cap_reached' on a parsed source that hit a cap",
+    )
+    reason: str | None = Field(
+        default=None, description="human-readable reason when not parsed, or which caps a parsed source hit"
+    )
     layout: str | None = Field(
         default=None, description="detected export layout/generation, e.g. 'facebook-B'"
     )

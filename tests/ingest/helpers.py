@@ -37,3 +37,22 @@ def ingest(
     fileobj = members if isinstance(members, io.BytesIO) else make_zip(members)
     report = ingest_archive(profile, Platform(platform), fileobj, key)
     return profile, report
+
+
+LINKEDIN_FILES = {
+    "Connections.csv": "First Name,Last Name,Connected On\nA,B,01 Jan 2020\nC,D,02 Jan 2020\n",
+    "Invitations.csv": "From,To,Direction\nA,Me,INCOMING\nMe,B,OUTGOING\n",
+    "Skills.csv": "Name\nPython\nSQL\n",
+    "Profile.csv": "First Name,Birth Date\nA,Mar 5 1990\n",
+    "Education.csv": "School Name,Degree Name,Start Date,End Date\nIIT,BTech,2008,2012\n",
+    "Positions.csv": 'Company Name,Title,Started On,Finished On\nAcme,"Lead, Data",Jan 2015,\n',
+    "Registration.csv": "Registered At\n2015\n",
+}
+
+
+def delimited_linkedin(delimiter: str) -> dict[str, str]:
+    """LinkedIn's files re-saved by a spreadsheet that writes another delimiter (a comma stays inside quotes)."""
+    return {
+        name: text.replace(",", delimiter).replace(f'"Lead{delimiter} Data"', '"Lead, Data"')
+        for name, text in LINKEDIN_FILES.items()
+    }

@@ -144,3 +144,27 @@ def test_corrupt_member_is_a_member_error() -> None:
     with pytest.raises(MemberError) as excinfo:
         archive.read("a.json")
     assert excinfo.value.code == "corrupt_member"
+
+
+def test_backslash_separated_names_are_read_as_folders() -> None:
+    """Issue 13.8: zips written by Windows tools with '\\' separators were rejected as empty."""
+    from credscore.profile import SourceStatus
+
+    from .helpers import ingest
+
+    profile, report = ingest(
+        "facebook",
+        {
+            "posts\\your_posts_1.json": [{"timestamp": 1_600_000_000, "data": [{"post": "hello"}]}],
+            "friends_and_followers\\friends.json": {"friends_v2": [{}] * 3},
+            "..\\..\\friends_and_followers\\friends.json": {"friends_v2": [{}] * 99},
+        },
+    )
+    assert report.status == SourceStatus.PARSED
+    assert [t.text for t in profile.texts] == ["hello"]
+    assert profile.accounts[0].friends == 3
+    assert sorted(f.name for f in profile.files) == [
+        "friends_and_followers/friends.json",
+        "posts/your_posts_1.json",
+    ]
+    assert "1 file(s) skipped: unsafe path (traversal or absolute)" in report.warnings

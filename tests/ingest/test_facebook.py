@@ -204,12 +204,15 @@ def test_bad_items_are_skipped_not_raised() -> None:
                 "x",
                 {"data": "nope"},
                 {"data": [{"post": 5}], "attachments": [{"data": [{"media": "x"}]}]},
-                {"timestamp": -5, "data": [{"post": "ok"}]},
+                {"timestamp": -5, "data": [{"post": "bad time"}]},
+                {"timestamp": 0, "data": [{"post": "ok"}]},
             ]
         },
     )
     assert report.status == SourceStatus.PARSED
+    # 0 means the export does not say; -5 is not a time, so that post alone is skipped and counted.
     assert [(t.text, t.timestamp) for t in profile.texts] == [("ok", None)]
+    assert "1 post(s) skipped: invalid timestamp" in report.warnings
 
 
 def test_a_second_part_fills_the_same_account() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from credscore.ingest.pipeline import MIN_PHOTOS_PER_BATCH, image_batches
+from credscore.ingest.pipeline import MAX_IMAGE_BATCHES, MIN_PHOTOS_PER_BATCH, image_batches
 from credscore.profile import MediaRef, Platform, Profile
 
 
@@ -46,13 +46,15 @@ def test_batches_are_bounded_balanced_and_complete(
 ) -> None:
     profile = _profile(photos, archives)
     batches = image_batches(profile, max_size=max_size, parallelism=parallelism)
+    assert len(batches) <= MAX_IMAGE_BATCHES  # the Map's payload stays bounded
+    max_size = max(max_size, -(-photos // MAX_IMAGE_BATCHES))  # raised only to keep within that bound
     sizes = [len(b) for b in batches]
     assert max(sizes) <= max_size
     assert max(sizes) - min(sizes) <= 1
     flat = [ref for batch in batches for ref in batch]
     assert flat == sorted(profile.media, key=lambda m: (m.archive, m.member)), "each photo once, by archive"
     fewest = -(-photos // max_size)
-    full_waves = -(-fewest // parallelism) * parallelism
+    full_waves = min(-(-fewest // parallelism) * parallelism, MAX_IMAGE_BATCHES)
     smallest_allowed = min(MIN_PHOTOS_PER_BATCH, max_size)
     assert fewest <= len(batches) <= full_waves
     if len(batches) > fewest:  # split further than the size limit needs: only to fill the Map's waves

@@ -3,7 +3,7 @@ from __future__ import annotations
 from credscore.ingest.linkedin import csv_records
 from credscore.profile import Platform, SourceStatus
 
-from .helpers import ingest
+from .helpers import delimited_linkedin, ingest
 
 CONNECTIONS = (
     "Notes:\n"
@@ -82,3 +82,44 @@ def test_private_files_are_ignored_and_unknown_columns_are_a_warning() -> None:
     assert report.reason_code == "unrecognised_file"
     assert any("Skills.csv" in w for w in report.warnings)
     assert profile.skills == []
+
+
+def test_semicolon_and_tab_delimited_files_are_read_whole() -> None:
+    """Issue 13.8: a LinkedIn export re-saved with semicolons came back 'parsed' with six of seven files skipped."""
+    for delimiter in (";", "\t"):
+        profile, report = ingest("linkedin", delimited_linkedin(delimiter))
+        assert report.status == SourceStatus.PARSED
+        assert not [w for w in report.warnings if "skipped" in w], report.warnings
+        (account,) = profile.accounts
+        assert (account.connections, account.invitations_received) == (2, 1)
+        assert profile.skills == ["Python", "SQL"]
+        assert [(b.year, b.month, b.day) for b in profile.birth_dates] == [(1990, 3, 5)]
+        assert [(e.school, e.start_year, e.end_year) for e in profile.education] == [("IIT", 2008, 2012)]
+        assert [(p.company, p.title, p.start_year) for p in profile.positions] == [
+            ("Acme", "Lead, Data", 2015)
+        ]
+
+
+def test_a_cell_over_the_field_limit_is_reported_as_such() -> None:
+    """Issue 13.8: a 50 MB cell gave 'expected column not found'."""
+    from dataclasses import replace
+
+    from credscore.ingest import DEFAULT_LIMITS
+    from credscore.ingest.archive import MIB
+
+    from .helpers import make_zip
+
+    big = "First Name,Connected On\n" + "A,01 Jan 2020\n" + '"' + "x" * (2 * MIB) + '",02 Jan 2020\n'
+    profile, report = ingest("linkedin", make_zip({"Connections.csv": big, "Skills.csv": "Name\nSQL\n"}))
+    assert report.status == SourceStatus.PARSED  # the other file is still read
+    assert profile.skills == ["SQL"]
+    assert "Connections.csv skipped: a cell is larger than 1 MiB (the file was skipped)" in report.warnings
+    assert not any("expected column" in w for w in report.warnings)
+    assert DEFAULT_LIMITS.max_csv_field_chars == MIB
+    small = replace(DEFAULT_LIMITS, max_csv_field_chars=4 * MIB)
+    from credscore.ingest import ingest_archive
+    from credscore.profile import Profile
+
+    profile = Profile(application_id="a")
+    report = ingest_archive(profile, Platform.LINKEDIN, make_zip({"Connections.csv": big}), "k", small)
+    assert profile.accounts[0].connections == 2  # under a higher limit the same file is read

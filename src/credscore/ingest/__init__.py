@@ -18,13 +18,14 @@ from typing import BinaryIO
 
 from credscore.errors import TransientError
 from credscore.ingest.archive import DEFAULT_LIMITS, ArchiveLimits, SafeArchive, read_member
-from credscore.ingest.common import ParseContext
+from credscore.ingest.common import ParseContext, SourceTimeout
 from credscore.ingest.errors import ArchiveRejected, XRateLimited
 from credscore.profile import Account, Platform, Profile, SourceReport, SourceStatus
 
 __all__ = [
     "DEFAULT_LIMITS",
     "ArchiveLimits",
+    "SourceTimeout",
     "XRateLimited",
     "detect_platform",
     "ingest_archive",
@@ -150,9 +151,13 @@ def ingest_archive(
     fileobj: BinaryIO,
     archive_key: str,
     limits: ArchiveLimits = DEFAULT_LIMITS,
+    deadline: Callable[[], bool] | None = None,
 ) -> SourceReport:
     """Parse one uploaded archive into `profile` (items and provenance files) and report on it. The caller
-    appends the report to `profile.sources`. A rejected archive leaves the profile's items as they were."""
+    appends the report to `profile.sources`. A rejected archive leaves the profile's items as they were.
+
+    `deadline` (True once the source's time is spent) is checked as the parser goes; when it fires, SourceTimeout
+    is raised with the profile restored, so the caller fails this source alone."""
     try:
         archive = SafeArchive(fileobj, limits)
     except ArchiveRejected as exc:
@@ -189,12 +194,21 @@ def ingest_archive(
         logger.warning("archive could not be hashed: %s", type(exc).__name__)
         return _rejected(platform, "unreadable", "the upload could not be read")
 
-    ctx = ParseContext(profile=profile, platform=platform, archive=archive, archive_key=archive_key)
     snapshot = _mark(profile)
+    ctx = ParseContext(
+        profile=profile,
+        platform=platform,
+        archive=archive,
+        archive_key=archive_key,
+        limits=limits,
+        deadline=deadline,
+    )
     try:
         _parser(platform)(ctx)
-    except TransientError:
-        _restore(profile, snapshot)  # the storage failed, not the export: let the step retry
+    except (TransientError, SourceTimeout):
+        _restore(
+            profile, snapshot
+        )  # the storage failed or the time ran out, not the export: the caller decides
         raise
     except Exception as exc:  # a parser bug must not sink the whole application: record it, keep the profile
         # Where, not what: an exception's message (a validation error's input) may quote the applicant's text.
@@ -215,6 +229,7 @@ def ingest_archive(
             warnings=warnings,
         )
     warnings += [f"{why} (x{count})" if count > 1 else why for why, count in ctx.warnings.items()]
+    warnings += ctx.cap_warnings()
     if ctx.parsed_members == 0:
         _restore(profile, snapshot)
         if ctx.failures:
@@ -229,9 +244,12 @@ def ingest_archive(
             archive_sha256=[fingerprint],
             warnings=warnings,
         )
+    caps = [note for note in ctx.cap_warnings() if note.startswith("cap reached")]
     return SourceReport(
         platform=platform,
         status=SourceStatus.PARSED,
+        reason_code="cap_reached" if caps else None,
+        reason="; ".join(caps) if caps else None,
         layout=ctx.layout,
         archive_sha256=[fingerprint],
         warnings=warnings,

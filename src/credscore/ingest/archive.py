@@ -31,6 +31,20 @@ class ArchiveLimits:
     ratio_min_bytes: int = 4 * MIB  # small files may legitimately compress extremely well
     max_read_bytes: int = 512 * MIB  # total bytes the parsers may decompress from one archive
     full_hash_bytes: int = 64 * MIB  # uploads up to this size are hashed whole; bigger ones by their tail
+    # Items kept per kind per source (all parts of one export together). No real person reaches them (Facebook
+    # caps friends at 5,000, LinkedIn lists 100 skills; a prolific writer has tens of thousands of posts); a
+    # hostile upload of millions of tiny items is cut here, with "cap reached: first N of M ... kept" on the
+    # source report, so the profile and every function reading it stay bounded (issue 13.3).
+    max_texts_per_kind: int = 50_000  # posts, comments, captions, tweets... of one source
+    max_text_chars: int = 20_000  # one text (Facebook's own post limit is about 63,000; longer ones are cut)
+    max_names_per_kind: int = 20_000  # groups, pages, accounts followed
+    max_photos_per_source: int = 50_000  # photo references (the image step analyses a sample of them)
+    max_rows_per_kind: int = 2_000  # skills, schools, positions, birth dates
+    # Estimated Python heap of one decoded JSON data file above which it is decoded element by element with
+    # its long lists cut (a 4 MiB file of tiny objects decodes to ~20 times its size).
+    json_decode_budget: int = 256 * MIB
+    max_csv_field_chars: int = 1 * MIB  # one CSV cell; a bigger one skips its file with a clear reason
+    max_csv_row_chars: int = 4 * MIB  # one CSV row (cells across lines included)
 
 
 DEFAULT_LIMITS = ArchiveLimits()
@@ -79,6 +93,9 @@ _EXPORT_ROOTS = frozenset(
         "your_instagram_activity",
         "your_activity_across_facebook",
     }
+)
+_MAX_URI_DEPTH = (
+    16  # a photo uri deeper than this is not resolved (bounds the tail indexes built per base name)
 )
 _ZIP_MAGIC = b"PK\x03\x04"
 _EOCD = b"PK\x05\x06"
@@ -191,10 +208,16 @@ class SafeArchive:
         self._by_basename: dict[str, list[str]] = {}
         for name in self._members:
             self._by_basename.setdefault(name.rsplit("/", 1)[-1].lower(), []).append(name)
+        # (base name, depth) -> {last `depth` path components: first member}: built once per pair on demand,
+        # so resolving N post photos costs O(N + members), not O(N x members sharing a base name).
+        self._by_tail: dict[tuple[str, int], dict[str, str]] = {}
+        self.lookups = 0  # index probes and entries built: the operation count the linearity test reads
 
     def _admit(self, info: zipfile.ZipInfo) -> None:
-        name = info.filename
-        if info.is_dir() or _IGNORED.search(name.lower()):
+        # Windows tools (and some Python scripts run there) write '\\' as the separator: read it as '/', then
+        # judge the normalised name, so '..\\..\\x' is still a traversal.
+        name = info.filename.replace("\\", "/")
+        if name.endswith("/") or _IGNORED.search(name.lower()):
             return
         if _unsafe_name(name):
             self.skipped["unsafe path (traversal or absolute)"] += 1
@@ -228,15 +251,26 @@ class SafeArchive:
         return min(found, key=lambda n: (n.count("/"), _natural_key(n))) if found else None
 
     def resolve(self, uri: str) -> str | None:
-        """The member a JSON `uri` (relative to the export root) points at, wherever that root sits."""
+        """The member a JSON `uri` (relative to the export root) points at, wherever that root sits: the first
+        member (in directory order) that is the uri or ends with '/' + uri."""
         uri = uri.strip().lstrip("/").lower()
         if not uri:
             return None
-        for name in self._by_basename.get(uri.rsplit("/", 1)[-1], []):
-            low = name.lower()
-            if low == uri or low.endswith("/" + uri):
-                return name
-        return None
+        depth = uri.count("/") + 1
+        if depth > _MAX_URI_DEPTH:
+            return None
+        key = (uri.rsplit("/", 1)[-1], depth)
+        tails = self._by_tail.get(key)
+        if tails is None:
+            tails = {}
+            for name in self._by_basename.get(key[0], []):
+                parts = name.lower().split("/")
+                if len(parts) >= depth:
+                    tails.setdefault("/".join(parts[-depth:]), name)
+            self.lookups += len(tails) + 1
+            self._by_tail[key] = tails
+        self.lookups += 1
+        return tails.get(uri)
 
     # -------------------------------------------------------------------------------------------------- read
     def read(self, name: str, max_bytes: int | None = None) -> bytes:

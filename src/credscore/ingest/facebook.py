@@ -13,9 +13,18 @@ import re
 from typing import Any
 
 from credscore.ingest.archive import is_photo
-from credscore.ingest.common import ParseContext, as_int, as_text, as_timestamp, dicts, items_of
+from credscore.ingest.common import (
+    InvalidValue,
+    ParseContext,
+    as_int,
+    as_text,
+    as_timestamp,
+    dicts,
+    item_timestamp,
+    items_of,
+)
 from credscore.ingest.merge import merge_account
-from credscore.profile import BirthDate, Education, NamedEntity, Position, TextItem
+from credscore.profile import BirthDate, Education, Position
 
 POSTS = r"posts/your_posts[^/]*\.json"
 _FRIENDS_DIR = r"(?:friends|friends_and_followers|connections/friends)/"
@@ -81,16 +90,14 @@ def parse_facebook(ctx: ParseContext) -> None:
             src = ctx.done(member)
             for item in dicts(items_of(document, "page_likes_v2", "page_likes")):
                 if name := as_text(item.get("name")) or as_text(item.get("title")):
-                    ctx.profile.names.append(
-                        NamedEntity(platform=ctx.platform, kind="page", name=name, src=src)
-                    )
+                    ctx.add_name("page", name, src)
 
     if (member := ctx.archive.find_one(GROUPS)) and (
         document := ctx.read_json(member, mojibake=True)
     ) is not None:
         src = ctx.done(member)
         for name in current_groups(dicts(items_of(document, "groups_joined_v2", "groups_joined"))):
-            ctx.profile.names.append(NamedEntity(platform=ctx.platform, kind="group", name=name, src=src))
+            ctx.add_name("group", name, src)
 
     if (member := ctx.archive.find_one(PROFILE)) and (
         document := ctx.read_json(member, mojibake=True)
@@ -108,14 +115,14 @@ def parse_facebook(ctx: ParseContext) -> None:
 def _posts(ctx: ParseContext, src: int, posts: list[Any]) -> None:
     unresolved = 0
     for post in dicts(posts):
-        timestamp = as_timestamp(post.get("timestamp"))
+        try:
+            timestamp = item_timestamp(post.get("timestamp"))
+        except InvalidValue as exc:
+            ctx.skip_item("post(s)", str(exc))
+            continue
         texts = [t for d in dicts(post.get("data")) if (t := as_text(d.get("post")))]
         if texts:
-            ctx.profile.texts.append(
-                TextItem(
-                    platform=ctx.platform, kind="post", text="\n".join(texts), timestamp=timestamp, src=src
-                )
-            )
+            ctx.add_text("post", "\n".join(texts), timestamp, src)
         for attachment in dicts(post.get("attachments")):
             for item in dicts(attachment.get("data")):
                 media = item.get("media")
@@ -138,10 +145,12 @@ def _comments(ctx: ParseContext, src: int, comments: list[Any]) -> None:
             comment = item.get("comment")
             if not isinstance(comment, dict) or not (text := as_text(comment.get("comment"))):
                 continue
-            timestamp = as_timestamp(comment.get("timestamp")) or as_timestamp(entry.get("timestamp"))
-            ctx.profile.texts.append(
-                TextItem(platform=ctx.platform, kind="comment", text=text, timestamp=timestamp, src=src)
-            )
+            try:
+                timestamp = item_timestamp(comment.get("timestamp")) or item_timestamp(entry.get("timestamp"))
+            except InvalidValue as exc:
+                ctx.skip_item("comment(s)", str(exc))
+                continue
+            ctx.add_text("comment", text, timestamp, src)
 
 
 def current_groups(events: list[dict[str, Any]]) -> list[str]:
@@ -172,7 +181,7 @@ def _profile(ctx: ParseContext, src: int, document: Any) -> int | None:
         if year and 1000 <= year <= 9999:  # 0 = the user hid the year
             month = as_int(birthday.get("month"))
             day = as_int(birthday.get("day"))
-            ctx.profile.birth_dates.append(
+            ctx.add_row(
                 BirthDate(
                     year=year,
                     month=month if month and 1 <= month <= 12 else None,
@@ -182,7 +191,7 @@ def _profile(ctx: ParseContext, src: int, document: Any) -> int | None:
             )
     for school in dicts(info.get("education_experiences")):
         graduated = school.get("graduated")
-        ctx.profile.education.append(
+        ctx.add_row(
             Education(
                 school=as_text(school.get("name")),
                 degree=as_text(school.get("degree")),
@@ -193,7 +202,7 @@ def _profile(ctx: ParseContext, src: int, document: Any) -> int | None:
             )
         )
     for job in dicts(info.get("work_experiences")):
-        ctx.profile.positions.append(
+        ctx.add_row(
             Position(
                 company=as_text(job.get("employer")),
                 title=as_text(job.get("title")),

@@ -6,9 +6,18 @@ import re
 from typing import Any
 
 from credscore.ingest.archive import is_denied, is_photo
-from credscore.ingest.common import ParseContext, as_text, as_timestamp, dicts, items_of
+from credscore.ingest.common import (
+    InvalidValue,
+    ParseContext,
+    as_text,
+    as_timestamp,
+    dicts,
+    item_timestamp,
+    items_of,
+)
+from credscore.ingest.jsondecode import CappedList
 from credscore.ingest.merge import merge_account
-from credscore.profile import BirthDate, NamedEntity, TextItem
+from credscore.profile import BirthDate
 
 PROFILE = r"(?:account_information|personal_information(?:/personal_information)?)/personal_information\.json"
 FOLLOWERS = r"followers_and_following/followers(?:_\d+)?\.json"
@@ -68,9 +77,7 @@ def parse_instagram(ctx: ParseContext) -> None:
             value = birth_date_value(string_map) if isinstance(string_map, dict) else None
             if value and value != UNSET_BIRTH_DATE and (m := _ISO_DATE.fullmatch(value)):
                 year, month, day = (int(g) for g in m.groups())
-                profile.birth_dates.append(
-                    BirthDate(year=year, month=month or None, day=day or None, src=src)
-                )
+                ctx.add_row(BirthDate(year=year, month=month or None, day=day or None, src=src))
 
     followers, followers_src = ctx.count_items(ctx.archive.find(FOLLOWERS), "relationships_followers")
     account["followers"] = followers
@@ -82,13 +89,15 @@ def parse_instagram(ctx: ParseContext) -> None:
             continue
         src = ctx.done(member)
         account_src = src if account_src is None else account_src
-        entries = dicts(items_of(document, "relationships_following"))
-        following = (following or 0) + len(entries)
+        listed = items_of(document, "relationships_following")
+        entries = dicts(listed)
+        # A list cut while decoding (too big to decode whole) still knows how long it was.
+        following = (following or 0) + (listed.total if isinstance(listed, CappedList) else len(entries))
         for entry in entries:
             listed = dicts(entry.get("string_list_data"))
             name = as_text(entry.get("title")) or (as_text(listed[0].get("value")) if listed else None)
             if name:
-                profile.names.append(NamedEntity(platform=ctx.platform, kind="following", name=name, src=src))
+                ctx.add_name("following", name, src)
     account["following"] = following
 
     posts_seen = False
@@ -105,10 +114,12 @@ def parse_instagram(ctx: ParseContext) -> None:
         for item in dicts(items_of(document, "comments_media_comments")):
             text = as_text(_string_value(item, "Comment").get("value"))
             if text:
-                timestamp = as_timestamp(_string_value(item, "Time").get("timestamp"))
-                profile.texts.append(
-                    TextItem(platform=ctx.platform, kind="comment", text=text, timestamp=timestamp, src=src)
-                )
+                try:
+                    timestamp = item_timestamp(_string_value(item, "Time").get("timestamp"))
+                except InvalidValue as exc:
+                    ctx.skip_item("comment(s)", str(exc))
+                    continue
+                ctx.add_text("comment", text, timestamp, src)
 
     liked, liked_src = ctx.count_items(ctx.archive.find(LIKED), "likes_media_likes", "label_values")
     account["reactions_given"] = liked
@@ -123,13 +134,15 @@ def _posts(ctx: ParseContext, src: int, posts: list[Any]) -> None:
     for post in dicts(posts):
         media = dicts(post.get("media"))
         caption = as_text(post.get("title")) or (as_text(media[0].get("title")) if len(media) == 1 else None)
-        timestamp = as_timestamp(post.get("creation_timestamp")) or (
-            as_timestamp(media[0].get("creation_timestamp")) if media else None
-        )
+        try:
+            timestamp = item_timestamp(post.get("creation_timestamp"))
+        except InvalidValue as exc:
+            ctx.skip_item("post(s)", str(exc))
+            continue
+        # A photo's own time is EXIF-like metadata: an odd one is only unknown, never a reason to skip.
+        timestamp = timestamp or (as_timestamp(media[0].get("creation_timestamp")) if media else None)
         if caption:
-            ctx.profile.texts.append(
-                TextItem(platform=ctx.platform, kind="caption", text=caption, timestamp=timestamp, src=src)
-            )
+            ctx.add_text("caption", caption, timestamp, src)
         for item in media:
             uri = item.get("uri")
             if not isinstance(uri, str) or not is_photo(uri):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
+from credscore.ingest.archive import DEFAULT_LIMITS, ArchiveLimits
 from credscore.ingest.common import ParseContext
 from credscore.ingest.dates import date_parts, year_of
 from credscore.ingest.merge import merge_account
@@ -26,37 +30,173 @@ def _member(ctx: ParseContext, file_name: str) -> str | None:
     return min(found, key=lambda n: (n.count("/"), n)) if found else None
 
 
-def csv_records(text: str, required: str) -> list[dict[str, str]] | None:
-    """Rows after the header row (the first row holding column `required`), keyed by squashed column names.
-    None when no header is found. Quoted multi-line fields are handled by the csv module."""
+class CsvProblem(Exception):
+    """A CSV file cannot be read as a table (a cell or row beyond its limit, a NUL byte...)."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+
+
+# LinkedIn writes commas; exports re-saved by a spreadsheet in many locales use semicolons (or tabs).
+_DELIMITERS = (",", ";", "\t")
+_HEADER_SEARCH_ROWS = 50  # the header follows a short 'Notes:' preamble
+_MAX_COLUMNS = 64  # LinkedIn's files have under 20; more are ignored
+
+
+@contextlib.contextmanager
+def _field_limit(chars: int) -> Iterator[None]:
+    """csv's cell limit is process-wide: set ours for this read only."""
+    previous = csv.field_size_limit(chars)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error:
-        return None
-    at = next((i for i, row in enumerate(rows) if _squash(required) in {_squash(c) for c in row}), None)
-    if at is None:
-        return None
-    header = [_squash(cell) for cell in rows[at]]
-    return [
-        {key: (row[i].strip() if i < len(row) else "") for i, key in enumerate(header) if key}
-        for row in rows[at + 1 :]
-        if any(cell.strip() for cell in row)
-    ]
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
-def _records(ctx: ParseContext, file_name: str, required: str) -> tuple[str, list[dict[str, str]]] | None:
+def _rows(text: str, delimiter: str, limits: ArchiveLimits) -> Iterator[list[str]]:
+    """CSV rows one at a time; a row spanning more than `max_csv_row_chars` (quoted cells across lines
+    included) or a cell beyond `max_csv_field_chars` raises CsvProblem before it can grow further."""
+    row_chars = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal row_chars
+        for line in io.StringIO(text, newline=""):
+            row_chars += len(line)
+            if row_chars > limits.max_csv_row_chars:
+                raise CsvProblem(
+                    "csv_row_too_large",
+                    f"a row is longer than {limits.max_csv_row_chars // (1 << 20)} MiB of text",
+                )
+            yield line
+
+    with _field_limit(limits.max_csv_field_chars):
+        reader = csv.reader(lines(), delimiter=delimiter)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                if "field larger than field limit" in str(exc):
+                    raise CsvProblem(
+                        "csv_field_too_large",
+                        f"a cell is larger than {limits.max_csv_field_chars // (1 << 20)} MiB"
+                        " (the file was skipped)",
+                    ) from exc
+                raise CsvProblem("invalid_csv", "the file is not a readable CSV table") from exc
+            row_chars = 0
+            yield row[:_MAX_COLUMNS]
+
+
+def _header_index(rows: Iterator[list[str]], wanted: str) -> int | None:
+    for i, row in enumerate(rows):
+        if i >= _HEADER_SEARCH_ROWS:
+            return None
+        if wanted in {_squash(c) for c in row}:
+            return i
+    return None
+
+
+def csv_delimiter(text: str, required: str, limits: ArchiveLimits = DEFAULT_LIMITS) -> str | None:
+    """The delimiter (',' ';' or tab) whose header row holds column `required`; None when none does."""
+    wanted = _squash(required)
+    for delimiter in _DELIMITERS:
+        try:
+            if _header_index(_rows(text, delimiter, limits), wanted) is not None:
+                return delimiter
+        except CsvProblem:
+            if delimiter == _DELIMITERS[0]:
+                raise  # a cell or row too large is that, whatever the delimiter
+    return None
+
+
+def iter_csv_records(
+    text: str, required: str, limits: ArchiveLimits = DEFAULT_LIMITS
+) -> Iterator[dict[str, str]] | None:
+    """Rows after the header row (the first row holding column `required`), keyed by squashed column names,
+    one at a time. None when no header is found; CsvProblem (raised) when the file cannot be read as a table.
+    Quoted multi-line fields are handled by the csv module."""
+    delimiter = csv_delimiter(text, required, limits)
+    if delimiter is None:
+        return None
+    return _records_after_header(text, required, delimiter, limits)
+
+
+def _records_after_header(
+    text: str, required: str, delimiter: str, limits: ArchiveLimits
+) -> Iterator[dict[str, str]]:
+    rows = _rows(text, delimiter, limits)
+    wanted = _squash(required)
+    header: list[str] | None = None
+    for row in rows:
+        if header is None:
+            if wanted in {_squash(c) for c in row}:
+                header = [_squash(cell) for cell in row]
+            continue
+        if any(cell.strip() for cell in row):
+            yield {key: (row[i].strip() if i < len(row) else "") for i, key in enumerate(header) if key}
+
+
+def csv_records(
+    text: str, required: str, limits: ArchiveLimits = DEFAULT_LIMITS
+) -> list[dict[str, str]] | None:
+    """Every record of `iter_csv_records` as a list (None when no header, or the file is not a table)."""
+    try:
+        records = iter_csv_records(text, required, limits)
+        return None if records is None else list(records)
+    except CsvProblem:
+        return None
+
+
+@dataclass
+class _Table:
+    member: str
+    rows: list[dict[str, str]]  # the first `keep` records
+    total: int  # records in the file
+    tally: int  # records for which `count` held
+
+
+def _records(
+    ctx: ParseContext,
+    file_name: str,
+    required: str,
+    *,
+    keep: int | None = None,
+    count: Callable[[dict[str, str]], bool] | None = None,
+) -> _Table | None:
+    """One CSV file streamed: its first `keep` records (default: the rows cap), how many it holds, and how many
+    satisfy `count`. None (with the reason recorded) when absent, unreadable or without the column."""
     member = _member(ctx, file_name)
     if member is None:
         return None
     text = ctx.read_text(member)
     if text is None:
         return None
-    records = csv_records(text, required)
-    if records is None:
-        ctx.failures.append(("unrecognised_file", f"{file_name} has none of the expected columns"))
-        ctx.warn(f"{file_name} skipped: expected column '{required}' not found")
+    keep = ctx.limits.max_rows_per_kind if keep is None else keep
+    table = _Table(member, [], 0, 0)
+    try:
+        records = iter_csv_records(text, required, ctx.limits)
+        if records is None:
+            ctx.failures.append(("unrecognised_file", f"{file_name} has none of the expected columns"))
+            ctx.warn(
+                f"{file_name} skipped: expected column '{required}' not found"
+                " (with ',', ';' or tab as the delimiter)"
+            )
+            return None
+        for record in records:
+            if table.total & 0x3FF == 0:
+                ctx.check_time()
+            table.total += 1
+            if len(table.rows) < keep:
+                table.rows.append(record)
+            if count is not None and count(record):
+                table.tally += 1
+    except CsvProblem as exc:
+        ctx.failures.append((exc.code, f"{file_name}: {exc}"))
+        ctx.warn(f"{file_name} skipped: {exc}")
         return None
-    return member, records
+    return table
 
 
 def parse_linkedin(ctx: ParseContext) -> None:
@@ -65,42 +205,41 @@ def parse_linkedin(ctx: ParseContext) -> None:
     connections = invitations = None
     account_src: int | None = None
 
-    if found := _records(ctx, "Connections.csv", "Connected On"):
-        member, rows = found
-        account_src = ctx.done(member)
-        connections = len(rows)  # hidden-profile rows hold only a date: still connections
+    if table := _records(ctx, "Connections.csv", "Connected On", keep=0):
+        account_src = ctx.done(table.member)
+        connections = table.total  # hidden-profile rows hold only a date: still connections
 
-    if found := _records(ctx, "Invitations.csv", "Direction"):
-        member, rows = found
-        src = ctx.done(member)
+    incoming: Callable[[dict[str, str]], bool] = lambda r: r.get("direction", "").upper() == "INCOMING"  # noqa: E731
+    if table := _records(ctx, "Invitations.csv", "Direction", keep=0, count=incoming):
+        src = ctx.done(table.member)
         account_src = src if account_src is None else account_src
-        invitations = sum(1 for r in rows if r.get("direction", "").upper() == "INCOMING")
+        invitations = table.tally
 
     if account_src is not None:
         merge_account(
             profile, ctx.platform, account_src, connections=connections, invitations_received=invitations
         )
 
-    if found := _records(ctx, "Skills.csv", "Name"):
-        member, rows = found
-        ctx.done(member)
-        profile.skills.extend(r["name"][:_SKILL_MAX] for r in rows if r.get("name"))
+    if table := _records(ctx, "Skills.csv", "Name"):
+        ctx.done(table.member)
+        for row in table.rows:
+            if row.get("name"):
+                ctx.add_skill(row["name"][:_SKILL_MAX])
+        _offer_rest(ctx, "skills", table)
 
-    if found := _records(ctx, "Profile.csv", "Birth Date"):
-        member, rows = found
-        src = ctx.done(member)
-        for row in rows[:1]:
+    if table := _records(ctx, "Profile.csv", "Birth Date", keep=1):
+        src = ctx.done(table.member)
+        for row in table.rows[:1]:
             year, month, day = date_parts(row.get("birthdate"))
             if year is not None:
-                profile.birth_dates.append(BirthDate(year=year, month=month, day=day, src=src))
-    elif found := _records(ctx, "Profile.csv", "First Name"):
-        ctx.done(found[0])  # older profiles have no birth date column
+                ctx.add_row(BirthDate(year=year, month=month, day=day, src=src))
+    elif table := _records(ctx, "Profile.csv", "First Name", keep=0):
+        ctx.done(table.member)  # older profiles have no birth date column
 
-    if found := _records(ctx, "Education.csv", "School Name"):
-        member, rows = found
-        src = ctx.done(member)
-        for row in rows:
-            profile.education.append(
+    if table := _records(ctx, "Education.csv", "School Name"):
+        src = ctx.done(table.member)
+        for row in table.rows:
+            ctx.add_row(
                 Education(
                     school=row.get("schoolname") or None,
                     degree=row.get("degreename") or None,
@@ -109,12 +248,12 @@ def parse_linkedin(ctx: ParseContext) -> None:
                     src=src,
                 )
             )
+        _offer_rest(ctx, "schools", table)
 
-    if found := _records(ctx, "Positions.csv", "Company Name"):
-        member, rows = found
-        src = ctx.done(member)
-        for row in rows:
-            profile.positions.append(
+    if table := _records(ctx, "Positions.csv", "Company Name"):
+        src = ctx.done(table.member)
+        for row in table.rows:
+            ctx.add_row(
                 Position(
                     company=row.get("companyname") or None,
                     title=row.get("title") or None,
@@ -123,3 +262,9 @@ def parse_linkedin(ctx: ParseContext) -> None:
                     src=src,
                 )
             )
+        _offer_rest(ctx, "positions", table)
+
+
+def _offer_rest(ctx: ParseContext, key: str, table: _Table) -> None:
+    """Records past the kept ones still count as offered, so the report says 'first N of M'."""
+    ctx.offered[key] += table.total - len(table.rows)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
 from collections.abc import Callable
 from typing import BinaryIO
 
 from credscore.application import upload_key
+from credscore.ingest.archive import DEFAULT_LIMITS, ArchiveLimits
+from credscore.ingest.common import SourceTimeout
 from credscore.profile import MediaRef, Platform, Profile, SourceReport, SourceStatus
+
+# Seconds kept back from the function's remaining time for what follows the sources (writing the profile and the
+# photo batches to S3, the application's record).
+RESERVE_SECONDS = 20.0
 
 
 def build_profile(
@@ -16,10 +24,17 @@ def build_profile(
     x_handle: str | None,
     open_archive: Callable[[str], BinaryIO],
     x_bearer_token: Callable[[], str],
+    time_left: Callable[[], float] | None = None,
+    reserve_seconds: float = RESERVE_SECONDS,
+    limits: ArchiveLimits = DEFAULT_LIMITS,
 ) -> Profile:
     """Parse each received part (`received` holds names like 'facebook/1'); a declared source with no upload is
-    reported ABSENT. Never raises for bad input: each source's problem is on its report."""
-    from credscore.ingest import ingest_archive
+    reported ABSENT. Never raises for bad input: each source's problem is on its report.
+
+    `time_left` (seconds, e.g. the Lambda context's remaining time) gives each source an equal share of what is
+    left when its turn comes (a quick source leaves its unused time to the next ones); a source that cannot finish
+    in its share is REJECTED alone with `source_timeout`, its items removed, and the other sources are scored."""
+    from credscore.ingest import _mark, _restore, ingest_archive
 
     profile = Profile(application_id=application_id)
     parts_by_platform: dict[Platform, list[int]] = {}
@@ -27,6 +42,8 @@ def build_profile(
         platform_name, _, part_number = name.partition("/")
         parts_by_platform.setdefault(Platform(platform_name), []).append(int(part_number))
     reports: list[SourceReport] = []
+    uploaded = [p for p in sorted(declared) if parts_by_platform.get(Platform(p))]
+    sources_left = len(uploaded) + (1 if x_handle else 0)
     for platform_name in sorted(declared):
         platform = Platform(platform_name)
         parts = sorted(parts_by_platform.get(platform, []))
@@ -40,10 +57,29 @@ def build_profile(
                 )
             )
             continue
+        deadline = _deadline(time_left, reserve_seconds, sources_left)
+        sources_left -= 1
+        mark = _mark(profile)
         part_reports = []
-        for part in parts:
-            key = upload_key(application_id, platform, part)
-            part_reports.append(ingest_archive(profile, platform, open_archive(key), key))
+        try:
+            for part in parts:
+                key = upload_key(application_id, platform, part)
+                part_reports.append(
+                    ingest_archive(profile, platform, open_archive(key), key, limits, deadline)
+                )
+        except SourceTimeout:
+            _restore(profile, mark)  # every part of the source goes: a half-read export would skew its counts
+            reports.append(
+                SourceReport(
+                    platform=platform,
+                    status=SourceStatus.REJECTED,
+                    reason_code="source_timeout",
+                    reason="this export could not be read within its share of the time available; it was left out"
+                    " and the other sources were read",
+                    archive_sha256=[h for r in part_reports for h in r.archive_sha256],
+                )
+            )
+            continue
         reports.append(combine_reports(platform, part_reports))
     if x_handle:
         from credscore.ingest.x_api import fetch_x_profile
@@ -51,6 +87,17 @@ def build_profile(
         reports.append(fetch_x_profile(profile, x_handle, x_bearer_token()))
     profile.sources = reports
     return profile
+
+
+def _deadline(
+    time_left: Callable[[], float] | None, reserve_seconds: float, sources_left: int
+) -> Callable[[], bool] | None:
+    """True once this source has used its share of the time left (None: no budget, e.g. the CLI)."""
+    if time_left is None:
+        return None
+    left = time_left()
+    stop_at = left - max(0.0, left - reserve_seconds) / max(1, sources_left)
+    return lambda: time_left() <= stop_at
 
 
 def combine_reports(platform: Platform, parts: list[SourceReport]) -> SourceReport:
@@ -61,34 +108,78 @@ def combine_reports(platform: Platform, parts: list[SourceReport]) -> SourceRepo
     base = parsed[0] if parsed else parts[0]
     warnings = [w for p in parts for w in p.warnings]
     warnings += [f"part {i + 1}: {p.reason}" for i, p in enumerate(parts) if p.status != SourceStatus.PARSED]
-    return base.model_copy(
-        update={
-            "platform": platform,
-            "archive_sha256": [h for p in parts for h in p.archive_sha256],
-            "warnings": warnings,
-        }
-    )
+    update: dict[str, object] = {
+        "platform": platform,
+        "archive_sha256": [h for p in parts for h in p.archive_sha256],
+        "warnings": warnings,
+    }
+    capped = [p for p in parsed if p.reason_code == "cap_reached"]
+    if capped:  # the last capped part's counts include the earlier parts'
+        update |= {"reason_code": "cap_reached", "reason": capped[-1].reason}
+    return base.model_copy(update=update)
+
+
+def photo_key(ref: MediaRef) -> tuple[str, str, str]:
+    """Sampling order of photos: by a hash of the member path (the same export gives the same sample in every
+    application and every rescoring), then by place for the (never seen) tie."""
+    return hashlib.sha256(ref.member.encode("utf-8")).hexdigest(), ref.archive, ref.member
+
+
+def cap_photos(profile: Profile, cap: int) -> tuple[list[MediaRef], dict[str, object]]:
+    """The photos to analyse: all of them up to `cap`, else a deterministic sample (`photo_key`) in their original
+    order. `profile.media` itself is left whole (the text analysis reads its dates as activity). Each source that
+    has photos left out says so (warning, and reason `cap_reached` on a parsed source). Returns the sample and the
+    counts for the step's output: found, analysed, reason."""
+    found = len(profile.media)
+    if found <= cap:
+        return list(profile.media), {"found": found, "analysed": found, "reason": None}
+    chosen = {id(ref) for ref in sorted(profile.media, key=photo_key)[: max(0, cap)]}
+    sample = [ref for ref in profile.media if id(ref) in chosen]
+    before = Counter(ref.platform for ref in profile.media)
+    after = Counter(ref.platform for ref in sample)
+    for source in profile.sources:
+        if after[source.platform] == before[source.platform]:
+            continue
+        note = (
+            f"cap reached: {after[source.platform]} of {before[source.platform]} photos analysed"
+            f" (at most {cap} per application, a deterministic sample)"
+        )
+        source.warnings.append(note)
+        if source.status == SourceStatus.PARSED:
+            source.reason = f"{source.reason}; {note}" if source.reason_code == "cap_reached" else note
+            source.reason_code = "cap_reached"
+    return sample, {"found": found, "analysed": len(sample), "reason": "cap_reached"}
 
 
 # Below this many photos a batch costs more in invocation overhead (start, archive directory read) than it
 # saves by running in parallel: ~8 photos are ~0.2 s of model time.
 MIN_PHOTOS_PER_BATCH = 8
+# Most batches one application fans out to: bounds the Map state's input and output (Step Functions' payload
+# limit is 256 KiB; a batch's summary is about 400 bytes).
+MAX_IMAGE_BATCHES = 40
 
 
 def image_batches(
-    profile: Profile, max_size: int, parallelism: int = 1, min_size: int = MIN_PHOTOS_PER_BATCH
+    photos: Profile | list[MediaRef],
+    max_size: int,
+    parallelism: int = 1,
+    min_size: int = MIN_PHOTOS_PER_BATCH,
 ) -> list[list[MediaRef]]:
-    """Photos in batches for the Map state: none larger than `max_size`, sizes within one of each other, and
+    """Photos in batches for the Map state: none larger than `max_size` (raised when needed so that there are at
+    most MAX_IMAGE_BATCHES), sizes within one of each other, and
     the count raised towards a multiple of `parallelism` (the Map's concurrency) as far as batches keep
     `min_size` photos, so the Map's last wave runs full instead of one batch running alone. Grouped by
     archive (sorted), so each batch reads few archive directories."""
-    refs = sorted(profile.media, key=lambda m: (m.archive, m.member))
+    media = photos.media if isinstance(photos, Profile) else photos
+    refs = sorted(media, key=lambda m: (m.archive, m.member))
     if not refs:
         return []
+    # The Map's input (one key per batch) and output (one summary per batch) stay small whatever the counts.
+    max_size = max(max_size, -(-len(refs) // MAX_IMAGE_BATCHES))
     max_size, parallelism, min_size = max(1, max_size), max(1, parallelism), max(1, min(min_size, max_size))
     count = -(-len(refs) // max_size)
     full_waves = -(-count // parallelism) * parallelism
-    count = max(count, min(full_waves, len(refs) // min_size))
+    count = min(max(count, min(full_waves, len(refs) // min_size)), MAX_IMAGE_BATCHES)
     base, extra = divmod(len(refs), count)
     batches, start = [], 0
     for i in range(count):

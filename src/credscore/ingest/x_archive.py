@@ -6,10 +6,19 @@ import re
 from typing import Any
 
 from credscore.ingest.archive import is_photo
-from credscore.ingest.common import ParseContext, as_int, as_text, dicts, iso_timestamp, items_of
+from credscore.ingest.common import (
+    InvalidValue,
+    ParseContext,
+    as_int,
+    as_text,
+    as_timestamp,
+    dicts,
+    iso_timestamp,
+    items_of,
+)
 from credscore.ingest.dates import unix_of
 from credscore.ingest.merge import merge_account
-from credscore.profile import TextItem, TextKind
+from credscore.profile import TextKind
 
 TWEETS = r"data/tweets?(?:-part\d+)?\.js"
 NOTE_TWEETS = r"data/note-tweet(?:-part\d+)?\.js"
@@ -93,6 +102,19 @@ def tweet_kind(tweet: dict[str, Any], text: str) -> TextKind:
     return "tweet"
 
 
+def created_at(value: object) -> int | None:
+    """A tweet's time: None when absent or in a date format we do not know (archives changed it over the years),
+    InvalidValue when it is not a string at all or a date outside any plausible range."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InvalidValue("invalid timestamp")
+    seconds = unix_of(value)
+    if seconds is not None and as_timestamp(seconds) is None:
+        raise InvalidValue("invalid timestamp")
+    return seconds
+
+
 def parse_x(ctx: ParseContext) -> None:
     media_by_tweet: dict[str, list[str]] = {}
     for name in ctx.archive.names:
@@ -115,13 +137,13 @@ def parse_x(ctx: ParseContext) -> None:
                 continue
             text = notes.get(text[:_NOTE_PREFIX], text) if len(text) >= _NOTE_PREFIX else text
             kind = tweet_kind(tweet, text)
-            timestamp = unix_of(as_text(tweet.get("created_at")))
+            try:
+                timestamp = created_at(tweet.get("created_at"))
+            except InvalidValue as exc:
+                ctx.skip_item("tweet(s)", str(exc))
+                continue
             likes = as_int(tweet.get("favorite_count")) if kind != "retweet" else None
-            ctx.profile.texts.append(
-                TextItem(
-                    platform=ctx.platform, kind=kind, text=text, timestamp=timestamp, likes=likes, src=src
-                )
-            )
+            ctx.add_text(kind, text, timestamp, src, likes=likes)
             tweet_id = as_text(tweet.get("id_str")) or as_text(tweet.get("id"))
             for photo in media_by_tweet.get(tweet_id or "", []):
                 ctx.add_photo(photo, timestamp, src)
