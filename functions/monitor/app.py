@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from functools import cache
 from typing import Any
 
@@ -11,6 +12,7 @@ import boto3
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from credscore.scoring.config import canonical_json
 from credscore_aws.config_store import ConfigStore
 from credscore_aws.monitoring import record_week
 from credscore_aws.runtime import env, logger, metrics, repository, tracer
@@ -32,13 +34,14 @@ def _event_time(event: dict[str, Any]) -> dt.datetime:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     loaded = _config_store().load_fresh()
-    document = record_week(repository().table, loaded.config, loaded.parameter_version, _event_time(event))
+    config = json.loads(canonical_json(loaded.config))
+    document = record_week(repository().table, config, loaded.parameter_version, _event_time(event))
     score_psi = document["score"].get("psi")
     if score_psi is not None:
-        metrics.add_metric(name="ScorePsi", unit=MetricUnit.None_, value=score_psi)
+        metrics.add_metric(name="ScorePsi", unit=MetricUnit.NoUnit, value=score_psi)
     if document["max_characteristic_psi"] is not None:
         metrics.add_metric(
-            name="MaxCharacteristicPsi", unit=MetricUnit.None_, value=document["max_characteristic_psi"]
+            name="MaxCharacteristicPsi", unit=MetricUnit.NoUnit, value=document["max_characteristic_psi"]
         )
     metrics.add_metric(name="ApplicationsMonitored", unit=MetricUnit.Count, value=document["applications"])
     summary = {

@@ -25,7 +25,7 @@ from credscore.monitoring import (
     quantile_edges,
     stability,
 )
-from credscore.scoring.config import FeatureId, canonical_json
+from credscore.scoring.config import FeatureId
 from credscore_aws.outcomes import MODEL_SK
 
 MONITOR_PK = "MONITOR"
@@ -93,13 +93,15 @@ def _entry(values: list[float | None], edges: list[float], expected: list[float]
     return entry
 
 
-def record_week(table: Any, config: Any, parameter_version: int, now: dt.datetime) -> dict[str, Any]:
+def record_week(
+    table: Any, config: Mapping[str, Any], parameter_version: int, now: dt.datetime
+) -> dict[str, Any]:
+    """Record the ISO week before `now` under the active configuration `config` (its JSON document)."""
     start, end, label = previous_week(now)
     items = list(week_items(table, int(start.timestamp()), int(end.timestamp())))
     scores: list[float | None] = [i["score"] for i in items]
     values = {f.value: [i["features"].get(f.value) for i in items] for f in FeatureId}
-    raw = json.loads(canonical_json(config))
-    development = development_baseline(raw)
+    development = development_baseline(config)
     characteristics: dict[str, Any] = {}
     if development is not None:
         baseline: dict[str, Any] = {"kind": "development", "note": "the active model's development sample"}
@@ -137,7 +139,7 @@ def record_week(table: Any, config: Any, parameter_version: int, now: dt.datetim
         "start": start.isoformat(),
         "end": end.isoformat(),
         "applications": len(items),
-        "config_version": config.version,
+        "config_version": config.get("version"),
         "config_parameter_version": parameter_version,
         "baseline": baseline,
         "score": score_entry,

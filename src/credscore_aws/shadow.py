@@ -146,6 +146,7 @@ def report(event: dict[str, Any]) -> dict[str, Any]:
     key = put_json(bucket_name(), report_key(job["job_id"]), json.dumps(document, indent=1))
     return {
         "job_id": job["job_id"],
+        "bucket": bucket_name(),
         "report_key": key,
         "applications": comparison["applications"],
         "psi": comparison["psi"]["value"],
