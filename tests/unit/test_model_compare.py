@@ -69,7 +69,12 @@ def test_reasons_that_change() -> None:
         "active_first": 2,
         "candidate_first": 2,
     }
-    assert reasons["by_code"]["few_skills"] == {"active": 1, "candidate": 2, "active_first": 0, "candidate_first": 2}
+    assert reasons["by_code"]["few_skills"] == {
+        "active": 1,
+        "candidate": 2,
+        "active_first": 0,
+        "candidate_first": 2,
+    }
 
 
 def test_psi_is_over_the_active_deciles_plus_no_score() -> None:
