@@ -220,9 +220,8 @@ def _no_outcome(exc: outcomes.NoOutcome) -> Response[Any]:
 
 
 @app.exception_handler(outcomes.InvalidOutcome)
-def _invalid_outcome(exc: outcomes.InvalidOutcome) -> Response[Any]:
-    detail = [{"loc": ["body", "observed_at"], "msg": str(exc), "type": "value_error"}]
-    return Response(status_code=422, content_type=content_types.APPLICATION_JSON, body={"detail": detail})
+def _implausible_outcome(exc: outcomes.InvalidOutcome) -> Response[Any]:
+    return _error(409, "implausible_observed_at", str(exc))
 
 
 @app.put(
@@ -230,7 +229,8 @@ def _invalid_outcome(exc: outcomes.InvalidOutcome) -> Response[Any]:
     summary="Report the repayment outcome of a scored application",
     description="Idempotent: the same outcome and date again answer 200 with the stored record unchanged. A "
     "different outcome or date replaces the stored one (revision + 1) and the replaced one is kept in `changes`. "
-    "Only for this partner's own scored applications (404 for others, 409 when not scored); erased with the "
+    "Only for this partner's own scored applications (404 for others, 409 when not scored or when observed_at "
+    "is before the application's creation or in the future); erased with the "
     "application. Used to fit and monitor the scorecard when the applicant gave `consent.model_development`.",
     responses={
         **NOT_FOUND,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from credscore.application import MAX_PARTS_PER_SOURCE
 
@@ -197,15 +197,10 @@ class OutcomeReport(_Strict):
 
     model_config = ConfigDict(extra="forbid", strict=False)  # observed_at arrives as a JSON string
     outcome: OutcomeValue = Field(description="good, bad or indeterminate, by the partner's own definition")
-    observed_at: date = Field(description="the date the outcome was observed (ISO 8601, not in the future)")
-
-    @field_validator("observed_at")
-    @classmethod
-    def _not_in_the_future(cls, value: date) -> date:
-        # A day's grace: the partner's today may be tomorrow in UTC.
-        if value > datetime.now(UTC).date() + timedelta(days=1):
-            raise ValueError("observed_at is in the future")
-        return value
+    observed_at: date = Field(
+        description="the date the outcome was observed (ISO 8601); a date before the application was created or "
+        "in the future is refused with 409 `implausible_observed_at`"
+    )
 
 
 class OutcomeChange(BaseModel):

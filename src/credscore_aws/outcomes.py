@@ -49,7 +49,8 @@ class NoOutcome(Exception):
 
 
 class InvalidOutcome(ValueError):
-    """The report cannot be right (e.g. observed before the application existed)."""
+    """The report cannot be right for this application: observed before it existed, or in the future. (A conflict
+    with the application's dates, answered 409: the request itself is well formed.)"""
 
 
 def _pk(application_id: str) -> str:
@@ -186,6 +187,11 @@ def put_outcome(
     created = dt.datetime.fromtimestamp(int(application.get("created_at") or 0), dt.UTC).date()
     if observed_at < created:
         raise InvalidOutcome(f"observed_at {observed_at} is before the application was created ({created})")
+    today = dt.datetime.fromtimestamp(time.time() if now is None else now, dt.UTC).date()
+    if observed_at > today + dt.timedelta(
+        days=1
+    ):  # a day's grace: the partner's today may be tomorrow in UTC
+        raise InvalidOutcome(f"observed_at {observed_at} is in the future")
     for _attempt in range(3):
         current = get_outcome(table, application_id)
         if current and current["outcome"] == outcome and current["observed_at"] == observed_at.isoformat():

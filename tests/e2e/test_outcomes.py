@@ -118,15 +118,17 @@ def test_outcomes_are_refused_for_others_unscored_and_implausible_reports(
     with pytest.raises(ApiError) as no_outcome:
         partner.outcome(scored["not_consented"])
     assert (no_outcome.value.status, no_outcome.value.body["error"]) == (404, "no_outcome")
-    for outcome, observed in (
-        ("paid", today.isoformat()),  # not an outcome
-        ("good", (today + dt.timedelta(days=3)).isoformat()),  # in the future
-        ("good", (today - dt.timedelta(days=400)).isoformat()),  # before the application existed
-        ("good", "yesterday"),
-    ):
+    for outcome, observed in (("paid", today.isoformat()), ("good", "yesterday"), ("good", "2026-02-30")):
         with pytest.raises(ApiError) as invalid:
             partner.report_outcome(scored["consented_too"], outcome, observed)
         assert invalid.value.status == 422, (outcome, observed)
+    for observed in (
+        today + dt.timedelta(days=3),
+        today - dt.timedelta(days=400),
+    ):  # future; before the application
+        with pytest.raises(ApiError) as implausible:
+            partner.report_outcome(scored["consented_too"], "bad", observed.isoformat())
+        assert (implausible.value.status, implausible.value.body["error"]) == (409, "implausible_observed_at")
     assert partner.outcome(scored["consented_too"])["outcome"] == "good", "refused reports changed nothing"
 
 

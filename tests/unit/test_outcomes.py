@@ -165,10 +165,16 @@ def test_an_erasure_between_read_and_write_wins(repo: ApplicationRepository) -> 
     assert outcomes.get_outcome(repo.table, application_id) is None
 
 
-def test_an_outcome_observed_before_the_application_is_refused(repo: ApplicationRepository) -> None:
+def test_an_outcome_observed_before_the_application_or_in_the_future_is_refused(
+    repo: ApplicationRepository,
+) -> None:
     application_id = _scored(repo)
-    with pytest.raises(outcomes.InvalidOutcome):
+    with pytest.raises(outcomes.InvalidOutcome, match="before the application"):
         outcomes.put_outcome(repo.table, repo.get(application_id), "bad", TODAY - dt.timedelta(days=2))
+    with pytest.raises(outcomes.InvalidOutcome, match="future"):
+        outcomes.put_outcome(repo.table, repo.get(application_id), "bad", TODAY + dt.timedelta(days=2))
+    tomorrow = outcomes.put_outcome(repo.table, repo.get(application_id), "bad", TODAY + dt.timedelta(days=1))
+    assert tomorrow["revision"] == 1, "a day's grace for the partner's time zone"
 
 
 # ------------------------------------------------------------------------------------------------ export
