@@ -39,10 +39,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     score_psi = document["score"].get("psi")
     if score_psi is not None:
         metrics.add_metric(name="ScorePsi", unit=MetricUnit.NoUnit, value=score_psi)
-    if document["max_characteristic_psi"] is not None:
-        metrics.add_metric(
-            name="MaxCharacteristicPsi", unit=MetricUnit.NoUnit, value=document["max_characteristic_psi"]
-        )
+    worst = document["max_characteristic_psi"]
+    if worst is not None:
+        metrics.add_metric(name="MaxCharacteristicPsi", unit=MetricUnit.NoUnit, value=worst)
     metrics.add_metric(name="ApplicationsMonitored", unit=MetricUnit.Count, value=document["applications"])
     summary = {
         "week": document["week"],

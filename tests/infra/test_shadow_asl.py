@@ -85,3 +85,15 @@ def test_every_task_retries_transient_lambda_errors_with_a_timeout() -> None:
     for task in tasks:
         function = RESOURCES[SUBS[task["Resource"][2:-1]]["Fn::GetAtt"][0]]["Properties"]
         assert task["TimeoutSeconds"] > function["Timeout"], "the state outlives its function's own timeout"
+
+
+def test_model_drift_alarm_fires_above_a_quarter_on_the_weekly_psi() -> None:
+    alarm = RESOURCES["ModelDriftAlarm"]["Properties"]
+    watched = {q["MetricStat"]["Metric"]["MetricName"] for q in alarm["Metrics"] if "MetricStat" in q}
+    assert watched == {"ScorePsi", "MaxCharacteristicPsi"}
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0.25, "GreaterThanThreshold")
+    emitted = (REPO / "functions/monitor/app.py").read_text()
+    assert all(f'add_metric(name="{name}"' in emitted for name in watched)
+    schedule = RESOURCES["MonitorFunction"]["Properties"]["Events"]["Weekly"]
+    assert schedule["Type"] == "Schedule"
+    assert schedule["Properties"]["Schedule"] == "cron(0 3 ? * MON *)"
