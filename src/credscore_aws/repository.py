@@ -200,7 +200,8 @@ class ApplicationRepository:
         pk = app_pk(application_id)
         self.table.put_item(Item={"pk": pk, "sk": "FEATURES", "doc": json.dumps(features, sort_keys=True)})
         self.table.put_item(Item={"pk": pk, "sk": "RESULT", "doc": json.dumps(result, sort_keys=True)})
-        from credscore_aws.outcomes import keep_model_data  # here: outcomes imports nothing of this module
+        # Imported here: the authorizer and other light functions load this module without the scorer.
+        from credscore_aws.outcomes import keep_model_data
 
         keep_model_data(self.table, application_id, features, result)
 
