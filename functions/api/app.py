@@ -18,7 +18,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore.report import render_report
-from credscore_aws import applications
+from credscore_aws import applications, outcomes
 from credscore_aws.api_models import (
     NEXT_TOKEN_PATTERN,
     OPENAPI_INFO,
@@ -28,6 +28,8 @@ from credscore_aws.api_models import (
     CreatedApplication,
     ErasureReceipt,
     ErrorBody,
+    OutcomeRecord,
+    OutcomeReport,
     ScoreResultView,
 )
 from credscore_aws.runtime import logger, metrics, tracer
@@ -209,6 +211,49 @@ def rescore(application_id: ApplicationId) -> ScoreResultView:
 )
 def erase(application_id: ApplicationId) -> ErasureReceipt:
     return applications.erase(_partner_id(), application_id)
+
+
+# ---------------------------------------------------------------------------------------------- outcomes
+@app.exception_handler(outcomes.NoOutcome)
+def _no_outcome(exc: outcomes.NoOutcome) -> Response[Any]:
+    return _error(404, "no_outcome", "no outcome has been reported for this application")
+
+
+@app.exception_handler(outcomes.InvalidOutcome)
+def _implausible_outcome(exc: outcomes.InvalidOutcome) -> Response[Any]:
+    return _error(409, "implausible_observed_at", str(exc))
+
+
+@app.put(
+    "/applications/<application_id>/outcome",
+    summary="Report the repayment outcome of a scored application",
+    description="Idempotent: the same outcome and date again answer 200 with the stored record unchanged. A "
+    "different outcome or date replaces the stored one (revision + 1) and the replaced one is kept in `changes`. "
+    "Only for this partner's own scored applications (404 for others, 409 when not scored or when observed_at "
+    "is before the application's creation or in the future); erased with the "
+    "application. Used to fit and monitor the scorecard when the applicant gave `consent.model_development`.",
+    responses={
+        **NOT_FOUND,
+        **CONFLICT,
+        200: {"description": "the stored outcome", "content": {"application/json": {"model": OutcomeRecord}}},
+    },
+)
+def report_outcome(application_id: ApplicationId, body: OutcomeReport) -> OutcomeRecord:
+    return applications.report_outcome(_partner_id(), application_id, body)
+
+
+@app.get(
+    "/applications/<application_id>/outcome",
+    summary="The outcome reported for an application",
+    responses={
+        404: {
+            "description": "no such application for this partner, or no outcome reported",
+            "content": {"application/json": {"model": ErrorBody}},
+        }
+    },
+)
+def get_outcome(application_id: ApplicationId) -> OutcomeRecord:
+    return applications.outcome(_partner_id(), application_id)
 
 
 @logger.inject_lambda_context(log_event=False)

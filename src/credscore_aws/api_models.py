@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
@@ -43,6 +44,12 @@ class Consent(_Strict):
     purpose: str = Field(min_length=3, max_length=200, description="the specific purpose consented to")
     notice_version: str = Field(min_length=1, max_length=50, description="version of the notice shown")
     granted_at: JsonInt = Field(ge=0, description="Unix seconds when the applicant consented")
+    model_development: bool = Field(
+        default=False,
+        description="the applicant also agreed (separately, optionally) that this application's numeric feature "
+        "values and the repayment outcome the partner reports are kept to fit and monitor the scorecard, until "
+        "the application's retention ends or it is erased; no files, texts or names are kept",
+    )
 
 
 class DeclaredSources(_Strict):
@@ -180,3 +187,33 @@ class ErasureReceipt(BaseModel):
 class ErrorBody(BaseModel):
     error: str
     message: str
+
+
+OutcomeValue = Literal["good", "bad", "indeterminate"]
+
+
+class OutcomeReport(_Strict):
+    """The repayment outcome the partner observed for a scored application (for fitting and monitoring)."""
+
+    model_config = ConfigDict(extra="forbid", strict=False)  # observed_at arrives as a JSON string
+    outcome: OutcomeValue = Field(description="good, bad or indeterminate, by the partner's own definition")
+    observed_at: date = Field(
+        description="the date the outcome was observed (ISO 8601); a date before the application was created or "
+        "in the future is refused with 409 `implausible_observed_at`"
+    )
+
+
+class OutcomeChange(BaseModel):
+    outcome: OutcomeValue
+    observed_at: date
+    reported_at: int
+    replaced_at: int
+
+
+class OutcomeRecord(BaseModel):
+    application_id: str
+    outcome: OutcomeValue
+    observed_at: date
+    reported_at: int = Field(description="Unix seconds when this outcome was first reported")
+    revision: int = Field(description="1 for the first report; +1 each time a different outcome replaced it")
+    changes: list[OutcomeChange] = Field(default_factory=list, description="earlier outcomes, oldest first")

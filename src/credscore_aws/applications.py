@@ -25,7 +25,7 @@ from credscore.application import (
     work_prefix,
 )
 from credscore.profile import Platform
-from credscore_aws import scoring_service
+from credscore_aws import outcomes, scoring_service
 from credscore_aws.api_models import (
     ApplicationList,
     ApplicationSummary,
@@ -33,6 +33,8 @@ from credscore_aws.api_models import (
     CreateApplication,
     CreatedApplication,
     ErasureReceipt,
+    OutcomeRecord,
+    OutcomeReport,
     ScoreResultView,
     SourceState,
     UploadForm,
@@ -296,3 +298,23 @@ def erase(partner_id: str, application_id: str) -> ErasureReceipt:
         records_deleted=records,
         erased_at=int(time.time()),
     )
+
+
+# ---------------------------------------------------------------------------------------------------- outcomes
+def report_outcome(partner_id: str, application_id: str, report: OutcomeReport) -> OutcomeRecord:
+    """Record the repayment outcome of the partner's own scored application (see `credscore_aws.outcomes`)."""
+    application = _owned(partner_id, application_id)
+    try:
+        stored = outcomes.put_outcome(repository().table, application, report.outcome, report.observed_at)
+    except outcomes.NotScored as exc:
+        raise WrongStatus(str(exc)) from None
+    logger.info("outcome recorded", extra={"application_id": application_id, "revision": stored["revision"]})
+    return OutcomeRecord.model_validate(stored)
+
+
+def outcome(partner_id: str, application_id: str) -> OutcomeRecord:
+    _owned(partner_id, application_id)
+    stored = outcomes.get_outcome(repository().table, application_id)
+    if stored is None:
+        raise outcomes.NoOutcome(application_id)
+    return OutcomeRecord.model_validate(stored)

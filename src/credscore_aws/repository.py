@@ -5,6 +5,7 @@ Item layout (pk / sk):
   APP#<id> / RESULT            the score result (JSON)
   APP#<id> / FEATURES          the feature vector kept for rescoring (JSON, numbers only)
   APP#<id> / AUDIT#<ts>#<n>    what happened when (no personal data)
+  APP#<id> / MODEL, OUTCOME    model-development data and the reported outcome (see `credscore_aws.outcomes`)
   PARTNERKEY#<sha256> / META   partner id for an API key, stored only as its hash
 Large documents are stored as JSON strings so floats survive without Decimal juggling.
 """
@@ -199,6 +200,10 @@ class ApplicationRepository:
         pk = app_pk(application_id)
         self.table.put_item(Item={"pk": pk, "sk": "FEATURES", "doc": json.dumps(features, sort_keys=True)})
         self.table.put_item(Item={"pk": pk, "sk": "RESULT", "doc": json.dumps(result, sort_keys=True)})
+        # Imported here: the authorizer and other light functions load this module without the scorer.
+        from credscore_aws.outcomes import keep_model_data
+
+        keep_model_data(self.table, application_id, features, result)
 
     def mark_scored(self, application_id: str, result: dict[str, Any]) -> None:
         """The last step: a reader who sees SCORED finds the result, and the raw data already gone."""

@@ -398,12 +398,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     weights.set_defaults(handler=cmd_weights)
 
+    add_model_group(sub)
+
     samples = sub.add_parser("samples", help="write synthetic sample exports")
     samples.add_argument("--out", type=Path, required=True, help="folder to write <platform>.zip into")
     samples.add_argument("--seed", type=int, default=1)
     samples.add_argument("--platform", action="append", choices=PLATFORMS, help="only these (repeatable)")
     samples.set_defaults(handler=cmd_samples)
     return parser
+
+
+def add_model_group(sub: Any) -> None:
+    """`credscore model …`: one group; each module registers its actions (model_ops: export, compare, promote…)."""
+    from credscore_cli.model_ops import register_model_ops
+
+    model = sub.add_parser("model", help="model operations: export, candidate, compare, promote, monitoring")
+    actions = model.add_subparsers(dest="model_action", required=True, metavar="ACTION")
+    register_model_ops(actions)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,12 +46,17 @@ class PartnerClient:
         idempotency_key: str | None = None,
         reference: str | None = None,
         consent_granted_at: int | None = None,
+        model_development: bool = False,
     ) -> dict[str, Any]:
         """Create an application; a retry under the same `idempotency_key` must send the same body, so pass the
         same `consent_granted_at` (default: now)."""
         granted_at = int(time.time()) if consent_granted_at is None else consent_granted_at
         body: dict[str, Any] = {
-            "consent": {**DEFAULT_CONSENT, "granted_at": granted_at},
+            "consent": {
+                **DEFAULT_CONSENT,
+                "granted_at": granted_at,
+                **({"model_development": True} if model_development else {}),
+            },
             "sources": dict(sources),
         }
         if x_handle:
@@ -80,6 +85,13 @@ class PartnerClient:
 
     def rescore(self, application_id: str) -> dict[str, Any]:
         return dict(self._call("POST", f"/applications/{application_id}/rescore"))
+
+    def report_outcome(self, application_id: str, outcome: str, observed_at: str) -> dict[str, Any]:
+        body = {"outcome": outcome, "observed_at": observed_at}
+        return dict(self._call("PUT", f"/applications/{application_id}/outcome", json=body))
+
+    def outcome(self, application_id: str) -> dict[str, Any]:
+        return dict(self._call("GET", f"/applications/{application_id}/outcome"))
 
     def erase(self, application_id: str) -> dict[str, Any]:
         return dict(self._call("DELETE", f"/applications/{application_id}"))

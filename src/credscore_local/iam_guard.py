@@ -73,7 +73,8 @@ def requests_for(
         arn = table + params.get("TableName", "*")
         return [Request(action, arn + (f"/index/{params['IndexName']}" if "IndexName" in params else ""))]
     if service == "ssm":
-        names = params.get("Names") or [params.get("Name", "*")]
+        # A version or label selector ("name:3") is authorised as the parameter itself.
+        names = [n.split(":", 1)[0] for n in params.get("Names") or [params.get("Name", "*")]]
         return [
             Request(action, f"arn:aws:ssm:{region}:{account}:parameter{'' if n.startswith('/') else '/'}{n}")
             for n in names

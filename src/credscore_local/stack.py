@@ -460,7 +460,9 @@ class LocalStack:
         )["stateMachineArn"]
         r.refs[logical] = arn
         r.attributes[(logical, "Name")] = r.resolve(props["Name"])
-        self.deployed.state_machine_arn = arn
+        if props.get("Events") or not self.deployed.state_machine_arn:
+            # `state_machine_arn` is the scoring pipeline's (the one uploads start); others are found by refs.
+            self.deployed.state_machine_arn = arn
         for event in props.get("Events", {}).values():
             if event["Type"] == "EventBridgeRule":
                 rule = r.resolve(event["Properties"])

@@ -36,6 +36,7 @@ RESOLVER = Resolver(
 
 CONFIG = "arn:aws:ssm:r:1:parameter/credscore/dev/scoring-config"
 TOKEN = "arn:aws:ssm:r:1:parameter/credscore/dev/x-bearer-token"
+CANDIDATES = "arn:aws:ssm:r:1:parameter/credscore/dev/scoring-candidates/*"
 
 # function → {(action, resource)} it is allowed.
 EXPECTED: dict[str, set[tuple[str, str]]] = {
@@ -97,6 +98,36 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
         ("kms:GenerateDataKey", "KEY"),
     },
     "PartnerAuthorizerFunction": {("dynamodb:GetItem", "TABLE"), ("kms:Decrypt", "KEY")},
+    # Model operations: candidates are read only by the shadow job, never by the scoring functions.
+    "ShadowPlanFunction": {
+        ("ssm:GetParameter", CONFIG),
+        ("ssm:GetParameterHistory", CONFIG),
+        ("ssm:GetParameter", CANDIDATES),
+    },
+    "ShadowPageFunction": {
+        ("dynamodb:Scan", "TABLE"),
+        ("ssm:GetParameter", CONFIG),
+        ("ssm:GetParameter", CANDIDATES),
+        ("s3:PutObject", "BUCKET/work/shadow/*"),
+        ("kms:Decrypt", "KEY"),
+        ("kms:GenerateDataKey", "KEY"),
+    },
+    "ShadowReportFunction": {
+        ("s3:GetObject", "BUCKET/work/shadow/*"),
+        ("s3:PutObject", "BUCKET/work/shadow/*"),
+        ("s3:ListBucket", "BUCKET"),
+        ("kms:Decrypt", "KEY"),
+        ("kms:GenerateDataKey", "KEY"),
+    },
+    "MonitorFunction": {
+        ("dynamodb:Scan", "TABLE"),
+        ("dynamodb:Query", "TABLE"),
+        ("dynamodb:PutItem", "TABLE"),
+        ("ssm:GetParameter", CONFIG),
+        ("ssm:GetParameterHistory", CONFIG),
+        ("kms:Decrypt", "KEY"),
+        ("kms:GenerateDataKey", "KEY"),
+    },
     "ApiFunction": {
         *{
             (a, r)
@@ -114,6 +145,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
             for a in ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
         },
         ("dynamodb:BatchWriteItem", "TABLE"),
+        ("dynamodb:ConditionCheckItem", "TABLE"),
         ("s3:PutObject", "BUCKET/uploads/*"),
         ("s3:DeleteObject", "BUCKET/uploads/*"),
         ("s3:DeleteObject", "BUCKET/work/*"),
@@ -193,3 +225,19 @@ def test_the_local_stack_enforces_each_functions_policy_on_its_calls(stack: Any)
             )
     finally:
         s3.delete_object(Bucket=stack.deployed.bucket, Key="elsewhere/" + "a" * 32 + "/profile.json")
+
+
+def test_only_the_shadow_job_reads_candidate_configurations() -> None:
+    readers = {f for f in FUNCTIONS if any(r == CANDIDATES for _, r in _grants(f))}
+    assert readers == {"ShadowPlanFunction", "ShadowPageFunction"}
+
+
+def test_the_shadow_state_machine_invokes_only_its_own_functions_and_starts_only_itself() -> None:
+    props = RESOURCES["ShadowStateMachine"]["Properties"]
+    invoked = {
+        p["LambdaInvokePolicy"]["FunctionName"]["Ref"] for p in props["Policies"] if "LambdaInvokePolicy" in p
+    }
+    assert invoked == {v["Fn::GetAtt"][0] for v in props["DefinitionSubstitutions"].values()}
+    statements = [s for p in props["Policies"] if "Statement" in p for s in RESOLVER.resolve(p["Statement"])]
+    starts = [s for s in statements if "states:StartExecution" in s["Action"]]
+    assert [s["Resource"] for s in starts] == ["arn:aws:states:r:1:stateMachine:credscore-dev-shadow"]

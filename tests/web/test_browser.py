@@ -115,7 +115,8 @@ def test_page_alone_against_a_scripted_api(page: Any, tmp_path: Path) -> None:
             page.wait_for_selector("#apply-result:not([hidden]) svg.chart", timeout=30_000)
             body = state.bodies[-1]
             assert body["consent"]["granted"] is True
-            assert body["consent"]["notice_version"] == "2026-11"
+            assert body["consent"]["notice_version"] == "2026-12"
+            assert body["consent"]["model_development"] is False, "the separate model consent is opt-in"
             assert body["sources"] == {"facebook": 1, "linkedin": 1}
             # Every file reached the upload target in full, and the bars say so.
             assert state.uploaded_bytes["linkedin/1"] > files["linkedin"].stat().st_size

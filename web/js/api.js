@@ -50,13 +50,14 @@ export class Api {
     return parsed;
   }
 
-  createApplication({ sources, xHandle, reference, noticeVersion, purpose }) {
+  createApplication({ sources, xHandle, reference, noticeVersion, purpose, modelDevelopment = false }) {
     const body = {
       consent: {
         granted: true,
         purpose,
         notice_version: noticeVersion,
         granted_at: Math.floor(Date.now() / 1000),
+        model_development: Boolean(modelDevelopment),
       },
       sources: { ...sources },
     };

@@ -70,6 +70,7 @@ async function run(getApi) {
   const created = await api.createApplication({
     sources, xHandle: handle || undefined, reference: byId("reference").value.trim() || undefined,
     noticeVersion: byId("notice-version").textContent.trim(), purpose: PURPOSE,
+    modelDevelopment: byId("model-consent").checked,
   });
   byId("apply-id").textContent = created.application_id;
   const rows = created.uploads.map((form) => {

@@ -1,0 +1,21 @@
+"""Shadow job, one page: score kept feature values under the active and the candidate configuration; rows to S3."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from credscore_aws import shadow
+from credscore_aws.runtime import logger, tracer
+
+# Counts and positions only: no application data in logs.
+_LOGGED = ("segment", "page", "rows", "done", "applications", "psi", "approval_change")
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    out = shadow.score_page(event)
+    logger.info("shadow page", extra={k: v for k, v in out.items() if k in _LOGGED})
+    return out

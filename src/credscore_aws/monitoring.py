@@ -1,0 +1,167 @@
+"""The weekly stability record: the distribution of the score and of each characteristic over the applications
+scored in one ISO week (their kept model data), and the PSI of each against a baseline.
+
+Baseline: the active configuration's `scorecard.development` sample (its score bands and each characteristic's
+bins and shares). When the active configuration has none (the hand-set scorecard), the first monitored week is
+the baseline: its deciles become the bins, it is recorded with no PSI, and every later week is compared with it
+(the record says which baseline was used).
+
+Records: pk MONITOR / sk WEEK#<yyyy-Www> in the applications table (aggregates only, no application ids).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from credscore.monitoring import (
+    distribution,
+    expected_shares,
+    previous_week,
+    psi,
+    quantile_edges,
+    stability,
+)
+from credscore.scoring.config import FeatureId
+from credscore_aws.outcomes import MODEL_SK
+
+MONITOR_PK = "MONITOR"
+
+
+def week_items(table: Any, start: int, end: int) -> Iterator[dict[str, Any]]:
+    """Live MODEL items scored in [start, end) (Unix seconds)."""
+    kwargs: dict[str, Any] = {
+        "FilterExpression": "sk = :m AND scored_at >= :a AND scored_at < :b "
+        "AND (attribute_not_exists(expires_at) OR expires_at >= :now)",
+        "ExpressionAttributeValues": {":m": MODEL_SK, ":a": start, ":b": end, ":now": int(time.time())},
+    }
+    while True:
+        page = table.scan(**kwargs)
+        for item in page.get("Items", []):
+            yield {
+                "features": json.loads(item["features"]),
+                "score": json.loads(item["score"]) if item.get("score") else None,
+            }
+        if "LastEvaluatedKey" not in page:
+            return
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def development_baseline(config: Mapping[str, Any]) -> dict[str, Any] | None:
+    """{"score": (edges, shares), "characteristics": {id: (edges, shares incl. missing)}} from the configuration's
+    development sample, or None when it has none."""
+    scorecard = config.get("scorecard") or {}
+    development = scorecard.get("development")
+    if not development or not development.get("score_bands"):
+        return None
+    characteristics = {}
+    for name, shares in (development.get("characteristics") or {}).items():
+        bins = ((scorecard.get("characteristics") or {}).get(name) or {}).get("bins") or []
+        edges = [float(b["upper"]) for b in bins if b.get("upper") is not None]
+        if len(shares.get("bin_shares") or []) != len(edges) + 1:
+            continue  # categorical or inconsistent bins: not comparable here
+        characteristics[name] = (edges, expected_shares(shares["bin_shares"], shares.get("missing_share")))
+    score_shares = [float(s) for s in development["score_shares"]]
+    return {
+        "score": ([float(e) for e in development["score_bands"]], [*score_shares, 0.0]),
+        "characteristics": characteristics,
+    }
+
+
+def _first_week(table: Any) -> dict[str, Any] | None:
+    page = table.query(
+        KeyConditionExpression="pk = :p AND begins_with(sk, :w)",
+        ExpressionAttributeValues={":p": MONITOR_PK, ":w": "WEEK#"},
+        ScanIndexForward=True,
+        Limit=1,
+    )
+    items = page.get("Items", [])
+    return json.loads(items[0]["doc"]) if items else None
+
+
+def _entry(values: list[float | None], edges: list[float], expected: list[float] | None) -> dict[str, Any]:
+    dist = distribution(values, edges)
+    entry: dict[str, Any] = {**dist.as_dict(), "shares": dist.shares()}
+    if expected is not None and dist.n:
+        value = psi(expected, dist.shares())
+        entry.update(psi=value, reading=stability(value), expected_shares=expected)
+    else:
+        entry["psi"] = None
+    return entry
+
+
+def record_week(
+    table: Any, config: Mapping[str, Any], parameter_version: int, now: dt.datetime
+) -> dict[str, Any]:
+    """Record the ISO week before `now` under the active configuration `config` (its JSON document)."""
+    start, end, label = previous_week(now)
+    items = list(week_items(table, int(start.timestamp()), int(end.timestamp())))
+    scores: list[float | None] = [i["score"] for i in items]
+    values = {f.value: [i["features"].get(f.value) for i in items] for f in FeatureId}
+    development = development_baseline(config)
+    characteristics: dict[str, Any] = {}
+    if development is not None:
+        baseline: dict[str, Any] = {"kind": "development", "note": "the active model's development sample"}
+        edges, expected = development["score"]
+        score_entry = _entry(scores, edges, expected)
+        for name, (char_edges, char_expected) in development["characteristics"].items():
+            characteristics[name] = _entry(values.get(name, []), char_edges, char_expected)
+    else:
+        first = _first_week(table)
+        if first is None or first["week"] == label:
+            baseline = {
+                "kind": "first_week",
+                "week": label,
+                "note": "the active configuration has no development sample: this first monitored week is the "
+                "baseline (its deciles are the bins); later weeks are compared with it",
+            }
+            score_entry = _entry(scores, quantile_edges(scores), None)
+            for name, column in values.items():
+                characteristics[name] = _entry(column, quantile_edges(column), None)
+        else:
+            baseline = {
+                "kind": "first_week",
+                "week": first["week"],
+                "note": "the active configuration has no development sample: compared with the first monitored "
+                "week",
+            }
+            score_entry = _entry(scores, first["score"]["edges"], first["score"]["shares"])
+            for name, column in values.items():
+                base = first["characteristics"].get(name)
+                if base:
+                    characteristics[name] = _entry(column, base["edges"], base["shares"])
+    char_psis = {k: v["psi"] for k, v in characteristics.items() if v.get("psi") is not None}
+    document = {
+        "week": label,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "applications": len(items),
+        "config_version": config.get("version"),
+        "config_parameter_version": parameter_version,
+        "baseline": baseline,
+        "score": score_entry,
+        "characteristics": characteristics,
+        "max_characteristic_psi": max(char_psis.values()) if char_psis else None,
+        "max_characteristic": max(char_psis, key=lambda k: char_psis[k]) if char_psis else None,
+        "recorded_at": int(time.time()),
+    }
+    table.put_item(Item={"pk": MONITOR_PK, "sk": f"WEEK#{label}", "doc": json.dumps(document)})
+    return document
+
+
+def weeks(table: Any) -> list[dict[str, Any]]:
+    """Every weekly record, oldest first."""
+    kwargs: dict[str, Any] = {
+        "KeyConditionExpression": "pk = :p AND begins_with(sk, :w)",
+        "ExpressionAttributeValues": {":p": MONITOR_PK, ":w": "WEEK#"},
+    }
+    out = []
+    while True:
+        page = table.query(**kwargs)
+        out += [json.loads(i["doc"]) for i in page.get("Items", [])]
+        if "LastEvaluatedKey" not in page:
+            return out
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

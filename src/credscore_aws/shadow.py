@@ -1,0 +1,154 @@
+"""The shadow-scoring job (shadow.asl.json): score the kept feature values of stored applications under the active
+and a candidate configuration, page by page, and aggregate a comparison report.
+
+Plan      pins the job: the candidate (validated), the active parameter version in force now (every page scores
+          against that same version), the scan segments (DynamoDB parallel scan) the Map fans out over.
+ScorePage scores up to `page_size` applications of one segment, writes their shadow rows (statuses, scores,
+          reason codes; no personal data) to work/shadow/<job>/ (KMS-encrypted by the bucket, expired after a day
+          by its lifecycle rule) and returns where to continue; the state machine loops until the segment is done.
+Report    reads every page's rows, compares (`credscore.model_compare.compare`), writes report.json beside them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from functools import cache
+from typing import Any
+
+import boto3
+
+from credscore.model_compare import compare, shadow_row
+from credscore.scoring.config import ScoringConfig, parse_config
+from credscore_aws.candidates import CandidateStore
+from credscore_aws.config_store import ConfigStore
+from credscore_aws.outcomes import scan_model_data
+from credscore_aws.runtime import bucket_name, env, repository
+from credscore_aws.storage import put_json, s3_client
+
+SHADOW_PREFIX = "work/shadow/"
+MAX_SEGMENTS = 64
+DEFAULT_SEGMENTS = 4
+DEFAULT_PAGE_SIZE = 1000
+# A page stops reading DynamoDB after this long, well inside the function's timeout, and continues next call.
+PAGE_TIME_BUDGET_SECONDS = 40.0
+
+
+def job_prefix(job_id: str) -> str:
+    return f"{SHADOW_PREFIX}{job_id}/"
+
+
+def report_key(job_id: str) -> str:
+    return job_prefix(job_id) + "report.json"
+
+
+@cache
+def _ssm() -> Any:
+    return boto3.client("ssm")
+
+
+@cache
+def _config_of_version(parameter: str, version: int) -> ScoringConfig:
+    return parse_config(ConfigStore(_ssm(), parameter).text_of(version))
+
+
+@cache
+def _candidate(parameter: str, label: str) -> ScoringConfig:
+    # One job reads one candidate; cached for the warm process (a re-stored candidate means a new job anyway).
+    return CandidateStore(_ssm(), parameter).get(label)
+
+
+def plan(event: dict[str, Any]) -> dict[str, Any]:
+    parameter = env("CONFIG_PARAM")
+    label = str(event["candidate"])
+    candidate = CandidateStore(_ssm(), parameter).get(label)  # fails the job early when missing or invalid
+    active = ConfigStore(_ssm(), parameter).load_fresh()
+    segments = int(event.get("segments") or DEFAULT_SEGMENTS)
+    if not 1 <= segments <= MAX_SEGMENTS:
+        raise ValueError(f"segments must be 1 to {MAX_SEGMENTS}")
+    job = {
+        "job_id": str(event.get("job_id") or uuid.uuid4().hex),
+        "candidate": label,
+        "candidate_version": candidate.version,
+        "active_parameter_version": active.parameter_version,
+        "active_version": active.config.version,
+        "total_segments": segments,
+        "page_size": int(event.get("page_size") or DEFAULT_PAGE_SIZE),
+        "cutoff": event.get("cutoff"),
+        "candidate_cutoff": event.get("candidate_cutoff"),
+        "started_at": int(time.time()),
+    }
+    return {"job": job, "segments": list(range(segments))}
+
+
+def score_page(event: dict[str, Any], clock: Any = time.monotonic) -> dict[str, Any]:
+    job = event["job"]
+    segment = int(event["segment"])
+    page = int(event.get("page") or 0)
+    start_key = event.get("start_key")
+    parameter = env("CONFIG_PARAM")
+    active = _config_of_version(parameter, int(job["active_parameter_version"]))
+    candidate = _candidate(parameter, str(job["candidate"]))
+    started = clock()
+    rows: list[dict[str, Any]] = []
+    while True:
+        items, start_key = scan_model_data(
+            repository().table,
+            segment=segment,
+            total_segments=int(job["total_segments"]),
+            start_key=start_key,
+            page_size=int(job["page_size"]) - len(rows),
+        )
+        rows += [shadow_row(item["features"], active, candidate) for item in items]
+        if (
+            start_key is None
+            or len(rows) >= int(job["page_size"])
+            or clock() - started > PAGE_TIME_BUDGET_SECONDS
+        ):
+            break
+    if rows:
+        body = "\n".join(json.dumps(r, separators=(",", ":")) for r in rows)
+        put_json(bucket_name(), f"{job_prefix(job['job_id'])}rows/{segment:03d}-{page:06d}.jsonl", body)
+    return {
+        "job": job,
+        "segment": segment,
+        "page": page + 1,
+        "start_key": start_key,
+        "done": start_key is None,
+        "rows": len(rows),
+    }
+
+
+def _rows(job_id: str) -> Any:
+    s3 = s3_client()
+    pages = s3.get_paginator("list_objects_v2").paginate(
+        Bucket=bucket_name(), Prefix=job_prefix(job_id) + "rows/"
+    )
+    for listing in pages:
+        for obj in listing.get("Contents", []):
+            body = s3.get_object(Bucket=bucket_name(), Key=obj["Key"])["Body"].read().decode("utf-8")
+            for line in body.splitlines():
+                if line:
+                    yield json.loads(line)
+
+
+def report(event: dict[str, Any]) -> dict[str, Any]:
+    job = event["job"]
+    cutoff = job.get("cutoff")
+    candidate_cutoff = job.get("candidate_cutoff")
+    comparison = compare(
+        _rows(job["job_id"]),
+        cutoff=None if cutoff is None else float(cutoff),
+        candidate_cutoff=None if candidate_cutoff is None else float(candidate_cutoff),
+    )
+    document = {"job": job, "finished_at": int(time.time()), **comparison}
+    key = put_json(bucket_name(), report_key(job["job_id"]), json.dumps(document, indent=1))
+    return {
+        "job_id": job["job_id"],
+        "bucket": bucket_name(),
+        "report_key": key,
+        "applications": comparison["applications"],
+        "psi": comparison["psi"]["value"],
+        "approval_change": comparison["approval"]["change"],
+    }
