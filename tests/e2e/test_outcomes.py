@@ -250,7 +250,9 @@ def test_compare_shadow_scores_a_candidate_through_the_state_machine_then_promot
     active_before = config_store.load_fresh()
     candidate = json.loads(config_store.text_of(active_before.parameter_version))
     candidate["version"] = "cand-connections-5k"
-    candidate["features"]["connections"]["saturation"] = 5000.0  # real people's scale, not 80,000
+    # Full connection points from 800 (every knot at 0.4 of its x): a different, still monotone curve.
+    for knot in candidate["scorecard"]["characteristics"]["connections"]["knots"]:
+        knot["x"] *= 0.4
     path = tmp_path / "candidate.json"
     path.write_text(json.dumps(candidate), encoding="utf-8")
     assert credscore(["model", "candidate", str(path), "--endpoint-url", stack.endpoint]) == 0

@@ -104,7 +104,7 @@ def test_shadow_row_scores_the_same_values_under_both_configurations() -> None:
     active = load_default_config()
     document = json.loads(json.dumps(active.model_dump(mode="json")))
     document["version"] = "no-connections"
-    document["features"]["connections"]["enabled"] = False
+    document["scorecard"]["characteristics"]["connections"]["enabled"] = False
     candidate = parse_config(json.dumps(document))
     values = {f.value: None for f in FeatureId} | {"connections": 120.0, "skills": 10.0, "age": 30.0}
     row = shadow_row(values, active, candidate)

@@ -129,20 +129,21 @@ def test_erasure_removes_model_data_and_outcome(repo: ApplicationRepository) -> 
 def test_outcomes_are_idempotent_and_corrections_are_recorded(repo: ApplicationRepository) -> None:
     application_id = _scored(repo)
     application = repo.get(application_id)
-    first = outcomes.put_outcome(repo.table, application, "indeterminate", TODAY, now=1000)
-    assert (first["revision"], first["reported_at"], first["changes"]) == (1, 1000, [])
-    assert outcomes.put_outcome(repo.table, application, "indeterminate", TODAY, now=2000) == first
-    second = outcomes.put_outcome(repo.table, application, "bad", TODAY, now=3000)
+    T0 = int(time.time()) - 5000  # reports made over the last hour and a half, all after the scoring  # noqa: N806
+    first = outcomes.put_outcome(repo.table, application, "indeterminate", TODAY, now=T0 + 1000)
+    assert (first["revision"], first["reported_at"], first["changes"]) == (1, T0 + 1000, [])
+    assert outcomes.put_outcome(repo.table, application, "indeterminate", TODAY, now=T0 + 2000) == first
+    second = outcomes.put_outcome(repo.table, application, "bad", TODAY, now=T0 + 3000)
     assert second["revision"] == 2
     assert second["changes"] == [
         {
             "outcome": "indeterminate",
             "observed_at": TODAY.isoformat(),
-            "reported_at": 1000,
-            "replaced_at": 3000,
+            "reported_at": T0 + 1000,
+            "replaced_at": T0 + 3000,
         }
     ]
-    third = outcomes.put_outcome(repo.table, application, "bad", TODAY, now=4000)
+    third = outcomes.put_outcome(repo.table, application, "bad", TODAY, now=T0 + 4000)
     assert third == second, "the corrected report sent again changes nothing"
     assert outcomes.get_outcome(repo.table, application_id) == second
     stored = repo.table.get_item(Key={"pk": f"APP#{application_id}", "sk": "OUTCOME"})["Item"]
