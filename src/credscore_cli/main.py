@@ -1,4 +1,4 @@
-"""`credscore` command line: score, serve, weights, samples.
+"""`credscore` command line: score, serve, weights, samples, model.
 
 Exit codes: 0 done; 1 the work failed (application failed, API error, timeout); 2 bad input (usage, missing
 file, unknown platform, nothing to score); 130 interrupted.
@@ -374,6 +374,10 @@ def build_parser() -> argparse.ArgumentParser:
     samples.add_argument("--seed", type=int, default=1)
     samples.add_argument("--platform", action="append", choices=PLATFORMS, help="only these (repeatable)")
     samples.set_defaults(handler=cmd_samples)
+
+    from credscore_cli import model_cmd
+
+    model_cmd.register(sub)
     return parser
 
 
