@@ -153,12 +153,8 @@ class Applicants:
         return int(self.sources.size)
 
     def save(self, path: Path) -> None:
-        np.savez_compressed(
-            path,
-            seed=np.array(self.seed),
-            sources=self.sources,
-            **{f"c_{k}": v for k, v in self.characteristics.items()},
-        )
+        arrays: dict[str, Any] = {f"c_{k}": v for k, v in self.characteristics.items()}
+        np.savez_compressed(path, seed=np.array(self.seed), sources=self.sources, **arrays)
 
     @classmethod
     def load(cls, path: Path) -> Applicants:
@@ -178,10 +174,7 @@ def _generate(seed: int, indices: range, processes: int) -> Applicants:
     else:
         results = [_one(job) for job in jobs]
     results.sort(key=lambda r: r[0])
-    chars = {
-        c: np.array([math.nan if r[1][c] is None else float(r[1][c]) for r in results])
-        for c in CHARACTERISTICS
-    }
+    chars = as_columns([r[1] for r in results])
     return Applicants(seed, chars, np.array([r[2] for r in results], dtype=np.str_))
 
 
@@ -322,4 +315,8 @@ def withholding_features(
 
 
 def as_columns(rows: Sequence[dict[str, float | None]]) -> dict[str, FloatArray]:
-    return {c: np.array([math.nan if r[c] is None else float(r[c]) for r in rows]) for c in CHARACTERISTICS}
+    return {c: np.array([_nan_if_none(r[c]) for r in rows], dtype=np.float64) for c in CHARACTERISTICS}
+
+
+def _nan_if_none(value: float | None) -> float:
+    return math.nan if value is None else float(value)
