@@ -44,7 +44,7 @@ def test_csv_rows_empty_means_missing_and_dates_parse(tmp_path: Path) -> None:
         ("application_id,outcome\na,good\n", "no characteristic column"),
         ("application_id,connections\na,1\n", "no 'outcome' column"),
         ("outcome,connections\nmaybe,1\n", "unknown outcome"),
-        ("outcome,connections\ngood,1,2\n", "different number of fields"),
+        ("outcome,connections\ngood,1,2\n", "line 2 has 3 fields"),
     ],
 )
 def test_unusable_files_say_why(tmp_path: Path, body: str, message: str) -> None:

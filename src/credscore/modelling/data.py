@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
-from collections.abc import Iterable
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,7 +66,10 @@ def _timestamp(text: str) -> float:
     return when.timestamp()
 
 
-def _numbers(values: Iterable[Any]) -> NDArray[np.float64]:
+def _numbers(values: Any) -> NDArray[np.float64]:
+    if isinstance(values, np.ndarray):
+        out_array: NDArray[np.float64] = np.where(np.isfinite(values), values, np.nan).astype(np.float64)
+        return out_array
     out = []
     for v in values:
         if v is None or v == "":
@@ -80,7 +83,7 @@ def _numbers(values: Iterable[Any]) -> NDArray[np.float64]:
     return np.array(out, dtype=np.float64)
 
 
-def from_columns(columns: dict[str, list[Any]]) -> TrainingData:
+def from_columns(columns: dict[str, Any]) -> TrainingData:
     """Build and check the training data from named columns of equal length."""
     if "outcome" not in columns:
         raise TrainingDataError("no 'outcome' column (good | bad | indeterminate)")
@@ -109,21 +112,41 @@ def from_columns(columns: dict[str, list[Any]]) -> TrainingData:
 
 
 def read_csv(path: Path) -> TrainingData:
+    """Streamed: numbers are parsed as each line is read, so a million rows never sit in memory as text."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         try:
             header = next(reader)
         except StopIteration:
             raise TrainingDataError(f"{path}: empty file") from None
-        rows = list(reader)
-    width = len(header)
-    bad_rows = [i + 2 for i, r in enumerate(rows) if len(r) != width]
-    if bad_rows:
-        raise TrainingDataError(f"{path}: line(s) {bad_rows[:5]} have a different number of fields")
-    columns: dict[str, list[Any]] = {
-        name: [r[j] for r in rows] for j, name in enumerate(header) if _wanted(name)
+        width = len(header)
+        wanted = [(j, name) for j, name in enumerate(header) if _wanted(name)]
+        numeric = [(j, name) for j, name in wanted if name in CHARACTERISTICS]
+        text = [(j, name) for j, name in wanted if name not in CHARACTERISTICS]
+        numbers: dict[str, array[float]] = {name: array("d") for _, name in numeric}
+        strings: dict[str, list[str]] = {name: [] for _, name in text}
+        for line, row in enumerate(reader, start=2):
+            if len(row) != width:
+                raise TrainingDataError(f"{path}: line {line} has {len(row)} fields, the header {width}")
+            for j, name in numeric:
+                numbers[name].append(_number(row[j]))
+            for j, name in text:
+                strings[name].append(row[j])
+    columns: dict[str, Any] = {
+        **strings,
+        **{k: np.frombuffer(v, dtype=np.float64) for k, v in numbers.items()},
     }
     return from_columns(columns)
+
+
+def _number(text: str) -> float:
+    if not text:
+        return math.nan
+    try:
+        number = float(text)
+    except ValueError:
+        return math.nan
+    return number if math.isfinite(number) else math.nan
 
 
 def _wanted(name: str) -> bool:
