@@ -34,6 +34,12 @@ def add_fit_parser(model_sub: Any) -> None:
     fit.add_argument("--min-bin-share", type=float, default=0.05, help="smallest bin's share (0.05)")
     fit.add_argument("--min-iv", type=float, default=0.02, help="information value to enter the model (0.02)")
     fit.add_argument("--cutoff", type=float, help="cut-off for approval rates (default: 80%% approved)")
+    fit.add_argument(
+        "--missing-points",
+        choices=["fitted", "worst_bin"],
+        default="fitted",
+        help="Missing bin: its own WoE (fitted) or capped at the worst bin with evidence (worst_bin)",
+    )
     fit.add_argument("--exclude", action="append", default=[], metavar="CHARACTERISTIC", help="leave out")
     fit.add_argument("--version", help="label of the new configuration (default fitted-<UTC time>)")
     fit.set_defaults(handler=cmd_fit)
@@ -63,6 +69,7 @@ def _fit(args: argparse.Namespace) -> Any:
         min_bin_share=args.min_bin_share,
         min_iv=args.min_iv,
         exclude=tuple(args.exclude),
+        missing_points=args.missing_points,
     )
     data = read_training_file(args.data)
     return fit_and_validate(

@@ -108,3 +108,15 @@ def test_encoder_transforms_each_column_with_its_binning() -> None:
     assert matrix.shape == (x.size, 2)
     assert np.array_equal(matrix[:, 0], enc.binnings_["a"].transform(x))
     assert enc.iv()["a"] == pytest.approx(enc.iv()["b"], rel=0.2)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_small_noisy_samples_still_end_strictly_monotone_with_minimum_share(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(60, 400))
+    x = rng.integers(0, 12, n).astype(float)
+    y = (rng.random(n) < 0.15).astype(float)
+    for direction in ("ascending", "descending"):
+        b = MonotoneBinning("x", direction, min_bin_share=0.05).fit(x, y)
+        assert b.is_monotone(), (seed, direction)
+        assert (b.goods_ + b.bads_)[: b.n_bins].min() >= 0.05 * n or b.n_bins == 1

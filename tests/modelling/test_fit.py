@@ -149,3 +149,36 @@ def test_too_few_labelled_rows_is_an_error() -> None:
     data, _ = simulated(n=40)
     with pytest.raises(ValueError, match="too few"):
         fit_and_validate(data)
+
+
+def test_out_of_fold_woe_of_a_row_ignores_its_own_outcome(population) -> None:  # type: ignore[no-untyped-def]
+    from credscore.modelling.binning import WoEEncoder
+    from credscore.modelling.scorecard import _out_of_fold_woe
+
+    data, _ = population
+    keep = data.outcome >= 0
+    cols = {k: v[keep] for k, v in data.characteristics.items()}
+    y = data.outcome[keep].astype(float)
+    encoder = WoEEncoder().fit(cols, y)
+    before = _out_of_fold_woe(encoder, cols, ["connections", "age"], y, 5)
+    flipped = y.copy()
+    flipped[17] = 1 - flipped[17]
+    after = _out_of_fold_woe(encoder, cols, ["connections", "age"], flipped, 5)
+    assert np.array_equal(before[17], after[17])  # its own fold's counts are left out
+    assert not np.array_equal(before, after)  # the other folds' rows do see it
+    in_sample = _out_of_fold_woe(encoder, cols, ["connections", "age"], y, 0)
+    assert np.array_equal(in_sample, encoder.transform(cols, ["connections", "age"]))
+
+
+def test_worst_bin_policy_caps_missing_points(population) -> None:  # type: ignore[no-untyped-def]
+    data, _ = population
+    keep = data.outcome >= 0
+    cols = {k: v[keep] for k, v in data.characteristics.items()}
+    y = data.outcome[keep].astype(float)
+    fitted = ScorecardFitter().fit(cols, y)
+    capped = ScorecardFitter(FitOptions(missing_points="worst_bin")).fit(cols, y)
+    age_fitted, age_capped = fitted.characteristics["age"], capped.characteristics["age"]
+    n = age_fitted.binning.n_bins
+    assert age_fitted.points[-1] > age_fitted.points[:n].min()  # missing age is about average risk here
+    assert age_capped.points[-1] == pytest.approx(age_capped.points[:n].min())
+    assert np.array_equal(age_capped.points[:n], age_fitted.points[:n])

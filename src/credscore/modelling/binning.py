@@ -10,8 +10,9 @@ The algorithm (what optbinning's `OptimalBinning(monotonic_trend=...)` solves wi
    mass point such as 0 gets a bin of its own);
 2. pool adjacent violators: walk the pre-bins left to right and merge the newest block into the previous one
    while the two violate the declared direction (equal bad rates are merged too, so WoE is strictly monotone);
-3. merge the smallest bin into its closer neighbour (by bad rate) until every bin holds `min_bin_share` of
-   the sample. Merging two neighbours of a strictly monotone sequence keeps it strictly monotone.
+3. merge the smallest bin into its closer neighbour (by odds) until every bin holds `min_bin_share` of the
+   sample; steps 2 and 3 repeat until neither changes anything (with smoothed odds a merge of two small bins
+   can break the order), so the result is both strictly monotone and large enough.
 `direction="auto"` runs both directions and keeps the one with the larger information value.
 """
 
@@ -54,6 +55,48 @@ def _prebin_edges(x: FloatArray, max_prebins: int) -> FloatArray:
     edges = np.unique(qs)
     # right-open bins: an edge equal to the minimum would leave the first bin empty
     return edges[edges > x.min()]
+
+
+def _pool_violators(blocks: list[list[float]], direction: Direction) -> list[list[float]]:
+    """PAVA over [goods, bads, upper] blocks: merge each new block into the previous one while the two break
+    the direction (ties too), keeping the upper edge of the merged block."""
+    if direction == "none":
+        return blocks
+    out: list[list[float]] = []
+    for block in blocks:
+        out.append(list(block))
+        while len(out) > 1:
+            pg, pb, _ = out[-2]
+            lg, lb, lu = out[-1]
+            prev_rate, last_rate = _odds_bad(pg, pb), _odds_bad(lg, lb)
+            if prev_rate > last_rate if direction == "ascending" else prev_rate < last_rate:
+                break
+            out.pop()
+            out[-1] = [pg + lg, pb + lb, lu]
+    return out
+
+
+def _merge_small(blocks: list[list[float]], min_count: float) -> list[list[float]]:
+    """Merge the smallest block into the neighbour with the closer odds until every block has `min_count`."""
+    blocks = [list(b) for b in blocks]
+    while len(blocks) > 1:
+        sizes = [g + b for g, b, _ in blocks]
+        i = int(np.argmin(sizes))
+        if sizes[i] >= min_count:
+            break
+        rate = _odds_bad(blocks[i][0], blocks[i][1])
+        if i == 0:
+            j = 1
+        elif i == len(blocks) - 1:
+            j = i - 1
+        else:
+            left = abs(math.log(_odds_bad(blocks[i - 1][0], blocks[i - 1][1]) / rate))
+            right = abs(math.log(_odds_bad(blocks[i + 1][0], blocks[i + 1][1]) / rate))
+            j = i - 1 if left <= right else i + 1
+        lo, hi = min(i, j), max(i, j)
+        blocks[lo] = [blocks[lo][0] + blocks[hi][0], blocks[lo][1] + blocks[hi][1], blocks[hi][2]]
+        del blocks[hi]
+    return blocks
 
 
 def _odds_bad(goods: float, bads: float) -> float:
@@ -124,37 +167,14 @@ class MonotoneBinning:
         up_list = [u for u, k in zip(uppers, keep, strict=True) if k]
         if not g_list:
             return _Fit(np.empty(0), np.zeros(1), np.zeros(1), 0.0)
-        # PAVA, keeping the upper edge of each merged block
-        blocks: list[list[float]] = []  # [goods, bads, upper]
-        for g, b, u in zip(g_list, b_list, up_list, strict=True):
-            blocks.append([g, b, u])
-            while len(blocks) > 1 and direction != "none":
-                pg, pb, _ = blocks[-2]
-                lg, lb, lu = blocks[-1]
-                prev_rate, last_rate = _odds_bad(pg, pb), _odds_bad(lg, lb)
-                ok = prev_rate > last_rate if direction == "ascending" else prev_rate < last_rate
-                if ok:
-                    break
-                blocks.pop()
-                blocks[-1] = [pg + lg, pb + lb, lu]
-        # minimum bin share: merge the smallest bin into the neighbour with the closer bad rate
-        while len(blocks) > 1:
-            sizes = [g + b for g, b, _ in blocks]
-            i = int(np.argmin(sizes))
-            if sizes[i] >= min_count:
+        blocks = [[g, b, u] for g, b, u in zip(g_list, b_list, up_list, strict=True)]  # [goods, bads, upper]
+        # With smoothed odds a merge of two small bins can land outside them, so repeat both passes until
+        # neither changes anything.
+        while True:
+            count = len(blocks)
+            blocks = _merge_small(_pool_violators(blocks, direction), min_count)
+            if len(blocks) == count:
                 break
-            rate = _odds_bad(blocks[i][0], blocks[i][1])
-            if i == 0:
-                j = 1
-            elif i == len(blocks) - 1:
-                j = i - 1
-            else:
-                left = abs(math.log(_odds_bad(blocks[i - 1][0], blocks[i - 1][1]) / rate))
-                right = abs(math.log(_odds_bad(blocks[i + 1][0], blocks[i + 1][1]) / rate))
-                j = i - 1 if left <= right else i + 1
-            lo, hi = min(i, j), max(i, j)
-            blocks[lo] = [blocks[lo][0] + blocks[hi][0], blocks[lo][1] + blocks[hi][1], blocks[hi][2]]
-            del blocks[hi]
         goods_arr = np.array([blk[0] for blk in blocks])
         bads_arr = np.array([blk[1] for blk in blocks])
         edges_arr = np.array([blk[2] for blk in blocks[:-1]], dtype=np.float64)

@@ -148,6 +148,8 @@ def fit_and_validate(
             "min_iv": options.min_iv,
             "holdout_share": holdout_share,
             "excluded": list(options.exclude),
+            "missing_points": options.missing_points,
+            "cross_fit_folds": options.cross_fit_folds,
         },
         "model": {
             "intercept": card.regression.intercept_ if card.regression else None,

@@ -201,17 +201,20 @@ def generate_applicants(m: int, seed: int = 1, processes: int = 1, cache: Path |
 @dataclass(frozen=True)
 class TrueModel:
     """logit P(bad) = intercept + Σ terms. Informative: connections (more is better, on a log scale), age (older
-    is better), negative_posts (a larger negative share is worse), invitations (more requests per connection is
-    better); and no LinkedIn export (`skills` missing) is worse by `missing_skills`. Every other characteristic
-    has no effect. A missing value of an informative characteristic contributes 0."""
+    is better), negative_posts (a larger negative share is worse); and no LinkedIn export (`skills` missing) is
+    worse by `missing_skills`. `uninformative` lists characteristics without effect and independent of the
+    informative ones; the rest (positive_posts, education, invitations) have no effect of their own but are
+    proxies of informative ones by construction. A missing value of an informative characteristic contributes 0."""
 
     intercept: float = -3.1
     connections: float = -0.55  # per unit of ln(connections / 200), clipped to ±2.5
     age: float = -0.035  # per year from 40
     negative_posts: float = 2.0  # per unit of negative share above 0.25
-    invitations: float = -1.2  # per unit of requests per connection, clipped at 1
+    # Invitations per connection has connections in its denominator: a proxy of connections, kept out of the
+    # truth (an effect of its own would make both characteristics' marginal WoE shapes confounded).
+    invitations: float = 0.0  # per unit of ln(requests per connection / 0.05), clipped to ±2.5
     missing_skills: float = 0.6
-    informative: tuple[str, ...] = ("connections", "age", "negative_posts", "invitations", "skills")
+    informative: tuple[str, ...] = ("connections", "age", "negative_posts", "skills")
     uninformative: tuple[str, ...] = (
         "comments",
         "likes",
@@ -229,7 +232,9 @@ class TrueModel:
         z += term(c["connections"], lambda v: self.connections * np.clip(np.log((v + 1) / 200), -2.5, 2.5))
         z += term(c["age"], lambda v: self.age * (v - 40))
         z += term(c["negative_posts"], lambda v: self.negative_posts * (v - 0.25))
-        z += term(c["invitations"], lambda v: self.invitations * np.minimum(v, 1.0))
+        z += term(
+            c["invitations"], lambda v: self.invitations * np.clip(np.log((v + 0.005) / 0.05), -2.5, 2.5)
+        )
         z += self.missing_skills * np.isnan(c["skills"])
         return z
 

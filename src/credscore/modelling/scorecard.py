@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from credscore.modelling.binning import DirectionOrAuto, MonotoneBinning, WoEEncoder
+from credscore.modelling.binning import _SMOOTH, DirectionOrAuto, MonotoneBinning, WoEEncoder
 from credscore.modelling.metrics import index_shares, quantile_edges, shares
 from credscore.modelling.regression import LogisticRegression
 from credscore.modelling.scaling import ScorecardScaler
@@ -50,6 +50,10 @@ class FitOptions:
     directions: dict[str, DirectionOrAuto] = field(default_factory=lambda: dict(DEFAULT_DIRECTIONS))
     exclude: tuple[str, ...] = ()
     reference: str = "best"  # reference points for reasons: "best" bin or development "mean"
+    cross_fit_folds: int = 5  # β from out-of-fold WoE (0 or 1: in-sample WoE)
+    # "fitted": the Missing bin's points from its own WoE (calibrated); "worst_bin": never more than the
+    # characteristic's worst bin with evidence, so withholding a source cannot raise that characteristic's points
+    missing_points: str = "fitted"
 
     def without(self, *names: str) -> FitOptions:
         return replace(self, exclude=(*self.exclude, *names))
@@ -195,7 +199,7 @@ class ScorecardFitter:
         while True:
             chosen = [n for n, c in chars.items() if c.selected]
             regression = LogisticRegression().fit(
-                encoder.transform(columns, chosen) if chosen else np.zeros((y.size, 0)), y
+                _out_of_fold_woe(encoder, columns, chosen, y, opts.cross_fit_folds), y
             )
             # WoE is "higher is better": a coefficient of bad on it must be negative
             wrong = [
@@ -209,6 +213,9 @@ class ScorecardFitter:
             chars[worst].selected = False
             chars[worst].note = "dropped: its coefficient had the wrong sign (collinear with others)"
         chosen = [n for n, c in chars.items() if c.selected]
+        if chosen and opts.cross_fit_folds >= 2:
+            # β came from out-of-fold WoE; the points apply the full-sample WoE, so re-centre the intercept on it
+            regression.intercept_ = _refit_intercept(encoder.transform(columns, chosen) @ regression.coef_, y)
         scaler = opts.scaler
         for name, c in chars.items():
             if c.selected:
@@ -219,7 +226,51 @@ class ScorecardFitter:
                 c.points = np.zeros(c.binning.n_bins + 1)
         card = Scorecard(chars, regression, scaler, opts)
         _check_sign(card, columns)
+        if opts.missing_points == "worst_bin":
+            for c in chars.values():
+                populated = (c.binning.goods_ + c.binning.bads_)[: c.binning.n_bins] > 0
+                if c.selected and populated.any():
+                    c.points[-1] = min(c.points[-1], float(c.points[: c.binning.n_bins][populated].min()))
         return card
+
+
+def _out_of_fold_woe(
+    encoder: WoEEncoder, columns: dict[str, Any], chosen: list[str], y: FloatArray, folds: int
+) -> FloatArray:
+    """The WoE-coded design with each row's WoE computed without its own fold's outcomes (the bins are the
+    full sample's). In-sample WoE has its noise fitted to the same outcomes, so a regression on it over-trusts
+    it and the score's spread comes out too wide on new applicants; out-of-fold WoE lets β see only the part
+    of the WoE that predicts outcomes it was not estimated from."""
+    if folds < 2 or not chosen:
+        return encoder.transform(columns, chosen) if chosen else np.zeros((y.size, 0))
+    fold = np.random.default_rng(0).permutation(y.size) % folds
+    out = np.empty((y.size, len(chosen)))
+    for j, name in enumerate(chosen):
+        binning = encoder.binnings_[name]
+        size = binning.n_bins + 1
+        idx = binning.bin_index(columns[name])
+        cell = fold * size + idx
+        bads = np.bincount(cell, weights=y, minlength=folds * size).reshape(folds, size)
+        goods = np.bincount(cell, minlength=folds * size).reshape(folds, size) - bads
+        bads_out = bads.sum(axis=0) - bads  # every fold's counts from the other folds
+        goods_out = goods.sum(axis=0) - goods
+        share_g = (goods_out + _SMOOTH) / (goods_out.sum(axis=1, keepdims=True) + _SMOOTH)
+        share_b = (bads_out + _SMOOTH) / (bads_out.sum(axis=1, keepdims=True) + _SMOOTH)
+        woe = np.where(goods_out + bads_out > 0, np.log(share_g / share_b), 0.0)
+        out[:, j] = woe[fold, idx]
+    return out
+
+
+def _refit_intercept(offset: FloatArray, y: FloatArray) -> float:
+    """The intercept that makes the mean predicted bad rate equal the observed one, the slopes fixed."""
+    b0 = float(np.log(y.mean() / (1 - y.mean())) - offset.mean())
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-np.clip(b0 + offset, -35, 35)))
+        step = float(np.sum(y - p) / max(np.sum(p * (1 - p)), 1e-12))
+        b0 += step
+        if abs(step) < 1e-12:
+            break
+    return b0
 
 
 def _check_sign(card: Scorecard, columns: dict[str, Any]) -> None:
