@@ -16,6 +16,7 @@ SUITES: list[tuple[str, list[str]]] = [
     ("analysis (images/s, texts/s, names/s, cold starts)", ["analysis/bench_analysis.py"]),
     ("ingest (bytes read from S3, memory, MB/s)", ["ingest/bench_ingest.py"]),
     ("end to end, standard heavy applicant", ["e2e/bench_pipeline.py"]),
+    ("modelling: fit vs a known model, 1M-row fit", ["modelling/bench_modelling.py"]),
 ]
 
 
