@@ -152,3 +152,12 @@ def test_no_lambda_code_imports_the_modelling_package() -> None:
     assert offenders == []
     makefile = (repo / "layers" / "domain" / "Makefile").read_text(encoding="utf-8")
     assert 'rm -rf "$(ARTIFACTS_DIR)/python/credscore/modelling"' in makefile
+
+
+def test_unreadable_or_infinite_numbers_are_missing(tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text("outcome,connections,skills\ngood,abc,1\nbad,inf,2\ngood,5,\n", encoding="utf-8")
+    data = read_training_file(path)
+    assert np.isnan(data.characteristics["connections"][:2]).all()
+    assert data.characteristics["connections"][2] == 5
+    assert data.characteristics["skills"][:2].tolist() == [1.0, 2.0]
