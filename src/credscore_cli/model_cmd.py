@@ -54,8 +54,9 @@ def register(sub: Any) -> Any:
 
 
 def fitted_config_text(args: argparse.Namespace) -> str:
-    """The fitted configuration's text for `args` (what a new inactive Parameter Store version holds)."""
-    return _fit(args).text
+    """The fitted configuration's text for `model fit` arguments (what a new inactive Parameter Store version
+    holds); `credscore.modelling.pipeline.fitted_config_text` does the same from training data."""
+    return str(_fit(args).text)
 
 
 def _fit(args: argparse.Namespace) -> Any:

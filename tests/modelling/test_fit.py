@@ -182,3 +182,13 @@ def test_worst_bin_policy_caps_missing_points(population) -> None:  # type: igno
     assert age_fitted.points[-1] > age_fitted.points[:n].min()  # missing age is about average risk here
     assert age_capped.points[-1] == pytest.approx(age_capped.points[:n].min())
     assert np.array_equal(age_capped.points[:n], age_fitted.points[:n])
+
+
+def test_fitted_config_text_is_the_validated_document(population) -> None:  # type: ignore[no-untyped-def]
+    from credscore.modelling.pipeline import fitted_config_text
+
+    data, _ = population
+    text = fitted_config_text(data, version="push-me")
+    document = validate_config(text)
+    assert document["version"] == "push-me"
+    assert document["scorecard"]["characteristics"]["connections"]["enabled"] is True

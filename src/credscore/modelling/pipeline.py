@@ -247,3 +247,10 @@ def _warnings(report: dict[str, Any]) -> list[str]:
             if r["below_four_fifths"]
         ]
     return out
+
+
+def fitted_config_text(
+    data: TrainingData, options: FitOptions | None = None, version: str | None = None
+) -> str:
+    """The fitted configuration's JSON text (validated): what a new, inactive Parameter Store version holds."""
+    return fit_and_validate(data, options, version=version, fairness=False).text
