@@ -110,13 +110,22 @@ def test_encoder_transforms_each_column_with_its_binning() -> None:
     assert enc.iv()["a"] == pytest.approx(enc.iv()["b"], rel=0.2)
 
 
-@pytest.mark.parametrize("seed", range(40))
-def test_small_noisy_samples_still_end_strictly_monotone_with_minimum_share(seed: int) -> None:
-    rng = np.random.default_rng(seed)
-    n = int(rng.integers(60, 400))
-    x = rng.integers(0, 12, n).astype(float)
-    y = (rng.random(n) < 0.15).astype(float)
-    for direction in ("ascending", "descending"):
-        b = MonotoneBinning("x", direction, min_bin_share=0.05).fit(x, y)
-        assert b.is_monotone(), (seed, direction)
-        assert (b.goods_ + b.bads_)[: b.n_bins].min() >= 0.05 * n or b.n_bins == 1
+def test_small_noisy_samples_still_end_strictly_monotone_with_minimum_share() -> None:
+    # Small samples with many distinct values: merging two small bins under smoothed odds can break the
+    # order (about 1 in 70 of these draws with a single PAVA + merge pass), so the passes must repeat.
+    for seed in range(400):
+        rng = np.random.default_rng(seed)
+        n, k, rate = int(rng.integers(40, 300)), int(rng.integers(3, 40)), rng.uniform(0.02, 0.4)
+        x = rng.integers(0, k, n).astype(float)
+        y = (rng.random(n) < rate).astype(float)
+        for direction in ("ascending", "descending"):
+            b = MonotoneBinning("x", direction, min_bin_share=0.05).fit(x, y)
+            assert b.is_monotone(), (seed, direction)
+            assert b.n_bins == 1 or (b.goods_ + b.bads_)[: b.n_bins].min() >= 0.05 * n, (seed, direction)
+
+
+def test_only_goods_gives_one_bin() -> None:
+    b = MonotoneBinning("x", "descending").fit(np.arange(100.0), np.zeros(100))
+    assert b.n_bins == 1
+    assert b.iv_ == 0.0
+    assert not b.has_spread

@@ -145,7 +145,12 @@ class MonotoneBinning:
         candidates: list[Direction] = (
             ["ascending", "descending"] if self.direction == "auto" else [self.direction]
         )
-        fits = {d: self._fit_direction(xv, yv, d, min_count) for d in candidates}
+        if y.size == 0 or y.min() == y.max():
+            # only goods or only bads: WoE is undefined (taken as 0 everywhere), so no bin can be told apart
+            one = _Fit(np.empty(0), np.array([float(np.sum(1.0 - yv))]), np.array([float(np.sum(yv))]), 0.0)
+            fits = dict.fromkeys(candidates, one)
+        else:
+            fits = {d: self._fit_direction(xv, yv, d, min_count) for d in candidates}
         best = max(candidates, key=lambda d: fits[d].iv)
         fit = fits[best]
         # A single bin has no direction: say "none" rather than claim a trend that was never tested.
