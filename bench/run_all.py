@@ -25,6 +25,7 @@ SUITES: list[tuple[str, list[str]]] = [
     ),
     ("end to end, standard heavy applicant", ["e2e/bench_pipeline.py"]),
     ("scoring, old scorer against new on the same inputs", ["scoring/bench_score.py"]),
+    ("modelling: fit vs a known model, 1M-row fit", ["modelling/bench_modelling.py"]),
 ]
 
 

@@ -1,4 +1,4 @@
-"""`credscore` command line: score, serve, weights, samples.
+"""`credscore` command line: score, serve, weights, samples, model.
 
 Exit codes: 0 done; 1 the work failed (application failed, API error, timeout); 2 bad input (usage, missing
 file, unknown platform, nothing to score); 130 interrupted.
@@ -409,12 +409,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_model_group(sub: Any) -> None:
-    """`credscore model …`: one group; each module registers its actions (model_ops: export, compare, promote…)."""
+    """`credscore model …`: one group; model_cmd adds `fit`, model_ops export, candidate, compare, promote…"""
+    from credscore_cli import model_cmd
     from credscore_cli.model_ops import register_model_ops
 
-    model = sub.add_parser("model", help="model operations: export, candidate, compare, promote, monitoring")
-    actions = model.add_subparsers(dest="model_action", required=True, metavar="ACTION")
-    register_model_ops(actions)
+    register_model_ops(model_cmd.register(sub))
 
 
 def main(argv: list[str] | None = None) -> int:

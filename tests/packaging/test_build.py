@@ -57,6 +57,7 @@ def test_layers_hold_linux_x86_64_binaries_and_the_model(built: Path) -> None:
     ):
         assert (domain / package).is_dir(), package
     assert not (domain / "boto3").exists(), "boto3 comes with the Lambda runtime"
+    assert not (domain / "credscore" / "modelling").exists(), "model fitting stays out of the Lambda layer"
 
 
 def test_handlers_are_packaged(built: Path) -> None:

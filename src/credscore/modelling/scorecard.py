@@ -1,0 +1,283 @@
+"""The fitted scorecard: WoE bins per characteristic → logistic regression → points, and its configuration.
+
+`ScorecardFitter(options).fit(columns, y)` returns a `Scorecard`; `Scorecard.score(columns)` adds up points
+exactly as the scorer applies the configuration's bins; `Scorecard.scorecard_section()` is the shared
+`"scorecard"` JSON. Characteristics enter the regression when they have spread and an information value of at
+least `min_iv`; one whose coefficient comes out with the wrong sign (more evidence of good → more risk, which
+happens when characteristics are collinear) is dropped and the model refitted, so every characteristic's points
+keep the direction of its WoE.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from credscore.modelling.binning import _SMOOTH, DirectionOrAuto, MonotoneBinning, WoEEncoder
+from credscore.modelling.metrics import index_shares, quantile_edges, shares
+from credscore.modelling.regression import LogisticRegression
+from credscore.modelling.scaling import ScorecardScaler
+
+FloatArray = NDArray[np.float64]
+
+# Declared direction of each characteristic's points (the domain's expectation; "auto" lets the data decide).
+DEFAULT_DIRECTIONS: dict[str, DirectionOrAuto] = {
+    "age": "ascending",
+    "education": "ascending",
+    "positive_posts": "ascending",
+    "negative_posts": "descending",
+    "comments": "ascending",
+    "negative_groups": "descending",
+    "negative_pages": "descending",
+    "interaction_frequency": "ascending",
+    "images": "descending",
+    "connections": "ascending",
+    "skills": "ascending",
+    "likes": "ascending",
+    "invitations": "ascending",
+}
+
+
+@dataclass(frozen=True)
+class FitOptions:
+    scaler: ScorecardScaler = field(default_factory=ScorecardScaler)
+    min_bin_share: float = 0.05
+    max_prebins: int = 20
+    min_iv: float = 0.02  # below this a characteristic is useless (rule of thumb) and stays out of the model
+    directions: dict[str, DirectionOrAuto] = field(default_factory=lambda: dict(DEFAULT_DIRECTIONS))
+    exclude: tuple[str, ...] = ()
+    reference: str = "best"  # reference points for reasons: "best" bin or development "mean"
+    cross_fit_folds: int = 5  # β from out-of-fold WoE (0 or 1: in-sample WoE)
+    # "fitted": the Missing bin's points from its own WoE (calibrated); "worst_bin": never more than the
+    # characteristic's worst bin with evidence, so withholding a source cannot raise that characteristic's points
+    missing_points: str = "fitted"
+
+    def without(self, *names: str) -> FitOptions:
+        return replace(self, exclude=(*self.exclude, *names))
+
+
+@dataclass
+class Characteristic:
+    name: str
+    binning: MonotoneBinning
+    selected: bool
+    note: str  # why it is in or out of the model
+    coef: float = 0.0
+    coef_se: float = 0.0
+    points: FloatArray = field(default_factory=lambda: np.zeros(0))  # numeric bins then Missing
+
+    @property
+    def direction(self) -> str:
+        return self.binning.direction_
+
+
+class Scorecard:
+    def __init__(
+        self,
+        characteristics: dict[str, Characteristic],
+        regression: LogisticRegression | None,
+        scaler: ScorecardScaler,
+        options: FitOptions,
+    ) -> None:
+        self.characteristics = characteristics
+        self.regression = regression
+        self.scaler = scaler
+        self.options = options
+
+    @property
+    def selected(self) -> list[str]:
+        return [n for n, c in self.characteristics.items() if c.selected]
+
+    def points(self, columns: dict[str, Any]) -> dict[str, FloatArray]:
+        """Points of each selected characteristic per row."""
+        out = {}
+        for name in self.selected:
+            c = self.characteristics[name]
+            out[name] = c.points[c.binning.bin_index(columns[name])]
+        return out
+
+    def score(self, columns: dict[str, Any]) -> FloatArray:
+        n = len(next(iter(columns.values())))
+        total = np.zeros(n)
+        for values in self.points(columns).values():
+            total += values
+        if not self.selected:  # no characteristic: everyone sits at the population's odds
+            total += self.scaler.offset
+            if self.regression is not None:
+                total -= self.scaler.factor * self.regression.intercept_
+        return total
+
+    def log_odds_good(self, columns: dict[str, Any]) -> FloatArray:
+        """The regression's ln(good:bad odds) per row (what the score is a linear function of)."""
+        assert self.regression is not None
+        woe = (
+            np.column_stack([self.characteristics[n].binning.transform(columns[n]) for n in self.selected])
+            if self.selected
+            else np.zeros((len(next(iter(columns.values()))), 0))
+        )
+        out: FloatArray = -self.regression.decision_function(woe)
+        return out
+
+    def reference_points(self, c: Characteristic, dev_columns: dict[str, Any] | None) -> float:
+        numeric = c.points[: c.binning.n_bins]
+        populated = (c.binning.goods_ + c.binning.bads_)[: c.binning.n_bins] > 0
+        if self.options.reference == "mean" and dev_columns is not None:
+            return float(np.mean(c.points[c.binning.bin_index(dev_columns[c.name])]))
+        return float(numeric[populated].max()) if populated.any() else float(c.points[-1])
+
+    def scorecard_section(
+        self, dev_columns: dict[str, Any] | None = None, y_dev: Any = None
+    ) -> dict[str, Any]:
+        """The shared-format `"scorecard"` object; with the development sample, its `development` part too."""
+        chars: dict[str, Any] = {}
+        for name, c in self.characteristics.items():
+            edges = c.binning.edges_.tolist()
+            uppers: list[float | None] = [*edges, None]
+            chars[name] = {
+                "enabled": c.selected,
+                "direction": c.direction,
+                "bins": [
+                    {"upper": u, "points": round(float(p), 6)}
+                    for u, p in zip(uppers, c.points[: c.binning.n_bins], strict=True)
+                ],
+                "missing_points": round(float(c.points[-1]), 6),
+                "reference_points": round(self.reference_points(c, dev_columns), 6),
+            }
+        section: dict[str, Any] = {
+            "kind": "fitted",
+            "scaling": self.scaler.as_dict(),
+            "characteristics": chars,
+        }
+        if dev_columns is not None and y_dev is not None:
+            section["development"] = self.development(dev_columns, y_dev)
+        return section
+
+    def development(self, dev_columns: dict[str, Any], y_dev: Any) -> dict[str, Any]:
+        score = self.score(dev_columns)
+        bands = quantile_edges(score, 10)
+        per_char = {}
+        for name, c in self.characteristics.items():
+            frac = index_shares(c.binning.bin_index(dev_columns[name]), c.binning.n_bins + 1)
+            per_char[name] = {
+                "bin_shares": [round(float(s), 6) for s in frac[:-1]],
+                "missing_share": round(float(frac[-1]), 6),
+            }
+        return {
+            "n": int(score.size),
+            "bad_rate": round(float(np.mean(np.asarray(y_dev, dtype=np.float64))), 6),
+            "score_bands": [round(float(b), 6) for b in bands],
+            "score_shares": [round(float(s), 6) for s in shares(score, bands)],
+            "characteristics": per_char,
+        }
+
+
+class ScorecardFitter:
+    def __init__(self, options: FitOptions | None = None) -> None:
+        self.options = options or FitOptions()
+
+    def fit(self, columns: dict[str, Any], y: Any) -> Scorecard:
+        opts = self.options
+        y = np.asarray(y, dtype=np.float64)
+        if y.size == 0 or y.min() == y.max():
+            raise ValueError("fitting needs both good and bad outcomes")
+        encoder = WoEEncoder(opts.directions, opts.min_bin_share, opts.max_prebins).fit(columns, y)
+        chars: dict[str, Characteristic] = {}
+        for name, binning in encoder.binnings_.items():
+            if name in opts.exclude:
+                note = "excluded by the fit's options"
+            elif not binning.has_spread:
+                note = "no spread: every applicant falls in one bin"
+            elif binning.iv_ < opts.min_iv:
+                note = f"information value {binning.iv_:.4f} below {opts.min_iv:g}"
+            else:
+                note = "in the model"
+            chars[name] = Characteristic(name, binning, note == "in the model", note)
+        regression = None
+        while True:
+            chosen = [n for n, c in chars.items() if c.selected]
+            regression = LogisticRegression().fit(
+                _out_of_fold_woe(encoder, columns, chosen, y, opts.cross_fit_folds), y
+            )
+            # WoE is "higher is better": a coefficient of bad on it must be negative
+            wrong = [
+                (regression.coef_[i] / max(regression.coef_se_[i], 1e-12), n)
+                for i, n in enumerate(chosen)
+                if regression.coef_[i] >= 0
+            ]
+            if not wrong:
+                break
+            _, worst = max(wrong)
+            chars[worst].selected = False
+            chars[worst].note = "dropped: its coefficient had the wrong sign (collinear with others)"
+        chosen = [n for n, c in chars.items() if c.selected]
+        if chosen and opts.cross_fit_folds >= 2:
+            # β came from out-of-fold WoE; the points apply the full-sample WoE, so re-centre the intercept on it
+            regression.intercept_ = _refit_intercept(encoder.transform(columns, chosen) @ regression.coef_, y)
+        scaler = opts.scaler
+        for name, c in chars.items():
+            if c.selected:
+                i = chosen.index(name)
+                c.coef, c.coef_se = float(regression.coef_[i]), float(regression.coef_se_[i])
+                c.points = scaler.points(c.binning.woe_, c.coef, regression.intercept_, len(chosen))
+            else:
+                c.points = np.zeros(c.binning.n_bins + 1)
+        card = Scorecard(chars, regression, scaler, opts)
+        _check_sign(card, columns)
+        if opts.missing_points == "worst_bin":
+            for c in chars.values():
+                populated = (c.binning.goods_ + c.binning.bads_)[: c.binning.n_bins] > 0
+                if c.selected and populated.any():
+                    c.points[-1] = min(c.points[-1], float(c.points[: c.binning.n_bins][populated].min()))
+        return card
+
+
+def _out_of_fold_woe(
+    encoder: WoEEncoder, columns: dict[str, Any], chosen: list[str], y: FloatArray, folds: int
+) -> FloatArray:
+    """The WoE-coded design with each row's WoE computed without its own fold's outcomes (the bins are the
+    full sample's). In-sample WoE has its noise fitted to the same outcomes, so a regression on it over-trusts
+    it and the score's spread comes out too wide on new applicants; out-of-fold WoE lets β see only the part
+    of the WoE that predicts outcomes it was not estimated from."""
+    if folds < 2 or not chosen:
+        return encoder.transform(columns, chosen) if chosen else np.zeros((y.size, 0))
+    fold = np.random.default_rng(0).permutation(y.size) % folds
+    out = np.empty((y.size, len(chosen)))
+    for j, name in enumerate(chosen):
+        binning = encoder.binnings_[name]
+        size = binning.n_bins + 1
+        idx = binning.bin_index(columns[name])
+        cell = fold * size + idx
+        bads = np.bincount(cell, weights=y, minlength=folds * size).reshape(folds, size)
+        goods = np.bincount(cell, minlength=folds * size).reshape(folds, size) - bads
+        bads_out = bads.sum(axis=0) - bads  # every fold's counts from the other folds
+        goods_out = goods.sum(axis=0) - goods
+        share_g = (goods_out + _SMOOTH) / (goods_out.sum(axis=1, keepdims=True) + _SMOOTH)
+        share_b = (bads_out + _SMOOTH) / (bads_out.sum(axis=1, keepdims=True) + _SMOOTH)
+        woe = np.where(goods_out + bads_out > 0, np.log(share_g / share_b), 0.0)
+        out[:, j] = woe[fold, idx]
+    return out
+
+
+def _refit_intercept(offset: FloatArray, y: FloatArray) -> float:
+    """The intercept that makes the mean predicted bad rate equal the observed one, the slopes fixed."""
+    b0 = float(np.log(y.mean() / (1 - y.mean())) - offset.mean())
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-np.clip(b0 + offset, -35, 35)))
+        step = float(np.sum(y - p) / max(np.sum(p * (1 - p)), 1e-12))
+        b0 += step
+        if abs(step) < 1e-12:
+            break
+    return b0
+
+
+def _check_sign(card: Scorecard, columns: dict[str, Any]) -> None:
+    """The points add up to offset + factor·ln(good:bad odds) of the regression: more points, better odds."""
+    if not card.selected:
+        return
+    sample = {k: np.asarray(v)[:1000] for k, v in columns.items()}
+    expected = card.scaler.score_from_log_odds(card.log_odds_good(sample))
+    if not np.allclose(card.score(sample), expected, atol=1e-6):
+        raise AssertionError("points do not add up to the scaled log-odds of good")
