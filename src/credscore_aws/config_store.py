@@ -163,8 +163,10 @@ class ConfigStore:
             raise ConfigUnavailable(f"{self.parameter_name}: parameter not found") from None
 
     def _put(self, value: str) -> int:
+        # Intelligent-Tiering: Standard (free) while the document fits 4 KB; a fitted scorecard with its development
+        # sample can pass that and is then stored as Advanced instead of being refused.
         response = self._ssm.put_parameter(
-            Name=self.parameter_name, Value=value, Type="String", Overwrite=True
+            Name=self.parameter_name, Value=value, Type="String", Overwrite=True, Tier="Intelligent-Tiering"
         )
         self.invalidate()
         return int(response["Version"])

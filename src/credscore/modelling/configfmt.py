@@ -2,8 +2,7 @@
 
 `config_text(...)` is what `credscore model fit` writes and what pushing a new (inactive) Parameter Store
 version needs. `validate_config(text)` is the one place that decides whether a document is acceptable: it runs
-this module's check of the shared format and, once the scoring configuration's models know the scorecard,
-`credscore.scoring.config.parse_config` as well (switch to the latter alone when it covers everything).
+this module's check of the shared format and `credscore.scoring.config.parse_config`, the scorer's own models.
 """
 
 from __future__ import annotations
@@ -154,9 +153,7 @@ def validate_config(text: str) -> dict[str, Any]:
     problems += scorecard_problems(document.get("scorecard"))
     if problems:
         raise InvalidFittedConfig(problems)
-    from credscore.scoring import config as scoring_config
+    from credscore.scoring.config import parse_config
 
-    # Engineer 5's models validate the whole document once they carry the scorecard.
-    if "scorecard" in scoring_config.ScoringConfig.model_fields:
-        scoring_config.parse_config(text)
+    parse_config(text)  # the scorer's own models: what the Score Lambda will accept (raises InvalidConfig)
     return dict(document)
