@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from credscore.application import upload_prefix, work_prefix
 from credscore.errors import TransientError
 from credscore.scoring.features import extract_features
-from credscore_aws.analysis_io import AnalysisRequest, load_profile
+from credscore_aws.analysis_io import AnalysisRequest, score_input
 from credscore_aws.runtime import bucket_name, logger, metrics, repository, tracer
 from credscore_aws.scoring_service import config_store, evidence_from_branches, result_document
 from credscore_aws.storage import delete_prefix
@@ -33,7 +33,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     request = ScoreRequest.model_validate(event)
     application_id = request.application_id
     logger.append_keys(application_id=application_id)
-    profile = load_profile(AnalysisRequest(application_id=application_id, profile=request.profile))
+    # Only the facts the features read, streamed with caps: texts, names and photos are not loaded.
+    profile, capped = score_input(AnalysisRequest(application_id=application_id, profile=request.profile))
+    if capped:
+        logger.warning("profile sections capped", extra={"capped": capped})
     evidence, failures = evidence_from_branches(request.analyses)
     features = extract_features(profile, evidence, dt.datetime.now(dt.UTC).date())
     try:
