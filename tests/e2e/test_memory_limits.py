@@ -1,0 +1,118 @@
+"""Every function that reads the profile stays under its MemorySize whatever the profile's size, on the local
+stack that enforces MemorySize as Lambda does; and a function that passes its MemorySize fails the way Lambda
+reports it, which the state machine's Catch turns into a recorded analysis failure.
+
+The huge profile is the one of issue 13 (1.4 million tiny posts, which took each of these functions past
+2 GB), plus hundreds of thousands of names, files and photos.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from credscore_local.client import upload
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+LINKEDIN = Path(__file__).resolve().parents[2] / "samples" / "linkedin.zip"
+TEXTS, NAMES, FILES, MEDIA = 1_400_000, 300_000, 200_000, 100_000
+
+
+def _huge_profile(application_id: str) -> bytes:
+    """A profile as ingest writes it (compact JSON), built as text: 180 MB, 2 million items."""
+    parts = [
+        f'{{"schema_version":"1.0","application_id":"{application_id}",'
+        '"sources":[{"platform":"facebook","status":"parsed","warnings":[]}],"files":[',
+        ",".join(f'{{"platform":"facebook","name":"posts/your_posts_{i}.json"}}' for i in range(FILES)),
+        '],"birth_dates":[{"year":1990,"month":1,"day":2,"src":0}],"education":[],"positions":[],'
+        '"accounts":[{"platform":"facebook","friends":300,"created_at":1400000000,"src":1}],"skills":[],"texts":[',
+        ",".join(
+            f'{{"platform":"facebook","kind":"post","text":"nice day {i % 5000}","timestamp":{1500000000 + i},'
+            f'"likes":1,"src":2}}'
+            for i in range(TEXTS)
+        ),
+        '],"names":[',
+        ",".join(
+            f'{{"platform":"facebook","kind":"group","name":"group {i}","src":3}}' for i in range(NAMES)
+        ),
+        '],"media":[',
+        ",".join(
+            f'{{"platform":"facebook","archive":"uploads/{application_id}/facebook/part-1.zip",'
+            f'"member":"photos/{i}.jpg","timestamp":{1450000000 + i},"src":4}}'
+            for i in range(MEDIA)
+        ),
+        "]}",
+    ]
+    return "".join(parts).encode()
+
+
+@pytest.fixture(scope="module")
+def huge(stack: Any, partner: Any) -> dict[str, str]:
+    created = partner.create_application({"facebook": 1})
+    application_id = created["application_id"]
+    key = f"work/{application_id}/profile.json"
+    stack.client("s3").put_object(Bucket=stack.deployed.bucket, Key=key, Body=_huge_profile(application_id))
+    return {"application_id": application_id, "profile": key}
+
+
+def _invoke_within_memory(stack: Any, function: str, event: dict[str, Any]) -> dict[str, Any]:
+    pool = stack.pool(function)
+    result: dict[str, Any] = stack.invoke(function, event)  # raises on Runtime.OutOfMemory
+    stats = pool.stats[-1]
+    assert stats.outcome == "ok"
+    assert stats.max_memory_used_mb is not None
+    assert stats.max_memory_used_mb < pool.spec.memory_mb, stats
+    return result
+
+
+def test_text_analysis_of_a_huge_profile_stays_under_its_memory(stack: Any, huge: dict[str, str]) -> None:
+    result = _invoke_within_memory(stack, "AnalyzeTextFunction", huge)
+    (facebook,) = result["platforms"]
+    (cap,) = result["caps"]
+    assert cap["reason"] == "cap_reached"
+    assert (cap["items"], cap["platform"], cap["kind"]) == ("texts", "facebook", "post")
+    assert cap["analysed"] + cap["capped"] == TEXTS
+    assert facebook["posts"]["analysed"] + facebook["posts"]["not_analysed"] == cap["analysed"]
+    assert facebook["activities"] == TEXTS  # capped posts still count as activity
+    assert facebook["likes_on_own_posts"] == TEXTS
+
+
+def test_profanity_of_a_huge_profile_stays_under_its_memory(stack: Any, huge: dict[str, str]) -> None:
+    result = _invoke_within_memory(stack, "AnalyzeProfanityFunction", huge)
+    (cap,) = result["caps"]
+    assert (cap["items"], cap["kind"], cap["reason"]) == ("names", "group", "cap_reached")
+    assert cap["analysed"] + cap["capped"] == NAMES
+    assert result["groups"]["total"] == cap["analysed"]
+
+
+def test_scoring_a_huge_profile_stays_under_its_memory(stack: Any, huge: dict[str, str]) -> None:
+    analyses = [
+        {"kind": "text", "status": "no_evidence"},
+        {"kind": "profanity", "status": "no_evidence"},
+        [],
+    ]
+    result = _invoke_within_memory(stack, "ScoreFunction", {**huge, "analyses": analyses})
+    assert result["status"] == "scored"
+
+
+def test_a_function_past_its_memory_size_is_killed_and_the_state_machine_records_it(
+    stack: Any, partner: Any
+) -> None:
+    # Smaller than the interpreter with its libraries: every call passes the limit, as an undersized
+    # function would in AWS.
+    previous = stack.reconfigure_function("AnalyzeProfanityFunction", memory_mb=48)
+    try:
+        created = partner.create_application({"linkedin": 1})
+        upload(created["uploads"][0], LINKEDIN)
+        state = partner.wait(created["application_id"])
+    finally:
+        stack.restore_function("AnalyzeProfanityFunction", previous)
+    assert state["status"] == "scored", state
+    assert stack.pool("AnalyzeProfanityFunction").stats[-1].outcome == "out_of_memory"
+    failures = partner.result(created["application_id"])["result"]["analysis_failures"]
+    assert [(f["analysis"], f["error"]) for f in failures] == [("profanity", "Runtime.OutOfMemory")]
+    assert "Runtime exited with error: signal: killed" in json.dumps(failures)
