@@ -8,13 +8,17 @@ The huge profile is the one of issue 13 (1.4 million tiny posts, which took each
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from credscore_local.client import upload
+from tests.analysis.conftest import encode, noise
+from tests.analysis.test_image_bombs import crafted_png
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -116,3 +120,48 @@ def test_a_function_past_its_memory_size_is_killed_and_the_state_machine_records
     failures = partner.result(created["application_id"])["result"]["analysis_failures"]
     assert [(f["analysis"], f["error"]) for f in failures] == [("profanity", "Runtime.OutOfMemory")]
     assert "Runtime exited with error: signal: killed" in json.dumps(failures)
+
+
+def test_a_batch_of_hostile_photos_and_a_huge_manifest_stays_under_the_image_memory(
+    stack: Any, partner: Any
+) -> None:
+    created = partner.create_application({"facebook": 1})
+    application_id = created["application_id"]
+    archive = f"uploads/{application_id}/facebook/part-1.zip"
+    photos = {
+        "photos/grey16.png": crafted_png(7000, 7000, 16, 0, 1),  # issue 13's 95 KB bomb
+        "photos/rgba16.png": crafted_png(7000, 7000, 16, 6, 4),
+        "photos/palette.png": crafted_png(7000, 7000, 8, 3, 1),
+        "photos/truncated.png": crafted_png(7000, 7000, 16, 0, 1, truncate=True),
+        "photos/too_large.png": crafted_png(7100, 7100, 8, 6, 4),
+        "photos/good.jpg": encode(noise(400, 300, seed=9), "JPEG"),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for member, data in photos.items():
+            zf.writestr(member, data)
+    s3 = stack.client("s3")
+    s3.put_object(Bucket=stack.deployed.bucket, Key=archive, Body=buffer.getvalue())
+    refs = [{"platform": "facebook", "archive": archive, "member": m, "src": 0} for m in photos]
+    # A manifest far past any batch ingest writes (an earlier version's): missing photos, then beyond the cap.
+    listed = 60_000
+    refs += [
+        {"platform": "facebook", "archive": archive, "member": f"photos/gone_{i}.jpg", "src": 0}
+        for i in range(listed - len(refs))
+    ]
+    batch = f"work/{application_id}/images/batch-0000.json"
+    s3.put_object(Bucket=stack.deployed.bucket, Key=batch, Body=json.dumps(refs).encode())
+
+    result = _invoke_within_memory(
+        stack, "AnalyzeImagesFunction", {"application_id": application_id, "batch": batch}
+    )
+    assert result["analysed"] == 4  # the two 16-bit bombs and the palette bomb, reduced, and the photo
+    (cap,) = result["caps"]
+    assert (cap["items"], cap["reason"]) == ("photos", "cap_reached")
+    assert cap["analysed"] == result["analysed"] + result["not_analysed"]
+    assert cap["analysed"] + cap["capped"] == listed
+    assert result["not_analysed_reasons"] == {
+        "corrupt": 1,
+        "missing": cap["analysed"] - len(photos),
+        "too_large": 1,
+    }
