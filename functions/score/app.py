@@ -58,6 +58,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         loaded,
         {
             "analysis_failures": failures,
+            # What the analyses left out to stay within their memory (reason cap_reached), for the partner.
+            "analysis_caps": [
+                cap.model_dump(mode="json")
+                for cap in (*evidence.text.caps, *evidence.profanity.caps, *evidence.images.caps)
+            ],
             "sources": application.get("source_reports") or [],
             "archive_hashes": application.get("archive_hashes") or {},
         },

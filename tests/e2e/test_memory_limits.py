@@ -93,14 +93,19 @@ def test_profanity_of_a_huge_profile_stays_under_its_memory(stack: Any, huge: di
     assert result["groups"]["total"] == cap["analysed"]
 
 
-def test_scoring_a_huge_profile_stays_under_its_memory(stack: Any, huge: dict[str, str]) -> None:
-    analyses = [
+def test_scoring_a_huge_profile_stays_under_its_memory(
+    stack: Any, partner: Any, huge: dict[str, str]
+) -> None:
+    names_cap = {"items": "names", "platform": None, "kind": "group", "analysed": 20000, "capped": 280000}
+    analyses: list[Any] = [
         {"kind": "text", "status": "no_evidence"},
-        {"kind": "profanity", "status": "no_evidence"},
+        {"kind": "profanity", "status": "ok", "caps": [{**names_cap, "reason": "cap_reached"}]},
         [],
     ]
     result = _invoke_within_memory(stack, "ScoreFunction", {**huge, "analyses": analyses})
     assert result["status"] == "scored"
+    stored = partner.result(huge["application_id"])["result"]
+    assert stored["analysis_caps"] == [analyses[1]["caps"][0]]  # the analyses' caps reach the partner
 
 
 def test_a_function_past_its_memory_size_is_killed_and_the_state_machine_records_it(
