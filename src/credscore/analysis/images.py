@@ -179,15 +179,18 @@ def _reduced(image: Image.Image, side: int, keep_aspect: bool) -> Image.Image:
     factor = needed // (2 * side)
     if factor < 2:
         return image
-    if image.mode in ("1", "P") or image.mode.startswith("I;16"):  # modes `reduce` does not take
-        size = (max(1, math.ceil(image.width / factor)), max(1, math.ceil(image.height / factor)))
-        return image.resize(size, Image.Resampling.BOX)
     if image.mode in ("LA", "RGBA"):
         # Band by band without the alpha (dropped anyway, as nudenet does): `resize` and `reduce` would first
         # premultiply the alpha into another full-size copy; one band at a time is a quarter of one.
         colour = image.mode[:-1]
         return Image.merge(colour, [image.getchannel(band).reduce(factor) for band in colour])
-    return image.reduce(factor)
+    size = (max(1, math.ceil(image.width / factor)), max(1, math.ceil(image.height / factor)))
+    if image.mode in ("1", "P") or image.mode.startswith("I;16"):  # modes `reduce` does not take
+        return image.resize(size, Image.Resampling.BOX)
+    try:
+        return image.reduce(factor)
+    except ValueError:  # another mode `reduce` does not take (LAB, HSV...)
+        return image.resize(size, Image.Resampling.BOX)
 
 
 # --------------------------------------------------------------------------------------------- model input
