@@ -130,7 +130,9 @@ def test_a_function_past_its_memory_size_is_killed_and_the_state_machine_records
 def test_a_batch_of_hostile_photos_and_a_huge_manifest_stays_under_the_image_memory(
     stack: Any, partner: Any
 ) -> None:
-    created = partner.create_application({"facebook": 1})
+    # Two sources declared, one uploaded: the pipeline waits for the other, so it neither runs nor purges
+    # the archive while the image function is called directly.
+    created = partner.create_application({"facebook": 1, "linkedin": 1})
     application_id = created["application_id"]
     archive = f"uploads/{application_id}/facebook/part-1.zip"
     photos = {
