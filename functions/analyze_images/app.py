@@ -14,13 +14,19 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from credscore.analysis.images import ImageModerator
+from credscore.evidence import Cap
 from credscore.ingest.archive import read_member
+from credscore.json_stream import iter_array
 from credscore.profile import MediaRef
+from credscore_aws.analysis_io import object_reader
 from credscore_aws.runtime import bucket_name, logger, metrics, tracer
 from credscore_aws.s3io import S3RangedReader
-from credscore_aws.storage import get_json, s3_client
+from credscore_aws.storage import s3_client
 
 MAX_PHOTO_BYTES = 25 * 1024 * 1024
+# Ingest writes batches of IMAGE_BATCH_SIZE photos (at most 2000, the template's MaxValue); a manifest
+# written otherwise (an earlier version) is streamed and cut here, so memory does not grow with it.
+MAX_PHOTOS_PER_BATCH = 2000
 
 
 class ImageBatchRequest(BaseModel):
@@ -50,7 +56,30 @@ def _photos(refs: list[MediaRef]) -> Iterator[tuple[str, bytes | None]]:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = ImageBatchRequest.model_validate(event)
     logger.append_keys(application_id=request.application_id)
-    refs = [MediaRef.model_validate(r) for r in get_json(bucket_name(), request.batch)]
+    refs, capped = _batch(request.batch)
     result = moderator().analyze_batch(_photos(refs))
-    logger.info("batch moderated", extra={"analysed": result.analysed, "not_analysed": result.not_analysed})
+    if capped:
+        result.caps = [Cap(items="photos", analysed=len(refs), capped=capped)]
+    logger.info(
+        "batch moderated",
+        extra={
+            "analysed": result.analysed,
+            "not_analysed": result.not_analysed,
+            "reasons": result.not_analysed_reasons,
+            "capped": capped,
+        },
+    )
     return result.model_dump(mode="json")
+
+
+def _batch(key: str) -> tuple[list[MediaRef], int]:
+    """The batch's first MAX_PHOTOS_PER_BATCH photo references, and how many more it lists."""
+    refs: list[MediaRef] = []
+    capped = 0
+    with object_reader(key) as read:
+        for item in iter_array(read):
+            if len(refs) < MAX_PHOTOS_PER_BATCH:
+                refs.append(MediaRef.model_validate(item))
+            else:
+                capped += 1
+    return refs, capped

@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore.analysis.profanity import analyze_names
-from credscore_aws.analysis_io import AnalysisRequest, load_profile
+from credscore_aws.analysis_io import AnalysisRequest, names_input
 from credscore_aws.runtime import logger, metrics, tracer
 
 
@@ -17,4 +17,10 @@ from credscore_aws.runtime import logger, metrics, tracer
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = AnalysisRequest.model_validate(event)
     logger.append_keys(application_id=request.application_id)
-    return analyze_names(load_profile(request)).model_dump(mode="json")
+    # Streamed and capped: memory stays bounded whatever the profile's size (capped names are reported).
+    profile, caps = names_input(request)
+    result = analyze_names(profile)
+    result.caps = caps
+    if caps:
+        logger.warning("names capped", extra={"caps": [c.model_dump(mode="json") for c in caps]})
+    return result.model_dump(mode="json")

@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore.analysis.sentiment import analyze_text
-from credscore_aws.analysis_io import AnalysisRequest, load_profile
+from credscore_aws.analysis_io import AnalysisRequest, text_input
 from credscore_aws.runtime import logger, metrics, tracer
 
 
@@ -18,5 +18,9 @@ from credscore_aws.runtime import logger, metrics, tracer
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = AnalysisRequest.model_validate(event)
     logger.append_keys(application_id=request.application_id)
-    result = analyze_text(load_profile(request), now=int(time.time()))
+    # Streamed and capped: memory stays bounded whatever the profile's size (capped texts are reported).
+    bounded = text_input(request)
+    result = bounded.complete(analyze_text(bounded.profile, now=int(time.time())))
+    if result.caps:
+        logger.warning("texts capped", extra={"caps": [c.model_dump(mode="json") for c in result.caps]})
     return result.model_dump(mode="json")

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from credscore.application import upload_prefix, work_prefix
 from credscore.errors import TransientError
 from credscore.scoring.features import extract_features
-from credscore_aws.analysis_io import AnalysisRequest, load_profile
+from credscore_aws.analysis_io import AnalysisRequest, score_input
 from credscore_aws.runtime import bucket_name, logger, metrics, repository, tracer
 from credscore_aws.scoring_service import config_store, evidence_from_branches, result_document
 from credscore_aws.storage import delete_prefix
@@ -33,7 +33,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     request = ScoreRequest.model_validate(event)
     application_id = request.application_id
     logger.append_keys(application_id=application_id)
-    profile = load_profile(AnalysisRequest(application_id=application_id, profile=request.profile))
+    # Only the facts the features read, streamed with caps: texts, names and photos are not loaded.
+    profile, capped = score_input(AnalysisRequest(application_id=application_id, profile=request.profile))
+    if capped:
+        logger.warning("profile sections capped", extra={"capped": capped})
     evidence, failures = evidence_from_branches(request.analyses)
     features = extract_features(profile, evidence, dt.datetime.now(dt.UTC).date())
     try:
@@ -55,6 +58,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         loaded,
         {
             "analysis_failures": failures,
+            # What the analyses left out to stay within their memory (reason cap_reached), for the partner.
+            "analysis_caps": [
+                cap.model_dump(mode="json")
+                for cap in (*evidence.text.caps, *evidence.profanity.caps, *evidence.images.caps)
+            ],
             "sources": application.get("source_reports") or [],
             "archive_hashes": application.get("archive_hashes") or {},
         },

@@ -25,6 +25,19 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Cap(_Model):
+    """Items an analysis left out to stay within its function's memory and time, whatever the profile's size:
+    the first `analysed` items of their group were analysed, the `capped` items after them were not (they
+    still count where only a count is needed, e.g. activity)."""
+
+    items: Literal["texts", "names", "photos"]
+    platform: Platform | None = None
+    kind: str | None = Field(default=None, description="text kind or name kind of the capped group")
+    analysed: int
+    capped: int
+    reason: Literal["cap_reached"] = "cap_reached"
+
+
 class SentimentCounts(_Model):
     """VADER polarity counts over one group of texts (compound ≥ 0.05 positive, ≤ -0.05 negative)."""
 
@@ -56,6 +69,7 @@ class TextAnalysis(_Model):
     status: AnalysisStatus
     error: str | None = None
     platforms: list[PlatformText] = Field(default_factory=list)
+    caps: list[Cap] = Field(default_factory=list, description="texts left out by a cap, with the reason")
 
 
 class NameCounts(_Model):
@@ -70,6 +84,7 @@ class ProfanityAnalysis(_Model):
     groups: NameCounts = Field(default_factory=NameCounts)
     pages: NameCounts = Field(default_factory=NameCounts)
     following: NameCounts = Field(default_factory=NameCounts)
+    caps: list[Cap] = Field(default_factory=list, description="names left out by a cap, with the reason")
 
 
 class ImageAnalysis(_Model):
@@ -78,12 +93,16 @@ class ImageAnalysis(_Model):
     error: str | None = None
     analysed: int = 0
     not_analysed: int = Field(default=0, description="corrupt, unsupported or oversized images")
+    not_analysed_reasons: dict[str, int] = Field(
+        default_factory=dict, description="images not analysed, counted by reason (missing, too_large...)"
+    )
     flagged: int = Field(
         default=0, description="images with at least one covered category over its threshold"
     )
     categories_covered: list[str] = Field(default_factory=list)
     category_counts: dict[str, int] = Field(default_factory=dict)
     models: list[str] = Field(default_factory=list, description="model ids used, for the audit trail")
+    caps: list[Cap] = Field(default_factory=list, description="photos left out by a cap, with the reason")
 
 
 class Evidence(_Model):

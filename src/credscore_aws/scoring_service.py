@@ -95,7 +95,9 @@ def rescore(application_id: str, features_doc: dict[str, Any], previous: dict[st
     """Score kept features under the configuration in force now (no new upload needed)."""
     features = FeatureVector.model_validate(features_doc)
     carried: dict[str, Any] = {
-        k: previous[k] for k in ("analysis_failures", "sources", "archive_hashes") if k in previous
+        k: previous[k]
+        for k in ("analysis_failures", "analysis_caps", "sources", "archive_hashes")
+        if k in previous
     }
     # An explicit request for "the configuration in force now": skip the warm-process cache.
     return result_document(

@@ -4,7 +4,10 @@ moto runs Lambda code only in Docker, which these machines do not have. We repla
 call into a pool of worker processes per function (spawned, so each has its own interpreter like a Lambda execution
 environment): the first call pays the cold start, later calls reuse the warm worker, concurrent calls get another
 worker up to the function's concurrency limit, and a call that outlives the function's Timeout kills its worker
-and is reported the way Lambda reports a timeout.
+and is reported the way Lambda reports a timeout. A worker whose resident memory passes the function's
+MemorySize is killed and the call fails as Lambda reports it (`Runtime.OutOfMemory`, see `memory.py` for how
+memory is read); every call's peak resident memory is kept in the pool's `stats` and written to the function's
+log as Lambda's REPORT line.
 """
 
 from __future__ import annotations
@@ -19,16 +22,40 @@ import threading
 import time
 import traceback
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from credscore_local import memory
 from credscore_local.template import REPO_ROOT, FunctionSpec
 
 SRC_DIR = REPO_ROOT / "src"
 TIMEOUT_ERROR = "Sandbox.Timedout"
+OUT_OF_MEMORY_ERROR = "Runtime.OutOfMemory"
+MEMORY_POLL_SECONDS = 0.02  # how often a running worker's resident memory is read
+STATS_KEPT = 1000
+
+
+@dataclass(frozen=True)
+class InvocationStats:
+    """One invocation as Lambda's REPORT log line describes it."""
+
+    request_id: str
+    outcome: str  # "ok", "error", "timeout", "out_of_memory" or "exit"
+    duration_ms: float
+    max_memory_used_mb: (
+        float | None
+    )  # peak resident memory of the worker during the call (None: not measured)
+    memory_size_mb: int
+
+
+class _OutOfMemory(Exception):
+    def __init__(self, peak: int) -> None:
+        super().__init__(peak)
+        self.peak = peak
 
 
 @dataclass
@@ -94,10 +121,11 @@ def _worker_main(conn: Connection, spec: FunctionSpec, base_env: dict[str, str],
         if message is None:
             return
         event, request_id, timeout, hang_seconds = message
+        memory.reset_peak()  # the high-water mark becomes this invocation's peak
         if hang_seconds:  # fault injection: the handler "hangs" (e.g. on a stuck network call)
             time.sleep(hang_seconds)
         if handler is None:
-            conn.send(("error", init_error))
+            conn.send(("error", init_error, memory.own_peak()))
             continue
         context = LambdaContext(
             function_name=spec.name,
@@ -109,12 +137,13 @@ def _worker_main(conn: Connection, spec: FunctionSpec, base_env: dict[str, str],
         )
         try:
             result = handler(event, context)
-            conn.send(("ok", json.dumps(result, default=str)))
+            reply: tuple[str, Any] = ("ok", json.dumps(result, default=str))
         except Exception as exc:
             payload = _error_payload(exc)
             # As Lambda's runtime does: an unhandled error is written to the function's log too.
             print(json.dumps(payload), file=sys.stderr, flush=True)
-            conn.send(("error", payload))
+            reply = ("error", payload)
+        conn.send((*reply, memory.own_peak()))
 
 
 def _error_payload(exc: BaseException, error_type: str | None = None) -> dict[str, Any]:
@@ -135,18 +164,39 @@ class _Worker:
         self.started = False
         self.invocations = 0
 
-    def invoke(self, event: Any, timeout: float, hang_seconds: float = 0.0) -> tuple[str, Any]:
+    def invoke(
+        self,
+        event: Any,
+        request_id: str,
+        timeout: float,
+        hang_seconds: float = 0.0,
+        memory_limit: int | None = None,
+    ) -> tuple[str, Any, int | None]:
+        """(status, payload, peak resident bytes during the call). Raises TimeoutError past `timeout` and
+        `_OutOfMemory` when the worker's resident memory passed `memory_limit` bytes."""
         if not self.started:
             if not self.conn.poll(max(timeout, 60)):
                 raise TimeoutError("init timed out")
             self.conn.recv()
             self.started = True
-        self.conn.send((event, str(uuid.uuid4()), timeout, hang_seconds))
-        if not self.conn.poll(timeout):
-            raise TimeoutError
+        self.conn.send((event, request_id, timeout, hang_seconds))
+        deadline = time.monotonic() + timeout
+        peak = 0
+        while not self.conn.poll(min(MEMORY_POLL_SECONDS, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                raise TimeoutError
+            if memory_limit is not None and self.process.pid is not None:
+                reading = memory.read(self.process.pid)
+                # Before the worker's reset the mark is the previous call's peak, which was under the limit.
+                if reading is not None and (peak := max(peak, reading.peak)) > memory_limit:
+                    raise _OutOfMemory(peak)
         self.invocations += 1
-        status, payload = self.conn.recv()
-        return status, payload
+        status, payload, worker_peak = self.conn.recv()
+        measured = max(peak, worker_peak or 0) or None
+        # A spike between two polls still counts: Lambda would have killed the sandbox at that moment.
+        if memory_limit is not None and measured is not None and measured > memory_limit:
+            raise _OutOfMemory(measured)
+        return status, payload, measured
 
     def stop(self) -> None:
         with contextlib.suppress(BrokenPipeError, OSError):
@@ -160,10 +210,19 @@ class _Worker:
 class FunctionPool:
     """Warm workers for one function; grows on concurrent calls up to `max_concurrency`."""
 
-    def __init__(self, spec: FunctionSpec, base_env: dict[str, str], arn: str, max_concurrency: int) -> None:
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        base_env: dict[str, str],
+        arn: str,
+        max_concurrency: int,
+        enforce_memory: bool = True,
+    ) -> None:
         self.spec = spec
         self.base_env = base_env
         self.arn = arn
+        self.enforce_memory = enforce_memory
+        self.stats: deque[InvocationStats] = deque(maxlen=STATS_KEPT)
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(max_concurrency)
@@ -197,20 +256,65 @@ class FunctionPool:
                     self.cold_starts += 1
                     worker = _Worker(self.spec, self.base_env, self.arn)
                 self.invocations += 1
+            request_id = str(uuid.uuid4())
+            limit = self.spec.memory_mb * memory.MIB if self.enforce_memory else None
+            started = time.monotonic()
             try:
-                status, payload = worker.invoke(event, self.spec.timeout, hang)
-            except (TimeoutError, EOFError, OSError) as exc:
+                status, payload, peak = worker.invoke(event, request_id, self.spec.timeout, hang, limit)
+            except (TimeoutError, EOFError, OSError, _OutOfMemory) as exc:
                 worker.process.kill()
                 worker.stop()
                 if isinstance(exc, TimeoutError):
+                    self._report(request_id, "timeout", started, None)
                     message = f"Task timed out after {self.spec.timeout:.2f} seconds"
                     return json.dumps({"errorType": TIMEOUT_ERROR, "errorMessage": message}), True
+                if isinstance(exc, _OutOfMemory):
+                    self._report(request_id, "out_of_memory", started, exc.peak)
+                    # Lambda's own words when the sandbox is killed for memory.
+                    message = f"RequestId: {request_id} Error: Runtime exited with error: signal: killed"
+                    return json.dumps({"errorType": OUT_OF_MEMORY_ERROR, "errorMessage": message}), True
+                self._report(request_id, "exit", started, None)
                 return json.dumps({"errorType": "Runtime.ExitError", "errorMessage": str(exc)}), True
+            self._report(request_id, "ok" if status == "ok" else "error", started, peak)
             with self._lock:
                 self._idle.append(worker)
         if status == "ok":
             return payload, False
         return json.dumps(payload), True
+
+    def _report(self, request_id: str, outcome: str, started: float, peak: int | None) -> None:
+        """Keep the call's stats and write Lambda's REPORT line (and its out-of-memory line) to the log."""
+        stats = InvocationStats(
+            request_id=request_id,
+            outcome=outcome,
+            duration_ms=round((time.monotonic() - started) * 1000, 2),
+            max_memory_used_mb=None if peak is None else round(peak / memory.MIB, 1),
+            memory_size_mb=self.spec.memory_mb,
+        )
+        self.stats.append(stats)
+        log_dir = self.base_env.get("CREDSCORE_LOCAL_LOG_DIR")
+        if not log_dir:
+            return
+        lines = []
+        if outcome == "out_of_memory":
+            lines.append(f"RequestId: {request_id} Error: Runtime exited with error: signal: killed")
+            lines.append(OUT_OF_MEMORY_ERROR)
+        used = "-" if stats.max_memory_used_mb is None else f"{stats.max_memory_used_mb:.0f} MB"
+        lines.append(
+            f"REPORT RequestId: {request_id}\tDuration: {stats.duration_ms:.2f} ms\t"
+            f"Memory Size: {self.spec.memory_mb} MB\tMax Memory Used: {used}"
+        )
+        with (
+            contextlib.suppress(OSError),
+            open(os.path.join(log_dir, f"{self.spec.name}.log"), "a", encoding="utf-8") as log,
+        ):
+            log.write("\n".join(lines) + "\n")
+
+    @property
+    def peak_memory_mb(self) -> float | None:
+        """The highest peak of the calls kept in `stats`."""
+        peaks = [s.max_memory_used_mb for s in self.stats if s.max_memory_used_mb is not None]
+        return max(peaks) if peaks else None
 
     def stop(self) -> None:
         with self._lock:
@@ -222,14 +326,19 @@ class FunctionPool:
 class LocalLambdaRuntime:
     """All function pools of the stack, and the shim that routes moto's Lambda invocations to them."""
 
-    def __init__(self, base_env: dict[str, str], max_concurrency: int = 2) -> None:
+    def __init__(
+        self, base_env: dict[str, str], max_concurrency: int = 2, enforce_memory: bool = True
+    ) -> None:
         self.base_env = base_env
         self.max_concurrency = max_concurrency
+        self.enforce_memory = enforce_memory
         self.pools: dict[str, FunctionPool] = {}
         self._original: Any = None
 
     def register(self, spec: FunctionSpec, arn: str) -> None:
-        self.pools[spec.name] = FunctionPool(spec, self.base_env, arn, self.max_concurrency)
+        self.pools[spec.name] = FunctionPool(
+            spec, self.base_env, arn, self.max_concurrency, self.enforce_memory
+        )
 
     def invoke(self, function_name: str, event: Any) -> tuple[str, bool]:
         return self.pools[function_name].invoke(event)

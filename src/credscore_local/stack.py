@@ -623,15 +623,21 @@ class LocalStack:
         return self.runtime.pools[self.deployed.functions[logical_id].name]
 
     def reconfigure_function(
-        self, logical_id: str, *, env: dict[str, str] | None = None, timeout: int | None = None
+        self,
+        logical_id: str,
+        *,
+        env: dict[str, str] | None = None,
+        timeout: int | None = None,
+        memory_mb: int | None = None,
     ) -> FunctionSpec:
-        """Change a function's environment or timeout as a redeploy would (its warm workers are retired);
-        returns the previous configuration for `restore_function`."""
+        """Change a function's environment, timeout or memory size as a redeploy would (its warm workers are
+        retired); returns the previous configuration for `restore_function`."""
         previous = self.deployed.functions[logical_id]
         changed = dataclasses.replace(
             previous,
             environment={**previous.environment, **(env or {})},
             timeout=previous.timeout if timeout is None else timeout,
+            memory_mb=previous.memory_mb if memory_mb is None else memory_mb,
         )
         self.restore_function(logical_id, changed)
         return previous

@@ -1,9 +1,13 @@
 """Image moderation with local ONNX models described by model cards (bytes in, `ImageAnalysis` out).
 
-Decoding is defensive: the pixel count is checked from the header before any pixel is decoded, Pillow's
-decompression-bomb warning is an error, and anything Pillow cannot read is counted as `not_analysed`
-instead of failing the batch. JPEGs are decoded at reduced size (`draft`), most of the decoding cost of big
-photos. Post-processing is plain numpy (nudenet's per-row Python loop costs up to a third of the model time).
+Decoding is defensive: the pixel count and the decoded size (pixels × bytes per pixel of the mode, against a
+budget from the function's memory) are checked from the header before any pixel is decoded, Pillow's
+decompression-bomb warning is an error, and anything Pillow cannot read is counted as `not_analysed` with
+its reason instead of failing the batch. JPEGs are decoded at reduced size (`draft`), most of the decoding
+cost of big photos; other formats are reduced right after decoding, in their own mode, so no conversion
+(16-bit to 8-bit, palette to RGB, rotation) ever runs on a full-size copy: a 95 KB 16-bit 7000×7000 PNG
+costs its 98 MB decoded and little more. Only the first frame of an animation is decoded.
+Post-processing is plain numpy (nudenet's per-row Python loop costs up to a third of the model time).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, ImageOps
+from PIL import Image
 
 from credscore.analysis.model_cards import ModelCard, default_cards
 from credscore.evidence import AnalysisStatus, ImageAnalysis
@@ -33,6 +37,10 @@ if TYPE_CHECKING:
 
 THREADS_ENV = "CREDSCORE_ORT_THREADS"
 DEFAULT_MAX_PIXELS = 50_000_000  # a 48-megapixel phone photo passes; an RGBA PNG this size is 200 MB decoded
+# Decoded bytes allowed for one image: an eighth of the function's memory (the rest holds the interpreter,
+# onnxruntime and its model, the photo's compressed bytes and the small working copies).
+DECODE_MEMORY_SHARE = 8
+DEFAULT_MAX_DECODED_BYTES = 256 * 1024 * 1024  # outside Lambda; the image function has 2048 MB: the same
 ACCEPTED_FORMATS = (
     "JPEG",
     "PNG",
@@ -42,6 +50,15 @@ ACCEPTED_FORMATS = (
     "TIFF",
 )  # multi-picture JPEGs (MPO) open through the JPEG plugin
 _EXIF_ORIENTATION = 0x0112
+_TRANSPOSE_FOR_ORIENTATION = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 FloatArray = NDArray[np.floating[Any]]
 NotAnalysedReason = Literal["missing", "unsupported", "too_large", "corrupt"]
@@ -71,8 +88,26 @@ class _NotAnalysed(Exception):
 # ------------------------------------------------------------------------------------------------ decoding
 
 
+def max_decoded_bytes_from_env() -> int:
+    """The decode budget for this function: a share of its MemorySize (Lambda's environment says it)."""
+    memory_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "")
+    if memory_mb.isdigit() and int(memory_mb) > 0:
+        return int(memory_mb) * 1024 * 1024 // DECODE_MEMORY_SHARE
+    return DEFAULT_MAX_DECODED_BYTES
+
+
+def decoded_bytes(mode: str, size: tuple[int, int]) -> int:
+    """What Pillow allocates to hold an image: 1 byte a pixel for 1/L/P, 2 for 16-bit, else 4 (RGB too)."""
+    per_pixel = 1 if mode in ("1", "L", "P") else 2 if mode.startswith("I;16") else 4
+    return size[0] * size[1] * per_pixel
+
+
 def decode_image(
-    data: bytes | None, side: int, keep_aspect: bool = True, max_pixels: int = DEFAULT_MAX_PIXELS
+    data: bytes | None,
+    side: int,
+    keep_aspect: bool = True,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES,
 ) -> Image.Image:
     """An upright RGB image, decoded no larger than needed for a `side`-pixel square model input (letterboxed
     when `keep_aspect`, so only the longer side must reach `side`; stretched otherwise).
@@ -95,14 +130,16 @@ def decode_image(
         if image.width * image.height > max_pixels:
             raise _NotAnalysed("too_large")
         try:
-            return _upright_rgb(image, side, keep_aspect)
+            return _upright_rgb(image, side, keep_aspect, max_decoded_bytes)
+        except _NotAnalysed:
+            raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _NotAnalysed("too_large") from None
         except Exception:  # truncated or corrupt pixel data
             raise _NotAnalysed("corrupt") from None
 
 
-def _upright_rgb(image: Image.Image, side: int, keep_aspect: bool) -> Image.Image:
+def _upright_rgb(image: Image.Image, side: int, keep_aspect: bool, max_decoded_bytes: int) -> Image.Image:
     if image.format in ("JPEG", "MPO"):
         # DCT-domain downscaling by 1/2, 1/4 or 1/8 while staying at least as large as the model input:
         # a 2048×1365 photo decodes at 512×342, a 640×480 one at 320×240 (then needs no resize at all).
@@ -112,10 +149,14 @@ def _upright_rgb(image: Image.Image, side: int, keep_aspect: bool) -> Image.Imag
         else:
             request = (side, side)
         image.draft("RGB", request)
+    # Checked after `draft`, which has set the size and mode the decoder will produce.
+    if decoded_bytes(image.mode, image.size) > max_decoded_bytes:
+        raise _NotAnalysed("too_large")
     orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
     image.load()
-    if orientation != 1:
-        image = ImageOps.exif_transpose(image)
+    image = _reduced(image, side, keep_aspect)
+    if orientation in _TRANSPOSE_FOR_ORIENTATION:
+        image = image.transpose(_TRANSPOSE_FOR_ORIENTATION[orientation])
     if image.mode == "RGB":
         return image
     if image.mode == "P" and "transparency" in image.info:
@@ -128,6 +169,28 @@ def _upright_rgb(image: Image.Image, side: int, keep_aspect: bool) -> Image.Imag
         image = Image.fromarray(((pixels - low) * (255.0 / span)).astype(np.uint8), mode="L")
     # Alpha is dropped (not composited), as nudenet does.
     return image.convert("RGB")
+
+
+def _reduced(image: Image.Image, side: int, keep_aspect: bool) -> Image.Image:
+    """A decoded image larger than twice the model input, shrunk by an area filter in its own mode (palette
+    and 1-bit images by sampling), so later conversions work on a small copy. Twice, so the final
+    resize to the model input still has detail to interpolate."""
+    needed = max(image.size) if keep_aspect else min(image.size)
+    factor = needed // (2 * side)
+    if factor < 2:
+        return image
+    if image.mode in ("LA", "RGBA"):
+        # Band by band without the alpha (dropped anyway, as nudenet does): `resize` and `reduce` would first
+        # premultiply the alpha into another full-size copy; one band at a time is a quarter of one.
+        colour = image.mode[:-1]
+        return Image.merge(colour, [image.getchannel(band).reduce(factor) for band in colour])
+    size = (max(1, math.ceil(image.width / factor)), max(1, math.ceil(image.height / factor)))
+    if image.mode in ("1", "P") or image.mode.startswith("I;16"):  # modes `reduce` does not take
+        return image.resize(size, Image.Resampling.BOX)
+    try:
+        return image.reduce(factor)
+    except ValueError:  # another mode `reduce` does not take (LAB, HSV...)
+        return image.resize(size, Image.Resampling.BOX)
 
 
 # --------------------------------------------------------------------------------------------- model input
@@ -304,11 +367,15 @@ class ImageModerator:
         models: list[_LoadedModel],
         max_pixels: int = DEFAULT_MAX_PIXELS,
         prefetch: bool = False,
+        max_decoded_bytes: int | None = None,
     ):
         if not models:
             raise ValueError("at least one model card is needed")
         self._models = models
         self.max_pixels = max_pixels
+        self.max_decoded_bytes = (
+            max_decoded_bytes_from_env() if max_decoded_bytes is None else max_decoded_bytes
+        )
         # Optionally decode the next image in a thread while the model runs on this one (Pillow and
         # onnxruntime release the GIL). Off by default: it pays only with an idle core; slower on a busy host.
         self.prefetch = prefetch
@@ -341,7 +408,7 @@ class ImageModerator:
 
     def verdict(self, data: bytes | None) -> ImageVerdict:
         try:
-            image = decode_image(data, self._side, self._keep_aspect, self.max_pixels)
+            image = decode_image(data, self._side, self._keep_aspect, self.max_pixels, self.max_decoded_bytes)
         except _NotAnalysed as skipped:
             return ImageVerdict(analysed=False, reason=skipped.reason)
         return self._judge(image)
@@ -375,7 +442,7 @@ class ImageModerator:
 
     def _decode_or_reason(self, data: bytes | None) -> Image.Image | NotAnalysedReason:
         try:
-            return decode_image(data, self._side, self._keep_aspect, self.max_pixels)
+            return decode_image(data, self._side, self._keep_aspect, self.max_pixels, self.max_decoded_bytes)
         except _NotAnalysed as skipped:
             return skipped.reason
 
@@ -394,9 +461,11 @@ def summarize(
 ) -> ImageAnalysis:
     analysed = not_analysed = flagged = 0
     counts: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
     for verdict in verdicts:
         if not verdict.analysed:
             not_analysed += 1
+            reasons[verdict.reason or "corrupt"] += 1
             continue
         analysed += 1
         if verdict.flagged:
@@ -406,6 +475,7 @@ def summarize(
         status=AnalysisStatus.OK if analysed or not_analysed else AnalysisStatus.NO_EVIDENCE,
         analysed=analysed,
         not_analysed=not_analysed,
+        not_analysed_reasons=dict(sorted(reasons.items())),
         flagged=flagged,
         categories_covered=categories_covered,
         category_counts=dict(sorted(counts.items())),
@@ -420,8 +490,10 @@ def merge_image_analyses(parts: list[ImageAnalysis]) -> ImageAnalysis:
     if parts and not usable:
         return ImageAnalysis(status=AnalysisStatus.FAILED, error=parts[0].error)
     counts: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
     for part in usable:
         counts.update(part.category_counts)
+        reasons.update(part.not_analysed_reasons)
     analysed = sum(p.analysed for p in usable)
     not_analysed = sum(p.not_analysed for p in usable)
     with_images = [p for p in usable if p.status == AnalysisStatus.OK]
@@ -431,6 +503,7 @@ def merge_image_analyses(parts: list[ImageAnalysis]) -> ImageAnalysis:
         else AnalysisStatus.NO_EVIDENCE,
         analysed=analysed,
         not_analysed=not_analysed,
+        not_analysed_reasons=dict(sorted(reasons.items())),
         flagged=sum(p.flagged for p in usable),
         # Only what every batch that saw images covered can be claimed for the whole application.
         categories_covered=sorted(set.intersection(*(set(p.categories_covered) for p in with_images)))
@@ -438,4 +511,5 @@ def merge_image_analyses(parts: list[ImageAnalysis]) -> ImageAnalysis:
         else [],
         category_counts=dict(sorted(counts.items())),
         models=sorted({m for p in usable for m in p.models}),
+        caps=[cap for p in usable for cap in p.caps],
     )
