@@ -42,6 +42,12 @@ NOT_FOUND: dict[int, OpenAPIResponse] = {
         "content": {"application/json": {"model": ErrorBody}},
     }
 }
+GONE: dict[int, OpenAPIResponse] = {
+    410: {
+        "description": "the application was erased: its result is gone for good",
+        "content": {"application/json": {"model": ErrorBody}},
+    }
+}
 CONFLICT: dict[int, OpenAPIResponse] = {
     409: {
         "description": "not possible in the application's current status",
@@ -102,6 +108,11 @@ def _wrong_status(exc: applications.WrongStatus) -> Response[Any]:
     return _error(409, "wrong_status", str(exc))
 
 
+@app.exception_handler(applications.Erased)
+def _erased(exc: applications.Erased) -> Response[Any]:
+    return _error(410, "erased", str(exc))
+
+
 @app.exception_handler(applications.IdempotencyKeyReused)
 def _key_reused(exc: applications.IdempotencyKeyReused) -> Response[Any]:
     return _error(409, "idempotency_key_reused", str(exc))
@@ -154,7 +165,7 @@ def get_application(application_id: ApplicationId) -> ApplicationView:
 @app.get(
     "/applications/<application_id>/result",
     summary="The score, its breakdown and reasons",
-    responses={**NOT_FOUND, **CONFLICT},
+    responses={**NOT_FOUND, **CONFLICT, **GONE},
 )
 def get_result(application_id: ApplicationId) -> ScoreResultView:
     return applications.result(_partner_id(), application_id)
@@ -166,6 +177,7 @@ def get_result(application_id: ApplicationId) -> ScoreResultView:
     responses={
         **NOT_FOUND,
         **CONFLICT,
+        **GONE,
         200: {"description": "the report", "content": {"text/html": {"schema": {"type": "string"}}}},
     },
 )
@@ -196,7 +208,7 @@ def submit(application_id: ApplicationId) -> ApplicationView:
 @app.post(
     "/applications/<application_id>/rescore",
     summary="Score the kept features again under the current scoring configuration",
-    responses={**NOT_FOUND, **CONFLICT},
+    responses={**NOT_FOUND, **CONFLICT, **GONE},
 )
 def rescore(application_id: ApplicationId) -> ScoreResultView:
     return applications.rescore(_partner_id(), application_id)
