@@ -141,13 +141,13 @@ def test_an_erasure_at_every_state_boundary_wins(
         assert f"work/{application_id}/profile.json" in seen["objects"]
     assert receipt["records_deleted"] >= 2
 
+    assert_erased(stack, partner, application_id, created_at)
     assert all(r["status"] == "SUCCEEDED" for r in runs), [(r["status"], r.get("error")) for r in runs]
     (run,) = [r for r in runs if "Ingest" in states_entered(stack, r)]
     entered = states_entered(stack, run)
     assert entered[-1] == final_state, entered
     assert "RecordFailure" not in entered
     assert failures.invocations == failures_before, "no failure recorded for an erased application"
-    assert_erased(stack, partner, application_id, created_at)
 
     time.sleep(1.0)  # nothing comes back later either
     assert_erased(stack, partner, application_id, created_at)
