@@ -67,7 +67,9 @@ def test_a_writer_that_finds_the_application_erased_deletes_what_it_wrote(aws: A
     with pytest.raises(ApplicationErased):
         erasure.put_pipeline_files(application_id, _documents(application_id))
     assert storage.list_keys("data", f"work/{application_id}/") == []
-    assert storage.list_keys("data", f"work/{neighbour}/") == [f"work/{neighbour}/profile.json"], "only its own"
+    assert storage.list_keys("data", f"work/{neighbour}/") == [f"work/{neighbour}/profile.json"], (
+        "only its own"
+    )
 
 
 def test_a_writer_before_the_erasure_keeps_its_files_and_the_erasure_purges_them(aws: Any) -> None:

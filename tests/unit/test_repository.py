@@ -235,7 +235,9 @@ def test_no_write_lands_on_an_erased_application(repo: ApplicationRepository, wr
     assert tombstone["created_at"] == created_at, "erasure keeps when the application was made"
 
 
-def test_an_erased_application_cannot_be_claimed_closed_or_given_an_upload(repo: ApplicationRepository) -> None:
+def test_an_erased_application_cannot_be_claimed_closed_or_given_an_upload(
+    repo: ApplicationRepository,
+) -> None:
     application_id = _new(repo)
     repo.erase(application_id, "p1")
     assert not repo.claim_for_scoring(application_id, "submit")
