@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import random
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -21,8 +22,11 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from credscore.application import Status
+from credscore.errors import TransientError
 
 META = "META"
+# Tries of a transaction cancelled by a concurrent one on the same item (DynamoDB's TransactionConflict).
+_TRANSACT_ATTEMPTS = 5
 COLLECTING_INDEX_KEY = "COLLECTING"
 
 
@@ -371,18 +375,27 @@ class ApplicationRepository:
         ]
         if audit is not None:
             writes.append({"Put": {"TableName": table, "Item": self._audit_item(application_id, *audit)}})
-        try:
-            self.table.meta.client.transact_write_items(TransactItems=writes)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] not in (
-                "TransactionCanceledException",
-                "ConditionalCheckFailedException",
-            ):
-                raise
-            status = self.get(application_id)["status"]  # NotFound when there is no such application
-            if status == Status.ERASED.value:
-                raise ApplicationErased(application_id) from None
-            raise Conflict(f"the application is {status}") from None
+        for attempt in range(_TRANSACT_ATTEMPTS):
+            try:
+                self.table.meta.client.transact_write_items(TransactItems=writes)
+                return
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                reasons = {r.get("Code") for r in exc.response.get("CancellationReasons") or []}
+                if "ConditionalCheckFailed" in reasons or not reasons - {"None", None}:
+                    break
+                # Another transaction on the same item was in flight (TransactionConflict) or throttling:
+                # not an answer about the application; botocore does not retry these, so we do, briefly.
+                if attempt == _TRANSACT_ATTEMPTS - 1:
+                    raise TransientError(
+                        f"the application's record stayed busy ({sorted(map(str, reasons))})"
+                    ) from exc
+                time.sleep(random.uniform(0, 0.05 * 2**attempt))
+        status = self.get(application_id)["status"]  # NotFound when there is no such application
+        if status == Status.ERASED.value:
+            raise ApplicationErased(application_id)
+        raise Conflict(f"the application is {status}")
 
     def audit(self, application_id: str, event: str, **details: str) -> None:
         """An audit entry on its own, refused (`ApplicationErased`) once the application is erased."""

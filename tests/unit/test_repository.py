@@ -9,9 +9,11 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from credscore.application import Status, new_application_id
+from credscore.errors import TransientError
 from credscore_aws.repository import (
     TOMBSTONE_FIELDS,
     ApplicationErased,
@@ -290,3 +292,43 @@ def test_a_finished_application_is_not_changed_by_a_late_upload_or_a_late_failur
     with pytest.raises(Conflict):
         repo.update_fields(application_id, source_reports=[])
     assert _items(repo, application_id) == before, "not a field, not an audit entry"
+
+
+def _conflicting(repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch, times: int) -> list[int]:
+    """The next `times` transactions are cancelled as DynamoDB cancels one that meets another in flight."""
+    client = repo.table.meta.client
+    real = client.transact_write_items
+    calls: list[int] = []
+
+    def transact(**kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) <= times:
+            raise ClientError(
+                {
+                    "Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
+                    "CancellationReasons": [{"Code": "TransactionConflict"}, {"Code": "None"}],
+                },
+                "TransactWriteItems",
+            )
+        return real(**kwargs)
+
+    monkeypatch.setattr(client, "transact_write_items", transact)
+    return calls
+
+
+def test_a_transaction_cancelled_by_a_concurrent_one_is_tried_again(
+    repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    application_id = _new(repo)
+    calls = _conflicting(repo, monkeypatch, times=2)
+    assert repo.record_upload(application_id, "linkedin/1")["received"] == ["linkedin/1"]
+    assert len(calls) == 3, "two cancelled tries, then the one that landed"
+
+
+def test_a_record_that_stays_busy_is_a_transient_error_not_a_lost_write(
+    repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    application_id = _new(repo)
+    _conflicting(repo, monkeypatch, times=100)
+    with pytest.raises(TransientError):
+        repo.record_upload(application_id, "linkedin/1")
