@@ -44,6 +44,12 @@ NOT_FOUND: dict[int, OpenAPIResponse] = {
         "content": {"application/json": {"model": ErrorBody}},
     }
 }
+GONE: dict[int, OpenAPIResponse] = {
+    410: {
+        "description": "the application was erased: its result is gone for good",
+        "content": {"application/json": {"model": ErrorBody}},
+    }
+}
 CONFLICT: dict[int, OpenAPIResponse] = {
     409: {
         "description": "not possible in the application's current status",
@@ -104,6 +110,11 @@ def _wrong_status(exc: applications.WrongStatus) -> Response[Any]:
     return _error(409, "wrong_status", str(exc))
 
 
+@app.exception_handler(applications.Erased)
+def _erased(exc: applications.Erased) -> Response[Any]:
+    return _error(410, "erased", str(exc))
+
+
 @app.exception_handler(applications.IdempotencyKeyReused)
 def _key_reused(exc: applications.IdempotencyKeyReused) -> Response[Any]:
     return _error(409, "idempotency_key_reused", str(exc))
@@ -116,6 +127,10 @@ def _key_reused(exc: applications.IdempotencyKeyReused) -> Response[Any]:
         201: {"description": "created", "content": {"application/json": {"model": CreatedApplication}}},
         409: {
             "description": "Idempotency-Key reused with a different body",
+            "content": {"application/json": {"model": ErrorBody}},
+        },
+        413: {
+            "description": "the body is larger than 64 KiB",
             "content": {"application/json": {"model": ErrorBody}},
         },
     },
@@ -156,7 +171,7 @@ def get_application(application_id: ApplicationId) -> ApplicationView:
 @app.get(
     "/applications/<application_id>/result",
     summary="The score, its breakdown and reasons",
-    responses={**NOT_FOUND, **CONFLICT},
+    responses={**NOT_FOUND, **CONFLICT, **GONE},
 )
 def get_result(application_id: ApplicationId) -> ScoreResultView:
     return applications.result(_partner_id(), application_id)
@@ -168,6 +183,7 @@ def get_result(application_id: ApplicationId) -> ScoreResultView:
     responses={
         **NOT_FOUND,
         **CONFLICT,
+        **GONE,
         200: {"description": "the report", "content": {"text/html": {"schema": {"type": "string"}}}},
     },
 )
@@ -198,7 +214,7 @@ def submit(application_id: ApplicationId) -> ApplicationView:
 @app.post(
     "/applications/<application_id>/rescore",
     summary="Score the kept features again under the current scoring configuration",
-    responses={**NOT_FOUND, **CONFLICT},
+    responses={**NOT_FOUND, **CONFLICT, **GONE},
 )
 def rescore(application_id: ApplicationId) -> ScoreResultView:
     return applications.rescore(_partner_id(), application_id)
@@ -265,31 +281,67 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return refusal or app.resolve(event, context)
 
 
+# No request of this API comes near this (a create body is well under 1 KiB); API Gateway's own cap is 10 MB.
+MAX_BODY_BYTES = 64 * 1024
+# The deepest request body the API takes is three levels (body → consent → granted_at).
+MAX_JSON_DEPTH = 32
+
+
 def _refuse_unreadable_body(event: dict[str, Any]) -> dict[str, Any] | None:
-    """Bodies must be UTF-8 JSON; say so with 415/400 instead of failing inside the resolver."""
+    """Bodies must be small UTF-8 JSON of sane shape; say so with 413/415/422 instead of failing inside the
+    resolver (a 5,000-digit number or 300,000 nested arrays must not become a 500)."""
     body = event.get("body")
     if not body:
         return None
     content_type = (event.get("headers") or {}).get("content-type", "")
     if not content_type.lower().startswith("application/json"):
         return _plain_error(415, "unsupported_media_type", "send application/json")
+    # A base64 body decodes to 3/4 of its length: compare what the partner sent, not its encoding.
+    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8"))
+    if size > MAX_BODY_BYTES:
+        return _plain_error(413, "payload_too_large", f"the body is larger than {MAX_BODY_BYTES} bytes")
+    text = body
     if event.get("isBase64Encoded"):
         try:
-            base64.b64decode(body).decode("utf-8")
+            text = base64.b64decode(body).decode("utf-8")
         except (ValueError, UnicodeDecodeError):
-            # The documented validation-error answer, as for any other unreadable body.
-            return {
-                "statusCode": 422,
-                "headers": {"Content-Type": "application/json"},
-                "body": json.dumps(
-                    {
-                        "detail": [
-                            {"loc": ["body"], "msg": "the body is not UTF-8 JSON", "type": "json_invalid"}
-                        ]
-                    }
-                ),
-            }
+            return _invalid_body("the body is not UTF-8 JSON")
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        return _invalid_body(f"the JSON body is nested deeper than {MAX_JSON_DEPTH} levels")
+    except json.JSONDecodeError as exc:
+        return _invalid_body(f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+    except ValueError:
+        # int() refuses numbers of more than 4,300 digits (CVE-2020-10735); no field takes anything near.
+        return _invalid_body("a number in the body has too many digits")
+    if _depth(document) > MAX_JSON_DEPTH:
+        return _invalid_body(f"the JSON body is nested deeper than {MAX_JSON_DEPTH} levels")
     return None
+
+
+def _depth(document: Any) -> int:
+    """How deeply arrays and objects nest (a scalar is 0), without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict | list):
+            level += 1
+            deepest = max(deepest, level)
+            if level > MAX_JSON_DEPTH:
+                return level
+            stack.extend((v, level) for v in (value.values() if isinstance(value, dict) else value))
+    return deepest
+
+
+def _invalid_body(message: str) -> dict[str, Any]:
+    """The documented validation-error answer (HTTPValidationError), as for any other unreadable body."""
+    return {
+        "statusCode": 422,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps({"detail": [{"loc": ["body"], "msg": message, "type": "json_invalid"}]}),
+    }
 
 
 def _plain_error(status: int, code: str, message: str) -> dict[str, Any]:

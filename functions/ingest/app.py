@@ -17,9 +17,10 @@ from credscore.application import parse_upload_key, upload_prefix, work_prefix
 from credscore.errors import NoUsableSource, RateLimited
 from credscore.ingest.errors import XRateLimited
 from credscore.ingest.pipeline import build_profile, cap_photos, image_batches
+from credscore_aws.erasure import put_pipeline_files
 from credscore_aws.runtime import bucket_name, env, logger, metrics, repository, tracer
 from credscore_aws.s3io import S3RangedReader
-from credscore_aws.storage import list_keys, put_json_many, s3_client
+from credscore_aws.storage import list_keys, s3_client
 
 
 class IngestRequest(BaseModel):
@@ -49,7 +50,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     application_id = request.application_id
     logger.append_keys(application_id=application_id)
     repo = repository()
-    application = repo.get(application_id)
+    application = repo.get_live(application_id)  # an erased application: ApplicationErased, stop here
     try:
         profile = build_profile(
             application_id=application_id,
@@ -97,7 +98,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             image_batches(sample, int(env("IMAGE_BATCH_SIZE")), parallelism=concurrency)
         )
     }
-    put_json_many(bucket_name(), {profile_key: profile.model_dump_json(), **batches})
+    # Deleted again at once if the application was erased meanwhile (then ApplicationErased ends the run).
+    put_pipeline_files(application_id, {profile_key: profile.model_dump_json(), **batches})
     batch_keys = list(batches)
     logger.info(
         "profile built",

@@ -11,7 +11,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore.application import Status, expected_parts, parse_upload_key
 from credscore_aws.repository import NotFound
-from credscore_aws.runtime import logger, metrics, repository, tracer
+from credscore_aws.runtime import bucket_name, logger, metrics, repository, tracer
+from credscore_aws.storage import delete_keys
+
+# An upload for these is late for good (a presigned form stays valid for its hour): deleted at once.
+FINISHED = frozenset({Status.SCORED.value, Status.FAILED.value, Status.ERASED.value})
 
 
 @logger.inject_lambda_context(log_event=False)
@@ -35,16 +39,21 @@ def _upload_arrived(key: str) -> dict[str, Any]:
     try:
         application = repo.record_upload(ref.application_id, ref.name)
     except NotFound:
-        logger.warning("upload for an unknown or erased application")
+        logger.warning("upload for an unknown application: deleted")
+        delete_keys(bucket_name(), [key])
         return {"ready": False, "reason": "unknown_application"}
+    status = application["status"]
+    if status != Status.COLLECTING.value:
+        # Late: the application record is left untouched. Once it is scored, failed or erased nothing will
+        # read this file, so it goes now; while processing the pipeline may still be reading what is in the
+        # bucket, and its last step purges once more after the final status is written (see Score).
+        purged = status in FINISHED
+        if purged:
+            delete_keys(bucket_name(), [key])
+        metrics.add_metric(name="LateUploads", unit=MetricUnit.Count, value=1)
+        logger.info("late upload", extra={"status": status, "purged": purged})
+        return {"application_id": ref.application_id, "ready": False, "reason": "already_" + status}
     metrics.add_metric(name="UploadsReceived", unit=MetricUnit.Count, value=1)
-    if application["status"] != Status.COLLECTING.value:
-        # Arrived after scoring began: the earlier file was used; the lifecycle rule removes this one.
-        return {
-            "application_id": ref.application_id,
-            "ready": False,
-            "reason": "already_" + application["status"],
-        }
     missing = expected_parts(application.get("declared", {})) - set(application.get("received", []))
     if missing:
         return {

@@ -11,13 +11,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
-from credscore.application import upload_prefix, work_prefix
 from credscore.errors import TransientError
 from credscore.scoring.features import extract_features
 from credscore_aws.analysis_io import AnalysisRequest, score_input
-from credscore_aws.runtime import bucket_name, logger, metrics, repository, tracer
+from credscore_aws.erasure import purge_objects
+from credscore_aws.runtime import logger, metrics, repository, tracer
 from credscore_aws.scoring_service import config_store, evidence_from_branches, result_document
-from credscore_aws.storage import delete_prefix
 
 
 class ScoreRequest(BaseModel):
@@ -33,6 +32,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     request = ScoreRequest.model_validate(event)
     application_id = request.application_id
     logger.append_keys(application_id=application_id)
+    # Erased while the analyses ran: ApplicationErased ends the run quietly (erasure purged everything).
+    application = repository().get_live(application_id)
     # Only the facts the features read, streamed with caps: texts, names and photos are not loaded.
     profile, capped = score_input(AnalysisRequest(application_id=application_id, profile=request.profile))
     if capped:
@@ -51,7 +52,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "newest scoring configuration is invalid; the last good one is in force",
             extra={"config_version": loaded.parameter_version},
         )
-    application = repository().get(application_id)
     document = result_document(
         application_id,
         features,
@@ -67,11 +67,15 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "archive_hashes": application.get("archive_hashes") or {},
         },
     )
+    # Both writes are conditional on the application still processing: an erasure in between wins (its purge
+    # takes the stored result; the flip to scored is refused with ApplicationErased).
     repository().store_result(application_id, document, features.model_dump(mode="json"))
     # Raw data goes before the status says "scored", so nobody sees a scored application with exports left.
-    purged = delete_prefix(bucket_name(), upload_prefix(application_id))
-    purged += delete_prefix(bucket_name(), work_prefix(application_id))
+    purged = purge_objects(application_id)
     repository().mark_scored(application_id, document)
+    # Once more: an upload that landed after the first purge while the status still said processing (one
+    # arriving later finds the application scored and is deleted by ReceiveUpload).
+    purged += purge_objects(application_id)
     metrics.add_metric(name="ApplicationsScored", unit=MetricUnit.Count, value=1)
     if failures:
         metrics.add_metric(name="AnalysisFailures", unit=MetricUnit.Count, value=len(failures))

@@ -18,6 +18,9 @@ OPENAPI_INFO: dict[str, Any] = {
     "security": [{"partnerKey": []}],
 }
 
+# 9999-12-31T23:59:59Z: the last second a timestamp field accepts.
+MAX_UNIX_SECONDS = 253_402_300_799
+
 UploadPlatform = Literal["facebook", "linkedin", "instagram", "x"]
 
 
@@ -43,7 +46,10 @@ class Consent(_Strict):
     granted: Literal[True] = Field(description="must be true: nothing is collected without consent")
     purpose: str = Field(min_length=3, max_length=200, description="the specific purpose consented to")
     notice_version: str = Field(min_length=1, max_length=50, description="version of the notice shown")
-    granted_at: JsonInt = Field(ge=0, description="Unix seconds when the applicant consented")
+    # Bounded above too: an unbounded integer (1e40) cannot be stored as a DynamoDB number (38 digits).
+    granted_at: JsonInt = Field(
+        ge=0, le=MAX_UNIX_SECONDS, description="Unix seconds when the applicant consented"
+    )
     model_development: bool = Field(
         default=False,
         description="the applicant also agreed (separately, optionally) that this application's numeric feature "

@@ -22,7 +22,6 @@ from credscore.application import (
     new_application_id,
     upload_key,
     upload_prefix,
-    work_prefix,
 )
 from credscore.profile import Platform
 from credscore_aws import outcomes, scoring_service
@@ -40,9 +39,10 @@ from credscore_aws.api_models import (
     UploadForm,
     UploadPlatform,
 )
-from credscore_aws.repository import NotFound
+from credscore_aws.erasure import purge_objects
+from credscore_aws.repository import ApplicationErased, Conflict, NotFound
 from credscore_aws.runtime import bucket_name, env, logger, repository
-from credscore_aws.storage import delete_prefix, list_keys
+from credscore_aws.storage import list_keys
 
 
 class ApplicationNotFound(Exception):
@@ -51,6 +51,10 @@ class ApplicationNotFound(Exception):
 
 class WrongStatus(Exception):
     pass
+
+
+class Erased(Exception):
+    """The application was erased: its result and data are gone for good (HTTP 410)."""
 
 
 class IdempotencyKeyReused(Exception):
@@ -249,6 +253,8 @@ def list_for_partner(partner_id: str, limit: int = 50, next_token: str | None = 
 
 def result(partner_id: str, application_id: str) -> ScoreResultView:
     application = _owned(partner_id, application_id)
+    if application["status"] == Status.ERASED.value:
+        raise Erased("the application was erased: its result is gone")
     if application["status"] != Status.SCORED.value:
         raise WrongStatus(f"no result: the application is {application['status']}")
     stored = repository().get_doc(application_id, "RESULT")
@@ -271,6 +277,8 @@ def submit(partner_id: str, application_id: str) -> ApplicationView:
 
 def rescore(partner_id: str, application_id: str) -> ScoreResultView:
     application = _owned(partner_id, application_id)
+    if application["status"] == Status.ERASED.value:
+        raise Erased("the application was erased: nothing is left to rescore")
     if application["status"] != Status.SCORED.value:
         raise WrongStatus(f"cannot rescore: the application is {application['status']}")
     features = repository().get_doc(application_id, "FEATURES")
@@ -278,15 +286,24 @@ def rescore(partner_id: str, application_id: str) -> ScoreResultView:
     if features is None:
         raise WrongStatus("no kept features to rescore")
     new_result = scoring_service.rescore(application_id, features, previous)
-    repository().save_result(application_id, new_result, features)
+    try:
+        repository().save_rescored(application_id, new_result, features)
+    except ApplicationErased:
+        raise Erased("the application was erased while it was rescored") from None
+    except Conflict as exc:
+        raise WrongStatus(f"cannot rescore: {exc}") from None
     return ScoreResultView(application_id=application_id, status=Status.SCORED.value, result=new_result)
 
 
 def erase(partner_id: str, application_id: str) -> ErasureReceipt:
-    _owned(partner_id, application_id)
-    objects = delete_prefix(bucket_name(), upload_prefix(application_id))
-    objects += delete_prefix(bucket_name(), work_prefix(application_id))
-    records = repository().erase(application_id, partner_id)
+    application = _owned(partner_id, application_id)
+    # The tombstone first, then the objects: a pipeline writer that asks after the tombstone sees ERASED and
+    # deletes what it wrote; one that asked before wrote before this listing (see credscore_aws.erasure).
+    try:
+        records = repository().erase(application_id, partner_id, application.get("created_at"))
+    except NotFound:
+        raise ApplicationNotFound(application_id) from None
+    objects = purge_objects(application_id)
     logger.info(
         "application erased",
         extra={"application_id": application_id, "objects_deleted": objects, "records_deleted": records},

@@ -97,25 +97,6 @@ def model_data_item(
     return item
 
 
-def keep_model_data(
-    table: Any, application_id: str, features_doc: Mapping[str, Any], result: Mapping[str, Any]
-) -> bool:
-    """Write (or, when no longer allowed, remove) the application's MODEL item; True when one was written."""
-    application = table.get_item(Key={"pk": _pk(application_id), "sk": "META"}, ConsistentRead=True).get(
-        "Item"
-    )
-    item = model_data_item(application_id, application or {}, features_doc, result)
-    if item is None:
-        key = {"pk": _pk(application_id), "sk": MODEL_SK}
-        # Only a rescore can find one to remove (a first score never does, so the Score function needs no
-        # DeleteItem): a rescore that no longer scores, e.g. under new eligibility rules, takes it away.
-        if table.get_item(Key=key, ConsistentRead=True).get("Item"):
-            table.delete_item(Key=key)
-        return False
-    table.put_item(Item=item)
-    return True
-
-
 def _live(item: Mapping[str, Any], now: float) -> bool:
     expires = int(item.get("expires_at") or 0)
     return not expires or expires >= now

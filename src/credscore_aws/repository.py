@@ -12,8 +12,10 @@ Large documents are stored as JSON strings so floats survive without Decimal jug
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import random
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -21,8 +23,11 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from credscore.application import Status
+from credscore.errors import TransientError
 
 META = "META"
+# Tries of a transaction cancelled by a concurrent one on the same item (DynamoDB's TransactionConflict).
+_TRANSACT_ATTEMPTS = 5
 COLLECTING_INDEX_KEY = "COLLECTING"
 
 
@@ -40,6 +45,28 @@ class NotFound(Exception):
 
 class Conflict(Exception):
     """A conditional write lost a race or met the wrong status."""
+
+
+class ApplicationErased(Conflict):
+    """The partner erased the application: whoever meets this stops and writes nothing (the state machine
+    matches the class name and ends the execution quietly)."""
+
+
+# What the tombstone of an erased application keeps: no personal data, no result.
+TOMBSTONE_FIELDS = frozenset(
+    {
+        "pk",
+        "sk",
+        "application_id",
+        "partner_id",
+        "gsi1pk",
+        "gsi1sk",
+        "status",
+        "erased_at",
+        "created_at",
+        "updated_at",
+    }
+)
 
 
 @dataclass
@@ -62,6 +89,7 @@ class ApplicationRepository:
         return str(item["partner_id"]) if item else None
 
     # ------------------------------------------------------------------ applications
+
     def create(self, application: dict[str, Any]) -> None:
         now = int(time.time())
         item = {
@@ -78,13 +106,32 @@ class ApplicationRepository:
             "received": [],
             **application,
         }
+        table = self.table.name
         try:
-            self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+            self.table.meta.client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": table,
+                            "Item": item,
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": table,
+                            "Item": self._audit_item(application["application_id"], "created", {}),
+                        }
+                    },
+                ]
+            )
         except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if exc.response["Error"]["Code"] in (
+                "TransactionCanceledException",
+                "ConditionalCheckFailedException",
+            ):
                 raise Conflict("application exists") from exc
             raise
-        self.audit(application["application_id"], "created")
 
     def get(self, application_id: str) -> dict[str, Any]:
         item = self.table.get_item(Key={"pk": app_pk(application_id), "sk": META}, ConsistentRead=True).get(
@@ -95,38 +142,48 @@ class ApplicationRepository:
             raise NotFound(application_id)
         return _plain(item)
 
-    def record_upload(self, application_id: str, part: str) -> dict[str, Any]:
-        """Add a received part; returns the application as it is after the write."""
-        try:
-            result = self.table.update_item(
-                Key={"pk": app_pk(application_id), "sk": META},
-                UpdateExpression="SET received = list_append(if_not_exists(received, :empty), :part), "
-                "updated_at = :now",
-                ConditionExpression="attribute_exists(pk) AND NOT contains(received, :p)",
-                ExpressionAttributeValues={
-                    ":part": [part],
-                    ":p": part,
-                    ":empty": [],
-                    ":now": int(time.time()),
-                },
-                ReturnValues="ALL_NEW",
-            )
-            self.audit(application_id, "upload_received", part=part)
-            return _plain(result["Attributes"])
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-        # Either unknown, or a re-upload of a part already recorded (the object was simply replaced).
+    def get_live(self, application_id: str) -> dict[str, Any]:
+        """`get` for the pipeline: an erased application raises `ApplicationErased` (nothing more to do)."""
         application = self.get(application_id)
-        self.audit(application_id, "upload_replaced", part=part)
+        if application["status"] == Status.ERASED.value:
+            raise ApplicationErased(application_id)
         return application
+
+    def is_erased(self, application_id: str) -> bool:
+        """True once the application is erased (or gone): a writer of S3 objects asks this after writing."""
+        try:
+            return self.get(application_id)["status"] == Status.ERASED.value
+        except NotFound:
+            return True
+
+    def record_upload(self, application_id: str, part: str) -> dict[str, Any]:
+        """Add a received part while the application is collecting; returns the application as it is after the
+        write. A late upload (processing, scored, failed, erased) changes nothing: the caller sees the status."""
+        try:
+            self._transact(
+                application_id,
+                (Status.COLLECTING,),
+                "SET received = list_append(if_not_exists(received, :empty), :part)",
+                {":part": [part], ":p": part, ":empty": []},
+                condition="NOT contains(received, :p)",
+                audit=("upload_received", {"part": part}),
+            )
+        except Conflict:
+            # Late (the status says so), or a re-upload of a part already recorded (the object was replaced).
+            application = self.get(application_id)
+            if application["status"] == Status.COLLECTING.value and part in (
+                application.get("received") or []
+            ):
+                with contextlib.suppress(Conflict):  # moved on meanwhile: nothing to note
+                    self._transact(
+                        application_id, (Status.COLLECTING,), audit=("upload_replaced", {"part": part})
+                    )
+            return application
+        return self.get(application_id)
 
     def claim_for_scoring(self, application_id: str, trigger: str) -> bool:
         """Move COLLECTING → PROCESSING. Exactly one caller wins, however many uploads race."""
-        if not self._leave_collecting(application_id, Status.PROCESSING, claimed_by=trigger):
-            return False
-        self.audit(application_id, "claimed", trigger=trigger)
-        return True
+        return self._leave_collecting(application_id, Status.PROCESSING, ("claimed", {"trigger": trigger}))
 
     def stale_collecting(self, created_before: int) -> list[dict[str, Any]]:
         """Applications still collecting that were created before `created_before` (Unix seconds)."""
@@ -145,70 +202,91 @@ class ApplicationRepository:
 
     def close_unused(self, application_id: str, code: str, message: str) -> bool:
         """COLLECTING → FAILED with the reason, for an application nothing ever arrived for; False when it has
-        moved on meanwhile (a late upload claimed it), so a racing upload is never overruled."""
-        if not self._leave_collecting(
-            application_id, Status.FAILED, error={"code": code, "message": message}
-        ):
-            return False
-        self.audit(application_id, "failed", code=code)
-        return True
+        moved on meanwhile (a late upload claimed it, or it was erased), so a racing writer is never overruled."""
+        return self._leave_collecting(
+            application_id,
+            Status.FAILED,
+            ("failed", {"code": code}),
+            error={"code": code, "message": message},
+        )
 
-    def _leave_collecting(self, application_id: str, status: Status, **fields: Any) -> bool:
+    def _leave_collecting(
+        self, application_id: str, status: Status, audit: tuple[str, dict[str, str]], **fields: Any
+    ) -> bool:
         """Set `status` (and `fields`) only if the application is still COLLECTING, and take it off the sparse
         collecting index; False when another writer moved it first (the condition makes the race safe)."""
-        names = {"#s": "status", **{f"#f{i}": k for i, k in enumerate(fields)}}
-        values = {
-            ":to": status.value,
-            ":collecting": Status.COLLECTING.value,
-            ":now": int(time.time()),
-            **{f":v{i}": v for i, v in enumerate(fields.values())},
-        }
-        assignments = "".join(f", #f{i} = :v{i}" for i in range(len(fields)))
         try:
-            self.table.update_item(
-                Key={"pk": app_pk(application_id), "sk": META},
-                UpdateExpression=f"SET #s = :to, updated_at = :now{assignments} REMOVE gsi2pk, gsi2sk",
-                ConditionExpression="#s = :collecting",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
+            self._transact(
+                application_id,
+                (Status.COLLECTING,),
+                remove="gsi2pk, gsi2sk",
+                audit=audit,
+                status=status.value,
+                **fields,
             )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
+        except (Conflict, NotFound):
+            return False
         return True
 
     def update_fields(self, application_id: str, **fields: Any) -> None:
-        names = {f"#f{i}": k for i, k in enumerate(fields)}
-        values = {f":v{i}": v for i, v in enumerate(fields.values())}
-        values[":now"] = int(time.time())
-        assignments = ", ".join(f"#f{i} = :v{i}" for i in range(len(fields)))
-        self.table.update_item(
-            Key={"pk": app_pk(application_id), "sk": META},
-            UpdateExpression=f"SET {assignments}, updated_at = :now",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
+        """A pipeline write: only while the application is PROCESSING (never on an erased or finished one;
+        raises `ApplicationErased` or `Conflict`)."""
+        self._transact(application_id, (Status.PROCESSING,), **fields)
 
-    def save_result(self, application_id: str, result: dict[str, Any], features: dict[str, Any]) -> None:
-        self.store_result(application_id, result, features)
-        self.mark_scored(application_id, result)
-
-    def store_result(self, application_id: str, result: dict[str, Any], features: dict[str, Any]) -> None:
-        """Result and features, without the status flip (see `mark_scored`)."""
+    def store_result(
+        self,
+        application_id: str,
+        result: dict[str, Any],
+        features: dict[str, Any],
+        expect: Status = Status.PROCESSING,
+    ) -> None:
+        """Result and features, without the status flip (see `mark_scored`); only while the application is in
+        the `expect`ed status, in one transaction with that check, so a result never lands after an erasure."""
         pk = app_pk(application_id)
-        self.table.put_item(Item={"pk": pk, "sk": "FEATURES", "doc": json.dumps(features, sort_keys=True)})
-        self.table.put_item(Item={"pk": pk, "sk": "RESULT", "doc": json.dumps(result, sort_keys=True)})
         # Imported here: the authorizer and other light functions load this module without the scorer.
-        from credscore_aws.outcomes import keep_model_data
+        from credscore_aws.outcomes import MODEL_SK, model_data_item
 
-        keep_model_data(self.table, application_id, features, result)
+        meta = self.table.get_item(Key={"pk": pk, "sk": META}, ConsistentRead=True).get("Item") or {}
+        # The model data (numbers only, with model-development consent) goes in the same conditional write: it can
+        # never land after an erasure.
+        model = model_data_item(application_id, meta, features, result)
+        # DynamoDB's TTL deletes each item on its own: the result expires with the application, not after it.
+        expiry = {"expires_at": int(meta["expires_at"])} if meta.get("expires_at") else {}
+        self._transact(
+            application_id,
+            (expect,),
+            items=[
+                {"pk": pk, "sk": "FEATURES", "doc": json.dumps(features, sort_keys=True), **expiry},
+                {"pk": pk, "sk": "RESULT", "doc": json.dumps(result, sort_keys=True), **expiry},
+                *([model] if model is not None else []),
+            ],
+        )
+        if model is None and expect is not Status.PROCESSING:
+            # Only a rescore can find one to remove (a rescore that no longer scores, e.g. under new eligibility
+            # rules); removing never leaks, so it may follow the transaction.
+            self.table.delete_item(Key={"pk": pk, "sk": MODEL_SK})
 
     def mark_scored(self, application_id: str, result: dict[str, Any]) -> None:
         """The last step: a reader who sees SCORED finds the result, and the raw data already gone."""
-        self.update_fields(application_id, status=Status.SCORED.value)
-        self.audit(application_id, "scored", config_version=str(result.get("config_version", "")))
+        self._transact(
+            application_id,
+            (Status.PROCESSING,),
+            audit=("scored", {"config_version": str(result.get("config_version", ""))}),
+            status=Status.SCORED.value,
+        )
+
+    def save_rescored(self, application_id: str, result: dict[str, Any], features: dict[str, Any]) -> None:
+        """A rescored result replaces the stored one, only while the application is still SCORED."""
+        pk = app_pk(application_id)
+        self._transact(
+            application_id,
+            (Status.SCORED,),
+            items=[
+                {"pk": pk, "sk": "FEATURES", "doc": json.dumps(features, sort_keys=True)},
+                {"pk": pk, "sk": "RESULT", "doc": json.dumps(result, sort_keys=True)},
+            ],
+            audit=("rescored", {"config_version": str(result.get("config_version", ""))}),
+        )
 
     def get_doc(self, application_id: str, kind: str) -> dict[str, Any] | None:
         item = self.table.get_item(Key={"pk": app_pk(application_id), "sk": kind}, ConsistentRead=True).get(
@@ -217,10 +295,15 @@ class ApplicationRepository:
         return json.loads(item["doc"]) if item else None
 
     def record_failure(self, application_id: str, code: str, message: str) -> None:
-        self.update_fields(
-            application_id, status=Status.FAILED.value, error={"code": code, "message": message}
+        """PROCESSING → FAILED with the reason; raises `ApplicationErased` (or `Conflict` when the application
+        already finished) instead of overwriting."""
+        self._transact(
+            application_id,
+            (Status.PROCESSING,),
+            audit=("failed", {"code": code}),
+            status=Status.FAILED.value,
+            error={"code": code, "message": message},
         )
-        self.audit(application_id, "failed", code=code)
 
     def list_for_partner(
         self, partner_id: str, limit: int = 50, after: str | None = None
@@ -250,17 +333,88 @@ class ApplicationRepository:
         last = result.get("LastEvaluatedKey")
         return [_plain(i) for i in result.get("Items", [])], str(last["gsi1sk"]) if last else None
 
-    def audit(self, application_id: str, event: str, **details: str) -> None:
+    def _audit_item(self, application_id: str, event: str, details: dict[str, str]) -> dict[str, Any]:
         now = time.time()
-        self.table.put_item(
-            Item={
-                "pk": app_pk(application_id),
-                "sk": f"AUDIT#{now:017.6f}#{event}",
-                "event": event,
-                "at": int(now),
-                **details,
-            }
-        )
+        return {
+            "pk": app_pk(application_id),
+            "sk": f"AUDIT#{now:017.6f}#{event}",
+            "event": event,
+            "at": int(now),
+            **details,
+        }
+
+    def _transact(
+        self,
+        application_id: str,
+        expect: tuple[Status, ...],
+        update: str = "",
+        values: dict[str, Any] | None = None,
+        *,
+        condition: str = "",
+        remove: str = "",
+        items: list[dict[str, Any]] | None = None,
+        audit: tuple[str, dict[str, str]] | None = None,
+        **fields: Any,
+    ) -> None:
+        """One write of an application, all or nothing: the META update (`update` expression and `fields`),
+        other items of the application and an audit entry, conditional on the application being in one of the
+        `expect`ed statuses. Every writer after creation goes through here, so nothing is written once the
+        application is erased (its META is then a tombstone with status ERASED, written before anything is
+        purged). Raises NotFound, ApplicationErased or Conflict when the condition fails."""
+        names = {"#s": "status", **{f"#f{i}": k for i, k in enumerate(fields)}}
+        allowed = {f":expect{i}": s.value for i, s in enumerate(expect)}
+        all_values = {
+            ":now": int(time.time()),
+            **allowed,
+            **(values or {}),
+            **{f":v{i}": v for i, v in enumerate(fields.values())},
+        }
+        assignments = ["updated_at = :now", *(f"#f{i} = :v{i}" for i in range(len(fields)))]
+        expression = (update + ", " if update else "SET ") + ", ".join(assignments)
+        if remove:
+            expression += f" REMOVE {remove}"
+        checks = f"#s IN ({', '.join(allowed)})" + (f" AND {condition}" if condition else "")
+        table = self.table.name
+        writes: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": {"pk": app_pk(application_id), "sk": META},
+                    "UpdateExpression": expression,
+                    "ConditionExpression": checks,
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": all_values,
+                }
+            },
+            *({"Put": {"TableName": table, "Item": item}} for item in items or []),
+        ]
+        if audit is not None:
+            writes.append({"Put": {"TableName": table, "Item": self._audit_item(application_id, *audit)}})
+        for attempt in range(_TRANSACT_ATTEMPTS):
+            try:
+                self.table.meta.client.transact_write_items(TransactItems=writes)
+                return
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                reasons = {r.get("Code") for r in exc.response.get("CancellationReasons") or []}
+                if "ConditionalCheckFailed" in reasons or not reasons - {"None", None}:
+                    break
+                # Another transaction on the same item was in flight (TransactionConflict) or throttling:
+                # not an answer about the application; botocore does not retry these, so we do, briefly.
+                if attempt == _TRANSACT_ATTEMPTS - 1:
+                    raise TransientError(
+                        f"the application's record stayed busy ({sorted(map(str, reasons))})"
+                    ) from exc
+                time.sleep(random.uniform(0, 0.05 * 2**attempt))
+        status = self.get(application_id)["status"]  # NotFound when there is no such application
+        if status == Status.ERASED.value:
+            raise ApplicationErased(application_id)
+        raise Conflict(f"the application is {status}")
+
+    def audit(self, application_id: str, event: str, **details: str) -> None:
+        """An audit entry on its own, refused (`ApplicationErased`) once the application is erased."""
+        self._transact(application_id, tuple(s for s in Status if s != Status.ERASED), audit=(event, details))
 
     def audit_trail(self, application_id: str) -> list[dict[str, Any]]:
         result = self.table.query(
@@ -269,38 +423,55 @@ class ApplicationRepository:
         )
         return [_plain(i) for i in result.get("Items", [])]
 
-    def erase(self, application_id: str, partner_id: str) -> int:
-        """Delete every item of the application, then leave a tombstone that holds no personal data."""
+    def erase(self, application_id: str, partner_id: str, created_at: int | None = None) -> int:
+        """Replace the application by a tombstone that holds no personal data, then delete every other item.
+        The tombstone goes first: every later write of the application is conditional on its status, so none
+        can land after it, and whatever was written before it is found by the purge that follows. Erasing again
+        purges again (a retry after a partial failure). Returns how many records held data."""
         pk = app_pk(application_id)
-        deleted = 0
+        now = int(time.time())
+        try:
+            previous = (
+                self.table.put_item(
+                    Item={
+                        "pk": pk,
+                        "sk": META,
+                        "application_id": application_id,
+                        "partner_id": partner_id,
+                        "gsi1pk": f"PARTNER#{partner_id}",
+                        "gsi1sk": f"{(created_at or now):012d}#{application_id}",
+                        "status": Status.ERASED.value,
+                        "erased_at": now,
+                        "created_at": created_at or now,
+                        "updated_at": now,
+                    },
+                    # Ownership is checked by the write itself too: another partner's erasure cannot land.
+                    ConditionExpression="partner_id = :p",
+                    ExpressionAttributeValues={":p": partner_id},
+                    ReturnValues="ALL_OLD",
+                ).get("Attributes")
+                or {}
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise NotFound(application_id) from None
+            raise
+        deleted = 0 if previous.get("status") == Status.ERASED.value else 1
         kwargs: dict[str, Any] = {
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": {":pk": pk},
+            "ConsistentRead": True,  # sees every write that committed before the tombstone
         }
         while True:
             page = self.table.query(**kwargs)
             with self.table.batch_writer() as batch:
                 for item in page.get("Items", []):
-                    batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
-                    deleted += 1
+                    if item["sk"] != META:
+                        batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+                        deleted += 1
             if "LastEvaluatedKey" not in page:
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        now = int(time.time())
-        self.table.put_item(
-            Item={
-                "pk": pk,
-                "sk": META,
-                "application_id": application_id,
-                "partner_id": partner_id,
-                "gsi1pk": f"PARTNER#{partner_id}",
-                "gsi1sk": f"{now:012d}#{application_id}",
-                "status": Status.ERASED.value,
-                "erased_at": now,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
         return deleted
 
 

@@ -59,9 +59,20 @@ def list_keys(bucket: str, prefix: str) -> list[str]:
 def delete_prefix(bucket: str, prefix: str) -> int:
     """Delete every object under a prefix; returns how many were deleted."""
     keys = list_keys(bucket, prefix)
+    delete_keys(bucket, keys)
+    return len(keys)
+
+
+def delete_keys(bucket: str, keys: list[str]) -> None:
+    """Delete these objects (a missing one is no error), a thousand per request."""
     for start in range(0, len(keys), 1000):
         chunk = keys[start : start + 1000]
-        s3_client().delete_objects(
+        response = s3_client().delete_objects(
             Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True}
         )
-    return len(keys)
+        # DeleteObjects answers 200 even when some keys were not deleted (e.g. access denied): not a purge.
+        if response.get("Errors"):
+            first = response["Errors"][0]
+            raise RuntimeError(
+                f"{len(response['Errors'])} objects not deleted, the first: {first.get('Code')} {first.get('Key')}"
+            )

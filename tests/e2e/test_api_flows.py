@@ -188,7 +188,7 @@ def test_erasure_leaves_nothing_behind(stack: Any, partner: Any) -> None:
     assert partner.application(application_id)["status"] == "erased"
     with pytest.raises(ApiError) as exc:
         partner.result(application_id)
-    assert exc.value.status == 409
+    assert exc.value.status == 410, "gone for good"
 
 
 def test_applications_are_listed_a_page_at_a_time(stack: Any) -> None:

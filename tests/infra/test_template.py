@@ -123,7 +123,21 @@ def test_pipeline_shape_ingest_parallel_score() -> None:
     assert states["Analyse"]["Branches"][2]["States"]["AnalyzeImageBatches"]["Type"] == "Map"
     assert states["Analyse"]["Next"] == "Score"
     for name in ("Ingest", "Analyse", "Score"):
-        assert states[name]["Catch"][0]["Next"] == "RecordFailure"
+        assert states[name]["Catch"][-1] == {
+            "ErrorEquals": ["States.ALL"],
+            "ResultPath": "$.error",
+            "Next": "RecordFailure",
+        }
+    # Erased while processing: the steps that write end quietly (before the catch-all, which would record a
+    # failure on the tombstone), and so does a failure met on an erased application.
+    for name in ("Ingest", "Score"):
+        assert states[name]["Catch"][0] == {"ErrorEquals": ["ApplicationErased"], "Next": "Erased"}
+    assert states["Erased"]["Type"] == "Succeed"
+    assert states["RecordFailure"]["Next"] == "FailureRecorded"
+    assert states["FailureRecorded"]["Choices"] == [
+        {"Variable": "$.status", "StringEquals": "erased", "Next": "Erased"}
+    ]
+    assert states["FailureRecorded"]["Default"] == "ApplicationFailed"
     for branch in states["Analyse"]["Branches"]:
         first = branch["States"][branch["StartAt"]]
         assert first["Catch"][0]["ErrorEquals"] == ["States.ALL"], "a failed branch is recorded, not lost"

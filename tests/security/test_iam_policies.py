@@ -44,12 +44,14 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
         ("dynamodb:GetItem", "TABLE"),
         ("dynamodb:UpdateItem", "TABLE"),
         ("dynamodb:PutItem", "TABLE"),
+        ("s3:DeleteObject", "BUCKET/uploads/*"),  # a late upload, deleted at once
         ("kms:Decrypt", "KEY"),
         ("kms:GenerateDataKey", "KEY"),
     },
     "IngestFunction": {
         ("s3:GetObject", "BUCKET/uploads/*"),
         ("s3:PutObject", "BUCKET/work/*"),
+        ("s3:DeleteObject", "BUCKET/work/*"),  # its own work files, when erased while it wrote them
         ("s3:ListBucket", "BUCKET"),
         ("dynamodb:GetItem", "TABLE"),
         ("dynamodb:UpdateItem", "TABLE"),
@@ -184,13 +186,20 @@ def test_function_policy_matches_the_reviewed_matrix(logical: str) -> None:
     assert _grants(logical) == EXPECTED[logical]
 
 
-def test_only_the_pipeline_end_states_and_the_api_can_delete_data() -> None:
+def test_only_the_pipeline_end_states_the_api_and_the_erasure_checks_can_delete_data() -> None:
     deleters = {
         f
         for f in FUNCTIONS
         if any(a.startswith("s3:Delete") or a == "dynamodb:DeleteItem" for a, _ in _grants(f))
     }
-    assert deleters == {"ScoreFunction", "RecordFailureFunction", "ApiFunction"}
+    # ReceiveUpload deletes late uploads and Ingest its own work files on erasure (credscore_aws.erasure).
+    assert deleters == {
+        "ScoreFunction",
+        "RecordFailureFunction",
+        "ApiFunction",
+        "ReceiveUploadFunction",
+        "IngestFunction",
+    }
 
 
 def test_list_bucket_is_limited_by_prefix_for_ingest() -> None:

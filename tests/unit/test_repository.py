@@ -9,10 +9,18 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from credscore.application import Status, new_application_id
-from credscore_aws.repository import ApplicationRepository, Conflict, NotFound
+from credscore.errors import TransientError
+from credscore_aws.repository import (
+    TOMBSTONE_FIELDS,
+    ApplicationErased,
+    ApplicationRepository,
+    Conflict,
+    NotFound,
+)
 from credscore_local.fidelity import serialize_dynamodb_writes
 from credscore_local.template import load_template
 
@@ -89,7 +97,9 @@ def test_exactly_one_claim_wins_a_race(repo: ApplicationRepository) -> None:
 def test_results_partner_listing_and_erasure(repo: ApplicationRepository) -> None:
     mine = _new(repo, "p1")
     _new(repo, "p2")
-    repo.save_result(mine, {"total_points": 1.5, "config_version": "v1"}, {"age": {"value": 30.5}})
+    assert repo.claim_for_scoring(mine, "upload")
+    repo.store_result(mine, {"total_points": 1.5, "config_version": "v1"}, {"age": {"value": 30.5}})
+    repo.mark_scored(mine, {"config_version": "v1"})
     assert repo.get(mine)["status"] == Status.SCORED
     assert repo.get_doc(mine, "RESULT") == {"total_points": 1.5, "config_version": "v1"}
     assert [a["application_id"] for a in repo.list_for_partner("p1")[0]] == [mine]
@@ -176,3 +186,149 @@ def test_only_applications_still_collecting_are_stale_and_a_claim_beats_a_close(
     assert not repo.close_unused(claimed, "no_upload", "nothing arrived"), "already processing: left alone"
     assert repo.get(claimed)["status"] == Status.PROCESSING
     assert {a["application_id"] for a in repo.stale_collecting(created_before=later)} == {young}
+
+
+def _items(repo: ApplicationRepository, application_id: str) -> list[dict[str, Any]]:
+    return list(
+        repo.table.query(
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": f"APP#{application_id}"},
+            ConsistentRead=True,
+        )["Items"]
+    )
+
+
+def _assert_only_tombstone(repo: ApplicationRepository, application_id: str) -> dict[str, Any]:
+    items = _items(repo, application_id)
+    assert [i["sk"] for i in items] == ["META"], items
+    assert items[0]["status"] == Status.ERASED
+    assert set(items[0]) <= TOMBSTONE_FIELDS, set(items[0]) - TOMBSTONE_FIELDS
+    return items[0]
+
+
+def _processing(repo: ApplicationRepository) -> str:
+    application_id = _new(repo)
+    assert repo.claim_for_scoring(application_id, "upload")
+    return application_id
+
+
+RESULT = {"total_points": 1.5, "config_version": "v1"}
+FEATURES = {"age": {"value": 30.5}}
+
+# Every write a pipeline (or the API) makes after creation, tried on an erased application.
+LATE_WRITES: dict[str, Any] = {
+    "update_fields": lambda r, a: r.update_fields(a, source_reports=[{"platform": "linkedin"}]),
+    "store_result": lambda r, a: r.store_result(a, RESULT, FEATURES),
+    "mark_scored": lambda r, a: r.mark_scored(a, RESULT),
+    "record_failure": lambda r, a: r.record_failure(a, "Boom", "it broke"),
+    "save_rescored": lambda r, a: r.save_rescored(a, RESULT, FEATURES),
+    "audit": lambda r, a: r.audit(a, "something"),
+}
+
+
+@pytest.mark.parametrize("write", sorted(LATE_WRITES))
+def test_no_write_lands_on_an_erased_application(repo: ApplicationRepository, write: str) -> None:
+    application_id = _processing(repo)
+    created_at = repo.get(application_id)["created_at"]
+    repo.erase(application_id, "p1", created_at)
+    with pytest.raises(ApplicationErased):
+        LATE_WRITES[write](repo, application_id)
+    tombstone = _assert_only_tombstone(repo, application_id)
+    assert tombstone["created_at"] == created_at, "erasure keeps when the application was made"
+
+
+def test_an_erased_application_cannot_be_claimed_closed_or_given_an_upload(
+    repo: ApplicationRepository,
+) -> None:
+    application_id = _new(repo)
+    repo.erase(application_id, "p1")
+    assert not repo.claim_for_scoring(application_id, "submit")
+    assert not repo.close_unused(application_id, "no_upload", "nothing arrived")
+    assert repo.record_upload(application_id, "linkedin/1")["status"] == Status.ERASED
+    _assert_only_tombstone(repo, application_id)
+    with pytest.raises(ApplicationErased):
+        repo.get_live(application_id)
+    assert repo.is_erased(application_id)
+
+
+def test_a_result_stored_before_the_erasure_is_purged_and_the_flip_to_scored_refused(
+    repo: ApplicationRepository,
+) -> None:
+    application_id = _processing(repo)
+    repo.update_fields(application_id, source_reports=[{"platform": "linkedin", "status": "parsed"}])
+    repo.store_result(application_id, RESULT, FEATURES)
+    deleted = repo.erase(application_id, "p1")
+    # META, FEATURES, RESULT and the audit entries of creation and claim.
+    assert deleted == 5
+    with pytest.raises(ApplicationErased):
+        repo.mark_scored(application_id, RESULT)
+    _assert_only_tombstone(repo, application_id)
+    assert repo.get_doc(application_id, "RESULT") is None
+    assert repo.erase(application_id, "p1") == 0, "erasing again finds nothing more"
+
+
+def test_only_the_owner_can_erase(repo: ApplicationRepository) -> None:
+    application_id = _processing(repo)
+    with pytest.raises(NotFound):
+        repo.erase(application_id, "p2")
+    assert repo.get(application_id)["status"] == Status.PROCESSING
+    assert repo.get(application_id)["partner_id"] == "p1"
+
+
+@pytest.mark.parametrize("finished", [Status.SCORED, Status.FAILED])
+def test_a_finished_application_is_not_changed_by_a_late_upload_or_a_late_failure(
+    repo: ApplicationRepository, finished: Status
+) -> None:
+    application_id = _processing(repo)
+    if finished == Status.SCORED:
+        repo.store_result(application_id, RESULT, FEATURES)
+        repo.mark_scored(application_id, RESULT)
+    else:
+        repo.record_failure(application_id, "Boom", "it broke")
+    before = _items(repo, application_id)
+    assert repo.record_upload(application_id, "facebook/1")["status"] == finished
+    with pytest.raises(Conflict):
+        repo.record_failure(application_id, "Late", "a retried step failed after the end")
+    with pytest.raises(Conflict):
+        repo.update_fields(application_id, source_reports=[])
+    assert _items(repo, application_id) == before, "not a field, not an audit entry"
+
+
+def _conflicting(repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch, times: int) -> list[int]:
+    """The next `times` transactions are cancelled as DynamoDB cancels one that meets another in flight."""
+    client = repo.table.meta.client
+    real = client.transact_write_items
+    calls: list[int] = []
+
+    def transact(**kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) <= times:
+            raise ClientError(
+                {
+                    "Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
+                    "CancellationReasons": [{"Code": "TransactionConflict"}, {"Code": "None"}],
+                },
+                "TransactWriteItems",
+            )
+        return real(**kwargs)
+
+    monkeypatch.setattr(client, "transact_write_items", transact)
+    return calls
+
+
+def test_a_transaction_cancelled_by_a_concurrent_one_is_tried_again(
+    repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    application_id = _new(repo)
+    calls = _conflicting(repo, monkeypatch, times=2)
+    assert repo.record_upload(application_id, "linkedin/1")["received"] == ["linkedin/1"]
+    assert len(calls) == 3, "two cancelled tries, then the one that landed"
+
+
+def test_a_record_that_stays_busy_is_a_transient_error_not_a_lost_write(
+    repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    application_id = _new(repo)
+    _conflicting(repo, monkeypatch, times=100)
+    with pytest.raises(TransientError):
+        repo.record_upload(application_id, "linkedin/1")

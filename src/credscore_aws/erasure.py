@@ -1,0 +1,39 @@
+"""How erasure wins every race with a running pipeline.
+
+DynamoDB: erasure first replaces the application by a tombstone (status ERASED); every later write of the
+application is a transaction conditional on its status (see `ApplicationRepository._transact`), so none lands
+after the tombstone, and the purge that follows finds whatever landed before it.
+
+S3 has no write conditional on DynamoDB, so the order does it: erasure lists and deletes the application's
+prefixes only after the tombstone is written, and every pipeline writer asks after writing whether the application
+is erased, deleting what it wrote if so. Either the writer's question came before the tombstone (then its objects
+were in S3 before erasure listed them, and erasure deletes them) or after (then the writer sees ERASED and deletes
+them itself). Uploads are the applicant's writes: ReceiveUpload deletes one that arrives for an erased or finished
+application, and Score and RecordFailure purge once more after the final status is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from credscore.application import upload_prefix, work_prefix
+from credscore_aws.repository import ApplicationErased
+from credscore_aws.runtime import bucket_name, repository
+from credscore_aws.storage import delete_keys, delete_prefix, put_json_many
+
+
+def purge_objects(application_id: str) -> int:
+    """Delete the application's uploads and work files; returns how many objects were deleted."""
+    return delete_prefix(bucket_name(), upload_prefix(application_id)) + delete_prefix(
+        bucket_name(), work_prefix(application_id)
+    )
+
+
+def put_pipeline_files(application_id: str, documents: dict[str, Any]) -> list[str]:
+    """`put_json_many` for a pipeline step, then the check that makes erasure win: if the application was
+    erased meanwhile, what was just written is deleted and `ApplicationErased` raised."""
+    keys = put_json_many(bucket_name(), documents)
+    if repository().is_erased(application_id):
+        delete_keys(bucket_name(), keys)
+        raise ApplicationErased(application_id)
+    return keys

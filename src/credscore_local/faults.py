@@ -1,0 +1,82 @@
+"""Hooks at a function's invocation: run test code just before a function's handler runs or just after it
+returned, in the stack's process, while the state machine waits on that state. With them a test can act at an
+exact state boundary of a real execution (erase the application after Ingest, before Score, while the Map runs).
+
+Errors injected before the handler and hangs inside it are `FunctionPool.inject_faults` / `inject_hangs`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+When = Literal["before", "after"]
+
+
+@dataclass
+class Hook:
+    """Calls `action(event, payload)` (payload: the function's answer as JSON, None before it ran) on the first
+    `times` invocations whose event `matches`; an exception from `action` is kept in `errors` for the test to
+    raise (the invocation itself goes on: the hook observes, it does not fail the function)."""
+
+    when: When
+    action: Callable[[Any, str | None], None]
+    matches: Callable[[Any], bool] = lambda event: True
+    times: int = 1
+    fired: int = 0
+    errors: list[BaseException] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _take(self, event: Any) -> bool:
+        with self._lock:
+            if self.fired >= self.times or not self.matches(event):
+                return False
+            self.fired += 1
+            return True
+
+    def run(self, event: Any, payload: str | None) -> None:
+        if self._take(event):
+            try:
+                self.action(event, payload)
+            except BaseException as exc:  # handed to the test, never to the state machine
+                self.errors.append(exc)
+
+    def check(self) -> None:
+        """Raise what the action raised, and fail if it never ran."""
+        if self.errors:
+            raise self.errors[0]
+        if self.fired == 0:
+            raise AssertionError(f"the {self.when}-hook never fired")
+
+
+def mentions(text: str) -> Callable[[Any], bool]:
+    """An event matcher: the event mentions `text` (e.g. an application id) anywhere."""
+    return lambda event: text in json.dumps(event, default=str)
+
+
+@contextlib.contextmanager
+def hooked(pool: Any, hook: Hook) -> Iterator[Hook]:
+    """Run `hook` around `pool`'s invocations (a `FunctionPool`) for the duration of the block."""
+    shadowed = pool.__dict__.get("invoke")  # another hook's, when hooks nest
+    original = pool.invoke
+
+    def invoke(event: Any) -> tuple[str, bool]:
+        if hook.when == "before":
+            hook.run(event, None)
+        payload, errored = original(event)
+        if hook.when == "after":
+            hook.run(event, payload)
+        return payload, errored
+
+    pool.invoke = invoke  # the instance attribute shadows the method for this pool only
+    try:
+        yield hook
+    finally:
+        if shadowed is None:
+            del pool.invoke
+        else:
+            pool.invoke = shadowed

@@ -1,0 +1,95 @@
+"""The S3 half of erasure winning a race (credscore_aws.erasure), against moto: a pipeline writer that finds the
+application erased after writing deletes what it wrote; one that wrote before the erasure is purged by it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from credscore.application import new_application_id
+from credscore_aws import erasure, runtime, storage
+from credscore_aws.repository import ApplicationErased
+from credscore_local.template import load_template
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    for name, value in {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "BUCKET_NAME": "data",
+        "TABLE_NAME": "applications",
+    }.items():
+        monkeypatch.setenv(name, value)
+    props = load_template()["Resources"]["ApplicationsTable"]["Properties"]
+    caches = (storage.s3_client, storage.dynamodb_table, runtime.repository)
+    for cached in caches:
+        cached.cache_clear()
+    with mock_aws():
+        boto3.client("s3").create_bucket(Bucket="data")
+        boto3.resource("dynamodb").create_table(
+            TableName="applications",
+            AttributeDefinitions=props["AttributeDefinitions"],
+            KeySchema=props["KeySchema"],
+            GlobalSecondaryIndexes=props["GlobalSecondaryIndexes"],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield runtime.repository()
+    for cached in caches:
+        cached.cache_clear()
+
+
+def _processing(repo: Any) -> str:
+    application_id = new_application_id()
+    repo.create({"application_id": application_id, "partner_id": "p1", "declared": {"linkedin": 1}})
+    assert repo.claim_for_scoring(application_id, "upload")
+    storage.put_json("data", f"uploads/{application_id}/linkedin/part-1.zip", "zip")
+    return application_id
+
+
+def _documents(application_id: str) -> dict[str, Any]:
+    return {
+        f"work/{application_id}/profile.json": {"texts": []},
+        f"work/{application_id}/images/batch-0000.json": [],
+    }
+
+
+def test_a_writer_that_finds_the_application_erased_deletes_what_it_wrote(aws: Any) -> None:
+    application_id = _processing(aws)
+    neighbour = _processing(aws)
+    aws.erase(application_id, "p1")  # the tombstone is written; erasure's own listing has not happened yet
+    storage.put_json("data", f"work/{neighbour}/profile.json", {"texts": []})
+    with pytest.raises(ApplicationErased):
+        erasure.put_pipeline_files(application_id, _documents(application_id))
+    assert storage.list_keys("data", f"work/{application_id}/") == []
+    assert storage.list_keys("data", f"work/{neighbour}/") == [f"work/{neighbour}/profile.json"], (
+        "only its own"
+    )
+
+
+def test_a_writer_before_the_erasure_keeps_its_files_and_the_erasure_purges_them(aws: Any) -> None:
+    application_id = _processing(aws)
+    written = erasure.put_pipeline_files(application_id, _documents(application_id))
+    assert sorted(storage.list_keys("data", f"work/{application_id}/")) == sorted(written)
+    aws.erase(application_id, "p1")
+    assert erasure.purge_objects(application_id) == 3, "two work files and the upload"
+    assert storage.list_keys("data", f"uploads/{application_id}/") == []
+    assert storage.list_keys("data", f"work/{application_id}/") == []
+
+
+def test_a_purge_that_could_not_delete_everything_says_so(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    application_id = _processing(aws)
+    client = storage.s3_client()
+
+    def refuse(**kwargs: Any) -> dict[str, Any]:
+        key = kwargs["Delete"]["Objects"][0]["Key"]
+        return {"Errors": [{"Key": key, "Code": "AccessDenied", "Message": "Access Denied"}]}
+
+    monkeypatch.setattr(client, "delete_objects", refuse)
+    with pytest.raises(RuntimeError, match="1 objects not deleted, the first: AccessDenied"):
+        erasure.purge_objects(application_id)
