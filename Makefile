@@ -9,6 +9,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 SAM_VENV := .venv-sam
+# checkov pins packaging<24, which pytest 9 cannot use, so it has its own venv like the SAM CLI.
+CHECKOV_VENV := .venv-checkov
 STAMP := $(VENV)/.setup-done
 PYTEST_ARGS ?=
 
@@ -25,6 +27,8 @@ $(STAMP): requirements/dev.txt layers/domain/requirements.txt layers/image_model
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	test -x $(SAM_VENV)/bin/python || $(PY313) -m venv $(SAM_VENV)
 	$(UV) pip install --quiet --python $(SAM_VENV)/bin/python aws-sam-cli==1.170.0
+	test -x $(CHECKOV_VENV)/bin/python || $(PY313) -m venv $(CHECKOV_VENV)
+	$(UV) pip install --quiet --python $(CHECKOV_VENV)/bin/python checkov==3.3.30
 	cd tools/asl && npm ci --no-audit --no-fund --silent
 	@# The browser tests drive Debian's Chromium (never a downloaded browser build).
 	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
