@@ -155,6 +155,8 @@ def test_resource_arns_match_case_sensitively_and_actions_do_not() -> None:
     )
     assert guard.allows(Request("s3:GetObject", "arn:aws:s3:::b/work/x"))
     assert guard.allows(Request("S3:GETOBJECT", "arn:aws:s3:::b/work/x"))
-    assert not guard.allows(Request("s3:GetObject", "arn:aws:s3:::b/WORK/x")), "object keys are case-sensitive"
+    assert not guard.allows(Request("s3:GetObject", "arn:aws:s3:::b/WORK/x")), (
+        "object keys are case-sensitive"
+    )
     assert not guard.allows(Request("s3:GetObject", "arn:aws:s3:::B/work/x")), "bucket names too"
     assert not guard.allows(Request("dynamodb:GetItem", TABLE.replace("apps", "Apps"))), "table names too"
