@@ -251,13 +251,29 @@ def test_score_is_bounded(fv: FeatureVector, config: ScoringConfig) -> None:
         assert 300 - 1e-6 <= result.normalised_score <= 900 + 1e-6
 
 
+# (A former "independent of feature order" property held by construction: the scorer looks features up by id.)
 @settings(deadline=None)  # shared CI cores: no timing in tests
-@given(vectors(), configs())
-def test_score_is_deterministic_and_independent_of_feature_order(
-    fv: FeatureVector, config: ScoringConfig
+@given(vectors(), vectors(), configs(), st.sets(st.sampled_from([f for f in RANGES if f != FeatureId.AGE])))
+def test_disabled_features_never_change_the_score(
+    fv: FeatureVector, other: FeatureVector, config: ScoringConfig, disabled: set[FeatureId]
 ) -> None:
-    reordered = FeatureVector(values=dict(reversed(list(fv.values.items()))))
-    assert score(fv, config) == score(fv, config) == score(reordered, config)
+    """Whatever evidence a disabled feature has (or lacks), the score is the same. Age is left out: eligibility
+    reads it even when it earns no points."""
+    features = config.features.model_copy(
+        update={f.value: config.features.get(f).model_copy(update={"enabled": False}) for f in disabled}
+    )
+    config = config.model_copy(update={"features": features})
+    swapped = FeatureVector(values={**fv.values, **{f: other.get(f) for f in disabled}})
+    first, second = score(fv, config), score(swapped, config)
+    assert (first.status, first.total_points, first.max_possible, first.normalised_score) == (
+        second.status,
+        second.total_points,
+        second.max_possible,
+        second.normalised_score,
+    )
+    assert [(r.feature, r.points) for r in first.breakdown if r.feature not in disabled] == [
+        (r.feature, r.points) for r in second.breakdown if r.feature not in disabled
+    ]
 
 
 @settings(deadline=None)  # shared CI cores: no timing in tests
