@@ -470,3 +470,29 @@ def test_partner_limit_answers_429_per_partner_on_the_local_stack(
         assert status(other_partner).status_code == 200, "the limit is per partner"
     finally:
         stack.restore_function("ApiFunction", previous)
+
+
+# ---------------------------------------------------------------- SAM conventions
+def test_samconfig_stages_deploy_this_template_with_known_parameters_and_no_secrets() -> None:
+    import shlex
+    import tomllib
+
+    config = tomllib.loads((REPO / "samconfig.toml").read_text(encoding="utf-8"))
+    assert config["version"] == 0.1
+    stages = {env: tables["deploy"]["parameters"] for env, tables in config.items() if env != "version"}
+    assert {"dev", "staging", "prod"} <= set(stages)
+    parameters = TEMPLATE["Parameters"]
+    for env, deploy in stages.items():
+        overrides = dict(item.split("=", 1) for item in shlex.split(deploy["parameter_overrides"]))
+        assert set(overrides) <= set(parameters), (
+            f"{env}: unknown parameters {set(overrides) - set(parameters)}"
+        )
+        assert overrides["Stage"] == ("dev" if env == "default" else env)
+        assert deploy["stack_name"] == f"credscore-{overrides['Stage']}"
+        assert {"CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"} <= set(deploy["capabilities"].split())
+        if "LogRetentionDays" in overrides:
+            assert int(overrides["LogRetentionDays"]) in parameters["LogRetentionDays"]["AllowedValues"]
+    lines = (REPO / "samconfig.toml").read_text(encoding="utf-8").lower().splitlines()
+    text = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
+    for secret in ("token=", "password", "secret", "apikey", "api_key", "bearer"):
+        assert secret not in text, secret
