@@ -16,7 +16,12 @@ PYTEST_ARGS ?=
 
 .PHONY: setup demo test lint typecheck unit e2e build bench openapi sync-config clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(CHECKOV_VENV)/bin/checkov
+
+# Its own target, so an existing checkout gets it from `make setup` without redoing the rest.
+$(CHECKOV_VENV)/bin/checkov: | $(STAMP)
+	test -x $(CHECKOV_VENV)/bin/python || $(PY313) -m venv $(CHECKOV_VENV)
+	$(UV) pip install --quiet --python $(CHECKOV_VENV)/bin/python checkov==3.3.30
 
 $(STAMP): requirements/dev.txt layers/domain/requirements.txt layers/image_model/requirements.txt pyproject.toml tools/asl/package.json
 	@test -n "$(PY313)" || { echo "Python 3.13 is needed (the Lambda runtime): install it or set PY313=/path/to/python3.13"; exit 1; }
@@ -27,8 +32,6 @@ $(STAMP): requirements/dev.txt layers/domain/requirements.txt layers/image_model
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	test -x $(SAM_VENV)/bin/python || $(PY313) -m venv $(SAM_VENV)
 	$(UV) pip install --quiet --python $(SAM_VENV)/bin/python aws-sam-cli==1.170.0
-	test -x $(CHECKOV_VENV)/bin/python || $(PY313) -m venv $(CHECKOV_VENV)
-	$(UV) pip install --quiet --python $(CHECKOV_VENV)/bin/python checkov==3.3.30
 	cd tools/asl && npm ci --no-audit --no-fund --silent
 	@# The browser tests drive Debian's Chromium (never a downloaded browser build).
 	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
