@@ -9,12 +9,19 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 SAM_VENV := .venv-sam
+# checkov pins packaging<24, which pytest 9 cannot use, so it has its own venv like the SAM CLI.
+CHECKOV_VENV := .venv-checkov
 STAMP := $(VENV)/.setup-done
 PYTEST_ARGS ?=
 
 .PHONY: setup demo test lint typecheck unit e2e build bench openapi sync-config clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(CHECKOV_VENV)/bin/checkov
+
+# Its own target, so an existing checkout gets it from `make setup` without redoing the rest.
+$(CHECKOV_VENV)/bin/checkov: | $(STAMP)
+	test -x $(CHECKOV_VENV)/bin/python || $(PY313) -m venv $(CHECKOV_VENV)
+	$(UV) pip install --quiet --python $(CHECKOV_VENV)/bin/python checkov==3.3.30
 
 $(STAMP): requirements/dev.txt layers/domain/requirements.txt layers/image_model/requirements.txt pyproject.toml tools/asl/package.json
 	@test -n "$(PY313)" || { echo "Python 3.13 is needed (the Lambda runtime): install it or set PY313=/path/to/python3.13"; exit 1; }

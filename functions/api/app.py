@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -18,7 +19,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore.report import render_report
-from credscore_aws import applications, outcomes
+from credscore_aws import applications, outcomes, rate_limit
 from credscore_aws.api_models import (
     NEXT_TOKEN_PATTERN,
     OPENAPI_INFO,
@@ -32,7 +33,7 @@ from credscore_aws.api_models import (
     OutcomeReport,
     ScoreResultView,
 )
-from credscore_aws.runtime import logger, metrics, tracer
+from credscore_aws.runtime import logger, metrics, repository, tracer
 
 app = APIGatewayHttpResolver(enable_validation=True)
 app.enable_swagger(path="/docs", **OPENAPI_INFO)
@@ -277,8 +278,25 @@ def get_outcome(application_id: ApplicationId) -> OutcomeRecord:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     applications.register_lambda_context(context)
-    refusal = _refuse_unreadable_body(event)
+    refusal = _rate_limited(event) or _refuse_unreadable_body(event)
     return refusal or app.resolve(event, context)
+
+
+def _rate_limited(event: dict[str, Any]) -> dict[str, Any] | None:
+    """429 once a partner passes its requests per minute (see credscore_aws.rate_limit for why it is here)."""
+    authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
+    partner = (authorizer.get("lambda") or {}).get("partner_id")
+    limit = os.environ.get("PARTNER_REQUESTS_PER_MINUTE")
+    if not partner or not limit:
+        return None
+    decision = rate_limit.check(repository().table, str(partner), int(limit))
+    if not decision.counted:
+        logger.warning("partner rate limit not counted (DynamoDB error); request let through")
+    if decision.allowed:
+        return None
+    response = _plain_error(429, "rate_limited", f"more than {limit} requests a minute; retry later")
+    response["headers"]["Retry-After"] = str(decision.retry_after)
+    return response
 
 
 # No request of this API comes near this (a create body is well under 1 KiB); API Gateway's own cap is 10 MB.

@@ -10,7 +10,9 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities import parameters
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from credscore.application import parse_upload_key, upload_prefix, work_prefix
@@ -39,7 +41,20 @@ def _uploaded_parts(application_id: str) -> list[str]:
 
 
 def _x_bearer_token() -> str:
-    return str(parameters.get_parameter(env("X_BEARER_TOKEN_PARAM"), decrypt=True, max_age=300))
+    """The X API token, or "" when its SecureString was never created (created out of band, see template.yaml).
+    Any other SSM failure is raised, so the state machine retries it."""
+    try:
+        return str(parameters.get_parameter(env("X_BEARER_TOKEN_PARAM"), decrypt=True, max_age=300))
+    except GetParameterError as exc:
+        cause = exc.__cause__ or exc.__context__  # powertools re-raises without `from`
+        if (
+            isinstance(cause, ClientError)
+            and cause.response.get("Error", {}).get("Code") == "ParameterNotFound"
+        ):
+            logger.error("X bearer token parameter is missing; X handles are reported unavailable")
+            metrics.add_metric(name="XTokenMissing", unit=MetricUnit.Count, value=1)
+            return ""
+        raise
 
 
 @logger.inject_lambda_context(log_event=False)

@@ -36,6 +36,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from credscore_cli import invoke as invoke_cli
 from credscore_cli.inputs import PLATFORMS, InputError, select_exports
 
 if TYPE_CHECKING:
@@ -405,6 +406,8 @@ def build_parser() -> argparse.ArgumentParser:
     samples.add_argument("--seed", type=int, default=1)
     samples.add_argument("--platform", action="append", choices=PLATFORMS, help="only these (repeatable)")
     samples.set_defaults(handler=cmd_samples)
+
+    invoke_cli.register(sub)
     return parser
 
 

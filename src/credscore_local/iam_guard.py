@@ -5,16 +5,17 @@ in production. Each local worker therefore checks every AWS call its handler mak
 policy statements (read from template.yaml) before the call is sent, and refuses it with the error AWS gives
 (`AccessDenied` / `AccessDeniedException`). Covered: the S3, DynamoDB, SSM and Step Functions operations, with
 the resource ARNs IAM evaluates for them. Not covered: the KMS permissions that S3 and DynamoDB use on a caller's
-behalf for encryption at rest (the IAM matrix test in tests/security reviews those). Conditions: StringEquals and
-StringLike on `s3:prefix` (a listing's prefix) are evaluated; other conditions are taken as met, so the guard can
-miss a denial there but never invents one.
+behalf for encryption at rest (the IAM matrix test in tests/security reviews those). Conditions: the string
+operators (StringEquals, StringNotEquals, StringEqualsIgnoreCase, StringNotEqualsIgnoreCase, StringLike,
+StringNotLike, and their IfExists forms) on `s3:prefix` (a listing's prefix) are evaluated; other operators and keys
+are taken as met, so the guard can miss a denial there but never invents one.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -99,18 +100,41 @@ def _matches(patterns: Iterable[str], value: str, case_sensitive: bool) -> bool:
     return any(_wildcard(pattern, case_sensitive).fullmatch(value) for pattern in patterns)
 
 
+def _string_test(operator: str) -> Callable[[list[str], str], bool] | None:
+    """The test of one IAM string condition operator (None: not evaluated by the guard)."""
+    base = operator.removesuffix("IfExists")
+    negated = base.startswith("StringNot")
+    kind = base.removeprefix("StringNot" if negated else "String")
+    if kind == "Equals":
+
+        def test(expected: list[str], value: str) -> bool:
+            return value in expected
+    elif kind == "EqualsIgnoreCase":
+
+        def test(expected: list[str], value: str) -> bool:
+            return value.casefold() in {e.casefold() for e in expected}
+    elif kind == "Like":
+
+        def test(expected: list[str], value: str) -> bool:
+            return _matches(expected, value, case_sensitive=True)
+    else:
+        return None
+    if negated:
+        return lambda expected, value: not test(expected, value)
+    return test
+
+
 def _conditions_hold(conditions: Mapping[str, Any], context: Mapping[str, str]) -> bool:
-    """StringEquals / StringLike on keys the request carries; any other operator or key is taken as met."""
+    """String operators (Equals, EqualsIgnoreCase, Like, their Not forms and IfExists variants) on keys the
+    request carries; any other operator, or a key the request does not carry, is taken as met."""
     for operator, tests in conditions.items():
-        if operator not in ("StringEquals", "StringLike"):
+        test = _string_test(operator)
+        if test is None:
             continue
         for key, expected in tests.items():
             if key not in context:
                 continue
-            value = context[key]
-            if operator == "StringEquals" and value not in _as_list(expected):
-                return False
-            if operator == "StringLike" and not _matches(_as_list(expected), value, case_sensitive=True):
+            if not test(_as_list(expected), context[key]):
                 return False
     return True
 

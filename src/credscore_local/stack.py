@@ -254,7 +254,8 @@ class LocalStack:
     def _create_AWS_Logs_LogGroup(self, logical: str, props: dict[str, Any], r: Resolver) -> None:
         name = r.resolve(props["LogGroupName"])
         logs = self.client("logs")
-        logs.create_log_group(logGroupName=name)
+        kms = {"kmsKeyId": r.resolve(props["KmsKeyId"])} if "KmsKeyId" in props else {}
+        logs.create_log_group(logGroupName=name, **kms)
         logs.put_retention_policy(logGroupName=name, retentionInDays=int(r.resolve(props["RetentionInDays"])))
         r.refs[logical] = name
         r.attributes[(logical, "Arn")] = self._arn("logs", f"log-group:{name}:*")
@@ -370,7 +371,13 @@ class LocalStack:
         p = r.resolve(props)
         attributes = {
             key: str(p[key]).lower() if isinstance(p[key], bool) else str(p[key])
-            for key in ("MessageRetentionPeriod", "SqsManagedSseEnabled", "VisibilityTimeout")
+            for key in (
+                "MessageRetentionPeriod",
+                "SqsManagedSseEnabled",
+                "VisibilityTimeout",
+                "KmsMasterKeyId",
+                "KmsDataKeyReusePeriodSeconds",
+            )
             if key in p
         }
         sqs = self.client("sqs")

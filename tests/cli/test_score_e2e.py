@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from credscore import synth
 from credscore_cli.main import main
 
 pytestmark = pytest.mark.e2e
 
 
-def _synth() -> Any:
-    synth = pytest.importorskip("credscore.synth")
-    if not hasattr(synth, "make_export"):
-        pytest.skip("credscore.synth has no make_export yet")
-    return synth
-
-
 def test_score_prints_json_and_writes_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    synth = _synth()
     linkedin, facebook = tmp_path / "linkedin.zip", tmp_path / "facebook-export.zip"
     synth.make_export("linkedin", linkedin, seed=1, connections=420, skills=12)
     synth.make_export("facebook", facebook, seed=2, posts=20, friends=300, birth_year=1991)
@@ -61,7 +53,6 @@ def test_score_prints_json_and_writes_the_report(tmp_path: Path, capsys: pytest.
 
 
 def test_samples_writes_one_zip_per_platform(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _synth()
     assert main(["samples", "--out", str(tmp_path), "--platform", "linkedin", "--platform", "x"]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["linkedin.zip", "x.zip"]
     assert "linkedin.zip" in capsys.readouterr().out

@@ -227,3 +227,14 @@ def test_invalid_handle_makes_no_call(api) -> None:
     _, report = _fetch("not a handle!")
     assert report.reason_code == "x_invalid_handle"
     assert len(api.calls) == 0
+
+
+def test_no_bearer_token_is_reported_as_not_configured_without_calling_x(api) -> None:
+    """The Ingest handler passes "" when the token's SecureString does not exist."""
+    profile = Profile(application_id="a" * 32)
+    report = fetch_x_profile(profile, "asharao", "")
+    assert report.status == SourceStatus.UNAVAILABLE
+    assert report.reason_code == "x_not_configured"
+    assert "not set up" in (report.reason or "")
+    assert not api.calls
+    assert profile.texts == []

@@ -21,6 +21,33 @@ def _size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
 
 
+_ELF_MACHINES = {0x3E: "x86_64", 0xB7: "aarch64"}
+
+
+def _elf_machine(path: Path) -> str:
+    """The architecture an ELF shared object is built for (its e_machine field), or why it is not one."""
+    header = path.read_bytes()[:20]
+    if header[:4] != b"\x7fELF":
+        return "not ELF"
+    if header[4] != 2 or header[5] != 1:
+        return "not 64-bit little-endian"
+    machine = int.from_bytes(header[18:20], "little")
+    return _ELF_MACHINES.get(machine, hex(machine))
+
+
+def test_elf_machine_reads_the_architecture(tmp_path: Path) -> None:
+    """The check above cannot pass on anything but an x86-64 ELF file."""
+    header = bytearray(b"\x7fELF" + bytes([2, 1, 1]) + bytes(13))
+    header[18:20] = (0xB7).to_bytes(2, "little")
+    (tmp_path / "arm.so").write_bytes(bytes(header))
+    header[18:20] = (0x3E).to_bytes(2, "little")
+    (tmp_path / "x86.so").write_bytes(bytes(header))
+    (tmp_path / "text.so").write_bytes(b"not a binary at all")
+    assert _elf_machine(tmp_path / "arm.so") == "aarch64"
+    assert _elf_machine(tmp_path / "x86.so") == "x86_64"
+    assert _elf_machine(tmp_path / "text.so") == "not ELF"
+
+
 @pytest.fixture(scope="module")
 def built() -> Path:
     if os.environ.get("CREDSCORE_SKIP_BUILD") != "1":
@@ -46,7 +73,12 @@ def test_layers_hold_linux_x86_64_binaries_and_the_model(built: Path) -> None:
     assert (model_layer / "nudenet" / "320n.onnx").stat().st_size > 10_000_000
     extensions = list((model_layer / "onnxruntime").rglob("*.so"))
     assert extensions, "onnxruntime's native library is in the layer"
-    assert any("x86_64" in p.name or "linux" in p.name or p.suffix == ".so" for p in extensions)
+    for path in extensions:
+        assert _elf_machine(path) == "x86_64", f"{path.name} is not an x86-64 Linux binary"
+    # The Python extension module is built for the Lambda runtime's interpreter (CPython 3.13 on x86-64 Linux).
+    assert any(p.name.endswith(".cpython-313-x86_64-linux-gnu.so") for p in extensions), [
+        p.name for p in extensions
+    ]
     domain = built / "DomainLayer" / "python"
     for package in (
         "credscore",

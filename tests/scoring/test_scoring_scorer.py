@@ -224,13 +224,34 @@ def test_score_is_bounded(fv: FeatureVector, config: ScoringConfig) -> None:
         )
 
 
+# (A former "independent of feature order" property held by construction: the scorer looks features up by id.)
 @settings(deadline=None)  # shared CI cores: no timing in tests
-@given(vectors(), st.sampled_from([DEFAULT, FITTED]))
-def test_score_is_deterministic_and_independent_of_feature_order(
-    fv: FeatureVector, config: ScoringConfig
+@given(
+    vectors(),
+    vectors(),
+    st.sampled_from([DEFAULT, ALL_ON, FITTED]),
+    st.sets(st.sampled_from([f for f in VALID_RANGE if f != FeatureId.AGE])),
+)
+def test_disabled_features_never_change_the_score(
+    fv: FeatureVector, other: FeatureVector, config: ScoringConfig, disabled: set[FeatureId]
 ) -> None:
-    reordered = FeatureVector(values=dict(reversed(list(fv.values.items()))))
-    assert score(fv, config) == score(fv, config) == score(reordered, config)
+    """Whatever evidence a disabled characteristic has (or lacks), the score is the same. Age is left out:
+    eligibility reads it even when it earns no points."""
+    chars = config.scorecard.characteristics
+    config = _with(
+        config, **{f.value: chars[f].model_copy(update={"enabled": False}) for f in disabled if f in chars}
+    )
+    swapped = FeatureVector(values={**fv.values, **{f: other.get(f) for f in disabled}})
+    first, second = score(fv, config), score(swapped, config)
+    assert (first.status, first.total_points, first.max_possible, first.normalised_score) == (
+        second.status,
+        second.total_points,
+        second.max_possible,
+        second.normalised_score,
+    )
+    assert [(r.feature, r.points) for r in first.breakdown if r.feature not in disabled] == [
+        (r.feature, r.points) for r in second.breakdown if r.feature not in disabled
+    ]
 
 
 @settings(deadline=None)  # shared CI cores: no timing in tests

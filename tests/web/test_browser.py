@@ -1,7 +1,7 @@
 """The page in a real browser (Debian's chromium driven by Playwright; no browser is ever downloaded).
 
-Two tests: the page alone against a scripted API (fast, always meaningful), and the whole flow through
-`credscore serve` on the embedded local stack with the real pipeline. Screenshots go to
+Tests of the page alone against a scripted API (marked `browser` only: no local stack), and the whole flow
+through `credscore serve` on the embedded local stack with the real pipeline (also marked `e2e`). Screenshots go to
 test-artifacts/screenshots/ for a person to look at.
 """
 
@@ -26,7 +26,7 @@ from credscore_cli.webserver import WEB_DIR, WebConfig, serve_web
 from tests.exports import small_applicant
 from tests.web.fake_api import FakeApplication, fake_api
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.browser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
@@ -249,6 +249,7 @@ def served() -> Iterator[dict[str, str]]:
         assert "Stopped." in rest
 
 
+@pytest.mark.e2e
 def test_whole_flow_through_credscore_serve(page: Any, served: dict[str, str], tmp_path: Path) -> None:
     files = small_applicant(tmp_path)
     page.goto(served["url"])

@@ -73,12 +73,17 @@ def fetch_x_profile(
     *,
     clock: Callable[[], float] = time.time,
 ) -> SourceReport:
-    """Append the account's counts and latest posts to `profile`; return the X source's report.
+    """Append the account's counts and latest posts to `profile`; return the X source's report. An empty
+    `bearer_token` means X lookups are not configured (reported UNAVAILABLE).
 
     Raises XRateLimited (429, with seconds until the limit resets) or XTemporarilyUnavailable (5xx, network)."""
     username = handle.strip().removeprefix("@")
     if not _HANDLE.fullmatch(username):
         return _unavailable("x_invalid_handle", "this is not a valid X handle")
+    if not bearer_token:
+        # The operator has not set the X API token up: a configuration gap reported on the source, never an
+        # AWS error text; other sources are still scored.
+        return _unavailable("x_not_configured", "this service is not set up to read X accounts by handle")
     client = tweepy.Client(bearer_token=bearer_token, wait_on_rate_limit=False)
     try:
         return _fetch(profile, client, username, max_posts)

@@ -1,0 +1,272 @@
+"""An application by X handle through the real state machine on the local stack, with the X API intercepted.
+
+The Ingest function runs in its own worker process, so the X API is intercepted on the network, not in-process:
+the worker's HTTPS_PROXY points at a loopback proxy that answers CONNECT for the X API host with TLS under a
+throwaway CA (trusted through REQUESTS_CA_BUNDLE) and serves API v2 bodies. tweepy, requests and the handler
+run unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+X_HOST = "api.twitter.com"
+USER_ID = "2244994945"
+TOKEN = "test-bearer-token-not-real"
+POSTS = [
+    "Thrilled to start my new role as a data engineer in Pune!",
+    "Grateful to my mentors, what a wonderful year of learning",
+    "Weekend volunteering at the library was great fun",
+]
+
+
+def _tls_files(directory: Path) -> tuple[Path, Path, Path]:
+    """A throwaway CA and a certificate it signs for the X API host (ca.pem, cert.pem, key.pem)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "credscore test CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=2))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, X_HOST)]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=2))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(X_HOST)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = directory / "ca.pem", directory / "cert.pem", directory / "key.pem"
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return paths
+
+
+def _x_api_body(path: str) -> dict[str, Any] | None:
+    """API v2 bodies for the one account the stub knows."""
+    route = urlparse(path).path
+    if route == "/2/users/by/username/asharao":
+        return {
+            "data": {
+                "id": USER_ID,
+                "name": "Asha Rao",
+                "username": "asharao",
+                "created_at": "2013-12-14T04:35:55.000Z",
+                "description": "Data person",
+                "protected": False,
+                "public_metrics": {
+                    "followers_count": 512,
+                    "following_count": 180,
+                    "tweet_count": 3456,
+                    "listed_count": 7,
+                    "like_count": 900,
+                },
+            }
+        }
+    if route == f"/2/users/{USER_ID}/tweets":
+        tweets = [
+            {
+                "id": str(1800000000000000000 + i),
+                "text": text,
+                "created_at": "2024-05-14T09:12:03.000Z",
+                "edit_history_tweet_ids": [str(1800000000000000000 + i)],
+                "public_metrics": {"retweet_count": 1, "reply_count": 0, "like_count": 5, "quote_count": 0},
+            }
+            for i, text in enumerate(POSTS)
+        ]
+        return {
+            "data": tweets,
+            "meta": {
+                "result_count": len(tweets),
+                "newest_id": tweets[0]["id"],
+                "oldest_id": tweets[-1]["id"],
+            },
+        }
+    return None
+
+
+class _XProxy(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, tls: ssl.SSLContext) -> None:
+        super().__init__(("127.0.0.1", 0), _XProxyHandler)
+        self.tls = tls
+        self.requests: list[tuple[str, str]] = []  # (path, Authorization header) seen inside the tunnel
+
+
+class _XProxyHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _XProxy
+
+    def do_CONNECT(self) -> None:
+        if self.path != f"{X_HOST}:443":
+            self.send_error(403, "only the X API is intercepted")
+            return
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        # From here on the tunnel speaks TLS as the X API host; later requests are read from it.
+        tunnel = self.server.tls.wrap_socket(self.connection, server_side=True)
+        self.connection = tunnel
+        self.rfile = tunnel.makefile("rb")
+        self.wfile = tunnel.makefile("wb", buffering=0)
+
+    def do_GET(self) -> None:
+        self.server.requests.append((self.path, self.headers.get("Authorization", "")))
+        body = _x_api_body(self.path)
+        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            status, body = 401, {"title": "Unauthorized", "status": 401}
+        elif body is None:
+            status, body = 404, {"title": "Not Found Error", "status": 404}
+        else:
+            status = 200
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@pytest.fixture(scope="module")
+def x_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[_XProxy, Path]]:
+    ca, cert, key = _tls_files(tmp_path_factory.mktemp("x-tls"))
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    proxy = _XProxy(tls)
+    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+    thread.start()
+    yield proxy, ca
+    proxy.shutdown()
+    proxy.server_close()
+
+
+@pytest.fixture
+def intercepted(stack: Any, x_proxy: tuple[_XProxy, Path]) -> Iterator[_XProxy]:
+    proxy, ca = x_proxy
+    proxy.requests.clear()
+    url = f"http://127.0.0.1:{proxy.server_address[1]}"
+    previous = stack.reconfigure_function(
+        "IngestFunction",
+        env={"HTTPS_PROXY": url, "https_proxy": url, "REQUESTS_CA_BUNDLE": str(ca), "NO_PROXY": "127.0.0.1"},
+    )
+    try:
+        yield proxy
+    finally:
+        stack.restore_function("IngestFunction", previous)
+
+
+def _token_parameter(stack: Any) -> str:
+    return str(stack.deployed.functions["IngestFunction"].environment["X_BEARER_TOKEN_PARAM"])
+
+
+def _raw_aws_error_free(document: Any) -> None:
+    text = json.dumps(document)
+    for raw in ("ParameterNotFound", "GetParameter", "botocore", "Traceback", "ClientError"):
+        assert raw not in text, f"{raw} reached the partner: {text}"
+
+
+def test_x_handle_only_is_scored_with_x_evidence_through_the_state_machine(
+    stack: Any, partner: Any, intercepted: _XProxy
+) -> None:
+    stack.client("ssm").put_parameter(
+        Name=_token_parameter(stack), Value=TOKEN, Type="SecureString", Overwrite=True
+    )
+    try:
+        created = partner.create_application({}, x_handle="@asharao")
+        state = partner.wait(created["application_id"])
+    finally:
+        stack.client("ssm").delete_parameter(Name=_token_parameter(stack))
+    assert state["status"] == "scored", state
+    assert state["x_handle_requested"] is True
+    (x_source,) = state["sources"]
+    assert (x_source["platform"], x_source["status"]) == ("x", "parsed"), x_source
+    # The real tweepy calls went through the tunnel with the token read from the SecureString.
+    paths = [urlparse(path).path for path, _ in intercepted.requests]
+    assert "/2/users/by/username/asharao" in paths
+    assert f"/2/users/{USER_ID}/tweets" in paths
+    assert {auth for _, auth in intercepted.requests} == {f"Bearer {TOKEN}"}
+    result = partner.result(created["application_id"])
+    text = json.dumps(result)
+    # The features trace back to the X API's account endpoint (counts) and its posts (text analysis).
+    assert "x:api:users/by/username" in text, text
+    assert "text analysis: x posts" in text, text
+    execution = stack.scoring_execution(created["application_id"])
+    assert execution is not None
+    assert execution["status"] == "SUCCEEDED"
+    states = [name for name, _, _ in stack.execution_state_times(execution)]
+    assert "Ingest" in states
+    assert "Score" in states
+    _raw_aws_error_free(result)
+
+
+def test_x_handle_without_a_bearer_token_fails_with_a_clear_recorded_reason(
+    stack: Any, partner: Any, intercepted: _XProxy
+) -> None:
+    ssm = stack.client("ssm")
+    with pytest.raises(ssm.exceptions.ParameterNotFound):
+        ssm.get_parameter(Name=_token_parameter(stack))
+    created = partner.create_application({}, x_handle="asharao")
+    state = partner.wait(created["application_id"])
+    assert state["status"] == "failed", state
+    (x_source,) = state["sources"]
+    assert x_source["status"] == "unavailable"
+    assert x_source["reason_code"] == "x_not_configured"
+    assert state["error"]["code"] == "NoUsableSource", state["error"]
+    assert "not set up to read X accounts" in state["error"]["message"]
+    assert not intercepted.requests, "no call to X without a token"
+    _raw_aws_error_free(state)
+
+
+def test_proxy_refuses_any_other_host(x_proxy: tuple[_XProxy, Path]) -> None:
+    """The interception is narrow: only the X API host is tunnelled."""
+    proxy, _ = x_proxy
+    with socket.create_connection(proxy.server_address, timeout=5) as conn:
+        conn.sendall(b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
+        assert conn.recv(64).startswith(b"HTTP/1.1 403")
