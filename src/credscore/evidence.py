@@ -30,11 +30,19 @@ class SentimentCounts(_Model):
 
     analysed: int = 0
     not_analysed: int = Field(
-        default=0, description="texts VADER cannot read (other scripts, empty, only URLs)"
+        default=0, description="texts not scored: other languages than English, empty, only URLs"
     )
     positive: int = 0
     negative: int = 0
     neutral: int = 0
+    languages: dict[str, int] = Field(
+        default_factory=dict,
+        description='every text by identified language ("en", "hi-Latn" romanized Hindi, "hi", "zxx" emoji '
+        'only, "und" unidentified...), analysed or not',
+    )
+    not_analysed_reasons: dict[str, int] = Field(
+        default_factory=dict, description='not analysed texts by reason: "language", "unreadable"'
+    )
 
 
 class PlatformText(_Model):
@@ -56,6 +64,7 @@ class TextAnalysis(_Model):
     status: AnalysisStatus
     error: str | None = None
     platforms: list[PlatformText] = Field(default_factory=list)
+    models: list[str] = Field(default_factory=list, description="packages used, with versions, for the audit")
 
 
 class NameCounts(_Model):

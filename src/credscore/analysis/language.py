@@ -1,0 +1,344 @@
+"""Language of a short social-media text, offline: which texts VADER (an English lexicon) may score.
+
+A cascade, cheapest first, because most texts are English and the identification must cost far less than
+VADER itself (bench/analysis: ≥ 0.8 × a bare VADER loop):
+1. Script. Letters outside the Latin script (Devanagari, Tamil, Arabic...) making up more than
+   `MAX_OTHER_SCRIPT_SHARE` of the letters make the text non-English, even with an English word in it
+   ("आज का दिन OK था" is Hindi, never scored on "OK"). Its language comes from py3langid (a naive Bayes
+   model shipped inside the wheel, 140 languages) or, failing that, from the script.
+2. Romanized Hindi (Hinglish). py3langid has no such class, so a curated marker list decides
+   (data/language/hinglish-*.txt): frequent Hindi function words, pronouns and verbs in their Latin
+   spellings. Words that are also English count half.
+3. English by its common words (data/language/english-common.txt): half of the distinct words or more and
+   no Hindi marker is English without a model call.
+4. Otherwise py3langid, restricted to Latin-script languages; a low-confidence answer on a text with known
+   English words is English, else the language is unknown ("und").
+Texts without letters are "zxx" (emoji, emoticons, numbers). Accuracy on the labelled set in
+tests/analysis/data/language-labelled.tsv is measured by bench/analysis and tested in tests/analysis.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from py3langid.langid import LanguageIdentifier
+
+ENGLISH = "en"
+HINGLISH = "hi-Latn"  # BCP 47: Hindi written in Latin script
+NO_LANGUAGE = "zxx"  # no linguistic content: emoji, emoticons, numbers
+UNKNOWN = "und"
+
+MAX_OTHER_SCRIPT_SHARE = 0.2
+_ENGLISH_SHARE = 0.5  # share of common English words among the distinct words: English without the model
+_MODEL_CONFIDENCE = 0.6
+_SIBLING_CONFIDENCE = 0.9
+
+# Plain-language names for the coverage in results; codes not listed are shown as they are.
+LANGUAGE_NAMES: dict[str, str] = {
+    ENGLISH: "English", HINGLISH: "romanized Hindi (Hinglish)", "hi": "Hindi", "ta": "Tamil", "te": "Telugu",
+    "bn": "Bengali", "mr": "Marathi", "gu": "Gujarati", "pa": "Punjabi", "kn": "Kannada", "ml": "Malayalam",
+    "or": "Odia", "ur": "Urdu", "ne": "Nepali", "ar": "Arabic", "fa": "Persian", "es": "Spanish",
+    "fr": "French", "de": "German", "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "id": "Indonesian",
+    "ms": "Malay", "tl": "Tagalog", "sw": "Swahili", "tr": "Turkish", "ru": "Russian", "uk": "Ukrainian",
+    "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "th": "Thai", "si": "Sinhala", "pl": "Polish",
+    "ro": "Romanian", "sv": "Swedish", "vi": "Vietnamese", "el": "Greek", "he": "Hebrew",
+    NO_LANGUAGE: "emoji or symbols only", UNKNOWN: "unidentified language",
+}  # fmt: skip
+
+# Latin-script languages py3langid may answer for a Latin text that is neither English nor Hinglish.
+_LATIN_LANGUAGES = (
+    "en", "es", "fr", "de", "it", "pt", "nl", "id", "ms", "tl", "sw", "tr", "pl", "ro", "sv", "da", "no",
+    "fi", "cs", "hu", "vi", "ca", "hr", "sk", "sl", "lt", "lv", "et", "af", "eu", "gl",
+)  # fmt: skip
+
+# Script of a letter, by Unicode block, for scripts py3langid may not settle (fallback language per script).
+_SCRIPT_BLOCKS: tuple[tuple[int, int, str], ...] = (
+    (0x0370, 0x03FF, "el"), (0x0400, 0x04FF, "ru"), (0x0590, 0x05FF, "he"), (0x0600, 0x06FF, "ar"),
+    (0x0900, 0x097F, "hi"), (0x0980, 0x09FF, "bn"), (0x0A00, 0x0A7F, "pa"), (0x0A80, 0x0AFF, "gu"),
+    (0x0B00, 0x0B7F, "or"), (0x0B80, 0x0BFF, "ta"), (0x0C00, 0x0C7F, "te"), (0x0C80, 0x0CFF, "kn"),
+    (0x0D00, 0x0D7F, "ml"), (0x0D80, 0x0DFF, "si"), (0x0E00, 0x0E7F, "th"), (0x3040, 0x30FF, "ja"),
+    (0xAC00, 0xD7AF, "ko"), (0x4E00, 0x9FFF, "zh"),
+)  # fmt: skip
+
+# Other languages written in the same script as the script's main language (see `_SCRIPT_BLOCKS`).
+_SAME_SCRIPT: dict[str, frozenset[str]] = {
+    "hi": frozenset({"mr", "ne"}), "ar": frozenset({"ur", "fa", "ps"}), "ru": frozenset({"uk", "bg", "sr", "kk"}),
+    "bn": frozenset({"as"}), "zh": frozenset({"ja"}),
+}  # fmt: skip
+
+ENGLISH_FUNCTION_WORDS: frozenset[str] = frozenset(
+    [
+        "a",
+        "about",
+        "after",
+        "again",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "before",
+        "being",
+        "but",
+        "by",
+        "can",
+        "can't",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "don't",
+        "down",
+        "for",
+        "from",
+        "get",
+        "got",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "i'm",
+        "if",
+        "in",
+        "into",
+        "is",
+        "isn't",
+        "it",
+        "it's",
+        "its",
+        "just",
+        "let's",
+        "like",
+        "me",
+        "more",
+        "most",
+        "my",
+        "no",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "one",
+        "only",
+        "or",
+        "other",
+        "our",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "thank",
+        "thanks",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "us",
+        "very",
+        "was",
+        "wasn't",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "why",
+        "will",
+        "with",
+        "won't",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "u",
+        "im",
+        "ur",
+        "pls",
+        "please",
+        "good",
+        "great",
+        "happy",
+        "new",
+        "day",
+        "today",
+        "tomorrow",
+        "night",
+        "morning",
+        "everyone",
+        "all",
+        "love",
+        "best",
+        "nice",
+    ]
+)
+
+_LINKS_AND_MENTIONS = re.compile(r"(?:https?://|www\.)\S+|[@#]\w+")
+_PUNCTUATION = "\"'.,!?;:()[]{}<>*_~-…“”‘’/\\|+=&%$^`"
+
+
+def _words(name: str) -> frozenset[str]:
+    text = resources.files("credscore.data").joinpath("language", name).read_text("utf-8")
+    return frozenset(
+        word.lower() for line in text.splitlines() if not line.startswith("#") for word in line.split()
+    )
+
+
+@cache
+def hinglish_markers() -> tuple[frozenset[str], frozenset[str]]:
+    """(strong markers, weak markers) of romanized Hindi."""
+    return _words("hinglish-markers.txt"), _words("hinglish-weak.txt")
+
+
+@cache
+def english_common() -> frozenset[str]:
+    """Frequent English words (data/language/english-common.txt) and the function words."""
+    return _words("english-common.txt") | ENGLISH_FUNCTION_WORDS
+
+
+@cache
+def identifier() -> LanguageIdentifier:
+    """py3langid's shipped model, loaded once per process (~0.3 s), probabilities normalised."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+@cache
+def _latin_identifier() -> LanguageIdentifier:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    restricted = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    restricted.set_languages([code for code in _LATIN_LANGUAGES if code in restricted.labels])
+    return restricted
+
+
+def model_id() -> str:
+    from importlib.metadata import version
+
+    return f"py3langid {version('py3langid')}"
+
+
+def _is_latin(char: str) -> bool:
+    return (
+        char < "\u0250" or "\u1e00" <= char <= "\u1eff"
+    )  # Basic Latin .. Latin Extended-B, Extended Additional
+
+
+def _script_language(letters: list[str]) -> str:
+    counts: dict[str, int] = {}
+    for char in letters:
+        point = ord(char)
+        for low, high, code in _SCRIPT_BLOCKS:
+            if low <= point <= high:
+                counts[code] = counts.get(code, 0) + 1
+                break
+    return max(counts, key=lambda c: counts[c]) if counts else UNKNOWN
+
+
+def identify(text: str) -> str:
+    """Language code of a text: "en", "hi-Latn", an ISO 639-1 code, "zxx" (no letters) or "und"."""
+    if "@" in text or "://" in text or "www." in text or "#" in text:
+        text = _LINKS_AND_MENTIONS.sub(" ", text)
+    if text.isascii():
+        lowered = text.lower()
+        if not any("a" <= c <= "z" for c in lowered):
+            return NO_LANGUAGE
+        return _latin_language(lowered)
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return NO_LANGUAGE
+    other = [c for c in letters if not _is_latin(c)]
+    if len(other) > MAX_OTHER_SCRIPT_SHARE * len(letters):
+        return _other_script_language(text, other)
+    return _latin_language(unicodedata.normalize("NFC", text).lower())
+
+
+def _other_script_language(text: str, other: list[str]) -> str:
+    by_script = _script_language(other)
+    if by_script == UNKNOWN:
+        return str(identifier().classify(text)[0])
+    siblings = _SAME_SCRIPT.get(by_script)
+    if not siblings:
+        return by_script  # a script written by one main language here (Tamil, Telugu, Thai...)
+    # Languages sharing a script (Hindi, Marathi, Nepali in Devanagari): the model decides only when sure,
+    # since short texts mislead it; otherwise the script's main language.
+    code, confidence = identifier().classify(text)
+    return str(code) if code in siblings and confidence >= _SIBLING_CONFIDENCE else by_script
+
+
+def _latin_language(lowered: str) -> str:
+    # Distinct words and C-level set intersections: this runs before VADER on every text.
+    tokens = {t for t in (w.strip(_PUNCTUATION) for w in lowered.split()) if t and not t.isdigit()}
+    if not tokens:
+        return NO_LANGUAGE
+    strong, weak = hinglish_markers()
+    strong_hits = len(tokens & strong)
+    hindi = strong_hits + 0.5 * len(tokens & weak)
+    if strong_hits and hindi >= 1.5 and hindi >= len(tokens & ENGLISH_FUNCTION_WORDS):
+        return HINGLISH
+    common = len(tokens & english_common())
+    if not strong_hits and common >= _ENGLISH_SHARE * len(tokens):
+        return ENGLISH
+    code, confidence = _latin_identifier().classify(lowered)
+    if code == ENGLISH:
+        return ENGLISH
+    if strong_hits and hindi >= 1.0:
+        return HINGLISH
+    if confidence >= _MODEL_CONFIDENCE:
+        return str(code)
+    if common or _known_to_vader(tokens):
+        return ENGLISH
+    return UNKNOWN
+
+
+def _known_to_vader(tokens: set[str]) -> bool:
+    from credscore.analysis.sentiment import analyzer
+
+    lexicon = analyzer().lexicon
+    return any(t in lexicon for t in tokens)
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
