@@ -97,7 +97,7 @@ def count_sentiment(texts: Iterable[str]) -> SentimentCounts:
         by_label[label] += times
         languages[language] += times
         if label is None:
-            analysable = language == ENGLISH or language == NO_LANGUAGE
+            analysable = language in (ENGLISH, NO_LANGUAGE)
             reasons[REASON_UNREADABLE if analysable else REASON_LANGUAGE] += times
     # Plain counters, one model at the end: assigning to a pydantic model field costs microseconds.
     return SentimentCounts(
