@@ -71,149 +71,6 @@ _SAME_SCRIPT: dict[str, frozenset[str]] = {
     "bn": frozenset({"as"}), "zh": frozenset({"ja"}),
 }  # fmt: skip
 
-ENGLISH_FUNCTION_WORDS: frozenset[str] = frozenset(
-    [
-        "a",
-        "about",
-        "after",
-        "again",
-        "all",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "before",
-        "being",
-        "but",
-        "by",
-        "can",
-        "can't",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "don't",
-        "down",
-        "for",
-        "from",
-        "get",
-        "got",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "him",
-        "his",
-        "how",
-        "i",
-        "i'm",
-        "if",
-        "in",
-        "into",
-        "is",
-        "isn't",
-        "it",
-        "it's",
-        "its",
-        "just",
-        "let's",
-        "like",
-        "me",
-        "more",
-        "most",
-        "my",
-        "no",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "one",
-        "only",
-        "or",
-        "other",
-        "our",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "thank",
-        "thanks",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "us",
-        "very",
-        "was",
-        "wasn't",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "why",
-        "will",
-        "with",
-        "won't",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "u",
-        "im",
-        "ur",
-        "pls",
-        "please",
-        "good",
-        "great",
-        "happy",
-        "new",
-        "day",
-        "today",
-        "tomorrow",
-        "night",
-        "morning",
-        "everyone",
-        "all",
-        "love",
-        "best",
-        "nice",
-    ]
-)
-
 _LINKS_AND_MENTIONS = re.compile(r"(?:https?://|www\.)\S+|[@#]\w+")
 _PUNCTUATION = "\"'.,!?;:()[]{}<>*_~-…“”‘’/\\|+=&%$^`"
 
@@ -232,9 +89,15 @@ def hinglish_markers() -> tuple[frozenset[str], frozenset[str]]:
 
 
 @cache
+def english_function_words() -> frozenset[str]:
+    """English function words (data/language/english-function.txt): they weigh against romanized Hindi."""
+    return _words("english-function.txt")
+
+
+@cache
 def english_common() -> frozenset[str]:
     """Frequent English words (data/language/english-common.txt) and the function words."""
-    return _words("english-common.txt") | ENGLISH_FUNCTION_WORDS
+    return _words("english-common.txt") | english_function_words()
 
 
 @cache
@@ -316,7 +179,7 @@ def _latin_language(lowered: str) -> str:
     strong, weak = hinglish_markers()
     strong_hits = len(tokens & strong)
     hindi = strong_hits + 0.5 * len(tokens & weak)
-    if strong_hits and hindi >= 1.5 and hindi >= len(tokens & ENGLISH_FUNCTION_WORDS):
+    if strong_hits and hindi >= 1.5 and hindi >= len(tokens & english_function_words()):
         return HINGLISH
     common = len(tokens & english_common())
     if not strong_hits and common >= _ENGLISH_SHARE * len(tokens):
