@@ -12,6 +12,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
 from credscore.application import upload_prefix, work_prefix
+from credscore.coverage import build_coverage
 from credscore.errors import TransientError
 from credscore.scoring.features import extract_features
 from credscore_aws.analysis_io import AnalysisRequest, load_profile
@@ -58,6 +59,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "sources": application.get("source_reports") or [],
             "archive_hashes": application.get("archive_hashes") or {},
         },
+        build_coverage(evidence),
     )
     repository().store_result(application_id, document, features.model_dump(mode="json"))
     # Raw data goes before the status says "scored", so nobody sees a scored application with exports left.

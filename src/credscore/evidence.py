@@ -68,8 +68,18 @@ class TextAnalysis(_Model):
 
 
 class NameCounts(_Model):
-    total: int = 0
+    total: int = Field(default=0, description="distinct names found")
     flagged: int = 0
+    not_analysed: int = Field(
+        default=0, description="names in a script without word lists (Latin and Devanagari are read)"
+    )
+    not_analysed_scripts: dict[str, int] = Field(
+        default_factory=dict, description='not analysed names by script, e.g. {"TAMIL": 2}'
+    )
+
+    @property
+    def analysed(self) -> int:
+        return self.total - self.not_analysed
 
 
 class ProfanityAnalysis(_Model):
@@ -79,6 +89,7 @@ class ProfanityAnalysis(_Model):
     groups: NameCounts = Field(default_factory=NameCounts)
     pages: NameCounts = Field(default_factory=NameCounts)
     following: NameCounts = Field(default_factory=NameCounts)
+    models: list[str] = Field(default_factory=list, description="word lists used, for the audit")
 
 
 class ImageAnalysis(_Model):
@@ -87,10 +98,16 @@ class ImageAnalysis(_Model):
     error: str | None = None
     analysed: int = 0
     not_analysed: int = Field(default=0, description="corrupt, unsupported or oversized images")
+    not_analysed_reasons: dict[str, int] = Field(
+        default_factory=dict, description="missing | unsupported | corrupt | too_large | cap_reached"
+    )
     flagged: int = Field(
         default=0, description="images with at least one covered category over its threshold"
     )
-    categories_covered: list[str] = Field(default_factory=list)
+    categories_covered: list[str] = Field(default_factory=list, description="model labels that can flag")
+    content_categories: list[str] = Field(
+        default_factory=list, description='content categories the models cover, e.g. ["nudity"]'
+    )
     category_counts: dict[str, int] = Field(default_factory=dict)
     models: list[str] = Field(default_factory=list, description="model ids used, for the audit trail")
 

@@ -336,6 +336,10 @@ class ImageModerator:
         return sorted({label for m in self._models for label in m.card.thresholds})
 
     @property
+    def content_categories(self) -> list[str]:
+        return sorted({c for m in self._models for c in m.card.categories})
+
+    @property
     def model_ids(self) -> list[str]:
         return [m.audit_id for m in self._models]
 
@@ -386,17 +390,24 @@ class ImageModerator:
 
     def analyze_batch(self, images: Iterable[tuple[str, bytes | None]]) -> ImageAnalysis:
         """Counts over a batch of (reference, bytes) pairs; bytes None means the photo could not be read."""
-        return summarize(self.verdicts(images), self.categories_covered, self.model_ids)
+        return summarize(
+            self.verdicts(images), self.categories_covered, self.model_ids, self.content_categories
+        )
 
 
 def summarize(
-    verdicts: Iterable[ImageVerdict], categories_covered: list[str], models: list[str]
+    verdicts: Iterable[ImageVerdict],
+    categories_covered: list[str],
+    models: list[str],
+    content_categories: list[str] | None = None,
 ) -> ImageAnalysis:
     analysed = not_analysed = flagged = 0
     counts: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
     for verdict in verdicts:
         if not verdict.analysed:
             not_analysed += 1
+            reasons[verdict.reason or "corrupt"] += 1
             continue
         analysed += 1
         if verdict.flagged:
@@ -406,8 +417,10 @@ def summarize(
         status=AnalysisStatus.OK if analysed or not_analysed else AnalysisStatus.NO_EVIDENCE,
         analysed=analysed,
         not_analysed=not_analysed,
+        not_analysed_reasons=dict(sorted(reasons.items())),
         flagged=flagged,
         categories_covered=categories_covered,
+        content_categories=sorted(content_categories or []),
         category_counts=dict(sorted(counts.items())),
         models=models,
     )
@@ -420,8 +433,10 @@ def merge_image_analyses(parts: list[ImageAnalysis]) -> ImageAnalysis:
     if parts and not usable:
         return ImageAnalysis(status=AnalysisStatus.FAILED, error=parts[0].error)
     counts: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
     for part in usable:
         counts.update(part.category_counts)
+        reasons.update(part.not_analysed_reasons)
     analysed = sum(p.analysed for p in usable)
     not_analysed = sum(p.not_analysed for p in usable)
     with_images = [p for p in usable if p.status == AnalysisStatus.OK]
@@ -431,9 +446,13 @@ def merge_image_analyses(parts: list[ImageAnalysis]) -> ImageAnalysis:
         else AnalysisStatus.NO_EVIDENCE,
         analysed=analysed,
         not_analysed=not_analysed,
+        not_analysed_reasons=dict(sorted(reasons.items())),
         flagged=sum(p.flagged for p in usable),
         # Only what every batch that saw images covered can be claimed for the whole application.
         categories_covered=sorted(set.intersection(*(set(p.categories_covered) for p in with_images)))
+        if with_images
+        else [],
+        content_categories=sorted(set.intersection(*(set(p.content_categories) for p in with_images)))
         if with_images
         else [],
         category_counts=dict(sorted(counts.items())),

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 import credscore
+from credscore.coverage import AnalysisCoverage
 from credscore.scoring.config import FeatureId, Priority, ScoringConfig
 from credscore.scoring.curves import points_for
 from credscore.scoring.features import FeatureVector
@@ -113,6 +114,9 @@ class ScoreResult(_Out):
     eligibility: EligibilityResult
     config_version: str
     code_version: str
+    analysis_coverage: AnalysisCoverage | None = Field(
+        default=None, description="what the text, name and image analyses read, and what they can detect"
+    )
 
 
 def check_eligibility(age: float | None, config: ScoringConfig) -> EligibilityResult:
@@ -184,7 +188,9 @@ def rank_reasons(breakdown: list[FeatureScore], limit: int) -> list[Reason]:
     ]
 
 
-def score(features: FeatureVector, config: ScoringConfig) -> ScoreResult:
+def score(
+    features: FeatureVector, config: ScoringConfig, analysis_coverage: AnalysisCoverage | None = None
+) -> ScoreResult:
     breakdown = [_feature_score(f, features, config) for f in FeatureId]
     enabled = [b for b in breakdown if b.enabled]
     scored = [b for b in enabled if b.points is not None]
@@ -221,4 +227,5 @@ def score(features: FeatureVector, config: ScoringConfig) -> ScoreResult:
         eligibility=eligibility,
         config_version=config.version,
         code_version=credscore.__version__,
+        analysis_coverage=analysis_coverage,
     )
