@@ -131,8 +131,10 @@ def text_coverage(text: TextAnalysis) -> AnalysisCoverageItem:
 
 
 def _text_not_analysed(languages: dict[str, int], reasons: dict[str, int]) -> str:
-    other = {language_name(c): n for c, n in languages.items() if c not in ("en", "zxx")}
-    parts = [_count(other)] if other and reasons.get(REASON_LANGUAGE) else []
+    other = {f"in {language_name(c)}": n for c, n in languages.items() if c not in ("en", "zxx")}
+    parts = (
+        [_count(other) + ": no sentiment model for these"] if other and reasons.get(REASON_LANGUAGE) else []
+    )
     if reasons.get(REASON_UNREADABLE):
         parts.append(f"{reasons[REASON_UNREADABLE]} empty or only links")
     if reasons.get(REASON_CAP_REACHED):
