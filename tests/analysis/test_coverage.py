@@ -102,3 +102,15 @@ def test_failed_and_empty_analyses_are_said_so() -> None:
     assert coverage.texts.summary == "Texts: the analysis failed"
     assert coverage.names.summary == "Names: none found"
     assert len(coverage.summary()) == 3
+
+
+def test_the_api_result_view_says_what_was_analysed_in_plain_words() -> None:
+    from credscore_aws.api_models import ScoreResultView
+
+    coverage = build_coverage(evidence(text=hindi_and_english_posts(), images=photos())).model_dump(
+        mode="json"
+    )
+    view = ScoreResultView(application_id="a", status="scored", result={"analysis_coverage": coverage})
+    assert view.analysed == [coverage["texts"]["summary"], "Names: none found", coverage["images"]["summary"]]
+    assert "Not checked: violence" in view.model_dump()["analysed"][2]
+    assert ScoreResultView(application_id="a", status="scored", result={}).analysed == []

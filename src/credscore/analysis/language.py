@@ -78,7 +78,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 _OTHER_SCRIPT_LETTER = re.compile(r"[^\W\d_\u0000-\u02af\u1e00-\u1eff]")
 # Punctuation becomes spaces before splitting into words ("great!!" is "great"). The apostrophe stays: "can't"
 # and "don't" are listed words.
-_SEPARATORS = tuple(".,!?;:()\"*-_/…“”‘’[]")
+_SEPARATORS = tuple('.,!?;:()"*-_/…“”‘’[]')
 
 
 def _words(name: str) -> frozenset[str]:

@@ -180,26 +180,37 @@ def other_script(name: str) -> str | None:
     return None
 
 
-def _masked(name: str) -> str:
-    """The name with allowed phrases removed and the context rules applied (lowercase, NFC)."""
-    text = _allowed_phrases_re().sub(" ", unicodedata.normalize("NFC", name)).lower()
+@cache
+def _phrase_first_words() -> frozenset[str]:
+    """First words of the allowed phrases: a name with none of them needs no (slower) phrase search."""
+    phrases = [*ALLOWED_PHRASES, *_data_lines("allowed-phrases.txt")]
+    return frozenset(_LATIN_WORDS.findall(p.lower())[0] for p in phrases)
+
+
+def _masked(name: str) -> tuple[str, set[str]]:
+    """The name (lowercase, NFC) with allowed phrases removed and the context rules applied, and its words."""
+    text = (name if name.isascii() else unicodedata.normalize("NFC", name)).lower()
     words = set(_LATIN_WORDS.findall(text))
+    if words & _phrase_first_words():
+        text = _allowed_phrases_re().sub(" ", text)
+        words = set(_LATIN_WORDS.findall(text))
     masked = (SUPPORT_MASKED if words & SUPPORT_CONTEXT else frozenset()) | (
         BIRD_MASKED if words & BIRD_CONTEXT else frozenset()
     )
     if masked & words:
         text = " ".join(" " if w.strip(".,:;!?'\"()-") in masked else w for w in text.split())
-    return text
+        words -= masked
+    return text, words
 
 
 def is_profane_name(name: str) -> bool:
     """Whether a group/page name is profane: better-profanity's list (allow-listed words and phrases removed),
     the context rules, and the Hinglish, English-compound and Devanagari lists."""
-    text = _masked(name)
-    if matcher().contains_profanity(text):
-        return True
+    text, words = _masked(name)
     latin = latin_list()
-    if any(latin.matches(w) for w in _LATIN_WORDS.findall(text) if w.isascii()):
+    if words & latin.words or any(w.startswith(latin.prefixes) for w in words):
+        return True
+    if matcher().contains_profanity(text):
         return True
     if text.isascii():
         return False
