@@ -1,9 +1,11 @@
 """Model cards: what an ONNX image model expects and what its outputs mean, so models are added without code.
 
 A card is a small JSON file. The built-in card describes nudenet's shipped detector (`nudenet/320n.onnx`,
-sexual nudity only). A deployment adds its own classifiers (violence, gore, ...) by dropping a card and its
-.onnx file into the directory named by `CREDSCORE_MODEL_CARDS_DIR`; a card there with the built-in card's id
-replaces it (e.g. to change thresholds). Nothing is downloaded at run time.
+nudity only: exposed genitalia of any sex and anus flag, one rule for every sex). A deployment adds its own
+classifiers (violence, weapons, ...) by dropping a card and its .onnx file into the directory named by
+`CREDSCORE_MODEL_CARDS_DIR`; a card there with the built-in card's id replaces it (e.g. to change thresholds).
+A card declares the content `categories` it detects, which every result's coverage reports (and the ones no
+card covers as "not checked"). Nothing is downloaded at run time. docs/analysis.md documents the fields.
 """
 
 from __future__ import annotations

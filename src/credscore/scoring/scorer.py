@@ -20,8 +20,8 @@ ScoreStatus = Literal["scored", "ineligible", "insufficient_evidence"]
 REASONS: dict[FeatureId, tuple[str, str]] = {
     FeatureId.AGE: ("age_away_from_peak", "Age is away from the peak of this scorecard's age curve."),
     FeatureId.EDUCATION: ("few_completed_education", "Few completed education entries were found."),
-    FeatureId.POSITIVE_POSTS: ("few_positive_posts", "A small share of the analysed posts read as positive."),
-    FeatureId.NEGATIVE_POSTS: ("negative_posts", "Some of the analysed posts read as negative."),
+    FeatureId.POSITIVE_POSTS: ("few_positive_posts", "A small share of the analysed (English) posts read as positive."),
+    FeatureId.NEGATIVE_POSTS: ("negative_posts", "Some of the analysed (English) posts read as negative."),
     FeatureId.COMMENTS: ("comment_tone", "The analysed comments were not mostly positive in tone."),
     FeatureId.NEGATIVE_GROUPS: ("flagged_groups", "Some joined groups have names flagged as offensive."),
     FeatureId.NEGATIVE_PAGES: (
@@ -29,7 +29,10 @@ REASONS: dict[FeatureId, tuple[str, str]] = {
         "Some liked pages or followed accounts have names flagged as offensive.",
     ),
     FeatureId.INTERACTION_FREQUENCY: ("low_activity", "Few interactions per day were found."),
-    FeatureId.IMAGES: ("flagged_images", "Some analysed photos were flagged by image moderation."),
+    FeatureId.IMAGES: (
+        "flagged_images",
+        "Some analysed photos were flagged by image moderation (see what was analysed for the categories checked).",
+    ),
     FeatureId.CONNECTIONS: (
         "few_connections",
         "Connections, friends or followers are below the level of full points.",
