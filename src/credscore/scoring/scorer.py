@@ -20,7 +20,10 @@ ScoreStatus = Literal["scored", "ineligible", "insufficient_evidence"]
 REASONS: dict[FeatureId, tuple[str, str]] = {
     FeatureId.AGE: ("age_away_from_peak", "Age is away from the peak of this scorecard's age curve."),
     FeatureId.EDUCATION: ("few_completed_education", "Few completed education entries were found."),
-    FeatureId.POSITIVE_POSTS: ("few_positive_posts", "A small share of the analysed (English) posts read as positive."),
+    FeatureId.POSITIVE_POSTS: (
+        "few_positive_posts",
+        "A small share of the analysed (English) posts read as positive.",
+    ),
     FeatureId.NEGATIVE_POSTS: ("negative_posts", "Some of the analysed (English) posts read as negative."),
     FeatureId.COMMENTS: ("comment_tone", "The analysed comments were not mostly positive in tone."),
     FeatureId.NEGATIVE_GROUPS: ("flagged_groups", "Some joined groups have names flagged as offensive."),
