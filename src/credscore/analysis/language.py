@@ -9,8 +9,8 @@ VADER itself (bench/analysis: ≥ 0.8 × a bare VADER loop):
 2. Romanized Hindi (Hinglish). py3langid has no such class, so a curated marker list decides
    (data/language/hinglish-*.txt): frequent Hindi function words, pronouns and verbs in their Latin
    spellings. Words that are also English count half.
-3. English by its common words (data/language/english-common.txt): half of the distinct words or more and
-   no Hindi marker is English without a model call.
+3. English by its common words (data/language/english-common.txt and VADER's lexicon): half of the distinct
+   words or more and no Hindi marker is English without a model call.
 4. Otherwise py3langid, restricted to Latin-script languages; a low-confidence answer on a text with known
    English words is English, else the language is unknown ("und").
 Texts without letters are "zxx" (emoji, emoticons, numbers). Accuracy on the labelled set in
@@ -102,8 +102,12 @@ def english_function_words() -> frozenset[str]:
 
 @cache
 def english_common() -> frozenset[str]:
-    """Frequent English words (data/language/english-common.txt) and the function words."""
-    return _words("english-common.txt") | english_function_words()
+    """Frequent English words (data/language/english-common.txt), the function words, and the words of VADER's
+    own lexicon (short posts such as "Cute pic" have no function word but are words VADER scores)."""
+    from credscore.analysis.sentiment import analyzer
+
+    vader_words = frozenset(word for word in analyzer().lexicon if word.isalpha())
+    return _words("english-common.txt") | english_function_words() | vader_words
 
 
 @cache
@@ -147,12 +151,12 @@ def identify(text: str) -> str:
     if text.isascii():
         lowered = text.lower()
         return _latin_language(lowered) if _ASCII_LETTER.search(lowered) else NO_LANGUAGE
-    letters = len(_LETTER.findall(text))
-    if not letters:
+    other = _OTHER_SCRIPT_LETTER.findall(text)  # usually empty: Latin text with emoji or accents
+    if other:
+        if len(other) > MAX_OTHER_SCRIPT_SHARE * len(_LETTER.findall(text)):
+            return _other_script_language(text, other)
+    elif not _LETTER.search(text):
         return NO_LANGUAGE
-    other = _OTHER_SCRIPT_LETTER.findall(text)
-    if len(other) > MAX_OTHER_SCRIPT_SHARE * letters:
-        return _other_script_language(text, other)
     return _latin_language(unicodedata.normalize("NFC", text).lower())
 
 
