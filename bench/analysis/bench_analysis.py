@@ -567,6 +567,12 @@ def _scan_seconds(library: Profanity, posts: list[str]) -> float:
 
 COLD_STARTS = {
     "sentiment (`analyzer()`)": "from credscore.analysis.sentiment import analyzer; analyzer()",
+    "sentiment with language identification (first `count_sentiment` on an English and a Latin text)": (
+        "from credscore.analysis.sentiment import count_sentiment; count_sentiment(['Nice day', 'Hola amigos'])"
+    ),
+    "names (first `analyze_names`: lists, allowed phrases, FastProfanity trie)": (
+        "from credscore.analysis.profanity import count_names; count_names(['Mumbai Runners', 'Cum Laude'])"
+    ),
     "profanity (`censor()` + FastProfanity trie)": (
         "from credscore.analysis.profanity import matcher; matcher()"
     ),

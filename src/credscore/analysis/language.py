@@ -120,9 +120,14 @@ def identifier() -> LanguageIdentifier:
 
 @cache
 def _latin_identifier() -> LanguageIdentifier:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """The same model restricted to Latin-script languages; it shares the loaded arrays (no second load)."""
+    from py3langid.langid import LanguageIdentifier
 
-    restricted = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    full = identifier()
+    restricted = LanguageIdentifier(
+        full.nb_ptc, full.nb_pc, full.nb_classes, full.tk_nextmove, full.tk_output,
+        norm_probs=True, tk_row=full.tk_row,
+    )  # fmt: skip
     restricted.set_languages([code for code in _LATIN_LANGUAGES if code in restricted.labels])
     return restricted
 
