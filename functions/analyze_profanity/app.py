@@ -1,4 +1,5 @@
-"""Parallel branch: better-profanity on the names of groups joined, pages liked and accounts followed."""
+"""Parallel branch: profanity of the names of groups joined, pages liked and accounts followed (better-profanity
+plus Hinglish and Devanagari lists; names in other scripts are counted as not analysed)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Parallel branch: VADER sentiment, likes on own posts and interaction frequency over the applicant's texts."""
+"""Parallel branch: language of each text, VADER sentiment of the English ones, likes on own posts and interaction
+frequency over the applicant's texts (texts in other languages are counted as not analysed, by language)."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
+from credscore.coverage import build_coverage
 from credscore.errors import TransientError
 from credscore.scoring.features import extract_features
 from credscore_aws.analysis_io import AnalysisRequest, score_input
@@ -66,6 +67,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "sources": application.get("source_reports") or [],
             "archive_hashes": application.get("archive_hashes") or {},
         },
+        build_coverage(evidence),
     )
     # Both writes are conditional on the application still processing: an erasure in between wins (its purge
     # takes the stored result; the flip to scored is refused with ApplicationErased).

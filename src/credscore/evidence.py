@@ -43,11 +43,19 @@ class SentimentCounts(_Model):
 
     analysed: int = 0
     not_analysed: int = Field(
-        default=0, description="texts VADER cannot read (other scripts, empty, only URLs)"
+        default=0, description="texts not scored: other languages than English, empty, only URLs"
     )
     positive: int = 0
     negative: int = 0
     neutral: int = 0
+    languages: dict[str, int] = Field(
+        default_factory=dict,
+        description='every text by identified language ("en", "hi-Latn" romanized Hindi, "hi", "zxx" emoji '
+        'only, "und" unidentified...), analysed or not',
+    )
+    not_analysed_reasons: dict[str, int] = Field(
+        default_factory=dict, description='not analysed texts by reason: "language", "unreadable"'
+    )
 
 
 class PlatformText(_Model):
@@ -70,11 +78,22 @@ class TextAnalysis(_Model):
     error: str | None = None
     platforms: list[PlatformText] = Field(default_factory=list)
     caps: list[Cap] = Field(default_factory=list, description="texts left out by a cap, with the reason")
+    models: list[str] = Field(default_factory=list, description="packages used, with versions, for the audit")
 
 
 class NameCounts(_Model):
-    total: int = 0
+    total: int = Field(default=0, description="distinct names found")
     flagged: int = 0
+    not_analysed: int = Field(
+        default=0, description="names in a script without word lists (Latin and Devanagari are read)"
+    )
+    not_analysed_scripts: dict[str, int] = Field(
+        default_factory=dict, description='not analysed names by script, e.g. {"TAMIL": 2}'
+    )
+
+    @property
+    def analysed(self) -> int:
+        return self.total - self.not_analysed
 
 
 class ProfanityAnalysis(_Model):
@@ -85,6 +104,7 @@ class ProfanityAnalysis(_Model):
     pages: NameCounts = Field(default_factory=NameCounts)
     following: NameCounts = Field(default_factory=NameCounts)
     caps: list[Cap] = Field(default_factory=list, description="names left out by a cap, with the reason")
+    models: list[str] = Field(default_factory=list, description="word lists used, for the audit")
 
 
 class ImageAnalysis(_Model):
@@ -99,7 +119,10 @@ class ImageAnalysis(_Model):
     flagged: int = Field(
         default=0, description="images with at least one covered category over its threshold"
     )
-    categories_covered: list[str] = Field(default_factory=list)
+    categories_covered: list[str] = Field(default_factory=list, description="model labels that can flag")
+    content_categories: list[str] = Field(
+        default_factory=list, description='content categories the models cover, e.g. ["nudity"]'
+    )
     category_counts: dict[str, int] = Field(default_factory=dict)
     models: list[str] = Field(default_factory=list, description="model ids used, for the audit trail")
     caps: list[Cap] = Field(default_factory=list, description="photos left out by a cap, with the reason")

@@ -292,6 +292,23 @@ def _source_rows(application: Mapping[str, Any], result: Mapping[str, Any]) -> l
     return []
 
 
+def _analysis_coverage(result: Mapping[str, Any]) -> str:
+    """What the text, name and image analyses read and what they can detect, in plain words."""
+    coverage = _dict(result.get("analysis_coverage"))
+    items = [_dict(coverage.get(key)) for key in ("texts", "names", "images")]
+    lines = [
+        f"<li>{_e(item.get('summary'))}"
+        + (f' <span class="muted">(models: {_e(", ".join(map(str, _list(item.get("models")))))})</span>'
+           if _list(item.get("models")) else "")
+        + "</li>"
+        for item in items
+        if item.get("summary")
+    ]  # fmt: skip
+    if not lines:
+        return ""
+    return '<h3>What was analysed</h3>\n<ul class="analysis-coverage">' + "".join(lines) + "</ul>"
+
+
 def _sources(application: Mapping[str, Any], result: Mapping[str, Any]) -> str:
     sources = _source_rows(application, result)
     if not sources:
@@ -379,6 +396,7 @@ def render_report(application: dict[str, Any], result: dict[str, Any]) -> str:
 {_reasons(result)}
 <h2>Coverage</h2>
 {_coverage(result)}
+{_analysis_coverage(result)}
 <h2>Sources</h2>
 {_sources(application, result)}
 {_failures(result)}

@@ -180,6 +180,19 @@ class ScoreResultView(BaseModel):
     application_id: str
     status: str
     result: dict[str, Any]
+    analysed: list[str] = Field(
+        default_factory=list,
+        description="What the text, name and image analyses read and could not read, and what the image "
+        "models cannot see, one plain sentence each (from result.analysis_coverage; docs/analysis.md).",
+    )
+
+    @model_validator(mode="after")
+    def _analysed_in_plain_words(self) -> ScoreResultView:
+        coverage = self.result.get("analysis_coverage")
+        if not self.analysed and isinstance(coverage, dict):
+            items = (coverage.get(key) for key in ("texts", "names", "images"))
+            self.analysed = [str(i["summary"]) for i in items if isinstance(i, dict) and i.get("summary")]
+        return self
 
 
 class ErasureReceipt(BaseModel):

@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 
 import credscore
+from credscore.coverage import AnalysisCoverage
 from credscore.evidence import AnalysisStatus, Evidence, ImageAnalysis, ProfanityAnalysis, TextAnalysis
 from credscore.scoring.features import FeatureVector
 from credscore.scoring.scorer import score
@@ -76,9 +77,13 @@ def _merge_image_outputs(images_out: Any, failures: list[dict[str, str]]) -> Ima
 
 
 def result_document(
-    application_id: str, features: FeatureVector, loaded: LoadedConfig, extra: dict[str, Any]
+    application_id: str,
+    features: FeatureVector,
+    loaded: LoadedConfig,
+    extra: dict[str, Any],
+    analysis_coverage: AnalysisCoverage | None = None,
 ) -> dict[str, Any]:
-    scored = score(features, loaded.config)
+    scored = score(features, loaded.config, analysis_coverage)
     return {
         **scored.model_dump(mode="json"),
         "application_id": application_id,
@@ -99,10 +104,12 @@ def rescore(application_id: str, features_doc: dict[str, Any], previous: dict[st
         for k in ("analysis_failures", "analysis_caps", "sources", "archive_hashes")
         if k in previous
     }
+    kept = previous.get("analysis_coverage")  # what the analyses read does not change with the weights
     # An explicit request for "the configuration in force now": skip the warm-process cache.
     return result_document(
         application_id,
         features,
         config_store().load_fresh(),
         {**carried, "rescored_from": previous.get("config_parameter_version")},
+        AnalysisCoverage.model_validate(kept) if kept else None,
     )

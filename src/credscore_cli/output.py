@@ -130,6 +130,7 @@ def print_result(console: Console, application: dict[str, Any], result: dict[str
             f"[bold]Coverage[/bold] {coverage['ratio']:.0%} of enabled features had evidence; "
             f"missing: {missing}"
         )
+    print_analysis_coverage(console, result)
     reasons = [r for r in result.get("reasons") or [] if isinstance(r, dict)]
     console.print("[bold]Reasons lowering the score[/bold]" if reasons else "No reasons lowered the score.")
     for reason in reasons:
@@ -148,6 +149,18 @@ def print_result(console: Console, application: dict[str, Any], result: dict[str
     if result.get("rescored_from") is not None:
         version += f", rescored from version {result['rescored_from']}"
     console.print(escape(f"{version}, code {result.get('code_version', '–')}"), highlight=False)
+
+
+def print_analysis_coverage(console: Console, result: dict[str, Any]) -> None:
+    """What the text, name and image analyses read and can detect, one plain line each."""
+    coverage = result.get("analysis_coverage")
+    if not isinstance(coverage, dict):
+        return
+    console.print("[bold]What was analysed[/bold]")
+    for key in ("texts", "names", "images"):
+        item = coverage.get(key)
+        if isinstance(item, dict) and item.get("summary"):
+            console.print(f"  • {escape(str(item['summary']))}", highlight=False)
 
 
 def as_json(application: dict[str, Any], result: dict[str, Any] | None) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -35,6 +37,9 @@ def test_every_kind_of_file_is_handled_without_crash(nudenet_moderator: ImageMod
     assert result.status == AnalysisStatus.OK
     assert (result.analysed, result.not_analysed, result.flagged) == (len(CASES) - skipped, skipped, 0)
     assert result.categories_covered == sorted(NUDENET_FLAG_LABELS)  # sexual nudity only: no violence claimed
+    assert result.content_categories == ["nudity"]
+    assert sum(result.not_analysed_reasons.values()) == skipped
+    assert result.not_analysed_reasons == dict(Counter(reason for _, reason in CASES.values() if reason))
     assert result.models[0].startswith("nudenet-320n@sha256:")
 
 
@@ -140,14 +145,17 @@ def test_merge_sums_batches() -> None:
     merged = merge_image_analyses(
         [
             part(analysed=3, not_analysed=1, flagged=1, categories_covered=["A", "V"], models=["m1"],
-                 category_counts={"A": 1}),
-            part(analysed=2, flagged=2, categories_covered=["A", "V"], models=["m1"],
-                 category_counts={"A": 1, "V": 2}),
+                 category_counts={"A": 1}, not_analysed_reasons={"corrupt": 1}, content_categories=["nudity"]),
+            part(analysed=2, not_analysed=2, flagged=2, categories_covered=["A", "V"], models=["m1"],
+                 category_counts={"A": 1, "V": 2}, not_analysed_reasons={"corrupt": 1, "too_large": 1},
+                 content_categories=["nudity", "violence"]),
             ImageAnalysis(status=AnalysisStatus.NO_EVIDENCE),
         ]
     )  # fmt: skip
     assert merged.status == AnalysisStatus.OK
-    assert (merged.analysed, merged.not_analysed, merged.flagged) == (5, 1, 3)
+    assert (merged.analysed, merged.not_analysed, merged.flagged) == (5, 3, 3)
+    assert merged.not_analysed_reasons == {"corrupt": 2, "too_large": 1}
+    assert merged.content_categories == ["nudity"]  # only what every batch covered
     assert merged.category_counts == {"A": 2, "V": 2}
     assert merged.categories_covered == ["A", "V"]
     assert merged.models == ["m1"]

@@ -135,3 +135,46 @@ def test_invalid_card_file_is_an_error(tmp_path: Path) -> None:
     path.write_text('{"id": "x"}')
     with pytest.raises(ValidationError):
         load_card(path)
+
+
+def test_the_shipped_rule_is_the_same_for_every_sex() -> None:
+    from credscore.analysis.model_cards import NUDENET_LABELS, asymmetric_labels, nudenet_card
+
+    card = nudenet_card()
+    assert asymmetric_labels(card.labels, card.thresholds) == []
+    assert "FEMALE_GENITALIA_EXPOSED" in card.thresholds
+    assert "MALE_GENITALIA_EXPOSED" in card.thresholds
+    # Breasts flag for no sex (a female-only breast rule was the asymmetry the issue found).
+    assert "FEMALE_BREAST_EXPOSED" not in card.thresholds
+    assert "MALE_BREAST_EXPOSED" not in card.thresholds
+    assert set(card.thresholds) <= set(NUDENET_LABELS)
+    assert card.categories == ["nudity"]
+
+
+def test_a_card_whose_rule_differs_by_sex_is_refused_unless_it_says_so() -> None:
+    from credscore.analysis.model_cards import NUDENET_LABELS, nudenet_card
+
+    base = nudenet_card().model_dump()
+    one_sided = {**base, "thresholds": {"FEMALE_BREAST_EXPOSED": 0.5}}
+    with pytest.raises(ValidationError, match="differ by sex"):
+        ModelCard.model_validate(one_sided)
+    uneven = {**base, "thresholds": {"FEMALE_GENITALIA_EXPOSED": 0.5, "MALE_GENITALIA_EXPOSED": 0.6}}
+    with pytest.raises(ValidationError, match="differ by sex"):
+        ModelCard.model_validate(uneven)
+    both = {**base, "thresholds": {"FEMALE_BREAST_EXPOSED": 0.5, "MALE_BREAST_EXPOSED": 0.5}}
+    assert ModelCard.model_validate(both).thresholds == both["thresholds"]
+    allowed = ModelCard.model_validate({**one_sided, "sex_symmetric": False})
+    assert set(allowed.thresholds) == {"FEMALE_BREAST_EXPOSED"}
+    assert "BUTTOCKS_EXPOSED" in NUDENET_LABELS  # labels without a sex are not affected
+
+
+def test_a_card_declares_the_categories_it_covers(cards_dir: Path) -> None:
+    card = json.loads((cards_dir / "violence.json").read_text())
+    card["categories"] = ["violence"]
+    (cards_dir / "violence.json").write_text(json.dumps(card))
+    moderator = ImageModerator.from_model_cards(threads=1)
+    assert moderator.content_categories == ["nudity", "violence"]
+    card["categories"] = ["gore"]
+    (cards_dir / "violence.json").write_text(json.dumps(card))
+    with pytest.raises(ValidationError):
+        default_cards()

@@ -66,3 +66,19 @@ def test_a_result_without_a_score_says_why_and_versions_are_complete() -> None:
     assert "No score: too few features had evidence for a score" in text
     assert "Score 612" not in text
     assert "Configuration version 3 (2026-11-a), rescored from version 2, code 0.1.0+abc123" in text
+
+
+def test_what_was_analysed_is_shown_in_plain_words() -> None:
+    text = " ".join(_render(sample_application(), sample_result()).split())  # lines are wrapped
+    assert "What was analysed" in text
+    assert "40 analysed for sentiment (English)" in text
+    assert "9 in Hindi" in text
+    assert "2 in Tamil script" in text
+    assert "nudity detection on 212" in text
+    assert "Not checked: violence, weapons, drugs, hate symbols." in text
+
+
+def test_a_result_without_analysis_coverage_still_prints() -> None:
+    result = sample_result()
+    del result["analysis_coverage"]
+    assert "What was analysed" not in _render(sample_application(), result)

@@ -52,6 +52,13 @@ def test_upload_two_exports_and_get_an_explained_score(
     assert result["code_version"]
     assert result["analysis_failures"] == []
     assert len(result["reasons"]) <= 4
+    # What the analyses read travels from the branches to the result and the API's plain words.
+    coverage = result["analysis_coverage"]
+    assert coverage["images"]["found"] == 3
+    assert coverage["images"]["does_not_detect"] == ["violence", "weapons", "drugs", "hate symbols"]
+    assert any(m.startswith("py3langid") for m in coverage["texts"]["models"])
+    assert coverage["texts"]["analysed"] + coverage["texts"]["not_analysed"] == coverage["texts"]["found"]
+    assert partner.result(application_id)["analysed"][2].startswith("Photos: 3 found")
 
     # The printable report is made from the stored result.
     report = requests.get(
@@ -98,6 +105,7 @@ def test_a_failed_branch_is_recorded_and_the_rest_still_scores(
     assert not features["negative_groups"]["has_evidence"]
     assert not features["negative_pages"]["has_evidence"]
     assert features["connections"]["has_evidence"]
+    assert result["analysis_coverage"]["names"]["summary"] == "Names: the analysis failed"
 
 
 def test_an_application_whose_only_source_is_unreadable_fails_with_a_clear_reason(partner: Any) -> None:

@@ -90,6 +90,11 @@ def test_layers_hold_linux_x86_64_binaries_and_the_model(built: Path) -> None:
         assert (domain / package).is_dir(), package
     assert not (domain / "boto3").exists(), "boto3 comes with the Lambda runtime"
     assert not (domain / "credscore" / "modelling").exists(), "model fitting stays out of the Lambda layer"
+    language = built / "LanguageLayer" / "python"
+    assert (language / "py3langid" / "data" / "model.npz.xz").is_file(), (
+        "the language model ships in the layer"
+    )
+    assert not (domain / "numpy").exists(), "numpy only in the layers of the functions that use it"
 
 
 def test_handlers_are_packaged(built: Path) -> None:

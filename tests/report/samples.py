@@ -65,6 +65,47 @@ def sample_reasons(text_suffix: str = "") -> list[dict[str, Any]]:
     ]
 
 
+def sample_analysis_coverage() -> dict[str, Any]:
+    """What the analyses read, built by the real coverage function from hand-made analysis results."""
+    from credscore.coverage import build_coverage
+    from credscore.evidence import (
+        Evidence,
+        ImageAnalysis,
+        NameCounts,
+        PlatformText,
+        ProfanityAnalysis,
+        SentimentCounts,
+        TextAnalysis,
+    )
+
+    posts = SentimentCounts(
+        analysed=40, not_analysed=12, positive=20, negative=5, neutral=15,
+        languages={"en": 40, "hi": 9, "hi-Latn": 3}, not_analysed_reasons={"language": 12},
+    )  # fmt: skip
+    evidence = Evidence(
+        text=TextAnalysis(
+            status="ok",
+            platforms=[PlatformText(platform="facebook", posts=posts)],
+            models=["vaderSentiment 3.3.2", "py3langid 0.4.0"],
+        ),
+        profanity=ProfanityAnalysis(
+            status="ok",
+            groups=NameCounts(total=10, flagged=1, not_analysed=2, not_analysed_scripts={"TAMIL": 2}),
+            models=["better-profanity 0.7.0"],
+        ),
+        images=ImageAnalysis(
+            status="ok",
+            analysed=212,
+            not_analysed=18,
+            not_analysed_reasons={"too_large": 12, "corrupt": 6},
+            categories_covered=["MALE_GENITALIA_EXPOSED"],
+            content_categories=["nudity"],
+            models=["nudenet-320n@sha256:abc"],
+        ),
+    )
+    return build_coverage(evidence).model_dump(mode="json")
+
+
 def sample_result() -> dict[str, Any]:
     """A stored result with round, hand-picked numbers (checked by `check_stored_result` in the tests)."""
     return {
@@ -112,6 +153,7 @@ def sample_result() -> dict[str, Any]:
             {"analysis": "profanity", "error": "ModelCrashed", "cause": "the model crashed"}
         ],
         "sources": [{"platform": "linkedin", "status": "parsed"}],
+        "analysis_coverage": sample_analysis_coverage(),
     }
 
 

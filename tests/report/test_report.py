@@ -219,3 +219,21 @@ def test_a_result_without_a_score_says_why(
     assert explained in document
     assert "No score was given" in document
     assert "No reasons lowered the score" not in document
+
+
+def test_report_says_what_was_analysed_and_what_was_not_checked(
+    application: dict[str, Any], result: dict[str, Any]
+) -> None:
+    text = " ".join(_parse(render_report(application, result)).text)
+    assert "What was analysed" in text
+    assert "12 not analysed (9 in Hindi, 3 in romanized Hindi (Hinglish)" in text
+    assert "18 not analysed (12 too large, 6 unreadable)" in text
+    assert "Not checked: violence, weapons, drugs, hate symbols." in text
+    assert "py3langid 0.4.0" in text
+
+
+def test_report_escapes_the_coverage_text(application: dict[str, Any], result: dict[str, Any]) -> None:
+    result["analysis_coverage"]["texts"]["summary"] = HOSTILE
+    collector = _parse(render_report(application, result))
+    assert "script" not in collector.tags
+    assert HOSTILE in "".join(collector.text)

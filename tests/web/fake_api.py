@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.report.samples import feature_score, sample_reasons
+from tests.report.samples import feature_score, sample_analysis_coverage, sample_reasons
 
 HOSTILE = '<img src=x onerror="document.body.dataset.pwned=1">'
 
@@ -61,6 +61,7 @@ def scripted_result(config_version: int) -> dict[str, Any]:
         "config_parameter_version": config_version,
         "code_version": "0.1.0+test",
         "analysis_failures": [],
+        "analysis_coverage": sample_analysis_coverage(),
     }
 
 

@@ -133,6 +133,11 @@ def test_page_alone_against_a_scripted_api(page: Any, tmp_path: Path) -> None:
             assert "FEW_CONNECTIONS" in reasons.nth(0).inner_text()
             # Text from the API is shown as text, never run as markup.
             assert "<img src=x" in reasons.nth(1).inner_text()
+            # What the analyses read and could not check, in plain words.
+            analysed = result.locator(".analysis-coverage li")
+            assert analysed.count() == 3
+            assert "9 in Hindi" in analysed.nth(0).inner_text()
+            assert "Not checked: violence, weapons, drugs, hate symbols." in analysed.nth(2).inner_text()
             assert page.locator("#apply-result img").count() == 0
             assert page.evaluate("document.body.dataset.pwned") is None
             page.screenshot(path=str(SCREENSHOTS / "scripted-applicant-result.png"), full_page=True)

@@ -78,6 +78,18 @@ function tile(label, big, small, extraClass = "") {
     h("div", { class: "big" }, big), small ? h("div", { class: "hint" }, small) : null);
 }
 
+// What the text, name and image analyses read and what they can detect, in the service's own plain words.
+export function analysisCoverage(coverage) {
+  if (!coverage || typeof coverage !== "object") return null;
+  const items = ["texts", "names", "images"].map((key) => coverage[key]).filter((item) => item && typeof item === "object");
+  if (!items.length) return null;
+  return h("div", { class: "analysis-coverage" }, h("h4", {}, "What was analysed"),
+    h("ul", {}, items.map((item) => h("li", { "data-analysis": String(item.analysis ?? "") },
+      String(item.summary ?? ""),
+      Array.isArray(item.models) && item.models.length
+        ? h("span", { class: "hint" }, ` (models: ${item.models.map(String).join(", ")})`) : null))));
+}
+
 export function renderResult(container, result) {
   const r = result || {};
   const tiles = h("div", { class: "tiles" });
@@ -132,6 +144,7 @@ export function renderResult(container, result) {
 
   const coverage = r.coverage || {};
   const missing = (coverage.missing || []).map(String);
+  const analysed = analysisCoverage(r.analysis_coverage);
   const failures = (r.analysis_failures || []).filter((f) => f && typeof f === "object");
   const parts = [
     h("h3", {}, "Result"),
@@ -141,6 +154,7 @@ export function renderResult(container, result) {
     h("h4", {}, "Reasons that lowered the score"),
     reasonList,
     missing.length ? h("p", {}, "No evidence for: ", missing.join(", ")) : null,
+    analysed,
     failures.length ? h("p", { class: "warning" }, "Analyses that failed (scored as missing evidence): ",
       failures.map((f) => `${f.analysis}: ${f.error}`).join("; ")) : null,
     h("details", {}, h("summary", {}, "Full breakdown"), table),

@@ -403,6 +403,10 @@ class ImageModerator:
         return sorted({label for m in self._models for label in m.card.thresholds})
 
     @property
+    def content_categories(self) -> list[str]:
+        return sorted({c for m in self._models for c in m.card.categories})
+
+    @property
     def model_ids(self) -> list[str]:
         return [m.audit_id for m in self._models]
 
@@ -453,11 +457,16 @@ class ImageModerator:
 
     def analyze_batch(self, images: Iterable[tuple[str, bytes | None]]) -> ImageAnalysis:
         """Counts over a batch of (reference, bytes) pairs; bytes None means the photo could not be read."""
-        return summarize(self.verdicts(images), self.categories_covered, self.model_ids)
+        return summarize(
+            self.verdicts(images), self.categories_covered, self.model_ids, self.content_categories
+        )
 
 
 def summarize(
-    verdicts: Iterable[ImageVerdict], categories_covered: list[str], models: list[str]
+    verdicts: Iterable[ImageVerdict],
+    categories_covered: list[str],
+    models: list[str],
+    content_categories: list[str] | None = None,
 ) -> ImageAnalysis:
     analysed = not_analysed = flagged = 0
     counts: Counter[str] = Counter()
@@ -478,6 +487,7 @@ def summarize(
         not_analysed_reasons=dict(sorted(reasons.items())),
         flagged=flagged,
         categories_covered=categories_covered,
+        content_categories=sorted(content_categories or []),
         category_counts=dict(sorted(counts.items())),
         models=models,
     )
@@ -507,6 +517,9 @@ def merge_image_analyses(parts: list[ImageAnalysis]) -> ImageAnalysis:
         flagged=sum(p.flagged for p in usable),
         # Only what every batch that saw images covered can be claimed for the whole application.
         categories_covered=sorted(set.intersection(*(set(p.categories_covered) for p in with_images)))
+        if with_images
+        else [],
+        content_categories=sorted(set.intersection(*(set(p.content_categories) for p in with_images)))
         if with_images
         else [],
         category_counts=dict(sorted(counts.items())),

@@ -1,9 +1,11 @@
 """Model cards: what an ONNX image model expects and what its outputs mean, so models are added without code.
 
 A card is a small JSON file. The built-in card describes nudenet's shipped detector (`nudenet/320n.onnx`,
-sexual nudity only). A deployment adds its own classifiers (violence, gore, ...) by dropping a card and its
-.onnx file into the directory named by `CREDSCORE_MODEL_CARDS_DIR`; a card there with the built-in card's id
-replaces it (e.g. to change thresholds). Nothing is downloaded at run time.
+nudity only: exposed genitalia of any sex and anus flag, one rule for every sex). A deployment adds its own
+classifiers (violence, weapons, ...) by dropping a card and its .onnx file into the directory named by
+`CREDSCORE_MODEL_CARDS_DIR`; a card there with the built-in card's id replaces it (e.g. to change thresholds).
+A card declares the content `categories` it detects, which every result's coverage reports (and the ones no
+card covers as "not checked"). Nothing is downloaded at run time. docs/analysis.md documents the fields.
 """
 
 from __future__ import annotations
@@ -25,11 +27,15 @@ NUDENET_LABELS = (
     "FEET_COVERED", "ARMPITS_COVERED", "ARMPITS_EXPOSED", "FACE_MALE", "BELLY_EXPOSED",
     "MALE_GENITALIA_EXPOSED", "ANUS_COVERED", "FEMALE_BREAST_COVERED", "BUTTOCKS_COVERED",
 )  # fmt: skip
-# Only exposed sexual body parts flag an image; faces, feet, bellies, armpits and covered parts never do.
-NUDENET_FLAG_LABELS = (
-    "FEMALE_BREAST_EXPOSED", "FEMALE_GENITALIA_EXPOSED", "MALE_GENITALIA_EXPOSED", "BUTTOCKS_EXPOSED",
-    "ANUS_EXPOSED",
-)  # fmt: skip
+# One rule for every sex (docs/analysis.md): exposed genitalia of any sex and an exposed anus flag an image.
+# Breasts flag for no sex: flagging only female breasts applied a rule that differed by sex, and flagging
+# male breasts too would flag every shirtless beach or gym photo. Exposed buttocks do not flag either
+# (swimwear; the shipped model also scored a colour-wheel chart 0.80 for them). Faces, feet, bellies,
+# armpits and covered parts never flag.
+NUDENET_FLAG_LABELS = ("FEMALE_GENITALIA_EXPOSED", "MALE_GENITALIA_EXPOSED", "ANUS_EXPOSED")
+# Content categories a card can declare; `credscore.coverage` reports the ones no loaded card covers.
+CONTENT_CATEGORIES = ("nudity", "violence", "weapons", "drugs", "hate_symbols")
+_SEXES = ("FEMALE_", "MALE_")
 DEFAULT_NUDITY_THRESHOLD = 0.5
 
 
@@ -64,6 +70,15 @@ class ModelCard(BaseModel):
     output: Literal["softmax", "sigmoid", "probabilities", "yolov8"]
     min_detection_score: float = Field(default=0.25, ge=0, le=1, description="yolov8 only, as nudenet")
     nms_iou: float = Field(default=0.45, gt=0, le=1, description="yolov8 only, as nudenet")
+    categories: list[Literal["nudity", "violence", "weapons", "drugs", "hate_symbols"]] = Field(
+        default_factory=list,
+        description="content categories this model's flagging labels detect; shown in every result's coverage",
+    )
+    sex_symmetric: bool = Field(
+        default=True,
+        description="refuse a card whose FEMALE_x label flags without its MALE_x label at the same "
+        "threshold (or the reverse): one rule for every sex",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -76,12 +91,26 @@ class ModelCard(BaseModel):
             raise ValueError("labels must be distinct")
         if any(s == 0 for s in self.std):
             raise ValueError("std must not be zero")
+        if self.sex_symmetric and (uneven := asymmetric_labels(self.labels, self.thresholds)):
+            raise ValueError(f"thresholds differ by sex for {uneven}; set sex_symmetric false to allow it")
         return self
 
     def resolve(self, card_dir: Path) -> ModelCard:
         """The card with `onnx_path` made absolute against the directory the card was read from."""
         path = Path(self.onnx_path)
         return self if path.is_absolute() else self.model_copy(update={"onnx_path": str(card_dir / path)})
+
+
+def asymmetric_labels(labels: list[str], thresholds: dict[str, float]) -> list[str]:
+    """Flagging labels whose other-sex counterpart exists in the model but flags differently (or not at all)."""
+    uneven = []
+    for label, threshold in thresholds.items():
+        for sex, other in (_SEXES, _SEXES[::-1]):
+            if label.startswith(sex):
+                twin = other + label.removeprefix(sex)
+                if twin in labels and thresholds.get(twin) != threshold:
+                    uneven.append(label)
+    return sorted(uneven)
 
 
 def nudenet_model_path() -> Path:
@@ -99,11 +128,13 @@ def nudenet_card(threshold: float = DEFAULT_NUDITY_THRESHOLD) -> ModelCard:
     return ModelCard(
         id=NUDENET_CARD_ID,
         onnx_path=str(nudenet_model_path()),
-        description="nudenet 3.4.2 detector: exposed/covered body parts and faces. Sexual nudity only.",
+        description="nudenet 3.4.2 detector: exposed/covered body parts and faces. Flags exposed genitalia "
+        "(any sex) and anus; cannot see violence, weapons, drugs or hate symbols.",
         input_size=320,
         labels=list(NUDENET_LABELS),
         thresholds=dict.fromkeys(NUDENET_FLAG_LABELS, threshold),
         output="yolov8",
+        categories=["nudity"],
     )
 
 

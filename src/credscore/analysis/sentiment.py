@@ -1,9 +1,12 @@
 """VADER sentiment over the applicant's own texts, likes on own posts and interaction frequency, per platform.
 
-VADER is an English lexicon: a text with no Latin letters (Hindi in Devanagari, Arabic...), an empty text, or
-one made only of links and @mentions always scores 0.0. Those are counted as `not_analysed` (they lower
-coverage) instead of being passed off as neutral. Hinglish (Hindi in Latin letters) cannot be told apart from
-neutral English without a language model and is scored as VADER sees it (mostly neutral).
+VADER is an English lexicon: it scores any other language as neutral. Each text's language is identified first
+(`language.identify`: script, romanized-Hindi markers, English function words, py3langid); only English texts
+and texts made only of emoji or emoticons VADER knows are scored. Every other text is counted as
+`not_analysed`, by language (reason "language"), and an empty text or one made only of links and @mentions
+as "unreadable": they lower coverage instead of being passed off as neutral. Romanized Hindi (Hinglish) is
+recognised and not analysed: no offline Hinglish sentiment model ships in a package, and VADER's reading of
+it is no better than always answering "neutral" (docs/analysis.md has the evaluation).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
+from credscore.analysis.language import ENGLISH, NO_LANGUAGE, identify
 from credscore.evidence import AnalysisStatus, PlatformText, SentimentCounts, TextAnalysis
 from credscore.profile import Account, Platform, Profile, TextItem
 
@@ -57,24 +61,44 @@ def readable_text(text: str) -> str | None:
     return None
 
 
-def polarity(text: str) -> str | None:
-    """'positive', 'negative' or 'neutral' for a readable text; None when VADER cannot read it."""
+# Why a text was not analysed: stable codes, shown in the result's coverage.
+REASON_LANGUAGE = "language"  # a language VADER cannot read; the language is counted separately
+REASON_UNREADABLE = "unreadable"  # empty, only links/@mentions, or symbols VADER does not know
+
+
+def classify(text: str) -> tuple[str, str | None]:
+    """(language code, polarity) of a text; polarity None when the text is not analysed."""
+    language = identify(text)
+    if language != ENGLISH and language != NO_LANGUAGE:
+        return language, None
     readable = readable_text(text)
     if readable is None:
-        return None
+        return language, None
     compound = analyzer().polarity_scores(readable)["compound"]
     if compound >= POSITIVE_AT:
-        return "positive"
+        return language, "positive"
     if compound <= NEGATIVE_AT:
-        return "negative"
-    return "neutral"
+        return language, "negative"
+    return language, "neutral"
+
+
+def polarity(text: str) -> str | None:
+    """'positive', 'negative' or 'neutral' for an English (or emoji) text; None when it is not analysed."""
+    return classify(text)[1]
 
 
 def count_sentiment(texts: Iterable[str]) -> SentimentCounts:
     """Polarity counts; each distinct text is scored once (birthday wishes and "Congrats!" repeat a lot)."""
     by_label: Counter[str | None] = Counter()
+    languages: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
     for text, times in Counter(texts).items():
-        by_label[polarity(text)] += times
+        language, label = classify(text)
+        by_label[label] += times
+        languages[language] += times
+        if label is None:
+            analysable = language in (ENGLISH, NO_LANGUAGE)
+            reasons[REASON_UNREADABLE if analysable else REASON_LANGUAGE] += times
     # Plain counters, one model at the end: assigning to a pydantic model field costs microseconds.
     return SentimentCounts(
         analysed=by_label.total() - by_label[None],
@@ -82,6 +106,8 @@ def count_sentiment(texts: Iterable[str]) -> SentimentCounts:
         positive=by_label["positive"],
         negative=by_label["negative"],
         neutral=by_label["neutral"],
+        languages=dict(sorted(languages.items())),
+        not_analysed_reasons=dict(sorted(reasons.items())),
     )
 
 
@@ -138,4 +164,15 @@ def analyze_text(profile: Profile, now: int) -> TextAnalysis:
     return TextAnalysis(
         status=AnalysisStatus.OK if has_evidence else AnalysisStatus.NO_EVIDENCE,
         platforms=platforms,
+        models=model_ids(),
     )
+
+
+@cache
+def model_ids() -> list[str]:
+    """Packages that decide the result, with versions, for the audit trail and the coverage."""
+    from importlib.metadata import version
+
+    from credscore.analysis.language import model_id
+
+    return [f"vaderSentiment {version('vaderSentiment')}", model_id()]

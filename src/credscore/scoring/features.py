@@ -15,6 +15,7 @@ from statistics import fmean
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from credscore.coverage import image_evidence, names_evidence, text_evidence
 from credscore.evidence import AnalysisStatus, Evidence, PlatformText
 from credscore.profile import Account, BirthDate, Platform, Profile
 from credscore.scoring.config import FeatureId
@@ -221,7 +222,7 @@ def text_features(evidence: Evidence | None) -> dict[FeatureId, FeatureValue]:
     ) -> FeatureValue:
         return FeatureValue(
             value=value,
-            evidence=[f"text analysis: {p.platform.value} {label}" for p in platforms],
+            evidence=[text_evidence(text, p.platform.value, label) for p in platforms],
             notes=notes or [],
         )
 
@@ -269,16 +270,17 @@ def profanity_features(evidence: Evidence | None) -> dict[FeatureId, FeatureValu
     if names.status != AnalysisStatus.OK:
         return {f: _unusable(names.status, "name") for f in ids}
     out = {f: _missing() for f in ids}
-    if names.groups.total > 0:
+    # Shares over the names analysed: a name in a script without word lists is not counted as clean.
+    if names.groups.analysed > 0:
         out[FeatureId.NEGATIVE_GROUPS] = FeatureValue(
-            value=names.groups.flagged / names.groups.total, evidence=["name analysis: groups"]
+            value=names.groups.flagged / names.groups.analysed, evidence=[names_evidence(names, "groups")]
         )
     # pages liked and accounts followed are one feature, as in the seed ("pages liked/followed")
-    pages_total = names.pages.total + names.following.total
-    if pages_total > 0:
+    pages_analysed = names.pages.analysed + names.following.analysed
+    if pages_analysed > 0:
         out[FeatureId.NEGATIVE_PAGES] = FeatureValue(
-            value=(names.pages.flagged + names.following.flagged) / pages_total,
-            evidence=["name analysis: pages" + (" and accounts followed" if names.following.total else "")],
+            value=(names.pages.flagged + names.following.flagged) / pages_analysed,
+            evidence=[names_evidence(names, "pages")],
         )
     return out
 
@@ -292,7 +294,9 @@ def image_feature(evidence: Evidence | None) -> FeatureValue:
     if images.analysed == 0:
         return _missing()
     notes = [f"{images.not_analysed} image(s) could not be analysed"] if images.not_analysed else []
-    return FeatureValue(value=images.flagged / images.analysed, evidence=["image analysis"], notes=notes)
+    return FeatureValue(
+        value=images.flagged / images.analysed, evidence=[image_evidence(images)], notes=notes
+    )
 
 
 def _clip_share(fv: FeatureValue, low: float = 0.0) -> FeatureValue:

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 import credscore
+from credscore.coverage import AnalysisCoverage
 from credscore.scoring.config import FeatureId, Priority, ScorecardKind, ScoringConfig
 from credscore.scoring.curves import bin_points
 from credscore.scoring.features import FeatureVector
@@ -21,8 +22,11 @@ ScoreStatus = Literal["scored", "ineligible", "insufficient_evidence"]
 REASONS: dict[FeatureId, tuple[str, str]] = {
     FeatureId.AGE: ("age_away_from_peak", "Age is away from the peak of this scorecard's age curve."),
     FeatureId.EDUCATION: ("few_completed_education", "Few completed education entries were found."),
-    FeatureId.POSITIVE_POSTS: ("few_positive_posts", "A small share of the analysed posts read as positive."),
-    FeatureId.NEGATIVE_POSTS: ("negative_posts", "Some of the analysed posts read as negative."),
+    FeatureId.POSITIVE_POSTS: (
+        "few_positive_posts",
+        "A small share of the analysed (English) posts read as positive.",
+    ),
+    FeatureId.NEGATIVE_POSTS: ("negative_posts", "Some of the analysed (English) posts read as negative."),
     FeatureId.COMMENTS: ("comment_tone", "The analysed comments were not mostly positive in tone."),
     FeatureId.NEGATIVE_GROUPS: ("flagged_groups", "Some joined groups have names flagged as offensive."),
     FeatureId.NEGATIVE_PAGES: (
@@ -30,7 +34,10 @@ REASONS: dict[FeatureId, tuple[str, str]] = {
         "Some liked pages or followed accounts have names flagged as offensive.",
     ),
     FeatureId.INTERACTION_FREQUENCY: ("low_activity", "Few interactions per day were found."),
-    FeatureId.IMAGES: ("flagged_images", "Some analysed photos were flagged by image moderation."),
+    FeatureId.IMAGES: (
+        "flagged_images",
+        "Some analysed photos were flagged by image moderation (see what was analysed for the categories checked).",
+    ),
     FeatureId.CONNECTIONS: (
         "few_connections",
         "Connections, friends or followers are fewer than this scorecard's reference level.",
@@ -166,6 +173,9 @@ class ScoreResult(_Out):
     eligibility: EligibilityResult
     config_version: str
     code_version: str
+    analysis_coverage: AnalysisCoverage | None = Field(
+        default=None, description="what the text, name and image analyses read, and what they can detect"
+    )
 
 
 def check_eligibility(age: float | None, config: ScoringConfig) -> dict[str, Any]:
@@ -302,7 +312,9 @@ def _scale(config: ScoringConfig, low: float, high: float) -> dict[str, Any]:
     )
 
 
-def score(features: FeatureVector, config: ScoringConfig) -> ScoreResult:
+def score(
+    features: FeatureVector, config: ScoringConfig, analysis_coverage: AnalysisCoverage | None = None
+) -> ScoreResult:
     rows = [_feature_row(f, features, config) for f in FeatureId]
     enabled = [r for r in rows if r["enabled"]]
     with_evidence = [r["feature"] for r in enabled if r["has_evidence"]]
@@ -350,6 +362,7 @@ def score(features: FeatureVector, config: ScoringConfig) -> ScoreResult:
             "eligibility": eligibility,
             "config_version": config.version,
             "code_version": credscore.__version__,
+            "analysis_coverage": analysis_coverage,
         }
     )
 
