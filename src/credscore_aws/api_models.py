@@ -187,6 +187,7 @@ class RegisterWebhook(_Strict):
     url: str = Field(
         min_length=8,
         max_length=2048,
+        pattern=r"^https?://\S+$",
         description="Where events are POSTed: https, resolving to public addresses only.",
         examples=["https://lender.example/credscore/events"],
     )

@@ -88,7 +88,11 @@ def check_url(
     """Refuse what a webhook may not reach: anything but https (http is allowed only to loopback, locally), and
     hosts resolving to private, loopback, link-local, multicast or reserved addresses (cloud metadata included)."""
     loopback_ok = allow_loopback() if loopback_ok is None else loopback_ok
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError as exc:
+        raise UnsafeUrl("the URL cannot be read") from exc
     if parts.username or parts.password:
         raise UnsafeUrl("credentials in the URL are not accepted")
     host = parts.hostname
@@ -98,7 +102,7 @@ def check_url(
         raise UnsafeUrl("the URL must use https")
     try:
         addresses = (resolve or _resolve)(host)
-    except OSError as exc:
+    except (OSError, UnicodeError, ValueError) as exc:  # UnicodeError: a label too long to encode
         raise UnsafeUrl("the host does not resolve") from exc
     if not addresses:
         raise UnsafeUrl("the host does not resolve")
@@ -395,7 +399,9 @@ def dispatch(records: Iterable[Mapping[str, Any]], store: WebhookStore, sqs: Any
             continue
         sqs.send_message(
             QueueUrl=queue_url,
-            MessageBody=json.dumps({"partner_id": partner_id, "log_sk": sk, "event": event}, sort_keys=True),
+            MessageBody=json.dumps(
+                {"partner_id": partner_id, "log_sk": sk, "event": event, "queued_at": now}, sort_keys=True
+            ),
         )
         queued += 1
     return queued
@@ -463,9 +469,15 @@ def deliver(
     for record in records:
         message = json.loads(record["body"])
         partner_id, sk, event = message["partner_id"], message["log_sk"], message["event"]
+        if "queued_at" not in message:
+            # Replayed from the dead-letter queue (parked bodies carry no start): a new day of retries.
+            sqs.send_message(
+                QueueUrl=settings.queue_url,
+                MessageBody=json.dumps({**message, "queued_at": int(time.time())}, sort_keys=True),
+            )
+            continue
+        first = float(message["queued_at"])
         attempts = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
-        first = int(record.get("attributes", {}).get("ApproximateFirstReceiveTimestamp", "0")) / 1000
-        first = first or time.time()
         target = store.signing_secrets(partner_id)
         if target is None:
             store.record_attempt(partner_id, sk, attempts - 1, None, "webhook_removed", "dropped")
@@ -478,9 +490,10 @@ def deliver(
             continue
         delay = backoff_seconds(attempts, settings.backoff_base_seconds)
         if time.time() + delay - first > settings.budget_seconds:
+            parked = {k: v for k, v in message.items() if k != "queued_at"}
             sqs.send_message(
                 QueueUrl=settings.dead_letter_url,
-                MessageBody=json.dumps(message, sort_keys=True),
+                MessageBody=json.dumps(parked, sort_keys=True),
                 MessageAttributes={
                     "ERROR_CODE": {"DataType": "String", "StringValue": error},
                     "ATTEMPTS": {"DataType": "Number", "StringValue": str(attempts)},

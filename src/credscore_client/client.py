@@ -45,14 +45,15 @@ class CredscoreClient:
     base_url: str
     api_key: str
     timeout: float = 30.0
-    session: requests.Session = field(default_factory=requests.Session, repr=False)
+    # A session reuses connections; leave it None when one client is shared by several threads.
+    session: requests.Session | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.api_key}", **kwargs.pop("headers", {})}
-        response = self.session.request(
+        response = (self.session or requests).request(
             method, self.base_url + path, headers=headers, timeout=self.timeout, **kwargs
         )
         if response.status_code >= 400:

@@ -157,6 +157,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
             )
         },
         ("sqs:SendMessage", "WHDLQ"),
+        ("sqs:SendMessage", "WHQUEUE"),  # a replayed event is queued again with a new start
         ("kms:Decrypt", "KEY"),
         ("kms:GenerateDataKey", "KEY"),
     },

@@ -99,6 +99,14 @@ def test_unsafe_urls_are_refused_in_aws(url: str, addresses: list[str]) -> None:
         webhooks.check_url(url, loopback_ok=False, resolve=_resolver(*addresses))
 
 
+@pytest.mark.parametrize(
+    "url", ["https://" + "a" * 70 + ".example/x", "https://hooks.example:99999/x", "https://[::1/x"]
+)
+def test_unreadable_urls_are_refused_not_crashed_on(url: str) -> None:
+    with pytest.raises(webhooks.UnsafeUrl):
+        webhooks.check_url(url, loopback_ok=False)
+
+
 def test_a_public_https_url_is_accepted() -> None:
     webhooks.check_url("https://hooks.example/x", loopback_ok=False, resolve=_resolver("93.184.216.34"))
 
@@ -253,3 +261,85 @@ def test_a_delivery_is_logged_once_and_deleting_the_registration_stops_signing(
     assert store.signing_secrets("p1") is None
     with pytest.raises(webhooks.WebhookNotFound):
         store.get("p1")
+
+
+# ---------------------------------------------------------------------------------------------- delivery decisions
+class _FakeSqs:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+        self.visibility: list[int] = []
+
+    def send_message(self, QueueUrl: str, MessageBody: str, **_: Any) -> None:
+        self.sent.append((QueueUrl, json.loads(MessageBody)))
+
+    def change_message_visibility(self, QueueUrl: str, ReceiptHandle: str, VisibilityTimeout: int) -> None:
+        self.visibility.append(VisibilityTimeout)
+
+
+class _FakeStore:
+    def __init__(self) -> None:
+        self.attempts: list[tuple[int, int | None, str | None, str]] = []
+
+    def signing_secrets(self, partner_id: str) -> tuple[str, list[str]]:
+        return "https://hooks.example/h", ["whsec_a"]
+
+    def record_attempt(
+        self, partner_id: str, sk: str, attempts: int, status: int | None, error: str | None, state: str
+    ) -> None:
+        self.attempts.append((attempts, status, error, state))
+
+
+SETTINGS = webhooks.DeliverySettings(
+    budget_seconds=86400, backoff_base_seconds=30, timeout_seconds=1, queue_url="Q", dead_letter_url="DLQ"
+)
+
+
+def _sqs_record(queued_at: int | None, receive_count: int) -> dict[str, Any]:
+    message: dict[str, Any] = {"partner_id": "p1", "log_sk": "DELIVERY#evt_1", "event": json.loads(BODY)}
+    if queued_at is not None:
+        message["queued_at"] = queued_at
+    return {
+        "messageId": "m1",
+        "receiptHandle": "r1",
+        "body": json.dumps(message),
+        "attributes": {"ApproximateReceiveCount": str(receive_count)},
+    }
+
+
+def test_a_failed_attempt_inside_the_day_backs_off_and_is_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(webhooks, "post_event", lambda *a: (503, "http_503"))
+    sqs, store = _FakeSqs(), _FakeStore()
+    retry = webhooks.deliver([_sqs_record(int(time.time()) - 600, 3)], store, sqs, SETTINGS)  # type: ignore[arg-type]
+    assert retry == ["m1"]
+    assert sqs.visibility == [120]
+    assert sqs.sent == []
+    assert store.attempts == [(3, 503, "http_503", "retrying")]
+
+
+def test_past_the_day_the_event_is_parked_without_its_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(webhooks, "post_event", lambda *a: (None, "timeout"))
+    sqs, store = _FakeSqs(), _FakeStore()
+    retry = webhooks.deliver([_sqs_record(int(time.time()) - 86000, 30)], store, sqs, SETTINGS)  # type: ignore[arg-type]
+    assert retry == []
+    ((queue, parked),) = sqs.sent
+    assert queue == "DLQ"
+    assert "queued_at" not in parked
+    assert parked["event"]["id"] == "evt_1"
+    assert store.attempts == [(30, None, "timeout", "parked")]
+
+
+def test_a_replayed_event_is_queued_again_with_a_new_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(webhooks, "post_event", lambda *a: pytest.fail("no POST before it is queued again"))
+    sqs, store = _FakeSqs(), _FakeStore()
+    assert webhooks.deliver([_sqs_record(None, 1)], store, sqs, SETTINGS) == []  # type: ignore[arg-type]
+    ((queue, again),) = sqs.sent
+    assert queue == "Q"
+    assert abs(again["queued_at"] - time.time()) < 5
+
+
+def test_a_success_is_logged_delivered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(webhooks, "post_event", lambda *a: (204, None))
+    sqs, store = _FakeSqs(), _FakeStore()
+    assert webhooks.deliver([_sqs_record(int(time.time()), 1)], store, sqs, SETTINGS) == []  # type: ignore[arg-type]
+    assert store.attempts == [(1, 204, None, "delivered")]
+    assert sqs.sent == []
