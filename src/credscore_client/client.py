@@ -51,6 +51,10 @@ class CredscoreClient:
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
 
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Any operation by method and path (`requests` keyword arguments): the decoded JSON answer."""
+        return self._call(method, path, **kwargs)
+
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.api_key}", **kwargs.pop("headers", {})}
         response = (self.session or requests).request(
