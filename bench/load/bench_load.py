@@ -23,7 +23,7 @@ OUT = REPO / "BENCHMARKS-load.md"
 
 
 def run(applications: int, clients: int) -> dict[str, Any]:
-    from credscore_local.client import PartnerClient, upload
+    from credscore_client import CredscoreClient, upload
     from credscore_local.partners import register_partner
     from credscore_local.stack import LocalStack
 
@@ -32,27 +32,22 @@ def run(applications: int, clients: int) -> dict[str, Any]:
     with LocalStack(max_concurrency=2, parameter_overrides={"PartnerRequestsPerMinute": 1_000_000}) as stack:
         key = secrets.token_urlsafe(16)
         register_partner(stack, "load", "Load test", key)
-        client = PartnerClient(stack.api_url, key, timeout=120)
+        client = CredscoreClient(stack.api_url, key, timeout=120)
         started = time.time()
 
         def one(i: int) -> tuple[str, float, str]:
-            created = client.create_application({"linkedin": 1}, reference=f"load-{i}")
-            upload(created["uploads"][0], data)
-            state = client.wait(created["application_id"], timeout=1800, poll=1.0)
-            return created["application_id"], time.time() - started, state["status"]
+            created = client.create({"linkedin": 1}, reference=f"load-{i}")
+            upload(created.uploads[0], data)
+            state = client.wait(created.application_id, timeout=1800, poll=1.0)
+            return created.application_id, time.time() - started, state.status
 
         with ThreadPoolExecutor(max_workers=clients) as pool:
             outcomes = list(pool.map(one, range(applications)))
         elapsed = time.time() - started
         ids = [o[0] for o in outcomes]
         statuses = [o[2] for o in outcomes]
-        listed: set[str] = set()
-        token = None
-        while True:  # every page of the list, as a partner would follow next_token
-            page = client.list_applications(limit=100, next_token=token)
-            listed |= {a["application_id"] for a in page["applications"]}
-            if not (token := page.get("next_token")):
-                break
+        # every page of the list, as a partner would follow next_token
+        listed = {a.application_id for a in client.iter_applications(page_size=100)}
         executions = stack.wait_for_executions(expected=applications)
         scoring_runs = sum('"status": "scored"' in (e.get("output") or "") for e in executions)
         cold = {name: pool.cold_starts for name, pool in stack.runtime.pools.items()} if stack.runtime else {}

@@ -7,6 +7,7 @@ Thin: routing, validation and HTTP mapping live here (powertools event handler, 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import os
 from typing import Annotated, Any
@@ -19,7 +20,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore.report import render_report
-from credscore_aws import applications, outcomes, rate_limit
+from credscore_aws import applications, outcomes, rate_limit, webhooks
 from credscore_aws.api_models import (
     NEXT_TOKEN_PATTERN,
     OPENAPI_INFO,
@@ -31,7 +32,14 @@ from credscore_aws.api_models import (
     ErrorBody,
     OutcomeRecord,
     OutcomeReport,
+    GatewayError,
+    RegisterWebhook,
     ScoreResultView,
+    WebhookDeleted,
+    WebhookDeliveries,
+    WebhookDelivery,
+    WebhookView,
+    WebhookWithSecret,
 )
 from credscore_aws.runtime import logger, metrics, repository, tracer
 
@@ -51,12 +59,34 @@ GONE: dict[int, OpenAPIResponse] = {
         "content": {"application/json": {"model": ErrorBody}},
     }
 }
+# Answered by the HTTP API before the function runs: no or unknown key (authorizer), throttling.
+GATEWAY_ERRORS: dict[int, OpenAPIResponse] = {
+    401: {"description": "no API key", "content": {"application/json": {"model": GatewayError}}},
+    403: {"description": "unknown API key", "content": {"application/json": {"model": GatewayError}}},
+    429: {
+        "description": "too many requests (the API allows 20 a second, bursts of 50, and each partner its 'requests per '
+        "minute'): retry with backoff, after Retry-After seconds when given",
+        "content": {"application/json": {"model": GatewayError}},
+    },
+}
+# Operations with a JSON body.
+UNSUPPORTED_BODY: dict[int, OpenAPIResponse] = {
+    413: {"description": "body over 1 MiB", "content": {"application/json": {"model": GatewayError}}},
+    415: {
+        "description": "the body is not application/json",
+        "content": {"application/json": {"model": ErrorBody}},
+    },
+}
 CONFLICT: dict[int, OpenAPIResponse] = {
     409: {
         "description": "not possible in the application's current status",
         "content": {"application/json": {"model": ErrorBody}},
     }
 }
+
+
+def ok(description: str, model: type[Any]) -> dict[int, OpenAPIResponse]:
+    return {200: {"description": description, "content": {"application/json": {"model": model}}}}
 
 
 def _partner_id() -> str:
@@ -125,6 +155,8 @@ def _key_reused(exc: applications.IdempotencyKeyReused) -> Response[Any]:
     "/applications",
     summary="Create an application and get presigned upload forms",
     responses={
+        **GATEWAY_ERRORS,
+        **UNSUPPORTED_BODY,
         201: {"description": "created", "content": {"application/json": {"model": CreatedApplication}}},
         409: {
             "description": "Idempotency-Key reused with a different body",
@@ -148,6 +180,7 @@ def create_application(
     "/applications",
     summary="List this partner's applications, newest first, a page at a time",
     responses={
+        **GATEWAY_ERRORS,
         200: {
             "description": "a page of applications",
             "content": {"application/json": {"model": ApplicationList}},
@@ -164,7 +197,11 @@ def list_applications(
     return applications.list_for_partner(_partner_id(), limit, next_token)
 
 
-@app.get("/applications/<application_id>", summary="Status of an application", responses=NOT_FOUND)
+@app.get(
+    "/applications/<application_id>",
+    summary="Status of an application",
+    responses={**GATEWAY_ERRORS, **NOT_FOUND, **ok("the application", ApplicationView)},
+)
 def get_application(application_id: ApplicationId) -> ApplicationView:
     return applications.view(_partner_id(), application_id)
 
@@ -172,7 +209,7 @@ def get_application(application_id: ApplicationId) -> ApplicationView:
 @app.get(
     "/applications/<application_id>/result",
     summary="The score, its breakdown and reasons",
-    responses={**NOT_FOUND, **CONFLICT, **GONE},
+    responses={**GATEWAY_ERRORS, **NOT_FOUND, **CONFLICT, **GONE, **ok("the result", ScoreResultView)},
 )
 def get_result(application_id: ApplicationId) -> ScoreResultView:
     return applications.result(_partner_id(), application_id)
@@ -182,6 +219,7 @@ def get_result(application_id: ApplicationId) -> ScoreResultView:
     "/applications/<application_id>/report",
     summary="Printable HTML report of the scored application",
     responses={
+        **GATEWAY_ERRORS,
         **NOT_FOUND,
         **CONFLICT,
         **GONE,
@@ -206,7 +244,7 @@ def report(application_id: ApplicationId) -> Response[str]:
 @app.post(
     "/applications/<application_id>/submit",
     summary="Score now with the sources that have arrived",
-    responses={**NOT_FOUND, **CONFLICT},
+    responses={**GATEWAY_ERRORS, **NOT_FOUND, **CONFLICT, **ok("scoring started", ApplicationView)},
 )
 def submit(application_id: ApplicationId) -> ApplicationView:
     return applications.submit(_partner_id(), application_id)
@@ -215,7 +253,7 @@ def submit(application_id: ApplicationId) -> ApplicationView:
 @app.post(
     "/applications/<application_id>/rescore",
     summary="Score the kept features again under the current scoring configuration",
-    responses={**NOT_FOUND, **CONFLICT, **GONE},
+    responses={**GATEWAY_ERRORS, **NOT_FOUND, **CONFLICT, **GONE, **ok("the new result", ScoreResultView)},
 )
 def rescore(application_id: ApplicationId) -> ScoreResultView:
     return applications.rescore(_partner_id(), application_id)
@@ -224,7 +262,7 @@ def rescore(application_id: ApplicationId) -> ScoreResultView:
 @app.delete(
     "/applications/<application_id>",
     summary="Erase raw uploads, derived data and the result",
-    responses=NOT_FOUND,
+    responses={**GATEWAY_ERRORS, **NOT_FOUND, **ok("what was erased", ErasureReceipt)},
 )
 def erase(application_id: ApplicationId) -> ErasureReceipt:
     return applications.erase(_partner_id(), application_id)
@@ -250,9 +288,11 @@ def _implausible_outcome(exc: outcomes.InvalidOutcome) -> Response[Any]:
     "is before the application's creation or in the future); erased with the "
     "application. Used to fit and monitor the scorecard when the applicant gave `consent.model_development`.",
     responses={
+        **GATEWAY_ERRORS,
+        **UNSUPPORTED_BODY,
         **NOT_FOUND,
         **CONFLICT,
-        200: {"description": "the stored outcome", "content": {"application/json": {"model": OutcomeRecord}}},
+        **ok("the stored outcome", OutcomeRecord),
     },
 )
 def report_outcome(application_id: ApplicationId, body: OutcomeReport) -> OutcomeRecord:
@@ -263,14 +303,127 @@ def report_outcome(application_id: ApplicationId, body: OutcomeReport) -> Outcom
     "/applications/<application_id>/outcome",
     summary="The outcome reported for an application",
     responses={
+        **GATEWAY_ERRORS,
         404: {
             "description": "no such application for this partner, or no outcome reported",
             "content": {"application/json": {"model": ErrorBody}},
-        }
+        },
+        **ok("the stored outcome", OutcomeRecord),
     },
 )
 def get_outcome(application_id: ApplicationId) -> OutcomeRecord:
     return applications.outcome(_partner_id(), application_id)
+
+
+# ---------------------------------------------------------------------------------------------- webhooks
+@app.exception_handler(webhooks.WebhookNotFound)
+def _no_webhook(exc: webhooks.WebhookNotFound) -> Response[Any]:
+    return _error(404, "not_found", "no webhook is registered for this partner")
+
+
+@app.exception_handler(webhooks.UnsafeUrl)
+def _unsafe_url(exc: webhooks.UnsafeUrl) -> Response[Any]:
+    # The documented validation-error shape, naming the field.
+    detail = [{"loc": ["body", "url"], "msg": str(exc), "type": "unsafe_url"}]
+    return Response(status_code=422, content_type=content_types.APPLICATION_JSON, body={"detail": detail})
+
+
+NO_WEBHOOK: dict[int, OpenAPIResponse] = {
+    404: {"description": "no webhook registered", "content": {"application/json": {"model": ErrorBody}}}
+}
+
+
+def _webhook_view(registration: webhooks.Registration, secret: str | None = None) -> dict[str, Any]:
+    return {**WebhookView(**dataclasses.asdict(registration)).model_dump(), "secret": secret}
+
+
+@app.put(
+    "/webhook",
+    summary="Register (or change) the URL that receives signed events; a new registration shows its secret once",
+    responses={
+        **GATEWAY_ERRORS,
+        **UNSUPPORTED_BODY,
+        200: {
+            "description": "the URL was changed; the secret is kept (`secret` is null)",
+            "content": {"application/json": {"model": WebhookWithSecret}},
+        },
+        201: {
+            "description": "registered; `secret` is shown only now",
+            "content": {"application/json": {"model": WebhookWithSecret}},
+        },
+    },
+)
+def register_webhook(body: RegisterWebhook) -> Response[WebhookWithSecret]:
+    webhooks.check_url(body.url)
+    registration, secret = webhooks.store_from_env().put(_partner_id(), body.url)
+    return Response(
+        status_code=201 if secret else 200,
+        content_type=content_types.APPLICATION_JSON,
+        body=_webhook_view(registration, secret),
+    )
+
+
+@app.get(
+    "/webhook",
+    summary="The registered URL and its state (never the secret)",
+    responses={
+        **GATEWAY_ERRORS,
+        **NO_WEBHOOK,
+        200: {"description": "the registration", "content": {"application/json": {"model": WebhookView}}},
+    },
+)
+def get_webhook() -> WebhookView:
+    return WebhookView(**dataclasses.asdict(webhooks.store_from_env().get(_partner_id())))
+
+
+@app.post(
+    "/webhook/rotate-secret",
+    summary="A new signing secret; the previous one keeps signing too for 24 hours",
+    responses={
+        **GATEWAY_ERRORS,
+        **NO_WEBHOOK,
+        200: {
+            "description": "the new secret, shown only now",
+            "content": {"application/json": {"model": WebhookWithSecret}},
+        },
+    },
+)
+def rotate_webhook_secret() -> WebhookWithSecret:
+    registration, secret = webhooks.store_from_env().rotate(_partner_id(), webhooks.SECRET_OVERLAP_SECONDS)
+    return WebhookWithSecret(**_webhook_view(registration, secret))
+
+
+@app.delete(
+    "/webhook",
+    summary="Stop sending events (deliveries under way are dropped)",
+    responses={
+        **GATEWAY_ERRORS,
+        **NO_WEBHOOK,
+        200: {"description": "removed", "content": {"application/json": {"model": WebhookDeleted}}},
+    },
+)
+def delete_webhook() -> WebhookDeleted:
+    webhooks.store_from_env().delete(_partner_id())
+    return WebhookDeleted(deleted=True)
+
+
+@app.get(
+    "/webhook/deliveries",
+    summary="The delivery log, newest first (kept 30 days; no bodies)",
+    responses={
+        **GATEWAY_ERRORS,
+        200: {"description": "deliveries", "content": {"application/json": {"model": WebhookDeliveries}}},
+    },
+)
+def webhook_deliveries(
+    limit: Annotated[int, Query(ge=1, le=100, description="deliveries to return")] = 50,
+) -> WebhookDeliveries:
+    items = webhooks.store_from_env().deliveries(_partner_id(), limit)
+    return WebhookDeliveries(
+        deliveries=[
+            WebhookDelivery.model_validate({k: i.get(k) for k in WebhookDelivery.model_fields}) for i in items
+        ]
+    )
 
 
 @logger.inject_lambda_context(log_event=False)

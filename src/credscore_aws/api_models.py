@@ -236,3 +236,72 @@ class OutcomeRecord(BaseModel):
     reported_at: int = Field(description="Unix seconds when this outcome was first reported")
     revision: int = Field(description="1 for the first report; +1 each time a different outcome replaced it")
     changes: list[OutcomeChange] = Field(default_factory=list, description="earlier outcomes, oldest first")
+
+
+# ---------------------------------------------------------------------------------------------- webhooks
+class RegisterWebhook(_Strict):
+    url: str = Field(
+        min_length=8,
+        max_length=2048,
+        pattern=r"^https?://\S+$",
+        description="Where events are POSTed: https, resolving to public addresses only.",
+        examples=["https://lender.example/credscore/events"],
+    )
+
+
+class WebhookView(BaseModel):
+    url: str
+    state: Literal["active"]
+    created_at: int
+    updated_at: int
+    secret_rotated_at: int | None = None
+    previous_secret_valid_until: int | None = Field(
+        default=None,
+        description="Until then deliveries also carry a signature made with the previous secret.",
+    )
+
+
+class WebhookWithSecret(WebhookView):
+    secret: str | None = Field(
+        description="The signing secret, shown only when it is created (registration, rotation); null when a "
+        "registration's URL was changed (the secret is kept)."
+    )
+
+
+class WebhookDelivery(BaseModel):
+    event_id: str
+    type: Literal["application.scored", "application.failed", "application.erased"]
+    application_id: str
+    created_at: int
+    attempts: int
+    last_status_code: int | None = None
+    last_error: str | None = Field(
+        default=None, description="timeout, connection_failed, refused_address or http_<status>"
+    )
+    state: Literal["pending", "retrying", "delivered", "parked", "dropped"]
+    last_attempt_at: int | None = None
+
+
+class WebhookDeliveries(BaseModel):
+    deliveries: list[WebhookDelivery]
+
+
+class WebhookDeleted(BaseModel):
+    deleted: Literal[True]
+
+
+class WebhookEvent(BaseModel):
+    """What is POSTed to the partner's URL (signed; see README, Webhooks)."""
+
+    id: str
+    type: Literal["application.scored", "application.failed", "application.erased"]
+    application_id: str
+    reference: str | None = None
+    status: Literal["scored", "failed", "erased"]
+    occurred_at: int
+
+
+class GatewayError(BaseModel):
+    """Answers of the HTTP API itself (authorizer, throttling, payload limit), before the function runs."""
+
+    message: str

@@ -1,4 +1,5 @@
-"""A small partner-side client of the HTTP API, used by the demo, the CLI and the end-to-end tests."""
+"""The dict-returning partner client of the demo, the CLI and the older end-to-end tests: a thin layer over the
+typed client `credscore_client.CredscoreClient` (same requests, same `ApiError`)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,15 @@ from typing import Any
 
 import requests
 
+from credscore_client import ApiError, CredscoreClient
+
+__all__ = ["DEFAULT_CONSENT", "ApiError", "PartnerClient", "upload"]
+
 DEFAULT_CONSENT = {
     "granted": True,
     "purpose": "credit assessment for a loan application",
     "notice_version": "2026-11",
 }
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, body: Any) -> None:
-        super().__init__(f"HTTP {status}: {body}")
-        self.status = status
-        self.body = body
 
 
 @dataclass
@@ -30,14 +28,7 @@ class PartnerClient:
     timeout: float = 30.0
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        headers = {"Authorization": f"Bearer {self.api_key}", **kwargs.pop("headers", {})}
-        response = requests.request(
-            method, self.base_url + path, headers=headers, timeout=self.timeout, **kwargs
-        )
-        body = response.json() if response.content else None
-        if response.status_code >= 400:
-            raise ApiError(response.status_code, body)
-        return body
+        return CredscoreClient(self.base_url, self.api_key, self.timeout).request(method, path, **kwargs)
 
     def create_application(
         self,

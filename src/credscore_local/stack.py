@@ -90,7 +90,10 @@ class LocalStack:
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.template = load_template()
-        self.parameters = parameter_defaults(self.template, parameter_overrides)
+        # Local-only: webhooks may go to http:// receivers on loopback (in AWS: https, public addresses only).
+        self.parameters = parameter_defaults(
+            self.template, {"WebhookAllowLoopback": "true", **(parameter_overrides or {})}
+        )
         self.serve_api = serve_api
         self.extra_function_env = extra_function_env or {}
         self.max_concurrency = max_concurrency
@@ -102,6 +105,7 @@ class LocalStack:
         self._server: Any = None
         self._api_server: Any = None
         self._pump: threading.Thread | None = None
+        self._event_sources: Any = None
         self._stopping = threading.Event()
         self._saved_env: dict[str, str | None] = {}
 
@@ -157,6 +161,10 @@ class LocalStack:
         self._deploy()
         self._pump = threading.Thread(target=self._pump_events, name="eventbridge-pump", daemon=True)
         self._pump.start()
+        from credscore_local.event_sources import EventSourcePumps
+
+        self._event_sources = EventSourcePumps(self)
+        self._event_sources.start()
         if self.serve_api:
             from credscore_local.api_adapter import serve_api
 
@@ -169,6 +177,8 @@ class LocalStack:
             self._api_server.server_close()
         if self._pump is not None:
             self._pump.join(timeout=25)
+        if self._event_sources is not None:
+            self._event_sources.stop()
         if self.runtime is not None:
             self.runtime.stop()
         if self._server is not None:
@@ -341,6 +351,8 @@ class LocalStack:
                 "SSEType": sse.get("SSEType", "KMS"),
                 **({"KMSMasterKeyId": sse["KMSMasterKeyId"]} if "KMSMasterKeyId" in sse else {}),
             }
+        if "StreamSpecification" in p:
+            kwargs["StreamSpecification"] = {"StreamEnabled": True, **p["StreamSpecification"]}
         desc = ddb.create_table(**kwargs)["TableDescription"]
         if "TimeToLiveSpecification" in p:
             ttl = p["TimeToLiveSpecification"]
@@ -355,6 +367,8 @@ class LocalStack:
             )
         r.refs[logical] = p["TableName"]
         r.attributes[(logical, "Arn")] = desc["TableArn"]
+        if "LatestStreamArn" in desc:
+            r.attributes[(logical, "StreamArn")] = desc["LatestStreamArn"]
         if logical == "ApplicationsTable":
             self.deployed.table = p["TableName"]
 
@@ -380,6 +394,8 @@ class LocalStack:
             )
             if key in p
         }
+        if "RedrivePolicy" in p:
+            attributes["RedrivePolicy"] = json.dumps(p["RedrivePolicy"])
         sqs = self.client("sqs")
         url = sqs.create_queue(QueueName=p["QueueName"], Attributes=attributes)["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

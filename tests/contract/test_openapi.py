@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import ignored_auth, missing_required_header
+from schemathesis.specs.openapi.checks import ignored_auth, missing_required_header, positive_data_acceptance
 
 REPO = Path(__file__).resolve().parents[2]
 DOCUMENT = REPO / "docs" / "openapi.json"
@@ -34,7 +34,11 @@ def test_api_honours_its_contract(case: Any, partner: Any) -> None:
     response = case.call(base_url=partner.base_url)
     assert response.status_code < 500, response.text
     # Authentication is exercised separately below: every generated call here carries the partner's key.
-    case.validate_response(response, excluded_checks=[ignored_auth, missing_required_header])
+    excluded = [ignored_auth, missing_required_header]
+    if (case.method.upper(), case.path) == ("PUT", "/webhook"):
+        # A webhook URL must also resolve to a public address (422 otherwise), which no schema can say.
+        excluded.append(positive_data_acceptance)
+    case.validate_response(response, excluded_checks=excluded)
 
 
 def test_requests_without_a_valid_key_are_refused(stack: Any) -> None:

@@ -31,6 +31,9 @@ RESOLVER = Resolver(
         ("IdempotencyTable", "Arn"): "IDEMTABLE",
         ("DataBucket", "Arn"): "BUCKET",
         ("DataKey", "Arn"): "KEY",
+        ("ApplicationsTable", "StreamArn"): "STREAM",
+        ("WebhookQueue", "Arn"): "WHQUEUE",
+        ("WebhookDeadLetterQueue", "Arn"): "WHDLQ",
     },
 )
 
@@ -155,6 +158,40 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
         ("ssm:GetParameter", CONFIG),
         ("ssm:GetParameterHistory", CONFIG),
         ("states:StartExecution", "SM"),
+        ("kms:Decrypt", "KEY"),
+        ("kms:GenerateDataKey", "KEY"),
+        ("kms:Encrypt", "KEY"),  # webhook signing secrets (encryption context purpose=webhook-secret)
+    },
+    "WebhookDispatchFunction": {
+        ("dynamodb:GetItem", "TABLE"),
+        ("dynamodb:PutItem", "TABLE"),
+        *{
+            (a, "STREAM")
+            for a in (
+                "dynamodb:DescribeStream",
+                "dynamodb:GetRecords",
+                "dynamodb:GetShardIterator",
+                "dynamodb:ListStreams",
+            )
+        },
+        ("sqs:SendMessage", "WHQUEUE"),
+        ("kms:Decrypt", "KEY"),
+        ("kms:GenerateDataKey", "KEY"),
+    },
+    "WebhookDeliverFunction": {
+        ("dynamodb:GetItem", "TABLE"),
+        ("dynamodb:UpdateItem", "TABLE"),
+        *{
+            (a, "WHQUEUE")
+            for a in (
+                "sqs:ReceiveMessage",
+                "sqs:DeleteMessage",
+                "sqs:GetQueueAttributes",
+                "sqs:ChangeMessageVisibility",
+            )
+        },
+        ("sqs:SendMessage", "WHDLQ"),
+        ("sqs:SendMessage", "WHQUEUE"),  # a replayed event is queued again with a new start
         ("kms:Decrypt", "KEY"),
         ("kms:GenerateDataKey", "KEY"),
     },

@@ -63,6 +63,9 @@ def test_function_specs_merge_globals_like_sam() -> None:
             "ScoringConfigParameter": "/p",
             "ScoringStateMachine": "arn:sm",
             "IdempotencyTable": "i",
+            "DataKey": "k",
+            "WebhookQueue": "q",
+            "WebhookDeadLetterQueue": "dlq",
         },
     )
     specs = function_specs(template, r)

@@ -1,0 +1,345 @@
+"""Webhooks without the stack: signatures (server signs, the client verifies), SSRF refusals, backoff, which stream
+records become events, and the registration store against moto (secrets encrypted, rotation overlap)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from boto3.dynamodb.types import TypeSerializer
+from moto import mock_aws
+
+from credscore_aws import webhooks
+from credscore_client import SignatureError, parse_event, verify_signature
+from credscore_client.signatures import check_signature
+
+BODY = (
+    b'{"application_id":"a","id":"evt_1","occurred_at":1,"reference":null,"status":"scored",'
+    b'"type":"application.scored"}'
+)
+
+
+# ---------------------------------------------------------------------------------------------- signatures
+def test_a_signature_made_by_the_service_verifies_with_the_client_helper() -> None:
+    now = int(time.time())
+    header = webhooks.signature_header(["whsec_a"], now, BODY)
+    assert header.startswith(f"t={now},v1=")
+    assert verify_signature("whsec_a", BODY, header)
+    assert parse_event("whsec_a", BODY, header).type == "application.scored"
+
+
+@pytest.mark.parametrize(
+    ("secret", "body", "age", "problem"),
+    [
+        ("whsec_b", BODY, 0, "no signature matches"),
+        ("whsec_a", BODY.replace(b"scored", b"failed"), 0, "no signature matches"),
+        ("whsec_a", BODY, 301, "replay window"),
+        ("whsec_a", BODY, -301, "replay window"),
+    ],
+)
+def test_wrong_secret_changed_body_and_stale_or_future_timestamps_are_refused(
+    secret: str, body: bytes, age: int, problem: str
+) -> None:
+    now = int(time.time())
+    header = webhooks.signature_header(["whsec_a"], now - age, BODY)
+    assert not verify_signature(secret, body, header, now=now)
+    with pytest.raises(SignatureError, match=problem):
+        check_signature(secret, body, header, now=now)
+
+
+def test_inside_the_window_passes_and_the_timestamp_is_signed_too() -> None:
+    now = int(time.time())
+    header = webhooks.signature_header(["whsec_a"], now - 299, BODY)
+    assert verify_signature("whsec_a", BODY, header, now=now)
+    forged = header.replace(f"t={now - 299}", f"t={now}")
+    assert not verify_signature("whsec_a", BODY, forged, now=now)
+
+
+def test_during_the_overlap_either_secret_verifies() -> None:
+    header = webhooks.signature_header(["whsec_new", "whsec_old"], int(time.time()), BODY)
+    assert header.count("v1=") == 2
+    assert verify_signature("whsec_new", BODY, header)
+    assert verify_signature("whsec_old", BODY, header)
+    assert verify_signature(["whsec_x", "whsec_old"], BODY, header)
+    assert not verify_signature("whsec_x", BODY, header)
+
+
+@pytest.mark.parametrize("header", ["", "v1=abc", "t=12", "t=abc,v1=00", "garbage"])
+def test_malformed_headers_are_refused(header: str) -> None:
+    assert not verify_signature("whsec_a", BODY, header)
+
+
+# ---------------------------------------------------------------------------------------------- SSRF
+def _resolver(*addresses: str) -> Any:
+    return lambda host: list(addresses)
+
+
+@pytest.mark.parametrize(
+    ("url", "addresses"),
+    [
+        ("https://hooks.example/x", ["127.0.0.1"]),
+        ("https://hooks.example/x", ["10.0.0.5"]),
+        ("https://hooks.example/x", ["192.168.1.1"]),
+        ("https://hooks.example/x", ["169.254.169.254"]),  # instance metadata
+        ("https://hooks.example/x", ["fd00::1"]),
+        ("https://hooks.example/x", ["::1"]),
+        ("https://hooks.example/x", ["93.184.216.34", "10.1.1.1"]),  # one private answer is enough
+        ("http://hooks.example/x", ["93.184.216.34"]),  # not https
+        ("ftp://hooks.example/x", ["93.184.216.34"]),
+        ("https://user:pw@hooks.example/x", ["93.184.216.34"]),
+        ("https:///x", ["93.184.216.34"]),
+    ],
+)
+def test_unsafe_urls_are_refused_in_aws(url: str, addresses: list[str]) -> None:
+    with pytest.raises(webhooks.UnsafeUrl):
+        webhooks.check_url(url, loopback_ok=False, resolve=_resolver(*addresses))
+
+
+@pytest.mark.parametrize(
+    "url", ["https://" + "a" * 70 + ".example/x", "https://hooks.example:99999/x", "https://[::1/x"]
+)
+def test_unreadable_urls_are_refused_not_crashed_on(url: str) -> None:
+    with pytest.raises(webhooks.UnsafeUrl):
+        webhooks.check_url(url, loopback_ok=False)
+
+
+def test_a_public_https_url_is_accepted() -> None:
+    webhooks.check_url("https://hooks.example/x", loopback_ok=False, resolve=_resolver("93.184.216.34"))
+
+
+def test_the_local_setting_allows_http_to_loopback_only() -> None:
+    webhooks.check_url("http://127.0.0.1:8080/x", loopback_ok=True, resolve=_resolver("127.0.0.1"))
+    with pytest.raises(webhooks.UnsafeUrl):
+        webhooks.check_url("http://127.0.0.1:8080/x", loopback_ok=False, resolve=_resolver("127.0.0.1"))
+    with pytest.raises(webhooks.UnsafeUrl):
+        webhooks.check_url("http://hooks.example/x", loopback_ok=True, resolve=_resolver("93.184.216.34"))
+    with pytest.raises(webhooks.UnsafeUrl):
+        webhooks.check_url("https://hooks.example/x", loopback_ok=True, resolve=_resolver("10.0.0.1"))
+
+
+def test_backoff_doubles_and_is_capped_at_an_hour() -> None:
+    assert [webhooks.backoff_seconds(n, 30) for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert webhooks.backoff_seconds(20, 30) == 3600
+
+
+# ---------------------------------------------------------------------------------------------- stream records
+def _record(event_name: str, new: dict[str, Any] | None, old: dict[str, Any] | None) -> dict[str, Any]:
+    ser = TypeSerializer()
+    body: dict[str, Any] = {}
+    if new is not None:
+        body["NewImage"] = {k: ser.serialize(v) for k, v in new.items()}
+    if old is not None:
+        body["OldImage"] = {k: ser.serialize(v) for k, v in old.items()}
+    return {"eventName": event_name, "dynamodb": body}
+
+
+def _meta(status: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "pk": "APP#" + "a" * 32,
+        "sk": "META",
+        "application_id": "a" * 32,
+        "partner_id": "p1",
+        "status": status,
+        "updated_at": 1700000000,
+        "reference": "loan-1",
+        "consent": {"purpose": "secret purpose"},
+        **extra,
+    }
+
+
+def test_a_move_into_scored_becomes_an_event_without_personal_data() -> None:
+    found = webhooks.transition_event(_record("MODIFY", _meta("scored"), _meta("processing")))
+    assert found is not None
+    partner, event = found
+    assert partner == "p1"
+    assert set(event) == {"id", "type", "application_id", "reference", "status", "occurred_at"}
+    assert event["type"] == "application.scored"
+    assert event["status"] == "scored"
+    assert event["occurred_at"] == 1700000000
+    assert event["reference"] == "loan-1"
+    # the same transition redelivered has the same id (receivers dedupe); another moment another id
+    again = webhooks.transition_event(_record("MODIFY", _meta("scored"), _meta("processing")))
+    assert again is not None
+    assert again[1]["id"] == event["id"]
+    later = webhooks.transition_event(
+        _record("MODIFY", _meta("scored", updated_at=1700000001), _meta("processing"))
+    )
+    assert later is not None
+    assert later[1]["id"] != event["id"]
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        (_record("MODIFY", _meta("failed"), _meta("processing")), "application.failed"),
+        (_record("INSERT", _meta("erased"), None), "application.erased"),  # the tombstone after erasure
+        (_record("MODIFY", _meta("scored"), _meta("scored")), None),  # a rescore
+        (_record("MODIFY", _meta("processing"), _meta("collecting")), None),
+        (_record("REMOVE", None, _meta("scored")), None),
+        (_record("MODIFY", {**_meta("scored"), "sk": "RESULT"}, None), None),
+        (_record("INSERT", {**_meta("scored"), "pk": "WEBHOOK#p1"}, None), None),
+    ],
+)
+def test_only_moves_of_an_application_into_a_final_status_count(
+    record: dict[str, Any], expected: str | None
+) -> None:
+    found = webhooks.transition_event(record)
+    assert (found[1]["type"] if found else None) == expected
+
+
+# ---------------------------------------------------------------------------------------------- the store
+@pytest.fixture
+def store(monkeypatch: pytest.MonkeyPatch) -> Iterator[webhooks.WebhookStore]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        table = boto3.resource("dynamodb").create_table(
+            TableName="applications",
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        kms = boto3.client("kms")
+        key = kms.create_key()["KeyMetadata"]["KeyId"]
+        yield webhooks.WebhookStore(table=table, kms=kms, key_id=key)
+
+
+def test_the_secret_is_shown_once_and_stored_encrypted(store: webhooks.WebhookStore) -> None:
+    _registration, secret = store.put("p1", "https://a.example/h", now=100)
+    assert secret is not None
+    assert secret.startswith("whsec_")
+    item = store.table.get_item(Key={"pk": "WEBHOOK#p1", "sk": "META"})["Item"]
+    assert secret not in json.dumps(item, default=str)
+    changed, again = store.put("p1", "https://b.example/h", now=200)
+    assert again is None
+    assert changed.url == "https://b.example/h"
+    assert changed.created_at == 100
+    assert store.signing_secrets("p1", now=200) == ("https://b.example/h", [secret])
+
+
+def test_a_secret_does_not_decrypt_for_another_partner(store: webhooks.WebhookStore) -> None:
+    store.put("p1", "https://a.example/h")
+    store.put("p2", "https://b.example/h")
+    stolen = store.table.get_item(Key={"pk": "WEBHOOK#p1", "sk": "META"})["Item"]["secret"]
+    store.table.update_item(
+        Key={"pk": "WEBHOOK#p2", "sk": "META"},
+        UpdateExpression="SET secret = :s",
+        ExpressionAttributeValues={":s": stolen},
+    )
+    with pytest.raises(Exception, match=r"InvalidCiphertext|AccessDenied|context"):
+        store.signing_secrets("p2")
+
+
+def test_rotation_keeps_the_old_secret_signing_for_the_overlap_only(store: webhooks.WebhookStore) -> None:
+    _, old = store.put("p1", "https://a.example/h", now=100)
+    registration, new = store.rotate("p1", overlap_seconds=50, now=1000)
+    assert new != old
+    assert registration.previous_secret_valid_until == 1050
+    assert store.signing_secrets("p1", now=1049) == ("https://a.example/h", [new, old])
+    assert store.signing_secrets("p1", now=1050) == ("https://a.example/h", [new])
+
+
+def test_a_delivery_is_logged_once_and_deleting_the_registration_stops_signing(
+    store: webhooks.WebhookStore,
+) -> None:
+    store.put("p1", "https://a.example/h")
+    event = {"id": "evt_1", "type": "application.scored", "application_id": "a" * 32}
+    assert store.log_delivery("p1", event, 10) == "DELIVERY#evt_1"
+    assert store.log_delivery("p1", event, 11) is None
+    store.delete("p1")
+    assert store.signing_secrets("p1") is None
+    with pytest.raises(webhooks.WebhookNotFound):
+        store.get("p1")
+
+
+# ---------------------------------------------------------------------------------------------- delivery decisions
+class _FakeSqs:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+        self.visibility: list[int] = []
+
+    def send_message(self, QueueUrl: str, MessageBody: str, **_: Any) -> None:
+        self.sent.append((QueueUrl, json.loads(MessageBody)))
+
+    def change_message_visibility(self, QueueUrl: str, ReceiptHandle: str, VisibilityTimeout: int) -> None:
+        self.visibility.append(VisibilityTimeout)
+
+
+class _FakeStore:
+    def __init__(self) -> None:
+        self.attempts: list[tuple[int, int | None, str | None, str]] = []
+
+    def signing_secrets(self, partner_id: str) -> tuple[str, list[str]]:
+        return "https://hooks.example/h", ["whsec_a"]
+
+    def record_attempt(
+        self, partner_id: str, sk: str, attempts: int, status: int | None, error: str | None, state: str
+    ) -> None:
+        self.attempts.append((attempts, status, error, state))
+
+
+SETTINGS = webhooks.DeliverySettings(
+    budget_seconds=86400, backoff_base_seconds=30, timeout_seconds=1, queue_url="Q", dead_letter_url="DLQ"
+)
+
+
+def _sqs_record(queued_at: int | None, receive_count: int) -> dict[str, Any]:
+    message: dict[str, Any] = {"partner_id": "p1", "log_sk": "DELIVERY#evt_1", "event": json.loads(BODY)}
+    if queued_at is not None:
+        message["queued_at"] = queued_at
+    return {
+        "messageId": "m1",
+        "receiptHandle": "r1",
+        "body": json.dumps(message),
+        "attributes": {"ApproximateReceiveCount": str(receive_count)},
+    }
+
+
+def test_a_failed_attempt_inside_the_day_backs_off_and_is_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(webhooks, "post_event", lambda *a: (503, "http_503"))
+    sqs, store = _FakeSqs(), _FakeStore()
+    retry = webhooks.deliver([_sqs_record(int(time.time()) - 600, 3)], store, sqs, SETTINGS)  # type: ignore[arg-type]
+    assert retry == ["m1"]
+    assert sqs.visibility == [120]
+    assert sqs.sent == []
+    assert store.attempts == [(3, 503, "http_503", "retrying")]
+
+
+def test_past_the_day_the_event_is_parked_without_its_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(webhooks, "post_event", lambda *a: (None, "timeout"))
+    sqs, store = _FakeSqs(), _FakeStore()
+    retry = webhooks.deliver([_sqs_record(int(time.time()) - 86000, 30)], store, sqs, SETTINGS)  # type: ignore[arg-type]
+    assert retry == []
+    ((queue, parked),) = sqs.sent
+    assert queue == "DLQ"
+    assert "queued_at" not in parked
+    assert parked["event"]["id"] == "evt_1"
+    assert store.attempts == [(30, None, "timeout", "parked")]
+
+
+def test_a_replayed_event_is_queued_again_with_a_new_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(webhooks, "post_event", lambda *a: pytest.fail("no POST before it is queued again"))
+    sqs, store = _FakeSqs(), _FakeStore()
+    assert webhooks.deliver([_sqs_record(None, 1)], store, sqs, SETTINGS) == []  # type: ignore[arg-type]
+    ((queue, again),) = sqs.sent
+    assert queue == "Q"
+    assert abs(again["queued_at"] - time.time()) < 5
+
+
+def test_a_success_is_logged_delivered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(webhooks, "post_event", lambda *a: (204, None))
+    sqs, store = _FakeSqs(), _FakeStore()
+    assert webhooks.deliver([_sqs_record(int(time.time()), 1)], store, sqs, SETTINGS) == []  # type: ignore[arg-type]
+    assert store.attempts == [(1, 204, None, "delivered")]
+    assert sqs.sent == []
