@@ -64,8 +64,8 @@ GATEWAY_ERRORS: dict[int, OpenAPIResponse] = {
     401: {"description": "no API key", "content": {"application/json": {"model": GatewayError}}},
     403: {"description": "unknown API key", "content": {"application/json": {"model": GatewayError}}},
     429: {
-        "description": "too many requests (the API allows 20 a second, bursts of 50, and each partner its 'requests per '
-        "minute'): retry with backoff, after Retry-After seconds when given",
+        "description": "too many requests (the API allows 20 a second, bursts of 50, and each partner a number "
+        "a minute): retry with backoff, after Retry-After seconds when given",
         "content": {"application/json": {"model": GatewayError}},
     },
 }
