@@ -28,11 +28,14 @@ from credscore.profile import Platform
 from credscore_aws import scoring_service
 from credscore_aws.api_models import (
     ApplicationList,
+    ApplicationListItem,
     ApplicationSummary,
     ApplicationView,
     CreateApplication,
     CreatedApplication,
     ErasureReceipt,
+    FilteredApplicationList,
+    RescoredResult,
     ScoreResultView,
     SourceState,
     UploadForm,
@@ -295,4 +298,67 @@ def erase(partner_id: str, application_id: str) -> ErasureReceipt:
         objects_deleted=objects,
         records_deleted=records,
         erased_at=int(time.time()),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- partner list
+def list_filtered(
+    partner_id: str,
+    limit: int = 50,
+    next_token: str | None = None,
+    status: str | None = None,
+    reference: str | None = None,
+) -> FilteredApplicationList:
+    """A page of the partner's applications (newest first) with reference, score, status and update time,
+    optionally only those with `status` and/or a reference containing `reference`."""
+    after = next_token.replace(".", "#", 1) if next_token else None
+    items, last = repository().search_for_partner(partner_id, limit, after, status, reference)
+    return FilteredApplicationList(
+        applications=[
+            ApplicationListItem(
+                application_id=i["application_id"],
+                status=i["status"],
+                created_at=i["created_at"],
+                updated_at=i.get("updated_at"),
+                reference=i.get("reference"),
+                score=i.get("score"),
+            )
+            for i in items
+        ],
+        next_token=last.replace("#", ".", 1) if last else None,
+    )
+
+
+def rescore_reporting_change(partner_id: str, application_id: str) -> RescoredResult:
+    """Rescore, saying whether anything changed: the same configuration version and the same score are
+    'nothing changed' (and nothing is stored, so the result keeps its history)."""
+    application = _owned(partner_id, application_id)
+    if application["status"] != Status.SCORED.value:
+        raise WrongStatus(f"cannot rescore: the application is {application['status']}")
+    features = repository().get_doc(application_id, "FEATURES")
+    previous = repository().get_doc(application_id, "RESULT") or {}
+    if features is None:
+        raise WrongStatus("no kept features to rescore")
+    new_result = scoring_service.rescore(application_id, features, previous)
+    unchanged = (
+        new_result.get("config_version") == previous.get("config_version")
+        and new_result.get("normalised_score") == previous.get("normalised_score")
+        and new_result.get("total_points") == previous.get("total_points")
+    )
+    if unchanged:
+        return RescoredResult(
+            application_id=application_id,
+            status=Status.SCORED.value,
+            result=previous,
+            changed=False,
+            message=f"Nothing changed: configuration {previous.get('config_version')} gives the same score.",
+        )
+    repository().save_result(application_id, new_result, features)
+    return RescoredResult(
+        application_id=application_id,
+        status=Status.SCORED.value,
+        result=new_result,
+        changed=True,
+        message=f"Rescored with configuration {new_result.get('config_version')} "
+        f"(parameter version {new_result.get('config_parameter_version')}).",
     )

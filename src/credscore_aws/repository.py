@@ -202,7 +202,7 @@ class ApplicationRepository:
 
     def mark_scored(self, application_id: str, result: dict[str, Any]) -> None:
         """The last step: a reader who sees SCORED finds the result, and the raw data already gone."""
-        self.update_fields(application_id, status=Status.SCORED.value)
+        self.update_fields(application_id, status=Status.SCORED.value, **score_fields(result))
         self.audit(application_id, "scored", config_version=str(result.get("config_version", "")))
 
     def get_doc(self, application_id: str, kind: str) -> dict[str, Any] | None:
@@ -297,6 +297,120 @@ class ApplicationRepository:
             }
         )
         return deleted
+
+    # ------------------------------------------------------------------ applicant links and the partner's list
+    # An applicant link's token is stored only as its SHA-256 hash on the application's META item.
+    def set_applicant_token(self, application_id: str, token_hash: str) -> None:
+        """Store a new token's hash (replacing any earlier one, which stops working)."""
+        self.table.update_item(
+            Key={"pk": app_pk(application_id), "sk": META},
+            UpdateExpression="SET applicant_token_hash = :h, applicant_token_issued_at = :now "
+            "REMOVE applicant_token_revoked_at",
+            ConditionExpression="attribute_exists(pk) AND #s <> :erased",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                ":h": token_hash,
+                ":now": int(time.time()),
+                ":erased": Status.ERASED.value,
+            },
+        )
+        self.audit(application_id, "applicant_link_issued")
+
+    def revoke_applicant_token(self, application_id: str) -> bool:
+        """Forget the token's hash; False when there was none."""
+        try:
+            self.table.update_item(
+                Key={"pk": app_pk(application_id), "sk": META},
+                UpdateExpression="SET applicant_token_revoked_at = :now REMOVE applicant_token_hash",
+                ConditionExpression="attribute_exists(applicant_token_hash)",
+                ExpressionAttributeValues={":now": int(time.time())},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        self.audit(application_id, "applicant_link_revoked")
+        return True
+
+    def record_applicant_consent(self, application_id: str, consent: dict[str, Any]) -> None:
+        """The applicant's own consent on the applicant page (kept once: the first is the one that counts)."""
+        try:
+            self.table.update_item(
+                Key={"pk": app_pk(application_id), "sk": META},
+                UpdateExpression="SET applicant_consent = :c",
+                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(applicant_consent)",
+                ExpressionAttributeValues={":c": consent},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return
+            raise
+        self.audit(
+            application_id, "applicant_consented", notice_version=str(consent.get("notice_version", ""))
+        )
+
+    def search_for_partner(
+        self,
+        partner_id: str,
+        limit: int = 50,
+        after: str | None = None,
+        status: str | None = None,
+        reference: str | None = None,
+        max_reads: int = 10,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """A page of the partner's applications with a status and/or a reference containing `reference`, newest
+        first. Still one partition of the `by-partner` index: DynamoDB reads the partner's applications in order
+        and the filter drops the others, so this costs what reading them costs. Reads continue until `limit`
+        match or `max_reads` queries were made (then the page is short and the position says where to go on)."""
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {":p": f"PARTNER#{partner_id}", ":now": int(time.time())}
+        conditions = ["(attribute_not_exists(expires_at) OR expires_at >= :now)"]
+        if status:
+            names["#s"] = "status"
+            values[":s"] = status
+            conditions.append("#s = :s")
+        if reference:
+            names["#r"] = "reference"  # a reserved word in expressions
+            values[":r"] = reference
+            conditions.append("contains(#r, :r)")
+        kwargs: dict[str, Any] = {
+            "IndexName": "by-partner",
+            "KeyConditionExpression": "gsi1pk = :p",
+            "FilterExpression": " AND ".join(conditions),
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if names:
+            kwargs["ExpressionAttributeNames"] = names
+        if after is not None:
+            kwargs["ExclusiveStartKey"] = {
+                "pk": app_pk(after.partition("#")[2]),
+                "sk": META,
+                "gsi1pk": f"PARTNER#{partner_id}",
+                "gsi1sk": after,
+            }
+        found: list[dict[str, Any]] = []
+        for _ in range(max_reads):
+            page = self.table.query(**kwargs)
+            found += [_plain(i) for i in page.get("Items", [])]
+            last = page.get("LastEvaluatedKey")
+            if len(found) >= limit:
+                more = last is not None or len(found) > limit
+                found = found[:limit]
+                return found, str(found[-1]["gsi1sk"]) if more else None
+            if not last:
+                return found, None
+            kwargs["ExclusiveStartKey"] = last
+        return found, str(last["gsi1sk"])
+
+
+def score_fields(result: dict[str, Any]) -> dict[str, Any]:
+    """What the partner's list shows of a result, kept on the META item (the index projects it)."""
+    from decimal import Decimal
+
+    score = result.get("normalised_score")
+    return {"score": Decimal(str(round(float(score), 1))) if isinstance(score, int | float) else None}
 
 
 def _plain(item: dict[str, Any]) -> dict[str, Any]:
