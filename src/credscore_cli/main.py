@@ -214,14 +214,14 @@ def cmd_serve(args: argparse.Namespace, stop: threading.Event | None = None) -> 
         return EXIT_USAGE
     stop = stop or _stop_on_signals()
     if args.api_url:
-        config = WebConfig(api_url=args.api_url, partner_key=args.partner_key or "")
+        config = WebConfig(api_url=args.api_url)
         return _serve_until(stop, config, web_dir, args, lines=[f"Partner API: {args.api_url}"])
     err.print("Starting the embedded local stack…")
     with local_partner(err) as (stack, key):
-        config = WebConfig(api_url=stack.api_url, partner_key=key, upload_origin=stack.endpoint)
+        config = WebConfig(api_url=stack.api_url, upload_origin=stack.endpoint)
         lines = [
             f"Partner API: {stack.api_url}  (Authorization: Bearer <key>)",
-            f"Partner key: {key}",
+            f"Partner key: {key}  (the partner console asks for it; the applicant page never sees it)",
             f"AWS endpoint of the local stack: {stack.endpoint}  (credscore weights --local … uses it)",
             f"Function logs: {stack.log_dir}",
         ]
@@ -252,6 +252,7 @@ def _serve_until(
         marker.chmod(0o600)
     try:
         print(f"Web page: {url}/", flush=True)
+        print(f"Partner console: {url}/partner.html", flush=True)
         for line in lines:
             print(line, flush=True)
         print("Press Ctrl-C to stop.", flush=True)
@@ -378,7 +379,6 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="start the local stack and serve the web page until Ctrl-C")
     serve.add_argument("--port", type=int, default=8000, help="port of the web page (0: any free port)")
     serve.add_argument("--api-url", help="serve in front of this partner API instead of a local stack")
-    serve.add_argument("--partner-key", help="partner key to pre-configure (with --api-url)")
     serve.add_argument("--web-dir", type=Path, help=argparse.SUPPRESS)
     serve.set_defaults(handler=cmd_serve)
 
