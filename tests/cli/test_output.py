@@ -22,7 +22,7 @@ def test_human_output_has_breakdown_total_score_coverage_and_reasons() -> None:
     assert "21.7 of 30.0 points" in text
     assert "Score 612 on 300–900" in text
     assert "Coverage 67%" in text
-    assert "[FEW_CONNECTIONS] Fewer professional connections than typical" in text
+    assert "Fewer professional connections than typical [FEW_CONNECTIONS]" in text
     assert "profanity" in text
     assert "the file is not a zip archive" in text
     # Disabled features are not listed.

@@ -108,7 +108,7 @@ def _create_in_console(page: Any, sources: dict[str, int], reference: str) -> st
     page.get_by_label("The applicant agreed").check()
     page.get_by_role("button", name="Create and get the applicant's link").click()
     link = page.locator("#applicant-link")
-    expect(link).to_have_value(re.compile(r"#t="))
+    expect(link).to_have_value(re.compile(r"#t="), timeout=60_000)  # a cold API on the local stack
     return str(link.input_value())
 
 
