@@ -314,6 +314,16 @@ def applicant_uploads(body: ApplicantConsent) -> ApplicantUploads:
     return applicant.upload_forms(_applicant_application(), body)
 
 
+@app.post(
+    "/applicant/submit",
+    summary="Applicant: score now with the exports uploaded so far (the others are reported absent)",
+    security=APPLICANT_SECURITY,
+    responses={**FORBIDDEN, **CONFLICT},
+)
+def applicant_submit() -> ApplicantStatus:
+    return applicant.submit(_applicant_application())
+
+
 @app.get(
     "/applicant/result",
     summary="Applicant: the data used and the reasons, in plain words",

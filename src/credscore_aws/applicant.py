@@ -228,3 +228,11 @@ def erase(application: dict[str, Any]) -> ErasureReceipt:
     application_id = str(application["application_id"])
     logger.info("erasure requested by the applicant", extra={"application_id": application_id})
     return applications.erase(str(application["partner_id"]), application_id)
+
+
+def submit(application: dict[str, Any]) -> ApplicantStatus:
+    """The applicant scores now with what has arrived (the partner's submit: the rest is reported absent)."""
+    application_id = str(application["application_id"])
+    applications.submit(str(application["partner_id"]), application_id)
+    logger.info("submitted by the applicant", extra={"application_id": application_id})
+    return status(repository().get(application_id))

@@ -185,6 +185,34 @@ def test_the_applicant_uploads_follows_reads_and_erases(stack: Any, partner: Any
     assert [i["sk"] for i in leftovers] == ["META"]
 
 
+def test_the_applicant_scores_with_what_arrived(stack: Any, partner: Any) -> None:
+    created = partner.create_application({"linkedin": 1, "facebook": 1})
+    token = _token(created)
+    early = _call(stack, token, "POST", "/applicant/submit")
+    assert early.status_code == 409  # nothing uploaded yet
+    forms = _call(stack, token, "POST", "/applicant/uploads", json=CONSENT).json()["uploads"]
+    assert {f["platform"] for f in forms} == {"linkedin", "facebook"}
+    upload(next(f for f in forms if f["platform"] == "linkedin"), SAMPLES / "linkedin.zip")
+    # Only the missing part is offered again.
+    again = _call(stack, token, "POST", "/applicant/uploads", json=CONSENT).json()["uploads"]
+    deadline = time.time() + 30
+    while {f["platform"] for f in again} != {"facebook"} and time.time() < deadline:
+        time.sleep(0.3)
+        again = _call(stack, token, "POST", "/applicant/uploads", json=CONSENT).json()["uploads"]
+    assert {f["platform"] for f in again} == {"facebook"}
+    submitted = _call(stack, token, "POST", "/applicant/submit")
+    assert submitted.status_code == 200, submitted.text
+    state = partner.wait(created["application_id"])
+    assert state["status"] == "scored", state
+    mine = _call(stack, token, "GET", "/applicant/application").json()
+    assert {s["platform"]: s["status"] for s in mine["sources"]} == {
+        "linkedin": "parsed",
+        "facebook": "absent",
+    }
+    absent = next(s for s in mine["sources"] if s["platform"] == "facebook")
+    assert absent["reason"] == texts.source_reason("not_uploaded")
+
+
 def test_an_x_handle_without_the_x_token_fails_with_a_safe_message(stack: Any, partner: Any) -> None:
     created = partner.create_application({}, x_handle="someone_real")
     token = _token(created)

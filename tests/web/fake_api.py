@@ -216,6 +216,9 @@ def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
                     app.consented = True
                     state.bodies.append({"applicant_uploads": True})
                     self._reply(200, {"application_id": app.application_id, "uploads": self._forms(app)})
+                elif method == "POST" and self.path == "/applicant/submit":
+                    app.status = "processing"
+                    self._reply(200, self._applicant_view(app))
                 elif method == "GET" and self.path == "/applicant/result":
                     result = scripted_result(app.config_version)
                     self._reply(

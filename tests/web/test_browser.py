@@ -230,6 +230,28 @@ def test_applicant_and_partner_pages_against_a_scripted_api(page: Any, tmp_path:
             server.server_close()
 
 
+def test_the_applicant_scores_with_what_they_uploaded(page: Any, tmp_path: Path) -> None:
+    with fake_api(KEY) as (api_url, state):
+        app = FakeApplication(uuid.uuid4().hex, {"linkedin": 1, "facebook": 1}, None)
+        state.applications[app.application_id] = app
+        server, url = serve_web(WebConfig(api_url=api_url, upload_origin=api_url), WEB_DIR)
+        try:
+            page.goto(f"{url}/#t={app.token}")
+            _apply(page, {"linkedin": _zip(tmp_path / "linkedin.zip", {"Profile.csv": "First Name\nA\n"})})
+            expect(page.locator("#apply-status")).to_contain_text("waiting for the service")
+            button = page.get_by_role("button", name="Score with what I uploaded")
+            expect(button).to_be_visible()
+            assert app.status == "collecting"
+            button.click()
+            page.wait_for_selector("#apply-result:not([hidden]) svg.chart", timeout=30_000)
+            assert app.received == {"linkedin/1"}
+            expect(page.locator("#submit-box")).to_be_hidden()
+            assert page.errors == []
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
 def test_a_revoked_link_is_explained(page: Any) -> None:
     with fake_api(KEY) as (api_url, state):
         app = FakeApplication(uuid.uuid4().hex, {"linkedin": 1}, "r-1")

@@ -83,6 +83,7 @@ export class Api {
     return this.request("POST", "/applicant/uploads", { granted: true, notice_version: noticeVersion });
   }
   myResult() { return this.request("GET", "/applicant/result"); }
+  submitMine() { return this.request("POST", "/applicant/submit"); }
   eraseMine() { return this.request("DELETE", "/applicant/application"); }
   application(id) { return this.request("GET", `/applications/${encodeURIComponent(id)}`); }
   result(id) { return this.request("GET", `/applications/${encodeURIComponent(id)}/result`); }

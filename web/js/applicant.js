@@ -11,6 +11,7 @@ const STAGES = ["collecting", "ingest", "analyses", "scored"];
 
 let api = null;
 let state = null;
+let partial = false; // this page uploaded fewer files than the lender asked for
 
 function tokenFromAddress() {
   const params = new URLSearchParams(location.hash.replace(/^#/, ""));
@@ -117,6 +118,8 @@ function onState(current, uploadsDone) {
   status.textContent = describe(current, uploadsDone);
   status.classList.toggle("error", current.status === "failed");
   sourceList(byId("apply-sources"), current.sources);
+  // Uploaded some but not all: the applicant may score with what arrived (the rest counts as absent).
+  byId("submit-box").hidden = !(partial && current.status === "collecting");
 }
 
 async function showResult() {
@@ -151,6 +154,7 @@ async function upload() {
       throw new Error(`${file.name} is larger than the ${formatBytes(form.max_bytes)} allowed.`);
     }
   }
+  const declared = Object.values(state.declared || {}).reduce((a, b) => a + b, 0);
   const status = byId("apply-status");
   for (const { form, file, ui } of rows) {
     status.textContent = `Uploading ${file.name}…`;
@@ -165,7 +169,19 @@ async function upload() {
     });
     ui.note.textContent = "uploaded";
   }
+  partial = rows.length + (state.received || []).length < declared;
   await followToEnd(true);
+}
+
+async function submitNow() {
+  byId("submit-now").disabled = true;
+  partial = false;
+  try {
+    onState(await api.submitMine(), false);
+  } catch (error) {
+    toast(`Could not start the scoring: ${error.message}`);
+    byId("submit-now").disabled = false;
+  }
 }
 
 function askErase() {
@@ -212,6 +228,7 @@ async function init() {
   byId("upload-until").textContent = formatTime(state.upload_until);
   byId("erase-section").hidden = false;
   byId("erase").addEventListener("click", askErase);
+  byId("submit-now").addEventListener("click", submitNow);
   const wanted = Object.entries(state.declared || {}).map(([p, n]) => `${NAMES[p] || p}${n > 1 ? ` (${n} files)` : ""}`);
   byId("asked-for").textContent = wanted.length
     ? `Your lender asks for: ${wanted.join(", ")}.`
