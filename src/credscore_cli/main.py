@@ -36,6 +36,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from credscore import texts
 from credscore_cli.inputs import PLATFORMS, InputError, select_exports
 
 if TYPE_CHECKING:
@@ -179,16 +180,22 @@ def _report_outcome(
         print(as_json(state, result))
     if state["status"] != "scored" or result is None:
         error = state.get("error") or {}
+        # Words for people, never an internal error text (credscore.texts); the code stays for support.
+        shown = texts.safe_error(error.get("code"), bool(state.get("x_handle_requested"))) if error else None
         err.print(
             f"[red]The application {state['status']}[/red]: "
-            f"{error.get('message') or error.get('code') or 'no reason recorded'}",
+            + (
+                f"{escape(shown['message'])} (code {escape(shown['code'])})"
+                if shown
+                else "no reason recorded"
+            ),
             highlight=False,
         )
         for source in state.get("sources") or []:
             if source.get("status") not in ("parsed", "fetched"):
                 err.print(
-                    f"  {source.get('platform')}: {source.get('status')} "
-                    f"{source.get('reason') or source.get('reason_code') or ''}",
+                    f"  {source.get('platform')}: {texts.source_status(str(source.get('status')))} — "
+                    f"{escape(texts.source_reason(source.get('reason_code'), source.get('reason')) or '')}",
                     highlight=False,
                 )
         return EXIT_FAILED

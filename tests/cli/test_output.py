@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from rich.console import Console
 
 from credscore_cli.output import as_json, bar, print_result
@@ -66,3 +67,34 @@ def test_a_result_without_a_score_says_why_and_versions_are_complete() -> None:
     assert "No score: too few features had evidence for a score" in text
     assert "Score 612" not in text
     assert "Configuration version 3 (2026-11-a), rescored from version 2, code 0.1.0+abc123" in text
+
+
+def test_a_failed_application_is_told_in_safe_words(capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from rich.console import Console
+
+    from credscore import texts
+    from credscore_cli.main import EXIT_FAILED, _report_outcome
+
+    state = {
+        "application_id": "0" * 32,
+        "status": "failed",
+        "x_handle_requested": True,
+        "error": {
+            "code": "GetParameterError",
+            "message": "An error occurred (ParameterNotFound) when calling…",
+        },
+        "sources": [
+            {"platform": "instagram", "status": "rejected", "reason_code": "html_export", "reason": "html"}
+        ],
+    }
+    args = argparse.Namespace(json=False, report=None)
+    err = Console(stderr=True, width=200)
+    code = _report_outcome(args, Console(width=200), err, state, None)
+    printed = capsys.readouterr().err
+    assert code == EXIT_FAILED
+    assert "ParameterNotFound" not in printed
+    assert texts.error_message("x_fetch_unavailable") in printed.replace("\n", " ")
+    assert "(code x_fetch_unavailable)" in printed
+    assert texts.source_reason("html_export") in printed.replace("\n", " ")
