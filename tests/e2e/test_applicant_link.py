@@ -226,3 +226,22 @@ def test_an_x_handle_without_the_x_token_fails_with_a_safe_message(stack: Any, p
     assert state["error"]["code"] == "x_fetch_unavailable", state
     assert "ParameterNotFound" not in str(state)
     assert state["error"]["message"] == texts.error_message("x_fetch_unavailable")
+
+
+def test_a_replayed_create_issues_a_new_link_and_stores_no_token(stack: Any, partner: Any) -> None:
+    key = f"order-{uuid.uuid4().hex}"
+    granted_at = int(time.time()) - 5
+    first = partner.create_application({"linkedin": 1}, idempotency_key=key, consent_granted_at=granted_at)
+    again = partner.create_application({"linkedin": 1}, idempotency_key=key, consent_granted_at=granted_at)
+    assert again["application_id"] == first["application_id"]
+    assert again["applicant_token"] != first["applicant_token"]
+    assert _call(stack, again["applicant_token"], "GET", "/applicant/application").status_code == 200
+    assert _call(stack, first["applicant_token"], "GET", "/applicant/application").status_code == 403
+    # The idempotency record keeps the creation's answer, never a token.
+    idempotency = boto3.resource("dynamodb", endpoint_url=stack.endpoint, region_name=REGION).Table(
+        stack.deployed.refs["IdempotencyTable"]
+    )
+    records = str(idempotency.scan()["Items"])
+    assert first["application_id"] in records
+    assert first["applicant_token"].split(".", 1)[1] not in records
+    assert again["applicant_token"].split(".", 1)[1] not in records
