@@ -10,7 +10,7 @@ import base64
 import dataclasses
 import json
 import os
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -19,21 +19,30 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Que
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from credscore import texts
 from credscore.report import render_report
-from credscore_aws import applications, outcomes, rate_limit, webhooks
+from credscore_aws import applicant, applications, outcomes, rate_limit, webhooks
 from credscore_aws.api_models import (
+    APPLICANT_SECURITY,
     NEXT_TOKEN_PATTERN,
     OPENAPI_INFO,
-    ApplicationList,
+    ApplicantConsent,
+    ApplicantLink,
+    ApplicantResult,
+    ApplicantStatus,
+    ApplicantUploads,
     ApplicationView,
     CreateApplication,
-    CreatedApplication,
+    CreatedApplicationWithLink,
     ErasureReceipt,
     ErrorBody,
+    FilteredApplicationList,
     GatewayError,
+    LinkRevoked,
     OutcomeRecord,
     OutcomeReport,
     RegisterWebhook,
+    RescoredResult,
     ScoreResultView,
     WebhookDeleted,
     WebhookDeliveries,
@@ -89,12 +98,16 @@ def ok(description: str, model: type[Any]) -> dict[int, OpenAPIResponse]:
     return {200: {"description": description, "content": {"application/json": {"model": model}}}}
 
 
-def _partner_id() -> str:
+def _authorized() -> dict[str, Any]:
     context = app.current_event.request_context.authorizer
-    partner = (context.get_lambda or {}).get("partner_id") if context else None
+    return dict((context.get_lambda or {}) if context else {})
+
+
+def _partner_id() -> str:
+    partner = _authorized().get("partner_id")
     if not partner:
-        # The authorizer guarantees this in AWS; refusing here keeps a misconfigured route from leaking data.
-        raise NotFoundError("unknown partner")
+        # An applicant link (or a misconfigured route) never reaches a partner's operation.
+        raise Forbidden("a partner key is needed for this operation")
     return str(partner)
 
 
@@ -157,7 +170,10 @@ def _key_reused(exc: applications.IdempotencyKeyReused) -> Response[Any]:
     responses={
         **GATEWAY_ERRORS,
         **UNSUPPORTED_BODY,
-        201: {"description": "created", "content": {"application/json": {"model": CreatedApplication}}},
+        201: {
+            "description": "created, with the applicant link (a replay issues a new link; the earlier one stops)",
+            "content": {"application/json": {"model": CreatedApplicationWithLink}},
+        },
         409: {
             "description": "Idempotency-Key reused with a different body",
             "content": {"application/json": {"model": ErrorBody}},
@@ -171,19 +187,27 @@ def _key_reused(exc: applications.IdempotencyKeyReused) -> Response[Any]:
 def create_application(
     body: CreateApplication,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
-) -> Response[CreatedApplication]:
+) -> Response[CreatedApplicationWithLink]:
     created = applications.create(_partner_id(), body, idempotency_key)
-    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created.model_dump())
+    link = applicant.issue(created.application_id)
+    return Response(
+        status_code=201,
+        content_type=content_types.APPLICATION_JSON,
+        body={**created.model_dump(), **link.model_dump()},
+    )
 
 
 @app.get(
     "/applications",
     summary="List this partner's applications, newest first, a page at a time",
+    description="Filter by `status` and search by `reference` (a substring, case-sensitive). Filters are "
+    "applied while reading the partner's applications in order (DynamoDB's by-partner index with a filter), "
+    "so a filtered page may hold fewer than `limit`; follow `next_token` with the same filters.",
     responses={
         **GATEWAY_ERRORS,
         200: {
-            "description": "a page of applications",
-            "content": {"application/json": {"model": ApplicationList}},
+            "description": "a page of applications with reference, score, status and update time",
+            "content": {"application/json": {"model": FilteredApplicationList}},
         },
     },
 )
@@ -193,8 +217,16 @@ def list_applications(
         str | None,
         Query(pattern=NEXT_TOKEN_PATTERN, description="the previous page's next_token"),
     ] = None,
-) -> ApplicationList:
-    return applications.list_for_partner(_partner_id(), limit, next_token)
+    status: Annotated[
+        Literal["collecting", "processing", "scored", "failed", "erased"] | None,
+        Query(description="only applications with this status"),
+    ] = None,
+    reference: Annotated[
+        str | None,
+        Query(max_length=64, pattern=r"^[A-Za-z0-9._-]+$", description="only references containing this"),
+    ] = None,
+) -> FilteredApplicationList:
+    return applications.list_filtered(_partner_id(), limit, next_token, status, reference)
 
 
 @app.get(
@@ -253,9 +285,11 @@ def submit(application_id: ApplicationId) -> ApplicationView:
 @app.post(
     "/applications/<application_id>/rescore",
     summary="Score the kept features again under the current scoring configuration",
-    responses={**GATEWAY_ERRORS, **NOT_FOUND, **CONFLICT, **GONE, **ok("the new result", ScoreResultView)},
+    description="`changed` is false (and nothing is stored) when the configuration version and the score "
+    "are the same as before; `message` says so in plain words.",
+    responses={**GATEWAY_ERRORS, **NOT_FOUND, **CONFLICT, **GONE},
 )
-def rescore(application_id: ApplicationId) -> ScoreResultView:
+def rescore(application_id: ApplicationId) -> RescoredResult:
     return applications.rescore(_partner_id(), application_id)
 
 
@@ -424,6 +458,105 @@ def webhook_deliveries(
             WebhookDelivery.model_validate({k: i.get(k) for k in WebhookDelivery.model_fields}) for i in items
         ]
     )
+
+
+# ---------------------------------------------------------------------------------------------------- applicant link
+class Forbidden(Exception):
+    pass
+
+
+@app.exception_handler(Forbidden)
+def _forbidden(exc: Forbidden) -> Response[Any]:
+    return _error(403, "forbidden", str(exc))
+
+
+@app.exception_handler(applicant.LinkRefused)
+def _link_refused(exc: applicant.LinkRefused) -> Response[Any]:
+    return _error(403, exc.code, texts.error_message(exc.code))
+
+
+FORBIDDEN: dict[int, OpenAPIResponse] = {
+    403: {
+        "description": "the link is revoked or expired, or not valid for this operation (`error` says which)",
+        "content": {"application/json": {"model": ErrorBody}},
+    }
+}
+
+
+def _applicant_application() -> dict[str, Any]:
+    """The application of the calling applicant link, its token checked again against the stored hash."""
+    context = _authorized()
+    if context.get("role") != "applicant" or not context.get("application_id"):
+        raise Forbidden("an applicant link is needed for this operation")
+    return applicant.load(str(context["application_id"]), str(context.get("token_hash") or ""))
+
+
+@app.post(
+    "/applications/<application_id>/applicant-token",
+    summary="Issue a new applicant link (the earlier one stops working)",
+    responses={**GATEWAY_ERRORS, **NOT_FOUND, **CONFLICT},
+)
+def reissue_link(application_id: ApplicationId) -> ApplicantLink:
+    return applicant.reissue(_partner_id(), application_id)
+
+
+@app.delete(
+    "/applications/<application_id>/applicant-token",
+    summary="Revoke the applicant link",
+    responses={**GATEWAY_ERRORS, **NOT_FOUND},
+)
+def revoke_link(application_id: ApplicationId) -> LinkRevoked:
+    return applicant.revoke(_partner_id(), application_id)
+
+
+@app.get(
+    "/applicant/application",
+    summary="Applicant: status and stage of the link's application",
+    security=APPLICANT_SECURITY,
+    responses={**GATEWAY_ERRORS, **FORBIDDEN},
+)
+def applicant_status() -> ApplicantStatus:
+    return applicant.status(_applicant_application())
+
+
+@app.post(
+    "/applicant/uploads",
+    summary="Applicant: record consent and get upload forms for the parts not yet received",
+    security=APPLICANT_SECURITY,
+    responses={**GATEWAY_ERRORS, **FORBIDDEN},
+)
+def applicant_uploads(body: ApplicantConsent) -> ApplicantUploads:
+    return applicant.upload_forms(_applicant_application(), body)
+
+
+@app.post(
+    "/applicant/submit",
+    summary="Applicant: score now with the exports uploaded so far (the others are reported absent)",
+    security=APPLICANT_SECURITY,
+    responses={**GATEWAY_ERRORS, **FORBIDDEN, **CONFLICT},
+)
+def applicant_submit() -> ApplicantStatus:
+    return applicant.submit(_applicant_application())
+
+
+@app.get(
+    "/applicant/result",
+    summary="Applicant: the data used and the reasons, in plain words",
+    security=APPLICANT_SECURITY,
+    responses={**GATEWAY_ERRORS, **FORBIDDEN, **CONFLICT},
+)
+def applicant_result() -> ApplicantResult:
+    return applicant.result(_applicant_application())
+
+
+@app.delete(
+    "/applicant/application",
+    summary="Applicant: erase my data (the same erasure as the partner's DELETE)",
+    security=APPLICANT_SECURITY,
+    responses={**GATEWAY_ERRORS, **FORBIDDEN},
+)
+def applicant_erase() -> ErasureReceipt:
+    return applicant.erase(_applicant_application())
 
 
 @logger.inject_lambda_context(log_event=False)

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from credscore import texts
+
 NO_SCORE = {
     "ineligible": "the applicant is outside the eligibility rules",
     "insufficient_evidence": "too few features had evidence for a score",
@@ -21,7 +23,7 @@ NO_SCORE = {
 CHART_WIDTH = 640
 BAR_HEIGHT = 18
 BAR_GAP = 8
-LABEL_WIDTH = 170
+LABEL_WIDTH = 200
 VALUE_WIDTH = 90
 
 _CSS = """
@@ -137,7 +139,7 @@ def chart_svg(breakdown: Iterable[Mapping[str, Any]]) -> str:
         max_width = bar_space * weight / scale_max
         points_width = bar_space * points / scale_max
         has_evidence = bool(item.get("has_evidence", True))
-        name = _e(item.get("feature", "?"))
+        name = _e(texts.feature_label(str(item.get("feature", "?"))))
         text_y = y + BAR_HEIGHT - 5
         parts.append(f'<text x="{LABEL_WIDTH - 8}" y="{text_y}" text-anchor="end">{name}</text>')
         if has_evidence:
@@ -232,7 +234,8 @@ def _breakdown_table(features: list[Mapping[str, Any]]) -> str:
         below = _fmt(item.get("points_below_max")) if has_evidence and enabled else "–"
         css = ' class="disabled"' if not enabled else ""
         rows.append(
-            f"<tr{css}><td>{_e(item.get('feature', '?'))}{'' if enabled else ' (disabled)'}</td>"
+            f"<tr{css}><td>{_e(texts.feature_label(str(item.get('feature', '?'))))}"
+            f' <code class="muted">{_e(item.get("feature", "?"))}</code>{"" if enabled else " (disabled)"}</td>'
             f'<td>{_e(item.get("priority", ""))}</td><td class="num">{value}</td>'
             f'<td class="num">{points}</td><td class="num">{_fmt(item.get("weight"), 0)}</td>'
             f'<td class="num">{below}</td><td class="notes">{_notes(item)}</td></tr>'
@@ -260,7 +263,8 @@ def _reasons(result: Mapping[str, Any]) -> str:
         level = "the reference level" if gap is not None else "maximum"
         detail = f' <span class="muted">({lost:.1f} points below {level})</span>' if lost is not None else ""
         items.append(
-            f"<li><code>{_e(reason.get('code', ''))}</code> {_e(reason.get('text', ''))}{detail}</li>"
+            f"<li>{_e(texts.reason_text(str(reason.get('code', '')), str(reason.get('text', ''))))}"
+            f" <code>{_e(reason.get('code', ''))}</code>{detail}</li>"
         )
     return f'<ol class="reasons">{"".join(items)}</ol>'
 
@@ -315,10 +319,14 @@ def _sources(application: Mapping[str, Any], result: Mapping[str, Any]) -> str:
         return '<p class="muted">No sources recorded.</p>'
     rows = "".join(
         f"<tr><td>{_e(s.get('platform', '?'))}</td><td>{_e(s.get('status', ''))}</td>"
-        f"<td>{_e(s.get('reason') or s.get('reason_code') or '')}</td>"
+        f"<td>{_e(texts.source_reason(s.get('reason_code'), s.get('reason')) or '')}</td>"
         f'<td class="num">{_e(s.get("warnings", 0))}</td></tr>'
         for s in sources
     )
+    if any(int(s.get("warnings") or 0) for s in sources):
+        rows += (
+            f'<tr><td colspan="4" class="muted">Warnings: {_e(texts.warnings_explained(1) or "")}</td></tr>'
+        )
     return (
         '<table><thead><tr><th scope="col">Platform</th><th scope="col">Status</th>'
         '<th scope="col">Reason</th>'

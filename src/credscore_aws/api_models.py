@@ -305,3 +305,140 @@ class GatewayError(BaseModel):
     """Answers of the HTTP API itself (authorizer, throttling, payload limit), before the function runs."""
 
     message: str
+
+
+# ---------------------------------------------------------------------------------------------------- applicant
+# The applicant's link (issue 14): a per-application token for the applicant page, and what it may see and do.
+OPENAPI_INFO["security_schemes"]["applicantLink"] = HTTPBearer(
+    description="the applicant link's token (the #t=… part of applicant_url): /applicant/… routes only"
+)
+APPLICANT_SECURITY: list[dict[str, list[str]]] = [{"applicantLink": []}]
+
+
+class ApplicantLink(BaseModel):
+    """A link for the applicant. The token is shown once (stored only as its SHA-256 hash); a new link replaces
+    the earlier one."""
+
+    applicant_url: str = Field(description="the applicant page with the token in its fragment (#t=…)")
+    applicant_token: str = Field(description="the token alone, to build a link to your own copy of the page")
+    upload_until: int = Field(description="Unix seconds: uploads with this link end (the upload window)")
+    view_until: int = Field(description="Unix seconds: status, result and erasure end (the retention)")
+
+
+class CreatedApplicationWithLink(CreatedApplication, ApplicantLink):
+    """The created application, its upload forms and the applicant link."""
+
+
+class LinkRevoked(BaseModel):
+    application_id: str
+    revoked: bool = Field(description="false when no link was active")
+
+
+class ApplicantConsent(_Strict):
+    """The applicant's own consent, given on the applicant page before any upload form is handed out."""
+
+    granted: Literal[True] = Field(description="must be true")
+    notice_version: str = Field(min_length=1, max_length=50, description="version of the notice shown")
+    model_development: bool = Field(
+        default=False,
+        description="the separate, optional consent to keep this application's numeric feature values with its "
+        "repayment outcome to fit and monitor the scorecard (never files, texts or names; erased with it)",
+    )
+
+
+class ApplicantError(BaseModel):
+    code: str
+    message: str = Field(description="plain words, safe to show (never an internal error text)")
+
+
+class ApplicantSource(BaseModel):
+    platform: str
+    status: str = Field(description="parsed, rejected, absent, unavailable, or received (not read yet)")
+    status_text: str
+    reason_code: str | None = None
+    reason: str | None = Field(default=None, description="plain words: why a source could not be used")
+    warnings: int = Field(default=0, description="files inside the export that were left out")
+    warnings_text: str | None = Field(default=None, description="plain words: what the warnings mean")
+
+
+ApplicantStage = Literal["collecting", "ingest", "analyses", "scored", "failed", "erased"]
+
+
+class ApplicantStatus(BaseModel):
+    application_id: str
+    status: str
+    stage: ApplicantStage = Field(
+        description="collecting; ingest (reading the exports); analyses (text, names and photos, then the "
+        "score): taken from what the pipeline has recorded on the application; then scored, failed or erased"
+    )
+    stage_text: str
+    declared: dict[str, int] = Field(default_factory=dict)
+    received: list[str] = Field(default_factory=list)
+    x_handle_requested: bool = False
+    consented: bool = Field(description="the applicant consented on the applicant page")
+    uploads_open: bool = Field(description="upload forms can be requested now")
+    upload_until: int
+    view_until: int
+    sources: list[ApplicantSource] = Field(default_factory=list)
+    error: ApplicantError | None = None
+    result_available: bool = False
+
+
+class ApplicantUploads(BaseModel):
+    application_id: str
+    uploads: list[UploadForm] = Field(description="forms for the declared parts not yet received")
+    upload_until: int
+
+
+class ApplicantFeature(BaseModel):
+    feature: str = Field(description="the feature's code")
+    label: str
+    about: str = Field(description="what was looked at, in plain words")
+    points: float | None = Field(description="points earned; null without evidence")
+    max_points: float
+    has_evidence: bool
+    evidence: list[str] = Field(default_factory=list, description="where the evidence came from")
+
+
+class ApplicantReason(BaseModel):
+    code: str
+    feature: str
+    text: str = Field(description="plain words")
+    points_below_reference: float | None = None
+
+
+class ApplicantResult(BaseModel):
+    """The applicant's own view of their result: the data used and the reasons, in plain words."""
+
+    application_id: str
+    status: str = Field(description="scored, ineligible or insufficient_evidence")
+    score: float | None
+    score_range: dict[str, float]
+    no_score_reason: str | None = None
+    coverage: float = Field(description="share of the scorecard's features that had evidence")
+    sources: list[ApplicantSource]
+    features: list[ApplicantFeature]
+    reasons: list[ApplicantReason]
+    view_until: int = Field(description="Unix seconds: this view and erasure end (the retention)")
+
+
+class RescoredResult(ScoreResultView):
+    changed: bool = Field(
+        description="false when the configuration version and the score are the same as before (nothing stored)"
+    )
+    message: str
+
+
+class ApplicationListItem(ApplicationSummary):
+    reference: str | None = None
+    score: float | None = Field(default=None, description="the published score once scored")
+    updated_at: int | None = None
+
+
+class FilteredApplicationList(BaseModel):
+    applications: list[ApplicationListItem]
+    next_token: str | None = Field(
+        default=None,
+        pattern=NEXT_TOKEN_PATTERN,
+        description="Pass as `next_token` (with the same filters) for the next (older) page; null on the last page.",
+    )

@@ -27,13 +27,16 @@ from credscore.profile import Platform
 from credscore_aws import outcomes, scoring_service
 from credscore_aws.api_models import (
     ApplicationList,
+    ApplicationListItem,
     ApplicationSummary,
     ApplicationView,
     CreateApplication,
     CreatedApplication,
     ErasureReceipt,
+    FilteredApplicationList,
     OutcomeRecord,
     OutcomeReport,
+    RescoredResult,
     ScoreResultView,
     SourceState,
     UploadForm,
@@ -275,7 +278,9 @@ def submit(partner_id: str, application_id: str) -> ApplicationView:
     return view(partner_id, application_id)
 
 
-def rescore(partner_id: str, application_id: str) -> ScoreResultView:
+def rescore(partner_id: str, application_id: str) -> RescoredResult:
+    """Score the kept features again, saying whether anything changed: the same configuration version and the
+    same score are 'nothing changed' (and nothing is stored, so the result keeps its history)."""
     application = _owned(partner_id, application_id)
     if application["status"] == Status.ERASED.value:
         raise Erased("the application was erased: nothing is left to rescore")
@@ -286,13 +291,33 @@ def rescore(partner_id: str, application_id: str) -> ScoreResultView:
     if features is None:
         raise WrongStatus("no kept features to rescore")
     new_result = scoring_service.rescore(application_id, features, previous)
+    unchanged = (
+        new_result.get("config_version") == previous.get("config_version")
+        and new_result.get("normalised_score") == previous.get("normalised_score")
+        and new_result.get("total_points") == previous.get("total_points")
+    )
+    if unchanged:
+        return RescoredResult(
+            application_id=application_id,
+            status=Status.SCORED.value,
+            result=previous,
+            changed=False,
+            message=f"Nothing changed: configuration {previous.get('config_version')} gives the same score.",
+        )
     try:
         repository().save_rescored(application_id, new_result, features)
     except ApplicationErased:
         raise Erased("the application was erased while it was rescored") from None
     except Conflict as exc:
         raise WrongStatus(f"cannot rescore: {exc}") from None
-    return ScoreResultView(application_id=application_id, status=Status.SCORED.value, result=new_result)
+    return RescoredResult(
+        application_id=application_id,
+        status=Status.SCORED.value,
+        result=new_result,
+        changed=True,
+        message=f"Rescored with configuration {new_result.get('config_version')} "
+        f"(parameter version {new_result.get('config_parameter_version')}).",
+    )
 
 
 def erase(partner_id: str, application_id: str) -> ErasureReceipt:
@@ -335,3 +360,31 @@ def outcome(partner_id: str, application_id: str) -> OutcomeRecord:
     if stored is None:
         raise outcomes.NoOutcome(application_id)
     return OutcomeRecord.model_validate(stored)
+
+
+# ---------------------------------------------------------------------------------------------------- partner list
+def list_filtered(
+    partner_id: str,
+    limit: int = 50,
+    next_token: str | None = None,
+    status: str | None = None,
+    reference: str | None = None,
+) -> FilteredApplicationList:
+    """A page of the partner's applications (newest first) with reference, score, status and update time,
+    optionally only those with `status` and/or a reference containing `reference`."""
+    after = next_token.replace(".", "#", 1) if next_token else None
+    items, last = repository().search_for_partner(partner_id, limit, after, status, reference)
+    return FilteredApplicationList(
+        applications=[
+            ApplicationListItem(
+                application_id=i["application_id"],
+                status=i["status"],
+                created_at=i["created_at"],
+                updated_at=i.get("updated_at"),
+                reference=i.get("reference"),
+                score=i.get("score"),
+            )
+            for i in items
+        ],
+        next_token=last.replace("#", ".", 1) if last else None,
+    )

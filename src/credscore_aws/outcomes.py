@@ -76,7 +76,10 @@ def model_data_item(
 ) -> dict[str, Any] | None:
     """The MODEL item for a stored result, or None when nothing may be kept (no model-development consent, or
     the result is not a score: ineligible applicants' data is never kept)."""
-    if not (application.get("consent") or {}).get("model_development"):
+    # Given by the applicant on the applicant page, or recorded by the partner at creation: either way separate and
+    # optional.
+    consents = (application.get("consent") or {}, application.get("applicant_consent") or {})
+    if not any(c.get("model_development") for c in consents):
         return None
     if result.get("status") != "scored":
         return None

@@ -239,9 +239,12 @@ class ApplicationRepository:
         result: dict[str, Any],
         features: dict[str, Any],
         expect: Status = Status.PROCESSING,
+        audit: tuple[str, dict[str, str]] | None = None,
+        **fields: Any,
     ) -> None:
         """Result and features, without the status flip (see `mark_scored`); only while the application is in
-        the `expect`ed status, in one transaction with that check, so a result never lands after an erasure."""
+        the `expect`ed status, in one transaction with that check (and any META `fields` and `audit` entry), so a
+        result never lands after an erasure."""
         pk = app_pk(application_id)
         # Imported here: the authorizer and other light functions load this module without the scorer.
         from credscore_aws.outcomes import MODEL_SK, model_data_item
@@ -260,6 +263,8 @@ class ApplicationRepository:
                 {"pk": pk, "sk": "RESULT", "doc": json.dumps(result, sort_keys=True), **expiry},
                 *([model] if model is not None else []),
             ],
+            audit=audit,
+            **fields,
         )
         if model is None and expect is not Status.PROCESSING:
             # Only a rescore can find one to remove (a rescore that no longer scores, e.g. under new eligibility
@@ -273,19 +278,19 @@ class ApplicationRepository:
             (Status.PROCESSING,),
             audit=("scored", {"config_version": str(result.get("config_version", ""))}),
             status=Status.SCORED.value,
+            **score_fields(result),
         )
 
     def save_rescored(self, application_id: str, result: dict[str, Any], features: dict[str, Any]) -> None:
-        """A rescored result replaces the stored one, only while the application is still SCORED."""
-        pk = app_pk(application_id)
-        self._transact(
+        """A rescored result replaces the stored one (with its model data and the listed score), only while the
+        application is still SCORED."""
+        self.store_result(
             application_id,
-            (Status.SCORED,),
-            items=[
-                {"pk": pk, "sk": "FEATURES", "doc": json.dumps(features, sort_keys=True)},
-                {"pk": pk, "sk": "RESULT", "doc": json.dumps(result, sort_keys=True)},
-            ],
+            result,
+            features,
+            expect=Status.SCORED,
             audit=("rescored", {"config_version": str(result.get("config_version", ""))}),
+            **score_fields(result),
         )
 
     def get_doc(self, application_id: str, kind: str) -> dict[str, Any] | None:
@@ -473,6 +478,122 @@ class ApplicationRepository:
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return deleted
+
+    # ------------------------------------------------------------------ applicant links and the partner's list
+    # An applicant link's token is stored only as its SHA-256 hash on the application's META item.
+    def set_applicant_token(self, application_id: str, token_hash: str) -> None:
+        """Store a new token's hash (replacing any earlier one, which stops working)."""
+        self.table.update_item(
+            Key={"pk": app_pk(application_id), "sk": META},
+            UpdateExpression="SET applicant_token_hash = :h, applicant_token_issued_at = :now "
+            "REMOVE applicant_token_revoked_at",
+            ConditionExpression="attribute_exists(pk) AND #s <> :erased",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                ":h": token_hash,
+                ":now": int(time.time()),
+                ":erased": Status.ERASED.value,
+            },
+        )
+        self.audit(application_id, "applicant_link_issued")
+
+    def revoke_applicant_token(self, application_id: str) -> bool:
+        """Forget the token's hash; False when there was none."""
+        try:
+            self.table.update_item(
+                Key={"pk": app_pk(application_id), "sk": META},
+                UpdateExpression="SET applicant_token_revoked_at = :now REMOVE applicant_token_hash",
+                ConditionExpression="attribute_exists(applicant_token_hash)",
+                ExpressionAttributeValues={":now": int(time.time())},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        self.audit(application_id, "applicant_link_revoked")
+        return True
+
+    def record_applicant_consent(self, application_id: str, consent: dict[str, Any]) -> None:
+        """The applicant's own consent on the applicant page (kept once: the first is the one that counts)."""
+        try:
+            self.table.update_item(
+                Key={"pk": app_pk(application_id), "sk": META},
+                UpdateExpression="SET applicant_consent = :c",
+                # Never onto an erasure's tombstone.
+                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(applicant_consent) AND #s <> :e",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":c": consent, ":e": Status.ERASED.value},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return
+            raise
+        self.audit(
+            application_id, "applicant_consented", notice_version=str(consent.get("notice_version", ""))
+        )
+
+    def search_for_partner(
+        self,
+        partner_id: str,
+        limit: int = 50,
+        after: str | None = None,
+        status: str | None = None,
+        reference: str | None = None,
+        max_reads: int = 10,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """A page of the partner's applications with a status and/or a reference containing `reference`, newest
+        first. Still one partition of the `by-partner` index: DynamoDB reads the partner's applications in order
+        and the filter drops the others, so this costs what reading them costs. Reads continue until `limit`
+        match or `max_reads` queries were made (then the page is short and the position says where to go on)."""
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {":p": f"PARTNER#{partner_id}", ":now": int(time.time())}
+        conditions = ["(attribute_not_exists(expires_at) OR expires_at >= :now)"]
+        if status:
+            names["#s"] = "status"
+            values[":s"] = status
+            conditions.append("#s = :s")
+        if reference:
+            names["#r"] = "reference"  # a reserved word in expressions
+            values[":r"] = reference
+            conditions.append("contains(#r, :r)")
+        kwargs: dict[str, Any] = {
+            "IndexName": "by-partner",
+            "KeyConditionExpression": "gsi1pk = :p",
+            "FilterExpression": " AND ".join(conditions),
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if names:
+            kwargs["ExpressionAttributeNames"] = names
+        if after is not None:
+            kwargs["ExclusiveStartKey"] = {
+                "pk": app_pk(after.partition("#")[2]),
+                "sk": META,
+                "gsi1pk": f"PARTNER#{partner_id}",
+                "gsi1sk": after,
+            }
+        found: list[dict[str, Any]] = []
+        for _ in range(max_reads):
+            page = self.table.query(**kwargs)
+            found += [_plain(i) for i in page.get("Items", [])]
+            last = page.get("LastEvaluatedKey")
+            if len(found) >= limit:
+                more = last is not None or len(found) > limit
+                found = found[:limit]
+                return found, str(found[-1]["gsi1sk"]) if more else None
+            if not last:
+                return found, None
+            kwargs["ExclusiveStartKey"] = last
+        return found, str(last["gsi1sk"])
+
+
+def score_fields(result: dict[str, Any]) -> dict[str, Any]:
+    """What the partner's list shows of a result, kept on the META item (the index projects it)."""
+    from decimal import Decimal
+
+    score = result.get("normalised_score")
+    return {"score": Decimal(str(round(float(score), 1))) if isinstance(score, int | float) else None}
 
 
 def _plain(item: dict[str, Any]) -> dict[str, Any]:

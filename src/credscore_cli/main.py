@@ -36,6 +36,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from credscore import texts
 from credscore_cli import invoke as invoke_cli
 from credscore_cli.inputs import PLATFORMS, InputError, select_exports
 
@@ -180,16 +181,22 @@ def _report_outcome(
         print(as_json(state, result))
     if state["status"] != "scored" or result is None:
         error = state.get("error") or {}
+        # Words for people, never an internal error text (credscore.texts); the code stays for support.
+        shown = texts.safe_error(error.get("code"), bool(state.get("x_handle_requested"))) if error else None
         err.print(
             f"[red]The application {state['status']}[/red]: "
-            f"{error.get('message') or error.get('code') or 'no reason recorded'}",
+            + (
+                f"{escape(shown['message'])} (code {escape(shown['code'])})"
+                if shown
+                else "no reason recorded"
+            ),
             highlight=False,
         )
         for source in state.get("sources") or []:
             if source.get("status") not in ("parsed", "fetched"):
                 err.print(
-                    f"  {source.get('platform')}: {source.get('status')} "
-                    f"{source.get('reason') or source.get('reason_code') or ''}",
+                    f"  {source.get('platform')}: {texts.source_status(str(source.get('status')))} — "
+                    f"{escape(texts.source_reason(source.get('reason_code'), source.get('reason')) or '')}",
                     highlight=False,
                 )
         return EXIT_FAILED
@@ -215,14 +222,14 @@ def cmd_serve(args: argparse.Namespace, stop: threading.Event | None = None) -> 
         return EXIT_USAGE
     stop = stop or _stop_on_signals()
     if args.api_url:
-        config = WebConfig(api_url=args.api_url, partner_key=args.partner_key or "")
+        config = WebConfig(api_url=args.api_url)
         return _serve_until(stop, config, web_dir, args, lines=[f"Partner API: {args.api_url}"])
     err.print("Starting the embedded local stack…")
     with local_partner(err) as (stack, key):
-        config = WebConfig(api_url=stack.api_url, partner_key=key, upload_origin=stack.endpoint)
+        config = WebConfig(api_url=stack.api_url, upload_origin=stack.endpoint)
         lines = [
             f"Partner API: {stack.api_url}  (Authorization: Bearer <key>)",
-            f"Partner key: {key}",
+            f"Partner key: {key}  (the partner console asks for it; the applicant page never sees it)",
             f"AWS endpoint of the local stack: {stack.endpoint}  (credscore weights --local … uses it)",
             f"Function logs: {stack.log_dir}",
         ]
@@ -253,6 +260,7 @@ def _serve_until(
         marker.chmod(0o600)
     try:
         print(f"Web page: {url}/", flush=True)
+        print(f"Partner console: {url}/partner.html", flush=True)
         for line in lines:
             print(line, flush=True)
         print("Press Ctrl-C to stop.", flush=True)
@@ -379,7 +387,6 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="start the local stack and serve the web page until Ctrl-C")
     serve.add_argument("--port", type=int, default=8000, help="port of the web page (0: any free port)")
     serve.add_argument("--api-url", help="serve in front of this partner API instead of a local stack")
-    serve.add_argument("--partner-key", help="partner key to pre-configure (with --api-url)")
     serve.add_argument("--web-dir", type=Path, help=argparse.SUPPRESS)
     serve.set_defaults(handler=cmd_serve)
 

@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from credscore import texts
+
 BAR_CELLS = 20
 NO_SCORE = {
     "ineligible": "the applicant is outside the eligibility rules",
@@ -71,7 +73,7 @@ def breakdown_table(result: dict[str, Any]) -> Table:
     for item in shown:
         evidence = bool(item.get("has_evidence", True))
         table.add_row(
-            escape(str(item.get("feature", "?"))),
+            escape(texts.feature_label(str(item.get("feature", "?")))),
             escape(str(item.get("priority", ""))),
             _value(item.get("value")) if evidence else "[dim]no evidence[/dim]",
             _fmt(item.get("points")) if evidence else "–",
@@ -93,13 +95,20 @@ def print_result(console: Console, application: dict[str, Any], result: dict[str
         table = Table(title="Sources", title_justify="left")
         for column in ("platform", "status", "reason"):
             table.add_column(column)
+        warned = False
         for source in sources:
+            warnings = int(source.get("warnings") or 0)
+            warned = warned or warnings > 0
+            why = texts.source_reason(source.get("reason_code"), source.get("reason"))
             table.add_row(
                 escape(str(source.get("platform", "?"))),
-                escape(str(source.get("status", ""))),
-                escape(str(source.get("reason") or source.get("reason_code") or "")),
+                escape(texts.source_status(str(source.get("status", ""))))
+                + (f" ({warnings} file{'s' if warnings != 1 else ''} left out)" if warnings else ""),
+                escape(why or "") if source.get("status") != "parsed" else "",
             )
         console.print(table)
+        if warned:
+            console.print(f"[dim]Files left out: {escape(texts.warnings_explained(1) or '')}[/dim]")
     console.print(breakdown_table(result))
     line = (
         f"[bold]Total[/bold] {_fmt(result.get('total_points'))} of {_fmt(result.get('max_possible'))} points"
@@ -135,7 +144,8 @@ def print_result(console: Console, application: dict[str, Any], result: dict[str
     console.print("[bold]Reasons lowering the score[/bold]" if reasons else "No reasons lowered the score.")
     for reason in reasons:
         console.print(
-            f"  • \\[{escape(str(reason.get('code', '')))}] {escape(str(reason.get('text', '')))}",
+            f"  • {escape(texts.reason_text(str(reason.get('code', '')), str(reason.get('text', ''))))}"
+            f" [dim]\\[{escape(str(reason.get('code', '')))}][/dim]",
             highlight=False,
         )
     for failure in result.get("analysis_failures") or []:

@@ -4,8 +4,10 @@ The page calls the API at `/api/...` on this server, which forwards to the real 
 or a deployed stage). Same origin means no CORS preflight for the API locally; uploads still go straight from
 the browser to the presigned S3 form (the bucket's CORS rules allow that).
 
-`/config.json` tells the page where the API is and which partner key to use, so a person who ran
-`credscore serve` sees a working page at once. It is bound to 127.0.0.1 only: the key is a local one.
+`/config.json` tells the pages where the API is, and nothing else: no partner key is ever in it (the applicant
+page works with the token in its link; the partner console, partner.html, asks the partner for the key and keeps
+it in the tab's sessionStorage). `/texts.json` is the catalogue of words for people (`credscore.texts`). It is
+bound to 127.0.0.1 only.
 
 `/api/applications/<id>/report` is answered here by rendering `credscore.report` from the API's own
 application and result (same Authorization header), until the API serves that route itself.
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from credscore import texts
 from credscore.report import render_report
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
@@ -52,11 +55,10 @@ class WebConfig:
     """What the page is told in /config.json, and where this server forwards /api calls."""
 
     api_url: str
-    partner_key: str = ""
     upload_origin: str = ""  # where presigned forms point (the local S3 endpoint); allowed by the CSP
 
     def page_config(self) -> dict[str, str]:
-        return {"apiBase": API_PREFIX, "partnerKey": self.partner_key}
+        return {"apiBase": API_PREFIX}
 
 
 def content_security_policy(upload_origin: str) -> str:
@@ -121,6 +123,9 @@ def make_handler(config: WebConfig, web_dir: Path, timeout: float = 60.0) -> typ
                 return
             if path == "/config.json":
                 self._json(200, config.page_config())
+                return
+            if path == "/texts.json":
+                self._send(200, "application/json", texts.catalogue_json())
                 return
             file = resolve_static(web_dir, path)
             if file is None:

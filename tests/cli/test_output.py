@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from rich.console import Console
 
 from credscore_cli.output import as_json, bar, print_result
@@ -22,7 +23,7 @@ def test_human_output_has_breakdown_total_score_coverage_and_reasons() -> None:
     assert "21.7 of 30.0 points" in text
     assert "Score 612 on 300–900" in text
     assert "Coverage 67%" in text
-    assert "[FEW_CONNECTIONS] Fewer professional connections than typical" in text
+    assert "Fewer professional connections than typical [FEW_CONNECTIONS]" in text
     assert "profanity" in text
     assert "the file is not a zip archive" in text
     # Disabled features are not listed.
@@ -82,3 +83,34 @@ def test_a_result_without_analysis_coverage_still_prints() -> None:
     result = sample_result()
     del result["analysis_coverage"]
     assert "What was analysed" not in _render(sample_application(), result)
+
+
+def test_a_failed_application_is_told_in_safe_words(capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from rich.console import Console
+
+    from credscore import texts
+    from credscore_cli.main import EXIT_FAILED, _report_outcome
+
+    state = {
+        "application_id": "0" * 32,
+        "status": "failed",
+        "x_handle_requested": True,
+        "error": {
+            "code": "GetParameterError",
+            "message": "An error occurred (ParameterNotFound) when calling…",
+        },
+        "sources": [
+            {"platform": "instagram", "status": "rejected", "reason_code": "html_export", "reason": "html"}
+        ],
+    }
+    args = argparse.Namespace(json=False, report=None)
+    err = Console(stderr=True, width=200)
+    code = _report_outcome(args, Console(width=200), err, state, None)
+    printed = capsys.readouterr().err
+    assert code == EXIT_FAILED
+    assert "ParameterNotFound" not in printed
+    assert texts.error_message("x_fetch_unavailable") in printed.replace("\n", " ")
+    assert "(code x_fetch_unavailable)" in printed
+    assert texts.source_reason("html_export") in printed.replace("\n", " ")

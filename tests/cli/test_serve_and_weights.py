@@ -41,9 +41,7 @@ def answering_server() -> Iterator[str]:
 def test_serve_in_front_of_an_api_until_stopped(
     answering_server: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = cli.build_parser().parse_args(
-        ["serve", "--port", "0", "--api-url", answering_server, "--partner-key", "k-1"]
-    )
+    args = cli.build_parser().parse_args(["serve", "--port", "0", "--api-url", answering_server])
     stop = threading.Event()
     outcome: list[int] = []
     runner = threading.Thread(target=lambda: outcome.append(cli.cmd_serve(args, stop)))
@@ -55,7 +53,8 @@ def test_serve_in_front_of_an_api_until_stopped(
             break
         time.sleep(0.05)
     url = printed.split("Web page: ", 1)[1].split()[0]
-    assert requests.get(url + "config.json", timeout=5).json() == {"apiBase": "/api", "partnerKey": "k-1"}
+    assert requests.get(url + "config.json", timeout=5).json() == {"apiBase": "/api"}
+    assert f"Partner console: {url}partner.html" in printed
     assert requests.get(url + "api/anything", headers={"Authorization": "Bearer k-1"}, timeout=5).json() == {}
     stop.set()
     runner.join(timeout=10)

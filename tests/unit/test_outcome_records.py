@@ -83,7 +83,15 @@ def _scored(repo: ApplicationRepository, consent: bool = True, **values: float |
             "expires_at": int(time.time()) + 86400,
         }
     )
-    repo.save_result(application_id, _result(), _features(**values))
+    # As the pipeline goes: claimed (processing), the result stored, then marked scored.
+    repo.table.update_item(
+        Key={"pk": f"APP#{application_id}", "sk": "META"},
+        UpdateExpression="SET #s = :p",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":p": "processing"},
+    )
+    repo.store_result(application_id, _result(), _features(**values))
+    repo.mark_scored(application_id, _result())
     return application_id
 
 

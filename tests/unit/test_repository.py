@@ -332,3 +332,50 @@ def test_a_record_that_stays_busy_is_a_transient_error_not_a_lost_write(
     _conflicting(repo, monkeypatch, times=100)
     with pytest.raises(TransientError):
         repo.record_upload(application_id, "linkedin/1")
+
+
+def test_the_partner_list_filters_by_status_and_searches_references_page_by_page(
+    repo: ApplicationRepository,
+) -> None:
+    ids = []
+    for n in range(7):
+        application_id = new_application_id()
+        repo.create(
+            {"application_id": application_id, "partner_id": "p1", "reference": f"loan-{n}", "declared": {}}
+        )
+        ids.append(application_id)
+    _new(repo, "p2")
+    for application_id in ids[::2]:  # 0, 2, 4, 6 scored
+        assert repo.claim_for_scoring(application_id, "submit")
+        repo.mark_scored(application_id, {"normalised_score": 612.34, "config_version": "v"})
+    seen: list[dict[str, Any]] = []
+    after = None
+    while True:
+        # Reads of 2 with a filter that drops half: each page is still filled up to the limit.
+        items, after = repo.search_for_partner("p1", limit=2, after=after, status="scored")
+        seen += items
+        if after is None:
+            break
+        assert len(items) == 2
+    assert sorted(i["application_id"] for i in seen) == sorted(ids[::2])
+    assert {i["score"] for i in seen} == {612.3}
+    assert {i["status"] for i in seen} == {"scored"}
+    found, after = repo.search_for_partner("p1", reference="an-3")
+    assert [(i["application_id"], i["reference"]) for i in found] == [(ids[3], "loan-3")]
+    assert after is None
+    assert repo.search_for_partner("p1", reference="loan-3", status="scored")[0] == []
+    assert repo.search_for_partner("p2", reference="loan")[0] == []
+
+
+def test_an_applicant_token_is_kept_as_a_hash_revoked_and_gone_with_erasure(
+    repo: ApplicationRepository,
+) -> None:
+    application_id = _new(repo)
+    repo.set_applicant_token(application_id, "h1")
+    assert repo.get(application_id)["applicant_token_hash"] == "h1"
+    assert repo.revoke_applicant_token(application_id) is True
+    assert "applicant_token_hash" not in repo.get(application_id)
+    assert repo.revoke_applicant_token(application_id) is False
+    repo.set_applicant_token(application_id, "h2")
+    repo.erase(application_id, "p1")
+    assert "applicant_token_hash" not in repo.get(application_id)

@@ -2,13 +2,15 @@
 
 It follows the real API's shapes (credscore_aws.api_models) so the page is exercised without the pipeline:
 uploads are accepted cross-origin (with the CORS answers S3 gives), an application is "processing" for two
-polls after its last upload, then "scored" with a fixed result.
+polls after its last upload, then "scored" with a fixed result. Applicant links: a token per application,
+accepted on /applicant/... only (and the partner key never there), revocable.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import secrets
 import threading
 import time
 import uuid
@@ -75,6 +77,8 @@ class FakeApplication:
     status: str = "collecting"
     polls_while_processing: int = 0
     config_version: int = 1
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    consented: bool = False
 
 
 class FakeState:
@@ -147,10 +151,129 @@ def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
                 return False
             return True
 
+        def _applicant(self) -> FakeApplication | None:
+            """The application of the calling link (refusing a partner key and unknown or revoked tokens)."""
+            given = (self.headers.get("authorization") or "").removeprefix("Bearer ")
+            app = next((a for a in state.applications.values() if a.token and a.token == given), None)
+            if app is None:
+                self._reply(403, {"error": "link_revoked", "message": "revoked"})
+            return app
+
+        def _forms(self, app: FakeApplication) -> list[dict[str, Any]]:
+            return [
+                {
+                    "platform": p,
+                    "part": i,
+                    "url": f"{base[0]}/upload/{app.application_id}/{p}/{i}",
+                    "fields": {"key": f"uploads/{app.application_id}/{p}/part-{i}.zip", "policy": "p"},
+                    "max_bytes": 10_000_000,
+                    "expires_at": int(time.time()) + 900,
+                }
+                for p, n in app.declared.items()
+                for i in range(1, n + 1)
+                if f"{p}/{i}" not in app.received
+            ]
+
+        def _link(self, app: FakeApplication) -> dict[str, Any]:
+            return {
+                "applicant_token": app.token,
+                "applicant_url": f"https://web.example/#t={app.token}",
+                "upload_until": app.created_at + 26 * 3600,
+                "view_until": app.created_at + 365 * 86400,
+            }
+
+        def _applicant_view(self, app: FakeApplication) -> dict[str, Any]:
+            view = self._view(app)
+            stage = {"collecting": "collecting", "processing": "ingest"}.get(app.status, app.status)
+            return {
+                **{
+                    k: view[k]
+                    for k in ("application_id", "status", "declared", "received", "result_available")
+                },
+                "stage": stage,
+                "stage_text": stage,
+                "x_handle_requested": False,
+                "consented": app.consented,
+                "uploads_open": app.status == "collecting",
+                "upload_until": app.created_at + 26 * 3600,
+                "view_until": app.created_at + 365 * 86400,
+                "sources": [
+                    {**src, "status_text": "read" if src["status"] == "parsed" else src["status"]}
+                    for src in view["sources"]
+                ],
+                "error": None,
+            }
+
+        def _applicant_route(self, method: str) -> bool:
+            if not self.path.startswith("/applicant/"):
+                return False
+            with state.lock:
+                app = self._applicant()
+                if app is None:
+                    return True
+                if method == "GET" and self.path == "/applicant/application":
+                    self._reply(200, self._applicant_view(app))
+                elif method == "POST" and self.path == "/applicant/uploads":
+                    app.consented = True
+                    state.bodies.append({"applicant_uploads": True})
+                    self._reply(200, {"application_id": app.application_id, "uploads": self._forms(app)})
+                elif method == "POST" and self.path == "/applicant/submit":
+                    app.status = "processing"
+                    self._reply(200, self._applicant_view(app))
+                elif method == "GET" and self.path == "/applicant/result":
+                    result = scripted_result(app.config_version)
+                    self._reply(
+                        200,
+                        {
+                            "application_id": app.application_id,
+                            "status": "scored",
+                            "score": result["normalised_score"],
+                            "score_range": result["normalised_range"],
+                            "no_score_reason": None,
+                            "coverage": result["coverage"]["ratio"],
+                            "sources": self._applicant_view(app)["sources"],
+                            "features": [
+                                {
+                                    "feature": f["feature"],
+                                    "label": f["feature"].replace("_", " "),
+                                    "about": "",
+                                    "points": f["points"],
+                                    "max_points": f["weight"],
+                                    "has_evidence": f["has_evidence"],
+                                    "evidence": f.get("evidence", []),
+                                }
+                                for f in result["breakdown"]
+                            ],
+                            "reasons": [
+                                {"code": r["code"], "feature": r["feature"], "text": r["text"]}
+                                for r in result["reasons"]
+                            ],
+                            "view_until": app.created_at + 365 * 86400,
+                        },
+                    )
+                elif method == "DELETE" and self.path == "/applicant/application":
+                    app.status = "erased"
+                    app.token = ""
+                    self._reply(
+                        200,
+                        {
+                            "application_id": app.application_id,
+                            "status": "erased",
+                            "objects_deleted": 0,
+                            "records_deleted": 4,
+                            "erased_at": int(time.time()),
+                        },
+                    )
+                else:
+                    self._reply(404, {"error": "not_found", "message": "no such resource"})
+            return True
+
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length)
             upload = re.fullmatch(r"/upload/([0-9a-f]{32})/(\w+)/(\d+)", self.path)
+            if self._applicant_route("POST"):
+                return
             if upload:
                 with state.lock:
                     app = self._app(upload[1])
@@ -175,24 +298,21 @@ def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
                         request.get("reference"),
                     )
                     state.applications[app.application_id] = app
-                    forms = [
-                        {
-                            "platform": p,
-                            "part": i,
-                            "url": f"{base[0]}/upload/{app.application_id}/{p}/{i}",
-                            "fields": {
-                                "key": f"uploads/{app.application_id}/{p}/part-{i}.zip",
-                                "policy": "p",
-                            },
-                            "max_bytes": 10_000_000,
-                            "expires_at": int(time.time()) + 900,
-                        }
-                        for p, n in app.declared.items()
-                        for i in range(1, n + 1)
-                    ]
                     self._reply(
-                        201, {"application_id": app.application_id, "status": app.status, "uploads": forms}
+                        201,
+                        {
+                            "application_id": app.application_id,
+                            "status": app.status,
+                            "uploads": self._forms(app),
+                            **self._link(app),
+                        },
                     )
+                    return
+                link = re.fullmatch(r"/applications/([0-9a-f]{32})/applicant-token", self.path)
+                if link and self._app(link[1]):
+                    app = state.applications[link[1]]
+                    app.token = secrets.token_urlsafe(16)
+                    self._reply(200, self._link(app))
                     return
                 rescore = re.fullmatch(r"/applications/([0-9a-f]{32})/rescore", self.path)
                 app = self._app(rescore[1]) if rescore else None
@@ -208,18 +328,28 @@ def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
                         "application_id": app.application_id,
                         "status": "scored",
                         "result": scripted_result(app.config_version),
+                        "changed": True,
+                        "message": f"Rescored with configuration version {app.config_version}.",
                     },
                 )
 
         def do_GET(self) -> None:
+            if self._applicant_route("GET"):
+                return
             if not self._authorised():
                 return
             with state.lock:
                 parts = urlsplit(self.path)
                 if parts.path == "/applications":
                     # Pages as the real API does: newest first, `next_token` names the last one given.
+                    query = parse_qs(parts.query)
                     items = sorted(
-                        state.applications.values(),
+                        (
+                            a
+                            for a in state.applications.values()
+                            if a.status == query.get("status", [a.status])[0]
+                            and query.get("reference", [""])[0] in (a.reference or "")
+                        ),
                         key=lambda a: (a.created_at, a.application_id),
                         reverse=True,
                     )
@@ -238,6 +368,9 @@ def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
                                     "application_id": a.application_id,
                                     "status": a.status,
                                     "created_at": a.created_at,
+                                    "updated_at": a.created_at,
+                                    "reference": a.reference,
+                                    "score": 645.0 if a.status == "scored" else None,
                                 }
                                 for a in page
                             ],
@@ -266,7 +399,15 @@ def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
                     self._reply(200, self._view(app))
 
         def do_DELETE(self) -> None:
+            if self._applicant_route("DELETE"):
+                return
             if not self._authorised():
+                return
+            revoke = re.fullmatch(r"/applications/([0-9a-f]{32})/applicant-token", self.path)
+            if revoke and self._app(revoke[1]):
+                app = state.applications[revoke[1]]
+                was, app.token = bool(app.token), ""
+                self._reply(200, {"application_id": app.application_id, "revoked": was})
                 return
             match = re.fullmatch(r"/applications/([0-9a-f]{32})", self.path)
             app = self._app(match[1]) if match else None

@@ -98,7 +98,7 @@ def upstream() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def web(upstream: str) -> Iterator[str]:
-    config = WebConfig(api_url=upstream, partner_key=KEY, upload_origin="http://127.0.0.1:9")
+    config = WebConfig(api_url=upstream, upload_origin="http://127.0.0.1:9")
     server, url = serve_web(config, WEB_DIR)
     yield url
     server.shutdown()
@@ -110,7 +110,7 @@ def test_index_and_modules_are_served_with_types_browsers_accept(web: str) -> No
     assert index.status_code == 200
     assert index.headers["content-type"].startswith("text/html")
     assert 'type="module"' in index.text
-    module = requests.get(web + "/js/main.js", timeout=5)
+    module = requests.get(web + "/js/applicant.js", timeout=5)
     assert module.status_code == 200
     assert module.headers["content-type"].startswith("text/javascript")
     assert requests.get(web + "/styles.css", timeout=5).headers["content-type"].startswith("text/css")
@@ -123,8 +123,25 @@ def test_pages_carry_a_restrictive_content_security_policy(web: str) -> None:
     assert "frame-ancestors 'none'" in policy
 
 
-def test_config_json_preconfigures_the_page(web: str) -> None:
-    assert requests.get(web + "/config.json", timeout=5).json() == {"apiBase": "/api", "partnerKey": KEY}
+def test_config_json_names_the_api_and_never_a_key(web: str) -> None:
+    assert requests.get(web + "/config.json", timeout=5).json() == {"apiBase": "/api"}
+
+
+def test_texts_json_is_the_catalogue(web: str) -> None:
+    from credscore import texts
+
+    served = requests.get(web + "/texts.json", timeout=5)
+    assert served.headers["content-type"] == "application/json"
+    assert served.json() == texts.catalogue()
+    assert served.json()["features"]["negative_posts"]["label"] == texts.feature_label("negative_posts")
+
+
+def test_the_partner_console_is_a_separate_page(web: str) -> None:
+    console = requests.get(web + "/partner.html", timeout=5).text
+    applicant = requests.get(web + "/", timeout=5).text
+    assert 'id="partner-key"' in console
+    assert "partner-key" not in applicant
+    assert "partner.js" not in applicant
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-// The partner API (Authorization: Bearer <partner key>) and the presigned S3 upload.
+// The API (Authorization: Bearer <partner key> for the partner console, <link token> for the applicant page)
+// and the presigned S3 upload.
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -18,7 +19,7 @@ function describe(status, body) {
       return `the request was refused: ${problems} (HTTP ${status})`;
     }
   }
-  if (status === 401 || status === 403) return `the partner key was refused (HTTP ${status})`;
+  if (status === 401 || status === 403) return `the key or link was refused (HTTP ${status})`;
   return `HTTP ${status}`;
 }
 
@@ -66,10 +67,27 @@ export class Api {
     return this.request("POST", "/applications", body);
   }
 
-  list(nextToken) {
-    const query = nextToken ? `?next_token=${encodeURIComponent(nextToken)}` : "";
-    return this.request("GET", `/applications${query}`);
+  list(nextToken, { status, reference } = {}) {
+    const query = new URLSearchParams();
+    if (nextToken) query.set("next_token", nextToken);
+    if (status) query.set("status", status);
+    if (reference) query.set("reference", reference);
+    const text = query.toString();
+    return this.request("GET", `/applications${text ? `?${text}` : ""}`);
   }
+  newLink(id) { return this.request("POST", `/applications/${encodeURIComponent(id)}/applicant-token`); }
+  revokeLink(id) { return this.request("DELETE", `/applications/${encodeURIComponent(id)}/applicant-token`); }
+
+  // The applicant's routes (the credential is the link's token).
+  mine() { return this.request("GET", "/applicant/application"); }
+  uploadForms(noticeVersion, modelDevelopment = false) {
+    return this.request("POST", "/applicant/uploads", {
+      granted: true, notice_version: noticeVersion, model_development: modelDevelopment,
+    });
+  }
+  myResult() { return this.request("GET", "/applicant/result"); }
+  submitMine() { return this.request("POST", "/applicant/submit"); }
+  eraseMine() { return this.request("DELETE", "/applicant/application"); }
   application(id) { return this.request("GET", `/applications/${encodeURIComponent(id)}`); }
   result(id) { return this.request("GET", `/applications/${encodeURIComponent(id)}/result`); }
   rescore(id) { return this.request("POST", `/applications/${encodeURIComponent(id)}/rescore`); }
@@ -107,10 +125,11 @@ export function sleep(ms) {
 }
 
 // Poll the application until it is scored, failed or erased; onState sees every state.
-export async function follow(api, id, onState, { interval = 1000, timeoutMs = 15 * 60 * 1000 } = {}) {
+// `read` defaults to the partner's view of `id`; the applicant page passes its own reader.
+export async function follow(api, id, onState, { interval = 1000, timeoutMs = 15 * 60 * 1000, read } = {}) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const state = await api.application(id);
+    const state = await (read ? read() : api.application(id));
     onState(state);
     if (TERMINAL.has(state.status)) return state;
     if (Date.now() > deadline) throw new Error(`still ${state.status} after ${timeoutMs / 60000} minutes`);

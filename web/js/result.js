@@ -1,10 +1,11 @@
 // The score, a chart of points against each feature's maximum, the reasons, coverage and sources.
 
 import { h, s, formatNumber, formatValue } from "./dom.js";
+import { featureAbout, featureLabel, reasonText, sourceReason, sourceStatus, warningsText } from "./texts.js";
 
-const LABEL = 170;
+const LABEL = 200;
 const VALUE = 96;
-const WIDTH = 640;
+const WIDTH = 680;
 const BAR = 18;
 const GAP = 8;
 
@@ -39,8 +40,9 @@ export function chart(breakdown) {
     const weight = Math.max(num(item.weight), 0);
     const points = Math.min(Math.max(num(item.points), 0), weight);
     const evidence = item.has_evidence !== false;
-    const name = String(item.feature ?? "?");
-    const row = s("g", { class: evidence ? "row" : "row none", "data-feature": name });
+    const code = String(item.feature ?? "?");
+    const name = featureLabel(code);
+    const row = s("g", { class: evidence ? "row" : "row none", "data-feature": code });
     row.append(s("text", { x: LABEL - 8, y: y + BAR - 5, "text-anchor": "end" }, name));
     const maxWidth = (space * weight) / scaleMax;
     if (evidence) {
@@ -66,11 +68,16 @@ function notesOf(item) {
   return [...evidence, ...notes].join("; ");
 }
 
+// Each source in plain words: "instagram: read (1 file left out)" with what that means.
 export function sourceList(list, sources) {
   list.replaceChildren(...(sources || []).map((source) => h("li", { class: `source-state ${source.status}` },
-    h("strong", {}, source.platform), ` ${source.status}`,
-    source.reason || source.reason_code ? ` — ${source.reason || source.reason_code}` : "",
-    source.warnings ? ` (${source.warnings} warning${source.warnings === 1 ? "" : "s"})` : "")));
+    h("strong", {}, source.platform), `: ${source.status_text || sourceStatus(source.status)}`,
+    source.status !== "parsed" && (source.reason_code || source.reason)
+      ? ` — ${sourceReason(source.reason_code, source.reason)}` : "",
+    source.warnings
+      ? h("span", { class: "hint warnings" }, ` (${source.warnings} file${source.warnings === 1 ? "" : "s"} left out). `,
+        source.warnings_text || warningsText())
+      : "")));
 }
 
 function tile(label, big, small, extraClass = "") {
@@ -117,7 +124,7 @@ export function renderResult(container, result) {
   const reasons = (r.reasons || []).filter((reason) => reason && typeof reason === "object");
   const reasonList = reasons.length
     ? h("ol", { class: "reasons" }, reasons.map((reason) => h("li", {},
-      h("code", {}, reason.code ?? ""), " ", reason.text ?? "",
+      reasonText(reason.code, reason.text), " ", h("code", { class: "hint" }, reason.code ?? ""),
       typeof reason.points_below_reference === "number"
         ? h("span", { class: "hint" }, ` (${reason.points_below_reference.toFixed(1)} points below the reference level)`)
         : typeof reason.points_below_max === "number"
@@ -134,7 +141,8 @@ export function renderResult(container, result) {
       const evidence = item.has_evidence !== false;
       const enabled = item.enabled !== false;
       return h("tr", { class: enabled ? null : "disabled" },
-        h("td", {}, String(item.feature ?? "?"), enabled ? "" : " (disabled)"),
+        h("td", {}, featureLabel(item.feature), " ", h("code", { class: "hint" }, String(item.feature ?? "?")),
+          enabled ? "" : " (disabled)"),
         h("td", {}, String(item.priority ?? "")),
         h("td", { class: "num" }, evidence ? formatValue(item.value) : "no evidence"),
         h("td", { class: "num" }, evidence && enabled ? formatNumber(item.points) : "–"),
@@ -153,7 +161,7 @@ export function renderResult(container, result) {
     chart(features),
     h("h4", {}, "Reasons that lowered the score"),
     reasonList,
-    missing.length ? h("p", {}, "No evidence for: ", missing.join(", ")) : null,
+    missing.length ? h("p", {}, "No evidence for: ", missing.map(featureLabel).join(", ")) : null,
     analysed,
     failures.length ? h("p", { class: "warning" }, "Analyses that failed (scored as missing evidence): ",
       failures.map((f) => `${f.analysis}: ${f.error}`).join("; ")) : null,
@@ -168,4 +176,42 @@ export function renderResult(container, result) {
         : "The score is not yet calibrated against repayment data."),
   ];
   container.replaceChildren(...parts.filter(Boolean));
+}
+
+// The applicant's own view (GET /applicant/result): the data used and the reasons, in plain words.
+export function renderApplicantResult(container, r) {
+  const tiles = h("div", { class: "tiles" });
+  if (typeof r.score === "number") {
+    const range = r.score_range || {};
+    tiles.append(tile("Your score", r.score.toFixed(0),
+      range.min !== undefined ? `on a scale of ${range.min} to ${range.max}` : "", "score"));
+  } else {
+    tiles.append(tile("Your score", "none", r.no_score_reason || "", "ineligible"));
+  }
+  tiles.append(tile("Information found", `${Math.round((r.coverage || 0) * 100)}%`,
+    "of what the score looks at was found in your exports"));
+  const used = (r.sources || []).filter((source) => source.status === "parsed").map((source) => source.platform);
+  const features = (r.features || []).map((f) => ({ ...f, weight: f.max_points }));
+  const reasons = r.reasons || [];
+  container.replaceChildren(...[
+    h("h2", {}, "Your result"),
+    tiles,
+    h("h3", {}, "Which data were used"),
+    h("p", {}, used.length ? `Your ${used.join(", ")} export${used.length === 1 ? " was" : "s were"} read.`
+      : "None of your exports could be read."),
+    h("ul", { class: "source-states", id: "result-sources" }),
+    h("h3", {}, "What lowered your score"),
+    reasons.length
+      ? h("ol", { class: "reasons" }, reasons.map((reason) => h("li", { "data-code": reason.code },
+        reason.text || reasonText(reason.code))))
+      : h("p", { class: "hint" }, "Nothing lowered your score below the reference level."),
+    h("h3", {}, "Points for each part"),
+    chart(features),
+    h("ul", { class: "about" }, (r.features || []).map((f) => h("li", {},
+      h("strong", {}, f.label || featureLabel(f.feature)), ": ",
+      f.has_evidence ? `${formatNumber(f.points)} of ${formatNumber(f.max_points, 0)} points, from ` : "not found, from ",
+      f.about || featureAbout(f.feature),
+      f.evidence && f.evidence.length ? ` (${f.evidence.join(", ")})` : "", "."))),
+  ]);
+  sourceList(container.querySelector("#result-sources"), r.sources);
 }

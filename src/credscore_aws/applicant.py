@@ -1,0 +1,244 @@
+"""The applicant's link: a per-application token for the applicant page, and what it allows.
+
+A token (`credscore_aws.applicant_token`) is stored only as its SHA-256 hash on the application's META item.
+It allows exactly this application's applicant routes:
+- upload forms (after the applicant's own consent) while the application is collecting, until the upload window
+  (`UPLOAD_WINDOW_HOURS` after creation) closes;
+- its status, its result in plain words and its erasure until the application expires (the retention,
+  `RESULT_RETENTION_DAYS`): after that the application is gone and so is the hash.
+The partner revokes it (`DELETE /applications/{id}/applicant-token`) or replaces it with a new one (`POST`, or a
+replayed create): the stored hash changes, so the old token stops at the next request (the API checks the hash
+on every request, whatever the authorizer cached). Erasure removes the hash with everything else.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from credscore import texts
+from credscore.application import Status
+from credscore_aws import applications
+from credscore_aws.api_models import (
+    ApplicantConsent,
+    ApplicantError,
+    ApplicantFeature,
+    ApplicantLink,
+    ApplicantReason,
+    ApplicantResult,
+    ApplicantSource,
+    ApplicantStatus,
+    ApplicantUploads,
+    CreateApplication,
+    DeclaredSources,
+    ErasureReceipt,
+    LinkRevoked,
+)
+from credscore_aws.applicant_token import (
+    LinkRefused,
+    application_of,
+    hash_token,
+    load,
+    new_token,
+    token_matches,
+    view_until,
+)
+from credscore_aws.runtime import logger, repository
+
+__all__ = ["LinkRefused", "application_of", "hash_token", "load", "new_token", "token_matches", "view_until"]
+
+
+def upload_until(application: dict[str, Any]) -> int:
+    return int(application["created_at"]) + int(os.environ.get("UPLOAD_WINDOW_HOURS", "26")) * 3600
+
+
+def page_url(token: str) -> str:
+    base = os.environ.get("APPLICANT_PAGE_URL", "")
+    # The fragment never leaves the browser: the token stays out of every server's request log.
+    return f"{base}#t={token}"
+
+
+def issue(application_id: str) -> ApplicantLink:
+    """A new link for the application (any earlier one stops working)."""
+    token = new_token(application_id)
+    repository().set_applicant_token(application_id, hash_token(token))
+    application = repository().get(application_id)
+    logger.info("applicant link issued", extra={"application_id": application_id})
+    return ApplicantLink(
+        applicant_url=page_url(token),
+        applicant_token=token,
+        upload_until=upload_until(application),
+        view_until=view_until(application),
+    )
+
+
+def reissue(partner_id: str, application_id: str) -> ApplicantLink:
+    application = applications._owned(partner_id, application_id)
+    if application["status"] == Status.ERASED.value:
+        raise applications.WrongStatus("the application is erased")
+    return issue(application_id)
+
+
+def revoke(partner_id: str, application_id: str) -> LinkRevoked:
+    applications._owned(partner_id, application_id)
+    revoked = repository().revoke_applicant_token(application_id)
+    logger.info("applicant link revoked", extra={"application_id": application_id, "was_active": revoked})
+    return LinkRevoked(application_id=application_id, revoked=revoked)
+
+
+# ---------------------------------------------------------------------------------------------------- views
+def _sources(application: dict[str, Any]) -> list[ApplicantSource]:
+    reports = application.get("source_reports") or []
+    if reports:
+        return [
+            ApplicantSource(
+                platform=r["platform"],
+                status=r["status"],
+                status_text=texts.source_status(r["status"]),
+                reason_code=r.get("reason_code"),
+                reason=texts.source_reason(r.get("reason_code")) if r["status"] != "parsed" else None,
+                warnings=int(r.get("warnings") or 0),
+                warnings_text=texts.warnings_explained(int(r.get("warnings") or 0)),
+            )
+            for r in reports
+        ]
+    received = {part.split("/")[0] for part in application.get("received") or []}
+    return [
+        ApplicantSource(platform=p, status="received", status_text=texts.source_status("received"))
+        for p in sorted(received)
+    ]
+
+
+def _stage(application: dict[str, Any]) -> str:
+    status = str(application["status"])
+    if status == Status.PROCESSING.value:
+        # Ingest records the source reports when it has read the exports; the analyses and the score follow.
+        return "analyses" if application.get("source_reports") else "ingest"
+    if status in {Status.SCORED.value, Status.FAILED.value, Status.ERASED.value}:
+        return status
+    return "collecting"
+
+
+def _uploads_open(application: dict[str, Any], now: float) -> bool:
+    return application["status"] == Status.COLLECTING.value and now < upload_until(application)
+
+
+def status(application: dict[str, Any], now: float | None = None) -> ApplicantStatus:
+    moment = time.time() if now is None else now
+    stage = _stage(application)
+    error = application.get("error")
+    return ApplicantStatus(
+        application_id=application["application_id"],
+        status=application["status"],
+        stage=stage,  # type: ignore[arg-type]
+        stage_text=texts.stage_text(stage),
+        declared=application.get("declared") or {},
+        received=sorted(application.get("received") or []),
+        x_handle_requested=bool(application.get("x_handle")),
+        consented=bool(application.get("applicant_consent")),
+        uploads_open=_uploads_open(application, moment),
+        upload_until=upload_until(application),
+        view_until=view_until(application),
+        sources=_sources(application),
+        error=ApplicantError(**texts.safe_error(error.get("code"), bool(application.get("x_handle"))))
+        if isinstance(error, dict)
+        else None,
+        result_available=application["status"] == Status.SCORED.value,
+    )
+
+
+def upload_forms(
+    application: dict[str, Any], consent: ApplicantConsent, now: float | None = None
+) -> ApplicantUploads:
+    moment = time.time() if now is None else now
+    application_id = str(application["application_id"])
+    if application["status"] != Status.COLLECTING.value:
+        raise LinkRefused("not_collecting")
+    if moment >= upload_until(application):
+        raise LinkRefused("upload_window_closed")
+    repository().record_applicant_consent(
+        application_id,
+        {
+            "granted": True,
+            "notice_version": consent.notice_version,
+            "granted_at": int(moment),
+            "model_development": consent.model_development,
+        },
+    )
+    received = set(application.get("received") or [])
+    declared = application.get("declared") or {}
+    request = CreateApplication.model_construct(sources=DeclaredSources.model_construct(**declared))
+    forms = [
+        f
+        for f in applications._upload_forms(application_id, request)
+        if f"{f.platform}/{f.part}" not in received
+    ]
+    return ApplicantUploads(
+        application_id=application_id, uploads=forms, upload_until=upload_until(application)
+    )
+
+
+def result(application: dict[str, Any]) -> ApplicantResult:
+    application_id = str(application["application_id"])
+    if application["status"] != Status.SCORED.value:
+        raise applications.WrongStatus(f"no result: the application is {application['status']}")
+    stored = repository().get_doc(application_id, "RESULT")
+    if stored is None:
+        raise applications.WrongStatus("no result stored")
+    features = [
+        ApplicantFeature(
+            feature=str(item["feature"]),
+            label=texts.feature_label(str(item["feature"])),
+            about=texts.feature_about(str(item["feature"])),
+            points=item.get("points") if item.get("has_evidence", True) else None,
+            max_points=float(item.get("weight") or 0),
+            has_evidence=bool(item.get("has_evidence", True)),
+            evidence=[str(e) for e in item.get("evidence") or []],
+        )
+        for item in stored.get("breakdown") or []
+        if item.get("enabled", True)
+    ]
+    reasons = [
+        ApplicantReason(
+            code=str(r["code"]),
+            feature=str(r.get("feature", "")),
+            text=texts.reason_text(str(r["code"]), str(r.get("text") or "")),
+            points_below_reference=r.get("points_below_reference"),
+        )
+        for r in stored.get("reasons") or []
+    ]
+    score_status = str(stored.get("status", "scored"))
+    no_score = None
+    if score_status == "ineligible":
+        eligibility = stored.get("eligibility") or {}
+        no_score = str(eligibility.get("reason") or "You are outside the eligibility rules for a score.")
+    elif score_status == "insufficient_evidence":
+        no_score = "Too little of the information a score needs was found in your exports."
+    return ApplicantResult(
+        application_id=application_id,
+        status=score_status,
+        score=stored.get("normalised_score"),
+        score_range={k: float(v) for k, v in (stored.get("normalised_range") or {}).items()},
+        no_score_reason=no_score,
+        coverage=float((stored.get("coverage") or {}).get("ratio") or 0.0),
+        sources=_sources(application),
+        features=features,
+        reasons=reasons,
+        view_until=view_until(application),
+    )
+
+
+def erase(application: dict[str, Any]) -> ErasureReceipt:
+    """The applicant's own erasure: the same erasure as the partner's DELETE."""
+    application_id = str(application["application_id"])
+    logger.info("erasure requested by the applicant", extra={"application_id": application_id})
+    return applications.erase(str(application["partner_id"]), application_id)
+
+
+def submit(application: dict[str, Any]) -> ApplicantStatus:
+    """The applicant scores now with what has arrived (the partner's submit: the rest is reported absent)."""
+    application_id = str(application["application_id"])
+    applications.submit(str(application["partner_id"]), application_id)
+    logger.info("submitted by the applicant", extra={"application_id": application_id})
+    return status(repository().get(application_id))

@@ -1,0 +1,120 @@
+"""The applicant link's rules that need no stack (token form, windows, expiry) and the catalogue of words."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+
+import pytest
+
+from credscore import texts
+from credscore.profile import SourceStatus
+from credscore.scoring.features import FeatureId
+from credscore.scoring.scorer import REASONS
+from credscore_aws import applicant, applicant_token
+from credscore_aws.api_models import ApplicantConsent
+
+APP = "0123456789abcdef0123456789abcdef"
+
+
+def test_tokens_carry_256_random_bits_and_are_stored_as_sha256() -> None:
+    tokens = {applicant_token.new_token(APP) for _ in range(50)}
+    assert len(tokens) == 50
+    for token in tokens:
+        assert applicant_token.application_of(token) == APP
+        assert applicant_token.hash_token(token) == hashlib.sha256(token.encode()).hexdigest()
+    assert applicant_token.application_of("a-partner-key_without-a-dot") is None
+    assert applicant_token.application_of(APP + ".short") is None
+    token = tokens.pop()
+    stored = {"applicant_token_hash": applicant_token.hash_token(token)}
+    assert applicant_token.token_matches(stored, applicant_token.hash_token(token))
+    assert not applicant_token.token_matches(stored, applicant_token.hash_token(token + "x"))
+    assert not applicant_token.token_matches({}, "")  # revoked: no hash matches anything
+
+
+class _Repo:
+    def __init__(self, item: dict[str, Any]) -> None:
+        self.item = item
+        self.writes = 0
+
+    def get(self, application_id: str) -> dict[str, Any]:
+        return self.item
+
+    def record_applicant_consent(self, *args: Any) -> None:
+        self.writes += 1
+
+
+def test_a_link_expires_with_the_retention(monkeypatch: pytest.MonkeyPatch) -> None:
+    token_hash = applicant_token.hash_token("t")
+    now = time.time()
+    repo = _Repo({"application_id": APP, "applicant_token_hash": token_hash, "expires_at": int(now) + 10})
+    monkeypatch.setattr(applicant_token, "repository", lambda: repo)
+    assert applicant_token.load(APP, token_hash, now=now)["application_id"] == APP
+    with pytest.raises(applicant_token.LinkRefused) as expired:
+        applicant_token.load(APP, token_hash, now=now + 11)
+    assert expired.value.code == "link_expired"
+    with pytest.raises(applicant_token.LinkRefused) as other:
+        applicant_token.load(APP, applicant_token.hash_token("u"), now=now)
+    assert other.value.code == "link_revoked"
+
+
+def test_uploads_end_with_the_upload_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UPLOAD_WINDOW_HOURS", "26")
+    created = 1_800_000_000
+    item = {"application_id": APP, "status": "collecting", "created_at": created, "declared": {"linkedin": 1}}
+    repo = _Repo(item)
+    monkeypatch.setattr(applicant, "repository", lambda: repo)
+    consent = ApplicantConsent(granted=True, notice_version="2026-11")
+    assert applicant.upload_until(item) == created + 26 * 3600
+    with pytest.raises(applicant_token.LinkRefused) as closed:
+        applicant.upload_forms(item, consent, now=created + 26 * 3600)
+    assert closed.value.code == "upload_window_closed"
+    with pytest.raises(applicant_token.LinkRefused) as moved_on:
+        applicant.upload_forms({**item, "status": "processing"}, consent, now=created + 60)
+    assert moved_on.value.code == "not_collecting"
+    assert repo.writes == 0  # no consent recorded for a refused request
+    view = applicant.status(item, now=created + 26 * 3600 - 1)
+    assert view.uploads_open is True
+    assert applicant.status(item, now=created + 26 * 3600).uploads_open is False
+
+
+def test_stages_follow_what_the_pipeline_recorded() -> None:
+    base = {"application_id": APP, "created_at": 0, "status": "processing"}
+    assert applicant.status(base).stage == "ingest"
+    reports = [{"platform": "instagram", "status": "parsed", "warnings": 1}]
+    view = applicant.status({**base, "source_reports": reports})
+    assert view.stage == "analyses"
+    [source] = view.sources
+    assert source.status_text == "read"
+    assert source.warnings_text == texts.warnings_explained(1)
+    assert "could not be read" in (source.warnings_text or "")
+
+
+@pytest.mark.parametrize("code", ["ParameterNotFound", "GetParameterError"])
+def test_a_missing_x_token_is_explained_to_the_applicant(code: str) -> None:
+    shown = texts.safe_error(code, x_handle_requested=True)
+    assert shown["code"] == "x_fetch_unavailable"
+    assert code not in shown["message"]
+    assert "X archive" in shown["message"]
+
+
+def test_internal_errors_never_reach_a_person() -> None:
+    for raw in ("ParameterNotFound", "KeyError", "botocore.exceptions.ClientError", None, ""):
+        shown = texts.safe_error(raw)
+        assert shown == {"code": "internal_error", "message": texts.error_message("internal_error")}
+    assert texts.safe_error("NoUsableSource")["code"] == "no_usable_source"
+    assert texts.safe_error("States.Timeout")["code"] == "timed_out"
+    assert texts.safe_error("no_upload")["message"] == texts.catalogue()["errors"]["no_upload"]
+
+
+def test_the_catalogue_covers_every_feature_reason_and_status() -> None:
+    for feature in FeatureId:
+        assert feature.value in texts.catalogue()["features"], feature
+        assert texts.feature_about(feature.value)
+    for code, _text in REASONS.values():
+        assert code in texts.catalogue()["reasons"], code
+    for status in SourceStatus:
+        assert status.value in texts.catalogue()["source_statuses"]
+    # "negative_posts 75/100" read as bad news: the label says what earns the points.
+    assert texts.feature_label("negative_posts") == "Calm tone in posts"
