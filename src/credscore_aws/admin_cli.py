@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 from credscore.scoring.config import InvalidConfig, ScoringConfig, canonical_json, parse_config
 from credscore_aws.config_store import SCORER_CACHE_SECONDS, ConfigStore, ConfigUnavailable
+from credscore_aws.endpoints import client_options
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
 ENV_PARAMETER = "CREDSCORE_CONFIG_PARAM"
@@ -78,30 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _store(args: argparse.Namespace) -> ConfigStore:
     import boto3
 
-    client_args: dict[str, Any] = {}
-    if args.endpoint_url:
-        client_args["endpoint_url"] = args.endpoint_url
-    if args.region:
-        client_args["region_name"] = args.region
-    if args.endpoint_url and not args.region and boto3.session.Session().region_name is None:
-        # A local stack answers in any region; only AWS itself needs the caller to choose one.
-        client_args["region_name"] = "us-east-1"
-    if (
-        args.endpoint_url
-        and _loopback(args.endpoint_url)
-        and boto3.session.Session().get_credentials() is None
-    ):
-        # moto accepts any signature; real credentials are never needed (nor sent) for a loopback stack.
-        client_args.update(aws_access_key_id="testing", aws_secret_access_key="testing")  # noqa: S106
-    ssm = boto3.client("ssm", **client_args)
+    ssm = boto3.client("ssm", **client_options(args.endpoint_url, args.region))
     name = args.parameter_name or _discover(ssm) or DEFAULT_PARAMETER
     return ConfigStore(ssm, name, ttl_seconds=0)
-
-
-def _loopback(url: str) -> bool:
-    from urllib.parse import urlsplit
-
-    return (urlsplit(url).hostname or "") in ("localhost", "127.0.0.1", "::1")
 
 
 def _discover(ssm: Any) -> str | None:

@@ -86,23 +86,19 @@ def _client(args: argparse.Namespace, service: str) -> Any:
     import boto3
     from botocore.config import Config
 
+    from credscore_aws.endpoints import client_options
+
     kwargs: dict[str, Any] = {"config": Config(signature_version="s3v4")} if service == "s3" else {}
-    if args.endpoint_url:
-        kwargs["endpoint_url"] = args.endpoint_url
-    if args.region:
-        kwargs["region_name"] = args.region
-    return boto3.client(service, **kwargs)
+    return boto3.client(service, **kwargs, **client_options(args.endpoint_url, args.region))
 
 
 def _table(args: argparse.Namespace) -> Any:
     import boto3
 
-    kwargs: dict[str, Any] = {}
-    if args.endpoint_url:
-        kwargs["endpoint_url"] = args.endpoint_url
-    if args.region:
-        kwargs["region_name"] = args.region
-    return boto3.resource("dynamodb", **kwargs).Table(f"credscore-{args.stage}-applications")
+    from credscore_aws.endpoints import client_options
+
+    options = client_options(args.endpoint_url, args.region)
+    return boto3.resource("dynamodb", **options).Table(f"credscore-{args.stage}-applications")
 
 
 def _parameter(args: argparse.Namespace) -> str:
