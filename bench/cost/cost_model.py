@@ -113,7 +113,8 @@ class Run:
     sources: int
     archive_bytes: int
     photos: int
-    texts: list[int]  # characters of each text the text analysis reads
+    texts: list[int]  # characters of each text item the text analysis reads
+    distinct_texts: list[int]  # characters of each distinct text it scores (count_sentiment scores each once)
     functions: dict[str, FunctionUse]
     executions: int
     transitions: int
@@ -136,8 +137,10 @@ def make_exports(spec: dict[str, tuple[str | None, dict[str, int]]], folder: Pat
     return paths
 
 
-def profile_of(paths: dict[str, Path]) -> tuple[int, list[int]]:
-    """Photos and text lengths as the pipeline's ingest sees them (the same texts the text analysis scores)."""
+def profile_of(paths: dict[str, Path]) -> tuple[int, list[int], list[int]]:
+    """Photos, text lengths as the pipeline's ingest sees them (posts and comments, which the text analysis
+    reads), and the lengths of the distinct ones (per platform, posts and comments apart, as it scores them)."""
+    from credscore.analysis.sentiment import COMMENT_KINDS, POST_KINDS
     from credscore.ingest import ingest_archive
     from credscore.profile import Platform, Profile
 
@@ -145,7 +148,9 @@ def profile_of(paths: dict[str, Path]) -> tuple[int, list[int]]:
     for name, path in paths.items():
         with path.open("rb") as fh:
             ingest_archive(profile, Platform(name), fh, str(path))
-    return len(profile.media), [len(t.text) for t in profile.texts if t.kind != "retweet"]
+    items = [t for t in profile.texts if t.kind in POST_KINDS | COMMENT_KINDS]
+    distinct = {(str(t.platform), t.kind in POST_KINDS, t.text) for t in items}
+    return len(profile.media), [len(t.text) for t in items], [len(text) for _, _, text in distinct]
 
 
 def _objects(stack: Any, application_id: str) -> list[dict[str, Any]]:
@@ -192,7 +197,7 @@ def _item_bytes(stack: Any, application_id: str) -> int:
 
 
 def run_applicant(
-    stack: Any, client: Any, name: str, paths: dict[str, Path], photos: int, texts: list[int]
+    stack: Any, client: Any, name: str, paths: dict[str, Path], profile: tuple[int, list[int], list[int]]
 ) -> Run:
     from credscore_local.client import upload
 
@@ -237,8 +242,9 @@ def run_applicant(
         name=name,
         sources=len(paths),
         archive_bytes=sum(p.stat().st_size for p in paths.values()),
-        photos=photos,
-        texts=texts,
+        photos=profile[0],
+        texts=profile[1],
+        distinct_texts=profile[2],
         functions=functions,
         executions=len(executions),
         transitions=sum(entered.values()),
@@ -323,14 +329,16 @@ def bill(run: Run, io_ms: float, bucket_key: bool = True, ssm_key: str = "ssm_st
     return Bill([(item, q, key, q * PRICES[key][0]) for item, q, key in quantities])
 
 
-def bill_2021(run: Run) -> Bill:
-    """One Rekognition moderation call per photo; two Comprehend calls per text, each max(3, ⌈chars/100⌉) units."""
-    units = sum(2 * max(3, math.ceil(chars / 100)) for chars in run.texts)
+def bill_2021(run: Run, distinct: bool = False) -> Bill:
+    """One Rekognition moderation call per photo; two Comprehend calls per text, each max(3, ⌈chars/100⌉) units
+    (`distinct`: per distinct text only, as if that design had de-duplicated like this one)."""
+    texts = run.distinct_texts if distinct else run.texts
+    units = sum(2 * max(3, math.ceil(chars / 100)) for chars in texts)
     image, unit = PRICES["rekognition_image"][0], PRICES["comprehend_unit"][0]
     return Bill(
         [
             ("Rekognition DetectModerationLabels", run.photos, "rekognition_image", run.photos * image),
-            (f"Comprehend units ({2 * len(run.texts)} requests)", units, "comprehend_unit", units * unit),
+            (f"Comprehend units ({2 * len(texts)} requests)", units, "comprehend_unit", units * unit),
         ]
     )
 
@@ -355,11 +363,9 @@ def main(argv: list[str] | None = None) -> int:
             register_partner(stack, "cost", "Cost model", key)
             client = PartnerClient(stack.api_url, key, timeout=120)
             # One cold run of the typical applicant warms every function; it is not billed here.
-            photos, texts = profile_of(exports["typical"])
-            run_applicant(stack, client, "warm-up", exports["typical"], photos, texts)
+            run_applicant(stack, client, "warm-up", exports["typical"], profile_of(exports["typical"]))
             for name, paths in exports.items():
-                photos, texts = profile_of(paths)
-                runs[name] = run_applicant(stack, client, name, paths, photos, texts)
+                runs[name] = run_applicant(stack, client, name, paths, profile_of(paths))
     load_after = os.getloadavg()
     report = render(runs, args.io_ms, load_before[0], load_after[0])
     OUT.write_text(report, encoding="utf-8")
@@ -430,6 +436,7 @@ def render(runs: dict[str, Run], io_ms: float, load_before: float, load_after: f
     bills = {name: bill(run, io_ms) for name, run in runs.items()}
     worst = {name: bill(run, io_ms, bucket_key=False, ssm_key="ssm_higher") for name, run in runs.items()}
     old = {name: bill_2021(run) for name, run in runs.items()}
+    old_distinct = {name: bill_2021(run, distinct=True) for name, run in runs.items()}
     # A heavy applicant whose 502 photos were camera-sized: the image function's cost per photo as measured on
     # the typical applicant's camera-sized photos, instead of the thumbnails'.
     per_photo = {
@@ -471,9 +478,19 @@ def render(runs: dict[str, Run], io_ms: float, load_before: float, load_after: f
     states = ", ".join(f"{s} {n}" for s, n in sorted(heavy.transitions_by_state.items()))
     ratio_h = bills["heavy"].total / old["heavy"].total
     ratio_t = bills["typical"].total / old["typical"].total
-    met = bills["heavy"].total <= 0.01 and ratio_h <= 0.01 and ratio_t <= 0.01
+    ratio_hd = bills["heavy"].total / old_distinct["heavy"].total
+    ratio_td = bills["typical"].total / old_distinct["typical"].total
+    # The goal as issue 16 sets it: against one Comprehend pair per text. The de-duplicated variant is reported too.
+    met = bills["heavy"].total <= 0.01 and max(ratio_h, ratio_t) <= 0.01
+    met_distinct = max(ratio_hd, ratio_td) <= 0.01
+    distinct_note = (
+        "Against a 2021 design that had also sent each distinct text only once (a stricter comparison than the "
+        f"issue's), the 1/100 goal is {'met too' if met_distinct else 'missed'}: "
+        f"heavy 1/{1 / ratio_hd:,.0f}, typical 1/{1 / ratio_td:,.0f}."
+    )
     total_h, total_t = _usd(bills["heavy"].total), _usd(bills["typical"].total)
     worst_h, worst_t = _usd(worst["heavy"].total), _usd(worst["typical"].total)
+    old_dh, old_dt = _usd(old_distinct["heavy"].total), _usd(old_distinct["typical"].total)
     return f"""# Cost per application
 
 {time.strftime("%Y-%m-%d")}, {machine()}; load average {load_before:.1f} before, {load_after:.1f} after.
@@ -488,11 +505,17 @@ Command: `python bench/cost/cost_model.py --io-ms {io_ms:g}` (also `make bench`)
 | this design, no Bucket Key and SSM at the paid rate | {_usd(worst["heavy"].total)} | {_usd(worst["typical"].total)} |
 | 2021 design (Rekognition + Comprehend) | {_usd(old["heavy"].total)} | {_usd(old["typical"].total)} |
 | this design / 2021 design | {ratio_h:.5f} (1/{1 / ratio_h:,.0f}) | {ratio_t:.5f} (1/{1 / ratio_t:,.0f}) |
+| 2021 design, had it sent each distinct text once | {old_dh} | {old_dt} |
+| this design / that | 1/{1 / ratio_hd:,.0f} | 1/{1 / ratio_td:,.0f} |
+
+{distinct_note}
 
 Heavy applicant: the e2e benchmark's (bench/e2e/bench_pipeline.py `HEAVY`): {heavy.sources} exports,
-{heavy.archive_bytes / 2**20:.1f} MiB, {heavy.photos} photos (64×48 thumbnails), {len(heavy.texts):,} texts.
+{heavy.archive_bytes / 2**20:.1f} MiB, {heavy.photos} photos (64×48 thumbnails), {len(heavy.texts):,} texts, of which
+{len(heavy.distinct_texts):,} distinct (the generator repeats its sentences; real people repeat fewer).
 Typical applicant: LinkedIn + Facebook with 200 posts and 30 camera-sized photos (`large_photos`, about 1 MB each):
-{typical.archive_bytes / 2**20:.1f} MiB, {typical.photos} photos, {len(typical.texts):,} texts.
+{typical.archive_bytes / 2**20:.1f} MiB, {typical.photos} photos, {len(typical.texts):,} texts
+({len(typical.distinct_texts):,} distinct).
 Had the heavy applicant's {heavy.photos} photos been camera-sized, the image function's cost per photo measured on the
 typical applicant ({per_photo.get("typical", 0):.3f} GB-s against {per_photo.get("heavy", 0):.3f} for a thumbnail)
 brings its bill to **{_usd(heavy_camera)}**.
