@@ -530,7 +530,7 @@ How each quantity is counted, all from the run itself:
 - **Lambda**: every invocation's CPU time (the worker's process time, all threads, so a busy host does not inflate
   it as it does the wall-clock duration) converted to AWS time: a function with M MB gets M/1,769 of a vCPU, so
   CPU-bound work takes CPU × 1,769/M seconds below 1,769 MB; above it, no speed-up is assumed (errs high, as if
-  single-threaded); assumed: a Lambda vCPU as fast as one core of this Xeon. Plus {io_ms:g} ms of billed wait per AWS
+  single-threaded); assumed: a Lambda vCPU as fast as one core of this machine. Plus {io_ms:g} ms of billed wait per AWS
   call (moto answers in-process, faster than S3 would). GB-s = that × M/1,024. Requests: every invocation, the
   API's and the authorizer's included. Cold starts are excluded (one run warmed every function first): Lambda bills
   the init phase since 2025-08-01, so a cold start adds its init time to the first call of each new environment.
@@ -540,12 +540,14 @@ How each quantity is counted, all from the run itself:
   storage: the most the application held at once × the time from the first upload to scored (S3 Standard has no
   minimum duration); what is kept after scoring ({heavy.kept_bytes:,} bytes heavy) is the result, priced per month
   in the capacity doc, not per application.
-- **DynamoDB**: each write as ⌈item size / 1 KB⌉ units (largest item of the application: {heavy.item_bytes:,} bytes)
-  + 2 for the two indexes (upper bound), transactions ×2; reads ⌈size / 4 KB⌉, strongly consistent. The table's
+- **DynamoDB**: every write priced as the application's largest item, ⌈{heavy.item_bytes:,} bytes / 1 KB⌉ units, + 2
+  for the two indexes, transactions ×2; reads ⌈size / 4 KB⌉, strongly consistent: an upper bound (most writes are
+  small receipts and status updates). The table's
   KMS key is cached by DynamoDB (a KMS call per table key every few minutes, not per request): 0 per application.
 - **KMS**: the bucket is SSE-KMS with `BucketKeyEnabled: true`: S3 gets a bucket-level key from KMS and derives
-  each object's data key from it for a while, so KMS requests do not grow with objects (AWS: up to 99 % fewer).
-  Without it, every object written costs a GenerateDataKey and every GetObject a Decrypt (the worst-case columns).
+  each object's data key from it for a while, so KMS requests do not grow with objects (AWS: up to 99 % fewer);
+  priced here as 1 % of the count without it, an upper bound. Without it, every object written costs a
+  GenerateDataKey and every GetObject a Decrypt (the worst-case columns).
 - **SSM**: GetParameter calls; free for a standard parameter at standard throughput, $0.05 per 10,000 with higher
   throughput or an Advanced parameter (a fitted scorecard past 4 KB is stored as Advanced): the worst-case column.
   A warm function reads the scoring configuration once and keeps it 60 s (`SCORER_CACHE_SECONDS`), so the calls

@@ -129,7 +129,7 @@ def test_erasure_removes_model_data_and_outcome(repo: ApplicationRepository) -> 
 def test_outcomes_are_idempotent_and_corrections_are_recorded(repo: ApplicationRepository) -> None:
     application_id = _scored(repo)
     application = repo.get(application_id)
-    T0 = int(time.time()) - 5000  # reports made over the last hour and a half, all after the scoring  # noqa: N806
+    T0 = int(time.time()) - 5000  # reports made over the last hour and a half, all after the scoring
     first = outcomes.put_outcome(repo.table, application, "indeterminate", TODAY, now=T0 + 1000)
     assert (first["revision"], first["reported_at"], first["changes"]) == (1, T0 + 1000, [])
     assert outcomes.put_outcome(repo.table, application, "indeterminate", TODAY, now=T0 + 2000) == first
