@@ -1,7 +1,13 @@
-"""Load: N applications submitted concurrently through the local partner API; all must complete, none lost or
-doubled. Records throughput and the slowest completion in BENCHMARKS-load.md.
+"""Load: N applications in flight at once through the local partner API, with a mix of platforms and photos; all
+must be scored, none lost or doubled. Records throughput, completion times and how many were in flight at
+once in BENCHMARKS-load.md.
 
-    python bench/load/bench_load.py [--applications 200] [--clients 16]
+    python bench/load/bench_load.py [--applications 200] [--uploaders 32]
+
+Every application is created first (creating starts no pipeline), then every export is uploaded by `--uploaders`
+threads, so the last upload of each starts its scoring while the others are still arriving: the applications are
+in flight together, not one client's worth at a time. One partner then follows the API's list (every page, every
+2 s) until all are scored, as a partner polling many applications would. The mix cycles through `MIX`.
 """
 
 from __future__ import annotations
@@ -12,58 +18,127 @@ import platform
 import secrets
 import statistics
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "samples" / "linkedin.zip"
 OUT = REPO / "BENCHMARKS-load.md"
 
+# name → exports (platform → generator knobs; None = the repository's sample export of that platform).
+MIX: dict[str, dict[str, dict[str, int] | None]] = {
+    "LinkedIn only": {"linkedin": None},
+    "LinkedIn + Facebook, 200 posts, 10 photos": {"linkedin": None, "facebook": {"posts": 200, "photos": 10}},
+    "Facebook 100 posts, 5 photos + Instagram 50 posts, 5 photos": {
+        "facebook": {"posts": 100, "photos": 5},
+        "instagram": {"posts": 50, "photos": 5},
+    },
+    "X 300 tweets + LinkedIn": {"x": {"tweets": 300}, "linkedin": None},
+}
 
-def run(applications: int, clients: int) -> dict[str, Any]:
-    from credscore_client import CredscoreClient, upload
+
+def make_mix(folder: Path) -> dict[str, dict[str, bytes]]:
+    from credscore.synth import make_export
+
+    mix: dict[str, dict[str, bytes]] = {}
+    for n, (name, exports) in enumerate(MIX.items()):
+        mix[name] = {}
+        for platform_name, knobs in exports.items():
+            path = REPO / "samples" / f"{platform_name}.zip"
+            if knobs is not None:
+                path = folder / f"{n}-{platform_name}.zip"
+                make_export(platform_name, path, seed=n, layout=None, **knobs)
+            mix[name][platform_name] = path.read_bytes()
+    return mix
+
+
+def run(applications: int, uploaders: int) -> dict[str, Any]:
+    from credscore_local.client import PartnerClient, upload
     from credscore_local.partners import register_partner
     from credscore_local.stack import LocalStack
 
-    data = SAMPLE.read_bytes()
+    with tempfile.TemporaryDirectory() as tmp:
+        mix = make_mix(Path(tmp))
+    kinds = list(mix)
     # One load-test partner stands in for many partners here, so its per-partner limit is lifted.
     with LocalStack(max_concurrency=2, parameter_overrides={"PartnerRequestsPerMinute": 1_000_000}) as stack:
         key = secrets.token_urlsafe(16)
         register_partner(stack, "load", "Load test", key)
-        client = CredscoreClient(stack.api_url, key, timeout=120)
+        client = PartnerClient(stack.api_url, key, timeout=300)
         started = time.time()
 
-        def one(i: int) -> tuple[str, float, str]:
-            created = client.create({"linkedin": 1}, reference=f"load-{i}")
-            upload(created.uploads[0], data)
-            state = client.wait(created.application_id, timeout=1800, poll=1.0)
-            return created.application_id, time.time() - started, state.status
+        def create(i: int) -> tuple[str, str, list[dict[str, Any]]]:
+            kind = kinds[i % len(kinds)]
+            created = client.create_application({p: 1 for p in mix[kind]}, reference=f"load-{i}")
+            return created["application_id"], kind, created["uploads"]
 
-        with ThreadPoolExecutor(max_workers=clients) as pool:
-            outcomes = list(pool.map(one, range(applications)))
-        elapsed = time.time() - started
-        ids = [o[0] for o in outcomes]
-        statuses = [o[2] for o in outcomes]
-        # every page of the list, as a partner would follow next_token
-        listed = {a.application_id for a in client.iter_applications(page_size=100)}
-        executions = stack.wait_for_executions(expected=applications)
+        with ThreadPoolExecutor(max_workers=uploaders) as pool:
+            created = list(pool.map(create, range(applications)))
+        ids = [c[0] for c in created]
+        forms = [(form, mix[kind][form["platform"]]) for _, kind, uploads in created for form in uploads]
+
+        def send(item: tuple[dict[str, Any], bytes]) -> None:
+            upload(item[0], item[1])
+
+        with ThreadPoolExecutor(max_workers=uploaders) as pool:
+            list(pool.map(send, forms))
+        uploads_done = time.time()
+        mine = set(ids)
+        done: dict[str, tuple[str, float]] = {}
+        in_flight_samples: list[tuple[float, int]] = []
+        deadline = time.time() + 3600
+        while len(done) < applications and time.time() < deadline:
+            token = None
+            while True:  # every page of the list, as a partner would follow next_token
+                page = client.list_applications(limit=100, next_token=token)
+                for a in page["applications"]:
+                    if a["application_id"] in mine and a["status"] in ("scored", "failed"):
+                        done.setdefault(a["application_id"], (a["status"], time.time() - started))
+                if not (token := page.get("next_token")):
+                    break
+            in_flight_samples.append((time.time() - started, applications - len(done)))
+            if len(done) < applications:
+                time.sleep(2.0)
+        elapsed = max((t for _, t in done.values()), default=time.time() - started)
+        listed: set[str] = set()
+        token = None
+        while True:
+            page = client.list_applications(limit=100, next_token=token)
+            listed |= {a["application_id"] for a in page["applications"]}
+            if not (token := page.get("next_token")):
+                break
+        executions = stack.wait_for_executions(expected=len(forms), timeout=600)
         scoring_runs = sum('"status": "scored"' in (e.get("output") or "") for e in executions)
         cold = {name: pool.cold_starts for name, pool in stack.runtime.pools.items()} if stack.runtime else {}
+        image_calls = sum(
+            pool.invocations
+            for name, pool in (stack.runtime.pools.items() if stack.runtime else [])
+            if name.endswith("analyze-images")
+        )
+    statuses = [done.get(i, ("lost", 0.0))[0] for i in ids]
+    times = [t for _, t in done.values()]
     return {
         "applications": applications,
-        "clients": clients,
+        "uploaders": uploaders,
+        "mix": {kind: sum(1 for _, k, _ in created if k == kind) for kind in kinds},
+        "uploads": len(forms),
+        "uploads_done_s": uploads_done - started,
+        # In flight when the last upload finished: every application not yet scored (none had been by then
+        # unless the list's first poll, taken just after, already shows it).
+        "peak_in_flight": in_flight_samples[0][1] if in_flight_samples else 0,
         "elapsed_s": elapsed,
-        "throughput_per_min": applications / elapsed * 60,
-        "slowest_s": max(o[1] for o in outcomes),
-        "median_s": statistics.median(o[1] for o in outcomes),
+        "throughput_per_min": applications / elapsed * 60 if elapsed else 0.0,
+        "slowest_s": max(times, default=0.0),
+        "median_s": statistics.median(times) if times else 0.0,
         "scored": statuses.count("scored"),
         "other": len(statuses) - statuses.count("scored"),
         "unique_ids": len(set(ids)),
         "scoring_runs": scoring_runs,
         "listed": len(listed & set(ids)),
         "cold_starts": cold,
+        "image_invocations": image_calls,
     }
 
 
@@ -81,30 +156,40 @@ def machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--applications", type=int, default=200)
-    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--applications", type=int, default=200, help="applications in flight at once")
+    parser.add_argument("--uploaders", type=int, default=32, help="threads creating and uploading")
     args = parser.parse_args(argv)
-    r = run(args.applications, args.clients)
+    load = os.getloadavg()[0]
+    r = run(args.applications, args.uploaders)
     # Every application is scored exactly once and found by following the list's pages.
     ok = r["scored"] == r["applications"] == r["unique_ids"] == r["scoring_runs"]
     ok = ok and r["listed"] == r["applications"]
     cold = ", ".join(f"{k.removeprefix('credscore-dev-')} {v}" for k, v in sorted(r["cold_starts"].items()))
+    mix = "\n".join(f"| {kind} | {count} |" for kind, count in r["mix"].items())
     report = f"""# Load on the embedded local stack
 
-{time.strftime("%Y-%m-%d")}, {machine()}.
-Command: `python bench/load/bench_load.py --applications {r["applications"]} --clients {r["clients"]}`
+{time.strftime("%Y-%m-%d")}, {machine()}; load average {load:.1f} at the start.
+Command: `python bench/load/bench_load.py --applications {r["applications"]} --uploaders {r["uploaders"]}`
+(also `make bench`; these are the defaults).
 
-{r["applications"]} applications (one LinkedIn export each) created, uploaded and polled by {r["clients"]} concurrent
-partner clients through the local HTTP API; every one runs the real state machine (ingest, the three analysis
-branches, score) with at most 2 warm workers per function.
+{r["applications"]} applications are created through the local HTTP API, then their {r["uploads"]} exports are
+uploaded by {r["uploaders"]} threads (done {r["uploads_done_s"]:.1f} s after the start), so all of them are in flight
+together; one partner follows the API's list every 2 s until all are scored. Every application runs the real state
+machine (ingest, the three analysis branches, score) with at most 2 warm workers per function.
+
+| mix (cycled) | applications |
+|---|---|
+{mix}
 
 | measure | value |
 |---|---|
 | all scored, none lost | {"yes" if ok else "NO"} ({r["scored"]} scored, {r["other"]} other) |
+| in flight when the uploads were done (not yet scored) | {r["peak_in_flight"]} |
 | distinct applications | {r["unique_ids"]} |
 | scoring executions | {r["scoring_runs"]} |
 | in the API's list (all pages followed) | {r["listed"]} |
-| wall time | {r["elapsed_s"]:.1f} s |
+| image function invocations | {r["image_invocations"]} |
+| wall time (start → last scored, seen at a 2 s poll) | {r["elapsed_s"]:.1f} s |
 | throughput | {r["throughput_per_min"]:.1f} applications/min |
 | median completion (from the start) | {r["median_s"]:.1f} s |
 | slowest completion (from the start) | {r["slowest_s"]:.1f} s |

@@ -7,7 +7,7 @@ worker up to the function's concurrency limit, and a call that outlives the func
 and is reported the way Lambda reports a timeout. A worker whose resident memory passes the function's
 MemorySize is killed and the call fails as Lambda reports it (`Runtime.OutOfMemory`, see `memory.py` for how
 memory is read); every call's peak resident memory is kept in the pool's `stats` and written to the function's
-log as Lambda's REPORT line.
+log as Lambda's REPORT line, with the AWS calls the handler made (`aws_calls.py`), summed in the pool's `aws_calls`.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ import threading
 import time
 import traceback
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from credscore_local import memory
+from credscore_local import aws_calls, memory
 from credscore_local.template import REPO_ROOT, FunctionSpec
 
 SRC_DIR = REPO_ROOT / "src"
@@ -50,6 +50,10 @@ class InvocationStats:
         float | None
     )  # peak resident memory of the worker during the call (None: not measured)
     memory_size_mb: int
+    # AWS calls the handler made ("s3:GetObject": 3), counted in the worker; the cold start's in the first call.
+    aws_calls: dict[str, int] = field(default_factory=dict)
+    # CPU seconds (all threads) the worker spent in the handler: unlike the duration, not stretched by a busy host.
+    cpu_ms: float | None = None
 
 
 class _OutOfMemory(Exception):
@@ -101,6 +105,7 @@ def _worker_main(conn: Connection, spec: FunctionSpec, base_env: dict[str, str],
             f"arn:aws:sts::{account}:assumed-role/{spec.name}-role/{spec.name}",
             account,
         )
+    aws_calls.install()  # outside the guard: a refused call is counted too
     # Lambda puts the function code first on the path, then the layers (/opt/python).
     sys.path[:0] = [str(spec.code_dir), str(SRC_DIR)]
     module_name, func_name = spec.handler.rsplit(".", 1)
@@ -125,7 +130,7 @@ def _worker_main(conn: Connection, spec: FunctionSpec, base_env: dict[str, str],
         if hang_seconds:  # fault injection: the handler "hangs" (e.g. on a stuck network call)
             time.sleep(hang_seconds)
         if handler is None:
-            conn.send(("error", init_error, memory.own_peak()))
+            conn.send(("error", init_error, memory.own_peak(), aws_calls.take(), 0.0))
             continue
         context = LambdaContext(
             function_name=spec.name,
@@ -135,6 +140,7 @@ def _worker_main(conn: Connection, spec: FunctionSpec, base_env: dict[str, str],
             log_group_name=f"/aws/lambda/{spec.name}",
             _deadline=time.time() + timeout,
         )
+        cpu_started = time.process_time()
         try:
             result = handler(event, context)
             reply: tuple[str, Any] = ("ok", json.dumps(result, default=str))
@@ -143,7 +149,8 @@ def _worker_main(conn: Connection, spec: FunctionSpec, base_env: dict[str, str],
             # As Lambda's runtime does: an unhandled error is written to the function's log too.
             print(json.dumps(payload), file=sys.stderr, flush=True)
             reply = ("error", payload)
-        conn.send((*reply, memory.own_peak()))
+        cpu_ms = (time.process_time() - cpu_started) * 1000
+        conn.send((*reply, memory.own_peak(), aws_calls.take(), cpu_ms))
 
 
 def _error_payload(exc: BaseException, error_type: str | None = None) -> dict[str, Any]:
@@ -171,9 +178,9 @@ class _Worker:
         timeout: float,
         hang_seconds: float = 0.0,
         memory_limit: int | None = None,
-    ) -> tuple[str, Any, int | None]:
-        """(status, payload, peak resident bytes during the call). Raises TimeoutError past `timeout` and
-        `_OutOfMemory` when the worker's resident memory passed `memory_limit` bytes."""
+    ) -> tuple[str, Any, int | None, dict[str, int], float]:
+        """(status, payload, peak resident bytes during the call, AWS calls made, CPU ms). Raises TimeoutError
+        past `timeout` and `_OutOfMemory` when the worker's resident memory passed `memory_limit` bytes."""
         if not self.started:
             if not self.conn.poll(max(timeout, 60)):
                 raise TimeoutError("init timed out")
@@ -191,12 +198,12 @@ class _Worker:
                 if reading is not None and (peak := max(peak, reading.peak)) > memory_limit:
                     raise _OutOfMemory(peak)
         self.invocations += 1
-        status, payload, worker_peak = self.conn.recv()
+        status, payload, worker_peak, calls, cpu_ms = self.conn.recv()
         measured = max(peak, worker_peak or 0) or None
         # A spike between two polls still counts: Lambda would have killed the sandbox at that moment.
         if memory_limit is not None and measured is not None and measured > memory_limit:
             raise _OutOfMemory(measured)
-        return status, payload, measured
+        return status, payload, measured, calls, cpu_ms
 
     def stop(self) -> None:
         with contextlib.suppress(BrokenPipeError, OSError):
@@ -223,6 +230,7 @@ class FunctionPool:
         self.arn = arn
         self.enforce_memory = enforce_memory
         self.stats: deque[InvocationStats] = deque(maxlen=STATS_KEPT)
+        self.aws_calls: Counter[str] = Counter()  # every call's AWS calls, summed (not capped like `stats`)
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(max_concurrency)
@@ -260,7 +268,9 @@ class FunctionPool:
             limit = self.spec.memory_mb * memory.MIB if self.enforce_memory else None
             started = time.monotonic()
             try:
-                status, payload, peak = worker.invoke(event, request_id, self.spec.timeout, hang, limit)
+                status, payload, peak, calls, cpu_ms = worker.invoke(
+                    event, request_id, self.spec.timeout, hang, limit
+                )
             except (TimeoutError, EOFError, OSError, _OutOfMemory) as exc:
                 worker.process.kill()
                 worker.stop()
@@ -275,14 +285,22 @@ class FunctionPool:
                     return json.dumps({"errorType": OUT_OF_MEMORY_ERROR, "errorMessage": message}), True
                 self._report(request_id, "exit", started, None)
                 return json.dumps({"errorType": "Runtime.ExitError", "errorMessage": str(exc)}), True
-            self._report(request_id, "ok" if status == "ok" else "error", started, peak)
+            self._report(request_id, "ok" if status == "ok" else "error", started, peak, calls, cpu_ms)
             with self._lock:
                 self._idle.append(worker)
         if status == "ok":
             return payload, False
         return json.dumps(payload), True
 
-    def _report(self, request_id: str, outcome: str, started: float, peak: int | None) -> None:
+    def _report(
+        self,
+        request_id: str,
+        outcome: str,
+        started: float,
+        peak: int | None,
+        calls: dict[str, int] | None = None,
+        cpu_ms: float | None = None,
+    ) -> None:
         """Keep the call's stats and write Lambda's REPORT line (and its out-of-memory line) to the log."""
         stats = InvocationStats(
             request_id=request_id,
@@ -290,8 +308,12 @@ class FunctionPool:
             duration_ms=round((time.monotonic() - started) * 1000, 2),
             max_memory_used_mb=None if peak is None else round(peak / memory.MIB, 1),
             memory_size_mb=self.spec.memory_mb,
+            aws_calls=dict(calls or {}),
+            cpu_ms=None if cpu_ms is None else round(cpu_ms, 2),
         )
-        self.stats.append(stats)
+        with self._lock:
+            self.stats.append(stats)
+            self.aws_calls.update(stats.aws_calls)
         log_dir = self.base_env.get("CREDSCORE_LOCAL_LOG_DIR")
         if not log_dir:
             return
