@@ -287,7 +287,7 @@ def submit(application_id: ApplicationId) -> ApplicationView:
     summary="Score the kept features again under the current scoring configuration",
     description="`changed` is false (and nothing is stored) when the configuration version and the score "
     "are the same as before; `message` says so in plain words.",
-    responses={**GATEWAY_ERRORS, **NOT_FOUND, **CONFLICT, **GONE},
+    responses={**GATEWAY_ERRORS, **NOT_FOUND, **CONFLICT, **GONE, **ok("the new result", RescoredResult)},
 )
 def rescore(application_id: ApplicationId) -> RescoredResult:
     return applications.rescore(_partner_id(), application_id)
@@ -494,7 +494,7 @@ def _applicant_application() -> dict[str, Any]:
 @app.post(
     "/applications/<application_id>/applicant-token",
     summary="Issue a new applicant link (the earlier one stops working)",
-    responses={**GATEWAY_ERRORS, **NOT_FOUND, **CONFLICT},
+    responses={**GATEWAY_ERRORS, **NOT_FOUND, **CONFLICT, **ok("the new link", ApplicantLink)},
 )
 def reissue_link(application_id: ApplicationId) -> ApplicantLink:
     return applicant.reissue(_partner_id(), application_id)
@@ -503,7 +503,7 @@ def reissue_link(application_id: ApplicationId) -> ApplicantLink:
 @app.delete(
     "/applications/<application_id>/applicant-token",
     summary="Revoke the applicant link",
-    responses={**GATEWAY_ERRORS, **NOT_FOUND},
+    responses={**GATEWAY_ERRORS, **NOT_FOUND, **ok("revoked", LinkRevoked)},
 )
 def revoke_link(application_id: ApplicationId) -> LinkRevoked:
     return applicant.revoke(_partner_id(), application_id)
@@ -513,7 +513,7 @@ def revoke_link(application_id: ApplicationId) -> LinkRevoked:
     "/applicant/application",
     summary="Applicant: status and stage of the link's application",
     security=APPLICANT_SECURITY,
-    responses={**GATEWAY_ERRORS, **FORBIDDEN},
+    responses={**GATEWAY_ERRORS, **FORBIDDEN, **ok("status and stage", ApplicantStatus)},
 )
 def applicant_status() -> ApplicantStatus:
     return applicant.status(_applicant_application())
@@ -523,7 +523,7 @@ def applicant_status() -> ApplicantStatus:
     "/applicant/uploads",
     summary="Applicant: record consent and get upload forms for the parts not yet received",
     security=APPLICANT_SECURITY,
-    responses={**GATEWAY_ERRORS, **FORBIDDEN},
+    responses={**GATEWAY_ERRORS, **UNSUPPORTED_BODY, **FORBIDDEN, **ok("upload forms", ApplicantUploads)},
 )
 def applicant_uploads(body: ApplicantConsent) -> ApplicantUploads:
     return applicant.upload_forms(_applicant_application(), body)
@@ -533,7 +533,7 @@ def applicant_uploads(body: ApplicantConsent) -> ApplicantUploads:
     "/applicant/submit",
     summary="Applicant: score now with the exports uploaded so far (the others are reported absent)",
     security=APPLICANT_SECURITY,
-    responses={**GATEWAY_ERRORS, **FORBIDDEN, **CONFLICT},
+    responses={**GATEWAY_ERRORS, **FORBIDDEN, **CONFLICT, **ok("submitted", ApplicantStatus)},
 )
 def applicant_submit() -> ApplicantStatus:
     return applicant.submit(_applicant_application())
@@ -543,7 +543,7 @@ def applicant_submit() -> ApplicantStatus:
     "/applicant/result",
     summary="Applicant: the data used and the reasons, in plain words",
     security=APPLICANT_SECURITY,
-    responses={**GATEWAY_ERRORS, **FORBIDDEN, **CONFLICT},
+    responses={**GATEWAY_ERRORS, **FORBIDDEN, **CONFLICT, **ok("the result in plain words", ApplicantResult)},
 )
 def applicant_result() -> ApplicantResult:
     return applicant.result(_applicant_application())
@@ -553,7 +553,7 @@ def applicant_result() -> ApplicantResult:
     "/applicant/application",
     summary="Applicant: erase my data (the same erasure as the partner's DELETE)",
     security=APPLICANT_SECURITY,
-    responses={**GATEWAY_ERRORS, **FORBIDDEN},
+    responses={**GATEWAY_ERRORS, **FORBIDDEN, **ok("the erasure receipt", ErasureReceipt)},
 )
 def applicant_erase() -> ErasureReceipt:
     return applicant.erase(_applicant_application())

@@ -11,11 +11,17 @@ from typing import Any
 import requests
 
 from credscore_client.models import (
+    ApplicantLink,
+    ApplicantResult,
+    ApplicantStatus,
+    ApplicantUploads,
     Application,
     ApplicationList,
     ApplicationSummary,
     CreatedApplication,
     ErasureReceipt,
+    LinkRevoked,
+    Outcome,
     ScoreResult,
     UploadForm,
     Webhook,
@@ -135,6 +141,43 @@ class CredscoreClient:
 
     def erase(self, application_id: str) -> ErasureReceipt:
         return ErasureReceipt.model_validate(self._call("DELETE", f"/applications/{application_id}"))
+
+    def report_outcome(self, application_id: str, outcome: str, observed_at: str) -> Outcome:
+        """The repayment outcome (good, bad, indeterminate) observed on `observed_at` (ISO date); idempotent."""
+        body = {"outcome": outcome, "observed_at": observed_at}
+        return Outcome.model_validate(self._call("PUT", f"/applications/{application_id}/outcome", json=body))
+
+    def outcome(self, application_id: str) -> Outcome:
+        return Outcome.model_validate(self._call("GET", f"/applications/{application_id}/outcome"))
+
+    def reissue_applicant_link(self, application_id: str) -> ApplicantLink:
+        """A new applicant link; the earlier one stops working."""
+        answer = self._call("POST", f"/applications/{application_id}/applicant-token")
+        return ApplicantLink.model_validate(answer)
+
+    def revoke_applicant_link(self, application_id: str) -> LinkRevoked:
+        answer = self._call("DELETE", f"/applications/{application_id}/applicant-token")
+        return LinkRevoked.model_validate(answer)
+
+    # ------------------------------------------------------------------ the applicant's own link
+    # On a client made with the applicant link's token as `api_key` (a partner key is refused on these routes).
+    def applicant_status(self) -> ApplicantStatus:
+        return ApplicantStatus.model_validate(self._call("GET", "/applicant/application"))
+
+    def applicant_upload_forms(
+        self, notice_version: str, model_development: bool = False
+    ) -> ApplicantUploads:
+        body = {"granted": True, "notice_version": notice_version, "model_development": model_development}
+        return ApplicantUploads.model_validate(self._call("POST", "/applicant/uploads", json=body))
+
+    def applicant_submit(self) -> ApplicantStatus:
+        return ApplicantStatus.model_validate(self._call("POST", "/applicant/submit"))
+
+    def applicant_result(self) -> ApplicantResult:
+        return ApplicantResult.model_validate(self._call("GET", "/applicant/result"))
+
+    def applicant_erase(self) -> ErasureReceipt:
+        return ErasureReceipt.model_validate(self._call("DELETE", "/applicant/application"))
 
     def wait(self, application_id: str, timeout: float = 180.0, poll: float = 0.5) -> Application:
         """Poll until the application is scored, failed or erased (or use a webhook instead)."""

@@ -122,3 +122,50 @@ class WebhookEvent(_Answer):
     reference: str | None = None
     status: Literal["scored", "failed", "erased"]
     occurred_at: int
+
+
+class Outcome(_Answer):
+    application_id: str
+    outcome: Literal["good", "bad", "indeterminate"]
+    observed_at: str
+    reported_at: int
+    revision: int
+    changes: list[dict[str, Any]] = []
+
+
+class ApplicantLink(_Answer):
+    applicant_url: str
+    applicant_token: str
+    upload_until: int
+    view_until: int
+
+
+class LinkRevoked(_Answer):
+    application_id: str
+    revoked: bool
+
+
+class ApplicantStatus(_Answer):
+    application_id: str
+    status: str
+    stage: str
+    stage_text: str
+    uploads_open: bool
+    upload_until: int
+    view_until: int
+    result_available: bool = False
+
+
+class ApplicantUploads(_Answer):
+    application_id: str
+    uploads: list[UploadForm]
+    upload_until: int
+
+
+class ApplicantResult(_Answer):
+    application_id: str
+    status: str
+    score: float | None
+    reasons: list[dict[str, Any]]
+    features: list[dict[str, Any]]
+    view_until: int

@@ -64,6 +64,18 @@ ROUTES: dict[tuple[str, str], Route] = {
         200, body={"outcome": "good", "observed_at": dt.date.today().isoformat()}
     ),
     ("GET", f"{APP}/outcome"): Route(200),
+    ("POST", f"{APP}/applicant-token"): Route(200),
+    ("DELETE", f"{APP}/applicant-token"): Route(200),
+    ("PUT", "/webhook"): Route(None, why="the caller's own registration, keyed by the caller's partner id"),
+    ("GET", "/webhook"): Route(None, why="the caller's own registration"),
+    ("DELETE", "/webhook"): Route(None, why="the caller's own registration"),
+    ("POST", "/webhook/rotate-secret"): Route(None, why="the caller's own registration"),
+    ("GET", "/webhook/deliveries"): Route(None, why="the caller's own log (tests/e2e/test_webhooks.py)"),
+    ("GET", "/applicant/application"): Route(None, why="a link's token names its application; partners: 403"),
+    ("POST", "/applicant/uploads"): Route(None, why="applicant link only (tests/e2e/test_applicant_link.py)"),
+    ("POST", "/applicant/submit"): Route(None, why="applicant link only"),
+    ("GET", "/applicant/result"): Route(None, why="applicant link only"),
+    ("DELETE", "/applicant/application"): Route(None, why="applicant link only"),
     ("DELETE", APP): Route(200),  # the owner's call runs last
 }
 
@@ -159,11 +171,12 @@ def test_erasure_while_collecting_deletes_the_uploads_and_every_record(stack: An
         time.sleep(0.2)
     assert partner.application(application_id)["status"] == "collecting"
     assert _objects(stack, application_id) == {"uploads": 1, "work": 0}
-    records = len(_items(stack, application_id))  # the application, its creation and upload entries
+    # The application, the audit entries of its creation, its applicant link and its upload.
+    records = len(_items(stack, application_id))
 
     receipt = partner.erase(application_id)
     assert receipt["objects_deleted"] == 1
-    assert receipt["records_deleted"] == records == 3
+    assert receipt["records_deleted"] == records == 4
     _assert_nothing_left(stack, application_id)
 
 
