@@ -18,7 +18,16 @@ from playwright.sync_api import expect
 
 from credscore_cli.webserver import WEB_DIR, WebConfig, serve_web
 from tests.web.fake_api import FakeApplication, fake_api
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, KEY, SCREENSHOTS, _apply, _partner_console, _zip
+from tests.web.test_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    KEY,
+    SCREENSHOTS,
+    _apply,
+    _create_in_console,
+    _partner_console,
+    _zip,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -62,10 +71,11 @@ _AXE_RUN = """async () => {
 }"""
 
 
-def check_view(page: Any, name: str) -> None:
-    """The phone-width checks on what the page shows now, with a screenshot for a person."""
+def check_view(page: Any, name: str, full_page: bool = True) -> None:
+    """The phone-width checks on what the page shows now, with a screenshot for a person (a modal dialog is
+    shot as the screen shows it: a full-page shot would draw it out of place)."""
     page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
-    page.screenshot(path=str(SCREENSHOTS / f"phone-{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"phone-{name}.png"), full_page=full_page)
     widths = page.evaluate(
         "({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth})"
     )
@@ -158,7 +168,7 @@ def test_the_applicant_page_at_phone_width(phone: Any, tmp_path: Path) -> None:
 
             phone.get_by_role("button", name="Erase my data…").click()
             expect(phone.locator("#erase-dialog")).to_be_visible()
-            check_view(phone, "applicant-erase-dialog")
+            check_view(phone, "applicant-erase-dialog", full_page=False)
             phone.get_by_role("button", name="Cancel").click()
             assert phone.errors == []
         finally:
@@ -177,7 +187,9 @@ def test_the_partner_console_and_report_at_phone_width(phone: Any) -> None:
             phone.wait_for_selector("body[data-ready=true]")
             check_view(phone, "partner-key")
             _partner_console(phone, url, KEY)
-            expect(phone.locator("#app-table tbody tr")).to_have_count(3)
+            _create_in_console(phone, {"linkedin": 1, "x": 2}, "new-1")
+            expect(phone.locator("#link-box")).to_be_visible()
+            expect(phone.locator("#app-table tbody tr")).to_have_count(4)
             row = phone.locator("#app-table tbody tr").filter(has_text=LONG_REFERENCE)
             # The whole row fits: the Open button is not clipped behind a sideways scroll of the table.
             fits = phone.locator(".table-scroll").evaluate("box => box.scrollWidth <= box.clientWidth")
