@@ -21,7 +21,7 @@ NO_SCORE = {
     "insufficient_evidence": "too few features had evidence for a score",
 }
 # The chart's own units: one row per feature, its name and points on a line and the bar below across the whole
-# width. Drawn at most 480 px wide (see _CSS) and shrunk to the page below that: at 390 px (a phone, 16 px
+# width. Drawn at most 420 px wide (see _CSS) and shrunk to the page below that: at 390 px (a phone, 16 px
 # margins) the 13-unit labels are still drawn at about 13 px.
 CHART_WIDTH = 360
 ROW_HEIGHT = 42
@@ -36,7 +36,7 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
        margin: 0 auto; max-width: 900px; padding: 24px; overflow-wrap: break-word; }
 @media (max-width: 640px) { body { padding: 16px; } td.notes { min-width: 10em; } }
 .table-scroll { overflow-x: auto; }
-svg.chart { display: block; width: 100%; max-width: 480px; height: auto; }
+svg.chart { display: block; width: 100%; max-width: 420px; height: auto; }
 h1 { font-size: 22px; margin: 0 0 4px; }
 h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
 .muted { color: var(--muted); }
