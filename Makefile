@@ -23,7 +23,8 @@ $(CHECKOV_VENV)/bin/checkov: | $(STAMP)
 	test -x $(CHECKOV_VENV)/bin/python || $(PY313) -m venv $(CHECKOV_VENV)
 	$(UV) pip install --quiet --python $(CHECKOV_VENV)/bin/python checkov==3.3.30
 
-$(STAMP): requirements/dev.txt layers/domain/requirements.txt layers/image_model/requirements.txt pyproject.toml tools/asl/package.json
+$(STAMP): requirements/dev.txt layers/domain/requirements.txt layers/image_model/requirements.txt pyproject.toml tools/asl/package.json \
+		tools/axe/package-lock.json
 	@test -n "$(PY313)" || { echo "Python 3.13 is needed (the Lambda runtime): install it or set PY313=/path/to/python3.13"; exit 1; }
 	test -x $(PY) || $(PY313) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check uv==0.13.9
@@ -33,6 +34,8 @@ $(STAMP): requirements/dev.txt layers/domain/requirements.txt layers/image_model
 	test -x $(SAM_VENV)/bin/python || $(PY313) -m venv $(SAM_VENV)
 	$(UV) pip install --quiet --python $(SAM_VENV)/bin/python aws-sam-cli==1.170.0
 	cd tools/asl && npm ci --no-audit --no-fund --silent
+	@# axe-core (pinned in its lockfile) for the browser tests' accessibility check.
+	cd tools/axe && npm ci --no-audit --no-fund --silent
 	@# The browser tests drive Debian's Chromium (never a downloaded browser build).
 	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 	touch $(STAMP)

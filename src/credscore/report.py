@@ -20,17 +20,23 @@ NO_SCORE = {
     "ineligible": "the applicant is outside the eligibility rules",
     "insufficient_evidence": "too few features had evidence for a score",
 }
-CHART_WIDTH = 640
-BAR_HEIGHT = 18
-BAR_GAP = 8
-LABEL_WIDTH = 200
-VALUE_WIDTH = 90
+# The chart's own units: one row per feature, its name and points on a line and the bar below across the whole
+# width. Drawn at most 420 px wide (see _CSS) and shrunk to the page below that: at 390 px (a phone, 16 px
+# margins) the 13-unit labels are still drawn at about 13 px.
+CHART_WIDTH = 360
+ROW_HEIGHT = 42
+TEXT_Y = 15
+BAR_Y = 22
+BAR_HEIGHT = 13
 
 _CSS = """
 :root { --ink:#1b1f24; --muted:#5b6470; --line:#d5dae1; --bar:#2f6fb3; --max:#e6ebf1; --warn:#a4471b; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
-       margin: 0 auto; max-width: 900px; padding: 24px; }
+       margin: 0 auto; max-width: 900px; padding: 24px; overflow-wrap: break-word; }
+@media (max-width: 640px) { body { padding: 16px; } td.notes { min-width: 10em; } }
+.table-scroll { overflow-x: auto; }
+svg.chart { display: block; width: 100%; max-width: 420px; height: auto; }
 h1 { font-size: 22px; margin: 0 0 4px; }
 h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
 .muted { color: var(--muted); }
@@ -45,7 +51,8 @@ td.notes { overflow-wrap: anywhere; min-width: 14em; }
 th { font-weight: 600; background: #f5f7fa; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.disabled td { color: var(--muted); }
-svg text { font: 12px system-ui, sans-serif; fill: var(--ink); }
+svg text { font: 13px system-ui, sans-serif; fill: var(--ink); }
+svg text.value { fill: var(--muted); }
 svg .max { fill: var(--max); }
 svg .pts { fill: var(--bar); }
 svg .none { fill: url(#noevidence); }
@@ -122,42 +129,40 @@ def chart_svg(breakdown: Iterable[Mapping[str, Any]]) -> str:
     if not rows:
         return '<p class="muted">No enabled features.</p>'
     scale_max = max((_number(item.get("weight")) or 0.0) for item in rows) or 1.0
-    bar_space = CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH
-    height = len(rows) * (BAR_HEIGHT + BAR_GAP) + BAR_GAP
+    height = len(rows) * ROW_HEIGHT
     parts = [
-        f'<svg role="img" aria-labelledby="chart-title" width="{CHART_WIDTH}" height="{height}" '
+        f'<svg class="chart" role="img" aria-labelledby="chart-title" width="{CHART_WIDTH}" height="{height}" '
         f'viewBox="0 0 {CHART_WIDTH} {height}" xmlns="http://www.w3.org/2000/svg">',
         '<title id="chart-title">Points earned against the maximum of each feature</title>',
         '<defs><pattern id="noevidence" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="6" height="6" fill="#eef1f5"/>'
-        '<line x1="0" y1="0" x2="0" y2="6" stroke="#b9c1cc" stroke-width="2"/></pattern></defs>',
+        '<line x1="0" y1="0" x2="0" y2="6" stroke="#8a94a3" stroke-width="2"/></pattern></defs>',
     ]
     for index, item in enumerate(rows):
-        y = BAR_GAP + index * (BAR_HEIGHT + BAR_GAP)
+        top = index * ROW_HEIGHT
+        y = top + BAR_Y
         weight = max(_number(item.get("weight")) or 0.0, 0.0)
         points = min(max(_number(item.get("points")) or 0.0, 0.0), weight)
-        max_width = bar_space * weight / scale_max
-        points_width = bar_space * points / scale_max
+        max_width = CHART_WIDTH * weight / scale_max
+        points_width = CHART_WIDTH * points / scale_max
         has_evidence = bool(item.get("has_evidence", True))
         name = _e(texts.feature_label(str(item.get("feature", "?"))))
-        text_y = y + BAR_HEIGHT - 5
-        parts.append(f'<text x="{LABEL_WIDTH - 8}" y="{text_y}" text-anchor="end">{name}</text>')
+        text_y = top + TEXT_Y
+        parts.append(f'<text x="0" y="{text_y}">{name}</text>')
         if has_evidence:
+            parts.append(f'<rect class="max" x="0" y="{y}" width="{max_width:.1f}" height="{BAR_HEIGHT}"/>')
             parts.append(
-                f'<rect class="max" x="{LABEL_WIDTH}" y="{y}" width="{max_width:.1f}" height="{BAR_HEIGHT}"/>'
-            )
-            parts.append(
-                f'<rect class="pts" x="{LABEL_WIDTH}" y="{y}" width="{points_width:.1f}" '
+                f'<rect class="pts" x="0" y="{y}" width="{points_width:.1f}" '
                 f'height="{BAR_HEIGHT}"><title>{name}: {points:.1f} of {weight:g}</title></rect>'
             )
             label = f"{points:.1f} / {weight:g}"
         else:
             parts.append(
-                f'<rect class="none" x="{LABEL_WIDTH}" y="{y}" width="{max_width:.1f}" '
+                f'<rect class="none" x="0" y="{y}" width="{max_width:.1f}" '
                 f'height="{BAR_HEIGHT}"><title>{name}: no evidence</title></rect>'
             )
             label = "no evidence"
-        parts.append(f'<text x="{LABEL_WIDTH + bar_space + 6}" y="{text_y}">{label}</text>')
+        parts.append(f'<text class="value" x="{CHART_WIDTH}" y="{text_y}" text-anchor="end">{label}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -214,6 +219,11 @@ def _summary(application: Mapping[str, Any], result: Mapping[str, Any]) -> str:
     )
 
 
+def _scrolling(table: str, label: str) -> str:
+    """A wide table scrolls sideways inside its own keyboard-reachable box; the page itself never does."""
+    return f'<div class="table-scroll" tabindex="0" role="region" aria-label="{_e(label)}">{table}</div>'
+
+
 def _notes(item: Mapping[str, Any]) -> str:
     """Where a feature's value came from and what the scorer noted about it, as small print."""
     evidence = [_e(e) for e in _list(item.get("evidence"))]
@@ -240,12 +250,13 @@ def _breakdown_table(features: list[Mapping[str, Any]]) -> str:
             f'<td class="num">{points}</td><td class="num">{_fmt(item.get("weight"), 0)}</td>'
             f'<td class="num">{below}</td><td class="notes">{_notes(item)}</td></tr>'
         )
-    return (
+    return _scrolling(
         '<table><thead><tr><th scope="col">Feature</th><th scope="col">Priority</th>'
         '<th scope="col" class="num">Value</th><th scope="col" class="num">Points</th>'
         '<th scope="col" class="num">Maximum</th><th scope="col" class="num">Below maximum</th>'
         '<th scope="col">Evidence and notes</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f"<tbody>{''.join(rows)}</tbody></table>",
+        "Breakdown (scrolls sideways)",
     )
 
 
@@ -327,10 +338,11 @@ def _sources(application: Mapping[str, Any], result: Mapping[str, Any]) -> str:
         rows += (
             f'<tr><td colspan="4" class="muted">Warnings: {_e(texts.warnings_explained(1) or "")}</td></tr>'
         )
-    return (
+    return _scrolling(
         '<table><thead><tr><th scope="col">Platform</th><th scope="col">Status</th>'
         '<th scope="col">Reason</th>'
-        f'<th scope="col" class="num">Warnings</th></tr></thead><tbody>{rows}</tbody></table>'
+        f'<th scope="col" class="num">Warnings</th></tr></thead><tbody>{rows}</tbody></table>',
+        "Sources (scrolls sideways)",
     )
 
 

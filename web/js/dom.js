@@ -50,6 +50,14 @@ export function formatTime(epochSeconds) {
   return new Date(epochSeconds * 1000).toLocaleString();
 }
 
+// Date and minute only, for the list's narrow column ("12/2/26, 12:19 AM" in en-US).
+export function formatShortTime(epochSeconds) {
+  if (typeof epochSeconds !== "number") return "–";
+  // An ordinary space where the locale puts a no-break one ("12:19 AM"), so the column can wrap there.
+  return new Date(epochSeconds * 1000).toLocaleString(undefined, { dateStyle: "short", timeStyle: "short" })
+    .replace(/[\u00a0\u202f]/g, " ");
+}
+
 export function formatBytes(bytes) {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KiB`;

@@ -2,7 +2,7 @@
 // with a status filter and a reference search; open one, rescore it, print it, reissue or revoke its link, erase it.
 
 import { TERMINAL, sleep } from "./api.js";
-import { byId, clear, formatTime, h, toast } from "./dom.js";
+import { byId, clear, formatShortTime, formatTime, h, toast } from "./dom.js";
 import { renderResult, sourceList } from "./result.js";
 import { errorText } from "./texts.js";
 
@@ -18,7 +18,7 @@ function appendRows(getApi, applications) {
         : h("code", { title: item.application_id }, item.application_id.slice(0, 8) + "…")),
       h("td", { class: "num" }, typeof item.score === "number" ? item.score.toFixed(0) : "–"),
       h("td", {}, h("span", { class: `badge ${item.status}` }, item.status)),
-      h("td", {}, formatTime(item.updated_at ?? item.created_at)),
+      h("td", { title: formatTime(item.updated_at ?? item.created_at) }, formatShortTime(item.updated_at ?? item.created_at)),
       h("td", {}, h("button", {
         type: "button", "aria-label": `Open application ${item.application_id}`,
         onclick: () => openApplication(getApi, item.application_id),

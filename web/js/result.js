@@ -3,11 +3,13 @@
 import { h, s, formatNumber, formatValue } from "./dom.js";
 import { featureAbout, featureLabel, reasonText, sourceReason, sourceStatus, warningsText } from "./texts.js";
 
-const LABEL = 200;
-const VALUE = 96;
-const WIDTH = 680;
-const BAR = 18;
-const GAP = 8;
+// One row per feature: its name and points on a line, the bar below, across the whole width. No viewBox: the
+// SVG's units are CSS pixels and the bars are percentages of its width, so a phone draws the same 14 px text
+// as a desktop (a scaled-down viewBox made the labels 8 px at 390 px wide).
+const ROW = 46;
+const TEXT_Y = 16;
+const BAR_Y = 24;
+const BAR = 14;
 
 const NO_SCORE = {
   ineligible: "the applicant is outside the eligibility rules",
@@ -22,39 +24,36 @@ export function chart(breakdown) {
   const rows = (breakdown || []).filter((item) => item && item.enabled !== false);
   if (!rows.length) return h("p", { class: "hint" }, "No enabled features.");
   const scaleMax = Math.max(...rows.map((item) => num(item.weight)), 1);
-  const space = WIDTH - LABEL - VALUE;
-  const height = rows.length * (BAR + GAP) + GAP;
+  const height = rows.length * ROW;
   charts += 1;
   const titleId = `chart-title-${charts}`;
   const hatchId = `noevidence-${charts}`;
-  const svg = s("svg", {
-    class: "chart", role: "img", viewBox: `0 0 ${WIDTH} ${height}`, width: WIDTH, height,
-    "aria-labelledby": titleId,
-  }, s("title", { id: titleId }, "Points earned against the maximum of each feature"));
+  const svg = s("svg", { class: "chart", role: "img", width: "100%", height, "aria-labelledby": titleId },
+    s("title", { id: titleId }, "Points earned against the maximum of each feature"));
   svg.append(s("defs", {}, s("pattern", {
     id: hatchId, width: 6, height: 6, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)",
   }, s("rect", { width: 6, height: 6, fill: "#eef1f5" }),
-  s("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: "#b9c1cc", "stroke-width": 2 }))));
+  s("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: "#8a94a3", "stroke-width": 2 }))));
+  const percent = (value) => `${((100 * value) / scaleMax).toFixed(1)}%`;
   rows.forEach((item, index) => {
-    const y = GAP + index * (BAR + GAP);
+    const y = index * ROW;
     const weight = Math.max(num(item.weight), 0);
     const points = Math.min(Math.max(num(item.points), 0), weight);
     const evidence = item.has_evidence !== false;
     const code = String(item.feature ?? "?");
     const name = featureLabel(code);
     const row = s("g", { class: evidence ? "row" : "row none", "data-feature": code });
-    row.append(s("text", { x: LABEL - 8, y: y + BAR - 5, "text-anchor": "end" }, name));
-    const maxWidth = (space * weight) / scaleMax;
+    row.append(s("text", { x: 0, y: y + TEXT_Y }, name));
+    row.append(s("text", { class: "value", x: "100%", y: y + TEXT_Y, "text-anchor": "end" },
+      evidence ? `${points.toFixed(1)} / ${weight}` : "no evidence"));
     if (evidence) {
-      row.append(s("rect", { class: "max", x: LABEL, y, width: maxWidth.toFixed(1), height: BAR }));
-      row.append(s("rect", { class: "pts", x: LABEL, y, width: ((space * points) / scaleMax).toFixed(1), height: BAR },
+      row.append(s("rect", { class: "max", x: 0, y: y + BAR_Y, width: percent(weight), height: BAR }));
+      row.append(s("rect", { class: "pts", x: 0, y: y + BAR_Y, width: percent(points), height: BAR },
         s("title", {}, `${name}: ${points.toFixed(1)} of ${weight}`)));
     } else {
-      row.append(s("rect", { class: "noev", x: LABEL, y, width: maxWidth.toFixed(1), height: BAR, fill: `url(#${hatchId})` },
+      row.append(s("rect", { class: "noev", x: 0, y: y + BAR_Y, width: percent(weight), height: BAR, fill: `url(#${hatchId})` },
         s("title", {}, `${name}: no evidence`)));
     }
-    row.append(s("text", { x: LABEL + space + 6, y: y + BAR - 5 },
-      evidence ? `${points.toFixed(1)} / ${weight}` : "no evidence"));
     svg.append(row);
   });
   return h("figure", { class: "chart-figure" }, svg,
@@ -165,7 +164,10 @@ export function renderResult(container, result) {
     analysed,
     failures.length ? h("p", { class: "warning" }, "Analyses that failed (scored as missing evidence): ",
       failures.map((f) => `${f.analysis}: ${f.error}`).join("; ")) : null,
-    h("details", {}, h("summary", {}, "Full breakdown"), table),
+    // A data table may scroll sideways inside its own box (keyboard-reachable); the page itself never does.
+    h("details", {}, h("summary", {}, "Full breakdown"),
+      h("div", { class: "table-scroll", tabindex: 0, role: "region", "aria-label": "Full breakdown (scrolls sideways)" },
+        table)),
     h("p", { class: "hint versions" },
       `Scoring configuration version ${r.config_parameter_version ?? "–"}`,
       r.config_version ? ` (configuration ${r.config_version})` : "",
