@@ -291,8 +291,10 @@ def rescore(partner_id: str, application_id: str) -> RescoredResult:
     if features is None:
         raise WrongStatus("no kept features to rescore")
     new_result = scoring_service.rescore(application_id, features, previous)
+    # Nothing changed: the same stored configuration version, read without falling back, and the same score.
     unchanged = (
-        new_result.get("config_version") == previous.get("config_version")
+        new_result.get("config_parameter_version") == previous.get("config_parameter_version")
+        and not new_result.get("config_fallback_used")
         and new_result.get("normalised_score") == previous.get("normalised_score")
         and new_result.get("total_points") == previous.get("total_points")
     )

@@ -223,9 +223,14 @@ def test_an_x_handle_without_the_x_token_fails_with_a_safe_message(stack: Any, p
             break
         time.sleep(0.3)
     assert state["status"] == "failed", state
-    assert state["error"]["code"] == "x_fetch_unavailable", state
+    # The X source says why in plain words; the failure is that no source could be read.
+    assert state["error"]["code"] == "no_usable_source", state
+    assert state["error"]["message"] == texts.error_message("no_usable_source")
+    (x,) = state["sources"]
+    assert x["reason_code"] == "x_not_configured"
+    assert x["reason"] == texts.source_reason("x_not_configured")
     assert "ParameterNotFound" not in str(state)
-    assert state["error"]["message"] == texts.error_message("x_fetch_unavailable")
+    assert "GetParameter" not in str(state)
 
 
 def test_a_replayed_create_issues_a_new_link_and_stores_no_token(stack: Any, partner: Any) -> None:
