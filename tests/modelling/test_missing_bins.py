@@ -109,3 +109,12 @@ def test_a_small_missing_bin_keeps_its_woe() -> None:
     card = ScorecardFitter().fit(cols, y)
     assert card.characteristics["connections"].missing_coef is None
     assert "connections" not in card.missing_terms
+
+
+def test_two_missing_bins_of_the_same_rows_share_one_indicator() -> None:
+    cols, y = confounded(12)
+    cols = dict(cols)
+    cols["education"] = np.where(np.isnan(cols["skills"]), np.nan, np.arange(y.size) % 3 + 1.0)
+    card = ScorecardFitter(FitOptions(missing_points="calibrated", min_iv=0.0)).fit(cols, y)
+    assert "skills" in card.missing_terms
+    assert "education" not in card.missing_terms  # the same rows as skills': only one indicator

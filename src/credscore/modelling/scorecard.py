@@ -225,7 +225,7 @@ class ScorecardFitter:
         while True:
             chosen = [n for n, c in chars.items() if c.selected]
             slopes = [n for n in chosen if n not in flat]
-            missing_terms = [n for n in chosen if n in separate]
+            missing_terms = _distinct_patterns([n for n in chosen if n in separate], columns)
             oof = _out_of_fold_woe(encoder, columns, slopes, y, opts.cross_fit_folds)
             regression = LogisticRegression().fit(
                 design_matrix(dict(zip(slopes, oof.T, strict=True)), columns, missing_terms, y.size), y
@@ -306,6 +306,28 @@ def _separate_missing(
         if np.count_nonzero(np.isnan(np.asarray(columns[name], dtype=np.float64)))
         >= max(1.0, opts.min_bin_share * n)
     }
+
+
+def _distinct_patterns(names: list[str], columns: dict[str, Any]) -> list[str]:
+    """Missing indicators, in order, leaving out one whose rows are (nearly) those of an earlier one: the
+    sources behind two characteristics are often the same (education and invitations both come from LinkedIn
+    and Facebook), and two indicators of the same rows get offsetting coefficients that only add up to
+    something; the later characteristic's Missing bin then keeps its WoE."""
+    kept: list[str] = []
+    masks: list[NDArray[np.bool_]] = []
+    for name in names:
+        mask = np.isnan(np.asarray(columns[name], dtype=np.float64))
+        if all(_phi(mask, other) < 0.95 for other in masks):
+            kept.append(name)
+            masks.append(mask)
+    return kept
+
+
+def _phi(a: NDArray[np.bool_], b: NDArray[np.bool_]) -> float:
+    """Correlation of two indicators (0 when either is constant)."""
+    x, y = a.astype(np.float64), b.astype(np.float64)
+    sx, sy = x.std(), y.std()
+    return float(np.mean((x - x.mean()) * (y - y.mean())) / (sx * sy)) if sx > 0 and sy > 0 else 0.0
 
 
 def design_matrix(
