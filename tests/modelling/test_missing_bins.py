@@ -118,3 +118,18 @@ def test_two_missing_bins_of_the_same_rows_share_one_indicator() -> None:
     card = ScorecardFitter(FitOptions(missing_points="calibrated", min_iv=0.0)).fit(cols, y)
     assert "skills" in card.missing_terms
     assert "education" not in card.missing_terms  # the same rows as skills': only one indicator
+
+
+def test_the_missing_coefficient_is_the_truths_effect_of_missing_evidence() -> None:
+    """The WoE of a characteristic with its own Missing coefficient is centred on the rows with evidence, so
+    the coefficient is the effect of missing against the average applicant with evidence (the truth's 0.8) and
+    not tangled with β (an uncentred WoE column is nearly a constant times "not missing")."""
+    for seed in (11, 12, 13):
+        cols, y = confounded(seed)
+        skills = (
+            ScorecardFitter(FitOptions(missing_points="calibrated")).fit(cols, y).characteristics["skills"]
+        )
+        assert skills.missing_coef is not None
+        assert skills.missing_coef_se is not None
+        assert abs(skills.missing_coef - TRUE_SKILLS_MISSING) < 3 * skills.missing_coef_se, seed
+        assert skills.missing_coef_se < 0.1, seed

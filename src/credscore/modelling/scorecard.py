@@ -80,6 +80,9 @@ class Characteristic:
     # numeric bins without a slope: their WoE came out with the wrong sign beside the Missing bin's own
     # coefficient (only the Missing bin is informative), so they share one set of points
     flat: bool = False
+    # with a Missing coefficient of its own, the WoE enters centred on the applicants with evidence (else the
+    # WoE column is nearly (1 − missing) times a constant and β and the Missing coefficient are not separable)
+    woe_centre: float = 0.0
     points: FloatArray = field(default_factory=lambda: np.zeros(0))  # numeric bins then Missing
 
     @property
@@ -141,6 +144,7 @@ class Scorecard:
             columns,
             self.missing_terms,
             n,
+            {name: c.woe_centre for name, c in self.characteristics.items()},
         )
         out: FloatArray = -self.regression.decision_function(woe)
         return out
@@ -246,6 +250,9 @@ class ScorecardFitter:
             chars[worst].selected = False
             chars[worst].note = "dropped: its coefficient had the wrong sign (collinear with others)"
         chosen = [n for n, c in chars.items() if c.selected]
+        centres = woe_centres(
+            {n: encoder.binnings_[n].transform(columns[n]) for n in slopes}, columns, missing_terms
+        )
         if chosen and opts.cross_fit_folds >= 2:
             # β came from out-of-fold WoE; the points apply the full-sample WoE, so re-centre the intercept on it
             full = design_matrix(
@@ -253,6 +260,7 @@ class ScorecardFitter:
                 columns,
                 missing_terms,
                 y.size,
+                centres,
             )
             regression.intercept_ = _refit_intercept(full @ regression.coef_, y)
         scaler = opts.scaler
@@ -266,7 +274,10 @@ class ScorecardFitter:
                 else:
                     i = slopes.index(name)
                     c.coef, c.coef_se = float(regression.coef_[i]), float(regression.coef_se_[i])
-                c.points = scaler.points(c.binning.woe_, c.coef, regression.intercept_, len(chosen))
+                c.woe_centre = centres.get(name, 0.0)
+                c.points = scaler.points(
+                    c.binning.woe_ - c.woe_centre, c.coef, regression.intercept_, len(chosen)
+                )
                 if name in missing_terms:
                     k = len(slopes) + missing_terms.index(name)
                     c.missing_coef = float(regression.coef_[k])
@@ -330,15 +341,32 @@ def _phi(a: NDArray[np.bool_], b: NDArray[np.bool_]) -> float:
     return float(np.mean((x - x.mean()) * (y - y.mean())) / (sx * sy)) if sx > 0 and sy > 0 else 0.0
 
 
+def woe_centres(
+    woe: dict[str, FloatArray], columns: dict[str, Any], missing_terms: list[str]
+) -> dict[str, float]:
+    """Mean WoE of the rows with evidence, for each characteristic with a Missing coefficient of its own."""
+    out = {}
+    for name in missing_terms:
+        present = ~np.isnan(np.asarray(columns[name], dtype=np.float64))
+        if name in woe and present.any():
+            out[name] = float(np.mean(woe[name][present]))
+    return out
+
+
 def design_matrix(
-    woe: dict[str, FloatArray], columns: dict[str, Any], missing_terms: list[str], n: int
+    woe: dict[str, FloatArray],
+    columns: dict[str, Any],
+    missing_terms: list[str],
+    n: int,
+    centres: dict[str, float] | None = None,
 ) -> FloatArray:
     """The regression's design: one WoE column per characteristic (in `woe`'s order), then one missing
-    indicator per name in `missing_terms`, whose WoE column is 0 where the value is missing (the indicator
-    carries the Missing bin instead)."""
+    indicator per name in `missing_terms`, whose WoE column is centred on the rows with evidence (`centres`,
+    else these rows' own mean) and 0 where the value is missing (the indicator carries the Missing bin)."""
+    centres = woe_centres(woe, columns, missing_terms) if centres is None else centres
     out = np.zeros((n, len(woe) + len(missing_terms)))
-    for j, w in enumerate(woe.values()):
-        out[:, j] = w
+    for j, (name, w) in enumerate(woe.items()):
+        out[:, j] = w - (centres.get(name, 0.0) if name in missing_terms else 0.0)
     names = list(woe)
     for k, name in enumerate(missing_terms):
         missing = np.isnan(np.asarray(columns[name], dtype=np.float64))
