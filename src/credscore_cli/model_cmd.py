@@ -36,9 +36,11 @@ def add_fit_parser(model_sub: Any) -> None:
     fit.add_argument("--cutoff", type=float, help="cut-off for approval rates (default: 80%% approved)")
     fit.add_argument(
         "--missing-points",
-        choices=["fitted", "worst_bin"],
+        choices=["fitted", "calibrated", "woe", "worst_bin"],
         default="fitted",
-        help="Missing bin: its own WoE (fitted) or capped at the worst bin with evidence (worst_bin)",
+        help="Missing bin: its own coefficient given the other characteristics (calibrated), capped at the mean "
+        "points of applicants with evidence (fitted), or at the worst bin with evidence (worst_bin); or its "
+        "marginal WoE times the characteristic's coefficient (woe)",
     )
     fit.add_argument("--exclude", action="append", default=[], metavar="CHARACTERISTIC", help="leave out")
     fit.add_argument("--version", help="label of the new configuration (default fitted-<UTC time>)")

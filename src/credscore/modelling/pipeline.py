@@ -126,6 +126,8 @@ def fit_and_validate(
                 "monotone": c.binning.is_monotone(),
                 "coefficient": c.coef if c.selected else None,
                 "standard_error": c.coef_se if c.selected else None,
+                "missing_coefficient": c.missing_coef if c.selected else None,
+                "missing_standard_error": c.missing_coef_se if c.selected else None,
                 "psi": metrics.psi(dev_share, hold_share),
                 "bins": table,
             }

@@ -51,8 +51,16 @@ class FitOptions:
     exclude: tuple[str, ...] = ()
     reference: str = "best"  # reference points for reasons: "best" bin or development "mean"
     cross_fit_folds: int = 5  # β from out-of-fold WoE (0 or 1: in-sample WoE)
-    # "fitted": the Missing bin's points from its own WoE (calibrated); "worst_bin": never more than the
-    # characteristic's worst bin with evidence, so withholding a source cannot raise that characteristic's points
+    # "calibrated": a Missing bin holding at least `min_bin_share` of the sample gets its own coefficient in the
+    # regression (a missing indicator beside the WoE, which is 0 for a missing value), so its points are the
+    # effect of missing evidence given the other characteristics; smaller Missing bins use their WoE and β.
+    # "fitted" (default): "calibrated", then never more than the development sample's mean points of the
+    # applicants with evidence, as the hand-set defaults' neutral Missing bins: missing evidence is not a reward
+    # (a Missing bin that predicts good outcomes does so through who withholds, which an applicant can choose).
+    # "woe": every Missing bin uses its marginal WoE and the characteristic's β, which double-counts what the
+    # missing source says through other characteristics (no posts ⇔ a LinkedIn-only applicant ⇒ skills present).
+    # "worst_bin": "fitted", then never more than the characteristic's worst bin with evidence, so withholding a
+    # source cannot raise that characteristic's points.
     missing_points: str = "fitted"
 
     def without(self, *names: str) -> FitOptions:
@@ -67,6 +75,14 @@ class Characteristic:
     note: str  # why it is in or out of the model
     coef: float = 0.0
     coef_se: float = 0.0
+    missing_coef: float | None = None  # the Missing bin's own coefficient (None: its WoE times `coef`)
+    missing_coef_se: float | None = None
+    # numeric bins without a slope: their WoE came out with the wrong sign beside the Missing bin's own
+    # coefficient (only the Missing bin is informative), so they share one set of points
+    flat: bool = False
+    # with a Missing coefficient of its own, the WoE enters centred on the applicants with evidence (else the
+    # WoE column is nearly (1 − missing) times a constant and β and the Missing coefficient are not separable)
+    woe_centre: float = 0.0
     points: FloatArray = field(default_factory=lambda: np.zeros(0))  # numeric bins then Missing
 
     @property
@@ -91,6 +107,11 @@ class Scorecard:
     def selected(self) -> list[str]:
         return [n for n, c in self.characteristics.items() if c.selected]
 
+    @property
+    def missing_terms(self) -> list[str]:
+        """Selected characteristics whose Missing bin has a coefficient of its own."""
+        return [n for n in self.selected if self.characteristics[n].missing_coef is not None]
+
     def points(self, columns: dict[str, Any]) -> dict[str, FloatArray]:
         """Points of each selected characteristic per row."""
         out = {}
@@ -113,10 +134,17 @@ class Scorecard:
     def log_odds_good(self, columns: dict[str, Any]) -> FloatArray:
         """The regression's ln(good:bad odds) per row (what the score is a linear function of)."""
         assert self.regression is not None
-        woe = (
-            np.column_stack([self.characteristics[n].binning.transform(columns[n]) for n in self.selected])
-            if self.selected
-            else np.zeros((len(next(iter(columns.values()))), 0))
+        n = len(next(iter(columns.values())))
+        woe = design_matrix(
+            {
+                name: self.characteristics[name].binning.transform(columns[name])
+                for name in self.selected
+                if not self.characteristics[name].flat
+            },
+            columns,
+            self.missing_terms,
+            n,
+            {name: c.woe_centre for name, c in self.characteristics.items()},
         )
         out: FloatArray = -self.regression.decision_function(woe)
         return out
@@ -196,42 +224,156 @@ class ScorecardFitter:
                 note = "in the model"
             chars[name] = Characteristic(name, binning, note == "in the model", note)
         regression = None
+        separate = _separate_missing(columns, chars, opts, y.size)
+        flat: set[str] = set()
         while True:
             chosen = [n for n, c in chars.items() if c.selected]
+            slopes = [n for n in chosen if n not in flat]
+            missing_terms = _distinct_patterns([n for n in chosen if n in separate], columns)
+            oof = _out_of_fold_woe(encoder, columns, slopes, y, opts.cross_fit_folds)
             regression = LogisticRegression().fit(
-                _out_of_fold_woe(encoder, columns, chosen, y, opts.cross_fit_folds), y
+                design_matrix(dict(zip(slopes, oof.T, strict=True)), columns, missing_terms, y.size), y
             )
-            # WoE is "higher is better": a coefficient of bad on it must be negative
+            # WoE is "higher is better": a coefficient of bad on it must be negative (a Missing bin's own
+            # coefficient has no declared sign: missing evidence can be worse or better than the average)
             wrong = [
                 (regression.coef_[i] / max(regression.coef_se_[i], 1e-12), n)
-                for i, n in enumerate(chosen)
+                for i, n in enumerate(slopes)
                 if regression.coef_[i] >= 0
             ]
             if not wrong:
                 break
             _, worst = max(wrong)
+            if worst in missing_terms:  # its Missing bin keeps its own coefficient; the numeric bins go flat
+                flat.add(worst)
+                continue
             chars[worst].selected = False
             chars[worst].note = "dropped: its coefficient had the wrong sign (collinear with others)"
         chosen = [n for n, c in chars.items() if c.selected]
+        centres = woe_centres(
+            {n: encoder.binnings_[n].transform(columns[n]) for n in slopes}, columns, missing_terms
+        )
         if chosen and opts.cross_fit_folds >= 2:
             # β came from out-of-fold WoE; the points apply the full-sample WoE, so re-centre the intercept on it
-            regression.intercept_ = _refit_intercept(encoder.transform(columns, chosen) @ regression.coef_, y)
+            full = design_matrix(
+                {n: encoder.binnings_[n].transform(columns[n]) for n in slopes},
+                columns,
+                missing_terms,
+                y.size,
+                centres,
+            )
+            regression.intercept_ = _refit_intercept(full @ regression.coef_, y)
         scaler = opts.scaler
         for name, c in chars.items():
             if c.selected:
-                i = chosen.index(name)
-                c.coef, c.coef_se = float(regression.coef_[i]), float(regression.coef_se_[i])
-                c.points = scaler.points(c.binning.woe_, c.coef, regression.intercept_, len(chosen))
+                if name in flat:
+                    c.flat, c.note = (
+                        True,
+                        "in the model by its Missing bin (the numeric bins' WoE had the wrong sign)",
+                    )
+                else:
+                    i = slopes.index(name)
+                    c.coef, c.coef_se = float(regression.coef_[i]), float(regression.coef_se_[i])
+                c.woe_centre = centres.get(name, 0.0)
+                c.points = scaler.points(
+                    c.binning.woe_ - c.woe_centre, c.coef, regression.intercept_, len(chosen)
+                )
+                if name in missing_terms:
+                    k = len(slopes) + missing_terms.index(name)
+                    c.missing_coef = float(regression.coef_[k])
+                    c.missing_coef_se = float(regression.coef_se_[k])
+                    # the Missing bin's points: its indicator (1) times its own coefficient
+                    c.points[-1] = scaler.points(
+                        np.ones(1), c.missing_coef, regression.intercept_, len(chosen)
+                    )[0]
             else:
                 c.points = np.zeros(c.binning.n_bins + 1)
         card = Scorecard(chars, regression, scaler, opts)
         _check_sign(card, columns)
+        if opts.missing_points == "fitted":
+            for name, c in chars.items():
+                idx = c.binning.bin_index(columns[name])
+                evidence = idx < c.binning.n_bins
+                if c.selected and evidence.any():
+                    c.points[-1] = min(c.points[-1], float(c.points[idx[evidence]].mean()))
         if opts.missing_points == "worst_bin":
             for c in chars.values():
                 populated = (c.binning.goods_ + c.binning.bads_)[: c.binning.n_bins] > 0
                 if c.selected and populated.any():
                     c.points[-1] = min(c.points[-1], float(c.points[: c.binning.n_bins][populated].min()))
         return card
+
+
+def _separate_missing(
+    columns: dict[str, Any], chars: dict[str, Characteristic], opts: FitOptions, n: int
+) -> set[str]:
+    """Characteristics whose Missing bin gets a coefficient of its own: those holding `min_bin_share` of the
+    sample (as every numeric bin must), under the "fitted" and "worst_bin" policies."""
+    if opts.missing_points == "woe":
+        return set()
+    return {
+        name
+        for name in chars
+        if np.count_nonzero(np.isnan(np.asarray(columns[name], dtype=np.float64)))
+        >= max(1.0, opts.min_bin_share * n)
+    }
+
+
+def _distinct_patterns(names: list[str], columns: dict[str, Any]) -> list[str]:
+    """Missing indicators, in order, leaving out one whose rows are (nearly) those of an earlier one: the
+    sources behind two characteristics are often the same (education and invitations both come from LinkedIn
+    and Facebook), and two indicators of the same rows get offsetting coefficients that only add up to
+    something; the later characteristic's Missing bin then keeps its WoE."""
+    kept: list[str] = []
+    masks: list[NDArray[np.bool_]] = []
+    for name in names:
+        mask = np.isnan(np.asarray(columns[name], dtype=np.float64))
+        if all(_phi(mask, other) < 0.95 for other in masks):
+            kept.append(name)
+            masks.append(mask)
+    return kept
+
+
+def _phi(a: NDArray[np.bool_], b: NDArray[np.bool_]) -> float:
+    """Correlation of two indicators (0 when either is constant)."""
+    x, y = a.astype(np.float64), b.astype(np.float64)
+    sx, sy = x.std(), y.std()
+    return float(np.mean((x - x.mean()) * (y - y.mean())) / (sx * sy)) if sx > 0 and sy > 0 else 0.0
+
+
+def woe_centres(
+    woe: dict[str, FloatArray], columns: dict[str, Any], missing_terms: list[str]
+) -> dict[str, float]:
+    """Mean WoE of the rows with evidence, for each characteristic with a Missing coefficient of its own."""
+    out = {}
+    for name in missing_terms:
+        present = ~np.isnan(np.asarray(columns[name], dtype=np.float64))
+        if name in woe and present.any():
+            out[name] = float(np.mean(woe[name][present]))
+    return out
+
+
+def design_matrix(
+    woe: dict[str, FloatArray],
+    columns: dict[str, Any],
+    missing_terms: list[str],
+    n: int,
+    centres: dict[str, float] | None = None,
+) -> FloatArray:
+    """The regression's design: one WoE column per characteristic (in `woe`'s order), then one missing
+    indicator per name in `missing_terms`, whose WoE column is centred on the rows with evidence (`centres`,
+    else these rows' own mean) and 0 where the value is missing (the indicator carries the Missing bin)."""
+    centres = woe_centres(woe, columns, missing_terms) if centres is None else centres
+    out = np.zeros((n, len(woe) + len(missing_terms)))
+    for j, (name, w) in enumerate(woe.items()):
+        out[:, j] = w - (centres.get(name, 0.0) if name in missing_terms else 0.0)
+    names = list(woe)
+    for k, name in enumerate(missing_terms):
+        missing = np.isnan(np.asarray(columns[name], dtype=np.float64))
+        if name in woe:
+            out[missing, names.index(name)] = 0.0
+        out[:, len(woe) + k] = missing
+    return out
 
 
 def _out_of_fold_woe(
