@@ -102,6 +102,14 @@ def test_scoring_a_huge_profile_stays_under_its_memory(
         {"kind": "profanity", "status": "ok", "caps": [{**names_cap, "reason": "cap_reached"}]},
         [],
     ]
+    # Score writes only while the pipeline has the application (processing), as after ReceiveUpload's claim.
+    stack.client("dynamodb").update_item(
+        TableName=stack.deployed.table,
+        Key={"pk": {"S": f"APP#{huge['application_id']}"}, "sk": {"S": "META"}},
+        UpdateExpression="SET #s = :p",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":p": {"S": "processing"}},
+    )
     result = _invoke_within_memory(stack, "ScoreFunction", {**huge, "analyses": analyses})
     assert result["status"] == "scored"
     stored = partner.result(huge["application_id"])["result"]
