@@ -156,7 +156,15 @@ def test_erased_and_failed_are_delivered_signed_and_logged(stack: Any, receiver:
     erased = _collecting(client, "loan-erase")
     client.erase(erased)
     failed = _collecting(client, "loan-fail")
-    # The pipeline's failure recorder, invoked as the runbook does: a real move into `failed`.
+    # The runbook's case: an execution that timed out while processing (its claim made the application so) …
+    stack.client("dynamodb").update_item(
+        TableName=stack.deployed.table,
+        Key={"pk": {"S": f"APP#{failed}"}, "sk": {"S": "META"}},
+        UpdateExpression="SET #s = :p",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":p": {"S": "processing"}},
+    )
+    # … then the pipeline's failure recorder, invoked as the runbook does: a real move into `failed`.
     stack.invoke(
         "RecordFailureFunction",
         {
