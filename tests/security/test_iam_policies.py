@@ -108,6 +108,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
         ("ssm:GetParameter", CONFIG),
         ("ssm:GetParameterHistory", CONFIG),
         ("ssm:GetParameter", CANDIDATES),
+        ("kms:Decrypt", "KEY"),  # its environment is encrypted with the data key
     },
     "ShadowPageFunction": {
         ("dynamodb:Scan", "TABLE"),
