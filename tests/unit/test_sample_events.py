@@ -131,3 +131,22 @@ def test_monitor_event_is_a_scheduled_event_with_the_time_it_reads() -> None:
     parsed = models.EventBridgeModel.model_validate(event)
     assert parsed.detail_type == "Scheduled Event"
     assert _handler_module("monitor")._event_time(event).isoformat() == "2026-11-30T03:00:00+00:00"
+
+
+def test_webhook_dispatch_event_is_a_stream_record_of_a_move_into_scored() -> None:
+    from credscore_aws.webhooks import transition_event
+
+    event = _event("webhook_dispatch")
+    models.DynamoDBStreamModel.model_validate(event)
+    found = transition_event(event["Records"][0])
+    assert found is not None
+    partner_id, payload = found
+    assert (partner_id, payload["type"], payload["status"]) == ("partner-1", "application.scored", "scored")
+
+
+def test_webhook_deliver_event_is_an_sqs_message_with_a_queued_delivery() -> None:
+    event = _event("webhook_deliver")
+    parsed = models.SqsModel.model_validate(event)
+    message = json.loads(parsed.Records[0].body)
+    assert {"partner_id", "log_sk", "event", "queued_at"} <= set(message)
+    assert message["log_sk"] == f"DELIVERY#{message['event']['id']}"
