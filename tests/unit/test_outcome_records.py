@@ -121,7 +121,7 @@ def test_a_stored_result_keeps_only_numbers_and_only_with_consent(repo: Applicat
 
 def test_a_rescore_that_no_longer_scores_removes_the_model_data(repo: ApplicationRepository) -> None:
     application_id = _scored(repo, connections=3)
-    repo.store_result(application_id, _result(status="ineligible"), _features(connections=3))
+    repo.save_rescored(application_id, _result(status="ineligible"), _features(connections=3))
     assert _model(repo, application_id) is None
 
 

@@ -67,6 +67,8 @@ def test_function_specs_merge_globals_like_sam() -> None:
             "WebhookQueue": "q",
             "WebhookDeadLetterQueue": "dlq",
         },
+        # The API's applicant page address (the local stack reads it off its stand-in distribution).
+        attributes={("WebDistribution", "DomainName"): "d.cloudfront.net"},
     )
     specs = function_specs(template, r)
     images = specs["AnalyzeImagesFunction"]
