@@ -161,7 +161,7 @@ def test_a_late_upload_after_erasure_is_deleted_and_never_touches_the_tombstone(
     created_at = partner.application(application_id)["created_at"]
     receipt = partner.erase(application_id)
     assert receipt["objects_deleted"] == 0
-    assert receipt["records_deleted"] == 2, "the application and its creation entry"
+    assert receipt["records_deleted"] == 3, "the application, its creation entry and its applicant link entry"
     tombstone = items(stack, application_id)
 
     form = next(f for f in created["uploads"] if f["platform"] == "linkedin")
