@@ -359,8 +359,10 @@ def test_whole_flow_through_credscore_serve(page: Any, served: dict[str, str], t
     applicant.screenshot(path=str(SCREENSHOTS / "local-applicant-result.png"), full_page=True)
     assert status.inner_text().startswith("Done"), status.inner_text()
     result = applicant.locator("#apply-result")
+    # "Done" shows before the result's own request returns: wait for the chart it draws.
+    expect(result.locator("svg.chart g.row").first).to_be_visible(timeout=30_000)
     assert result.locator("svg.chart g.row").count() >= 3
-    assert result.locator("#result-sources li").count() == len(files)
+    expect(result.locator("#result-sources li")).to_have_count(len(files))
     page.get_by_role("button", name="Show", exact=True).click()
     rows = page.locator("#app-table tbody tr")
     expect(rows.first.locator(".badge")).to_have_text("scored")
