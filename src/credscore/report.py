@@ -1,25 +1,24 @@
 """A self-contained, printable HTML report of one scored application.
 
-Pure Python and dependency-free so the API, the CLI and tests can all render it. Every string that comes from
-the application or the result is escaped: feature names, reasons and source reasons may echo user-controlled
-text, and the report is opened in a browser. Optional result fields may be missing (older results, failed
-analyses); each section says "not available" rather than failing.
+Pure Python and dependency-free so the API, the CLI and tests can all render it. It reads the stored result as
+the typed `credscore.result.Result` (lenient: older results, failed analyses and malformed fields show as "not
+available" rather than failing) and draws the chart from `credscore.render.chart`, the definition the web pages
+draw too. Every string that comes from the application or the result is escaped: feature names, reasons and
+source reasons may echo user-controlled text, and the report is opened in a browser.
 """
 
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from credscore import texts
+from credscore.render.chart import Chart, chart_spec
+from credscore.render.words import NO_SCORE, fmt, fmt_value
+from credscore.result import ApplicationInfo, FeatureRow, Result, Source
 
-NO_SCORE = {
-    "ineligible": "the applicant is outside the eligibility rules",
-    "insufficient_evidence": "too few features had evidence for a score",
-}
 # The chart's own units: one row per feature, its name and points on a line and the bar below across the whole
 # width. Drawn at most 420 px wide (see _CSS) and shrunk to the page below that: at 390 px (a phone, 16 px
 # margins) the 13-unit labels are still drawn at about 13 px.
@@ -75,139 +74,90 @@ def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
-def _fmt(value: Any, digits: int = 1) -> str:
-    number = _number(value)
-    if number is None:
-        return "–" if value is None else _e(value)
-    return f"{number:.{digits}f}"
-
-
-def _fmt_value(value: Any) -> str:
-    """A feature's measured value: numbers compactly, booleans as yes/no, text escaped."""
-    if value is None:
+def _when(epoch: float | None) -> str:
+    if epoch is None:
         return "–"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    number = _number(value)
-    if number is not None:
-        return f"{number:.3g}" if isinstance(value, float) else str(int(number))
-    return _e(value)
+    return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _when(epoch: Any) -> str:
-    number = _number(epoch)
-    if number is None:
-        return "–"
-    return datetime.fromtimestamp(number, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list | tuple) else []
-
-
-def _dict(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _features(result: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [item for item in _list(result.get("breakdown")) if isinstance(item, Mapping)]
-
-
-def chart_svg(breakdown: Iterable[Mapping[str, Any]]) -> str:
+def chart_svg(chart: Chart | Iterable[FeatureRow | Mapping[str, Any]]) -> str:
     """Horizontal bars: the pale bar is a feature's maximum (its weight), the dark bar the points it earned.
 
     Features without evidence are drawn hatched at their maximum, because they lower coverage, not the score.
     """
-    rows = [item for item in breakdown if item.get("enabled", True)]
-    if not rows:
-        return '<p class="muted">No enabled features.</p>'
-    scale_max = max((_number(item.get("weight")) or 0.0) for item in rows) or 1.0
-    height = len(rows) * ROW_HEIGHT
+    spec = chart if isinstance(chart, Chart) else chart_spec(chart)
+    if not spec.bars:
+        return f'<p class="muted">{_e(spec.empty_text)}</p>'
+    height = len(spec.bars) * ROW_HEIGHT
     parts = [
         f'<svg class="chart" role="img" aria-labelledby="chart-title" width="{CHART_WIDTH}" height="{height}" '
         f'viewBox="0 0 {CHART_WIDTH} {height}" xmlns="http://www.w3.org/2000/svg">',
-        '<title id="chart-title">Points earned against the maximum of each feature</title>',
+        f'<title id="chart-title">{_e(spec.title)}</title>',
         '<defs><pattern id="noevidence" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="6" height="6" fill="#eef1f5"/>'
         '<line x1="0" y1="0" x2="0" y2="6" stroke="#8a94a3" stroke-width="2"/></pattern></defs>',
     ]
-    for index, item in enumerate(rows):
+    for index, bar in enumerate(spec.bars):
         top = index * ROW_HEIGHT
         y = top + BAR_Y
-        weight = max(_number(item.get("weight")) or 0.0, 0.0)
-        points = min(max(_number(item.get("points")) or 0.0, 0.0), weight)
-        max_width = CHART_WIDTH * weight / scale_max
-        points_width = CHART_WIDTH * points / scale_max
-        has_evidence = bool(item.get("has_evidence", True))
-        name = _e(texts.feature_label(str(item.get("feature", "?"))))
         text_y = top + TEXT_Y
-        parts.append(f'<text x="0" y="{text_y}">{name}</text>')
-        if has_evidence:
+        max_width = CHART_WIDTH * bar.max_share
+        parts.append(f'<text x="0" y="{text_y}">{_e(bar.label)}</text>')
+        if bar.kind == "earned":
             parts.append(f'<rect class="max" x="0" y="{y}" width="{max_width:.1f}" height="{BAR_HEIGHT}"/>')
             parts.append(
-                f'<rect class="pts" x="0" y="{y}" width="{points_width:.1f}" '
-                f'height="{BAR_HEIGHT}"><title>{name}: {points:.1f} of {weight:g}</title></rect>'
+                f'<rect class="pts" x="0" y="{y}" width="{CHART_WIDTH * bar.points_share:.1f}" '
+                f'height="{BAR_HEIGHT}"><title>{_e(bar.tooltip)}</title></rect>'
             )
-            label = f"{points:.1f} / {weight:g}"
         else:
             parts.append(
                 f'<rect class="none" x="0" y="{y}" width="{max_width:.1f}" '
-                f'height="{BAR_HEIGHT}"><title>{name}: no evidence</title></rect>'
+                f'height="{BAR_HEIGHT}"><title>{_e(bar.tooltip)}</title></rect>'
             )
-            label = "no evidence"
-        parts.append(f'<text class="value" x="{CHART_WIDTH}" y="{text_y}" text-anchor="end">{label}</text>')
+        parts.append(
+            f'<text class="value" x="{CHART_WIDTH}" y="{text_y}" text-anchor="end">{_e(bar.value_text)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _summary(application: Mapping[str, Any], result: Mapping[str, Any]) -> str:
+def _summary(application: ApplicationInfo, result: Result) -> str:
     tiles = []
-    score = _number(result.get("normalised_score"))
-    scale = _dict(result.get("normalised_range"))
-    if score is not None:
+    scale = result.normalised_range
+    if result.normalised_score is not None:
         tiles.append(
             (
                 "Score",
-                f"{score:.0f}",
-                f"on {_fmt(scale.get('min'), 0)}–{_fmt(scale.get('max'), 0)}" if scale else "",
+                f"{result.normalised_score:.0f}",
+                f"on {fmt(scale.min, 0)}–{fmt(scale.max, 0)}" if scale else "",
             )
         )
-    elif result.get("status") in NO_SCORE:
-        tiles.append(("Score", '<span class="ineligible">none</span>', _e(NO_SCORE[result["status"]])))
+    elif result.status in NO_SCORE:
+        tiles.append(("Score", '<span class="ineligible">none</span>', _e(NO_SCORE[result.status])))
     tiles.append(
         (
             "Points",
-            _fmt(result.get("total_points")),
-            f"of {_fmt(result.get('max_possible'))} possible"
+            fmt(result.total_points),
+            f"of {fmt(result.max_possible)} possible"
             + (
-                f" ({_fmt(result.get('max_configured'), 0)} configured)"
-                if result.get("max_configured") not in (None, result.get("max_possible"))
+                f" ({fmt(result.max_configured, 0)} configured)"
+                if result.max_configured not in (None, result.max_possible)
                 else ""
             ),
         )
     )
-    coverage = _dict(result.get("coverage"))
-    ratio = _number(coverage.get("ratio"))
-    if ratio is not None:
-        tiles.append(("Coverage", f"{ratio:.0%}", "of enabled features had evidence"))
-    eligibility = _dict(result.get("eligibility"))
+    if result.coverage and result.coverage.ratio is not None:
+        tiles.append(("Coverage", f"{result.coverage.ratio:.0%}", "of enabled features had evidence"))
+    eligibility = result.eligibility
     if eligibility:
-        eligible = bool(eligibility.get("eligible", True))
         tiles.append(
             (
                 "Eligibility",
-                "eligible" if eligible else '<span class="ineligible">ineligible</span>',
-                _e(eligibility.get("reason") or eligibility.get("reason_code") or ""),
+                "eligible" if eligibility.eligible else '<span class="ineligible">ineligible</span>',
+                _e(eligibility.reason or eligibility.reason_code or ""),
             )
         )
-    tiles.append(("Status", _e(application.get("status", "–")), ""))
+    tiles.append(("Status", _e(application.status or "–"), ""))
     return (
         '<div class="summary">'
         + "".join(
@@ -224,31 +174,30 @@ def _scrolling(table: str, label: str) -> str:
     return f'<div class="table-scroll" tabindex="0" role="region" aria-label="{_e(label)}">{table}</div>'
 
 
-def _notes(item: Mapping[str, Any]) -> str:
+def _notes(item: FeatureRow) -> str:
     """Where a feature's value came from and what the scorer noted about it, as small print."""
-    evidence = [_e(e) for e in _list(item.get("evidence"))]
-    notes = [_e(n) for n in _list(item.get("notes"))]
+    evidence = [_e(e) for e in item.evidence]
+    notes = [_e(n) for n in item.notes]
     parts = ([f"from {', '.join(evidence)}"] if evidence else []) + notes
     return f'<span class="muted">{"; ".join(parts)}</span>' if parts else ""
 
 
-def _breakdown_table(features: list[Mapping[str, Any]]) -> str:
+def _breakdown_table(features: list[FeatureRow]) -> str:
     if not features:
         return '<p class="muted">No breakdown available.</p>'
     rows = []
     for item in features:
-        enabled = bool(item.get("enabled", True))
-        has_evidence = bool(item.get("has_evidence", True))
-        value = _fmt_value(item.get("value")) if has_evidence else "no evidence"
-        points = _fmt(item.get("points")) if has_evidence and enabled else "–"
-        below = _fmt(item.get("points_below_max")) if has_evidence and enabled else "–"
-        css = ' class="disabled"' if not enabled else ""
+        scored = item.has_evidence and item.enabled
+        value = _e(fmt_value(item.value)) if item.has_evidence else "no evidence"
+        css = ' class="disabled"' if not item.enabled else ""
         rows.append(
-            f"<tr{css}><td>{_e(texts.feature_label(str(item.get('feature', '?'))))}"
-            f' <code class="muted">{_e(item.get("feature", "?"))}</code>{"" if enabled else " (disabled)"}</td>'
-            f'<td>{_e(item.get("priority", ""))}</td><td class="num">{value}</td>'
-            f'<td class="num">{points}</td><td class="num">{_fmt(item.get("weight"), 0)}</td>'
-            f'<td class="num">{below}</td><td class="notes">{_notes(item)}</td></tr>'
+            f"<tr{css}><td>{_e(texts.feature_label(item.feature))}"
+            f' <code class="muted">{_e(item.feature)}</code>{"" if item.enabled else " (disabled)"}</td>'
+            f'<td>{_e(item.priority or "")}</td><td class="num">{value}</td>'
+            f'<td class="num">{fmt(item.points) if scored else "–"}</td>'
+            f'<td class="num">{fmt(item.weight, 0)}</td>'
+            f'<td class="num">{fmt(item.points_below_max) if scored else "–"}</td>'
+            f'<td class="notes">{_notes(item)}</td></tr>'
         )
     return _scrolling(
         '<table><thead><tr><th scope="col">Feature</th><th scope="col">Priority</th>'
@@ -260,33 +209,31 @@ def _breakdown_table(features: list[Mapping[str, Any]]) -> str:
     )
 
 
-def _reasons(result: Mapping[str, Any]) -> str:
-    reasons = [r for r in _list(result.get("reasons")) if isinstance(r, Mapping)]
-    if not reasons:
-        if result.get("status") in NO_SCORE:
-            return f'<p class="muted">No score was given: {_e(NO_SCORE[result["status"]])}.</p>'
+def _reasons(result: Result) -> str:
+    if not result.reasons:
+        if result.status in NO_SCORE:
+            return f'<p class="muted">No score was given: {_e(NO_SCORE[result.status])}.</p>'
         return '<p class="muted">No reasons lowered the score.</p>'
     items = []
-    for reason in reasons:
+    for reason in result.reasons:
         # newer results rank reasons by the gap to the scorecard's reference level; older ones by the maximum
-        gap = _number(reason.get("points_below_reference"))
-        lost = gap if gap is not None else _number(reason.get("points_below_max"))
+        gap = reason.points_below_reference
+        lost = gap if gap is not None else reason.points_below_max
         level = "the reference level" if gap is not None else "maximum"
         detail = f' <span class="muted">({lost:.1f} points below {level})</span>' if lost is not None else ""
         items.append(
-            f"<li>{_e(texts.reason_text(str(reason.get('code', '')), str(reason.get('text', ''))))}"
-            f" <code>{_e(reason.get('code', ''))}</code>{detail}</li>"
+            f"<li>{_e(texts.reason_text(reason.code, reason.text))}"
+            f" <code>{_e(reason.code)}</code>{detail}</li>"
         )
     return f'<ol class="reasons">{"".join(items)}</ol>'
 
 
-def _coverage(result: Mapping[str, Any]) -> str:
-    coverage = _dict(result.get("coverage"))
+def _coverage(result: Result) -> str:
+    coverage = result.coverage
     if not coverage:
         return '<p class="muted">Coverage not available.</p>'
-    ratio = _number(coverage.get("ratio"))
-    missing = [_e(m) for m in _list(coverage.get("missing"))]
-    shown = f"{ratio:.0%}" if ratio is not None else "–"
+    missing = [_e(m) for m in coverage.missing]
+    shown = f"{coverage.ratio:.0%}" if coverage.ratio is not None else "–"
     return (
         f"<p>{shown} of the enabled features had evidence. "
         "Missing evidence lowers coverage, not the score."
@@ -294,47 +241,32 @@ def _coverage(result: Mapping[str, Any]) -> str:
     )
 
 
-def _source_rows(application: Mapping[str, Any], result: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """Sources as the application reports them, else as the result carries them (list or platform map)."""
-    for candidate in (application.get("sources"), result.get("sources")):
-        if isinstance(candidate, list) and candidate:
-            return [s for s in candidate if isinstance(s, Mapping)]
-        if isinstance(candidate, Mapping) and candidate:
-            return [
-                {"platform": k, **(v if isinstance(v, Mapping) else {"status": v})}
-                for k, v in candidate.items()
-            ]
-    return []
-
-
-def _analysis_coverage(result: Mapping[str, Any]) -> str:
+def _analysis_coverage(result: Result) -> str:
     """What the text, name and image analyses read and what they can detect, in plain words."""
-    coverage = _dict(result.get("analysis_coverage"))
-    items = [_dict(coverage.get(key)) for key in ("texts", "names", "images")]
+    items = result.analysis_coverage.items() if result.analysis_coverage else []
     lines = [
-        f"<li>{_e(item.get('summary'))}"
-        + (f' <span class="muted">(models: {_e(", ".join(map(str, _list(item.get("models")))))})</span>'
-           if _list(item.get("models")) else "")
+        f"<li>{_e(item.summary)}"
+        + (f' <span class="muted">(models: {_e(", ".join(item.models))})</span>' if item.models else "")
         + "</li>"
         for item in items
-        if item.get("summary")
-    ]  # fmt: skip
+        if item.summary
+    ]
     if not lines:
         return ""
     return '<h3>What was analysed</h3>\n<ul class="analysis-coverage">' + "".join(lines) + "</ul>"
 
 
-def _sources(application: Mapping[str, Any], result: Mapping[str, Any]) -> str:
-    sources = _source_rows(application, result)
+def _sources(sources: list[Source]) -> str:
+    """Sources as the application reports them, else as the result carries them."""
     if not sources:
         return '<p class="muted">No sources recorded.</p>'
     rows = "".join(
-        f"<tr><td>{_e(s.get('platform', '?'))}</td><td>{_e(s.get('status', ''))}</td>"
-        f"<td>{_e(texts.source_reason(s.get('reason_code'), s.get('reason')) or '')}</td>"
-        f'<td class="num">{_e(s.get("warnings", 0))}</td></tr>'
+        f"<tr><td>{_e(s.platform)}</td><td>{_e(s.status)}</td>"
+        f"<td>{_e(texts.source_reason(s.reason_code, s.reason) or '')}</td>"
+        f'<td class="num">{_e(s.warnings)}</td></tr>'
         for s in sources
     )
-    if any(int(s.get("warnings") or 0) for s in sources):
+    if any(s.warnings for s in sources):
         rows += (
             f'<tr><td colspan="4" class="muted">Warnings: {_e(texts.warnings_explained(1) or "")}</td></tr>'
         )
@@ -346,11 +278,10 @@ def _sources(application: Mapping[str, Any], result: Mapping[str, Any]) -> str:
     )
 
 
-def _failures(result: Mapping[str, Any]) -> str:
-    failures = [f for f in _list(result.get("analysis_failures")) if isinstance(f, Mapping)]
-    if not failures:
+def _failures(result: Result) -> str:
+    if not result.analysis_failures:
         return ""
-    items = "".join(f"<li>{_e(f.get('analysis', '?'))}: {_e(f.get('error', ''))}</li>" for f in failures)
+    items = "".join(f"<li>{_e(f.analysis)}: {_e(f.error)}</li>" for f in result.analysis_failures)
     return (
         "<h2>Analyses that failed</h2>"
         "<p>The features these analyses feed were scored as missing evidence."
@@ -358,38 +289,36 @@ def _failures(result: Mapping[str, Any]) -> str:
     )
 
 
-def _config_version(result: Mapping[str, Any]) -> str:
+def _config_version(result: Result) -> str:
     """The parameter version in force, the configuration's own version label, and what a rescore replaced."""
-    shown = _e(result.get("config_parameter_version", "–"))
-    if result.get("config_version") not in (None, ""):
-        shown += f" (configuration {_e(result['config_version'])})"
-    if result.get("rescored_from") not in (None, ""):
-        shown += f", rescored from version {_e(result['rescored_from'])}"
+    shown = _e("–" if result.config_parameter_version is None else result.config_parameter_version)
+    if result.config_version not in (None, ""):
+        shown += f" (configuration {_e(result.config_version)})"
+    if result.rescored_from not in (None, ""):
+        shown += f", rescored from version {_e(result.rescored_from)}"
     return shown
 
 
-def render_report(application: dict[str, Any], result: dict[str, Any]) -> str:
+def render_report(
+    application: Mapping[str, Any] | ApplicationInfo, result: Mapping[str, Any] | Result
+) -> str:
     """The whole report as one HTML document (inline CSS and SVG, no external resources)."""
-    application = application if isinstance(application, Mapping) else {}
-    result = result if isinstance(result, Mapping) else {}
-    features = _features(result)
-    application_id = _e(application.get("application_id") or result.get("application_id") or "unknown")
-    reference = application.get("reference")
+    app = application if isinstance(application, ApplicationInfo) else ApplicationInfo.read(application)
+    scored = result if isinstance(result, Result) else Result.read(result)
+    application_id = _e(app.application_id or scored.application_id or "unknown")
     subtitle = f"Application <code>{application_id}</code>"
-    if reference:
-        subtitle += f" · reference {_e(reference)}"
-    created, updated = _when(application.get("created_at")), _when(application.get("updated_at"))
-    subtitle += f" · created {created} · updated {updated}"
+    if app.reference:
+        subtitle += f" · reference {_e(app.reference)}"
+    subtitle += f" · created {_when(app.created_at)} · updated {_when(app.updated_at)}"
     versions = (
         f'<tr><th scope="row">Scoring configuration version</th>'
-        f"<td>{_config_version(result)}</td></tr>"
-        f'<tr><th scope="row">Code version</th><td><code>{_e(result.get("code_version", "–"))}</code>'
+        f"<td>{_config_version(scored)}</td></tr>"
+        f'<tr><th scope="row">Code version</th><td><code>{_e(scored.code_version or "–")}</code>'
         "</td></tr>"
     )
-    scale = _dict(result.get("scale"))
     calibration = (
         "The score is fitted to repayment outcomes; it must not be the sole basis of a decision."
-        if scale.get("calibrated") is True
+        if scored.calibrated
         else "The normalised score is not yet calibrated against repayment data and must not be the sole basis"
         " of a decision."
     )
@@ -407,19 +336,19 @@ def render_report(application: dict[str, Any], result: dict[str, Any]) -> str:
 <p class="muted">{subtitle}</p>
 </header>
 <main>
-{_summary(application, result)}
+{_summary(app, scored)}
 <h2>Points per feature</h2>
-{chart_svg(features)}
+{chart_svg(scored.shown_features())}
 <h2>Breakdown</h2>
-{_breakdown_table(features)}
+{_breakdown_table(scored.breakdown)}
 <h2>Reasons that lowered the score</h2>
-{_reasons(result)}
+{_reasons(scored)}
 <h2>Coverage</h2>
-{_coverage(result)}
-{_analysis_coverage(result)}
+{_coverage(scored)}
+{_analysis_coverage(scored)}
 <h2>Sources</h2>
-{_sources(application, result)}
-{_failures(result)}
+{_sources(app.sources or scored.sources)}
+{_failures(scored)}
 <h2>Versions</h2>
 <table>{versions}</table>
 </main>

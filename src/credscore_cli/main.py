@@ -175,7 +175,7 @@ def _wait(client: Any, application_id: str, timeout: float, on_status: Any) -> d
 def _report_outcome(
     args: argparse.Namespace, out: Console, err: Console, state: dict[str, Any], result: dict[str, Any] | None
 ) -> int:
-    from credscore_cli.output import as_json, print_result
+    from credscore.render.console import as_json, print_result
 
     if args.json:
         print(as_json(state, result))

@@ -8,12 +8,11 @@ import secrets
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
+from credscore.render.console import as_json as render_json
+from credscore.render.console import print_result
 from credscore_local.client import PartnerClient, upload
 from credscore_local.partners import register_partner
 from credscore_local.stack import LocalStack
@@ -30,80 +29,6 @@ def _sample_files(folder: Path) -> dict[str, list[Path]]:
         if parts:
             found[platform] = parts
     return found
-
-
-def _print_result(
-    console: Console,
-    state: dict[str, Any],
-    result: dict[str, Any],
-    timeline: list[tuple[str, float, int]],
-    elapsed: float,
-) -> None:
-    console.print(
-        f"\n[bold]Application[/bold] {state['application_id']}: [bold green]{state['status']}[/bold green]"
-        f" in {elapsed:.1f} s"
-    )
-    sources = Table(title="Sources", title_justify="left")
-    for column in ("platform", "status", "reason"):
-        sources.add_column(column)
-    for source in state["sources"]:
-        sources.add_row(source["platform"], source["status"], source.get("reason") or "")
-    console.print(sources)
-    if timeline:
-        steps = Table(title="State machine (real statemachine.asl.json, real handlers)", title_justify="left")
-        steps.add_column("state")
-        steps.add_column("seconds", justify="right")
-        steps.add_column("runs", justify="right")
-        for name, seconds, count in timeline:
-            steps.add_row(name, f"{seconds:.2f}", str(count))
-        console.print(steps)
-    breakdown = Table(title="Score breakdown", title_justify="left")
-    for column in ("feature", "priority", "value", "points", "max"):
-        breakdown.add_column(column, justify="right" if column in ("value", "points", "max") else "left")
-    for item in result["breakdown"]:
-        if not item.get("enabled", True):
-            continue
-        value = item.get("value")
-        shown = (
-            "no evidence"
-            if not item.get("has_evidence")
-            else (f"{value:.3g}" if isinstance(value, float) else str(value))
-        )
-        points = f"{item['points']:.1f}" if item.get("has_evidence") else "-"
-        breakdown.add_row(item["feature"], item["priority"], shown, points, f"{item['weight']:g}")
-    console.print(breakdown)
-    normalised = result.get("normalised_score")
-    scale = result.get("normalised_range") or {}
-    console.print(
-        f"[bold]Total[/bold] {result['total_points']:.1f} of {result['max_possible']:.1f} points possible"
-    )
-    if normalised is not None:
-        console.print(
-            f"[bold]Score[/bold] {normalised:.0f} on {scale.get('min', 0):g}–{scale.get('max', 0):g}"
-            + (
-                " (fitted to repayment outcomes)"
-                if (result.get("scale") or {}).get("calibrated")
-                else " (not yet calibrated to repayment data)"
-            )
-        )
-    eligibility = result.get("eligibility") or {}
-    if eligibility and not eligibility.get("eligible", True):
-        console.print(f"[bold red]Ineligible[/bold red]: {eligibility.get('reason')}")
-    coverage = result.get("coverage") or {}
-    if coverage:
-        console.print(
-            f"[bold]Coverage[/bold] {coverage.get('ratio', 0):.0%} of enabled features had evidence; "
-            f"missing: {', '.join(coverage.get('missing', [])) or 'none'}"
-        )
-    console.print("[bold]Top reasons lowering the score[/bold]")
-    for reason in result.get("reasons", []):
-        console.print(f"  • {escape('[' + reason['code'] + ']')} {escape(reason['text'])}")
-    for failure in result.get("analysis_failures", []):
-        console.print(f"[yellow]Analysis failed[/yellow]: {failure['analysis']}: {failure['error']}")
-    console.print(
-        f"Configuration {result.get('config_version')} (parameter version {result.get('config_parameter_version')}),"
-        f" code {result.get('code_version')}; state times include each function's cold start"
-    )
 
 
 def demo(samples: Path, as_json: bool) -> int:
@@ -132,9 +57,12 @@ def demo(samples: Path, as_json: bool) -> int:
             return 1
         result = client.result(created["application_id"])["result"]
         if as_json:
-            print(json.dumps({"application": state, "result": result}, indent=2))
+            print(render_json(state, result))
         else:
-            _print_result(console, state, result, stack.state_times(created["application_id"]), elapsed)
+            console.print()
+            print_result(
+                console, state, result, elapsed=elapsed, timeline=stack.state_times(created["application_id"])
+            )
         console.print(f"Function logs (as CloudWatch would hold them): {stack.log_dir}")
     return 0
 

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from credscore_cli.output import as_json, bar, print_result
+from credscore.render.console import as_json, bar, print_result
 from tests.report.samples import sample_application, sample_result
 
 
