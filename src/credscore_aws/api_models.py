@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from credscore.application import MAX_PARTS_PER_SOURCE
+from credscore.render.chart import CHART_DESCRIPTION, Chart, chart_spec
 
 OPENAPI_INFO: dict[str, Any] = {
     "title": "credscore partner API",
@@ -185,6 +186,7 @@ class ScoreResultView(BaseModel):
         description="What the text, name and image analyses read and could not read, and what the image "
         "models cannot see, one plain sentence each (from result.analysis_coverage; docs/analysis.md).",
     )
+    chart: Chart | None = Field(default=None, description=CHART_DESCRIPTION)
 
     @model_validator(mode="after")
     def _analysed_in_plain_words(self) -> ScoreResultView:
@@ -192,6 +194,8 @@ class ScoreResultView(BaseModel):
         if not self.analysed and isinstance(coverage, dict):
             items = (coverage.get(key) for key in ("texts", "names", "images"))
             self.analysed = [str(i["summary"]) for i in items if isinstance(i, dict) and i.get("summary")]
+        if self.chart is None:
+            self.chart = chart_spec(self.result.get("breakdown") or [])
         return self
 
 
@@ -420,6 +424,21 @@ class ApplicantResult(BaseModel):
     features: list[ApplicantFeature]
     reasons: list[ApplicantReason]
     view_until: int = Field(description="Unix seconds: this view and erasure end (the retention)")
+    chart: Chart | None = Field(default=None, description=CHART_DESCRIPTION)
+
+    @model_validator(mode="after")
+    def _chart(self) -> ApplicantResult:
+        if self.chart is None:
+            self.chart = chart_spec(
+                {
+                    "feature": f.feature,
+                    "weight": f.max_points,
+                    "points": f.points,
+                    "has_evidence": f.has_evidence,
+                }
+                for f in self.features
+            )
+        return self
 
 
 class RescoredResult(ScoreResultView):

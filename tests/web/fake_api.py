@@ -21,9 +21,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from credscore.render.chart import chart_spec
 from tests.report.samples import feature_score, sample_analysis_coverage, sample_reasons
 
 HOSTILE = '<img src=x onerror="document.body.dataset.pwned=1">'
+
+
+def scripted_answer(application_id: str, config_version: int) -> dict[str, Any]:
+    """GET /applications/{id}/result's answer: the stored result and the chart the API builds from it."""
+    result = scripted_result(config_version)
+    return {
+        "application_id": application_id,
+        "status": "scored",
+        "result": result,
+        "chart": chart_spec(result["breakdown"]).model_dump(mode="json"),
+    }
 
 
 def scripted_result(config_version: int) -> dict[str, Any]:
@@ -249,6 +261,8 @@ def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
                                 for r in result["reasons"]
                             ],
                             "view_until": app.created_at + 365 * 86400,
+                            # the API builds it from the features above (max_points as the weight)
+                            "chart": chart_spec(result["breakdown"]).model_dump(mode="json"),
                         },
                     )
                 elif method == "DELETE" and self.path == "/applicant/application":
@@ -325,9 +339,7 @@ def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
                 self._reply(
                     200,
                     {
-                        "application_id": app.application_id,
-                        "status": "scored",
-                        "result": scripted_result(app.config_version),
+                        **scripted_answer(app.application_id, app.config_version),
                         "changed": True,
                         "message": f"Rescored with configuration version {app.config_version}.",
                     },
@@ -387,14 +399,7 @@ def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
                     if app.status != "scored":
                         self._reply(409, {"error": "wrong_status", "message": f"no result: {app.status}"})
                     else:
-                        self._reply(
-                            200,
-                            {
-                                "application_id": app.application_id,
-                                "status": "scored",
-                                "result": scripted_result(app.config_version),
-                            },
-                        )
+                        self._reply(200, scripted_answer(app.application_id, app.config_version))
                 else:
                     self._reply(200, self._view(app))
 

@@ -81,7 +81,7 @@ async function openApplication(getApi, id) {
       ` (updated ${formatTime(state.updated_at)})`;
     sourceList(byId("detail-sources"), state.sources);
     showActions(state);
-    if (state.status === "scored") renderResult(result, (await api.result(id)).result);
+    if (state.status === "scored") renderResult(result, await api.result(id));
     detail.scrollIntoView({ block: "nearest" });
   } catch (error) {
     toast(`Could not open ${id}: ${error.message}`);
@@ -93,7 +93,7 @@ async function rescore(getApi) {
   byId("detail-status").textContent = "Rescoring with the current scoring configuration…";
   try {
     const answer = await getApi().rescore(current);
-    renderResult(byId("detail-result"), answer.result);
+    renderResult(byId("detail-result"), answer);
     byId("detail-status").textContent = answer.message ||
       `Rescored with configuration version ${answer.result.config_parameter_version ?? "–"}.`;
   } catch (error) {

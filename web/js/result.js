@@ -18,41 +18,36 @@ const NO_SCORE = {
 
 let charts = 0; // ids inside each SVG must be unique in the document (two charts may be on the page)
 
-const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
-
-export function chart(breakdown) {
-  const rows = (breakdown || []).filter((item) => item && item.enabled !== false);
-  if (!rows.length) return h("p", { class: "hint" }, "No enabled features.");
-  const scaleMax = Math.max(...rows.map((item) => num(item.weight)), 1);
-  const height = rows.length * ROW;
+// Draws the chart definition the API sends with a result (`chart`, built by credscore.render.chart, the one the
+// printable report draws too): which bars, their order, lengths (shares of the width), hatching and words all
+// come from it; only the geometry is this page's.
+export function chart(spec) {
+  const bars = (spec && Array.isArray(spec.bars)) ? spec.bars : [];
+  if (!bars.length) return h("p", { class: "hint" }, (spec && spec.empty_text) || "No enabled features.");
+  const height = bars.length * ROW;
   charts += 1;
   const titleId = `chart-title-${charts}`;
   const hatchId = `noevidence-${charts}`;
   const svg = s("svg", { class: "chart", role: "img", width: "100%", height, "aria-labelledby": titleId },
-    s("title", { id: titleId }, "Points earned against the maximum of each feature"));
+    s("title", { id: titleId }, spec.title));
   svg.append(s("defs", {}, s("pattern", {
     id: hatchId, width: 6, height: 6, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)",
   }, s("rect", { width: 6, height: 6, fill: "#eef1f5" }),
   s("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: "#8a94a3", "stroke-width": 2 }))));
-  const percent = (value) => `${((100 * value) / scaleMax).toFixed(1)}%`;
-  rows.forEach((item, index) => {
+  const percent = (share) => `${(100 * share).toFixed(1)}%`;
+  bars.forEach((bar, index) => {
     const y = index * ROW;
-    const weight = Math.max(num(item.weight), 0);
-    const points = Math.min(Math.max(num(item.points), 0), weight);
-    const evidence = item.has_evidence !== false;
-    const code = String(item.feature ?? "?");
-    const name = featureLabel(code);
-    const row = s("g", { class: evidence ? "row" : "row none", "data-feature": code });
-    row.append(s("text", { x: 0, y: y + TEXT_Y }, name));
-    row.append(s("text", { class: "value", x: "100%", y: y + TEXT_Y, "text-anchor": "end" },
-      evidence ? `${points.toFixed(1)} / ${weight}` : "no evidence"));
-    if (evidence) {
-      row.append(s("rect", { class: "max", x: 0, y: y + BAR_Y, width: percent(weight), height: BAR }));
-      row.append(s("rect", { class: "pts", x: 0, y: y + BAR_Y, width: percent(points), height: BAR },
-        s("title", {}, `${name}: ${points.toFixed(1)} of ${weight}`)));
+    const earned = bar.kind === "earned";
+    const row = s("g", { class: earned ? "row" : "row none", "data-feature": bar.feature });
+    row.append(s("text", { x: 0, y: y + TEXT_Y }, bar.label));
+    row.append(s("text", { class: "value", x: "100%", y: y + TEXT_Y, "text-anchor": "end" }, bar.value_text));
+    if (earned) {
+      row.append(s("rect", { class: "max", x: 0, y: y + BAR_Y, width: percent(bar.max_share), height: BAR }));
+      row.append(s("rect", { class: "pts", x: 0, y: y + BAR_Y, width: percent(bar.points_share), height: BAR },
+        s("title", {}, bar.tooltip)));
     } else {
-      row.append(s("rect", { class: "noev", x: 0, y: y + BAR_Y, width: percent(weight), height: BAR, fill: `url(#${hatchId})` },
-        s("title", {}, `${name}: no evidence`)));
+      row.append(s("rect", { class: "noev", x: 0, y: y + BAR_Y, width: percent(bar.max_share), height: BAR, fill: `url(#${hatchId})` },
+        s("title", {}, bar.tooltip)));
     }
     svg.append(row);
   });
@@ -96,8 +91,9 @@ export function analysisCoverage(coverage) {
         ? h("span", { class: "hint" }, ` (models: ${item.models.map(String).join(", ")})`) : null))));
 }
 
-export function renderResult(container, result) {
-  const r = result || {};
+// A partner's result answer (GET /applications/{id}/result or a rescore): the stored result and its chart.
+export function renderResult(container, answer) {
+  const r = (answer && answer.result) || {};
   const tiles = h("div", { class: "tiles" });
   if (typeof r.normalised_score === "number") {
     const range = r.normalised_range || {};
@@ -157,7 +153,7 @@ export function renderResult(container, result) {
     h("h3", {}, "Result"),
     tiles,
     h("h4", {}, "Points per feature"),
-    chart(features),
+    chart(answer && answer.chart),
     h("h4", {}, "Reasons that lowered the score"),
     reasonList,
     missing.length ? h("p", {}, "No evidence for: ", missing.map(featureLabel).join(", ")) : null,
@@ -193,7 +189,6 @@ export function renderApplicantResult(container, r) {
   tiles.append(tile("Information found", `${Math.round((r.coverage || 0) * 100)}%`,
     "of what the score looks at was found in your exports"));
   const used = (r.sources || []).filter((source) => source.status === "parsed").map((source) => source.platform);
-  const features = (r.features || []).map((f) => ({ ...f, weight: f.max_points }));
   const reasons = r.reasons || [];
   container.replaceChildren(...[
     h("h2", {}, "Your result"),
@@ -208,7 +203,7 @@ export function renderApplicantResult(container, r) {
         reason.text || reasonText(reason.code))))
       : h("p", { class: "hint" }, "Nothing lowered your score below the reference level."),
     h("h3", {}, "Points for each part"),
-    chart(features),
+    chart(r.chart),
     h("ul", { class: "about" }, (r.features || []).map((f) => h("li", {},
       h("strong", {}, f.label || featureLabel(f.feature)), ": ",
       f.has_evidence ? `${formatNumber(f.points)} of ${formatNumber(f.max_points, 0)} points, from ` : "not found, from ",

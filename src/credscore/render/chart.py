@@ -18,6 +18,10 @@ from credscore import texts
 from credscore.result import FeatureRow
 
 TITLE = "Points earned against the maximum of each feature"
+CHART_DESCRIPTION = (
+    "The bar chart of the breakdown as the report draws it: one bar per enabled feature, in order, each a "
+    "share of the largest maximum; the web pages draw it as it is."
+)
 EMPTY = "No enabled features."
 
 
