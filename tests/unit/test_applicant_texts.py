@@ -10,10 +10,17 @@ import pytest
 
 from credscore import texts
 from credscore.profile import SourceStatus
+from credscore.render.chart import chart_spec
 from credscore.scoring.features import FeatureId
 from credscore.scoring.scorer import REASONS
 from credscore_aws import applicant, applicant_token
-from credscore_aws.api_models import ApplicantConsent
+from credscore_aws.api_models import (
+    ApplicantConsent,
+    ApplicantFeature,
+    ApplicantResult,
+    RescoredResult,
+    ScoreResultView,
+)
 
 APP = "0123456789abcdef0123456789abcdef"
 
@@ -118,3 +125,42 @@ def test_the_catalogue_covers_every_feature_reason_and_status() -> None:
         assert status.value in texts.catalogue()["source_statuses"]
     # "negative_posts 75/100" read as bad news: the label says what earns the points.
     assert texts.feature_label("negative_posts") == "Calm tone in posts"
+
+
+def test_result_answers_carry_the_chart_the_report_draws() -> None:
+    from tests.report.samples import sample_result
+
+    result = sample_result()
+    view = ScoreResultView(application_id=APP, status="scored", result=result)
+    assert view.chart == chart_spec(result["breakdown"])
+    assert [bar.feature for bar in view.chart.bars] == ["connections", "positive_posts", "negative_groups"]
+    rescored = RescoredResult(application_id=APP, status="scored", result=result, changed=True, message="")
+    assert rescored.model_dump(mode="json")["chart"] == view.model_dump(mode="json")["chart"]
+    assert ScoreResultView(application_id=APP, status="scored", result={}).chart == chart_spec([])
+
+
+def test_the_applicants_chart_is_drawn_from_their_features() -> None:
+    features = [
+        ApplicantFeature(
+            feature="connections", label="", about="", points=15.5, max_points=20, has_evidence=True
+        ),
+        ApplicantFeature(
+            feature="skills", label="", about="", points=None, max_points=10, has_evidence=False
+        ),
+    ]
+    answer = ApplicantResult(
+        application_id=APP,
+        status="scored",
+        score=612.0,
+        score_range={"min": 300.0, "max": 900.0},
+        coverage=0.5,
+        sources=[],
+        features=features,
+        reasons=[],
+        view_until=0,
+    )
+    assert answer.chart is not None
+    assert [(b.feature, b.kind, b.points_share, b.max_share) for b in answer.chart.bars] == [
+        ("connections", "earned", 0.775, 1.0),
+        ("skills", "no_evidence", 0.0, 0.5),
+    ]

@@ -22,9 +22,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from credscore.render.chart import chart_spec
 from credscore_cli.webserver import WEB_DIR, WebConfig, serve_web
 from tests.exports import small_applicant
-from tests.web.fake_api import FakeApplication, fake_api
+from tests.web.fake_api import FakeApplication, fake_api, scripted_result
 
 pytestmark = pytest.mark.browser
 
@@ -175,6 +176,9 @@ def test_applicant_and_partner_pages_against_a_scripted_api(page: Any, tmp_path:
             assert result.locator("svg.chart g.row").count() == 4
             # Plain words from the catalogue, not codes; API text shown as text, never run as markup.
             chart_labels = result.locator("svg.chart text").all_text_contents()
+            assert result.locator("svg.chart text.value").all_text_contents() == [
+                bar.value_text for bar in chart_spec(scripted_result(app.config_version)["breakdown"]).bars
+            ]
             assert "Connections" in chart_labels
             assert "connections" not in chart_labels
             reasons = result.locator("ol.reasons li")
@@ -200,6 +204,13 @@ def test_applicant_and_partner_pages_against_a_scripted_api(page: Any, tmp_path:
             expect(rows).to_have_count(1)
             rows.first.get_by_role("button").click()
             page.wait_for_selector("#detail-result svg.chart")
+            # The page draws the API's chart definition as it is: the bars' lengths and words come from it.
+            spec = chart_spec(scripted_result(app.config_version)["breakdown"])
+            drawn = page.locator("#detail-result svg.chart rect.max, #detail-result svg.chart rect.noev")
+            widths = drawn.evaluate_all("rects => rects.map((rect) => rect.getAttribute('width'))")
+            assert widths == [f"{100 * bar.max_share:.1f}%" for bar in spec.bars]
+            values = page.locator("#detail-result svg.chart text.value").all_text_contents()
+            assert values == [bar.value_text for bar in spec.bars]
             hatch = page.locator("#detail-result rect.noev").get_attribute("fill") or ""
             hatch_id = hatch.removeprefix("url(#").removesuffix(")")
             assert page.locator(f"pattern[id='{hatch_id}']").count() == 1
