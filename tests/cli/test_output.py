@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -114,3 +115,25 @@ def test_a_failed_application_is_told_in_safe_words(capsys: pytest.CaptureFixtur
     assert texts.error_message("x_fetch_unavailable") in printed.replace("\n", " ")
     assert "(code x_fetch_unavailable)" in printed
     assert texts.source_reason("html_export") in printed.replace("\n", " ")
+
+
+def test_the_demo_prints_through_the_same_printer_with_its_state_times() -> None:
+    console = Console(record=True, width=140, color_system=None)
+    print_result(
+        console,
+        sample_application(),
+        sample_result(),
+        elapsed=12.345,
+        timeline=[("Ingest", 1.5, 1), ("AnalyzeImages", 0.25, 3)],
+    )
+    text = console.export_text()
+    assert "Application 0123456789abcdef0123456789abcdef: scored in 12.3 s" in text
+    assert re.search(r"Ingest\s+│\s+1\.50\s+│\s+1", text)
+    assert re.search(r"AnalyzeImages\s+│\s+0\.25\s+│\s+3", text)
+    assert "State times include each function's cold start." in text
+    # The rest is the CLI's own rendering, word for word.
+    assert (
+        text.split("Score breakdown", 1)[1]
+        == _render(sample_application(), sample_result()).split("Score breakdown", 1)[1]
+    )
+    assert "State machine" not in _render(sample_application(), sample_result())

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
 import pytest
 
 from credscore import synth
+from credscore.result import Result
 from credscore_cli.main import main
 
 pytestmark = pytest.mark.e2e
@@ -50,6 +52,12 @@ def test_score_prints_json_and_writes_the_report(tmp_path: Path, capsys: pytest.
     assert payload["application"]["application_id"] in document
     for item in result["breakdown"]:
         assert item["feature"] in document
+    # The pipeline's own result reads losslessly into the one result model, and the report shows its numbers.
+    typed = Result.read(result)
+    assert typed.model_dump(mode="json", exclude_unset=True) == result
+    assert f"{typed.total_points:.1f}" in document
+    for reason in typed.reasons:
+        assert html.escape(reason.code) in document
 
 
 def test_samples_writes_one_zip_per_platform(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
