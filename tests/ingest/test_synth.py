@@ -6,7 +6,8 @@ import zipfile
 
 import pytest
 
-from credscore.ingest import detect_platform, ingest_archive
+from credscore.ingest.detect import detect_platform
+from credscore.ingest.ingest_archive import ingest_archive
 from credscore.profile import Platform, Profile, SourceStatus
 from credscore.synth import make_export, parse_knobs
 from credscore.synth.__main__ import main

@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from credscore.ingest import ingest_archive
+from credscore.ingest.ingest_archive import ingest_archive
 from credscore.profile import Platform, Profile, profile_json_schema
 
 SCHEMA = Path(__file__).resolve().parents[2] / "src" / "credscore" / "schemas" / "profile.schema.json"
