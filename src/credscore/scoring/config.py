@@ -4,7 +4,8 @@ scale, as validated data.
 The configuration lives in SSM Parameter Store as JSON and is versioned there; this module only knows how
 to validate it. `parse_config` reports every problem at once (path + what is wrong), structural and
 semantic, so an administrator can fix a file in one go. The JSON Schema in
-`schemas/scoring-config.schema.json` is generated from these models (`config_json_schema()`); the semantic
+`schemas/scoring-config.schema.json` is generated from these models (`config_json_schema()`, written by
+`make schemas`); the semantic
 rules it cannot express are listed in its description.
 
 The `scorecard` section follows the format shared with the fitter (`credscore.modelling`, kind "fitted") and the
@@ -14,7 +15,6 @@ its continuous curves are piecewise-linear `knots` instead of step `bins` (docs/
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import math
@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
 from itertools import pairwise
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
@@ -523,34 +522,3 @@ def default_config_text() -> str:
 
 def load_default_config() -> ScoringConfig:
     return parse_config(default_config_text())
-
-
-SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "scoring-config.schema.json"
-
-
-def schema_text() -> str:
-    """The schema file's exact content (what `--write-schema` writes and a test compares)."""
-    return json.dumps(config_json_schema(), indent=2, sort_keys=True) + "\n"
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m credscore.scoring.config", description="Scoring configuration tools."
-    )
-    parser.add_argument("--write-schema", action="store_true", help=f"rewrite {SCHEMA_PATH.name}")
-    parser.add_argument("--check-schema", action="store_true", help="exit 1 if the schema file is stale")
-    args = parser.parse_args(argv)
-    if args.write_schema:
-        SCHEMA_PATH.write_text(schema_text(), encoding="utf-8")
-        print(f"wrote {SCHEMA_PATH}")
-        return 0
-    if args.check_schema:
-        fresh = SCHEMA_PATH.exists() and SCHEMA_PATH.read_text(encoding="utf-8") == schema_text()
-        print(f"{SCHEMA_PATH.name}: " + ("up to date" if fresh else "stale; run with --write-schema"))
-        return 0 if fresh else 1
-    parser.print_help()
-    return 2
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
