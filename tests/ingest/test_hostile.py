@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from credscore.ingest.archive import DEFAULT_LIMITS, ArchiveLimits, is_denied
-from credscore.ingest.common import repair_mojibake
 from credscore.ingest.detect import detect_platform
 from credscore.ingest.ingest_archive import ingest_archive
+from credscore.ingest.mojibake import repair_mojibake
 from credscore.profile import Platform, Profile, SourceReport, SourceStatus
 from credscore.synth import make_export, mojibake
 

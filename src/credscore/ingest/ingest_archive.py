@@ -20,7 +20,7 @@ from credscore.ingest.archive import DEFAULT_LIMITS, ArchiveLimits, SafeArchive
 from credscore.ingest.common import ParseContext, SourceTimeout
 from credscore.ingest.detect import detected_platform
 from credscore.ingest.errors import ArchiveRejected
-from credscore.ingest.rollback import mark_profile, restore_profile
+from credscore.ingest.rollback import ProfileMark, mark_profile, restore_profile
 from credscore.profile import Platform, Profile, SourceReport, SourceStatus
 
 logger = logging.getLogger(__name__)
@@ -103,31 +103,9 @@ def ingest_archive(
     except ArchiveRejected as exc:
         return _rejected(platform, exc.code, exc.reason)
     warnings = [f"{count} file(s) skipped: {why}" for why, count in sorted(archive.skipped.items())]
-    names = archive.names
-    has_data = any(_DATA_FILE.search(n) for n in names)
-    if not has_data and any(_ARCHIVE_FILE.search(n) for n in names):
-        # A common mistake: several downloaded parts zipped together. Archives inside are never opened.
-        return _rejected(
-            platform,
-            "nested_archive",
-            "the upload holds other archives instead of the export's files; upload each downloaded zip as is",
-            warnings=warnings,
-        )
-    if not has_data and any(_HTML_FILE.search(n) for n in names):
-        return _rejected(
-            platform,
-            "html_export",
-            "this export is in HTML format; download it again choosing the JSON format",
-            warnings=warnings,
-        )
-    found = detected_platform(archive)
-    if found is not None and found != platform:
-        return _rejected(
-            platform,
-            "wrong_platform",
-            f"this looks like a {found.value} export, but it was uploaded as {platform.value}",
-            warnings=warnings,
-        )
+    refused = _refusal(archive, platform, warnings)
+    if refused is not None:
+        return refused
     try:
         fingerprint = archive_fingerprint(fileobj, limits.full_hash_bytes)
     except (OSError, ValueError) as exc:
@@ -143,24 +121,7 @@ def ingest_archive(
         limits=limits,
         deadline=deadline,
     )
-    try:
-        _parser(platform)(ctx)
-    except (TransientError, SourceTimeout):
-        restore_profile(
-            profile, snapshot
-        )  # the storage failed or the time ran out, not the export: the caller decides
-        raise
-    except Exception as exc:  # a parser bug must not sink the whole application: record it, keep the profile
-        # Where, not what: an exception's message (a validation error's input) may quote the applicant's text.
-        where = traceback.extract_tb(exc.__traceback__)[-1]
-        logger.error(
-            "parser failed on %s export: %s at %s:%s",
-            platform.value,
-            type(exc).__name__,
-            where.filename.rsplit("/", 1)[-1],
-            where.lineno,
-        )
-        restore_profile(profile, snapshot)
+    if not _run_parser(ctx, snapshot):
         return _rejected(
             platform,
             "parser_error",
@@ -168,6 +129,13 @@ def ingest_archive(
             archive_sha256=[fingerprint],
             warnings=warnings,
         )
+    return _report(ctx, snapshot, fingerprint, warnings)
+
+
+def _report(ctx: ParseContext, snapshot: ProfileMark, fingerprint: str, warnings: list[str]) -> SourceReport:
+    """What the parser made of the archive: PARSED (perhaps capped), or REJECTED with the profile restored
+    when no member gave usable data."""
+    platform, profile = ctx.platform, ctx.profile
     warnings += [f"{why} (x{count})" if count > 1 else why for why, count in ctx.warnings.items()]
     warnings += ctx.cap_warnings()
     if ctx.parsed_members == 0:
@@ -194,3 +162,57 @@ def ingest_archive(
         archive_sha256=[fingerprint],
         warnings=warnings,
     )
+
+
+def _refusal(archive: SafeArchive, platform: Platform, warnings: list[str]) -> SourceReport | None:
+    """The report of an upload refused from its member names alone (not an export of this platform, or not in
+    a readable form), or None to go on."""
+    names = archive.names
+    has_data = any(_DATA_FILE.search(n) for n in names)
+    if not has_data and any(_ARCHIVE_FILE.search(n) for n in names):
+        # A common mistake: several downloaded parts zipped together. Archives inside are never opened.
+        return _rejected(
+            platform,
+            "nested_archive",
+            "the upload holds other archives instead of the export's files; upload each downloaded zip as is",
+            warnings=warnings,
+        )
+    if not has_data and any(_HTML_FILE.search(n) for n in names):
+        return _rejected(
+            platform,
+            "html_export",
+            "this export is in HTML format; download it again choosing the JSON format",
+            warnings=warnings,
+        )
+    found = detected_platform(archive)
+    if found is not None and found != platform:
+        return _rejected(
+            platform,
+            "wrong_platform",
+            f"this looks like a {found.value} export, but it was uploaded as {platform.value}",
+            warnings=warnings,
+        )
+    return None
+
+
+def _run_parser(ctx: ParseContext, snapshot: ProfileMark) -> bool:
+    """Run the platform's parser; False (the profile restored) when it failed on a bug of its own."""
+    try:
+        _parser(ctx.platform)(ctx)
+    except (TransientError, SourceTimeout):
+        # The storage failed or the time ran out, not the export: the caller decides.
+        restore_profile(ctx.profile, snapshot)
+        raise
+    except Exception as exc:  # a parser bug must not sink the whole application: record it, keep the profile
+        # Where, not what: an exception's message (a validation error's input) may quote the applicant's text.
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        logger.error(
+            "parser failed on %s export: %s at %s:%s",
+            ctx.platform.value,
+            type(exc).__name__,
+            where.filename.rsplit("/", 1)[-1],
+            where.lineno,
+        )
+        restore_profile(ctx.profile, snapshot)
+        return False
+    return True
