@@ -14,7 +14,7 @@ CHECKOV_VENV := .venv-checkov
 STAMP := $(VENV)/.setup-done
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test lint typecheck unit e2e build bench openapi sync-config clean
+.PHONY: setup demo test lint typecheck unit e2e build bench openapi schemas sync-config clean
 
 setup: $(STAMP) $(CHECKOV_VENV)/bin/checkov
 
@@ -64,6 +64,9 @@ bench: setup
 
 openapi: setup
 	$(PY) tools/gen_openapi.py
+
+schemas: setup
+	$(PY) tools/gen_schemas.py
 
 sync-config: setup
 	$(PY) tools/sync_config.py

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from credscore.application import upload_prefix, work_prefix
 from credscore.synth import make_export
 
 SMALL_LINKEDIN: dict[str, Any] = {"connections": 420, "skills": 12}
@@ -30,5 +31,5 @@ def small_applicant(folder: Path, layout: str = "B") -> dict[str, Path]:
 def assert_no_raw_data_left(stack: Any, application_id: str) -> None:
     """Neither the uploaded exports nor the work files (profile, photo batches) of the application remain."""
     s3 = stack.client("s3")
-    for prefix in (f"uploads/{application_id}/", f"work/{application_id}/"):
+    for prefix in (upload_prefix(application_id), work_prefix(application_id)):
         assert s3.list_objects_v2(Bucket=stack.deployed.bucket, Prefix=prefix).get("KeyCount", 0) == 0, prefix

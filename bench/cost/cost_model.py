@@ -141,7 +141,7 @@ def profile_of(paths: dict[str, Path]) -> tuple[int, list[int], list[int]]:
     """Photos, text lengths as the pipeline's ingest sees them (posts and comments, which the text analysis
     reads), and the lengths of the distinct ones (per platform, posts and comments apart, as it scores them)."""
     from credscore.analysis.sentiment import COMMENT_KINDS, POST_KINDS
-    from credscore.ingest import ingest_archive
+    from credscore.ingest.ingest_archive import ingest_archive
     from credscore.profile import Platform, Profile
 
     profile = Profile(application_id="cost")

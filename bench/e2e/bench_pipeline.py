@@ -69,7 +69,7 @@ class BareCompute:
 
         from credscore.analysis.profanity import matcher, name_key
         from credscore.analysis.sentiment import COMMENT_KINDS, POST_KINDS, readable_text
-        from credscore.ingest import ingest_archive
+        from credscore.ingest.ingest_archive import ingest_archive
         from credscore.profile import Platform, Profile
 
         profile = Profile(application_id="bench")

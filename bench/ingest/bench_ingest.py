@@ -29,9 +29,9 @@ from typing import BinaryIO, cast
 import boto3
 from moto import mock_aws
 
-from credscore.ingest import DEFAULT_LIMITS, ingest_archive
-from credscore.ingest.archive import read_member
-from credscore.ingest.common import repair_json_text, repair_tree
+from credscore.ingest.archive import DEFAULT_LIMITS, read_member
+from credscore.ingest.ingest_archive import ingest_archive
+from credscore.ingest.mojibake import repair_json_text, repair_tree
 from credscore.profile import Platform, Profile
 from credscore.synth import make_export
 from credscore_aws.s3io import S3RangedReader

@@ -31,7 +31,7 @@ SHAPES = {
 
 _CHILD = r"""
 import io, json, resource, sys, time, zipfile
-from credscore.ingest import ingest_archive
+from credscore.ingest.ingest_archive import ingest_archive
 from credscore.ingest.archive import SafeArchive
 from credscore.profile import Platform, Profile
 

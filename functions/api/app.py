@@ -20,6 +20,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore import texts
+from credscore.application import APPLICATION_ID_PATTERN
 from credscore.report import render_report
 from credscore_aws import applicant, applications, outcomes, rate_limit, webhooks
 from credscore_aws.api_models import (
@@ -55,7 +56,7 @@ from credscore_aws.runtime import logger, metrics, repository, tracer
 app = APIGatewayHttpResolver(enable_validation=True)
 app.enable_swagger(path="/docs", **OPENAPI_INFO)
 
-ApplicationId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="application id")]
+ApplicationId = Annotated[str, Path(pattern=APPLICATION_ID_PATTERN, description="application id")]
 NOT_FOUND: dict[int, OpenAPIResponse] = {
     404: {
         "description": "no such application for this partner",

@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
-from credscore.application import parse_upload_key, upload_prefix, work_prefix
+from credscore.application import image_batch_key, parse_upload_key, profile_key, upload_prefix
 from credscore.errors import NoUsableSource, RateLimited
 from credscore.ingest.errors import XRateLimited
 from credscore.ingest.pipeline import build_profile, cap_photos, image_batches
@@ -103,18 +103,17 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             "no source could be read: "
             + "; ".join(f"{r['platform']}: {r['reason'] or r['status']}" for r in reports)
         )
-    prefix = work_prefix(application_id)
-    profile_key = f"{prefix}profile.json"
+    profile_object = profile_key(application_id)
     # The Map state takes its concurrency from this output, so the batches and the Map agree on it.
     concurrency = int(env("IMAGE_MAP_CONCURRENCY"))
     batches = {
-        f"{prefix}images/batch-{i:04d}.json": [ref.model_dump() for ref in batch]
+        image_batch_key(application_id, i): [ref.model_dump() for ref in batch]
         for i, batch in enumerate(
             image_batches(sample, int(env("IMAGE_BATCH_SIZE")), parallelism=concurrency)
         )
     }
     # Deleted again at once if the application was erased meanwhile (then ApplicationErased ends the run).
-    put_pipeline_files(application_id, {profile_key: profile.model_dump_json(), **batches})
+    put_pipeline_files(application_id, {profile_object: profile.model_dump_json(), **batches})
     batch_keys = list(batches)
     logger.info(
         "profile built",
@@ -128,7 +127,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     )
     # Pointers and counts only: the state's payload stays small whatever the export holds.
     return {
-        "profile": profile_key,
+        "profile": profile_object,
         "image_batches": batch_keys,
         "image_concurrency": concurrency,
         "photos": photos,

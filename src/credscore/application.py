@@ -1,4 +1,7 @@
-"""An application's lifecycle and the layout of its objects in the bucket (pure: no AWS)."""
+"""An application's id, lifecycle and the layout of its objects in the bucket (pure: no AWS).
+
+The one home of the id's form and of every key the pipeline reads or writes; template.yaml grants and expires
+by the same prefixes (tests/unit/test_application.py holds the two together)."""
 
 from __future__ import annotations
 
@@ -20,14 +23,26 @@ class Status(StrEnum):
     ERASED = "erased"
 
 
+# An application id is a uuid4 in 32 lower-case hex digits: REGEX to embed in a larger pattern, PATTERN for a
+# whole value (a JSON Schema / OpenAPI `pattern`).
+APPLICATION_ID_REGEX = "[0-9a-f]{32}"
+APPLICATION_ID_PATTERN = f"^{APPLICATION_ID_REGEX}$"
+
+# The data bucket: partners' uploads, and what the pipeline writes while it works (the profile, the photo
+# batches, shadow comparisons). Both are deleted by the pipeline and expire by lifecycle rule as a backstop.
+UPLOADS_PREFIX = "uploads/"
+WORK_PREFIX = "work/"
+SHADOW_PREFIX = f"{WORK_PREFIX}shadow/"  # not an application's folder: "shadow" is no application id
+
+_APP_ID = re.compile(APPLICATION_ID_PATTERN)
+_PLATFORMS = "|".join(p.value for p in Platform)
+_UPLOAD_KEY = re.compile(
+    rf"^{UPLOADS_PREFIX}(?P<app>{APPLICATION_ID_REGEX})/(?P<platform>{_PLATFORMS})/part-(?P<part>\d{{1,2}})\.zip$"
+)
+
+
 def new_application_id() -> str:
     return uuid.uuid4().hex
-
-
-_APP_ID = re.compile(r"^[0-9a-f]{32}$")
-_UPLOAD_KEY = re.compile(
-    r"^uploads/(?P<app>[0-9a-f]{32})/(?P<platform>facebook|linkedin|instagram|x)/part-(?P<part>\d{1,2})\.zip$"
-)
 
 
 def is_application_id(value: str) -> bool:
@@ -35,15 +50,30 @@ def is_application_id(value: str) -> bool:
 
 
 def upload_prefix(application_id: str) -> str:
-    return f"uploads/{application_id}/"
+    return f"{UPLOADS_PREFIX}{application_id}/"
 
 
 def work_prefix(application_id: str) -> str:
-    return f"work/{application_id}/"
+    return f"{WORK_PREFIX}{application_id}/"
 
 
 def upload_key(application_id: str, platform: Platform, part: int) -> str:
     return f"{upload_prefix(application_id)}{platform.value}/part-{part}.zip"
+
+
+def profile_key(application_id: str) -> str:
+    """The profile the Ingest step builds and the analyses and Score read."""
+    return f"{work_prefix(application_id)}profile.json"
+
+
+def image_batch_key(application_id: str, index: int) -> str:
+    """One batch of photo references for the image analysis' Map state."""
+    return f"{work_prefix(application_id)}images/batch-{index:04d}.json"
+
+
+def shadow_job_prefix(job_id: str) -> str:
+    """Everything one shadow comparison writes (its rows and report)."""
+    return f"{SHADOW_PREFIX}{job_id}/"
 
 
 def part_name(platform: Platform, part: int) -> str:

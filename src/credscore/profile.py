@@ -171,22 +171,8 @@ class Profile(_Model):
 
 
 def profile_json_schema() -> dict[str, object]:
-    """The documented schema (src/credscore/schemas/profile.schema.json is this, written by
-    `python -m credscore.profile --write-schema`)."""
+    """The documented schema (src/credscore/schemas/profile.schema.json is this, written by `make schemas`)."""
     schema = Profile.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = f"https://credscore.example/schemas/profile-{PROFILE_SCHEMA_VERSION}.json"
     return schema
-
-
-if __name__ == "__main__":
-    import json
-    import sys
-    from pathlib import Path
-
-    target = Path(__file__).parent / "schemas" / "profile.schema.json"
-    if sys.argv[1:] == ["--write-schema"]:
-        target.write_text(
-            json.dumps(profile_json_schema(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
-        )
-        print(f"wrote {target}")

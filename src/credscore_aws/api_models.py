@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from credscore.application import MAX_PARTS_PER_SOURCE
+from credscore.application import APPLICATION_ID_REGEX, MAX_PARTS_PER_SOURCE
 from credscore.render.chart import CHART_DESCRIPTION, Chart, chart_spec
 
 OPENAPI_INFO: dict[str, Any] = {
@@ -162,7 +162,7 @@ class ApplicationSummary(BaseModel):
     created_at: int
 
 
-NEXT_TOKEN_PATTERN = r"^\d{12}\.[0-9a-f]{32}$"  # noqa: S105 (a page position, not a secret)
+NEXT_TOKEN_PATTERN = rf"^\d{{12}}\.{APPLICATION_ID_REGEX}$"  # a page position: <created_at>.<application id>
 
 
 class ApplicationList(BaseModel):

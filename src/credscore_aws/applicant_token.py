@@ -13,10 +13,11 @@ import secrets
 import time
 from typing import Any
 
+from credscore.application import APPLICATION_ID_REGEX
 from credscore_aws.repository import NotFound
 from credscore_aws.runtime import repository
 
-TOKEN_PATTERN = re.compile(r"^([0-9a-f]{32})\.([A-Za-z0-9_-]{43})$")
+TOKEN_PATTERN = re.compile(rf"^({APPLICATION_ID_REGEX})\.([A-Za-z0-9_-]{{43}})$")
 
 
 class LinkRefused(Exception):

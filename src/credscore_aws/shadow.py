@@ -19,6 +19,7 @@ from typing import Any
 
 import boto3
 
+from credscore.application import shadow_job_prefix
 from credscore.model_compare import compare, shadow_row
 from credscore.scoring.config import ScoringConfig, parse_config
 from credscore_aws.candidates import CandidateStore
@@ -27,7 +28,6 @@ from credscore_aws.outcomes import scan_model_data
 from credscore_aws.runtime import bucket_name, env, repository
 from credscore_aws.storage import put_json, s3_client
 
-SHADOW_PREFIX = "work/shadow/"
 MAX_SEGMENTS = 64
 DEFAULT_SEGMENTS = 4
 DEFAULT_PAGE_SIZE = 1000
@@ -36,7 +36,7 @@ PAGE_TIME_BUDGET_SECONDS = 40.0
 
 
 def job_prefix(job_id: str) -> str:
-    return f"{SHADOW_PREFIX}{job_id}/"
+    return shadow_job_prefix(job_id)
 
 
 def report_key(job_id: str) -> str:

@@ -29,13 +29,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from credscore import texts
+from credscore.application import APPLICATION_ID_REGEX
 from credscore.report import render_report
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 API_PREFIX = "/api"
 MAX_BODY = 1024 * 1024
 FORWARDED_REQUEST_HEADERS = ("authorization", "content-type", "idempotency-key", "accept")
-REPORT_PATH = re.compile(r"^/applications/([0-9a-f]{32})/report$")
+REPORT_PATH = re.compile(rf"^/applications/({APPLICATION_ID_REGEX})/report$")
 # The report has inline CSS and SVG and nothing else: no scripts, no requests.
 REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 CONTENT_TYPES = {

@@ -7,7 +7,7 @@ import json
 import zipfile
 from typing import Any
 
-from credscore.ingest import ingest_archive
+from credscore.ingest.ingest_archive import ingest_archive
 from credscore.profile import Platform, Profile, SourceReport
 
 

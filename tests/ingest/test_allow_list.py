@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
-from credscore.ingest import ingest_archive
 from credscore.ingest.archive import MemberError, SafeArchive, read_member
+from credscore.ingest.ingest_archive import ingest_archive
 from credscore.profile import Platform, Profile, SourceStatus
 from credscore.synth import make_export
 from tests.ingest.helpers import make_zip

@@ -10,6 +10,7 @@ from typing import BinaryIO
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from credscore.application import image_batch_key
 from credscore.ingest.pipeline import MAX_IMAGE_BATCHES, build_profile, cap_photos, image_batches, photo_key
 from credscore.profile import MediaRef, Platform, Profile, SourceStatus
 from credscore.synth import make_export
@@ -157,5 +158,5 @@ def test_the_map_payload_is_bounded_whatever_the_counts(photos: int, batch: int,
     assert 1 <= len(batches) <= MAX_IMAGE_BATCHES
     assert sum(len(b) for b in batches) == photos
     # The Map's items are the batch manifest keys ingest writes: ~60 bytes each, 40 at most.
-    keys = [f"work/{'a' * 32}/images/batch-{i:04d}.json" for i in range(len(batches))]
+    keys = [image_batch_key("a" * 32, i) for i in range(len(batches))]
     assert len(json.dumps(keys)) < 4096

@@ -12,7 +12,8 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
-from credscore.ingest import DEFAULT_LIMITS, ingest_archive
+from credscore.ingest.archive import DEFAULT_LIMITS
+from credscore.ingest.ingest_archive import ingest_archive
 from credscore.ingest.jsondecode import CappedList, decode_bounded, estimated_heap
 from credscore.profile import Platform, Profile, SourceStatus
 
@@ -35,7 +36,7 @@ def hostile_posts_zip(files: int = 4, mib_each: int = 4) -> bytes:
 
 _MEASURE = """
 import io, json, sys
-from credscore.ingest import ingest_archive
+from credscore.ingest.ingest_archive import ingest_archive
 from credscore.profile import Platform, Profile
 profile = Profile(application_id="a")
 report = ingest_archive(profile, Platform.FACEBOOK, open(sys.argv[1], "rb"), "uploads/a/facebook/1")

@@ -216,7 +216,7 @@ def test_bad_items_are_skipped_not_raised() -> None:
 
 
 def test_a_second_part_fills_the_same_account() -> None:
-    from credscore.ingest import ingest_archive
+    from credscore.ingest.ingest_archive import ingest_archive
     from credscore.profile import Platform, Profile
 
     profile = Profile(application_id="a")

@@ -12,9 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from credscore.ingest import DEFAULT_LIMITS, ArchiveLimits, detect_platform, ingest_archive
-from credscore.ingest.archive import is_denied
-from credscore.ingest.common import repair_mojibake
+from credscore.ingest.archive import DEFAULT_LIMITS, ArchiveLimits, is_denied
+from credscore.ingest.detect import detect_platform
+from credscore.ingest.ingest_archive import ingest_archive
+from credscore.ingest.mojibake import repair_mojibake
 from credscore.profile import Platform, Profile, SourceReport, SourceStatus
 from credscore.synth import make_export, mojibake
 

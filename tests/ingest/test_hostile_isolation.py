@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from credscore.ingest import ingest_archive
+from credscore.ingest.ingest_archive import ingest_archive
 from credscore.profile import Platform, Profile, SourceStatus
 from credscore.synth import PLATFORMS, make_export
 from tests.ingest.test_hostile import CASES

@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 import pytest
 
-from credscore.ingest import DEFAULT_LIMITS, ArchiveLimits
+from credscore.ingest.archive import DEFAULT_LIMITS, ArchiveLimits
 from credscore.ingest.pipeline import build_profile
 from credscore.profile import Platform, SourceStatus
 from credscore.synth import make_export

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from credscore.ingest import ingest_archive
 from credscore.ingest.archive import SafeArchive
+from credscore.ingest.ingest_archive import ingest_archive
 from credscore.profile import Platform, Profile, SourceStatus
 
 from .helpers import make_zip

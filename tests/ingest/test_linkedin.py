@@ -104,8 +104,7 @@ def test_a_cell_over_the_field_limit_is_reported_as_such() -> None:
     """Issue 13.8: a 50 MB cell gave 'expected column not found'."""
     from dataclasses import replace
 
-    from credscore.ingest import DEFAULT_LIMITS
-    from credscore.ingest.archive import MIB
+    from credscore.ingest.archive import DEFAULT_LIMITS, MIB
 
     from .helpers import make_zip
 
@@ -117,7 +116,7 @@ def test_a_cell_over_the_field_limit_is_reported_as_such() -> None:
     assert not any("expected column" in w for w in report.warnings)
     assert DEFAULT_LIMITS.max_csv_field_chars == MIB
     small = replace(DEFAULT_LIMITS, max_csv_field_chars=4 * MIB)
-    from credscore.ingest import ingest_archive
+    from credscore.ingest.ingest_archive import ingest_archive
     from credscore.profile import Profile
 
     profile = Profile(application_id="a")

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from credscore.ingest.common import repair_json_text, repair_mojibake, repair_tree
+from credscore.ingest.mojibake import repair_json_text, repair_mojibake, repair_tree
 from credscore.synth import mojibake
 
 # Characters that make the escapes tricky: backslashes and text that looks like an escape, plus real non-ASCII

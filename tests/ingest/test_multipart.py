@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from credscore.ingest import ingest_archive
+from credscore.ingest.ingest_archive import ingest_archive
 from credscore.profile import Platform, Profile, SourceStatus
 from tests.ingest.helpers import make_zip, meta
 

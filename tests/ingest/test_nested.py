@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from credscore.ingest import archive as archive_module
-from credscore.ingest import ingest_archive
+from credscore.ingest.ingest_archive import ingest_archive
 from credscore.profile import Platform, Profile, SourceStatus
 from credscore.synth import make_export
 from tests.ingest.helpers import make_zip

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 import credscore.ingest.facebook as facebook
-from credscore.ingest import ingest_archive
+from credscore.ingest.ingest_archive import ingest_archive
 from credscore.profile import Platform, Profile, SourceStatus
 from tests.ingest.helpers import make_zip
 

@@ -7,8 +7,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from credscore.ingest import ingest_archive
 from credscore.ingest.archive import read_member
+from credscore.ingest.ingest_archive import ingest_archive
 from credscore.profile import Platform, Profile, SourceStatus
 from credscore.synth import make_export
 from credscore_aws.s3io import S3RangedReader

@@ -6,10 +6,11 @@ import zipfile
 
 import pytest
 
-from credscore.ingest import detect_platform, ingest_archive
+from credscore.ingest.detect import detect_platform
+from credscore.ingest.ingest_archive import ingest_archive
 from credscore.profile import Platform, Profile, SourceStatus
-from credscore.synth import make_export
-from credscore.synth.__main__ import main, parse_knobs
+from credscore.synth import make_export, parse_knobs
+from credscore.synth.__main__ import main
 from tests.exports import SMALL_FACEBOOK, SMALL_LINKEDIN
 
 

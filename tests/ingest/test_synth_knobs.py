@@ -8,8 +8,8 @@ import zipfile
 import pytest
 from PIL import Image
 
-from credscore.ingest import ingest_archive
 from credscore.ingest.archive import read_member
+from credscore.ingest.ingest_archive import ingest_archive
 from credscore.profile import Platform, Profile, SourceStatus
 from credscore.synth import KNOBS, make_export
 from credscore.synth.__main__ import main

@@ -11,8 +11,8 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 from moto import mock_aws
 
 from credscore.errors import TransientError
-from credscore.ingest import ingest_archive
 from credscore.ingest.archive import read_member
+from credscore.ingest.ingest_archive import ingest_archive
 from credscore.profile import Platform, Profile, SourceStatus
 from credscore.synth import make_export
 from credscore_aws.s3io import S3RangedReader

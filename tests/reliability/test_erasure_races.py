@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from credscore.application import profile_key, upload_prefix, work_prefix
 from credscore_aws.repository import TOMBSTONE_FIELDS
 from credscore_local.client import ApiError, upload
 from credscore_local.faults import Hook, hooked, mentions
@@ -31,7 +32,7 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def objects(stack: Any, application_id: str) -> list[str]:
     s3 = stack.client("s3")
     keys: list[str] = []
-    for prefix in (f"uploads/{application_id}/", f"work/{application_id}/"):
+    for prefix in (upload_prefix(application_id), work_prefix(application_id)):
         keys += [
             o["Key"]
             for o in s3.list_objects_v2(Bucket=stack.deployed.bucket, Prefix=prefix).get("Contents", [])
@@ -136,9 +137,9 @@ def test_an_erasure_at_every_state_boundary_wins(
     receipt = seen["receipt"]
     assert receipt["objects_deleted"] == len(seen["objects"])
     if boundary != "after Score":
-        assert any(k.startswith(f"uploads/{application_id}/") for k in seen["objects"])
+        assert any(k.startswith(upload_prefix(application_id)) for k in seen["objects"])
     if boundary not in ("after ReceiveUpload claimed it", "after Score"):
-        assert f"work/{application_id}/profile.json" in seen["objects"]
+        assert profile_key(application_id) in seen["objects"]
     assert receipt["records_deleted"] >= 2
 
     assert_erased(stack, partner, application_id, created_at)

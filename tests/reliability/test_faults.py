@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from credscore.application import upload_prefix
 from credscore_local.client import upload
 from tests.exports import assert_no_raw_data_left
 
@@ -161,7 +162,7 @@ def test_an_upload_whose_pipeline_cannot_start_is_parked_with_its_error_then_rep
     attributes = parked[0]["MessageAttributes"]
     assert attributes["ERROR_CODE"]["StringValue"] == "StateMachineDoesNotExist"
     event = json.loads(parked[0]["Body"])
-    assert event["detail"]["object"]["key"].startswith(f"uploads/{created['application_id']}/")
+    assert event["detail"]["object"]["key"].startswith(upload_prefix(created["application_id"]))
     assert partner.application(created["application_id"])["status"] == "collecting"
 
     # The runbook's replay: start the pipeline with the parked event, then remove it from the queue.

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from credscore.scoring.characteristic import Characteristic
 from credscore.scoring.config import (
-    Characteristic,
     FeatureId,
     InvalidConfig,
     canonical_json,

@@ -10,8 +10,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import credscore
+from credscore.scoring.characteristic import Characteristic
 from credscore.scoring.config import (
-    Characteristic,
     FeatureId,
     ScoringConfig,
     load_default_config,

@@ -17,6 +17,7 @@ from credscore.scoring.population import (
     features_of,
     quantile,
     reference_points,
+    reference_report,
     withholding_gains,
 )
 from credscore.scoring.scorer import score
@@ -30,6 +31,20 @@ def test_withholding_sources_does_not_pay_under_the_defaults() -> None:
     assert len(gains) > 300  # most applicants have two or more sources
     assert quantile(gains, 0.5) <= 0
     assert quantile(gains, 0.9) <= 10
+
+
+def test_the_reference_report_prints_each_characteristic_and_the_withholding_gain() -> None:
+    lines = reference_report(60, seed=5, config=DEFAULT).splitlines()
+    people = applicants(60, seed=5)
+    points = reference_points(people, DEFAULT)
+    assert len(lines) == 1 + len(points) + 1
+    assert lines[0].split()[:4] == ["characteristic", "mean", "median", "evidence"]
+    for line, (feature, (mean, med, _)) in zip(lines[1:-1], points.items(), strict=True):
+        assert line.split()[:3] == [feature.value, f"{mean:.1f}", f"{med:.1f}"]
+    gains = list(withholding_gains(people, DEFAULT))
+    assert lines[-1].startswith(
+        f"withholding gain over {len(gains)} subsets: median {quantile(gains, 0.5):+.1f}"
+    )
 
 
 def test_the_defaults_missing_points_are_neutral_for_the_reference_population() -> None:

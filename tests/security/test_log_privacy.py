@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from credscore.ingest import ingest_archive
+from credscore.ingest.ingest_archive import ingest_archive
 from credscore.profile import Platform, Profile
 from credscore.synth import make_export
 from credscore_local.client import upload

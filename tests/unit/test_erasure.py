@@ -10,7 +10,15 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from credscore.application import new_application_id
+from credscore.application import (
+    image_batch_key,
+    new_application_id,
+    profile_key,
+    upload_key,
+    upload_prefix,
+    work_prefix,
+)
+from credscore.profile import Platform
 from credscore_aws import erasure, runtime, storage
 from credscore_aws.repository import ApplicationErased
 from credscore_local.template import load_template
@@ -48,14 +56,14 @@ def _processing(repo: Any) -> str:
     application_id = new_application_id()
     repo.create({"application_id": application_id, "partner_id": "p1", "declared": {"linkedin": 1}})
     assert repo.claim_for_scoring(application_id, "upload")
-    storage.put_json("data", f"uploads/{application_id}/linkedin/part-1.zip", "zip")
+    storage.put_json("data", upload_key(application_id, Platform.LINKEDIN, 1), "zip")
     return application_id
 
 
 def _documents(application_id: str) -> dict[str, Any]:
     return {
-        f"work/{application_id}/profile.json": {"texts": []},
-        f"work/{application_id}/images/batch-0000.json": [],
+        profile_key(application_id): {"texts": []},
+        image_batch_key(application_id, 0): [],
     }
 
 
@@ -63,23 +71,21 @@ def test_a_writer_that_finds_the_application_erased_deletes_what_it_wrote(aws: A
     application_id = _processing(aws)
     neighbour = _processing(aws)
     aws.erase(application_id, "p1")  # the tombstone is written; erasure's own listing has not happened yet
-    storage.put_json("data", f"work/{neighbour}/profile.json", {"texts": []})
+    storage.put_json("data", profile_key(neighbour), {"texts": []})
     with pytest.raises(ApplicationErased):
         erasure.put_pipeline_files(application_id, _documents(application_id))
-    assert storage.list_keys("data", f"work/{application_id}/") == []
-    assert storage.list_keys("data", f"work/{neighbour}/") == [f"work/{neighbour}/profile.json"], (
-        "only its own"
-    )
+    assert storage.list_keys("data", work_prefix(application_id)) == []
+    assert storage.list_keys("data", work_prefix(neighbour)) == [profile_key(neighbour)], "only its own"
 
 
 def test_a_writer_before_the_erasure_keeps_its_files_and_the_erasure_purges_them(aws: Any) -> None:
     application_id = _processing(aws)
     written = erasure.put_pipeline_files(application_id, _documents(application_id))
-    assert sorted(storage.list_keys("data", f"work/{application_id}/")) == sorted(written)
+    assert sorted(storage.list_keys("data", work_prefix(application_id))) == sorted(written)
     aws.erase(application_id, "p1")
     assert erasure.purge_objects(application_id) == 3, "two work files and the upload"
-    assert storage.list_keys("data", f"uploads/{application_id}/") == []
-    assert storage.list_keys("data", f"work/{application_id}/") == []
+    assert storage.list_keys("data", upload_prefix(application_id)) == []
+    assert storage.list_keys("data", work_prefix(application_id)) == []
 
 
 def test_a_purge_that_could_not_delete_everything_says_so(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,7 +13,7 @@ from urllib.parse import unquote_plus
 import pytest
 from aws_lambda_powertools.utilities.parser import models
 
-from credscore.application import parse_upload_key
+from credscore.application import image_batch_key, parse_upload_key, profile_key
 from credscore_cli.invoke import EVENTS_DIR, function_names, sample_event
 from credscore_local.template import REPO_ROOT, load_template
 
@@ -61,12 +61,12 @@ def test_analysis_events(folder: str) -> None:
     from credscore_aws.analysis_io import AnalysisRequest
 
     request = AnalysisRequest.model_validate(_event(folder))
-    assert request.profile == f"work/{request.application_id}/profile.json"
+    assert request.profile == profile_key(request.application_id)
 
 
 def test_analyze_images_event() -> None:
     request = _handler_module("analyze_images").ImageBatchRequest.model_validate(_event("analyze_images"))
-    assert request.batch.startswith(f"work/{request.application_id}/images/")
+    assert request.batch == image_batch_key(request.application_id, 0)
 
 
 def test_score_event_is_the_parallel_states_output_the_scorer_reads() -> None:

@@ -21,6 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from credscore.application import APPLICATION_ID_REGEX, upload_key
+from credscore.profile import Platform
 from credscore.render.chart import chart_spec
 from tests.report.samples import feature_score, sample_analysis_coverage, sample_reasons
 
@@ -177,7 +179,7 @@ def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
                     "platform": p,
                     "part": i,
                     "url": f"{base[0]}/upload/{app.application_id}/{p}/{i}",
-                    "fields": {"key": f"uploads/{app.application_id}/{p}/part-{i}.zip", "policy": "p"},
+                    "fields": {"key": upload_key(app.application_id, Platform(p), i), "policy": "p"},
                     "max_bytes": 10_000_000,
                     "expires_at": int(time.time()) + 900,
                 }
@@ -285,7 +287,7 @@ def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length)
-            upload = re.fullmatch(r"/upload/([0-9a-f]{32})/(\w+)/(\d+)", self.path)
+            upload = re.fullmatch(rf"/upload/({APPLICATION_ID_REGEX})/(\w+)/(\d+)", self.path)
             if self._applicant_route("POST"):
                 return
             if upload:
@@ -322,13 +324,13 @@ def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
                         },
                     )
                     return
-                link = re.fullmatch(r"/applications/([0-9a-f]{32})/applicant-token", self.path)
+                link = re.fullmatch(rf"/applications/({APPLICATION_ID_REGEX})/applicant-token", self.path)
                 if link and self._app(link[1]):
                     app = state.applications[link[1]]
                     app.token = secrets.token_urlsafe(16)
                     self._reply(200, self._link(app))
                     return
-                rescore = re.fullmatch(r"/applications/([0-9a-f]{32})/rescore", self.path)
+                rescore = re.fullmatch(rf"/applications/({APPLICATION_ID_REGEX})/rescore", self.path)
                 app = self._app(rescore[1]) if rescore else None
                 if app is None:
                     self._reply(
@@ -389,7 +391,7 @@ def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
                         },
                     )
                     return
-                match = re.fullmatch(r"/applications/([0-9a-f]{32})(/result)?", self.path)
+                match = re.fullmatch(rf"/applications/({APPLICATION_ID_REGEX})(/result)?", self.path)
                 app = self._app(match[1]) if match else None
                 if app is None or match is None:
                     self._reply(
@@ -408,13 +410,13 @@ def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
                 return
             if not self._authorised():
                 return
-            revoke = re.fullmatch(r"/applications/([0-9a-f]{32})/applicant-token", self.path)
+            revoke = re.fullmatch(rf"/applications/({APPLICATION_ID_REGEX})/applicant-token", self.path)
             if revoke and self._app(revoke[1]):
                 app = state.applications[revoke[1]]
                 was, app.token = bool(app.token), ""
                 self._reply(200, {"application_id": app.application_id, "revoked": was})
                 return
-            match = re.fullmatch(r"/applications/([0-9a-f]{32})", self.path)
+            match = re.fullmatch(rf"/applications/({APPLICATION_ID_REGEX})", self.path)
             app = self._app(match[1]) if match else None
             if app is None:
                 self._reply(404, {"error": "not_found", "message": "no such application for this partner"})

@@ -10,6 +10,8 @@ from typing import BinaryIO
 from credscore.application import upload_key
 from credscore.ingest.archive import DEFAULT_LIMITS, ArchiveLimits
 from credscore.ingest.common import SourceTimeout
+from credscore.ingest.ingest_archive import ingest_archive
+from credscore.ingest.rollback import mark_profile, restore_profile
 from credscore.profile import MediaRef, Platform, Profile, SourceReport, SourceStatus
 
 # Seconds kept back from the function's remaining time for what follows the sources (writing the profile and the
@@ -34,8 +36,6 @@ def build_profile(
     `time_left` (seconds, e.g. the Lambda context's remaining time) gives each source an equal share of what is
     left when its turn comes (a quick source leaves its unused time to the next ones); a source that cannot finish
     in its share is REJECTED alone with `source_timeout`, its items removed, and the other sources are scored."""
-    from credscore.ingest import _mark, _restore, ingest_archive
-
     profile = Profile(application_id=application_id)
     parts_by_platform: dict[Platform, list[int]] = {}
     for name in received:
@@ -59,7 +59,7 @@ def build_profile(
             continue
         deadline = _deadline(time_left, reserve_seconds, sources_left)
         sources_left -= 1
-        mark = _mark(profile)
+        mark = mark_profile(profile)
         part_reports = []
         try:
             for part in parts:
@@ -68,7 +68,9 @@ def build_profile(
                     ingest_archive(profile, platform, open_archive(key), key, limits, deadline)
                 )
         except SourceTimeout:
-            _restore(profile, mark)  # every part of the source goes: a half-read export would skew its counts
+            restore_profile(
+                profile, mark
+            )  # every part of the source goes: a half-read export would skew its counts
             reports.append(
                 SourceReport(
                     platform=platform,

@@ -108,7 +108,7 @@ def pipeline_features(
     from credscore.analysis.profanity import analyze_names
     from credscore.analysis.sentiment import analyze_text
     from credscore.evidence import AnalysisStatus, Evidence, ImageAnalysis
-    from credscore.ingest import ingest_archive
+    from credscore.ingest.ingest_archive import ingest_archive
     from credscore.profile import Platform, Profile
     from credscore.scoring.features import extract_features
     from credscore.synth import make_export

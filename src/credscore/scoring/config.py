@@ -4,8 +4,9 @@ scale, as validated data.
 The configuration lives in SSM Parameter Store as JSON and is versioned there; this module only knows how
 to validate it. `parse_config` reports every problem at once (path + what is wrong), structural and
 semantic, so an administrator can fix a file in one go. The JSON Schema in
-`schemas/scoring-config.schema.json` is generated from these models (`config_json_schema()`); the semantic
-rules it cannot express are listed in its description.
+`schemas/scoring-config.schema.json` is generated from these models (`config_json_schema()`, written by
+`make schemas`); the semantic rules it cannot express are listed in its description. One characteristic's
+curve and its shape rules are in `credscore.scoring.characteristic`.
 
 The `scorecard` section follows the format shared with the fitter (`credscore.modelling`, kind "fitted") and the
 monitoring job (which reads `development`). The hand-set scorecard (kind "handset", the default) is the same model:
@@ -14,18 +15,24 @@ its continuous curves are piecewise-linear `knots` instead of step `bins` (docs/
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import math
-from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
-from itertools import pairwise
-from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, model_validator
+
+from credscore.scoring.characteristic import (
+    Characteristic,
+    Direction,
+    Knot,
+    Priority,
+    Strict,
+    characteristic_problems,
+    points_field,
+)
 
 _SKIP_SEMANTIC = "skip_semantic_checks"
 
@@ -46,8 +53,6 @@ class FeatureId(StrEnum):
     INVITATIONS = "invitations"
 
 
-Priority = Literal["P1", "P2", "P3"]
-Direction = Literal["ascending", "descending", "none"]
 ScorecardKind = Literal["handset", "fitted"]
 
 
@@ -59,154 +64,22 @@ class InvalidConfig(ValueError):
         super().__init__("invalid scoring configuration:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
-class _Strict(BaseModel):
-    # NaN and ±Infinity are refused everywhere: json.loads accepts them, a score must never carry them
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
 # ------------------------------------------------------------------------------------------------- scorecard
-# Bounds keep every sum and interpolation of a valid configuration finite (no overflow to inf or NaN).
-_MAX_POINTS = 1e6
-_MAX_EDGE = 1e12
-
-
-def _points(description: str | None = None, default: float | None = None) -> Any:
-    if default is None:
-        return Field(ge=-_MAX_POINTS, le=_MAX_POINTS, description=description)
-    return Field(default=default, ge=-_MAX_POINTS, le=_MAX_POINTS, description=description)
-
-
-class Bin(_Strict):
-    """A numeric bin, right-open: [previous bin's upper, upper). The first bin starts at -inf."""
-
-    upper: float | None = Field(
-        ge=-_MAX_EDGE, le=_MAX_EDGE, description="upper edge (excluded); null for the last bin (to +inf)"
-    )
-    points: float = _points()
-
-
-class Knot(_Strict):
-    """A point of a piecewise-linear curve (hand-set scorecards). Two knots at the same x make a step there:
-    the value x itself takes the second one."""
-
-    x: float = Field(ge=-_MAX_EDGE, le=_MAX_EDGE)
-    points: float = _points()
-
-
-class CategoryBin(_Strict):
-    """A categorical bin: the characteristic's value equals one of `values`."""
-
-    values: list[float] = Field(min_length=1)
-    points: float = _points()
-
-
-class Characteristic(_Strict):
-    """One characteristic of the scorecard: exactly one of `bins` (step), `knots` (piecewise-linear, flat beyond
-    the first and last knot) or `categories`; plus the explicit Missing bin."""
-
-    enabled: bool = True
-    direction: Direction = Field(
-        default="none",
-        description="declared monotone direction of the points (checked): ascending | descending",
-    )
-    priority: Priority | None = Field(
-        default=None,
-        description="hand-set label shown in the breakdown (P1 strongest); not used in the maths",
-    )
-    bins: list[Bin] | None = None
-    knots: list[Knot] | None = None
-    categories: list[CategoryBin] | None = None
-    missing_points: float = _points("the explicit Missing bin: points when there is no (usable) evidence")
-    reference_points: float | None = Field(
-        default=None,
-        ge=-_MAX_POINTS,
-        le=_MAX_POINTS,
-        description="baseline for reasons: points below it are a reason; null = the best points of the curve",
-    )
-
-    def curve_points(self) -> list[float]:
-        """Points of every bin, knot or category, in order."""
-        parts: list[Bin] | list[Knot] | list[CategoryBin] = self.bins or self.knots or self.categories or []
-        return [part.points for part in parts]
-
-    def stats(self) -> CurveStats:
-        """Derived numbers the scorer needs per call, computed once per characteristic object."""
-        hit = _STATS.get(id(self))
-        if hit is not None and hit[0] is self:
-            return hit[1]
-        points = self.curve_points()
-        best = max(points, default=self.missing_points)
-        computed = CurveStats(
-            worst=min([*points, self.missing_points]),
-            best=max(best, self.missing_points),
-            baseline=best if self.reference_points is None else self.reference_points,
-            spread=bool(points) and max(points) > min(points),
-            knot_xs=tuple(k.x for k in self.knots or []),
-            labels=_labels(self),
-        )
-        if len(_STATS) > 4096:  # configurations are few; this only bounds tests that build thousands
-            _STATS.clear()
-        _STATS[id(self)] = (self, computed)
-        return computed
-
-    def best_points(self) -> float:
-        return max(self.curve_points(), default=self.missing_points)
-
-    def min_points(self) -> float:
-        """Lowest points this characteristic can give (the Missing bin included)."""
-        return self.stats().worst
-
-    def max_points(self) -> float:
-        """Highest points this characteristic can give (the Missing bin included)."""
-        return self.stats().best
-
-    def baseline(self) -> float:
-        return self.stats().baseline
-
-    def has_spread(self) -> bool:
-        return self.stats().spread
-
-
-@dataclass(frozen=True, slots=True)
-class CurveStats:
-    worst: float
-    best: float
-    baseline: float
-    spread: bool
-    knot_xs: tuple[float, ...]
-    labels: tuple[str, ...]  # per bin; or per knot segment: below the first, [x_i, x_i+1)…, from the last
-
-
-def _labels(char: Characteristic) -> tuple[str, ...]:
-    if char.bins:
-        edges = ["-inf", *(f"{b.upper:g}" for b in char.bins[:-1] if b.upper is not None)]
-        return tuple(f"[{low}, {high})" for low, high in zip(edges, [*edges[1:], "+inf"], strict=True))
-    if char.knots:
-        xs = [f"{k.x:g}" for k in char.knots]
-        inner = [f"[{a}, {b})" for a, b in pairwise(xs)]
-        return (f"below {xs[0]}", *inner, f"from {xs[-1]}")
-    return tuple("{" + ", ".join(f"{v:g}" for v in c.values) + "}" for c in char.categories or [])
-
-
-# id(characteristic) -> (the characteristic, its stats); holding the object keeps its id from being reused
-_STATS: dict[int, tuple[Characteristic, CurveStats]] = {}
-
-
-class Scaling(_Strict):
+class Scaling(Strict):
     """Points-to-double-the-odds: score = offset + factor·ln(odds good:bad), factor = pdo/ln 2,
     offset = base_score − factor·ln(base_odds). A fitted scorecard's points sum to that score."""
 
-    base_score: float = _points(default=600.0)
+    base_score: float = points_field(default=600.0)
     base_odds: float = Field(default=50.0, gt=0)
     pdo: float = Field(default=20.0, gt=0)
 
 
-class DevelopmentCharacteristic(_Strict):
+class DevelopmentCharacteristic(Strict):
     bin_shares: list[float] = Field(description="share of the development sample per bin, in bin order")
     missing_share: float = Field(ge=0, le=1)
 
 
-class Development(_Strict):
+class Development(Strict):
     """The development sample, for stability (PSI) monitoring."""
 
     n: int = Field(ge=0)
@@ -289,7 +162,7 @@ def default_characteristics() -> dict[FeatureId, Characteristic]:
     }
 
 
-class Scorecard(_Strict):
+class Scorecard(Strict):
     """Semantic rules (checked too): bins with ascending uppers and only the last one null; knots with
     non-decreasing x (at most two per x); categories with distinct values and direction 'none'; points monotone
     in the declared direction; development shares consistent with the bins."""
@@ -306,7 +179,7 @@ class Scorecard(_Strict):
     development: Development | None = None
 
 
-class Eligibility(_Strict):
+class Eligibility(Strict):
     min_age: int = Field(default=18, ge=0)
     max_age: int = Field(
         default=65, ge=0, description="first ineligible age (excluded, as in the seed: ≥ 65)"
@@ -315,12 +188,12 @@ class Eligibility(_Strict):
     require_known_age: bool = Field(default=False, description="no birth date → ineligible")
 
 
-class NormalisedRange(_Strict):
+class NormalisedRange(Strict):
     min: float = 300.0
     max: float = 900.0
 
 
-class ScoringConfig(_Strict):
+class ScoringConfig(Strict):
     """Semantic rules (checked too): those of the scorecard; normalised_range.min < max; min_age < max_age; at
     least one characteristic enabled whose points vary; min_scored_features ≤ enabled characteristics."""
 
@@ -354,50 +227,6 @@ class ScoringConfig(_Strict):
     def enabled_features(self) -> list[FeatureId]:
         chars = self.scorecard.characteristics
         return [f for f in FeatureId if f in chars and chars[f].enabled]
-
-
-def _monotone_problem(where: str, direction: Direction, points: list[float]) -> str | None:
-    pairs = list(itertools.pairwise(points))
-    if direction == "ascending" and any(b < a for a, b in pairs):
-        return f"{where}: points must not decrease (direction ascending)"
-    if direction == "descending" and any(b > a for a, b in pairs):
-        return f"{where}: points must not increase (direction descending)"
-    return None
-
-
-def characteristic_problems(where: str, char: Characteristic) -> list[str]:
-    shapes = [name for name in ("bins", "knots", "categories") if getattr(char, name)]
-    if len(shapes) != 1:
-        return [f"{where}: needs exactly one non-empty of bins, knots or categories (got {shapes or 'none'})"]
-    problems = []
-    if char.bins:
-        uppers = [b.upper for b in char.bins]
-        if uppers[-1] is not None:
-            problems.append(f"{where}.bins: the last bin's upper must be null (it runs to +inf)")
-        inner = uppers[:-1]
-        if any(u is None for u in inner):
-            problems.append(f"{where}.bins: only the last bin may have a null upper")
-        else:
-            edges = [u for u in inner if u is not None]
-            if any(b <= a for a, b in itertools.pairwise(edges)):
-                problems.append(f"{where}.bins: uppers must be strictly ascending")
-    if char.knots:
-        xs = [k.x for k in char.knots]
-        if len(xs) < 2:
-            problems.append(f"{where}.knots: at least two knots")
-        if any(b < a for a, b in itertools.pairwise(xs)):
-            problems.append(f"{where}.knots: x must not decrease")
-        if any(xs.count(x) > 2 for x in set(xs)):
-            problems.append(f"{where}.knots: at most two knots (a step) at the same x")
-    if char.categories:
-        values = [v for c in char.categories for v in c.values]
-        if len(set(values)) != len(values):
-            problems.append(f"{where}.categories: a value appears in more than one category")
-        if char.direction != "none":
-            problems.append(f"{where}.direction: categories have no order; use 'none'")
-    elif (problem := _monotone_problem(where, char.direction, char.curve_points())) is not None:
-        problems.append(problem)
-    return problems
 
 
 def _development_problems(scorecard: Scorecard) -> list[str]:
@@ -523,34 +352,3 @@ def default_config_text() -> str:
 
 def load_default_config() -> ScoringConfig:
     return parse_config(default_config_text())
-
-
-SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "scoring-config.schema.json"
-
-
-def schema_text() -> str:
-    """The schema file's exact content (what `--write-schema` writes and a test compares)."""
-    return json.dumps(config_json_schema(), indent=2, sort_keys=True) + "\n"
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m credscore.scoring.config", description="Scoring configuration tools."
-    )
-    parser.add_argument("--write-schema", action="store_true", help=f"rewrite {SCHEMA_PATH.name}")
-    parser.add_argument("--check-schema", action="store_true", help="exit 1 if the schema file is stale")
-    args = parser.parse_args(argv)
-    if args.write_schema:
-        SCHEMA_PATH.write_text(schema_text(), encoding="utf-8")
-        print(f"wrote {SCHEMA_PATH}")
-        return 0
-    if args.check_schema:
-        fresh = SCHEMA_PATH.exists() and SCHEMA_PATH.read_text(encoding="utf-8") == schema_text()
-        print(f"{SCHEMA_PATH.name}: " + ("up to date" if fresh else "stale; run with --write-schema"))
-        return 0 if fresh else 1
-    parser.print_help()
-    return 2
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from credscore.scoring.config import Characteristic
+from credscore.scoring.characteristic import Characteristic
 
 
 def bin_points(char: Characteristic, value: float) -> tuple[float, str] | None:

@@ -245,27 +245,34 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
 
 
+def reference_report(n: int = 800, seed: int = 7, config: ScoringConfig | None = None) -> str:
+    """The reference population's table (per characteristic: mean, median and share with evidence beside the
+    configured missing and reference points) and the gain from withholding sources, as printed text."""
+    config = config or load_default_config()
+    people = applicants(n, seed)
+    lines = [
+        f"{'characteristic':24} {'mean':>7} {'median':>7} {'evidence':>8}  missing_points  reference_points"
+    ]
+    for feature, (mean, med, share) in reference_points(people, config).items():
+        char = config.scorecard.characteristics[feature]
+        lines.append(
+            f"{feature.value:24} {mean:7.1f} {med:7.1f} {share:8.0%}  "
+            f"{char.missing_points:14g}  {char.baseline():16g}"
+        )
+    gains = list(withholding_gains(people, config))
+    lines.append(
+        f"withholding gain over {len(gains)} subsets: median {quantile(gains, 0.5):+.1f}, "
+        f"90th percentile {quantile(gains, 0.9):+.1f}, max {max(gains):+.1f} points"
+    )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m credscore.scoring.population", description=__doc__)
     parser.add_argument("--n", type=int, default=800)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    config = load_default_config()
-    people = applicants(args.n, args.seed)
-    print(
-        f"{'characteristic':24} {'mean':>7} {'median':>7} {'evidence':>8}  missing_points  reference_points"
-    )
-    for feature, (mean, med, share) in reference_points(people, config).items():
-        char = config.scorecard.characteristics[feature]
-        print(
-            f"{feature.value:24} {mean:7.1f} {med:7.1f} {share:8.0%}  "
-            f"{char.missing_points:14g}  {char.baseline():16g}"
-        )
-    gains = list(withholding_gains(people, config))
-    print(
-        f"withholding gain over {len(gains)} subsets: median {quantile(gains, 0.5):+.1f}, "
-        f"90th percentile {quantile(gains, 0.9):+.1f}, max {max(gains):+.1f} points"
-    )
+    print(reference_report(args.n, args.seed))
     return 0
 
 

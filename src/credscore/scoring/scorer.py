@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 import credscore
 from credscore.coverage import AnalysisCoverage
-from credscore.scoring.config import FeatureId, Priority, ScorecardKind, ScoringConfig
+from credscore.scoring.characteristic import Priority
+from credscore.scoring.config import FeatureId, ScorecardKind, ScoringConfig
 from credscore.scoring.curves import bin_points
 from credscore.scoring.features import FeatureVector
 

@@ -4,32 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
-from credscore.synth import PLATFORMS, make_export
-
-
-def _knob_value(text: str) -> Any:
-    if text.lower() in {"none", "null"}:
-        return None
-    if text.lower() in {"true", "false"}:
-        return text.lower() == "true"
-    try:
-        return int(text)
-    except ValueError:
-        return text
-
-
-def parse_knobs(extra: list[str]) -> dict[str, Any]:
-    """'--posts 40 --birth-year 1991' → {'posts': 40, 'birth_year': 1991}."""
-    knobs: dict[str, Any] = {}
-    if len(extra) % 2:
-        raise ValueError("knobs come in pairs: --name value")
-    for flag, value in zip(extra[::2], extra[1::2], strict=True):
-        if not flag.startswith("--"):
-            raise ValueError(f"expected --knob, got {flag!r}")
-        knobs[flag[2:].replace("-", "_")] = _knob_value(value)
-    return knobs
+from credscore.synth import PLATFORMS, make_export, parse_knobs
 
 
 def main(argv: list[str] | None = None) -> int:
