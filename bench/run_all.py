@@ -30,6 +30,7 @@ SUITES: list[tuple[str, list[str]]] = [
     ("load: 200 applications in flight at once, mixed platforms and photos", ["load/bench_load.py"]),
     ("cost per application (heavy and typical) against the 2021 design", ["cost/cost_model.py"]),
     ("capacity: queueing at 10k, 100k and 1M applications a day", ["cost/capacity_sim.py"]),
+    ("coldstart: each function's init with its layers as built", ["coldstart/bench_coldstart.py"]),
 ]
 
 

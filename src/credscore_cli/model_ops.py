@@ -86,7 +86,7 @@ def _client(args: argparse.Namespace, service: str) -> Any:
     import boto3
     from botocore.config import Config
 
-    from credscore_aws.endpoints import client_options
+    from credscore_cli.endpoints import client_options
 
     kwargs: dict[str, Any] = {"config": Config(signature_version="s3v4")} if service == "s3" else {}
     return boto3.client(service, **kwargs, **client_options(args.endpoint_url, args.region))
@@ -95,7 +95,7 @@ def _client(args: argparse.Namespace, service: str) -> Any:
 def _table(args: argparse.Namespace) -> Any:
     import boto3
 
-    from credscore_aws.endpoints import client_options
+    from credscore_cli.endpoints import client_options
 
     options = client_options(args.endpoint_url, args.region)
     return boto3.resource("dynamodb", **options).Table(f"credscore-{args.stage}-applications")

@@ -62,10 +62,10 @@ def test_serve_with_a_web_dir_without_index_exits_2(
     assert "no index.html" in capsys.readouterr().err
 
 
-def test_weights_passes_the_action_through() -> None:
-    args = build_parser().parse_args(["weights", "--local", "diff", "--from", "3"])
+def test_weights_parses_the_action_itself() -> None:
+    args = build_parser().parse_args(["weights", "--local", "diff", "3", "4"])
     assert args.local
-    assert args.rest == ["diff", "--from", "3"]
+    assert (args.action, args.v1, args.v2) == ("diff", 3, 4)
 
 
 def test_samples_requires_an_output_folder(capsys: pytest.CaptureFixture[str]) -> None:

@@ -92,7 +92,8 @@ def test_a_failed_application_is_told_in_safe_words(capsys: pytest.CaptureFixtur
     from rich.console import Console
 
     from credscore import texts
-    from credscore_cli.main import EXIT_FAILED, _report_outcome
+    from credscore_cli.exits import EXIT_FAILED
+    from credscore_cli.score import _report_outcome
 
     state = {
         "application_id": "0" * 32,

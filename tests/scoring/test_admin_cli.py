@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from credscore.scoring.config import default_config_text
-from credscore_aws import admin_cli
+from credscore_cli import weights as admin_cli
 
 PARAM = "/credscore/test/scoring-config"
 

@@ -1,15 +1,17 @@
-"""Administer the scoring configuration in Parameter Store.
+"""`credscore weights`: administer the scoring configuration in Parameter Store.
 
-    python -m credscore_aws.admin_cli show
-    python -m credscore_aws.admin_cli validate FILE      (no AWS access needed)
-    python -m credscore_aws.admin_cli set FILE           (validated before it is written)
-    python -m credscore_aws.admin_cli history
-    python -m credscore_aws.admin_cli diff V1 V2
-    python -m credscore_aws.admin_cli rollback V         (writes version V's content as a new version)
+    credscore weights show
+    credscore weights validate FILE      (no AWS access needed)
+    credscore weights set FILE           (validated before it is written)
+    credscore weights history
+    credscore weights diff V1 V2
+    credscore weights rollback V         (writes version V's content as a new version)
 
-Options (before or after the action): --parameter-name (default: $CREDSCORE_CONFIG_PARAM, else the single
-parameter named */scoring-config, else /credscore/dev/scoring-config),
---endpoint-url (a local stack), --region. Exit codes: 0 ok, 2 invalid configuration, 1 any other error.
+`python -m credscore_cli.weights ACTION …` is the same without `--local`. Options (before or after the
+action): --parameter-name (default: $CREDSCORE_CONFIG_PARAM, else the single parameter named
+*/scoring-config, else /credscore/dev/scoring-config), --endpoint-url (a local stack), --region; before the
+action, --local (the stack of a running `credscore serve`, else a temporary one). Exit codes: 0 ok,
+2 invalid configuration (or usage), 1 any other error.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from typing import Any, TextIO
 
 from credscore.scoring.config import InvalidConfig, ScoringConfig, canonical_json, parse_config
 from credscore_aws.config_store import SCORER_CACHE_SECONDS, ConfigStore, ConfigUnavailable
-from credscore_aws.endpoints import client_options
+from credscore_cli.endpoints import client_options
+from credscore_cli.exits import EXIT_USAGE
+from credscore_cli.local import local_partner, running_local_endpoints
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
 ENV_PARAMETER = "CREDSCORE_CONFIG_PARAM"
@@ -45,13 +49,8 @@ def _options(defaults: bool) -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m credscore_aws.admin_cli",
-        description="Show, validate, change and roll back the scoring configuration.",
-        parents=[_options(defaults=True)],
-    )
-    actions = parser.add_subparsers(dest="action", required=True)
+def _add_actions(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     late = _options(defaults=False)
     show = actions.add_parser(
         "show", parents=[late], help="the configuration in force and its parameter version"
@@ -73,7 +72,59 @@ def build_parser() -> argparse.ArgumentParser:
         "rollback", parents=[late], help="write an earlier version again as the newest"
     )
     rollback.add_argument("version", type=int)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The stand-alone parser of `python -m credscore_cli.weights`."""
+    parser = argparse.ArgumentParser(
+        prog="python -m credscore_cli.weights",
+        description="Show, validate, change and roll back the scoring configuration.",
+        parents=[_options(defaults=True)],
+    )
+    _add_actions(parser)
     return parser
+
+
+def register(sub: Any) -> None:
+    """`credscore weights …`: the same actions, plus --local."""
+    weights = sub.add_parser(
+        "weights",
+        parents=[_options(defaults=True)],
+        help="scoring configuration: show|set|validate|history|diff|rollback",
+    )
+    weights.add_argument(
+        "--local",
+        action="store_true",
+        help="on the local stack of a running `credscore serve` (else a temporary one)",
+    )
+    _add_actions(weights)
+    weights.set_defaults(handler=cmd_weights)
+
+
+def cmd_weights(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    if not args.local:
+        return run_reporting(args, out, err)
+    if args.endpoint_url:
+        err.write("error: give either --local or --endpoint-url\n")
+        return EXIT_USAGE
+    serves = running_local_endpoints()
+    if serves:
+        from credscore_local.stack import FAKE_CREDENTIALS
+
+        running = serves[0]
+        others = (
+            f" (the newest of {len(serves)} running; --endpoint-url picks another)" if len(serves) > 1 else ""
+        )
+        err.write(f"Using the local stack of `credscore serve` at {running['endpoint']}{others}\n")
+        for key, value in FAKE_CREDENTIALS.items():  # moto's; real credentials must not reach a local stack
+            os.environ[key] = value
+        args.endpoint_url = running["endpoint"]
+        return run_reporting(args, out, err)
+    err.write("No `credscore serve` is running: starting a temporary local stack (changes end with it)…\n")
+    with local_partner() as (stack, _key):
+        args.endpoint_url = stack.endpoint
+        return run_reporting(args, out, err)
 
 
 def _store(args: argparse.Namespace) -> ConfigStore:
@@ -157,6 +208,18 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def run_reporting(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """run(), with failures told in one line: no traceback dumped on an administrator."""
+    try:
+        return run(args, out, err)
+    except (ConfigUnavailable, OSError) as exc:
+        err.write(f"error: {exc}\n")
+        return EXIT_ERROR
+    except Exception as exc:  # boto errors
+        err.write(f"error: {type(exc).__name__}: {exc}\n")
+        return EXIT_ERROR
+
+
 def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     parser = build_parser()
@@ -164,14 +227,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed the usage
         return EXIT_OK if exc.code == 0 else EXIT_ERROR
-    try:
-        return run(args, out, err)
-    except (ConfigUnavailable, OSError) as exc:
-        err.write(f"error: {exc}\n")
-        return EXIT_ERROR
-    except Exception as exc:  # boto errors: report, don't dump a traceback on an administrator
-        err.write(f"error: {type(exc).__name__}: {exc}\n")
-        return EXIT_ERROR
+    return run_reporting(args, out, err)
 
 
 if __name__ == "__main__":
