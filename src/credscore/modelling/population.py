@@ -213,7 +213,9 @@ class TrueModel:
     # scoring/features.py), so it varies little (p10-p90 about 0.16-0.30): 7 per unit of share gives it a spread in
     # log-odds like age's and connections' (sd about 0.4). The 2.0 sized for per-platform means left it near IV 0.02.
     negative_posts: float = 7.0  # per unit of negative share above the population's average
-    negative_share_centre: float = 0.23  # the pooled share's population mean: a missing share counts as average
+    negative_share_centre: float = (
+        0.23  # the pooled share's population mean: a missing share counts as average
+    )
     # Invitations per connection has connections in its denominator: a proxy of connections, kept out of the
     # truth (an effect of its own would make both characteristics' marginal WoE shapes confounded).
     invitations: float = 0.0  # per unit of ln(requests per connection / 0.05), clipped to ±2.5
