@@ -206,13 +206,14 @@ class TrueModel:
     informative ones; the rest (positive_posts, education, invitations) have no effect of their own but are
     proxies of informative ones by construction. A missing value of an informative characteristic contributes 0."""
 
-    intercept: float = -3.2
+    intercept: float = -3.15
     connections: float = -0.55  # per unit of ln(connections / 200), clipped to ±2.5
     age: float = -0.035  # per year from 40
     # The tone share is pooled across platforms and shrunk toward its prior (credible_share in
-    # scoring/features.py), so it varies little (p10-p90 about 0.16-0.30): 7 per unit of share gives it a spread in
-    # log-odds like age's and connections' (sd about 0.4). The 2.0 sized for per-platform means left it near IV 0.02.
-    negative_posts: float = 7.0  # per unit of negative share above the population's average
+    # scoring/features.py), so it varies little (p10-p90 about 0.16-0.30). 2.0 (sized for per-platform means) left
+    # it at the IV cut-off; 7 made it as strong as age but selective disclosure of tone then paid (the truth itself
+    # gave p90 +18 points from withholding a platform); 4 is informative (IV about 0.05) without that.
+    negative_posts: float = 4.0  # per unit of negative share above the population's average
     negative_share_centre: float = (
         0.23  # the pooled share's population mean: a missing share counts as average
     )
