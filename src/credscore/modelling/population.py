@@ -206,10 +206,17 @@ class TrueModel:
     informative ones; the rest (positive_posts, education, invitations) have no effect of their own but are
     proxies of informative ones by construction. A missing value of an informative characteristic contributes 0."""
 
-    intercept: float = -3.1
+    intercept: float = -3.15
     connections: float = -0.55  # per unit of ln(connections / 200), clipped to ±2.5
     age: float = -0.035  # per year from 40
-    negative_posts: float = 2.0  # per unit of negative share above 0.25
+    # The tone share is pooled across platforms and shrunk toward its prior (credible_share in
+    # scoring/features.py), so it varies little (p10-p90 about 0.16-0.30). 2.0 (sized for per-platform means) left
+    # it at the IV cut-off; 7 made it as strong as age but selective disclosure of tone then paid (the truth itself
+    # gave p90 +18 points from withholding a platform); 4 is informative (IV about 0.05) without that.
+    negative_posts: float = 4.0  # per unit of negative share above the population's average
+    negative_share_centre: float = (
+        0.23  # the pooled share's population mean: a missing share counts as average
+    )
     # Invitations per connection has connections in its denominator: a proxy of connections, kept out of the
     # truth (an effect of its own would make both characteristics' marginal WoE shapes confounded).
     invitations: float = 0.0  # per unit of ln(requests per connection / 0.05), clipped to ±2.5
@@ -231,7 +238,7 @@ class TrueModel:
         z = np.full(c["age"].shape, self.intercept)
         z += term(c["connections"], lambda v: self.connections * np.clip(np.log((v + 1) / 200), -2.5, 2.5))
         z += term(c["age"], lambda v: self.age * (v - 40))
-        z += term(c["negative_posts"], lambda v: self.negative_posts * (v - 0.25))
+        z += term(c["negative_posts"], lambda v: self.negative_posts * (v - self.negative_share_centre))
         z += term(
             c["invitations"], lambda v: self.invitations * np.clip(np.log((v + 0.005) / 0.05), -2.5, 2.5)
         )
