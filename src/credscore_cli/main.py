@@ -327,7 +327,7 @@ def cmd_weights(args: argparse.Namespace) -> int:
         return int(admin_cli.main(rest) or 0)
     serves = running_local_endpoints()
     if serves:
-        from credscore_local.stack import FAKE_CREDENTIALS
+        from credscore_local.deployment import FAKE_CREDENTIALS
 
         running = serves[0]
         others = (
