@@ -75,11 +75,16 @@ def _sendto(sock: socket.socket, data: Any, *args: Any) -> int:
 
 
 def _check_name(host: Any) -> None:
-    """A lookup that needs no query, or only the machine's own hosts file: loopback names, numeric addresses and
-    the machine's own name."""
+    """A lookup that needs no query, or only the machine's own hosts file: loopback names, numeric addresses,
+    the machine's own name and a name that cannot be encoded."""
     name = host.decode("ascii", "replace") if isinstance(host, bytes) else host
     if name is None or is_loopback(name) or _is_numeric(name) or name == socket.gethostname():
         return
+    if isinstance(host, str):
+        try:
+            host.encode("idna")
+        except UnicodeError:
+            return  # the lookup itself fails on encoding the name, as it would anywhere, before any query
     raise NetworkBlockedError(f"name lookups outside loopback are blocked: {host!r}")
 
 

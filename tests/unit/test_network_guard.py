@@ -93,6 +93,12 @@ def test_loopback_works(reached: list[Any], echo_server: tuple[str, int]) -> Non
     assert socket.getaddrinfo("192.0.2.10", 80)  # a numeric address is parsed, not queried
 
 
+def test_a_name_that_cannot_be_encoded_fails_as_it_would_anywhere() -> None:
+    """getaddrinfo encodes the name before any query; code that handles that error keeps working."""
+    with pytest.raises(UnicodeError):
+        socket.getaddrinfo("a" * 70 + ".example", 443)
+
+
 @pytest.mark.parametrize(
     ("host", "loopback"),
     [
