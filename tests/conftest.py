@@ -5,13 +5,21 @@ state per process, and the unit tests' `mock_aws` would reset it under a stack t
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from credscore_local import network_guard
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# Issue 15.6: the test run reaches loopback only (the local stack, its API, webhook receivers, the browser's pages);
+# what it starts inherits the setting (the local stack's Lambda workers, a `credscore serve` child).
+os.environ[network_guard.LOOPBACK_ONLY_ENV] = "1"
+network_guard.install()
 
 
 @pytest.fixture(scope="module")

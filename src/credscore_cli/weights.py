@@ -110,7 +110,7 @@ def cmd_weights(args: argparse.Namespace, out: TextIO | None = None, err: TextIO
         return EXIT_USAGE
     serves = running_local_endpoints()
     if serves:
-        from credscore_local.stack import FAKE_CREDENTIALS
+        from credscore_local.deployment import FAKE_CREDENTIALS
 
         running = serves[0]
         others = (

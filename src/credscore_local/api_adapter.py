@@ -12,13 +12,10 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from credscore_local.stack import ACCOUNT_ID, REGION
-
-if TYPE_CHECKING:
-    from credscore_local.stack import LocalStack
+from credscore_local.deployment import ACCOUNT_ID, REGION, RunningStack
 
 MAX_BODY = 1024 * 1024  # API Gateway's payload limit is larger, but this API never needs more
 
@@ -79,7 +76,7 @@ def authorizer_event(request: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def serve_api(stack: LocalStack, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
+def serve_api(stack: RunningStack, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:  # keep request lines out of the output
             return

@@ -1,20 +1,72 @@
-"""Hooks at a function's invocation: run test code just before a function's handler runs or just after it
+"""Fault injection into a running local stack's functions, by logical id (`FunctionFaults`): errors before the
+handler, hangs inside it (so the real timeout path runs), and redeploys with another environment, timeout or
+memory size.
+
+And hooks at a function's invocation: run test code just before a function's handler runs or just after it
 returned, in the stack's process, while the state machine waits on that state. With them a test can act at an
 exact state boundary of a real execution (erase the application after Ingest, before Score, while the Map runs).
-
-Errors injected before the handler and hangs inside it are `FunctionPool.inject_faults` / `inject_hangs`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from credscore_local.deployment import Deployed
+from credscore_local.lambda_runtime import FunctionPool, LocalLambdaRuntime
+from credscore_local.template import FunctionSpec
+
 When = Literal["before", "after"]
+
+
+class FunctionFaults:
+    """The functions of a started stack, to break or reconfigure them."""
+
+    def __init__(self, runtime: LocalLambdaRuntime, deployed: Deployed) -> None:
+        self.runtime = runtime
+        self.deployed = deployed
+
+    def pool(self, logical_id: str) -> FunctionPool:
+        return self.runtime.pools[self.deployed.functions[logical_id].name]
+
+    def inject_faults(self, logical_id: str, error_type: str, message: str, times: int) -> None:
+        """The next `times` invocations fail with this error before reaching the handler."""
+        self.pool(logical_id).inject_faults(error_type, message, times)
+
+    def inject_hangs(self, logical_id: str, seconds: float, times: int) -> None:
+        """The next `times` invocations stall in the worker for `seconds` first."""
+        self.pool(logical_id).inject_hangs(seconds, times)
+
+    def reconfigure(
+        self,
+        logical_id: str,
+        *,
+        env: dict[str, str] | None = None,
+        timeout: int | None = None,
+        memory_mb: int | None = None,
+    ) -> FunctionSpec:
+        """Change a function's environment, timeout or memory size as a redeploy would (its warm workers are
+        retired); returns the previous configuration for `restore`."""
+        previous = self.deployed.functions[logical_id]
+        changed = dataclasses.replace(
+            previous,
+            environment={**previous.environment, **(env or {})},
+            timeout=previous.timeout if timeout is None else timeout,
+            memory_mb=previous.memory_mb if memory_mb is None else memory_mb,
+        )
+        self.restore(logical_id, changed)
+        return previous
+
+    def restore(self, logical_id: str, spec: FunctionSpec) -> None:
+        pool = self.pool(logical_id)
+        pool.stop()
+        pool.spec = spec
+        self.deployed.functions[logical_id] = spec
 
 
 @dataclass

@@ -8,31 +8,27 @@ and is reported the way Lambda reports a timeout. A worker whose resident memory
 MemorySize is killed and the call fails as Lambda reports it (`Runtime.OutOfMemory`, see `memory.py` for how
 memory is read); every call's peak resident memory is kept in the pool's `stats` and written to the function's
 log as Lambda's REPORT line, with the AWS calls the handler made (`aws_calls.py`), summed in the pool's `aws_calls`.
+What runs inside a worker is `lambda_worker.py`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import multiprocessing
 import os
-import sys
 import threading
 import time
-import traceback
 import uuid
 from collections import Counter, deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from credscore_local import aws_calls, memory
-from credscore_local.template import REPO_ROOT, FunctionSpec
+from credscore_local import memory
+from credscore_local.lambda_worker import worker_main
+from credscore_local.template import FunctionSpec
 
-SRC_DIR = REPO_ROOT / "src"
 TIMEOUT_ERROR = "Sandbox.Timedout"
 OUT_OF_MEMORY_ERROR = "Runtime.OutOfMemory"
 MEMORY_POLL_SECONDS = 0.02  # how often a running worker's resident memory is read
@@ -62,110 +58,11 @@ class _OutOfMemory(Exception):
         self.peak = peak
 
 
-@dataclass
-class LambdaContext:
-    """The parts of the Lambda context object that handlers and powertools read."""
-
-    function_name: str
-    memory_limit_in_mb: int
-    invoked_function_arn: str
-    aws_request_id: str
-    function_version: str = "$LATEST"
-    log_group_name: str = ""
-    log_stream_name: str = "local"
-    _deadline: float = 0.0
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.time()) * 1000))
-
-
-def _worker_main(conn: Connection, spec: FunctionSpec, base_env: dict[str, str], arn: str) -> None:
-    """Runs inside the worker process: import the handler once (cold start), then serve invocations."""
-    log_dir = base_env.get("CREDSCORE_LOCAL_LOG_DIR")
-    if log_dir:
-        # Like CloudWatch Logs: what the function prints goes to its own log, not the caller's terminal.
-        log_fd = os.open(
-            os.path.join(log_dir, f"{spec.name}.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600
-        )
-        os.dup2(log_fd, 1)
-        os.dup2(log_fd, 2)
-    os.environ.update(base_env)
-    os.environ.update(spec.environment)
-    os.environ["AWS_LAMBDA_FUNCTION_NAME"] = spec.name
-    os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = str(spec.memory_mb)
-    os.environ["AWS_LAMBDA_FUNCTION_TIMEOUT"] = str(spec.timeout)
-    os.environ["AWS_EXECUTION_ENV"] = f"AWS_Lambda_{spec.runtime}"
-    os.environ["_HANDLER"] = spec.handler
-    if spec.policy_statements is not None:
-        from credscore_local.iam_guard import install
-
-        account = arn.split(":")[4]
-        install(
-            spec.policy_statements,
-            f"arn:aws:sts::{account}:assumed-role/{spec.name}-role/{spec.name}",
-            account,
-        )
-    aws_calls.install()  # outside the guard: a refused call is counted too
-    # Lambda puts the function code first on the path, then the layers (/opt/python).
-    sys.path[:0] = [str(spec.code_dir), str(SRC_DIR)]
-    module_name, func_name = spec.handler.rsplit(".", 1)
-    handler: Callable[[Any, Any], Any] | None = None
-    init_error: dict[str, Any] | None = None
-    try:
-        handler = getattr(importlib.import_module(module_name), func_name)
-    except (
-        Exception
-    ) as exc:  # an import error is reported on every call, as Lambda's Runtime.ImportModuleError
-        init_error = _error_payload(exc, "Runtime.ImportModuleError")
-    conn.send(("ready", None))
-    while True:
-        try:
-            message = conn.recv()
-        except EOFError:
-            return
-        if message is None:
-            return
-        event, request_id, timeout, hang_seconds = message
-        memory.reset_peak()  # the high-water mark becomes this invocation's peak
-        if hang_seconds:  # fault injection: the handler "hangs" (e.g. on a stuck network call)
-            time.sleep(hang_seconds)
-        if handler is None:
-            conn.send(("error", init_error, memory.own_peak(), aws_calls.take(), 0.0))
-            continue
-        context = LambdaContext(
-            function_name=spec.name,
-            memory_limit_in_mb=spec.memory_mb,
-            invoked_function_arn=arn,
-            aws_request_id=request_id,
-            log_group_name=f"/aws/lambda/{spec.name}",
-            _deadline=time.time() + timeout,
-        )
-        cpu_started = time.process_time()
-        try:
-            result = handler(event, context)
-            reply: tuple[str, Any] = ("ok", json.dumps(result, default=str))
-        except Exception as exc:
-            payload = _error_payload(exc)
-            # As Lambda's runtime does: an unhandled error is written to the function's log too.
-            print(json.dumps(payload), file=sys.stderr, flush=True)
-            reply = ("error", payload)
-        cpu_ms = (time.process_time() - cpu_started) * 1000
-        conn.send((*reply, memory.own_peak(), aws_calls.take(), cpu_ms))
-
-
-def _error_payload(exc: BaseException, error_type: str | None = None) -> dict[str, Any]:
-    return {
-        "errorType": error_type or type(exc).__name__,
-        "errorMessage": str(exc),
-        "stackTrace": traceback.format_tb(exc.__traceback__),
-    }
-
-
 class _Worker:
     def __init__(self, spec: FunctionSpec, base_env: dict[str, str], arn: str) -> None:
         ctx = multiprocessing.get_context("spawn")
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, spec, base_env, arn), daemon=True)
+        self.process = ctx.Process(target=worker_main, args=(child, spec, base_env, arn), daemon=True)
         self.process.start()
         child.close()
         self.started = False

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import boto3
 
 from credscore_aws.repository import ApplicationRepository
-
-if TYPE_CHECKING:
-    from credscore_local.stack import LocalStack
+from credscore_local.deployment import REGION, RunningStack
 
 
-def register_partner(stack: LocalStack, partner_id: str, name: str, api_key: str) -> None:
-    table = boto3.resource("dynamodb", endpoint_url=stack.endpoint, region_name="us-east-1").Table(
+def register_partner(stack: RunningStack, partner_id: str, name: str, api_key: str) -> None:
+    table = boto3.resource("dynamodb", endpoint_url=stack.endpoint, region_name=REGION).Table(
         stack.deployed.table
     )
     ApplicationRepository(table).put_partner_key(api_key, partner_id, name)

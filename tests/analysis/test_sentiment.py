@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from credscore.analysis.sentiment import analyze_text, analyzer, count_sentiment, polarity
+from credscore.analysis.sentiment import analyze_text, count_sentiment, polarity
+from credscore.analysis.vader import analyzer
 from credscore.evidence import AnalysisStatus, PlatformText
 from credscore.profile import Account, MediaRef, Platform, Profile, TextItem
 

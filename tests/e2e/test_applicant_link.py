@@ -18,7 +18,7 @@ from boto3.dynamodb.conditions import Attr
 
 from credscore import texts
 from credscore_local.client import ApiError, upload
-from credscore_local.stack import REGION
+from credscore_local.deployment import REGION
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from boto3.dynamodb.types import TypeSerializer
 
-from credscore_local.event_sources import matches, passes_filters
+from credscore_local.event_pump import matches, passes_filters
 from credscore_local.template import load_template
 
 EVENTS = load_template()["Resources"]["WebhookDispatchFunction"]["Properties"]["Events"]

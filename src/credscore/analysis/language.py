@@ -104,7 +104,7 @@ def english_function_words() -> frozenset[str]:
 def english_common() -> frozenset[str]:
     """Frequent English words (data/language/english-common.txt), the function words, and the words of VADER's
     own lexicon (short posts such as "Cute pic" have no function word but are words VADER scores)."""
-    from credscore.analysis.sentiment import analyzer
+    from credscore.analysis.vader import analyzer
 
     vader_words = frozenset(word for word in analyzer().lexicon if word.isalpha())
     return _words("english-common.txt") | english_function_words() | vader_words
@@ -207,7 +207,7 @@ def _latin_language(lowered: str) -> str:
 
 
 def _known_to_vader(tokens: set[str]) -> bool:
-    from credscore.analysis.sentiment import analyzer
+    from credscore.analysis.vader import analyzer
 
     lexicon = analyzer().lexicon
     return any(t in lexicon for t in tokens)

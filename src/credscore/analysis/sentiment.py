@@ -16,14 +16,11 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING
 
 from credscore.analysis.language import ENGLISH, NO_LANGUAGE, identify
+from credscore.analysis.vader import analyzer
 from credscore.evidence import AnalysisStatus, PlatformText, SentimentCounts, TextAnalysis
 from credscore.profile import Account, Platform, Profile, TextItem
-
-if TYPE_CHECKING:
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 POSITIVE_AT = 0.05  # VADER authors' recommended cut-offs on the compound score
 NEGATIVE_AT = -0.05
@@ -35,14 +32,6 @@ COMMENT_KINDS = frozenset({"comment", "reply"})
 
 _LINKS_AND_MENTIONS = re.compile(r"(?:https?://|www\.)\S+|@\w+")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
-
-
-@cache
-def analyzer() -> SentimentIntensityAnalyzer:
-    """One analyzer per process: loading the lexicon takes ~50 ms, scoring a sentence ~0.1 ms."""
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    return SentimentIntensityAnalyzer()
 
 
 def readable_text(text: str) -> str | None:

@@ -1,4 +1,9 @@
-"""Lambda event source mappings the local stack runs itself: DynamoDB Streams and SQS → a function's handler.
+"""The event pump: what AWS delivers by itself and moto only stores, delivered by this process.
+
+Uploads: S3 → EventBridge (the template's rule, created by `provisioning.route_uploads`) → a local-only queue →
+`StartExecution` of the scoring state machine with the unchanged event (`UploadEventPump`).
+
+Lambda event source mappings: DynamoDB Streams and SQS → a function's handler (`EventSourcePumps`).
 
 moto keeps streams and queues but does not poll them for Lambda, so for each function `Events` entry of type
 `DynamoDB` or `SQS` in template.yaml this module polls as the Lambda service would and invokes the same handler in
@@ -7,24 +12,99 @@ filter-pattern syntax the template uses: nested objects and lists of exact value
 up to `MaximumRetryAttempts`; SQS messages in batches of `BatchSize`, those returned in `batchItemFailures` left on
 the queue (their visibility is the handler's business, as in AWS), the rest deleted.
 Local-only difference: the pollers wake every few hundred milliseconds instead of long-polling continuously.
+Schedules (the `Schedule` events of close-stale and monitor) are not run: tests and `credscore invoke` call those
+functions directly.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from botocore.exceptions import ClientError
+
+from credscore_local.deployment import REGION, RunningStack
 from credscore_local.template import Resolver
 
-if TYPE_CHECKING:
-    from credscore_local.stack import LocalStack
-
 log = logging.getLogger("credscore.local.event_sources")
+upload_log = logging.getLogger("credscore.local")
 POLL_SECONDS = 0.25
+LOCAL_START_ATTEMPTS = 3
+
+
+class UploadEventPump:
+    """Starts the scoring state machine for each upload event the rule delivered to the local queue."""
+
+    def __init__(self, stack: RunningStack) -> None:
+        self.stack = stack
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._pump, name="eventbridge-pump", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=25)
+
+    def _pump(self) -> None:
+        sqs = self.stack.client("sqs")
+        sfn = self.stack.client("stepfunctions")
+        queue_url = self.stack.deployed.event_queue_url
+        while not self._stopping.is_set():
+            try:
+                messages = sqs.receive_message(
+                    QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1
+                ).get("Messages", [])
+            except Exception:  # the server is going away
+                if self._stopping.is_set():
+                    return
+                time.sleep(0.2)
+                continue
+            for message in messages:
+                self.start_from_event(sfn, message["Body"])
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+    def start_from_event(self, sfn: Any, body: str) -> None:
+        """StartExecution with the event as input, named after its content: a redelivered event is a no-op.
+        (moto gives every S3 event the same `id`, so the id cannot name executions here.) A start that keeps
+        failing parks the event in the rule's dead-letter queue, with the error, as EventBridge does after its
+        retry policy (which locally is a few quick attempts instead of a day's)."""
+        name = "s3-" + hashlib.sha256(body.encode("utf-8")).hexdigest()[:60]
+        error = None
+        for attempt in range(LOCAL_START_ATTEMPTS):
+            try:
+                sfn.start_execution(
+                    stateMachineArn=self.stack.deployed.state_machine_arn, name=name, input=body
+                )
+                return
+            except sfn.exceptions.ExecutionAlreadyExists:
+                upload_log.info("event already started execution %s", name)
+                return
+            except ClientError as exc:
+                error = exc
+                time.sleep(0.1 * 2**attempt)
+        assert error is not None
+        self._park(body, error)
+
+    def _park(self, body: str, error: ClientError) -> None:
+        code = str(error.response.get("Error", {}).get("Code") or "ClientError")
+        upload_log.warning("upload event parked in the dead-letter queue: %s", code)
+        if self.stack.deployed.event_dead_letter_url:
+            self.stack.client("sqs").send_message(
+                QueueUrl=self.stack.deployed.event_dead_letter_url,
+                MessageBody=body,
+                MessageAttributes={
+                    "ERROR_CODE": {"DataType": "String", "StringValue": code},
+                    "ERROR_MESSAGE": {"DataType": "String", "StringValue": str(error)[:1000]},
+                },
+            )
 
 
 @dataclass
@@ -35,9 +115,9 @@ class Mapping:
     properties: dict[str, Any]
 
 
-def mappings(stack: LocalStack) -> list[Mapping]:
+def mappings(stack: RunningStack) -> list[Mapping]:
     """The template's stream and queue event sources, resolved against what the stack created."""
-    resolver = Resolver(parameters=stack.parameters, pseudo={"AWS::Region": "us-east-1"})
+    resolver = Resolver(parameters=stack.parameters, pseudo={"AWS::Region": REGION})
     resolver.refs.update(stack.deployed.refs)
     resolver.attributes.update(stack.deployed.attributes)
     found = []
@@ -74,7 +154,9 @@ def passes_filters(properties: dict[str, Any], record: dict[str, Any]) -> bool:
 
 
 class EventSourcePumps:
-    def __init__(self, stack: LocalStack) -> None:
+    """One thread per stream or queue event source of the template."""
+
+    def __init__(self, stack: RunningStack) -> None:
         self.stack = stack
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
