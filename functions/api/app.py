@@ -1,7 +1,7 @@
 """Partner API: applications, presigned uploads, status, results, rescoring and erasure.
 
 Thin: routing, validation and HTTP mapping live here (powertools event handler, OpenAPI from the models in
-`credscore_aws.api_models`); the work is in `credscore_aws.applications`.
+`credscore_aws.models.api`); the work is in `credscore_aws.logic.applications`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore import texts
 from credscore.report import render_report
-from credscore_aws import applicant, applications, outcomes, rate_limit, webhooks
-from credscore_aws.api_models import (
+from credscore_aws.logic import applicant, applications, outcomes, rate_limit, webhooks
+from credscore_aws.models.api import (
     APPLICANT_SECURITY,
     NEXT_TOKEN_PATTERN,
     OPENAPI_INFO,
@@ -569,7 +569,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
 
 def _rate_limited(event: dict[str, Any]) -> dict[str, Any] | None:
-    """429 once a partner passes its requests per minute (see credscore_aws.rate_limit for why it is here)."""
+    """429 once a partner passes its requests per minute (see credscore_aws.logic.rate_limit for why it is here)."""
     authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
     partner = (authorizer.get("lambda") or {}).get("partner_id")
     limit = os.environ.get("PARTNER_REQUESTS_PER_MINUTE")

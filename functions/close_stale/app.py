@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from credscore_aws.applications import close_stale
+from credscore_aws.logic.applications import close_stale
 from credscore_aws.runtime import env, logger, metrics, tracer
 
 

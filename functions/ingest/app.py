@@ -19,7 +19,7 @@ from credscore.application import parse_upload_key, upload_prefix, work_prefix
 from credscore.errors import NoUsableSource, RateLimited
 from credscore.ingest.errors import XRateLimited
 from credscore.ingest.pipeline import build_profile, cap_photos, image_batches
-from credscore_aws.erasure import put_pipeline_files
+from credscore_aws.logic.erasure import put_pipeline_files
 from credscore_aws.runtime import bucket_name, env, logger, metrics, repository, tracer
 from credscore_aws.s3io import S3RangedReader
 from credscore_aws.storage import list_keys, s3_client

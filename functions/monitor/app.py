@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore.scoring.config import canonical_json
 from credscore_aws.config_store import ConfigStore
-from credscore_aws.monitoring import record_week
+from credscore_aws.logic.monitoring import record_week
 from credscore_aws.runtime import env, logger, metrics, repository, tracer
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from credscore_aws import shadow
+from credscore_aws.logic import shadow
 from credscore_aws.runtime import logger, tracer
 
 # Counts and positions only: no application data in logs.

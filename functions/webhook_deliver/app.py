@@ -1,7 +1,7 @@
 """SQS → a signed POST of one webhook event to the partner's URL; failures back off (message visibility) for a
 day, then the event is parked in the dead-letter queue. Partial batch responses: only failed messages return.
 
-Thin: the work is in `credscore_aws.webhooks.deliver`.
+Thin: the work is in `credscore_aws.logic.webhooks.deliver`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from credscore_aws import webhooks
+from credscore_aws.logic import webhooks
 from credscore_aws.runtime import logger, metrics, tracer
 
 

@@ -1,6 +1,6 @@
 """DynamoDB Stream of the applications table → one webhook delivery per move into scored, failed or erased.
 
-Thin: the work is in `credscore_aws.webhooks.dispatch`. The stream's filter (template.yaml) passes only
+Thin: the work is in `credscore_aws.logic.webhooks.dispatch`. The stream's filter (template.yaml) passes only
 applications' META items in those statuses; the handler checks the transition itself as well.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from credscore_aws import webhooks
+from credscore_aws.logic import webhooks
 from credscore_aws.runtime import env, logger, metrics, tracer
 
 

@@ -12,8 +12,8 @@ from credscore import texts
 from credscore.profile import SourceStatus
 from credscore.scoring.features import FeatureId
 from credscore.scoring.scorer import REASONS
-from credscore_aws import applicant, applicant_token
-from credscore_aws.api_models import ApplicantConsent
+from credscore_aws.logic import applicant, applicant_token
+from credscore_aws.models.api import ApplicantConsent
 
 APP = "0123456789abcdef0123456789abcdef"
 

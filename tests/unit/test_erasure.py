@@ -1,4 +1,4 @@
-"""The S3 half of erasure winning a race (credscore_aws.erasure), against moto: a pipeline writer that finds the
+"""The S3 half of erasure winning a race (credscore_aws.logic.erasure), against moto: a pipeline writer that finds the
 application erased after writing deletes what it wrote; one that wrote before the erasure is purged by it."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import pytest
 from moto import mock_aws
 
 from credscore.application import new_application_id
-from credscore_aws import erasure, runtime, storage
+from credscore_aws import runtime, storage
+from credscore_aws.logic import erasure
 from credscore_aws.repository import ApplicationErased
 from credscore_local.template import load_template
 

@@ -21,9 +21,9 @@ import boto3
 
 from credscore.model_compare import compare, shadow_row
 from credscore.scoring.config import ScoringConfig, parse_config
-from credscore_aws.candidates import CandidateStore
 from credscore_aws.config_store import ConfigStore
-from credscore_aws.outcomes import scan_model_data
+from credscore_aws.logic.candidates import CandidateStore
+from credscore_aws.logic.outcomes import scan_model_data
 from credscore_aws.runtime import bucket_name, env, repository
 from credscore_aws.storage import put_json, s3_client
 

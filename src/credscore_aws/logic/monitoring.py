@@ -26,7 +26,7 @@ from credscore.monitoring import (
     stability,
 )
 from credscore.scoring.config import FeatureId
-from credscore_aws.outcomes import MODEL_SK
+from credscore_aws.logic.outcomes import MODEL_SK
 
 MONITOR_PK = "MONITOR"
 
