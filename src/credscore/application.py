@@ -24,6 +24,7 @@ def new_application_id() -> str:
     return uuid.uuid4().hex
 
 
+APPLICATION_ID_PATTERN = r"^[0-9a-f]{32}$"  # the API documents and checks ids with this
 _APP_ID = re.compile(r"^[0-9a-f]{32}$")
 _UPLOAD_KEY = re.compile(
     r"^uploads/(?P<app>[0-9a-f]{32})/(?P<platform>facebook|linkedin|instagram|x)/part-(?P<part>\d{1,2})\.zip$"
