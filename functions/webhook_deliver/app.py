@@ -13,6 +13,7 @@ import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore_aws.logic import webhooks
+from credscore_aws.models.states import BatchItemFailure, RecordBatch, WebhookDeliverOutput
 from credscore_aws.runtime import logger, metrics, tracer
 
 
@@ -25,7 +26,8 @@ def _sqs() -> Any:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    records = event.get("Records", [])
+    records = RecordBatch.model_validate(event).Records
     retry = webhooks.deliver(records, webhooks.store_from_env(), _sqs(), webhooks.DeliverySettings.from_env())
     logger.info("webhook deliveries attempted", extra={"messages": len(records), "to_retry": len(retry)})
-    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in retry]}
+    failures = [BatchItemFailure(itemIdentifier=message_id) for message_id in retry]
+    return WebhookDeliverOutput(batchItemFailures=failures).model_dump(mode="json")

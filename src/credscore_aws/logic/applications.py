@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from functools import cache
@@ -43,6 +42,7 @@ from credscore_aws.models.api import (
     UploadForm,
     UploadPlatform,
 )
+from credscore_aws.models.states import CloseStaleOutput, SubmitRequested
 from credscore_aws.repository import ApplicationErased, Conflict, NotFound
 from credscore_aws.runtime import bucket_name, env, logger, repository
 from credscore_aws.storage import list_keys
@@ -195,14 +195,14 @@ def _start_execution(application_id: str, reason: str) -> None:
     boto3.client("stepfunctions").start_execution(
         stateMachineArn=env("STATE_MACHINE_ARN"),
         name=f"{application_id}-{reason}-{int(time.time())}",
-        input=json.dumps({"action": "submit", "application_id": application_id}),
+        input=SubmitRequested(action="submit", application_id=application_id).model_dump_json(),
     )
 
 
 NO_UPLOAD = "no_upload"
 
 
-def close_stale(window_hours: int, now: float | None = None) -> dict[str, int]:
+def close_stale(window_hours: int, now: float | None = None) -> CloseStaleOutput:
     """Applications still collecting once their upload window has passed: one with any upload is scored with
     what arrived (as the partner's submit would do; the missing sources are reported absent), one with none is
     closed as failed with the reason, so no application waits for ever."""
@@ -217,7 +217,7 @@ def close_stale(window_hours: int, now: float | None = None) -> dict[str, int]:
             application_id, NO_UPLOAD, f"no export arrived within {window_hours} hours of the application"
         ):
             closed += 1
-    return {"submitted": submitted, "closed": closed}
+    return CloseStaleOutput(submitted=submitted, closed=closed)
 
 
 # ---------------------------------------------------------------------------------------------------- read
