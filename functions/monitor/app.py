@@ -25,10 +25,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     summary = monitor_week(ScheduledEvent.model_validate(event))
     if summary.score_psi is not None:
         metrics.add_metric(name="ScorePsi", unit=MetricUnit.NoUnit, value=summary.score_psi)
-    if summary.max_characteristic_psi is not None:
-        metrics.add_metric(
-            name="MaxCharacteristicPsi", unit=MetricUnit.NoUnit, value=summary.max_characteristic_psi
-        )
+    worst = summary.max_characteristic_psi
+    if worst is not None:
+        metrics.add_metric(name="MaxCharacteristicPsi", unit=MetricUnit.NoUnit, value=worst)
     metrics.add_metric(name="ApplicationsMonitored", unit=MetricUnit.Count, value=summary.applications)
     logger.info("week monitored", extra=summary.model_dump(mode="json"))
     return summary.model_dump(mode="json")

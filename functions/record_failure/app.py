@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore_aws.logic.failures import describe_error, record_failure
@@ -19,4 +20,7 @@ __all__ = ["describe_error", "lambda_handler"]
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = RecordFailureInput.model_validate(event)
     logger.append_keys(application_id=request.application_id)
-    return record_failure(request).model_dump(mode="json")
+    out, recorded = record_failure(request)
+    if recorded:
+        metrics.add_metric(name="ApplicationsFailed", unit=MetricUnit.Count, value=1)
+    return out.model_dump(mode="json")

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from credscore_aws.logic.erasure import purge_objects, purge_raw
 from credscore_aws.models.states import CatchError, RecordFailureInput, RecordFailureOutput
 from credscore_aws.repository import ApplicationErased, Conflict
-from credscore_aws.runtime import logger, metrics, repository
+from credscore_aws.runtime import logger, repository
 from credscore_aws.step_errors import cause_message
 
 MAX_MESSAGE = 500
@@ -23,7 +21,8 @@ def describe_error(error: CatchError | Mapping[str, Any]) -> tuple[str, str]:
     return code, cause_message(error.Cause, limit=MAX_MESSAGE) or code
 
 
-def record_failure(request: RecordFailureInput) -> RecordFailureOutput:
+def record_failure(request: RecordFailureInput) -> tuple[RecordFailureOutput, bool]:
+    """The step's output, and whether this call recorded the failure (False: erased, or already finished)."""
     application_id = request.application_id
     code, message = describe_error(request.error)
     try:
@@ -35,12 +34,11 @@ def record_failure(request: RecordFailureInput) -> RecordFailureOutput:
         logger.info(
             "application erased while processing", extra={"error_code": code, "objects_purged": purged}
         )
-        return RecordFailureOutput(application_id=application_id, status="erased", error=code)
+        return RecordFailureOutput(application_id=application_id, status="erased", error=code), False
     except Conflict:
         # Already finished (a step retried after the end): the recorded outcome stands.
         status = repository().get(application_id)["status"]
         logger.warning("failure not recorded: the application already finished", extra={"status": status})
-        return RecordFailureOutput(application_id=application_id, status=status, error=code)
-    metrics.add_metric(name="ApplicationsFailed", unit=MetricUnit.Count, value=1)
+        return RecordFailureOutput(application_id=application_id, status=status, error=code), False
     logger.info("application failed", extra={"error_code": code, "objects_purged": purged})
-    return RecordFailureOutput(application_id=application_id, status="failed", error=code)
+    return RecordFailureOutput(application_id=application_id, status="failed", error=code), True
