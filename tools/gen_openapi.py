@@ -16,7 +16,7 @@ def generate() -> str:
     sys.path.insert(0, str(REPO / "functions" / "api"))
     import app  # type: ignore[import-not-found]
 
-    from credscore_aws.api_models import OPENAPI_INFO
+    from credscore_aws.models.api import OPENAPI_INFO
 
     return str(app.app.get_openapi_json_schema(**OPENAPI_INFO))
 

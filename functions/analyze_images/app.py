@@ -1,85 +1,23 @@
-"""Map iteration: moderate one batch of photos, each read from its archive by ranged reads.
-
-The ONNX session is created once per warm execution environment (module level), not per call.
-"""
+"""Map iteration: moderate one batch of photos, each read from its archive by ranged reads (see
+`credscore_aws.logic.images`; the ONNX session is made once per warm execution environment)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
 
-from credscore.analysis.images import ImageModerator
-from credscore.evidence import Cap
-from credscore.ingest.archive import read_member
-from credscore.json_stream import iter_array
-from credscore.profile import MediaRef
-from credscore_aws.analysis_io import object_reader
-from credscore_aws.runtime import bucket_name, logger, metrics, tracer
-from credscore_aws.s3io import S3RangedReader
-from credscore_aws.storage import s3_client
+from credscore_aws.logic.images import moderate_batch
+from credscore_aws.models.states import ImageBatchInput
+from credscore_aws.runtime import logger, metrics, tracer
 
-MAX_PHOTO_BYTES = 25 * 1024 * 1024
-# Ingest writes batches of IMAGE_BATCH_SIZE photos (at most 2000, the template's MaxValue); a manifest
-# written otherwise (an earlier version) is streamed and cut here, so memory does not grow with it.
-MAX_PHOTOS_PER_BATCH = 2000
-
-
-class ImageBatchRequest(BaseModel):
-    application_id: str
-    batch: str  # key of the batch manifest written by ingest
-
-
-@cache
-def moderator() -> ImageModerator:
-    return ImageModerator.from_model_cards(threads=int(os.environ.get("ORT_THREADS", "1")))
-
-
-def _photos(refs: list[MediaRef]) -> Iterator[tuple[str, bytes | None]]:
-    """(reference, bytes) per photo, archive by archive so each archive's directory is read once."""
-    by_archive: dict[str, list[MediaRef]] = {}
-    for ref in refs:
-        by_archive.setdefault(ref.archive, []).append(ref)
-    for archive, members in by_archive.items():
-        reader = S3RangedReader(s3_client(), bucket_name(), archive)
-        for i, ref in enumerate(members):
-            yield f"{archive}#{i}", read_member(reader, ref.member, MAX_PHOTO_BYTES)
+ImageBatchRequest = ImageBatchInput  # the name the sample-event test reads
 
 
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    request = ImageBatchRequest.model_validate(event)
+    request = ImageBatchInput.model_validate(event)
     logger.append_keys(application_id=request.application_id)
-    refs, capped = _batch(request.batch)
-    result = moderator().analyze_batch(_photos(refs))
-    if capped:
-        result.caps = [Cap(items="photos", analysed=len(refs), capped=capped)]
-    logger.info(
-        "batch moderated",
-        extra={
-            "analysed": result.analysed,
-            "not_analysed": result.not_analysed,
-            "reasons": result.not_analysed_reasons,
-            "capped": capped,
-        },
-    )
-    return result.model_dump(mode="json")
-
-
-def _batch(key: str) -> tuple[list[MediaRef], int]:
-    """The batch's first MAX_PHOTOS_PER_BATCH photo references, and how many more it lists."""
-    refs: list[MediaRef] = []
-    capped = 0
-    with object_reader(key) as read:
-        for item in iter_array(read):
-            if len(refs) < MAX_PHOTOS_PER_BATCH:
-                refs.append(MediaRef.model_validate(item))
-            else:
-                capped += 1
-    return refs, capped
+    return moderate_batch(request).model_dump(mode="json")

@@ -14,7 +14,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from credscore_aws import applicant_token as applicant
+from credscore_aws.logic import applicant_token as applicant
 from credscore_aws.runtime import logger, repository
 
 APPLICANT_PREFIX = "/applicant/"

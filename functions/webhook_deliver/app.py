@@ -1,7 +1,7 @@
 """SQS → a signed POST of one webhook event to the partner's URL; failures back off (message visibility) for a
 day, then the event is parked in the dead-letter queue. Partial batch responses: only failed messages return.
 
-Thin: the work is in `credscore_aws.webhooks.deliver`.
+Thin: the work is in `credscore_aws.logic.webhooks.deliver`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from credscore_aws import webhooks
+from credscore_aws.logic import webhooks
+from credscore_aws.models.states import BatchItemFailure, RecordBatch, WebhookDeliverOutput
 from credscore_aws.runtime import logger, metrics, tracer
 
 
@@ -25,7 +26,8 @@ def _sqs() -> Any:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    records = event.get("Records", [])
+    records = RecordBatch.model_validate(event).Records
     retry = webhooks.deliver(records, webhooks.store_from_env(), _sqs(), webhooks.DeliverySettings.from_env())
     logger.info("webhook deliveries attempted", extra={"messages": len(records), "to_retry": len(retry)})
-    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in retry]}
+    failures = [BatchItemFailure(itemIdentifier=message_id) for message_id in retry]
+    return WebhookDeliverOutput(batchItemFailures=failures).model_dump(mode="json")

@@ -1,6 +1,6 @@
 """DynamoDB Stream of the applications table → one webhook delivery per move into scored, failed or erased.
 
-Thin: the work is in `credscore_aws.webhooks.dispatch`. The stream's filter (template.yaml) passes only
+Thin: the work is in `credscore_aws.logic.webhooks.dispatch`. The stream's filter (template.yaml) passes only
 applications' META items in those statuses; the handler checks the transition itself as well.
 """
 
@@ -12,7 +12,8 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from credscore_aws import webhooks
+from credscore_aws.logic import webhooks
+from credscore_aws.models.states import RecordBatch, WebhookDispatchOutput
 from credscore_aws.runtime import env, logger, metrics, tracer
 
 
@@ -24,10 +25,10 @@ def _sqs() -> Any:
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    records = event.get("Records", [])
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    records = RecordBatch.model_validate(event).Records
     queued = webhooks.dispatch(records, webhooks.store_from_env(), _sqs(), env("WEBHOOK_QUEUE_URL"))
     logger.info("webhook deliveries queued", extra={"records": len(records), "queued": queued})
     if queued:
         metrics.add_metric(name="WebhookDeliveriesQueued", unit="Count", value=queued)
-    return {"records": len(records), "queued": queued}
+    return WebhookDispatchOutput(records=len(records), queued=queued).model_dump(mode="json")

@@ -5,7 +5,7 @@ Item layout (pk / sk):
   APP#<id> / RESULT            the score result (JSON)
   APP#<id> / FEATURES          the feature vector kept for rescoring (JSON, numbers only)
   APP#<id> / AUDIT#<ts>#<n>    what happened when (no personal data)
-  APP#<id> / MODEL, OUTCOME    model-development data and the reported outcome (see `credscore_aws.outcomes`)
+  APP#<id> / MODEL, OUTCOME    model-development data and the reported outcome (see `credscore_aws.logic.outcomes`)
   PARTNERKEY#<sha256> / META   partner id for an API key, stored only as its hash
 Large documents are stored as JSON strings so floats survive without Decimal juggling.
 """
@@ -247,7 +247,7 @@ class ApplicationRepository:
         result never lands after an erasure."""
         pk = app_pk(application_id)
         # Imported here: the authorizer and other light functions load this module without the scorer.
-        from credscore_aws.outcomes import MODEL_SK, model_data_item
+        from credscore_aws.logic.outcomes import MODEL_SK, model_data_item
 
         meta = self.table.get_item(Key={"pk": pk, "sk": META}, ConsistentRead=True).get("Item") or {}
         # The model data (numbers only, with model-development consent) goes in the same conditional write: it can

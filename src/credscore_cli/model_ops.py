@@ -108,7 +108,7 @@ def _parameter(args: argparse.Namespace) -> str:
 # ------------------------------------------------------------------------------------------------ actions
 def cmd_export(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    from credscore_aws.outcomes import scan_training_items, training_rows, write_training_csv
+    from credscore_aws.logic.outcomes import scan_training_items, training_rows, write_training_csv
 
     rows = training_rows(scan_training_items(_table(args)), with_unlabelled=args.with_unlabelled)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -122,7 +122,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO | None = None) -> int:
 def cmd_candidate(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     from credscore.scoring.config import InvalidConfig
-    from credscore_aws.candidates import CandidateStore
+    from credscore_aws.logic.candidates import CandidateStore
 
     try:
         name, config = CandidateStore(_client(args, "ssm"), _parameter(args)).put(
@@ -138,7 +138,7 @@ def cmd_candidate(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 def cmd_candidates(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    from credscore_aws.candidates import CandidateStore
+    from credscore_aws.logic.candidates import CandidateStore
 
     for label in CandidateStore(_client(args, "ssm"), _parameter(args)).labels():
         out.write(label + "\n")
@@ -156,7 +156,7 @@ def shadow_state_machine(sfn: Any, stage: str) -> str:
 
 def run_compare(args: argparse.Namespace) -> dict[str, Any]:
     """Start the shadow job for the candidate, wait for it, and return its report (raises on failure)."""
-    from credscore_aws.candidates import CandidateStore, check_label
+    from credscore_aws.logic.candidates import CandidateStore, check_label
 
     label = check_label(args.version)
     CandidateStore(_client(args, "ssm"), _parameter(args)).get(
@@ -255,8 +255,8 @@ def cmd_compare(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 def cmd_promote(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    from credscore_aws.candidates import CandidateStore
     from credscore_aws.config_store import ConfigStore
+    from credscore_aws.logic.candidates import CandidateStore
 
     ssm = _client(args, "ssm")
     text = CandidateStore(ssm, _parameter(args)).text(args.version)
@@ -272,7 +272,7 @@ def cmd_promote(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 def cmd_monitoring(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    from credscore_aws.monitoring import weeks
+    from credscore_aws.logic.monitoring import weeks
 
     records = weeks(_table(args))
     if args.json:

@@ -108,7 +108,7 @@ def test_failed_and_empty_analyses_are_said_so() -> None:
 
 
 def test_the_api_result_view_says_what_was_analysed_in_plain_words() -> None:
-    from credscore_aws.api_models import ScoreResultView
+    from credscore_aws.models.api import ScoreResultView
 
     coverage = build_coverage(evidence(text=hindi_and_english_posts(), images=photos())).model_dump(
         mode="json"

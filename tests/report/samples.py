@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-# Keys the score function stores next to the scorer's own result (functions/score/app.py, scoring_service).
+# Keys the score function stores next to the scorer's own result (credscore_aws.logic.scoring).
 STORED_EXTRAS = {
     "application_id",
     "config_parameter_version",

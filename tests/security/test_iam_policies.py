@@ -230,7 +230,7 @@ def test_only_the_pipeline_end_states_the_api_and_the_erasure_checks_can_delete_
         for f in FUNCTIONS
         if any(a.startswith("s3:Delete") or a == "dynamodb:DeleteItem" for a, _ in _grants(f))
     }
-    # ReceiveUpload deletes late uploads and Ingest its own work files on erasure (credscore_aws.erasure).
+    # ReceiveUpload deletes late uploads and Ingest its own work files on erasure (credscore_aws.logic.erasure).
     assert deleters == {
         "ScoreFunction",
         "RecordFailureFunction",

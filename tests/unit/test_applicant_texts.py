@@ -13,8 +13,8 @@ from credscore.profile import SourceStatus
 from credscore.render.chart import chart_spec
 from credscore.scoring.features import FeatureId
 from credscore.scoring.scorer import REASONS
-from credscore_aws import applicant, applicant_token
-from credscore_aws.api_models import (
+from credscore_aws.logic import applicant, applicant_token
+from credscore_aws.models.api import (
     ApplicantConsent,
     ApplicantFeature,
     ApplicantResult,

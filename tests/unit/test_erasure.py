@@ -1,4 +1,4 @@
-"""The S3 half of erasure winning a race (credscore_aws.erasure), against moto: a pipeline writer that finds the
+"""The S3 half of erasure winning a race (credscore_aws.logic.erasure), against moto: a pipeline writer that finds the
 application erased after writing deletes what it wrote; one that wrote before the erasure is purged by it."""
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from credscore.application import (
     work_prefix,
 )
 from credscore.profile import Platform
-from credscore_aws import erasure, runtime, storage
+from credscore_aws import runtime, storage
+from credscore_aws.logic import erasure
 from credscore_aws.repository import ApplicationErased
 from credscore_local.template import load_template
 

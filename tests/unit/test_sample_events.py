@@ -70,7 +70,7 @@ def test_analyze_images_event() -> None:
 
 
 def test_score_event_is_the_parallel_states_output_the_scorer_reads() -> None:
-    from credscore_aws.scoring_service import evidence_from_branches
+    from credscore_aws.logic.scoring import evidence_from_branches
 
     event = _event("score")
     request = _handler_module("score").ScoreRequest.model_validate(event)
@@ -134,7 +134,7 @@ def test_monitor_event_is_a_scheduled_event_with_the_time_it_reads() -> None:
 
 
 def test_webhook_dispatch_event_is_a_stream_record_of_a_move_into_scored() -> None:
-    from credscore_aws.webhooks import transition_event
+    from credscore_aws.logic.webhooks import transition_event
 
     event = _event("webhook_dispatch")
     models.DynamoDBStreamModel.model_validate(event)

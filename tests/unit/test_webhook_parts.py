@@ -13,7 +13,7 @@ import pytest
 from boto3.dynamodb.types import TypeSerializer
 from moto import mock_aws
 
-from credscore_aws import webhooks
+from credscore_aws.logic import webhooks
 from credscore_client import SignatureError, parse_event, verify_signature
 from credscore_client.signatures import check_signature
 

@@ -1,6 +1,6 @@
 """A scripted stand-in for the partner API and the presigned upload target, for browser tests.
 
-It follows the real API's shapes (credscore_aws.api_models) so the page is exercised without the pipeline:
+It follows the real API's shapes (credscore_aws.models.api) so the page is exercised without the pipeline:
 uploads are accepted cross-origin (with the CORS answers S3 gives), an application is "processing" for two
 polls after its last upload, then "scored" with a fixed result. Applicant links: a token per application,
 accepted on /applicant/... only (and the partner key never there), revocable.

@@ -22,9 +22,18 @@ import boto3
 from credscore.application import shadow_job_prefix
 from credscore.model_compare import compare, shadow_row
 from credscore.scoring.config import ScoringConfig, parse_config
-from credscore_aws.candidates import CandidateStore
 from credscore_aws.config_store import ConfigStore
-from credscore_aws.outcomes import scan_model_data
+from credscore_aws.logic.candidates import CandidateStore
+from credscore_aws.logic.outcomes import scan_model_data
+from credscore_aws.models.states import (
+    ShadowJob,
+    ShadowPageInput,
+    ShadowPageOutput,
+    ShadowPlanInput,
+    ShadowPlanOutput,
+    ShadowReportInput,
+    ShadowReportOutput,
+)
 from credscore_aws.runtime import bucket_name, env, repository
 from credscore_aws.storage import put_json, s3_client
 
@@ -59,65 +68,56 @@ def _candidate(parameter: str, label: str) -> ScoringConfig:
     return CandidateStore(_ssm(), parameter).get(label)
 
 
-def plan(event: dict[str, Any]) -> dict[str, Any]:
+def plan(event: ShadowPlanInput) -> ShadowPlanOutput:
     parameter = env("CONFIG_PARAM")
-    label = str(event["candidate"])
+    label = event.candidate
     candidate = CandidateStore(_ssm(), parameter).get(label)  # fails the job early when missing or invalid
     active = ConfigStore(_ssm(), parameter).load_fresh()
-    segments = int(event.get("segments") or DEFAULT_SEGMENTS)
+    segments = int(event.segments or DEFAULT_SEGMENTS)
     if not 1 <= segments <= MAX_SEGMENTS:
         raise ValueError(f"segments must be 1 to {MAX_SEGMENTS}")
-    job = {
-        "job_id": str(event.get("job_id") or uuid.uuid4().hex),
-        "candidate": label,
-        "candidate_version": candidate.version,
-        "active_parameter_version": active.parameter_version,
-        "active_version": active.config.version,
-        "total_segments": segments,
-        "page_size": int(event.get("page_size") or DEFAULT_PAGE_SIZE),
-        "cutoff": event.get("cutoff"),
-        "candidate_cutoff": event.get("candidate_cutoff"),
-        "started_at": int(time.time()),
-    }
-    return {"job": job, "segments": list(range(segments))}
+    job = ShadowJob(
+        job_id=str(event.job_id or uuid.uuid4().hex),
+        candidate=label,
+        candidate_version=candidate.version,
+        active_parameter_version=active.parameter_version,
+        active_version=active.config.version,
+        total_segments=segments,
+        page_size=int(event.page_size or DEFAULT_PAGE_SIZE),
+        cutoff=event.cutoff,
+        candidate_cutoff=event.candidate_cutoff,
+        started_at=int(time.time()),
+    )
+    return ShadowPlanOutput(job=job, segments=list(range(segments)))
 
 
-def score_page(event: dict[str, Any], clock: Any = time.monotonic) -> dict[str, Any]:
-    job = event["job"]
-    segment = int(event["segment"])
-    page = int(event.get("page") or 0)
-    start_key = event.get("start_key")
+def score_page(event: ShadowPageInput, clock: Any = time.monotonic) -> ShadowPageOutput:
+    job = event.job
+    segment = event.segment
+    page = event.page
+    start_key = event.start_key
     parameter = env("CONFIG_PARAM")
-    active = _config_of_version(parameter, int(job["active_parameter_version"]))
-    candidate = _candidate(parameter, str(job["candidate"]))
+    active = _config_of_version(parameter, job.active_parameter_version)
+    candidate = _candidate(parameter, job.candidate)
     started = clock()
     rows: list[dict[str, Any]] = []
     while True:
         items, start_key = scan_model_data(
             repository().table,
             segment=segment,
-            total_segments=int(job["total_segments"]),
+            total_segments=job.total_segments,
             start_key=start_key,
-            page_size=int(job["page_size"]) - len(rows),
+            page_size=job.page_size - len(rows),
         )
         rows += [shadow_row(item["features"], active, candidate) for item in items]
-        if (
-            start_key is None
-            or len(rows) >= int(job["page_size"])
-            or clock() - started > PAGE_TIME_BUDGET_SECONDS
-        ):
+        if start_key is None or len(rows) >= job.page_size or clock() - started > PAGE_TIME_BUDGET_SECONDS:
             break
     if rows:
         body = "\n".join(json.dumps(r, separators=(",", ":")) for r in rows)
-        put_json(bucket_name(), f"{job_prefix(job['job_id'])}rows/{segment:03d}-{page:06d}.jsonl", body)
-    return {
-        "job": job,
-        "segment": segment,
-        "page": page + 1,
-        "start_key": start_key,
-        "done": start_key is None,
-        "rows": len(rows),
-    }
+        put_json(bucket_name(), f"{job_prefix(job.job_id)}rows/{segment:03d}-{page:06d}.jsonl", body)
+    return ShadowPageOutput(
+        job=job, segment=segment, page=page + 1, start_key=start_key, done=start_key is None, rows=len(rows)
+    )
 
 
 def _rows(job_id: str) -> Any:
@@ -133,22 +133,16 @@ def _rows(job_id: str) -> Any:
                     yield json.loads(line)
 
 
-def report(event: dict[str, Any]) -> dict[str, Any]:
-    job = event["job"]
-    cutoff = job.get("cutoff")
-    candidate_cutoff = job.get("candidate_cutoff")
-    comparison = compare(
-        _rows(job["job_id"]),
-        cutoff=None if cutoff is None else float(cutoff),
-        candidate_cutoff=None if candidate_cutoff is None else float(candidate_cutoff),
+def report(event: ShadowReportInput) -> ShadowReportOutput:
+    job = event.job
+    comparison = compare(_rows(job.job_id), cutoff=job.cutoff, candidate_cutoff=job.candidate_cutoff)
+    document = {"job": job.model_dump(mode="json"), "finished_at": int(time.time()), **comparison}
+    key = put_json(bucket_name(), report_key(job.job_id), json.dumps(document, indent=1))
+    return ShadowReportOutput(
+        job_id=job.job_id,
+        bucket=bucket_name(),
+        report_key=key,
+        applications=comparison["applications"],
+        psi=comparison["psi"]["value"],
+        approval_change=comparison["approval"]["change"],
     )
-    document = {"job": job, "finished_at": int(time.time()), **comparison}
-    key = put_json(bucket_name(), report_key(job["job_id"]), json.dumps(document, indent=1))
-    return {
-        "job_id": job["job_id"],
-        "bucket": bucket_name(),
-        "report_key": key,
-        "applications": comparison["applications"],
-        "psi": comparison["psi"]["value"],
-        "approval_change": comparison["approval"]["change"],
-    }

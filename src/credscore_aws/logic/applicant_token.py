@@ -1,7 +1,7 @@
 """Applicant link tokens, kept light: the authorizer imports this (and not the API's modules) on its cold start.
 
 A token is `<application id>.<43 url-safe characters>` (256 random bits from `secrets`); only its SHA-256 hash is
-stored, on the application's META item (see `credscore_aws.applicant` for what a token allows).
+stored, on the application's META item (see `credscore_aws.logic.applicant` for what a token allows).
 """
 
 from __future__ import annotations

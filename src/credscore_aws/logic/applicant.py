@@ -1,6 +1,6 @@
 """The applicant's link: a per-application token for the applicant page, and what it allows.
 
-A token (`credscore_aws.applicant_token`) is stored only as its SHA-256 hash on the application's META item.
+A token (`credscore_aws.logic.applicant_token`) is stored only as its SHA-256 hash on the application's META item.
 It allows exactly this application's applicant routes:
 - upload forms (after the applicant's own consent) while the application is collecting, until the upload window
   (`UPLOAD_WINDOW_HOURS` after creation) closes;
@@ -19,8 +19,17 @@ from typing import Any
 
 from credscore import texts
 from credscore.application import Status
-from credscore_aws import applications
-from credscore_aws.api_models import (
+from credscore_aws.logic import applications
+from credscore_aws.logic.applicant_token import (
+    LinkRefused,
+    application_of,
+    hash_token,
+    load,
+    new_token,
+    token_matches,
+    view_until,
+)
+from credscore_aws.models.api import (
     ApplicantConsent,
     ApplicantError,
     ApplicantFeature,
@@ -34,15 +43,6 @@ from credscore_aws.api_models import (
     DeclaredSources,
     ErasureReceipt,
     LinkRevoked,
-)
-from credscore_aws.applicant_token import (
-    LinkRefused,
-    application_of,
-    hash_token,
-    load,
-    new_token,
-    token_matches,
-    view_until,
 )
 from credscore_aws.runtime import logger, repository
 

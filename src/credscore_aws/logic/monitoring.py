@@ -25,8 +25,11 @@ from credscore.monitoring import (
     quantile_edges,
     stability,
 )
-from credscore.scoring.config import FeatureId
-from credscore_aws.outcomes import MODEL_SK
+from credscore.scoring.config import FeatureId, canonical_json
+from credscore_aws.logic.outcomes import MODEL_SK
+from credscore_aws.logic.scoring import config_store
+from credscore_aws.models.states import MonitorOutput, ScheduledEvent
+from credscore_aws.runtime import repository
 
 MONITOR_PK = "MONITOR"
 
@@ -150,6 +153,27 @@ def record_week(
     }
     table.put_item(Item={"pk": MONITOR_PK, "sk": f"WEEK#{label}", "doc": json.dumps(document)})
     return document
+
+
+def event_time(event: ScheduledEvent) -> dt.datetime:
+    # A scheduled event carries its time ("2026-11-30T03:00:00Z"); a manual run may pass one to redo a week.
+    text = event.time or ""
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")) if text else dt.datetime.now(dt.UTC)
+
+
+def monitor_week(event: ScheduledEvent) -> MonitorOutput:
+    """The week before the event's time recorded under the configuration in force now; its summary returned."""
+    loaded = config_store().load_fresh()
+    config = json.loads(canonical_json(loaded.config))
+    document = record_week(repository().table, config, loaded.parameter_version, event_time(event))
+    return MonitorOutput(
+        week=document["week"],
+        applications=document["applications"],
+        baseline=document["baseline"]["kind"],
+        score_psi=document["score"].get("psi"),
+        max_characteristic_psi=document["max_characteristic_psi"],
+        max_characteristic=document["max_characteristic"],
+    )
 
 
 def weeks(table: Any) -> list[dict[str, Any]]:

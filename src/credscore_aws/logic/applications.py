@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from functools import cache
@@ -24,8 +23,9 @@ from credscore.application import (
     upload_prefix,
 )
 from credscore.profile import Platform
-from credscore_aws import outcomes, scoring_service
-from credscore_aws.api_models import (
+from credscore_aws.logic import outcomes, scoring
+from credscore_aws.logic.erasure import purge_objects
+from credscore_aws.models.api import (
     ApplicationList,
     ApplicationListItem,
     ApplicationSummary,
@@ -42,7 +42,7 @@ from credscore_aws.api_models import (
     UploadForm,
     UploadPlatform,
 )
-from credscore_aws.erasure import purge_objects
+from credscore_aws.models.states import CloseStaleOutput, SubmitRequested
 from credscore_aws.repository import ApplicationErased, Conflict, NotFound
 from credscore_aws.runtime import bucket_name, env, logger, repository
 from credscore_aws.storage import list_keys
@@ -195,14 +195,14 @@ def _start_execution(application_id: str, reason: str) -> None:
     boto3.client("stepfunctions").start_execution(
         stateMachineArn=env("STATE_MACHINE_ARN"),
         name=f"{application_id}-{reason}-{int(time.time())}",
-        input=json.dumps({"action": "submit", "application_id": application_id}),
+        input=SubmitRequested(action="submit", application_id=application_id).model_dump_json(),
     )
 
 
 NO_UPLOAD = "no_upload"
 
 
-def close_stale(window_hours: int, now: float | None = None) -> dict[str, int]:
+def close_stale(window_hours: int, now: float | None = None) -> CloseStaleOutput:
     """Applications still collecting once their upload window has passed: one with any upload is scored with
     what arrived (as the partner's submit would do; the missing sources are reported absent), one with none is
     closed as failed with the reason, so no application waits for ever."""
@@ -217,7 +217,7 @@ def close_stale(window_hours: int, now: float | None = None) -> dict[str, int]:
             application_id, NO_UPLOAD, f"no export arrived within {window_hours} hours of the application"
         ):
             closed += 1
-    return {"submitted": submitted, "closed": closed}
+    return CloseStaleOutput(submitted=submitted, closed=closed)
 
 
 # ---------------------------------------------------------------------------------------------------- read
@@ -290,7 +290,7 @@ def rescore(partner_id: str, application_id: str) -> RescoredResult:
     previous = repository().get_doc(application_id, "RESULT") or {}
     if features is None:
         raise WrongStatus("no kept features to rescore")
-    new_result = scoring_service.rescore(application_id, features, previous)
+    new_result = scoring.rescore(application_id, features, previous)
     # Nothing changed: the same stored configuration version, read without falling back, and the same score.
     unchanged = (
         new_result.get("config_parameter_version") == previous.get("config_parameter_version")
@@ -325,7 +325,7 @@ def rescore(partner_id: str, application_id: str) -> RescoredResult:
 def erase(partner_id: str, application_id: str) -> ErasureReceipt:
     application = _owned(partner_id, application_id)
     # The tombstone first, then the objects: a pipeline writer that asks after the tombstone sees ERASED and
-    # deletes what it wrote; one that asked before wrote before this listing (see credscore_aws.erasure).
+    # deletes what it wrote; one that asked before wrote before this listing (see credscore_aws.logic.erasure).
     try:
         records = repository().erase(application_id, partner_id, application.get("created_at"))
     except NotFound:
@@ -346,7 +346,7 @@ def erase(partner_id: str, application_id: str) -> ErasureReceipt:
 
 # ---------------------------------------------------------------------------------------------------- outcomes
 def report_outcome(partner_id: str, application_id: str, report: OutcomeReport) -> OutcomeRecord:
-    """Record the repayment outcome of the partner's own scored application (see `credscore_aws.outcomes`)."""
+    """Record the repayment outcome of the partner's own scored application (see `credscore_aws.logic.outcomes`)."""
     application = _owned(partner_id, application_id)
     try:
         stored = outcomes.put_outcome(repository().table, application, report.outcome, report.observed_at)

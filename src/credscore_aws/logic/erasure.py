@@ -14,6 +14,7 @@ application, and Score and RecordFailure purge once more after the final status 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from credscore.application import upload_prefix, work_prefix
@@ -27,6 +28,16 @@ def purge_objects(application_id: str) -> int:
     return delete_prefix(bucket_name(), upload_prefix(application_id)) + delete_prefix(
         bucket_name(), work_prefix(application_id)
     )
+
+
+def purge_raw(application_id: str, final_write: Callable[[], object]) -> int:
+    """The purge around an application's final status write (scored, failed): once before it, so nobody sees a
+    finished application with exports left, and once after it, for an upload that landed meanwhile while the
+    status still said processing (one arriving later finds the final status and ReceiveUpload deletes it).
+    An error of the write propagates without the second purge. Returns how many objects were deleted."""
+    purged = purge_objects(application_id)
+    final_write()
+    return purged + purge_objects(application_id)
 
 
 def put_pipeline_files(application_id: str, documents: dict[str, Any]) -> list[str]:

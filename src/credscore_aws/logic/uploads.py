@@ -1,0 +1,68 @@
+"""The ReceiveUpload step: record an arrived upload (or a partner's submit) and claim the application for
+scoring exactly once, when every declared source is in (or when the partner says to go ahead)."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from credscore.application import Status, expected_parts, parse_upload_key
+from credscore_aws.models.states import ReceiveUploadInput, ReceiveUploadOutput, SubmitRequested
+from credscore_aws.repository import NotFound
+from credscore_aws.runtime import bucket_name, logger, metrics, repository
+from credscore_aws.storage import delete_keys
+
+# An upload for these is late for good (a presigned form stays valid for its hour): deleted at once.
+FINISHED = frozenset({Status.SCORED.value, Status.FAILED.value, Status.ERASED.value})
+
+
+def receive(event: ReceiveUploadInput) -> ReceiveUploadOutput:
+    if isinstance(event, SubmitRequested):
+        return _claim(event.application_id, trigger="submit")
+    return _upload_arrived(unquote_plus(event.detail.object.key))
+
+
+def _upload_arrived(key: str) -> ReceiveUploadOutput:
+    ref = parse_upload_key(key)
+    if ref is None:
+        logger.warning("ignoring an object outside the upload layout")
+        return ReceiveUploadOutput(ready=False, reason="not_an_upload_key")
+    logger.append_keys(application_id=ref.application_id)
+    repo = repository()
+    try:
+        application = repo.record_upload(ref.application_id, ref.name)
+    except NotFound:
+        logger.warning("upload for an unknown application: deleted")
+        delete_keys(bucket_name(), [key])
+        return ReceiveUploadOutput(ready=False, reason="unknown_application")
+    status = application["status"]
+    if status != Status.COLLECTING.value:
+        # Late: the application record is left untouched. Once it is scored, failed or erased nothing will
+        # read this file, so it goes now; while processing the pipeline may still be reading what is in the
+        # bucket, and its last step purges once more after the final status is written (see Score).
+        purged = status in FINISHED
+        if purged:
+            delete_keys(bucket_name(), [key])
+        metrics.add_metric(name="LateUploads", unit=MetricUnit.Count, value=1)
+        logger.info("late upload", extra={"status": status, "purged": purged})
+        return ReceiveUploadOutput(application_id=ref.application_id, ready=False, reason="already_" + status)
+    metrics.add_metric(name="UploadsReceived", unit=MetricUnit.Count, value=1)
+    missing = expected_parts(application.get("declared", {})) - set(application.get("received", []))
+    if missing:
+        return ReceiveUploadOutput(
+            application_id=ref.application_id,
+            ready=False,
+            reason="waiting_for_sources",
+            missing=sorted(missing),
+        )
+    return _claim(ref.application_id, trigger="all_sources_received")
+
+
+def _claim(application_id: str, trigger: str) -> ReceiveUploadOutput:
+    won = repository().claim_for_scoring(application_id, trigger)
+    if won:
+        metrics.add_metric(name="ApplicationsClaimed", unit=MetricUnit.Count, value=1)
+    return ReceiveUploadOutput(
+        application_id=application_id, ready=won, reason=trigger if won else "already_claimed"
+    )
