@@ -5,7 +5,6 @@ The ONNX session is created once per warm execution environment (module level), 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
@@ -18,10 +17,11 @@ from credscore.evidence import Cap
 from credscore.ingest.archive import read_member
 from credscore.json_stream import iter_array
 from credscore.profile import MediaRef
-from credscore_aws.analysis_io import object_reader
-from credscore_aws.runtime import bucket_name, logger, metrics, tracer
-from credscore_aws.s3io import S3RangedReader
-from credscore_aws.storage import s3_client
+from credscore_aws.dal.analysis_io import object_reader
+from credscore_aws.dal.s3io import S3RangedReader
+from credscore_aws.dal.storage import s3_client
+from credscore_aws.runtime import logger, metrics, tracer
+from credscore_aws.settings import settings
 
 MAX_PHOTO_BYTES = 25 * 1024 * 1024
 # Ingest writes batches of IMAGE_BATCH_SIZE photos (at most 2000, the template's MaxValue); a manifest
@@ -36,7 +36,7 @@ class ImageBatchRequest(BaseModel):
 
 @cache
 def moderator() -> ImageModerator:
-    return ImageModerator.from_model_cards(threads=int(os.environ.get("ORT_THREADS", "1")))
+    return ImageModerator.from_model_cards(threads=settings().ort_threads)
 
 
 def _photos(refs: list[MediaRef]) -> Iterator[tuple[str, bytes | None]]:
@@ -45,7 +45,7 @@ def _photos(refs: list[MediaRef]) -> Iterator[tuple[str, bytes | None]]:
     for ref in refs:
         by_archive.setdefault(ref.archive, []).append(ref)
     for archive, members in by_archive.items():
-        reader = S3RangedReader(s3_client(), bucket_name(), archive)
+        reader = S3RangedReader(s3_client(), settings().bucket_name, archive)
         for i, ref in enumerate(members):
             yield f"{archive}#{i}", read_member(reader, ref.member, MAX_PHOTO_BYTES)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
-import os
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -21,7 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore import texts
 from credscore.report import render_report
-from credscore_aws import applicant, applications, outcomes, rate_limit, webhooks
+from credscore_aws import applicant, applications, outcomes, webhooks
 from credscore_aws.api_models import (
     APPLICANT_SECURITY,
     NEXT_TOKEN_PATTERN,
@@ -50,7 +49,9 @@ from credscore_aws.api_models import (
     WebhookView,
     WebhookWithSecret,
 )
+from credscore_aws.dal import rate_limit
 from credscore_aws.runtime import logger, metrics, repository, tracer
+from credscore_aws.settings import settings
 
 app = APIGatewayHttpResolver(enable_validation=True)
 app.enable_swagger(path="/docs", **OPENAPI_INFO)
@@ -569,13 +570,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
 
 def _rate_limited(event: dict[str, Any]) -> dict[str, Any] | None:
-    """429 once a partner passes its requests per minute (see credscore_aws.rate_limit for why it is here)."""
+    """429 once a partner passes its requests per minute (see credscore_aws.dal.rate_limit for why it is here)."""
     authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
     partner = (authorizer.get("lambda") or {}).get("partner_id")
-    limit = os.environ.get("PARTNER_REQUESTS_PER_MINUTE")
-    if not partner or not limit:
+    if not partner:
         return None
-    decision = rate_limit.check(repository().table, str(partner), int(limit))
+    limit = settings().partner_requests_per_minute
+    decision = rate_limit.check(repository().table, str(partner), limit)
     if not decision.counted:
         logger.warning("partner rate limit not counted (DynamoDB error); request let through")
     if decision.allowed:

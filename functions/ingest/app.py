@@ -19,10 +19,11 @@ from credscore.application import parse_upload_key, upload_prefix, work_prefix
 from credscore.errors import NoUsableSource, RateLimited
 from credscore.ingest.errors import XRateLimited
 from credscore.ingest.pipeline import build_profile, cap_photos, image_batches
+from credscore_aws.dal.s3io import S3RangedReader
+from credscore_aws.dal.storage import list_keys, s3_client
 from credscore_aws.erasure import put_pipeline_files
-from credscore_aws.runtime import bucket_name, env, logger, metrics, repository, tracer
-from credscore_aws.s3io import S3RangedReader
-from credscore_aws.storage import list_keys, s3_client
+from credscore_aws.runtime import logger, metrics, repository, tracer
+from credscore_aws.settings import settings
 
 
 class IngestRequest(BaseModel):
@@ -30,13 +31,13 @@ class IngestRequest(BaseModel):
 
 
 def _open_archive(key: str) -> S3RangedReader:
-    return S3RangedReader(s3_client(), bucket_name(), key)
+    return S3RangedReader(s3_client(), settings().bucket_name, key)
 
 
 def _uploaded_parts(application_id: str) -> list[str]:
     """What is in the bucket now, not what events have recorded so far: a partner's submit can overtake the
     event of an upload that has already landed."""
-    refs = (parse_upload_key(key) for key in list_keys(bucket_name(), upload_prefix(application_id)))
+    refs = (parse_upload_key(key) for key in list_keys(settings().bucket_name, upload_prefix(application_id)))
     return sorted(ref.name for ref in refs if ref is not None)
 
 
@@ -44,7 +45,7 @@ def _x_bearer_token() -> str:
     """The X API token, or "" when its SecureString was never created (created out of band, see template.yaml).
     Any other SSM failure is raised, so the state machine retries it."""
     try:
-        return str(parameters.get_parameter(env("X_BEARER_TOKEN_PARAM"), decrypt=True, max_age=300))
+        return str(parameters.get_parameter(settings().x_bearer_token_param, decrypt=True, max_age=300))
     except GetParameterError as exc:
         cause = exc.__cause__ or exc.__context__  # powertools re-raises without `from`
         if (
@@ -80,7 +81,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     except XRateLimited as exc:
         raise RateLimited(str(exc), exc.retry_after_seconds) from exc
     # Before the reports are recorded: a source that lost photos to the cap says so.
-    sample, photos = cap_photos(profile, int(env("MAX_PHOTOS_PER_APPLICATION")))
+    sample, photos = cap_photos(profile, settings().max_photos_per_application)
     reports = [
         {
             "platform": s.platform.value,
@@ -106,12 +107,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     prefix = work_prefix(application_id)
     profile_key = f"{prefix}profile.json"
     # The Map state takes its concurrency from this output, so the batches and the Map agree on it.
-    concurrency = int(env("IMAGE_MAP_CONCURRENCY"))
+    concurrency = settings().image_map_concurrency
     batches = {
         f"{prefix}images/batch-{i:04d}.json": [ref.model_dump() for ref in batch]
-        for i, batch in enumerate(
-            image_batches(sample, int(env("IMAGE_BATCH_SIZE")), parallelism=concurrency)
-        )
+        for i, batch in enumerate(image_batches(sample, settings().image_batch_size, parallelism=concurrency))
     }
     # Deleted again at once if the application was erased meanwhile (then ApplicationErased ends the run).
     put_pipeline_files(application_id, {profile_key: profile.model_dump_json(), **batches})

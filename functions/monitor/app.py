@@ -13,14 +13,15 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore.scoring.config import canonical_json
-from credscore_aws.config_store import ConfigStore
+from credscore_aws.dal.config_store import ConfigStore
 from credscore_aws.monitoring import record_week
-from credscore_aws.runtime import env, logger, metrics, repository, tracer
+from credscore_aws.runtime import logger, metrics, repository, tracer
+from credscore_aws.settings import settings
 
 
 @cache
 def _config_store() -> ConfigStore:
-    return ConfigStore(boto3.client("ssm"), env("CONFIG_PARAM"))
+    return ConfigStore(boto3.client("ssm"), settings().config_param)
 
 
 def _event_time(event: dict[str, Any]) -> dt.datetime:

@@ -10,9 +10,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore.application import Status, expected_parts, parse_upload_key
-from credscore_aws.repository import NotFound
-from credscore_aws.runtime import bucket_name, logger, metrics, repository, tracer
-from credscore_aws.storage import delete_keys
+from credscore_aws.dal.repository import NotFound
+from credscore_aws.dal.storage import delete_keys
+from credscore_aws.runtime import logger, metrics, repository, tracer
+from credscore_aws.settings import settings
 
 # An upload for these is late for good (a presigned form stays valid for its hour): deleted at once.
 FINISHED = frozenset({Status.SCORED.value, Status.FAILED.value, Status.ERASED.value})
@@ -40,7 +41,7 @@ def _upload_arrived(key: str) -> dict[str, Any]:
         application = repo.record_upload(ref.application_id, ref.name)
     except NotFound:
         logger.warning("upload for an unknown application: deleted")
-        delete_keys(bucket_name(), [key])
+        delete_keys(settings().bucket_name, [key])
         return {"ready": False, "reason": "unknown_application"}
     status = application["status"]
     if status != Status.COLLECTING.value:
@@ -49,7 +50,7 @@ def _upload_arrived(key: str) -> dict[str, Any]:
         # bucket, and its last step purges once more after the final status is written (see Score).
         purged = status in FINISHED
         if purged:
-            delete_keys(bucket_name(), [key])
+            delete_keys(settings().bucket_name, [key])
         metrics.add_metric(name="LateUploads", unit=MetricUnit.Count, value=1)
         logger.info("late upload", extra={"status": status, "purged": purged})
         return {"application_id": ref.application_id, "ready": False, "reason": "already_" + status}

@@ -7,8 +7,8 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from credscore_aws.dal.repository import ApplicationErased, Conflict
 from credscore_aws.erasure import purge_objects
-from credscore_aws.repository import ApplicationErased, Conflict
 from credscore_aws.runtime import logger, metrics, repository, tracer
 from credscore_aws.step_errors import cause_message
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from credscore.coverage import build_coverage
 from credscore.errors import TransientError
 from credscore.scoring.features import extract_features
-from credscore_aws.analysis_io import AnalysisRequest, score_input
+from credscore_aws.dal.analysis_io import AnalysisRequest, score_input
 from credscore_aws.erasure import purge_objects
 from credscore_aws.runtime import logger, metrics, repository, tracer
 from credscore_aws.scoring_service import config_store, evidence_from_branches, result_document

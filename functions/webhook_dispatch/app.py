@@ -13,7 +13,8 @@ import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore_aws import webhooks
-from credscore_aws.runtime import env, logger, metrics, tracer
+from credscore_aws.runtime import logger, metrics, tracer
+from credscore_aws.settings import settings
 
 
 @cache
@@ -26,7 +27,7 @@ def _sqs() -> Any:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     records = event.get("Records", [])
-    queued = webhooks.dispatch(records, webhooks.store_from_env(), _sqs(), env("WEBHOOK_QUEUE_URL"))
+    queued = webhooks.dispatch(records, webhooks.store_from_env(), _sqs(), settings().webhook_queue_url)
     logger.info("webhook deliveries queued", extra={"records": len(records), "queued": queued})
     if queued:
         metrics.add_metric(name="WebhookDeliveriesQueued", unit="Count", value=queued)

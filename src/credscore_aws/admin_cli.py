@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from credscore.scoring.config import InvalidConfig, ScoringConfig, canonical_json, parse_config
-from credscore_aws.config_store import SCORER_CACHE_SECONDS, ConfigStore, ConfigUnavailable
+from credscore_aws.dal.config_store import SCORER_CACHE_SECONDS, ConfigStore, ConfigUnavailable
 from credscore_aws.endpoints import client_options
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2

@@ -13,7 +13,6 @@ on every request, whatever the authorizer cached). Erasure removes the hash with
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
@@ -45,16 +44,17 @@ from credscore_aws.applicant_token import (
     view_until,
 )
 from credscore_aws.runtime import logger, repository
+from credscore_aws.settings import settings
 
 __all__ = ["LinkRefused", "application_of", "hash_token", "load", "new_token", "token_matches", "view_until"]
 
 
 def upload_until(application: dict[str, Any]) -> int:
-    return int(application["created_at"]) + int(os.environ.get("UPLOAD_WINDOW_HOURS", "26")) * 3600
+    return int(application["created_at"]) + settings().upload_window_hours * 3600
 
 
 def page_url(token: str) -> str:
-    base = os.environ.get("APPLICANT_PAGE_URL", "")
+    base = settings().applicant_page_url
     # The fragment never leaves the browser: the token stays out of every server's request log.
     return f"{base}#t={token}"
 

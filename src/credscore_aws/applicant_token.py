@@ -13,7 +13,7 @@ import secrets
 import time
 from typing import Any
 
-from credscore_aws.repository import NotFound
+from credscore_aws.dal.repository import NotFound
 from credscore_aws.runtime import repository
 
 TOKEN_PATTERN = re.compile(r"^([0-9a-f]{32})\.([A-Za-z0-9_-]{43})$")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from functools import cache
 from typing import Any, cast
@@ -42,10 +41,11 @@ from credscore_aws.api_models import (
     UploadForm,
     UploadPlatform,
 )
+from credscore_aws.dal.repository import ApplicationErased, Conflict, NotFound
+from credscore_aws.dal.storage import list_keys
 from credscore_aws.erasure import purge_objects
-from credscore_aws.repository import ApplicationErased, Conflict, NotFound
-from credscore_aws.runtime import bucket_name, env, logger, repository
-from credscore_aws.storage import list_keys
+from credscore_aws.runtime import logger, repository
+from credscore_aws.settings import settings
 
 
 class ApplicationNotFound(Exception):
@@ -67,7 +67,7 @@ class IdempotencyKeyReused(Exception):
 @cache
 def _idempotency() -> tuple[DynamoDBPersistenceLayer, IdempotencyConfig]:
     return (
-        DynamoDBPersistenceLayer(table_name=env("IDEMPOTENCY_TABLE_NAME")),
+        DynamoDBPersistenceLayer(table_name=settings().idempotency_table_name),
         IdempotencyConfig(
             event_key_jmespath="[partner_id, key]",
             expires_after_seconds=24 * 3600,
@@ -135,7 +135,7 @@ def _create_once(
 
 def _create(partner_id: str, request: CreateApplication) -> dict[str, Any]:
     application_id = new_application_id()
-    retention_days = int(os.environ.get("RESULT_RETENTION_DAYS", "365"))
+    retention_days = settings().result_retention_days
     repository().create(
         {
             "application_id": application_id,
@@ -161,14 +161,14 @@ def _create(partner_id: str, request: CreateApplication) -> dict[str, Any]:
 
 
 def _upload_forms(application_id: str, request: CreateApplication) -> list[UploadForm]:
-    max_bytes = int(os.environ.get("MAX_UPLOAD_BYTES", str(4 * 1024**3)))
-    expiry = int(os.environ.get("UPLOAD_URL_EXPIRY_SECONDS", "3600"))
+    max_bytes = settings().max_upload_bytes
+    expiry = settings().upload_url_expiry_seconds
     forms = []
     for platform, parts in request.sources.parts().items():
         for part in range(1, parts + 1):
             key = upload_key(application_id, Platform(platform), part)
             post = _presigning_s3().generate_presigned_post(
-                Bucket=bucket_name(),
+                Bucket=settings().bucket_name,
                 Key=key,
                 Fields={"Content-Type": "application/zip"},
                 Conditions=[
@@ -193,7 +193,7 @@ def _upload_forms(application_id: str, request: CreateApplication) -> list[Uploa
 
 def _start_execution(application_id: str, reason: str) -> None:
     boto3.client("stepfunctions").start_execution(
-        stateMachineArn=env("STATE_MACHINE_ARN"),
+        stateMachineArn=settings().state_machine_arn,
         name=f"{application_id}-{reason}-{int(time.time())}",
         input=json.dumps({"action": "submit", "application_id": application_id}),
     )
@@ -210,7 +210,7 @@ def close_stale(window_hours: int, now: float | None = None) -> dict[str, int]:
     submitted = closed = 0
     for application in repository().stale_collecting(cutoff):
         application_id = str(application["application_id"])
-        if application.get("received") or list_keys(bucket_name(), upload_prefix(application_id)):
+        if application.get("received") or list_keys(settings().bucket_name, upload_prefix(application_id)):
             _start_execution(application_id, "window-closed")
             submitted += 1
         elif repository().close_unused(
@@ -271,7 +271,7 @@ def submit(partner_id: str, application_id: str) -> ApplicationView:
     application = _owned(partner_id, application_id)
     if application["status"] != Status.COLLECTING.value:
         raise WrongStatus(f"cannot submit: the application is {application['status']}")
-    uploaded = application.get("received") or list_keys(bucket_name(), upload_prefix(application_id))
+    uploaded = application.get("received") or list_keys(settings().bucket_name, upload_prefix(application_id))
     if not uploaded and not application.get("x_handle"):
         raise WrongStatus("cannot submit: nothing has been uploaded yet")
     _start_execution(application_id, "submit")

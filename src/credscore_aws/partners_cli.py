@@ -11,7 +11,7 @@ import sys
 
 import boto3
 
-from credscore_aws.repository import ApplicationRepository, hash_api_key
+from credscore_aws.dal.repository import ApplicationRepository, hash_api_key
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,14 +17,14 @@ from credscore.coverage import AnalysisCoverage
 from credscore.evidence import AnalysisStatus, Evidence, ImageAnalysis, ProfanityAnalysis, TextAnalysis
 from credscore.scoring.features import FeatureVector
 from credscore.scoring.scorer import score
-from credscore_aws.config_store import ConfigStore, LoadedConfig
-from credscore_aws.runtime import env
+from credscore_aws.dal.config_store import ConfigStore, LoadedConfig
+from credscore_aws.settings import settings
 from credscore_aws.step_errors import cause_message
 
 
 @cache
 def config_store() -> ConfigStore:
-    return ConfigStore(boto3.client("ssm"), env("CONFIG_PARAM"))
+    return ConfigStore(boto3.client("ssm"), settings().config_param)
 
 
 def _failed(kind: str, marker: dict[str, Any]) -> dict[str, str]:

@@ -22,10 +22,11 @@ import boto3
 from credscore.model_compare import compare, shadow_row
 from credscore.scoring.config import ScoringConfig, parse_config
 from credscore_aws.candidates import CandidateStore
-from credscore_aws.config_store import ConfigStore
+from credscore_aws.dal.config_store import ConfigStore
+from credscore_aws.dal.storage import put_json, s3_client
 from credscore_aws.outcomes import scan_model_data
-from credscore_aws.runtime import bucket_name, env, repository
-from credscore_aws.storage import put_json, s3_client
+from credscore_aws.runtime import repository
+from credscore_aws.settings import settings
 
 SHADOW_PREFIX = "work/shadow/"
 MAX_SEGMENTS = 64
@@ -60,7 +61,7 @@ def _candidate(parameter: str, label: str) -> ScoringConfig:
 
 
 def plan(event: dict[str, Any]) -> dict[str, Any]:
-    parameter = env("CONFIG_PARAM")
+    parameter = settings().config_param
     label = str(event["candidate"])
     candidate = CandidateStore(_ssm(), parameter).get(label)  # fails the job early when missing or invalid
     active = ConfigStore(_ssm(), parameter).load_fresh()
@@ -87,7 +88,7 @@ def score_page(event: dict[str, Any], clock: Any = time.monotonic) -> dict[str, 
     segment = int(event["segment"])
     page = int(event.get("page") or 0)
     start_key = event.get("start_key")
-    parameter = env("CONFIG_PARAM")
+    parameter = settings().config_param
     active = _config_of_version(parameter, int(job["active_parameter_version"]))
     candidate = _candidate(parameter, str(job["candidate"]))
     started = clock()
@@ -109,7 +110,9 @@ def score_page(event: dict[str, Any], clock: Any = time.monotonic) -> dict[str, 
             break
     if rows:
         body = "\n".join(json.dumps(r, separators=(",", ":")) for r in rows)
-        put_json(bucket_name(), f"{job_prefix(job['job_id'])}rows/{segment:03d}-{page:06d}.jsonl", body)
+        put_json(
+            settings().bucket_name, f"{job_prefix(job['job_id'])}rows/{segment:03d}-{page:06d}.jsonl", body
+        )
     return {
         "job": job,
         "segment": segment,
@@ -123,11 +126,11 @@ def score_page(event: dict[str, Any], clock: Any = time.monotonic) -> dict[str, 
 def _rows(job_id: str) -> Any:
     s3 = s3_client()
     pages = s3.get_paginator("list_objects_v2").paginate(
-        Bucket=bucket_name(), Prefix=job_prefix(job_id) + "rows/"
+        Bucket=settings().bucket_name, Prefix=job_prefix(job_id) + "rows/"
     )
     for listing in pages:
         for obj in listing.get("Contents", []):
-            body = s3.get_object(Bucket=bucket_name(), Key=obj["Key"])["Body"].read().decode("utf-8")
+            body = s3.get_object(Bucket=settings().bucket_name, Key=obj["Key"])["Body"].read().decode("utf-8")
             for line in body.splitlines():
                 if line:
                     yield json.loads(line)
@@ -143,10 +146,10 @@ def report(event: dict[str, Any]) -> dict[str, Any]:
         candidate_cutoff=None if candidate_cutoff is None else float(candidate_cutoff),
     )
     document = {"job": job, "finished_at": int(time.time()), **comparison}
-    key = put_json(bucket_name(), report_key(job["job_id"]), json.dumps(document, indent=1))
+    key = put_json(settings().bucket_name, report_key(job["job_id"]), json.dumps(document, indent=1))
     return {
         "job_id": job["job_id"],
-        "bucket": bucket_name(),
+        "bucket": settings().bucket_name,
         "report_key": key,
         "applications": comparison["applications"],
         "psi": comparison["psi"]["value"],

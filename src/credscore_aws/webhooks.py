@@ -23,7 +23,6 @@ import hashlib
 import hmac
 import ipaddress
 import json
-import os
 import secrets
 import socket
 import time
@@ -36,6 +35,8 @@ import boto3
 import requests
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
+
+from credscore_aws.settings import settings
 
 SIGNATURE_HEADER = "Credscore-Signature"
 EVENT_ID_HEADER = "Credscore-Event-Id"
@@ -76,7 +77,7 @@ def new_secret() -> str:
 # ---------------------------------------------------------------------------------------------- SSRF care
 def allow_loopback() -> bool:
     """Local stack only (template parameter WebhookAllowLoopback): http:// to loopback addresses."""
-    return os.environ.get("WEBHOOK_ALLOW_LOOPBACK", "false").lower() == "true"
+    return settings().webhook_allow_loopback
 
 
 def check_url(
@@ -327,18 +328,11 @@ def _plain(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def store_from_env() -> WebhookStore:
-    from credscore_aws.storage import dynamodb_table
+    from credscore_aws.dal.storage import dynamodb_table
 
     return WebhookStore(
-        table=dynamodb_table(_env("TABLE_NAME")), kms=boto3.client("kms"), key_id=_env("DATA_KEY_ID")
+        table=dynamodb_table(settings().table_name), kms=boto3.client("kms"), key_id=settings().data_key_id
     )
-
-
-def _env(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        raise RuntimeError(f"environment variable {name} is not set (see template.yaml)")
-    return value
 
 
 # ---------------------------------------------------------------------------------------------- dispatch
@@ -419,11 +413,11 @@ class DeliverySettings:
     @classmethod
     def from_env(cls) -> DeliverySettings:
         return cls(
-            budget_seconds=int(os.environ.get("WEBHOOK_RETRY_BUDGET_SECONDS", "86400")),
-            backoff_base_seconds=int(os.environ.get("WEBHOOK_BACKOFF_BASE_SECONDS", "30")),
-            timeout_seconds=float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10")),
-            queue_url=_env("WEBHOOK_QUEUE_URL"),
-            dead_letter_url=_env("WEBHOOK_DEAD_LETTER_QUEUE_URL"),
+            budget_seconds=settings().webhook_retry_budget_seconds,
+            backoff_base_seconds=settings().webhook_backoff_base_seconds,
+            timeout_seconds=settings().webhook_timeout_seconds,
+            queue_url=settings().webhook_queue_url,
+            dead_letter_url=settings().webhook_dead_letter_queue_url,
         )
 
 

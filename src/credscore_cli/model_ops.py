@@ -256,7 +256,7 @@ def cmd_compare(args: argparse.Namespace, out: TextIO | None = None) -> int:
 def cmd_promote(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     from credscore_aws.candidates import CandidateStore
-    from credscore_aws.config_store import ConfigStore
+    from credscore_aws.dal.config_store import ConfigStore
 
     ssm = _client(args, "ssm")
     text = CandidateStore(ssm, _parameter(args)).text(args.version)

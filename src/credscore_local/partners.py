@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import boto3
 
-from credscore_aws.repository import ApplicationRepository
+from credscore_aws.dal.repository import ApplicationRepository
 
 if TYPE_CHECKING:
     from credscore_local.stack import LocalStack

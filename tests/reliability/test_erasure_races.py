@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from credscore_aws.repository import TOMBSTONE_FIELDS
+from credscore_aws.dal.repository import TOMBSTONE_FIELDS
 from credscore_local.client import ApiError, upload
 from credscore_local.faults import Hook, hooked, mentions
 from tests.exports import small_applicant

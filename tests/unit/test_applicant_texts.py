@@ -79,7 +79,8 @@ def test_uploads_end_with_the_upload_window(monkeypatch: pytest.MonkeyPatch) -> 
     assert applicant.status(item, now=created + 26 * 3600).uploads_open is False
 
 
-def test_stages_follow_what_the_pipeline_recorded() -> None:
+def test_stages_follow_what_the_pipeline_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UPLOAD_WINDOW_HOURS", "26")  # the function's environment (template.yaml)
     base = {"application_id": APP, "created_at": 0, "status": "processing"}
     assert applicant.status(base).stage == "ingest"
     reports = [{"platform": "instagram", "status": "parsed", "warnings": 1}]

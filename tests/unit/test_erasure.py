@@ -11,8 +11,9 @@ import pytest
 from moto import mock_aws
 
 from credscore.application import new_application_id
-from credscore_aws import erasure, runtime, storage
-from credscore_aws.repository import ApplicationErased
+from credscore_aws import erasure, runtime
+from credscore_aws.dal import storage
+from credscore_aws.dal.repository import ApplicationErased
 from credscore_local.template import load_template
 
 

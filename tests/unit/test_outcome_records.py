@@ -18,8 +18,8 @@ from credscore.monitoring import psi
 from credscore.scoring.config import FeatureId, InvalidConfig, canonical_json, load_default_config
 from credscore_aws import outcomes
 from credscore_aws.candidates import CandidateStore, candidates_prefix
+from credscore_aws.dal.repository import ApplicationRepository
 from credscore_aws.monitoring import development_baseline, record_week
-from credscore_aws.repository import ApplicationRepository
 from credscore_local.fidelity import serialize_dynamodb_writes
 from credscore_local.template import load_template
 

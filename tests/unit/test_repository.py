@@ -14,7 +14,7 @@ from moto import mock_aws
 
 from credscore.application import Status, new_application_id
 from credscore.errors import TransientError
-from credscore_aws.repository import (
+from credscore_aws.dal.repository import (
     TOMBSTONE_FIELDS,
     ApplicationErased,
     ApplicationRepository,
