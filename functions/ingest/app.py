@@ -70,9 +70,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     try:
         profile = build_profile(
             application_id=application_id,
-            declared=application.get("declared") or {},
+            declared=application.declared,
             received=_uploaded_parts(application_id),
-            x_handle=application.get("x_handle"),
+            x_handle=application.x_handle,
             open_archive=_open_archive,
             x_bearer_token=_x_bearer_token,
             # Each source gets its share of this invocation's time; one that cannot finish fails alone.

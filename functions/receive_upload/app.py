@@ -43,8 +43,8 @@ def _upload_arrived(key: str) -> dict[str, Any]:
         logger.warning("upload for an unknown application: deleted")
         delete_keys(settings().bucket_name, [key])
         return {"ready": False, "reason": "unknown_application"}
-    status = application["status"]
-    if status != Status.COLLECTING.value:
+    status = application.status.value
+    if application.status != Status.COLLECTING:
         # Late: the application record is left untouched. Once it is scored, failed or erased nothing will
         # read this file, so it goes now; while processing the pipeline may still be reading what is in the
         # bucket, and its last step purges once more after the final status is written (see Score).
@@ -55,7 +55,7 @@ def _upload_arrived(key: str) -> dict[str, Any]:
         logger.info("late upload", extra={"status": status, "purged": purged})
         return {"application_id": ref.application_id, "ready": False, "reason": "already_" + status}
     metrics.add_metric(name="UploadsReceived", unit=MetricUnit.Count, value=1)
-    missing = expected_parts(application.get("declared", {})) - set(application.get("received", []))
+    missing = expected_parts(application.declared) - set(application.received)
     if missing:
         return {
             "application_id": ref.application_id,

@@ -41,7 +41,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return {"application_id": application_id, "status": "erased", "error": code}
     except Conflict:
         # Already finished (a step retried after the end): the recorded outcome stands.
-        status = repository().get(application_id)["status"]
+        status = repository().get(application_id).status.value
         logger.warning("failure not recorded: the application already finished", extra={"status": status})
         return {"application_id": application_id, "status": status, "error": code}
     # Once more, for an upload that landed while the status still said processing (see Score).

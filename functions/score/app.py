@@ -64,8 +64,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
                 cap.model_dump(mode="json")
                 for cap in (*evidence.text.caps, *evidence.profanity.caps, *evidence.images.caps)
             ],
-            "sources": application.get("source_reports") or [],
-            "archive_hashes": application.get("archive_hashes") or {},
+            "sources": [report.model_dump() for report in application.source_reports],
+            "archive_hashes": application.archive_hashes,
         },
         build_coverage(evidence),
     )

@@ -14,6 +14,7 @@ from credscore.application import new_application_id
 from credscore_aws import erasure, runtime
 from credscore_aws.dal import storage
 from credscore_aws.dal.repository import ApplicationErased
+from credscore_aws.models.records import NewApplication
 from credscore_local.template import load_template
 
 
@@ -47,7 +48,11 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 def _processing(repo: Any) -> str:
     application_id = new_application_id()
-    repo.create({"application_id": application_id, "partner_id": "p1", "declared": {"linkedin": 1}})
+    repo.create(
+        NewApplication.model_validate(
+            {"application_id": application_id, "partner_id": "p1", "declared": {"linkedin": 1}}
+        )
+    )
     assert repo.claim_for_scoring(application_id, "upload")
     storage.put_json("data", f"uploads/{application_id}/linkedin/part-1.zip", "zip")
     return application_id

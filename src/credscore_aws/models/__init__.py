@@ -1,0 +1,1 @@
+"""Typed models: what the API takes and gives, what each state passes on, what the table holds."""
