@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore import texts
 from credscore.report import render_report
-from credscore_aws import applicant, applications, outcomes, webhooks
+from credscore_aws import applicant, applications, outcomes, rate_limit, webhooks
 from credscore_aws.api_models import (
     APPLICANT_SECURITY,
     NEXT_TOKEN_PATTERN,
@@ -49,7 +49,6 @@ from credscore_aws.api_models import (
     WebhookView,
     WebhookWithSecret,
 )
-from credscore_aws.dal import rate_limit
 from credscore_aws.runtime import logger, metrics, repository, tracer
 from credscore_aws.settings import settings
 
@@ -570,7 +569,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
 
 def _rate_limited(event: dict[str, Any]) -> dict[str, Any] | None:
-    """429 once a partner passes its requests per minute (see credscore_aws.dal.rate_limit for why it is here)."""
+    """429 once a partner passes its requests per minute (see credscore_aws.rate_limit for why it is here)."""
     authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
     partner = (authorizer.get("lambda") or {}).get("partner_id")
     if not partner:

@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 from moto import mock_aws
 
-from credscore_aws.dal.rate_limit import WINDOW_SECONDS, check
+from credscore_aws.rate_limit import WINDOW_SECONDS, check
 from credscore_local.fidelity import serialize_dynamodb_writes
 from credscore_local.template import load_template
 

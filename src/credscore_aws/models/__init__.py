@@ -1,1 +1,1 @@
-"""Typed models: what the API takes and gives, what each state passes on, what the table holds."""
+"""Typed shapes at the edges: API requests/responses and the input/output of every state."""
