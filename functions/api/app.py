@@ -49,6 +49,8 @@ from credscore_aws.api_models import (
     WebhookView,
     WebhookWithSecret,
 )
+from credscore_aws.dal import webhook_store
+from credscore_aws.models.records import WebhookRegistration
 from credscore_aws.runtime import logger, metrics, repository, tracer
 from credscore_aws.settings import settings
 
@@ -350,8 +352,8 @@ def get_outcome(application_id: ApplicationId) -> OutcomeRecord:
 
 
 # ---------------------------------------------------------------------------------------------- webhooks
-@app.exception_handler(webhooks.WebhookNotFound)
-def _no_webhook(exc: webhooks.WebhookNotFound) -> Response[Any]:
+@app.exception_handler(webhook_store.WebhookNotFound)
+def _no_webhook(exc: webhook_store.WebhookNotFound) -> Response[Any]:
     return _error(404, "not_found", "no webhook is registered for this partner")
 
 
@@ -367,7 +369,7 @@ NO_WEBHOOK: dict[int, OpenAPIResponse] = {
 }
 
 
-def _webhook_view(registration: webhooks.Registration, secret: str | None = None) -> dict[str, Any]:
+def _webhook_view(registration: WebhookRegistration, secret: str | None = None) -> dict[str, Any]:
     return {**WebhookView(**dataclasses.asdict(registration)).model_dump(), "secret": secret}
 
 
@@ -389,7 +391,7 @@ def _webhook_view(registration: webhooks.Registration, secret: str | None = None
 )
 def register_webhook(body: RegisterWebhook) -> Response[WebhookWithSecret]:
     webhooks.check_url(body.url)
-    registration, secret = webhooks.store_from_env().put(_partner_id(), body.url)
+    registration, secret = webhook_store.store_from_env().put(_partner_id(), body.url)
     return Response(
         status_code=201 if secret else 200,
         content_type=content_types.APPLICATION_JSON,
@@ -407,7 +409,7 @@ def register_webhook(body: RegisterWebhook) -> Response[WebhookWithSecret]:
     },
 )
 def get_webhook() -> WebhookView:
-    return WebhookView(**dataclasses.asdict(webhooks.store_from_env().get(_partner_id())))
+    return WebhookView(**dataclasses.asdict(webhook_store.store_from_env().get(_partner_id())))
 
 
 @app.post(
@@ -423,7 +425,9 @@ def get_webhook() -> WebhookView:
     },
 )
 def rotate_webhook_secret() -> WebhookWithSecret:
-    registration, secret = webhooks.store_from_env().rotate(_partner_id(), webhooks.SECRET_OVERLAP_SECONDS)
+    registration, secret = webhook_store.store_from_env().rotate(
+        _partner_id(), webhooks.SECRET_OVERLAP_SECONDS
+    )
     return WebhookWithSecret(**_webhook_view(registration, secret))
 
 
@@ -437,7 +441,7 @@ def rotate_webhook_secret() -> WebhookWithSecret:
     },
 )
 def delete_webhook() -> WebhookDeleted:
-    webhooks.store_from_env().delete(_partner_id())
+    webhook_store.store_from_env().delete(_partner_id())
     return WebhookDeleted(deleted=True)
 
 
@@ -452,11 +456,9 @@ def delete_webhook() -> WebhookDeleted:
 def webhook_deliveries(
     limit: Annotated[int, Query(ge=1, le=100, description="deliveries to return")] = 50,
 ) -> WebhookDeliveries:
-    items = webhooks.store_from_env().deliveries(_partner_id(), limit)
+    items = webhook_store.store_from_env().deliveries(_partner_id(), limit)
     return WebhookDeliveries(
-        deliveries=[
-            WebhookDelivery.model_validate({k: i.get(k) for k in WebhookDelivery.model_fields}) for i in items
-        ]
+        deliveries=[WebhookDelivery.model_validate(i, from_attributes=True) for i in items]
     )
 
 

@@ -13,6 +13,7 @@ import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore_aws import webhooks
+from credscore_aws.dal import webhook_store
 from credscore_aws.runtime import logger, metrics, tracer
 
 
@@ -26,6 +27,8 @@ def _sqs() -> Any:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = event.get("Records", [])
-    retry = webhooks.deliver(records, webhooks.store_from_env(), _sqs(), webhooks.DeliverySettings.from_env())
+    retry = webhooks.deliver(
+        records, webhook_store.store_from_env(), _sqs(), webhooks.DeliverySettings.from_env()
+    )
     logger.info("webhook deliveries attempted", extra={"messages": len(records), "to_retry": len(retry)})
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in retry]}

@@ -7,7 +7,8 @@ a change is a conditional write through the repository, never an edit of what wa
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -119,3 +120,30 @@ class AuditEntry(_Record):
     def from_item(cls, item: dict[str, Any]) -> AuditEntry:
         details = {k: str(v) for k, v in item.items() if k not in {"pk", "sk", "event", "at"}}
         return cls(event=item["event"], at=item["at"], details=details)
+
+
+@dataclass(frozen=True)
+class WebhookRegistration:
+    """WEBHOOK#<partner> / META without its secrets (those never leave the store but to sign)."""
+
+    url: str
+    state: str
+    created_at: int
+    updated_at: int
+    secret_rotated_at: int | None
+    previous_secret_valid_until: int | None
+
+
+class WebhookDeliveryRecord(_Record):
+    """WEBHOOK#<partner> / DELIVERY#<event id>: one event's delivery (no body is kept)."""
+
+    event_id: str
+    type: Literal["application.scored", "application.failed", "application.erased"]
+    application_id: str
+    created_at: int
+    attempts: int
+    state: Literal["pending", "retrying", "delivered", "parked", "dropped"]
+    last_status_code: int | None = None
+    last_error: str | None = None
+    last_attempt_at: int | None = None
+    expires_at: int | None = None
