@@ -14,6 +14,7 @@ from moto import mock_aws
 
 from credscore.application import Status, new_application_id
 from credscore.errors import TransientError
+from credscore.profile import Platform, SourceReport, SourceStatus
 from credscore_aws.dal.repository import (
     TOMBSTONE_FIELDS,
     ApplicationErased,
@@ -21,7 +22,7 @@ from credscore_aws.dal.repository import (
     Conflict,
     NotFound,
 )
-from credscore_aws.models.records import ApplicationError, NewApplication
+from credscore_aws.models.records import ApplicationError, NewApplication, StoredConsent
 from credscore_local.fidelity import serialize_dynamodb_writes
 from credscore_local.template import load_template
 
@@ -404,3 +405,51 @@ def test_an_applicant_token_is_kept_as_a_hash_revoked_and_gone_with_erasure(
     repo.set_applicant_token(application_id, "h2")
     repo.erase(application_id, "p1")
     assert repo.get(application_id).applicant_token_hash is None
+
+
+def test_the_meta_record_reads_back_what_the_pipeline_wrote(repo: ApplicationRepository) -> None:
+    """Typed as ingest, record_failure and the applicant page write it (a field the record mistypes fails here,
+    not as a 500 in the API)."""
+    application_id = _new(repo, declared={"linkedin": 2})
+    repo.record_upload(application_id, "linkedin/1")
+    repo.record_applicant_consent(
+        application_id,
+        StoredConsent(granted=True, notice_version="2026-11", granted_at=5, model_development=True),
+    )
+    assert repo.claim_for_scoring(application_id, "submit")
+    source = SourceReport(
+        platform=Platform.LINKEDIN,
+        status=SourceStatus.PARSED,
+        warnings=["skipped a file"],
+        archive_sha256=["sha256:aa", "sha256:bb"],
+    )
+    report = {
+        "platform": source.platform.value,
+        "status": source.status.value,
+        "reason_code": source.reason_code,
+        "reason": source.reason,
+        "warnings": len(source.warnings),
+    }
+    repo.update_fields(
+        application_id, source_reports=[report], archive_hashes={source.platform.value: source.archive_sha256}
+    )
+    repo.record_failure(application_id, "NoUsableSource", "nothing readable")
+    record = repo.get(application_id)
+    assert record.declared == {"linkedin": 2}
+    assert record.received == ["linkedin/1"]
+    assert [r.model_dump() for r in record.source_reports] == [report]
+    assert record.archive_hashes == {"linkedin": ["sha256:aa", "sha256:bb"]}
+    assert record.error is not None
+    assert (record.status, record.error.code, record.error.message) == (
+        Status.FAILED,
+        "NoUsableSource",
+        "nothing readable",
+    )
+    assert record.applicant_consent is not None
+    assert record.applicant_consent.notice_version == "2026-11"
+    assert record.model_development_consented()
+    assert record.consent is None
+    assert [a.event for a in repo.audit_trail(application_id)][-1] == "failed"
+    assert {a.event: a.details for a in repo.audit_trail(application_id)}["failed"] == {
+        "code": "NoUsableSource"
+    }

@@ -76,7 +76,7 @@ class ApplicationRecord(_Record):
     consent: StoredConsent | None = None
     applicant_consent: StoredConsent | None = None
     source_reports: list[SourceReport] = Field(default_factory=list)
-    archive_hashes: dict[str, str | None] = Field(default_factory=dict)
+    archive_hashes: dict[str, list[str]] = Field(default_factory=dict)  # per platform, one per part
     error: ApplicationError | None = None
     score: float | None = None  # what the partner's list shows (see `score_fields`)
     expires_at: int | None = None
