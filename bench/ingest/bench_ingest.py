@@ -34,7 +34,7 @@ from credscore.ingest.ingest_archive import ingest_archive
 from credscore.ingest.mojibake import repair_json_text, repair_tree
 from credscore.profile import Platform, Profile
 from credscore.synth import make_export
-from credscore_aws.s3io import S3RangedReader
+from credscore_aws.dal.s3io import S3RangedReader
 
 BUCKET = "bench-uploads"
 KEY = "uploads/bench/facebook/part-1.zip"

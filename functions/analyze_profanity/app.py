@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore.analysis.profanity import analyze_names
-from credscore_aws.analysis_io import AnalysisRequest, names_input
+from credscore_aws.dal.analysis_io import AnalysisRequest, names_input
 from credscore_aws.runtime import logger, metrics, tracer
 
 

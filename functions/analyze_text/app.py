@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore.analysis.sentiment import analyze_text
-from credscore_aws.analysis_io import AnalysisRequest, text_input
+from credscore_aws.dal.analysis_io import AnalysisRequest, text_input
 from credscore_aws.runtime import logger, metrics, tracer
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from credscore_aws.dal import webhook_store
 from credscore_aws.logic import webhooks
 from credscore_aws.models.states import BatchItemFailure, RecordBatch, WebhookDeliverOutput
 from credscore_aws.runtime import logger, metrics, tracer
@@ -27,7 +28,9 @@ def _sqs() -> Any:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = RecordBatch.model_validate(event).Records
-    retry = webhooks.deliver(records, webhooks.store_from_env(), _sqs(), webhooks.DeliverySettings.from_env())
+    retry = webhooks.deliver(
+        records, webhook_store.store_from_env(), _sqs(), webhooks.DeliverySettings.from_env()
+    )
     logger.info("webhook deliveries attempted", extra={"messages": len(records), "to_retry": len(retry)})
     failures = [BatchItemFailure(itemIdentifier=message_id) for message_id in retry]
     return WebhookDeliverOutput(batchItemFailures=failures).model_dump(mode="json")

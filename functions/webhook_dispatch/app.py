@@ -12,9 +12,11 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from credscore_aws.dal import webhook_store
 from credscore_aws.logic import webhooks
 from credscore_aws.models.states import RecordBatch, WebhookDispatchOutput
-from credscore_aws.runtime import env, logger, metrics, tracer
+from credscore_aws.runtime import logger, metrics, tracer
+from credscore_aws.settings import settings
 
 
 @cache
@@ -27,7 +29,7 @@ def _sqs() -> Any:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = RecordBatch.model_validate(event).Records
-    queued = webhooks.dispatch(records, webhooks.store_from_env(), _sqs(), env("WEBHOOK_QUEUE_URL"))
+    queued = webhooks.dispatch(records, webhook_store.store_from_env(), _sqs(), settings().webhook_queue_url)
     logger.info("webhook deliveries queued", extra={"records": len(records), "queued": queued})
     if queued:
         metrics.add_metric(name="WebhookDeliveriesQueued", unit="Count", value=queued)

@@ -255,7 +255,7 @@ def cmd_compare(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 def cmd_promote(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    from credscore_aws.config_store import ConfigStore
+    from credscore_aws.dal.config_store import ConfigStore
     from credscore_aws.logic.candidates import CandidateStore
 
     ssm = _client(args, "ssm")

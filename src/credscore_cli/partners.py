@@ -11,7 +11,7 @@ import secrets
 import sys
 from typing import Any
 
-from credscore_aws.repository import ApplicationRepository, hash_api_key
+from credscore_aws.dal.repository import ApplicationRepository, hash_api_key
 from credscore_cli.endpoints import client_options
 
 

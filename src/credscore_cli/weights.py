@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from credscore.scoring.config import InvalidConfig, ScoringConfig, canonical_json, parse_config
-from credscore_aws.config_store import SCORER_CACHE_SECONDS, ConfigStore, ConfigUnavailable
+from credscore_aws.dal.config_store import SCORER_CACHE_SECONDS, ConfigStore, ConfigUnavailable
 from credscore_cli.endpoints import client_options
 from credscore_cli.exits import EXIT_USAGE
 from credscore_cli.local import local_partner, running_local_endpoints

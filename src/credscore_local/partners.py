@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import boto3
 
-from credscore_aws.repository import ApplicationRepository
+from credscore_aws.dal.repository import ApplicationRepository
 from credscore_local.deployment import REGION, RunningStack
 
 

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from credscore_aws.repository import ApplicationRepository, hash_api_key
+from credscore_aws.dal.repository import ApplicationRepository, hash_api_key
 from credscore_cli.main import main
 from credscore_local.template import load_template
 

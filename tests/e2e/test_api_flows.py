@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from credscore_aws.config_store import ConfigStore
+from credscore_aws.dal.config_store import ConfigStore
 from credscore_local.client import ApiError, upload
 from tests.exports import assert_no_raw_data_left
 

@@ -19,7 +19,7 @@ import pytest
 
 from credscore.model_compare import compare, shadow_row
 from credscore.scoring.config import FeatureId, parse_config
-from credscore_aws.config_store import ConfigStore
+from credscore_aws.dal.config_store import ConfigStore
 from credscore_cli.main import main as credscore
 from credscore_local.client import ApiError, upload
 

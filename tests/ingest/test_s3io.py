@@ -11,7 +11,7 @@ from credscore.ingest.archive import read_member
 from credscore.ingest.ingest_archive import ingest_archive
 from credscore.profile import Platform, Profile, SourceStatus
 from credscore.synth import make_export
-from credscore_aws.s3io import S3RangedReader
+from credscore_aws.dal.s3io import S3RangedReader
 
 BUCKET = "uploads-bucket"
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from credscore.application import profile_key, upload_prefix, work_prefix
-from credscore_aws.repository import TOMBSTONE_FIELDS
+from credscore_aws.dal.repository import TOMBSTONE_FIELDS
 from credscore_local.client import ApiError, upload
 from credscore_local.faults import Hook, hooked, mentions
 from tests.exports import small_applicant

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from credscore.scoring.config import InvalidConfig, default_config_text
-from credscore_aws.config_store import ConfigStore, ConfigUnavailable
+from credscore_aws.dal.config_store import ConfigStore, ConfigUnavailable
 
 PARAM = "/credscore/test/scoring-config"
 

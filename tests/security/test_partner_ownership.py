@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from credscore.application import new_application_id
-from credscore_aws.repository import TOMBSTONE_FIELDS
+from credscore_aws.dal.repository import TOMBSTONE_FIELDS
 from credscore_local.client import upload
 
 pytestmark = pytest.mark.e2e

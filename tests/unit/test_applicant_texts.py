@@ -21,8 +21,23 @@ from credscore_aws.models.api import (
     RescoredResult,
     ScoreResultView,
 )
+from credscore_aws.models.records import ApplicationRecord
 
 APP = "0123456789abcdef0123456789abcdef"
+
+
+def _app(item: dict[str, Any]) -> ApplicationRecord:
+    """The META record with these fields (the others as a newly created application has them)."""
+    return ApplicationRecord.model_validate(
+        {
+            "application_id": APP,
+            "partner_id": "p1",
+            "status": "collecting",
+            "created_at": 0,
+            "updated_at": 0,
+            **item,
+        }
+    )
 
 
 def test_tokens_carry_256_random_bits_and_are_stored_as_sha256() -> None:
@@ -34,18 +49,18 @@ def test_tokens_carry_256_random_bits_and_are_stored_as_sha256() -> None:
     assert applicant_token.application_of("a-partner-key_without-a-dot") is None
     assert applicant_token.application_of(APP + ".short") is None
     token = tokens.pop()
-    stored = {"applicant_token_hash": applicant_token.hash_token(token)}
+    stored = _app({"applicant_token_hash": applicant_token.hash_token(token)})
     assert applicant_token.token_matches(stored, applicant_token.hash_token(token))
     assert not applicant_token.token_matches(stored, applicant_token.hash_token(token + "x"))
-    assert not applicant_token.token_matches({}, "")  # revoked: no hash matches anything
+    assert not applicant_token.token_matches(_app({}), "")  # revoked: no hash matches anything
 
 
 class _Repo:
     def __init__(self, item: dict[str, Any]) -> None:
-        self.item = item
+        self.item = _app(item)
         self.writes = 0
 
-    def get(self, application_id: str) -> dict[str, Any]:
+    def get(self, application_id: str) -> ApplicationRecord:
         return self.item
 
     def record_applicant_consent(self, *args: Any) -> None:
@@ -57,7 +72,7 @@ def test_a_link_expires_with_the_retention(monkeypatch: pytest.MonkeyPatch) -> N
     now = time.time()
     repo = _Repo({"application_id": APP, "applicant_token_hash": token_hash, "expires_at": int(now) + 10})
     monkeypatch.setattr(applicant_token, "repository", lambda: repo)
-    assert applicant_token.load(APP, token_hash, now=now)["application_id"] == APP
+    assert applicant_token.load(APP, token_hash, now=now).application_id == APP
     with pytest.raises(applicant_token.LinkRefused) as expired:
         applicant_token.load(APP, token_hash, now=now + 11)
     assert expired.value.code == "link_expired"
@@ -73,24 +88,25 @@ def test_uploads_end_with_the_upload_window(monkeypatch: pytest.MonkeyPatch) -> 
     repo = _Repo(item)
     monkeypatch.setattr(applicant, "repository", lambda: repo)
     consent = ApplicantConsent(granted=True, notice_version="2026-11")
-    assert applicant.upload_until(item) == created + 26 * 3600
+    assert applicant.upload_until(_app(item)) == created + 26 * 3600
     with pytest.raises(applicant_token.LinkRefused) as closed:
-        applicant.upload_forms(item, consent, now=created + 26 * 3600)
+        applicant.upload_forms(_app(item), consent, now=created + 26 * 3600)
     assert closed.value.code == "upload_window_closed"
     with pytest.raises(applicant_token.LinkRefused) as moved_on:
-        applicant.upload_forms({**item, "status": "processing"}, consent, now=created + 60)
+        applicant.upload_forms(_app({**item, "status": "processing"}), consent, now=created + 60)
     assert moved_on.value.code == "not_collecting"
     assert repo.writes == 0  # no consent recorded for a refused request
-    view = applicant.status(item, now=created + 26 * 3600 - 1)
+    view = applicant.status(_app(item), now=created + 26 * 3600 - 1)
     assert view.uploads_open is True
-    assert applicant.status(item, now=created + 26 * 3600).uploads_open is False
+    assert applicant.status(_app(item), now=created + 26 * 3600).uploads_open is False
 
 
-def test_stages_follow_what_the_pipeline_recorded() -> None:
+def test_stages_follow_what_the_pipeline_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UPLOAD_WINDOW_HOURS", "26")  # the function's environment (template.yaml)
     base = {"application_id": APP, "created_at": 0, "status": "processing"}
-    assert applicant.status(base).stage == "ingest"
+    assert applicant.status(_app(base)).stage == "ingest"
     reports = [{"platform": "instagram", "status": "parsed", "warnings": 1}]
-    view = applicant.status({**base, "source_reports": reports})
+    view = applicant.status(_app({**base, "source_reports": reports}))
     assert view.stage == "analyses"
     [source] = view.sources
     assert source.status_text == "read"

@@ -19,9 +19,11 @@ from credscore.application import (
     work_prefix,
 )
 from credscore.profile import Platform
-from credscore_aws import runtime, storage
+from credscore_aws import runtime
+from credscore_aws.dal import storage
+from credscore_aws.dal.repository import ApplicationErased
 from credscore_aws.logic import erasure
-from credscore_aws.repository import ApplicationErased
+from credscore_aws.models.records import NewApplication
 from credscore_local.template import load_template
 
 
@@ -55,7 +57,11 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 def _processing(repo: Any) -> str:
     application_id = new_application_id()
-    repo.create({"application_id": application_id, "partner_id": "p1", "declared": {"linkedin": 1}})
+    repo.create(
+        NewApplication.model_validate(
+            {"application_id": application_id, "partner_id": "p1", "declared": {"linkedin": 1}}
+        )
+    )
     assert repo.claim_for_scoring(application_id, "upload")
     storage.put_json("data", upload_key(application_id, Platform.LINKEDIN, 1), "zip")
     return application_id

@@ -16,10 +16,11 @@ from moto import mock_aws
 from credscore.application import new_application_id
 from credscore.monitoring import psi
 from credscore.scoring.config import FeatureId, InvalidConfig, canonical_json, load_default_config
+from credscore_aws.dal.repository import ApplicationRepository
 from credscore_aws.logic import outcomes
 from credscore_aws.logic.candidates import CandidateStore, candidates_prefix
 from credscore_aws.logic.monitoring import development_baseline, record_week
-from credscore_aws.repository import ApplicationRepository
+from credscore_aws.models.records import NewApplication
 from credscore_local.fidelity import serialize_dynamodb_writes
 from credscore_local.template import load_template
 
@@ -75,13 +76,20 @@ def _result(status: str = "scored", score: float = 640.0) -> dict[str, Any]:
 def _scored(repo: ApplicationRepository, consent: bool = True, **values: float | None) -> str:
     application_id = new_application_id()
     repo.create(
-        {
-            "application_id": application_id,
-            "partner_id": "p1",
-            "declared": {"linkedin": 1},
-            "consent": {"granted": True, "model_development": consent},
-            "expires_at": int(time.time()) + 86400,
-        }
+        NewApplication.model_validate(
+            {
+                "application_id": application_id,
+                "partner_id": "p1",
+                "declared": {"linkedin": 1},
+                "consent": {
+                    "granted": True,
+                    "notice_version": "n1",
+                    "granted_at": 0,
+                    "model_development": consent,
+                },
+                "expires_at": int(time.time()) + 86400,
+            }
+        )
     )
     # As the pipeline goes: claimed (processing), the result stored, then marked scored.
     repo.table.update_item(
@@ -115,7 +123,7 @@ def test_a_stored_result_keeps_only_numbers_and_only_with_consent(repo: Applicat
     }
     assert "Profile.csv" not in json.dumps(model, default=str)
     assert "caveat" not in json.dumps(model, default=str)
-    assert model["expires_at"] == repo.get(kept)["expires_at"]
+    assert model["expires_at"] == repo.get(kept).expires_at
     assert json.loads(model["score"]) == 640.0
 
 
@@ -155,12 +163,16 @@ def test_outcomes_are_idempotent_and_corrections_are_recorded(repo: ApplicationR
     assert third == second, "the corrected report sent again changes nothing"
     assert outcomes.get_outcome(repo.table, application_id) == second
     stored = repo.table.get_item(Key={"pk": f"APP#{application_id}", "sk": "OUTCOME"})["Item"]
-    assert stored["expires_at"] == application["expires_at"]
+    assert stored["expires_at"] == application.expires_at
 
 
 def test_only_scored_applications_take_an_outcome(repo: ApplicationRepository) -> None:
     collecting = new_application_id()
-    repo.create({"application_id": collecting, "partner_id": "p1", "declared": {"linkedin": 1}})
+    repo.create(
+        NewApplication.model_validate(
+            {"application_id": collecting, "partner_id": "p1", "declared": {"linkedin": 1}}
+        )
+    )
     with pytest.raises(outcomes.NotScored):
         outcomes.put_outcome(repo.table, repo.get(collecting), "good", TODAY)
 

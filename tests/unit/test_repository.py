@@ -14,13 +14,15 @@ from moto import mock_aws
 
 from credscore.application import Status, new_application_id
 from credscore.errors import TransientError
-from credscore_aws.repository import (
+from credscore.profile import Platform, SourceReport, SourceStatus
+from credscore_aws.dal.repository import (
     TOMBSTONE_FIELDS,
     ApplicationErased,
     ApplicationRepository,
     Conflict,
     NotFound,
 )
+from credscore_aws.models.records import ApplicationError, NewApplication, StoredConsent
 from credscore_local.fidelity import serialize_dynamodb_writes
 from credscore_local.template import load_template
 
@@ -47,11 +49,13 @@ def repo(monkeypatch: pytest.MonkeyPatch) -> Iterator[ApplicationRepository]:
 def _new(repo: ApplicationRepository, partner: str = "p1", declared: dict[str, int] | None = None) -> str:
     application_id = new_application_id()
     repo.create(
-        {
-            "application_id": application_id,
-            "partner_id": partner,
-            "declared": declared or {"linkedin": 1, "facebook": 1},
-        }
+        NewApplication.model_validate(
+            {
+                "application_id": application_id,
+                "partner_id": partner,
+                "declared": declared or {"linkedin": 1, "facebook": 1},
+            }
+        )
     )
     return application_id
 
@@ -59,15 +63,19 @@ def _new(repo: ApplicationRepository, partner: str = "p1", declared: dict[str, i
 def test_create_is_conditional(repo: ApplicationRepository) -> None:
     application_id = _new(repo)
     with pytest.raises(Conflict):
-        repo.create({"application_id": application_id, "partner_id": "p2", "declared": {}})
-    assert repo.get(application_id)["partner_id"] == "p1"
+        repo.create(
+            NewApplication.model_validate(
+                {"application_id": application_id, "partner_id": "p2", "declared": {}}
+            )
+        )
+    assert repo.get(application_id).partner_id == "p1"
 
 
 def test_uploads_are_recorded_once_and_reuploads_noted(repo: ApplicationRepository) -> None:
     application_id = _new(repo)
-    assert repo.record_upload(application_id, "linkedin/1")["received"] == ["linkedin/1"]
-    assert repo.record_upload(application_id, "linkedin/1")["received"] == ["linkedin/1"]
-    events = [a["event"] for a in repo.audit_trail(application_id)]
+    assert repo.record_upload(application_id, "linkedin/1").received == ["linkedin/1"]
+    assert repo.record_upload(application_id, "linkedin/1").received == ["linkedin/1"]
+    events = [a.event for a in repo.audit_trail(application_id)]
     assert events == ["created", "upload_received", "upload_replaced"]
 
 
@@ -91,7 +99,7 @@ def test_exactly_one_claim_wins_a_race(repo: ApplicationRepository) -> None:
     for t in threads:
         t.join()
     assert sorted(wins) == [False] * 7 + [True]
-    assert repo.get(application_id)["status"] == Status.PROCESSING
+    assert repo.get(application_id).status == Status.PROCESSING
 
 
 def test_results_partner_listing_and_erasure(repo: ApplicationRepository) -> None:
@@ -100,9 +108,9 @@ def test_results_partner_listing_and_erasure(repo: ApplicationRepository) -> Non
     assert repo.claim_for_scoring(mine, "upload")
     repo.store_result(mine, {"total_points": 1.5, "config_version": "v1"}, {"age": {"value": 30.5}})
     repo.mark_scored(mine, {"config_version": "v1"})
-    assert repo.get(mine)["status"] == Status.SCORED
+    assert repo.get(mine).status == Status.SCORED
     assert repo.get_doc(mine, "RESULT") == {"total_points": 1.5, "config_version": "v1"}
-    assert [a["application_id"] for a in repo.list_for_partner("p1")[0]] == [mine]
+    assert [a.application_id for a in repo.list_for_partner("p1")[0]] == [mine]
 
     deleted = repo.erase(mine, "p1")
     assert deleted >= 4  # meta, result, features, audit entries
@@ -136,7 +144,11 @@ def test_partner_keys_are_stored_only_as_hashes(repo: ApplicationRepository) -> 
 
 def test_expired_applications_read_as_gone(repo: ApplicationRepository) -> None:
     application_id = new_application_id()
-    repo.create({"application_id": application_id, "partner_id": "p1", "declared": {}, "expires_at": 1})
+    repo.create(
+        NewApplication.model_validate(
+            {"application_id": application_id, "partner_id": "p1", "declared": {}, "expires_at": 1}
+        )
+    )
     with pytest.raises(NotFound):
         repo.get(application_id)
 
@@ -151,7 +163,7 @@ def test_a_partner_lists_its_own_applications_page_by_page(repo: ApplicationRepo
         items, after = repo.list_for_partner("p1", limit=2, after=after)
         pages += 1
         assert len(items) <= 2
-        seen += [i["application_id"] for i in items]
+        seen += [i.application_id for i in items]
         if after is None:
             break
     assert pages == 3
@@ -160,16 +172,23 @@ def test_a_partner_lists_its_own_applications_page_by_page(repo: ApplicationRepo
     assert not set(seen) & others
     # A position is only ever a place in the caller's own list: p2 starting after p1's position sees p2's.
     items, _ = repo.list_for_partner("p2", limit=10, after=repo.list_for_partner("p1", limit=1)[1])
-    assert {i["application_id"] for i in items} <= others
+    assert {i.application_id for i in items} <= others
 
 
 def test_an_expired_application_is_not_listed(repo: ApplicationRepository) -> None:
     kept = _new(repo, "p1")
     expired = new_application_id()
     repo.create(
-        {"application_id": expired, "partner_id": "p1", "declared": {}, "expires_at": int(time.time()) - 1}
+        NewApplication.model_validate(
+            {
+                "application_id": expired,
+                "partner_id": "p1",
+                "declared": {},
+                "expires_at": int(time.time()) - 1,
+            }
+        )
     )
-    assert [a["application_id"] for a in repo.list_for_partner("p1")[0]] == [kept]
+    assert [a.application_id for a in repo.list_for_partner("p1")[0]] == [kept]
 
 
 def test_only_applications_still_collecting_are_stale_and_a_claim_beats_a_close(
@@ -178,14 +197,14 @@ def test_only_applications_still_collecting_are_stale_and_a_claim_beats_a_close(
     old, claimed, young = _new(repo), _new(repo), _new(repo)
     assert repo.claim_for_scoring(claimed, "upload")
     later = int(time.time()) + 10
-    assert {a["application_id"] for a in repo.stale_collecting(created_before=later)} == {old, young}
+    assert {a.application_id for a in repo.stale_collecting(created_before=later)} == {old, young}
     assert repo.stale_collecting(created_before=0) == []
     assert repo.close_unused(old, "no_upload", "nothing arrived")
-    assert repo.get(old)["status"] == Status.FAILED
-    assert repo.get(old)["error"] == {"code": "no_upload", "message": "nothing arrived"}
+    assert repo.get(old).status == Status.FAILED
+    assert repo.get(old).error == ApplicationError(code="no_upload", message="nothing arrived")
     assert not repo.close_unused(claimed, "no_upload", "nothing arrived"), "already processing: left alone"
-    assert repo.get(claimed)["status"] == Status.PROCESSING
-    assert {a["application_id"] for a in repo.stale_collecting(created_before=later)} == {young}
+    assert repo.get(claimed).status == Status.PROCESSING
+    assert {a.application_id for a in repo.stale_collecting(created_before=later)} == {young}
 
 
 def _items(repo: ApplicationRepository, application_id: str) -> list[dict[str, Any]]:
@@ -229,7 +248,7 @@ LATE_WRITES: dict[str, Any] = {
 @pytest.mark.parametrize("write", sorted(LATE_WRITES))
 def test_no_write_lands_on_an_erased_application(repo: ApplicationRepository, write: str) -> None:
     application_id = _processing(repo)
-    created_at = repo.get(application_id)["created_at"]
+    created_at = repo.get(application_id).created_at
     repo.erase(application_id, "p1", created_at)
     with pytest.raises(ApplicationErased):
         LATE_WRITES[write](repo, application_id)
@@ -244,7 +263,7 @@ def test_an_erased_application_cannot_be_claimed_closed_or_given_an_upload(
     repo.erase(application_id, "p1")
     assert not repo.claim_for_scoring(application_id, "submit")
     assert not repo.close_unused(application_id, "no_upload", "nothing arrived")
-    assert repo.record_upload(application_id, "linkedin/1")["status"] == Status.ERASED
+    assert repo.record_upload(application_id, "linkedin/1").status == Status.ERASED
     _assert_only_tombstone(repo, application_id)
     with pytest.raises(ApplicationErased):
         repo.get_live(application_id)
@@ -271,8 +290,8 @@ def test_only_the_owner_can_erase(repo: ApplicationRepository) -> None:
     application_id = _processing(repo)
     with pytest.raises(NotFound):
         repo.erase(application_id, "p2")
-    assert repo.get(application_id)["status"] == Status.PROCESSING
-    assert repo.get(application_id)["partner_id"] == "p1"
+    assert repo.get(application_id).status == Status.PROCESSING
+    assert repo.get(application_id).partner_id == "p1"
 
 
 @pytest.mark.parametrize("finished", [Status.SCORED, Status.FAILED])
@@ -286,7 +305,7 @@ def test_a_finished_application_is_not_changed_by_a_late_upload_or_a_late_failur
     else:
         repo.record_failure(application_id, "Boom", "it broke")
     before = _items(repo, application_id)
-    assert repo.record_upload(application_id, "facebook/1")["status"] == finished
+    assert repo.record_upload(application_id, "facebook/1").status == finished
     with pytest.raises(Conflict):
         repo.record_failure(application_id, "Late", "a retried step failed after the end")
     with pytest.raises(Conflict):
@@ -321,7 +340,7 @@ def test_a_transaction_cancelled_by_a_concurrent_one_is_tried_again(
 ) -> None:
     application_id = _new(repo)
     calls = _conflicting(repo, monkeypatch, times=2)
-    assert repo.record_upload(application_id, "linkedin/1")["received"] == ["linkedin/1"]
+    assert repo.record_upload(application_id, "linkedin/1").received == ["linkedin/1"]
     assert len(calls) == 3, "two cancelled tries, then the one that landed"
 
 
@@ -341,7 +360,14 @@ def test_the_partner_list_filters_by_status_and_searches_references_page_by_page
     for n in range(7):
         application_id = new_application_id()
         repo.create(
-            {"application_id": application_id, "partner_id": "p1", "reference": f"loan-{n}", "declared": {}}
+            NewApplication.model_validate(
+                {
+                    "application_id": application_id,
+                    "partner_id": "p1",
+                    "reference": f"loan-{n}",
+                    "declared": {},
+                }
+            )
         )
         ids.append(application_id)
     _new(repo, "p2")
@@ -357,11 +383,11 @@ def test_the_partner_list_filters_by_status_and_searches_references_page_by_page
         if after is None:
             break
         assert len(items) == 2
-    assert sorted(i["application_id"] for i in seen) == sorted(ids[::2])
-    assert {i["score"] for i in seen} == {612.3}
-    assert {i["status"] for i in seen} == {"scored"}
+    assert sorted(i.application_id for i in seen) == sorted(ids[::2])
+    assert {i.score for i in seen} == {612.3}
+    assert {i.status for i in seen} == {"scored"}
     found, after = repo.search_for_partner("p1", reference="an-3")
-    assert [(i["application_id"], i["reference"]) for i in found] == [(ids[3], "loan-3")]
+    assert [(i.application_id, i.reference) for i in found] == [(ids[3], "loan-3")]
     assert after is None
     assert repo.search_for_partner("p1", reference="loan-3", status="scored")[0] == []
     assert repo.search_for_partner("p2", reference="loan")[0] == []
@@ -372,10 +398,58 @@ def test_an_applicant_token_is_kept_as_a_hash_revoked_and_gone_with_erasure(
 ) -> None:
     application_id = _new(repo)
     repo.set_applicant_token(application_id, "h1")
-    assert repo.get(application_id)["applicant_token_hash"] == "h1"
+    assert repo.get(application_id).applicant_token_hash == "h1"
     assert repo.revoke_applicant_token(application_id) is True
-    assert "applicant_token_hash" not in repo.get(application_id)
+    assert repo.get(application_id).applicant_token_hash is None
     assert repo.revoke_applicant_token(application_id) is False
     repo.set_applicant_token(application_id, "h2")
     repo.erase(application_id, "p1")
-    assert "applicant_token_hash" not in repo.get(application_id)
+    assert repo.get(application_id).applicant_token_hash is None
+
+
+def test_the_meta_record_reads_back_what_the_pipeline_wrote(repo: ApplicationRepository) -> None:
+    """Typed as ingest, record_failure and the applicant page write it (a field the record mistypes fails here,
+    not as a 500 in the API)."""
+    application_id = _new(repo, declared={"linkedin": 2})
+    repo.record_upload(application_id, "linkedin/1")
+    repo.record_applicant_consent(
+        application_id,
+        StoredConsent(granted=True, notice_version="2026-11", granted_at=5, model_development=True),
+    )
+    assert repo.claim_for_scoring(application_id, "submit")
+    source = SourceReport(
+        platform=Platform.LINKEDIN,
+        status=SourceStatus.PARSED,
+        warnings=["skipped a file"],
+        archive_sha256=["sha256:aa", "sha256:bb"],
+    )
+    report = {
+        "platform": source.platform.value,
+        "status": source.status.value,
+        "reason_code": source.reason_code,
+        "reason": source.reason,
+        "warnings": len(source.warnings),
+    }
+    repo.update_fields(
+        application_id, source_reports=[report], archive_hashes={source.platform.value: source.archive_sha256}
+    )
+    repo.record_failure(application_id, "NoUsableSource", "nothing readable")
+    record = repo.get(application_id)
+    assert record.declared == {"linkedin": 2}
+    assert record.received == ["linkedin/1"]
+    assert [r.model_dump() for r in record.source_reports] == [report]
+    assert record.archive_hashes == {"linkedin": ["sha256:aa", "sha256:bb"]}
+    assert record.error is not None
+    assert (record.status, record.error.code, record.error.message) == (
+        Status.FAILED,
+        "NoUsableSource",
+        "nothing readable",
+    )
+    assert record.applicant_consent is not None
+    assert record.applicant_consent.notice_version == "2026-11"
+    assert record.model_development_consented()
+    assert record.consent is None
+    assert [a.event for a in repo.audit_trail(application_id)][-1] == "failed"
+    assert {a.event: a.details for a in repo.audit_trail(application_id)}["failed"] == {
+        "code": "NoUsableSource"
+    }

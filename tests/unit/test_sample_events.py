@@ -58,7 +58,7 @@ def test_ingest_event(folder: str) -> None:
 
 @pytest.mark.parametrize("folder", ["analyze_text", "analyze_profanity"])
 def test_analysis_events(folder: str) -> None:
-    from credscore_aws.analysis_io import AnalysisRequest
+    from credscore_aws.dal.analysis_io import AnalysisRequest
 
     request = AnalysisRequest.model_validate(_event(folder))
     assert request.profile == profile_key(request.application_id)

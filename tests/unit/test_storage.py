@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from credscore_aws import storage
+from credscore_aws.dal import storage
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import pytest
 from boto3.dynamodb.types import TypeSerializer
 from moto import mock_aws
 
+from credscore_aws.dal import webhook_store
 from credscore_aws.logic import webhooks
 from credscore_client import SignatureError, parse_event, verify_signature
 from credscore_client.signatures import check_signature
@@ -193,7 +194,7 @@ def test_only_moves_of_an_application_into_a_final_status_count(
 
 # ---------------------------------------------------------------------------------------------- the store
 @pytest.fixture
-def store(monkeypatch: pytest.MonkeyPatch) -> Iterator[webhooks.WebhookStore]:
+def store(monkeypatch: pytest.MonkeyPatch) -> Iterator[webhook_store.WebhookStore]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -212,10 +213,10 @@ def store(monkeypatch: pytest.MonkeyPatch) -> Iterator[webhooks.WebhookStore]:
         )
         kms = boto3.client("kms")
         key = kms.create_key()["KeyMetadata"]["KeyId"]
-        yield webhooks.WebhookStore(table=table, kms=kms, key_id=key)
+        yield webhook_store.WebhookStore(table=table, kms=kms, key_id=key)
 
 
-def test_the_secret_is_shown_once_and_stored_encrypted(store: webhooks.WebhookStore) -> None:
+def test_the_secret_is_shown_once_and_stored_encrypted(store: webhook_store.WebhookStore) -> None:
     _registration, secret = store.put("p1", "https://a.example/h", now=100)
     assert secret is not None
     assert secret.startswith("whsec_")
@@ -228,7 +229,7 @@ def test_the_secret_is_shown_once_and_stored_encrypted(store: webhooks.WebhookSt
     assert store.signing_secrets("p1", now=200) == ("https://b.example/h", [secret])
 
 
-def test_a_secret_does_not_decrypt_for_another_partner(store: webhooks.WebhookStore) -> None:
+def test_a_secret_does_not_decrypt_for_another_partner(store: webhook_store.WebhookStore) -> None:
     store.put("p1", "https://a.example/h")
     store.put("p2", "https://b.example/h")
     stolen = store.table.get_item(Key={"pk": "WEBHOOK#p1", "sk": "META"})["Item"]["secret"]
@@ -241,7 +242,9 @@ def test_a_secret_does_not_decrypt_for_another_partner(store: webhooks.WebhookSt
         store.signing_secrets("p2")
 
 
-def test_rotation_keeps_the_old_secret_signing_for_the_overlap_only(store: webhooks.WebhookStore) -> None:
+def test_rotation_keeps_the_old_secret_signing_for_the_overlap_only(
+    store: webhook_store.WebhookStore,
+) -> None:
     _, old = store.put("p1", "https://a.example/h", now=100)
     registration, new = store.rotate("p1", overlap_seconds=50, now=1000)
     assert new != old
@@ -251,7 +254,7 @@ def test_rotation_keeps_the_old_secret_signing_for_the_overlap_only(store: webho
 
 
 def test_a_delivery_is_logged_once_and_deleting_the_registration_stops_signing(
-    store: webhooks.WebhookStore,
+    store: webhook_store.WebhookStore,
 ) -> None:
     store.put("p1", "https://a.example/h")
     event = {"id": "evt_1", "type": "application.scored", "application_id": "a" * 32}
@@ -259,7 +262,7 @@ def test_a_delivery_is_logged_once_and_deleting_the_registration_stops_signing(
     assert store.log_delivery("p1", event, 11) is None
     store.delete("p1")
     assert store.signing_secrets("p1") is None
-    with pytest.raises(webhooks.WebhookNotFound):
+    with pytest.raises(webhook_store.WebhookNotFound):
         store.get("p1")
 
 

@@ -35,7 +35,7 @@ from credscore.evidence import AnalysisStatus, ImageAnalysis
 if TYPE_CHECKING:
     import onnxruntime as ort
 
-THREADS_ENV = "CREDSCORE_ORT_THREADS"
+THREADS_ENV = "ORT_THREADS"  # the same name as the image function's environment (template.yaml)
 DEFAULT_MAX_PIXELS = 50_000_000  # a 48-megapixel phone photo passes; an RGBA PNG this size is 200 MB decoded
 # Decoded bytes allowed for one image: an eighth of the function's memory (the rest holds the interpreter,
 # onnxruntime and its model, the photo's compressed bytes and the small working copies).
@@ -387,7 +387,7 @@ class ImageModerator:
         cls, cards: list[ModelCard] | None = None, threads: int | None = None, **options: Any
     ) -> ImageModerator:
         """Sessions for `cards` (default: built-in nudenet card plus $CREDSCORE_MODEL_CARDS_DIR), each with
-        `threads` intra-op threads (default: $CREDSCORE_ORT_THREADS, else 1)."""
+        `threads` intra-op threads (default: $ORT_THREADS, else 1)."""
         threads = threads_from_env() if threads is None else max(1, threads)
         models = []
         for card in default_cards() if cards is None else cards:

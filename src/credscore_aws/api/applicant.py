@@ -34,6 +34,7 @@ from credscore_aws.models.api import (
     ErrorBody,
     LinkRevoked,
 )
+from credscore_aws.models.records import ApplicationRecord
 
 router = APIGatewayHttpRouter()
 
@@ -50,7 +51,7 @@ def _link_refused(exc: applicant.LinkRefused) -> Response[Any]:
     return error(403, exc.code, texts.error_message(exc.code))
 
 
-def _applicant_application() -> dict[str, Any]:
+def _applicant_application() -> ApplicationRecord:
     """The application of the calling applicant link, its token checked again against the stored hash."""
     context = authorized(router.current_event)
     if context.get("role") != "applicant" or not context.get("application_id"):

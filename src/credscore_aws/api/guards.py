@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from typing import Any
 
 from credscore_aws.logic import rate_limit
 from credscore_aws.runtime import logger, repository
+from credscore_aws.settings import settings
 
 # No request of this API comes near this (a create body is well under 1 KiB); API Gateway's own cap is 10 MB.
 MAX_BODY_BYTES = 64 * 1024
@@ -26,7 +26,7 @@ def rate_limited(event: dict[str, Any]) -> dict[str, Any] | None:
     """429 once a partner passes its requests per minute (see credscore_aws.logic.rate_limit for why it is here)."""
     authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
     partner = (authorizer.get("lambda") or {}).get("partner_id")
-    limit = os.environ.get("PARTNER_REQUESTS_PER_MINUTE")
+    limit = settings().partner_requests_per_minute
     if not partner or not limit:
         return None
     decision = rate_limit.check(repository().table, str(partner), int(limit))

@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from credscore_aws.api.common import GATEWAY_ERRORS, UNSUPPORTED_BODY, error, partner_id
+from credscore_aws.dal import webhook_store
 from credscore_aws.logic import webhooks
 from credscore_aws.models.api import (
     ErrorBody,
@@ -21,6 +22,7 @@ from credscore_aws.models.api import (
     WebhookView,
     WebhookWithSecret,
 )
+from credscore_aws.models.records import WebhookRegistration
 
 router = APIGatewayHttpRouter()
 
@@ -29,8 +31,8 @@ NO_WEBHOOK: dict[int, OpenAPIResponse] = {
 }
 
 
-@router.exception_handler(webhooks.WebhookNotFound)
-def _no_webhook(exc: webhooks.WebhookNotFound) -> Response[Any]:
+@router.exception_handler(webhook_store.WebhookNotFound)
+def _no_webhook(exc: webhook_store.WebhookNotFound) -> Response[Any]:
     return error(404, "not_found", "no webhook is registered for this partner")
 
 
@@ -41,7 +43,7 @@ def _unsafe_url(exc: webhooks.UnsafeUrl) -> Response[Any]:
     return Response(status_code=422, content_type=content_types.APPLICATION_JSON, body={"detail": detail})
 
 
-def _webhook_view(registration: webhooks.Registration, secret: str | None = None) -> WebhookWithSecret:
+def _webhook_view(registration: WebhookRegistration, secret: str | None = None) -> WebhookWithSecret:
     return WebhookWithSecret(**WebhookView(**dataclasses.asdict(registration)).model_dump(), secret=secret)
 
 
@@ -63,7 +65,7 @@ def _webhook_view(registration: webhooks.Registration, secret: str | None = None
 )
 def register_webhook(body: RegisterWebhook) -> Response[WebhookWithSecret]:
     webhooks.check_url(body.url)
-    registration, secret = webhooks.store_from_env().put(partner_id(router.current_event), body.url)
+    registration, secret = webhook_store.store_from_env().put(partner_id(router.current_event), body.url)
     return Response(
         status_code=201 if secret else 200,
         content_type=content_types.APPLICATION_JSON,
@@ -81,7 +83,9 @@ def register_webhook(body: RegisterWebhook) -> Response[WebhookWithSecret]:
     },
 )
 def get_webhook() -> WebhookView:
-    return WebhookView(**dataclasses.asdict(webhooks.store_from_env().get(partner_id(router.current_event))))
+    return WebhookView(
+        **dataclasses.asdict(webhook_store.store_from_env().get(partner_id(router.current_event)))
+    )
 
 
 @router.post(
@@ -97,7 +101,7 @@ def get_webhook() -> WebhookView:
     },
 )
 def rotate_webhook_secret() -> WebhookWithSecret:
-    registration, secret = webhooks.store_from_env().rotate(
+    registration, secret = webhook_store.store_from_env().rotate(
         partner_id(router.current_event), webhooks.SECRET_OVERLAP_SECONDS
     )
     return _webhook_view(registration, secret)
@@ -113,7 +117,7 @@ def rotate_webhook_secret() -> WebhookWithSecret:
     },
 )
 def delete_webhook() -> WebhookDeleted:
-    webhooks.store_from_env().delete(partner_id(router.current_event))
+    webhook_store.store_from_env().delete(partner_id(router.current_event))
     return WebhookDeleted(deleted=True)
 
 
@@ -128,9 +132,7 @@ def delete_webhook() -> WebhookDeleted:
 def webhook_deliveries(
     limit: Annotated[int, Query(ge=1, le=100, description="deliveries to return")] = 50,
 ) -> WebhookDeliveries:
-    items = webhooks.store_from_env().deliveries(partner_id(router.current_event), limit)
+    items = webhook_store.store_from_env().deliveries(partner_id(router.current_event), limit)
     return WebhookDeliveries(
-        deliveries=[
-            WebhookDelivery.model_validate({k: i.get(k) for k in WebhookDelivery.model_fields}) for i in items
-        ]
+        deliveries=[WebhookDelivery.model_validate(i, from_attributes=True) for i in items]
     )

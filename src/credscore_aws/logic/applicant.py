@@ -13,7 +13,6 @@ on every request, whatever the authorizer cached). Erasure removes the hash with
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
@@ -44,17 +43,19 @@ from credscore_aws.models.api import (
     ErasureReceipt,
     LinkRevoked,
 )
+from credscore_aws.models.records import ApplicationRecord, StoredConsent
 from credscore_aws.runtime import logger, repository
+from credscore_aws.settings import settings
 
 __all__ = ["LinkRefused", "application_of", "hash_token", "load", "new_token", "token_matches", "view_until"]
 
 
-def upload_until(application: dict[str, Any]) -> int:
-    return int(application["created_at"]) + int(os.environ.get("UPLOAD_WINDOW_HOURS", "26")) * 3600
+def upload_until(application: ApplicationRecord) -> int:
+    return application.created_at + settings().upload_window_hours * 3600
 
 
 def page_url(token: str) -> str:
-    base = os.environ.get("APPLICANT_PAGE_URL", "")
+    base = settings().applicant_page_url
     # The fragment never leaves the browser: the token stays out of every server's request log.
     return f"{base}#t={token}"
 
@@ -75,7 +76,7 @@ def issue(application_id: str) -> ApplicantLink:
 
 def reissue(partner_id: str, application_id: str) -> ApplicantLink:
     application = applications._owned(partner_id, application_id)
-    if application["status"] == Status.ERASED.value:
+    if application.status == Status.ERASED:
         raise applications.WrongStatus("the application is erased")
     return issue(application_id)
 
@@ -88,86 +89,86 @@ def revoke(partner_id: str, application_id: str) -> LinkRevoked:
 
 
 # ---------------------------------------------------------------------------------------------------- views
-def _sources(application: dict[str, Any]) -> list[ApplicantSource]:
-    reports = application.get("source_reports") or []
+def _sources(application: ApplicationRecord) -> list[ApplicantSource]:
+    reports = application.source_reports
     if reports:
         return [
             ApplicantSource(
-                platform=r["platform"],
-                status=r["status"],
-                status_text=texts.source_status(r["status"]),
-                reason_code=r.get("reason_code"),
-                reason=texts.source_reason(r.get("reason_code")) if r["status"] != "parsed" else None,
-                warnings=int(r.get("warnings") or 0),
-                warnings_text=texts.warnings_explained(int(r.get("warnings") or 0)),
+                platform=r.platform,
+                status=r.status,
+                status_text=texts.source_status(r.status),
+                reason_code=r.reason_code,
+                reason=texts.source_reason(r.reason_code) if r.status != "parsed" else None,
+                warnings=r.warnings,
+                warnings_text=texts.warnings_explained(r.warnings),
             )
             for r in reports
         ]
-    received = {part.split("/")[0] for part in application.get("received") or []}
+    received = {part.split("/")[0] for part in application.received}
     return [
         ApplicantSource(platform=p, status="received", status_text=texts.source_status("received"))
         for p in sorted(received)
     ]
 
 
-def _stage(application: dict[str, Any]) -> str:
-    status = str(application["status"])
-    if status == Status.PROCESSING.value:
+def _stage(application: ApplicationRecord) -> str:
+    status = application.status
+    if status == Status.PROCESSING:
         # Ingest records the source reports when it has read the exports; the analyses and the score follow.
-        return "analyses" if application.get("source_reports") else "ingest"
-    if status in {Status.SCORED.value, Status.FAILED.value, Status.ERASED.value}:
-        return status
+        return "analyses" if application.source_reports else "ingest"
+    if status in {Status.SCORED, Status.FAILED, Status.ERASED}:
+        return status.value
     return "collecting"
 
 
-def _uploads_open(application: dict[str, Any], now: float) -> bool:
-    return application["status"] == Status.COLLECTING.value and now < upload_until(application)
+def _uploads_open(application: ApplicationRecord, now: float) -> bool:
+    return application.status == Status.COLLECTING and now < upload_until(application)
 
 
-def status(application: dict[str, Any], now: float | None = None) -> ApplicantStatus:
+def status(application: ApplicationRecord, now: float | None = None) -> ApplicantStatus:
     moment = time.time() if now is None else now
     stage = _stage(application)
-    error = application.get("error")
+    error = application.error
     return ApplicantStatus(
-        application_id=application["application_id"],
-        status=application["status"],
+        application_id=application.application_id,
+        status=application.status.value,
         stage=stage,  # type: ignore[arg-type]
         stage_text=texts.stage_text(stage),
-        declared=application.get("declared") or {},
-        received=sorted(application.get("received") or []),
-        x_handle_requested=bool(application.get("x_handle")),
-        consented=bool(application.get("applicant_consent")),
+        declared=application.declared,
+        received=sorted(application.received),
+        x_handle_requested=bool(application.x_handle),
+        consented=application.applicant_consent is not None,
         uploads_open=_uploads_open(application, moment),
         upload_until=upload_until(application),
         view_until=view_until(application),
         sources=_sources(application),
-        error=ApplicantError(**texts.safe_error(error.get("code"), bool(application.get("x_handle"))))
-        if isinstance(error, dict)
-        else None,
-        result_available=application["status"] == Status.SCORED.value,
+        error=ApplicantError(**texts.safe_error(error.code, bool(application.x_handle))) if error else None,
+        result_available=application.status == Status.SCORED,
     )
 
 
 def upload_forms(
-    application: dict[str, Any], consent: ApplicantConsent, now: float | None = None
+    application: ApplicationRecord, consent: ApplicantConsent, now: float | None = None
 ) -> ApplicantUploads:
     moment = time.time() if now is None else now
-    application_id = str(application["application_id"])
-    if application["status"] != Status.COLLECTING.value:
+    application_id = application.application_id
+    if application.status != Status.COLLECTING:
         raise LinkRefused("not_collecting")
     if moment >= upload_until(application):
         raise LinkRefused("upload_window_closed")
     repository().record_applicant_consent(
         application_id,
-        {
-            "granted": True,
-            "notice_version": consent.notice_version,
-            "granted_at": int(moment),
-            "model_development": consent.model_development,
-        },
+        StoredConsent(
+            granted=True,
+            notice_version=consent.notice_version,
+            granted_at=int(moment),
+            model_development=consent.model_development,
+        ),
     )
-    received = set(application.get("received") or [])
-    declared = application.get("declared") or {}
+    received = set(application.received)
+    declared: dict[str, Any] = dict(
+        application.declared
+    )  # stored as validated at creation: not checked again
     request = CreateApplication.model_construct(sources=DeclaredSources.model_construct(**declared))
     forms = [
         f
@@ -179,10 +180,10 @@ def upload_forms(
     )
 
 
-def result(application: dict[str, Any]) -> ApplicantResult:
-    application_id = str(application["application_id"])
-    if application["status"] != Status.SCORED.value:
-        raise applications.WrongStatus(f"no result: the application is {application['status']}")
+def result(application: ApplicationRecord) -> ApplicantResult:
+    application_id = application.application_id
+    if application.status != Status.SCORED:
+        raise applications.WrongStatus(f"no result: the application is {application.status.value}")
     stored = repository().get_doc(application_id, "RESULT")
     if stored is None:
         raise applications.WrongStatus("no result stored")
@@ -229,16 +230,16 @@ def result(application: dict[str, Any]) -> ApplicantResult:
     )
 
 
-def erase(application: dict[str, Any]) -> ErasureReceipt:
+def erase(application: ApplicationRecord) -> ErasureReceipt:
     """The applicant's own erasure: the same erasure as the partner's DELETE."""
-    application_id = str(application["application_id"])
+    application_id = application.application_id
     logger.info("erasure requested by the applicant", extra={"application_id": application_id})
-    return applications.erase(str(application["partner_id"]), application_id)
+    return applications.erase(application.partner_id, application_id)
 
 
-def submit(application: dict[str, Any]) -> ApplicantStatus:
+def submit(application: ApplicationRecord) -> ApplicantStatus:
     """The applicant scores now with what has arrived (the partner's submit: the rest is reported absent)."""
-    application_id = str(application["application_id"])
-    applications.submit(str(application["partner_id"]), application_id)
+    application_id = application.application_id
+    applications.submit(application.partner_id, application_id)
     logger.info("submitted by the applicant", extra={"application_id": application_id})
     return status(repository().get(application_id))

@@ -11,10 +11,10 @@ import hmac
 import re
 import secrets
 import time
-from typing import Any
 
 from credscore.application import APPLICATION_ID_REGEX
-from credscore_aws.repository import NotFound
+from credscore_aws.dal.repository import NotFound
+from credscore_aws.models.records import ApplicationRecord
 from credscore_aws.runtime import repository
 
 TOKEN_PATTERN = re.compile(rf"^({APPLICATION_ID_REGEX})\.([A-Za-z0-9_-]{{43}})$")
@@ -42,16 +42,16 @@ def application_of(token: str) -> str | None:
     return match.group(1) if match else None
 
 
-def token_matches(application: dict[str, Any], token_hash: str) -> bool:
-    stored = str(application.get("applicant_token_hash") or "")
+def token_matches(application: ApplicationRecord, token_hash: str) -> bool:
+    stored = application.applicant_token_hash or ""
     return bool(stored) and hmac.compare_digest(stored, token_hash)
 
 
-def view_until(application: dict[str, Any]) -> int:
-    return int(application.get("expires_at") or 0)
+def view_until(application: ApplicationRecord) -> int:
+    return application.expires_at or 0
 
 
-def load(application_id: str, token_hash: str, now: float | None = None) -> dict[str, Any]:
+def load(application_id: str, token_hash: str, now: float | None = None) -> ApplicationRecord:
     """The application this token is valid for, checked again on every request."""
     try:
         application = repository().get(application_id)

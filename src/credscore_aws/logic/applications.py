@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from functools import cache
 from typing import Any, cast
@@ -23,6 +22,8 @@ from credscore.application import (
     upload_prefix,
 )
 from credscore.profile import Platform
+from credscore_aws.dal.repository import ApplicationErased, Conflict, NotFound
+from credscore_aws.dal.storage import list_keys
 from credscore_aws.logic import outcomes, scoring
 from credscore_aws.logic.erasure import purge_objects
 from credscore_aws.models.api import (
@@ -42,10 +43,10 @@ from credscore_aws.models.api import (
     UploadForm,
     UploadPlatform,
 )
+from credscore_aws.models.records import ApplicationRecord, NewApplication, StoredConsent
 from credscore_aws.models.states import CloseStaleOutput, SubmitRequested
-from credscore_aws.repository import ApplicationErased, Conflict, NotFound
-from credscore_aws.runtime import bucket_name, env, logger, repository
-from credscore_aws.storage import list_keys
+from credscore_aws.runtime import logger, repository
+from credscore_aws.settings import settings
 
 
 class ApplicationNotFound(Exception):
@@ -67,7 +68,7 @@ class IdempotencyKeyReused(Exception):
 @cache
 def _idempotency() -> tuple[DynamoDBPersistenceLayer, IdempotencyConfig]:
     return (
-        DynamoDBPersistenceLayer(table_name=env("IDEMPOTENCY_TABLE_NAME")),
+        DynamoDBPersistenceLayer(table_name=settings().idempotency_table_name),
         IdempotencyConfig(
             event_key_jmespath="[partner_id, key]",
             expires_after_seconds=24 * 3600,
@@ -86,13 +87,13 @@ def _presigning_s3() -> Any:
     return boto3.client("s3", config=Config(signature_version="s3v4"))
 
 
-def _owned(partner_id: str, application_id: str) -> dict[str, Any]:
+def _owned(partner_id: str, application_id: str) -> ApplicationRecord:
     """The application if it belongs to this partner; otherwise 'not found' (never 'forbidden', which leaks)."""
     try:
         application = repository().get(application_id)
     except NotFound:
         raise ApplicationNotFound(application_id) from None
-    if application.get("partner_id") != partner_id:
+    if application.partner_id != partner_id:
         raise ApplicationNotFound(application_id)
     return application
 
@@ -135,17 +136,17 @@ def _create_once(
 
 def _create(partner_id: str, request: CreateApplication) -> dict[str, Any]:
     application_id = new_application_id()
-    retention_days = int(os.environ.get("RESULT_RETENTION_DAYS", "365"))
+    retention_days = settings().result_retention_days
     repository().create(
-        {
-            "application_id": application_id,
-            "partner_id": partner_id,
-            "reference": request.reference,
-            "declared": request.sources.parts(),
-            "x_handle": request.x_handle.lstrip("@") if request.x_handle else None,
-            "consent": request.consent.model_dump(),
-            "expires_at": int(time.time()) + retention_days * 86400,
-        }
+        NewApplication(
+            application_id=application_id,
+            partner_id=partner_id,
+            reference=request.reference,
+            declared=request.sources.parts(),
+            x_handle=request.x_handle.lstrip("@") if request.x_handle else None,
+            consent=StoredConsent.model_validate(request.consent.model_dump()),
+            expires_at=int(time.time()) + retention_days * 86400,
+        )
     )
     logger.info(
         "application created",
@@ -161,14 +162,14 @@ def _create(partner_id: str, request: CreateApplication) -> dict[str, Any]:
 
 
 def _upload_forms(application_id: str, request: CreateApplication) -> list[UploadForm]:
-    max_bytes = int(os.environ.get("MAX_UPLOAD_BYTES", str(4 * 1024**3)))
-    expiry = int(os.environ.get("UPLOAD_URL_EXPIRY_SECONDS", "3600"))
+    max_bytes = settings().max_upload_bytes
+    expiry = settings().upload_url_expiry_seconds
     forms = []
     for platform, parts in request.sources.parts().items():
         for part in range(1, parts + 1):
             key = upload_key(application_id, Platform(platform), part)
             post = _presigning_s3().generate_presigned_post(
-                Bucket=bucket_name(),
+                Bucket=settings().bucket_name,
                 Key=key,
                 Fields={"Content-Type": "application/zip"},
                 Conditions=[
@@ -193,7 +194,7 @@ def _upload_forms(application_id: str, request: CreateApplication) -> list[Uploa
 
 def _start_execution(application_id: str, reason: str) -> None:
     boto3.client("stepfunctions").start_execution(
-        stateMachineArn=env("STATE_MACHINE_ARN"),
+        stateMachineArn=settings().state_machine_arn,
         name=f"{application_id}-{reason}-{int(time.time())}",
         input=SubmitRequested(action="submit", application_id=application_id).model_dump_json(),
     )
@@ -209,8 +210,8 @@ def close_stale(window_hours: int, now: float | None = None) -> CloseStaleOutput
     cutoff = int((time.time() if now is None else now) - window_hours * 3600)
     submitted = closed = 0
     for application in repository().stale_collecting(cutoff):
-        application_id = str(application["application_id"])
-        if application.get("received") or list_keys(bucket_name(), upload_prefix(application_id)):
+        application_id = application.application_id
+        if application.received or list_keys(settings().bucket_name, upload_prefix(application_id)):
             _start_execution(application_id, "window-closed")
             submitted += 1
         elif repository().close_unused(
@@ -225,16 +226,16 @@ def view(partner_id: str, application_id: str) -> ApplicationView:
     application = _owned(partner_id, application_id)
     return ApplicationView(
         application_id=application_id,
-        status=application["status"],
-        reference=application.get("reference"),
-        created_at=application["created_at"],
-        updated_at=application["updated_at"],
-        declared=application.get("declared") or {},
-        received=sorted(application.get("received") or []),
-        x_handle_requested=bool(application.get("x_handle")),
-        sources=[SourceState.model_validate(s) for s in application.get("source_reports") or []],
-        error=application.get("error"),
-        result_available=application["status"] == Status.SCORED.value,
+        status=application.status.value,
+        reference=application.reference,
+        created_at=application.created_at,
+        updated_at=application.updated_at,
+        declared=application.declared,
+        received=sorted(application.received),
+        x_handle_requested=bool(application.x_handle),
+        sources=[SourceState.model_validate(s.model_dump()) for s in application.source_reports],
+        error=application.error.model_dump() if application.error else None,
+        result_available=application.status == Status.SCORED,
     )
 
 
@@ -246,7 +247,7 @@ def list_for_partner(partner_id: str, limit: int = 50, next_token: str | None = 
     return ApplicationList(
         applications=[
             ApplicationSummary(
-                application_id=i["application_id"], status=i["status"], created_at=i["created_at"]
+                application_id=i.application_id, status=i.status.value, created_at=i.created_at
             )
             for i in items
         ],
@@ -256,23 +257,23 @@ def list_for_partner(partner_id: str, limit: int = 50, next_token: str | None = 
 
 def result(partner_id: str, application_id: str) -> ScoreResultView:
     application = _owned(partner_id, application_id)
-    if application["status"] == Status.ERASED.value:
+    if application.status == Status.ERASED:
         raise Erased("the application was erased: its result is gone")
-    if application["status"] != Status.SCORED.value:
-        raise WrongStatus(f"no result: the application is {application['status']}")
+    if application.status != Status.SCORED:
+        raise WrongStatus(f"no result: the application is {application.status.value}")
     stored = repository().get_doc(application_id, "RESULT")
     if stored is None:
         raise WrongStatus("no result stored")
-    return ScoreResultView(application_id=application_id, status=application["status"], result=stored)
+    return ScoreResultView(application_id=application_id, status=application.status.value, result=stored)
 
 
 # ---------------------------------------------------------------------------------------------------- actions
 def submit(partner_id: str, application_id: str) -> ApplicationView:
     application = _owned(partner_id, application_id)
-    if application["status"] != Status.COLLECTING.value:
-        raise WrongStatus(f"cannot submit: the application is {application['status']}")
-    uploaded = application.get("received") or list_keys(bucket_name(), upload_prefix(application_id))
-    if not uploaded and not application.get("x_handle"):
+    if application.status != Status.COLLECTING:
+        raise WrongStatus(f"cannot submit: the application is {application.status.value}")
+    uploaded = application.received or list_keys(settings().bucket_name, upload_prefix(application_id))
+    if not uploaded and not application.x_handle:
         raise WrongStatus("cannot submit: nothing has been uploaded yet")
     _start_execution(application_id, "submit")
     return view(partner_id, application_id)
@@ -282,10 +283,10 @@ def rescore(partner_id: str, application_id: str) -> RescoredResult:
     """Score the kept features again, saying whether anything changed: the same configuration version and the
     same score are 'nothing changed' (and nothing is stored, so the result keeps its history)."""
     application = _owned(partner_id, application_id)
-    if application["status"] == Status.ERASED.value:
+    if application.status == Status.ERASED:
         raise Erased("the application was erased: nothing is left to rescore")
-    if application["status"] != Status.SCORED.value:
-        raise WrongStatus(f"cannot rescore: the application is {application['status']}")
+    if application.status != Status.SCORED:
+        raise WrongStatus(f"cannot rescore: the application is {application.status.value}")
     features = repository().get_doc(application_id, "FEATURES")
     previous = repository().get_doc(application_id, "RESULT") or {}
     if features is None:
@@ -327,7 +328,7 @@ def erase(partner_id: str, application_id: str) -> ErasureReceipt:
     # The tombstone first, then the objects: a pipeline writer that asks after the tombstone sees ERASED and
     # deletes what it wrote; one that asked before wrote before this listing (see credscore_aws.logic.erasure).
     try:
-        records = repository().erase(application_id, partner_id, application.get("created_at"))
+        records = repository().erase(application_id, partner_id, application.created_at)
     except NotFound:
         raise ApplicationNotFound(application_id) from None
     objects = purge_objects(application_id)
@@ -379,12 +380,12 @@ def list_filtered(
     return FilteredApplicationList(
         applications=[
             ApplicationListItem(
-                application_id=i["application_id"],
-                status=i["status"],
-                created_at=i["created_at"],
-                updated_at=i.get("updated_at"),
-                reference=i.get("reference"),
-                score=i.get("score"),
+                application_id=i.application_id,
+                status=i.status.value,
+                created_at=i.created_at,
+                updated_at=i.updated_at,
+                reference=i.reference,
+                score=i.score,
             )
             for i in items
         ],

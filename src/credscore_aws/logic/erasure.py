@@ -18,15 +18,16 @@ from collections.abc import Callable
 from typing import Any
 
 from credscore.application import upload_prefix, work_prefix
-from credscore_aws.repository import ApplicationErased
-from credscore_aws.runtime import bucket_name, repository
-from credscore_aws.storage import delete_keys, delete_prefix, put_json_many
+from credscore_aws.dal.repository import ApplicationErased
+from credscore_aws.dal.storage import delete_keys, delete_prefix, put_json_many
+from credscore_aws.runtime import repository
+from credscore_aws.settings import settings
 
 
 def purge_objects(application_id: str) -> int:
     """Delete the application's uploads and work files; returns how many objects were deleted."""
-    return delete_prefix(bucket_name(), upload_prefix(application_id)) + delete_prefix(
-        bucket_name(), work_prefix(application_id)
+    return delete_prefix(settings().bucket_name, upload_prefix(application_id)) + delete_prefix(
+        settings().bucket_name, work_prefix(application_id)
     )
 
 
@@ -43,8 +44,8 @@ def purge_raw(application_id: str, final_write: Callable[[], object]) -> int:
 def put_pipeline_files(application_id: str, documents: dict[str, Any]) -> list[str]:
     """`put_json_many` for a pipeline step, then the check that makes erasure win: if the application was
     erased meanwhile, what was just written is deleted and `ApplicationErased` raised."""
-    keys = put_json_many(bucket_name(), documents)
+    keys = put_json_many(settings().bucket_name, documents)
     if repository().is_erased(application_id):
-        delete_keys(bucket_name(), keys)
+        delete_keys(settings().bucket_name, keys)
         raise ApplicationErased(application_id)
     return keys

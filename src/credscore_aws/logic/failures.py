@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from credscore_aws.dal.repository import ApplicationErased, Conflict
 from credscore_aws.logic.erasure import purge_objects, purge_raw
 from credscore_aws.models.states import CatchError, RecordFailureInput, RecordFailureOutput
-from credscore_aws.repository import ApplicationErased, Conflict
 from credscore_aws.runtime import logger, repository
 from credscore_aws.step_errors import cause_message
 
@@ -37,7 +37,7 @@ def record_failure(request: RecordFailureInput) -> tuple[RecordFailureOutput, bo
         return RecordFailureOutput(application_id=application_id, status="erased", error=code), False
     except Conflict:
         # Already finished (a step retried after the end): the recorded outcome stands.
-        status = repository().get(application_id)["status"]
+        status = repository().get(application_id).status.value
         logger.warning("failure not recorded: the application already finished", extra={"status": status})
         return RecordFailureOutput(application_id=application_id, status=status, error=code), False
     logger.info("application failed", extra={"error_code": code, "objects_purged": purged})

@@ -5,7 +5,6 @@ The ONNX session is created once per warm execution environment (cached), not pe
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from functools import cache
 from typing import BinaryIO, cast
@@ -15,11 +14,12 @@ from credscore.evidence import Cap, ImageAnalysis
 from credscore.ingest.archive import read_member
 from credscore.json_stream import iter_array
 from credscore.profile import MediaRef
-from credscore_aws.analysis_io import object_reader
+from credscore_aws.dal.analysis_io import object_reader
+from credscore_aws.dal.s3io import S3RangedReader
+from credscore_aws.dal.storage import s3_client
 from credscore_aws.models.states import ImageBatchInput
-from credscore_aws.runtime import bucket_name, logger
-from credscore_aws.s3io import S3RangedReader
-from credscore_aws.storage import s3_client
+from credscore_aws.runtime import logger
+from credscore_aws.settings import settings
 
 MAX_PHOTO_BYTES = 25 * 1024 * 1024
 # Ingest writes batches of IMAGE_BATCH_SIZE photos (at most 2000, the template's MaxValue); a manifest
@@ -29,7 +29,7 @@ MAX_PHOTOS_PER_BATCH = 2000
 
 @cache
 def moderator() -> ImageModerator:
-    return ImageModerator.from_model_cards(threads=int(os.environ.get("ORT_THREADS", "1")))
+    return ImageModerator.from_model_cards(threads=settings().ort_threads)
 
 
 def moderate_batch(request: ImageBatchInput) -> ImageAnalysis:
@@ -56,7 +56,7 @@ def _photos(refs: list[MediaRef]) -> Iterator[tuple[str, bytes | None]]:
         by_archive.setdefault(ref.archive, []).append(ref)
     for archive, members in by_archive.items():
         # A raw binary file (io.RawIOBase) in all but typeshed's name.
-        reader = cast(BinaryIO, S3RangedReader(s3_client(), bucket_name(), archive))
+        reader = cast(BinaryIO, S3RangedReader(s3_client(), settings().bucket_name, archive))
         for i, ref in enumerate(members):
             yield f"{archive}#{i}", read_member(reader, ref.member, MAX_PHOTO_BYTES)
 

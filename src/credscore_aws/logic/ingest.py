@@ -18,22 +18,23 @@ from credscore.application import image_batch_key, parse_upload_key, profile_key
 from credscore.errors import NoUsableSource, RateLimited
 from credscore.ingest.errors import XRateLimited
 from credscore.ingest.pipeline import build_profile, cap_photos, image_batches
+from credscore_aws.dal.s3io import S3RangedReader
+from credscore_aws.dal.storage import list_keys, s3_client
 from credscore_aws.logic.erasure import put_pipeline_files
 from credscore_aws.models.states import IngestInput, IngestOutput, PhotoCounts, SourceReport
-from credscore_aws.runtime import bucket_name, env, logger, metrics, repository
-from credscore_aws.s3io import S3RangedReader
-from credscore_aws.storage import list_keys, s3_client
+from credscore_aws.runtime import logger, metrics, repository
+from credscore_aws.settings import settings
 
 
 def _open_archive(key: str) -> BinaryIO:
     # A raw binary file (io.RawIOBase) in all but typeshed's name.
-    return cast(BinaryIO, S3RangedReader(s3_client(), bucket_name(), key))
+    return cast(BinaryIO, S3RangedReader(s3_client(), settings().bucket_name, key))
 
 
 def _uploaded_parts(application_id: str) -> list[str]:
     """What is in the bucket now, not what events have recorded so far: a partner's submit can overtake the
     event of an upload that has already landed."""
-    refs = (parse_upload_key(key) for key in list_keys(bucket_name(), upload_prefix(application_id)))
+    refs = (parse_upload_key(key) for key in list_keys(settings().bucket_name, upload_prefix(application_id)))
     return sorted(ref.name for ref in refs if ref is not None)
 
 
@@ -41,7 +42,7 @@ def _x_bearer_token() -> str:
     """The X API token, or "" when its SecureString was never created (created out of band, see template.yaml).
     Any other SSM failure is raised, so the state machine retries it."""
     try:
-        return str(parameters.get_parameter(env("X_BEARER_TOKEN_PARAM"), decrypt=True, max_age=300))
+        return str(parameters.get_parameter(settings().x_bearer_token_param, decrypt=True, max_age=300))
     except GetParameterError as exc:
         cause = exc.__cause__ or exc.__context__  # powertools re-raises without `from`
         if (
@@ -63,9 +64,9 @@ def ingest(request: IngestInput, time_left: Callable[[], float]) -> IngestOutput
     try:
         profile = build_profile(
             application_id=application_id,
-            declared=application.get("declared") or {},
+            declared=application.declared,
             received=_uploaded_parts(application_id),
-            x_handle=application.get("x_handle"),
+            x_handle=application.x_handle,
             open_archive=_open_archive,
             x_bearer_token=_x_bearer_token,
             time_left=time_left,
@@ -73,7 +74,7 @@ def ingest(request: IngestInput, time_left: Callable[[], float]) -> IngestOutput
     except XRateLimited as exc:
         raise RateLimited(str(exc), exc.retry_after_seconds) from exc
     # Before the reports are recorded: a source that lost photos to the cap says so.
-    sample, photos = cap_photos(profile, int(env("MAX_PHOTOS_PER_APPLICATION")))
+    sample, photos = cap_photos(profile, settings().max_photos_per_application)
     reports = [
         SourceReport(
             platform=s.platform.value,
@@ -97,12 +98,10 @@ def ingest(request: IngestInput, time_left: Callable[[], float]) -> IngestOutput
         )
     profile_object = profile_key(application_id)
     # The Map state takes its concurrency from this output, so the batches and the Map agree on it.
-    concurrency = int(env("IMAGE_MAP_CONCURRENCY"))
+    concurrency = settings().image_map_concurrency
     batches = {
         image_batch_key(application_id, i): [ref.model_dump() for ref in batch]
-        for i, batch in enumerate(
-            image_batches(sample, int(env("IMAGE_BATCH_SIZE")), parallelism=concurrency)
-        )
+        for i, batch in enumerate(image_batches(sample, settings().image_batch_size, parallelism=concurrency))
     }
     # Deleted again at once if the application was erased meanwhile (then ApplicationErased ends the run).
     put_pipeline_files(application_id, {profile_object: profile.model_dump_json(), **batches})

@@ -26,6 +26,7 @@ from credscore.application import Status
 from credscore.model_compare import headline_score
 from credscore.monitoring import age_band
 from credscore.scoring.config import FeatureId
+from credscore_aws.models.records import ApplicationRecord
 
 MODEL_SK = "MODEL"
 OUTCOME_SK = "OUTCOME"
@@ -69,18 +70,15 @@ def feature_values(features_doc: Mapping[str, Any]) -> dict[str, float | None]:
 
 
 def model_data_item(
-    application_id: str,
-    application: Mapping[str, Any],
+    application: ApplicationRecord,
     features_doc: Mapping[str, Any],
     result: Mapping[str, Any],
 ) -> dict[str, Any] | None:
     """The MODEL item for a stored result, or None when nothing may be kept (no model-development consent, or
     the result is not a score: ineligible applicants' data is never kept)."""
-    # Given by the applicant on the applicant page, or recorded by the partner at creation: either way separate and
-    # optional.
-    consents = (application.get("consent") or {}, application.get("applicant_consent") or {})
-    if not any(c.get("model_development") for c in consents):
+    if not application.model_development_consented():
         return None
+    application_id = application.application_id
     if result.get("status") != "scored":
         return None
     item: dict[str, Any] = {
@@ -95,8 +93,8 @@ def model_data_item(
     score = headline_score(result)
     if score is not None:
         item["score"] = json.dumps(score)  # a string: floats survive without Decimal juggling
-    if application.get("expires_at"):
-        item["expires_at"] = int(application["expires_at"])
+    if application.expires_at:
+        item["expires_at"] = application.expires_at
     return item
 
 
@@ -156,7 +154,7 @@ def get_outcome(table: Any, application_id: str) -> dict[str, Any] | None:
 
 def put_outcome(
     table: Any,
-    application: Mapping[str, Any],
+    application: ApplicationRecord,
     outcome: str,
     observed_at: dt.date,
     now: float | None = None,
@@ -165,10 +163,10 @@ def put_outcome(
     outcome and date again return the stored record unchanged; a different one replaces it, keeping the old
     one in `changes`. The write is conditional on the application still being scored (an erasure racing this
     report wins) and on the revision read (two racing reports cannot both replace the same one)."""
-    application_id = str(application["application_id"])
-    if application.get("status") != Status.SCORED.value:
-        raise NotScored(f"no outcome can be recorded: the application is {application.get('status')}")
-    created = dt.datetime.fromtimestamp(int(application.get("created_at") or 0), dt.UTC).date()
+    application_id = application.application_id
+    if application.status != Status.SCORED:
+        raise NotScored(f"no outcome can be recorded: the application is {application.status.value}")
+    created = dt.datetime.fromtimestamp(application.created_at, dt.UTC).date()
     if observed_at < created:
         raise InvalidOutcome(f"observed_at {observed_at} is before the application was created ({created})")
     today = dt.datetime.fromtimestamp(time.time() if now is None else now, dt.UTC).date()
@@ -200,8 +198,8 @@ def put_outcome(
             "revision": (current["revision"] + 1) if current else 1,
             "changes": json.dumps(changes),
         }
-        if application.get("expires_at"):
-            item["expires_at"] = int(application["expires_at"])
+        if application.expires_at:
+            item["expires_at"] = application.expires_at
         own_condition = "attribute_not_exists(pk)" if current is None else "revision = :rev"
         put: dict[str, Any] = {
             "TableName": table.name,

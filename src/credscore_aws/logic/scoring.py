@@ -21,17 +21,18 @@ from credscore.errors import TransientError
 from credscore.evidence import AnalysisStatus, Evidence, ImageAnalysis, ProfanityAnalysis, TextAnalysis
 from credscore.scoring.features import FeatureVector, extract_features
 from credscore.scoring.scorer import score
-from credscore_aws.analysis_io import AnalysisRequest, score_input
-from credscore_aws.config_store import ConfigStore, LoadedConfig
+from credscore_aws.dal.analysis_io import AnalysisRequest, score_input
+from credscore_aws.dal.config_store import ConfigStore, LoadedConfig
 from credscore_aws.logic.erasure import purge_raw
 from credscore_aws.models.states import BranchFailed, ImagesBranch, ScoreInput, ScoreOutput
-from credscore_aws.runtime import env, logger, repository
+from credscore_aws.runtime import logger, repository
+from credscore_aws.settings import settings
 from credscore_aws.step_errors import cause_message
 
 
 @cache
 def config_store() -> ConfigStore:
-    return ConfigStore(boto3.client("ssm"), env("CONFIG_PARAM"))
+    return ConfigStore(boto3.client("ssm"), settings().config_param)
 
 
 def _failed(kind: str, marker: BranchFailed) -> dict[str, str]:
@@ -172,8 +173,8 @@ def score_from_pipeline(request: ScoreInput) -> ScoreOutput:
             cap.model_dump(mode="json")
             for cap in (*evidence.text.caps, *evidence.profanity.caps, *evidence.images.caps)
         ],
-        "sources": application.get("source_reports") or [],
-        "archive_hashes": application.get("archive_hashes") or {},
+        "sources": [report.model_dump() for report in application.source_reports],
+        "archive_hashes": application.archive_hashes,
     }
     document = score_application(application_id, features, extra, build_coverage(evidence))
     # Both writes are conditional on the application still processing: an erasure in between wins (its purge

@@ -22,7 +22,8 @@ import boto3
 from credscore.application import shadow_job_prefix
 from credscore.model_compare import compare, shadow_row
 from credscore.scoring.config import ScoringConfig, parse_config
-from credscore_aws.config_store import ConfigStore
+from credscore_aws.dal.config_store import ConfigStore
+from credscore_aws.dal.storage import put_json, s3_client
 from credscore_aws.logic.candidates import CandidateStore
 from credscore_aws.logic.outcomes import scan_model_data
 from credscore_aws.models.states import (
@@ -34,8 +35,8 @@ from credscore_aws.models.states import (
     ShadowReportInput,
     ShadowReportOutput,
 )
-from credscore_aws.runtime import bucket_name, env, repository
-from credscore_aws.storage import put_json, s3_client
+from credscore_aws.runtime import repository
+from credscore_aws.settings import settings
 
 MAX_SEGMENTS = 64
 DEFAULT_SEGMENTS = 4
@@ -69,7 +70,7 @@ def _candidate(parameter: str, label: str) -> ScoringConfig:
 
 
 def plan(event: ShadowPlanInput) -> ShadowPlanOutput:
-    parameter = env("CONFIG_PARAM")
+    parameter = settings().config_param
     label = event.candidate
     candidate = CandidateStore(_ssm(), parameter).get(label)  # fails the job early when missing or invalid
     active = ConfigStore(_ssm(), parameter).load_fresh()
@@ -96,7 +97,7 @@ def score_page(event: ShadowPageInput, clock: Any = time.monotonic) -> ShadowPag
     segment = event.segment
     page = event.page
     start_key = event.start_key
-    parameter = env("CONFIG_PARAM")
+    parameter = settings().config_param
     active = _config_of_version(parameter, job.active_parameter_version)
     candidate = _candidate(parameter, job.candidate)
     started = clock()
@@ -114,7 +115,7 @@ def score_page(event: ShadowPageInput, clock: Any = time.monotonic) -> ShadowPag
             break
     if rows:
         body = "\n".join(json.dumps(r, separators=(",", ":")) for r in rows)
-        put_json(bucket_name(), f"{job_prefix(job.job_id)}rows/{segment:03d}-{page:06d}.jsonl", body)
+        put_json(settings().bucket_name, f"{job_prefix(job.job_id)}rows/{segment:03d}-{page:06d}.jsonl", body)
     return ShadowPageOutput(
         job=job, segment=segment, page=page + 1, start_key=start_key, done=start_key is None, rows=len(rows)
     )
@@ -123,11 +124,11 @@ def score_page(event: ShadowPageInput, clock: Any = time.monotonic) -> ShadowPag
 def _rows(job_id: str) -> Any:
     s3 = s3_client()
     pages = s3.get_paginator("list_objects_v2").paginate(
-        Bucket=bucket_name(), Prefix=job_prefix(job_id) + "rows/"
+        Bucket=settings().bucket_name, Prefix=job_prefix(job_id) + "rows/"
     )
     for listing in pages:
         for obj in listing.get("Contents", []):
-            body = s3.get_object(Bucket=bucket_name(), Key=obj["Key"])["Body"].read().decode("utf-8")
+            body = s3.get_object(Bucket=settings().bucket_name, Key=obj["Key"])["Body"].read().decode("utf-8")
             for line in body.splitlines():
                 if line:
                     yield json.loads(line)
@@ -137,10 +138,10 @@ def report(event: ShadowReportInput) -> ShadowReportOutput:
     job = event.job
     comparison = compare(_rows(job.job_id), cutoff=job.cutoff, candidate_cutoff=job.candidate_cutoff)
     document = {"job": job.model_dump(mode="json"), "finished_at": int(time.time()), **comparison}
-    key = put_json(bucket_name(), report_key(job.job_id), json.dumps(document, indent=1))
+    key = put_json(settings().bucket_name, report_key(job.job_id), json.dumps(document, indent=1))
     return ShadowReportOutput(
         job_id=job.job_id,
-        bucket=bucket_name(),
+        bucket=settings().bucket_name,
         report_key=key,
         applications=comparison["applications"],
         psi=comparison["psi"]["value"],

@@ -8,10 +8,11 @@ from urllib.parse import unquote_plus
 from aws_lambda_powertools.metrics import MetricUnit
 
 from credscore.application import Status, expected_parts, parse_upload_key
+from credscore_aws.dal.repository import NotFound
+from credscore_aws.dal.storage import delete_keys
 from credscore_aws.models.states import ReceiveUploadInput, ReceiveUploadOutput, SubmitRequested
-from credscore_aws.repository import NotFound
-from credscore_aws.runtime import bucket_name, logger, metrics, repository
-from credscore_aws.storage import delete_keys
+from credscore_aws.runtime import logger, metrics, repository
+from credscore_aws.settings import settings
 
 # An upload for these is late for good (a presigned form stays valid for its hour): deleted at once.
 FINISHED = frozenset({Status.SCORED.value, Status.FAILED.value, Status.ERASED.value})
@@ -34,21 +35,21 @@ def _upload_arrived(key: str) -> ReceiveUploadOutput:
         application = repo.record_upload(ref.application_id, ref.name)
     except NotFound:
         logger.warning("upload for an unknown application: deleted")
-        delete_keys(bucket_name(), [key])
+        delete_keys(settings().bucket_name, [key])
         return ReceiveUploadOutput(ready=False, reason="unknown_application")
-    status = application["status"]
-    if status != Status.COLLECTING.value:
+    status = application.status.value
+    if application.status != Status.COLLECTING:
         # Late: the application record is left untouched. Once it is scored, failed or erased nothing will
         # read this file, so it goes now; while processing the pipeline may still be reading what is in the
         # bucket, and its last step purges once more after the final status is written (see Score).
         purged = status in FINISHED
         if purged:
-            delete_keys(bucket_name(), [key])
+            delete_keys(settings().bucket_name, [key])
         metrics.add_metric(name="LateUploads", unit=MetricUnit.Count, value=1)
         logger.info("late upload", extra={"status": status, "purged": purged})
         return ReceiveUploadOutput(application_id=ref.application_id, ready=False, reason="already_" + status)
     metrics.add_metric(name="UploadsReceived", unit=MetricUnit.Count, value=1)
-    missing = expected_parts(application.get("declared", {})) - set(application.get("received", []))
+    missing = expected_parts(application.declared) - set(application.received)
     if missing:
         return ReceiveUploadOutput(
             application_id=ref.application_id,

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
 
 from credscore.evidence import ImageAnalysis, ProfanityAnalysis, TextAnalysis
-from credscore_aws.analysis_io import AnalysisRequest
+from credscore_aws.dal.analysis_io import AnalysisRequest
 
 
 class _Output(BaseModel):

@@ -15,8 +15,8 @@ from pydantic import BaseModel
 from credscore.bounded_profile import TextInput, load_for_score, load_for_text, load_names
 from credscore.evidence import Cap
 from credscore.profile import Profile
-from credscore_aws.runtime import bucket_name
-from credscore_aws.storage import s3_client
+from credscore_aws.dal.storage import s3_client
+from credscore_aws.settings import settings
 
 
 class AnalysisRequest(BaseModel):
@@ -27,7 +27,7 @@ class AnalysisRequest(BaseModel):
 @contextmanager
 def object_reader(key: str) -> Iterator[Callable[[int], bytes]]:
     """`read(n)` over an S3 object's body, read as it is consumed (never the whole object at once)."""
-    body: Any = s3_client().get_object(Bucket=bucket_name(), Key=key)["Body"]
+    body: Any = s3_client().get_object(Bucket=settings().bucket_name, Key=key)["Body"]
     try:
         yield body.read
     finally:

@@ -24,6 +24,14 @@ from botocore.exceptions import ClientError
 
 from credscore.application import Status
 from credscore.errors import TransientError
+from credscore_aws.models.records import (
+    ApplicationRecord,
+    AuditEntry,
+    CollectingEntry,
+    NewApplication,
+    PartnerListEntry,
+    StoredConsent,
+)
 
 META = "META"
 # Tries of a transaction cancelled by a concurrent one on the same item (DynamoDB's TransactionConflict).
@@ -90,13 +98,13 @@ class ApplicationRepository:
 
     # ------------------------------------------------------------------ applications
 
-    def create(self, application: dict[str, Any]) -> None:
+    def create(self, application: NewApplication) -> None:
         now = int(time.time())
         item = {
-            "pk": app_pk(application["application_id"]),
+            "pk": app_pk(application.application_id),
             "sk": META,
-            "gsi1pk": f"PARTNER#{application['partner_id']}",
-            "gsi1sk": f"{now:012d}#{application['application_id']}",
+            "gsi1pk": f"PARTNER#{application.partner_id}",
+            "gsi1sk": f"{now:012d}#{application.application_id}",
             # Sparse index of applications still collecting, oldest first; removed when the status moves on.
             "gsi2pk": COLLECTING_INDEX_KEY,
             "gsi2sk": now,
@@ -104,7 +112,7 @@ class ApplicationRepository:
             "created_at": now,
             "updated_at": now,
             "received": [],
-            **application,
+            **application.item_attributes(),
         }
         table = self.table.name
         try:
@@ -120,7 +128,7 @@ class ApplicationRepository:
                     {
                         "Put": {
                             "TableName": table,
-                            "Item": self._audit_item(application["application_id"], "created", {}),
+                            "Item": self._audit_item(application.application_id, "created", {}),
                         }
                     },
                 ]
@@ -133,30 +141,30 @@ class ApplicationRepository:
                 raise Conflict("application exists") from exc
             raise
 
-    def get(self, application_id: str) -> dict[str, Any]:
+    def get(self, application_id: str) -> ApplicationRecord:
         item = self.table.get_item(Key={"pk": app_pk(application_id), "sk": META}, ConsistentRead=True).get(
             "Item"
         )
         # DynamoDB deletes expired items lazily (up to days later): an expired application is already gone.
         if not item or (int(item.get("expires_at") or 0) and int(item["expires_at"]) < time.time()):
             raise NotFound(application_id)
-        return _plain(item)
+        return _record(item)
 
-    def get_live(self, application_id: str) -> dict[str, Any]:
+    def get_live(self, application_id: str) -> ApplicationRecord:
         """`get` for the pipeline: an erased application raises `ApplicationErased` (nothing more to do)."""
         application = self.get(application_id)
-        if application["status"] == Status.ERASED.value:
+        if application.status == Status.ERASED:
             raise ApplicationErased(application_id)
         return application
 
     def is_erased(self, application_id: str) -> bool:
         """True once the application is erased (or gone): a writer of S3 objects asks this after writing."""
         try:
-            return self.get(application_id)["status"] == Status.ERASED.value
+            return self.get(application_id).status == Status.ERASED
         except NotFound:
             return True
 
-    def record_upload(self, application_id: str, part: str) -> dict[str, Any]:
+    def record_upload(self, application_id: str, part: str) -> ApplicationRecord:
         """Add a received part while the application is collecting; returns the application as it is after the
         write. A late upload (processing, scored, failed, erased) changes nothing: the caller sees the status."""
         try:
@@ -171,9 +179,7 @@ class ApplicationRepository:
         except Conflict:
             # Late (the status says so), or a re-upload of a part already recorded (the object was replaced).
             application = self.get(application_id)
-            if application["status"] == Status.COLLECTING.value and part in (
-                application.get("received") or []
-            ):
+            if application.status == Status.COLLECTING and part in application.received:
                 with contextlib.suppress(Conflict):  # moved on meanwhile: nothing to note
                     self._transact(
                         application_id, (Status.COLLECTING,), audit=("upload_replaced", {"part": part})
@@ -185,17 +191,17 @@ class ApplicationRepository:
         """Move COLLECTING → PROCESSING. Exactly one caller wins, however many uploads race."""
         return self._leave_collecting(application_id, Status.PROCESSING, ("claimed", {"trigger": trigger}))
 
-    def stale_collecting(self, created_before: int) -> list[dict[str, Any]]:
+    def stale_collecting(self, created_before: int) -> list[CollectingEntry]:
         """Applications still collecting that were created before `created_before` (Unix seconds)."""
         kwargs: dict[str, Any] = {
             "IndexName": "collecting",
             "KeyConditionExpression": "gsi2pk = :c AND gsi2sk < :before",
             "ExpressionAttributeValues": {":c": COLLECTING_INDEX_KEY, ":before": created_before},
         }
-        found: list[dict[str, Any]] = []
+        found: list[CollectingEntry] = []
         while True:
             page = self.table.query(**kwargs)
-            found += [_plain(i) for i in page.get("Items", [])]
+            found += [CollectingEntry.model_validate(_plain(i)) for i in page.get("Items", [])]
             if "LastEvaluatedKey" not in page:
                 return found
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -249,12 +255,13 @@ class ApplicationRepository:
         # Imported here: the authorizer and other light functions load this module without the scorer.
         from credscore_aws.logic.outcomes import MODEL_SK, model_data_item
 
-        meta = self.table.get_item(Key={"pk": pk, "sk": META}, ConsistentRead=True).get("Item") or {}
+        item = self.table.get_item(Key={"pk": pk, "sk": META}, ConsistentRead=True).get("Item")
+        meta = _record(item) if item else None
         # The model data (numbers only, with model-development consent) goes in the same conditional write: it can
-        # never land after an erasure.
-        model = model_data_item(application_id, meta, features, result)
+        # never land after an erasure. (No META: the write below finds that and raises NotFound.)
+        model = model_data_item(meta, features, result) if meta else None
         # DynamoDB's TTL deletes each item on its own: the result expires with the application, not after it.
-        expiry = {"expires_at": int(meta["expires_at"])} if meta.get("expires_at") else {}
+        expiry = {"expires_at": meta.expires_at} if meta and meta.expires_at else {}
         self._transact(
             application_id,
             (expect,),
@@ -312,7 +319,7 @@ class ApplicationRepository:
 
     def list_for_partner(
         self, partner_id: str, limit: int = 50, after: str | None = None
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    ) -> tuple[list[PartnerListEntry], str | None]:
         """One page of a partner's applications, newest first, and the position to continue after (None on the
         last page; a page can hold fewer than `limit` when expired ones were passed over). A position is an
         application's `gsi1sk` ("<created>#<id>"); the partner's partition always comes from the caller, so a
@@ -336,7 +343,7 @@ class ApplicationRepository:
             }
         result = self.table.query(**kwargs)
         last = result.get("LastEvaluatedKey")
-        return [_plain(i) for i in result.get("Items", [])], str(last["gsi1sk"]) if last else None
+        return [_entry(i) for i in result.get("Items", [])], str(last["gsi1sk"]) if last else None
 
     def _audit_item(self, application_id: str, event: str, details: dict[str, str]) -> dict[str, Any]:
         now = time.time()
@@ -412,21 +419,21 @@ class ApplicationRepository:
                         f"the application's record stayed busy ({sorted(map(str, reasons))})"
                     ) from exc
                 time.sleep(random.uniform(0, 0.05 * 2**attempt))
-        status = self.get(application_id)["status"]  # NotFound when there is no such application
-        if status == Status.ERASED.value:
+        status = self.get(application_id).status  # NotFound when there is no such application
+        if status == Status.ERASED:
             raise ApplicationErased(application_id)
-        raise Conflict(f"the application is {status}")
+        raise Conflict(f"the application is {status.value}")
 
     def audit(self, application_id: str, event: str, **details: str) -> None:
         """An audit entry on its own, refused (`ApplicationErased`) once the application is erased."""
         self._transact(application_id, tuple(s for s in Status if s != Status.ERASED), audit=(event, details))
 
-    def audit_trail(self, application_id: str) -> list[dict[str, Any]]:
+    def audit_trail(self, application_id: str) -> list[AuditEntry]:
         result = self.table.query(
             KeyConditionExpression="pk = :pk AND begins_with(sk, :a)",
             ExpressionAttributeValues={":pk": app_pk(application_id), ":a": "AUDIT#"},
         )
-        return [_plain(i) for i in result.get("Items", [])]
+        return [AuditEntry.from_item(_plain(i)) for i in result.get("Items", [])]
 
     def erase(self, application_id: str, partner_id: str, created_at: int | None = None) -> int:
         """Replace the application by a tombstone that holds no personal data, then delete every other item.
@@ -513,7 +520,7 @@ class ApplicationRepository:
         self.audit(application_id, "applicant_link_revoked")
         return True
 
-    def record_applicant_consent(self, application_id: str, consent: dict[str, Any]) -> None:
+    def record_applicant_consent(self, application_id: str, consent: StoredConsent) -> None:
         """The applicant's own consent on the applicant page (kept once: the first is the one that counts)."""
         try:
             self.table.update_item(
@@ -522,15 +529,16 @@ class ApplicationRepository:
                 # Never onto an erasure's tombstone.
                 ConditionExpression="attribute_exists(pk) AND attribute_not_exists(applicant_consent) AND #s <> :e",
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":c": consent, ":e": Status.ERASED.value},
+                ExpressionAttributeValues={
+                    ":c": consent.model_dump(exclude_unset=True),
+                    ":e": Status.ERASED.value,
+                },
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return
             raise
-        self.audit(
-            application_id, "applicant_consented", notice_version=str(consent.get("notice_version", ""))
-        )
+        self.audit(application_id, "applicant_consented", notice_version=consent.notice_version)
 
     def search_for_partner(
         self,
@@ -540,7 +548,7 @@ class ApplicationRepository:
         status: str | None = None,
         reference: str | None = None,
         max_reads: int = 10,
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    ) -> tuple[list[PartnerListEntry], str | None]:
         """A page of the partner's applications with a status and/or a reference containing `reference`, newest
         first. Still one partition of the `by-partner` index: DynamoDB reads the partner's applications in order
         and the filter drops the others, so this costs what reading them costs. Reads continue until `limit`
@@ -573,15 +581,15 @@ class ApplicationRepository:
                 "gsi1pk": f"PARTNER#{partner_id}",
                 "gsi1sk": after,
             }
-        found: list[dict[str, Any]] = []
+        found: list[PartnerListEntry] = []
         for _ in range(max_reads):
             page = self.table.query(**kwargs)
-            found += [_plain(i) for i in page.get("Items", [])]
+            found += [_entry(i) for i in page.get("Items", [])]
             last = page.get("LastEvaluatedKey")
             if len(found) >= limit:
                 more = last is not None or len(found) > limit
                 found = found[:limit]
-                return found, str(found[-1]["gsi1sk"]) if more else None
+                return found, found[-1].gsi1sk if more else None
             if not last:
                 return found, None
             kwargs["ExclusiveStartKey"] = last
@@ -594,6 +602,14 @@ def score_fields(result: dict[str, Any]) -> dict[str, Any]:
 
     score = result.get("normalised_score")
     return {"score": Decimal(str(round(float(score), 1))) if isinstance(score, int | float) else None}
+
+
+def _record(item: dict[str, Any]) -> ApplicationRecord:
+    return ApplicationRecord.model_validate(_plain(item))
+
+
+def _entry(item: dict[str, Any]) -> PartnerListEntry:
+    return PartnerListEntry.model_validate(_plain(item))
 
 
 def _plain(item: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,237 @@
+"""Partner webhooks' persistence: each partner's registration (secrets encrypted under the data key) and the
+delivery log, in the applications table (see `credscore_aws.logic.webhooks` for dispatch, signing and delivery).
+
+Items:
+  WEBHOOK#<partner> / META                      url, state, secret(s) encrypted with the data key (KMS)
+  WEBHOOK#<partner> / DELIVERY#<event id>       event id, type, application id, attempts, last status, state
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from credscore_aws.dal.storage import dynamodb_table
+from credscore_aws.models.records import WebhookDeliveryRecord, WebhookRegistration
+from credscore_aws.settings import settings
+
+META = "META"
+DELIVERY_LOG_DAYS = 30
+
+
+class WebhookNotFound(Exception):
+    pass
+
+
+def new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def webhook_pk(partner_id: str) -> str:
+    return f"WEBHOOK#{partner_id}"
+
+
+@dataclass
+class WebhookStore:
+    """The registration and delivery log of each partner, with secrets encrypted under the data key."""
+
+    table: Any
+    kms: Any
+    key_id: str
+
+    # secrets are encrypted with the partner id as encryption context: a ciphertext moved to another
+    # partner's item does not decrypt
+    def _encrypt(self, partner_id: str, secret: str) -> str:
+        blob = self.kms.encrypt(
+            KeyId=self.key_id,
+            Plaintext=secret.encode("utf-8"),
+            EncryptionContext={"purpose": "webhook-secret", "partner_id": partner_id},
+        )["CiphertextBlob"]
+        return base64.b64encode(blob).decode("ascii")
+
+    def _decrypt(self, partner_id: str, ciphertext: str) -> str:
+        plain = self.kms.decrypt(
+            CiphertextBlob=base64.b64decode(ciphertext),
+            EncryptionContext={"purpose": "webhook-secret", "partner_id": partner_id},
+        )["Plaintext"]
+        return bytes(plain).decode("utf-8")
+
+    def _item(self, partner_id: str) -> dict[str, Any] | None:
+        item = self.table.get_item(Key={"pk": webhook_pk(partner_id), "sk": META}, ConsistentRead=True).get(
+            "Item"
+        )
+        return dict(item) if item else None
+
+    def get(self, partner_id: str) -> WebhookRegistration:
+        item = self._item(partner_id)
+        if item is None:
+            raise WebhookNotFound(partner_id)
+        return _registration(item)
+
+    def put(
+        self, partner_id: str, url: str, now: int | None = None
+    ) -> tuple[WebhookRegistration, str | None]:
+        """Register or change the URL; a new registration returns its secret (shown once), a change keeps it."""
+        now = int(time.time()) if now is None else now
+        existing = self._item(partner_id)
+        if existing is not None:
+            self.table.update_item(
+                Key={"pk": webhook_pk(partner_id), "sk": META},
+                UpdateExpression="SET #u = :u, updated_at = :now, #s = :active",
+                ExpressionAttributeNames={"#u": "url", "#s": "state"},
+                ExpressionAttributeValues={":u": url, ":now": now, ":active": "active"},
+                ConditionExpression="attribute_exists(pk)",
+            )
+            return self.get(partner_id), None
+        secret = new_secret()
+        item = {
+            "pk": webhook_pk(partner_id),
+            "sk": META,
+            "partner_id": partner_id,
+            "url": url,
+            "state": "active",
+            "secret": self._encrypt(partner_id, secret),
+            "created_at": now,
+            "updated_at": now,
+        }
+        try:
+            self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return self.put(partner_id, url, now)  # registered concurrently: change its URL instead
+        return _registration(item), secret
+
+    def rotate(
+        self, partner_id: str, overlap_seconds: int, now: int | None = None
+    ) -> tuple[WebhookRegistration, str]:
+        now = int(time.time()) if now is None else now
+        item = self._item(partner_id)
+        if item is None:
+            raise WebhookNotFound(partner_id)
+        secret = new_secret()
+        self.table.update_item(
+            Key={"pk": webhook_pk(partner_id), "sk": META},
+            UpdateExpression=(
+                "SET secret = :new, previous_secret = :old, previous_secret_valid_until = :until, "
+                "secret_rotated_at = :now, updated_at = :now"
+            ),
+            ExpressionAttributeValues={
+                ":new": self._encrypt(partner_id, secret),
+                ":old": item["secret"],
+                ":until": now + overlap_seconds,
+                ":now": now,
+                ":expected": item["secret"],
+            },
+            ConditionExpression="secret = :expected",  # two rotations at once: one wins, the other retries
+        )
+        return self.get(partner_id), secret
+
+    def delete(self, partner_id: str) -> None:
+        if self._item(partner_id) is None:
+            raise WebhookNotFound(partner_id)
+        self.table.delete_item(Key={"pk": webhook_pk(partner_id), "sk": META})
+
+    def signing_secrets(self, partner_id: str, now: int | None = None) -> tuple[str, list[str]] | None:
+        """(url, secrets in force: the current one, then the previous one during its overlap), or None."""
+        now = int(time.time()) if now is None else now
+        item = self._item(partner_id)
+        if item is None or item.get("state") != "active":
+            return None
+        in_force = [self._decrypt(partner_id, str(item["secret"]))]
+        if item.get("previous_secret") and int(item.get("previous_secret_valid_until", 0)) > now:
+            in_force.append(self._decrypt(partner_id, str(item["previous_secret"])))
+        return str(item["url"]), in_force
+
+    # ------------------------------------------------------------------ delivery log
+    def log_delivery(self, partner_id: str, event: Mapping[str, Any], now: int) -> str | None:
+        """Record a new delivery; returns its sort key, or None if this event was already logged (a stream
+        record delivered twice)."""
+        sk = f"DELIVERY#{event['id']}"
+        try:
+            self.table.put_item(
+                Item={
+                    "pk": webhook_pk(partner_id),
+                    "sk": sk,
+                    "event_id": event["id"],
+                    "type": event["type"],
+                    "application_id": event["application_id"],
+                    "created_at": now,
+                    "attempts": 0,
+                    "state": "pending",
+                    "expires_at": now + DELIVERY_LOG_DAYS * 86400,
+                },
+                ConditionExpression="attribute_not_exists(sk)",
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return None
+            raise
+        return sk
+
+    def record_attempt(
+        self, partner_id: str, sk: str, attempts: int, status_code: int | None, error: str | None, state: str
+    ) -> None:
+        self.table.update_item(
+            Key={"pk": webhook_pk(partner_id), "sk": sk},
+            UpdateExpression=(
+                "SET attempts = :a, last_status_code = :c, last_error = :e, #s = :s, last_attempt_at = :now"
+            ),
+            ExpressionAttributeNames={"#s": "state"},
+            ExpressionAttributeValues={
+                ":a": attempts,
+                ":c": status_code,
+                ":e": error,
+                ":s": state,
+                ":now": int(time.time()),
+            },
+        )
+
+    def deliveries(self, partner_id: str, limit: int) -> list[WebhookDeliveryRecord]:
+        """The newest `limit` deliveries first."""
+        items: list[WebhookDeliveryRecord] = []
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :d)",
+            "ExpressionAttributeValues": {":pk": webhook_pk(partner_id), ":d": "DELIVERY#"},
+            "ConsistentRead": True,
+        }
+        while True:
+            page = self.table.query(**kwargs)
+            items.extend(WebhookDeliveryRecord.model_validate(_plain(i)) for i in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items.sort(key=lambda i: (i.created_at, i.event_id), reverse=True)
+        return items[:limit]
+
+
+def _registration(item: Mapping[str, Any]) -> WebhookRegistration:
+    rotated = item.get("secret_rotated_at")
+    until = item.get("previous_secret_valid_until")
+    return WebhookRegistration(
+        url=str(item["url"]),
+        state=str(item["state"]),
+        created_at=int(item["created_at"]),
+        updated_at=int(item["updated_at"]),
+        secret_rotated_at=int(rotated) if rotated is not None else None,
+        previous_secret_valid_until=int(until) if until is not None else None,
+    )
+
+
+def _plain(item: Mapping[str, Any]) -> dict[str, Any]:
+    from decimal import Decimal
+
+    return {k: (int(v) if isinstance(v, Decimal) else v) for k, v in item.items()}
+
+
+def store_from_env() -> WebhookStore:
+    return WebhookStore(
+        table=dynamodb_table(settings().table_name), kms=boto3.client("kms"), key_id=settings().data_key_id
+    )
