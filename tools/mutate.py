@@ -38,8 +38,23 @@ WORK = REPO / ".mutate"
 SKIP_TOP = {".git", ".mutate", "src", "tests", "pyproject.toml", "node_modules"}
 
 # mutmut's exit codes per mutant (mutmut.stats.status_by_exit_code), grouped as MUTATION.md reports them.
-STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped", 36: "timeout"}
-STATUS |= {-24: "timeout", 24: "timeout", 152: "timeout", 255: "timeout", 37: "type check", None: "not checked"}
+STATUS = {
+    1: "killed",
+    3: "killed",
+    0: "survived",
+    5: "no tests",
+    33: "no tests",
+    34: "skipped",
+    36: "timeout",
+}
+STATUS |= {
+    -24: "timeout",
+    24: "timeout",
+    152: "timeout",
+    255: "timeout",
+    37: "type check",
+    None: "not checked",
+}
 
 
 # The diff of each survivor, in one process (`mutmut show` per mutant restarts mutmut each time).
@@ -59,6 +74,7 @@ class Target:
     module: str  # a path under src/
     functions: list[str]
     tests: list[str]
+    deselect: list[str]  # slow tests of those files that kill nothing the fast ones do not
 
     @property
     def dotted(self) -> str:
@@ -70,7 +86,10 @@ class Target:
 
 def load_targets(path: Path = CONFIG) -> list[Target]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return [Target(t["name"], t["module"], list(t["functions"]), list(t["tests"])) for t in data["target"]]
+    return [
+        Target(t["name"], t["module"], list(t["functions"]), list(t["tests"]), list(t.get("deselect", [])))
+        for t in data["target"]
+    ]
 
 
 def _toml_list(values: list[str]) -> str:
@@ -78,6 +97,7 @@ def _toml_list(values: list[str]) -> str:
 
 
 def mutmut_section(target: Target, also_copy: list[str]) -> str:
+    deselect = [arg for test in target.deselect for arg in ("--deselect", test)]
     return "\n".join(
         [
             "",
@@ -86,7 +106,7 @@ def mutmut_section(target: Target, also_copy: list[str]) -> str:
             f"only_mutate = {_toml_list([target.module])}",
             f"pytest_add_cli_args_test_selection = {_toml_list(target.tests)}",
             # -x: one failing test kills the mutant; no cache: nothing written between runs
-            f"pytest_add_cli_args = {_toml_list(['-x', '-q', '-p', 'no:cacheprovider'])}",
+            f"pytest_add_cli_args = {_toml_list(['-x', '-q', '-p', 'no:cacheprovider', *deselect])}",
             f"also_copy = {_toml_list(also_copy)}",
             # the scratch directory is no git checkout of its own
             "use_git_change_detection = false",
@@ -99,7 +119,9 @@ def prepare(target: Target) -> Path:
     """A fresh scratch directory for the target: links to the repository, a pyproject with its [tool.mutmut]."""
     for path in [REPO / target.module, *(REPO / t for t in target.tests)]:
         if not path.exists():
-            raise SystemExit(f"{target.name}: {path.relative_to(REPO)} does not exist (moved? fix tools/mutate.toml)")
+            raise SystemExit(
+                f"{target.name}: {path.relative_to(REPO)} does not exist (moved? fix tools/mutate.toml)"
+            )
     work = WORK / target.name
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -163,7 +185,9 @@ def run(target: Target, mutmut: Path, children: int) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("targets", nargs="*", help="target names (default: all)")
     parser.add_argument("--list", action="store_true", help="print the targets and exit")
     parser.add_argument("--children", type=int, default=os.cpu_count() or 2, help="mutants tested at once")
