@@ -200,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(args.targets) - {t.name for t in targets}
     if unknown:
         parser.error(f"unknown targets: {', '.join(sorted(unknown))}")
-    chosen = [t for t in targets if not args.targets or t.name in args.targets]
+    by_name = {t.name: t for t in targets}
+    chosen = [by_name[name] for name in args.targets] if args.targets else targets
     mutmut = Path(sys.executable).with_name("mutmut")
     summary_path = WORK / "summary.json"
     summary: dict[str, Any] = json.loads(summary_path.read_text()) if summary_path.exists() else {}
