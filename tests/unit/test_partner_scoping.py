@@ -18,9 +18,9 @@ import pytest
 from moto import mock_aws
 
 from credscore.application import Status, new_application_id
-from credscore_aws import applications, outcomes, runtime, storage
+from credscore_aws import applications, erasure, outcomes, runtime, storage
 from credscore_aws.api_models import OutcomeReport
-from credscore_aws.repository import ApplicationRepository, NotFound
+from credscore_aws.repository import ApplicationErased, ApplicationRepository, NotFound
 from credscore_local.fidelity import serialize_dynamodb_writes
 from credscore_local.template import load_template
 
@@ -266,6 +266,17 @@ def test_erasure_at_each_stage_leaves_only_the_tombstone(repo: ApplicationReposi
 
     again = applications.erase(OWNER, application_id)  # a retry purges again and finds nothing left
     assert (again.objects_deleted, again.records_deleted) == (0, 0)
+
+
+def test_a_pipeline_writer_after_the_erasure_names_the_application_it_stops(
+    repo: ApplicationRepository,
+) -> None:
+    application_id = _processing(repo)
+    applications.erase(OWNER, application_id)
+    with pytest.raises(ApplicationErased) as stopped:
+        erasure.put_pipeline_files(application_id, {f"work/{application_id}/profile.json": {"texts": []}})
+    assert stopped.value.args == (application_id,)  # it names the application it stopped for
+    assert _objects(application_id) == []
 
 
 def test_the_write_itself_refuses_another_partners_erasure(repo: ApplicationRepository) -> None:
