@@ -184,18 +184,42 @@ def run(target: Target, mutmut: Path, children: int) -> dict[str, Any]:
     }
 
 
+def markdown_table(summary: dict[str, Any]) -> str:
+    rows = [
+        "| target | module (functions) | generated | killed | survived | timed out | no tests | seconds |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, r in summary.items():
+        functions = (
+            "all"
+            if r["functions"] == ["*"]
+            else ", ".join(f.split("ǁ")[-1].removeprefix("x_") for f in r["functions"])
+        )
+        rows.append(
+            f"| {name} | `{r['module']}` ({functions}) | {r['generated']} | {r['killed']} | {r['survived']} "
+            f"| {r['timeout']} | {r['no tests']} | {r['seconds']} |"
+        )
+    return "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("targets", nargs="*", help="target names (default: all)")
     parser.add_argument("--list", action="store_true", help="print the targets and exit")
+    parser.add_argument(
+        "--table", action="store_true", help="print .mutate/summary.json as MUTATION.md's table"
+    )
     parser.add_argument("--children", type=int, default=os.cpu_count() or 2, help="mutants tested at once")
     args = parser.parse_args(argv)
     targets = load_targets()
     if args.list:
         for t in targets:
             print(f"{t.name}: {t.module} [{', '.join(t.functions)}] <- {' '.join(t.tests)}")
+        return 0
+    if args.table:
+        print(markdown_table(json.loads((WORK / "summary.json").read_text(encoding="utf-8"))))
         return 0
     unknown = set(args.targets) - {t.name for t in targets}
     if unknown:
