@@ -228,11 +228,10 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [by_name[name] for name in args.targets] if args.targets else targets
     mutmut = Path(sys.executable).with_name("mutmut")
     summary_path = WORK / "summary.json"
-    summary: dict[str, Any] = json.loads(summary_path.read_text()) if summary_path.exists() else {}
     started = time.monotonic()
     for target in chosen:
         print(f"== {target.name}: {target.module}", flush=True)
-        summary[target.name] = outcome = run(target, mutmut, args.children)
+        outcome = run(target, mutmut, args.children)
         print(
             f"   {outcome['generated']} mutants: {outcome['killed']} killed, {outcome['survived']} survived, "
             f"{outcome['timeout']} timed out, {outcome['no tests']} without tests ({outcome['seconds']} s)",
@@ -240,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         for name, status in outcome["not_killed"].items():
             print(f"   {status}: {name}")
+        # Read again just before writing: another run of this script may have added its targets meanwhile.
+        summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {}
+        summary[target.name] = outcome
         summary_path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"total {round(time.monotonic() - started)} s; survivors' diffs in .mutate/<target>/survivors.txt")
     return 0

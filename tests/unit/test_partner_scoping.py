@@ -349,3 +349,15 @@ def test_result_and_submit_say_why_they_refuse(repo: ApplicationRepository) -> N
     repo.mark_scored(unstored, RESULT)  # scored without a stored result: refused, never an empty result
     with pytest.raises(applications.WrongStatus, match=r"^no result stored$"):
         applications.result(OWNER, unstored)
+
+
+def test_the_pipelines_view_of_an_erased_or_vanished_application(repo: ApplicationRepository) -> None:
+    application_id = _processing(repo)
+    assert repo.is_erased(application_id) is False
+    assert repo.get_live(application_id)["status"] == Status.PROCESSING.value
+    applications.erase(OWNER, application_id)
+    assert repo.is_erased(application_id) is True
+    with pytest.raises(ApplicationErased) as stopped:
+        repo.get_live(application_id)
+    assert stopped.value.args == (application_id,)
+    assert repo.is_erased(new_application_id()) is True, "gone (expired, never created) counts as erased"
