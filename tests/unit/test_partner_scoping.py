@@ -282,8 +282,9 @@ def test_a_pipeline_writer_after_the_erasure_names_the_application_it_stops(
 def test_the_write_itself_refuses_another_partners_erasure(repo: ApplicationRepository) -> None:
     application_id = _scored(repo)
     before = _items(repo, application_id)
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as refused:
         repo.erase(application_id, OTHER)
+    assert refused.value.args == (application_id,)
     assert _items(repo, application_id) == before
 
 
