@@ -38,7 +38,7 @@ WORK = REPO / ".mutate"
 SKIP_TOP = {".git", ".mutate", "src", "tests", "pyproject.toml", "node_modules"}
 
 # mutmut's exit codes per mutant (mutmut.stats.status_by_exit_code), grouped as MUTATION.md reports them.
-STATUS = {
+STATUS: dict[int | None, str] = {
     1: "killed",
     3: "killed",
     0: "survived",

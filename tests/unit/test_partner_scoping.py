@@ -154,9 +154,14 @@ def test_another_partner_gets_not_found_and_changes_nothing(
     before_items, before_objects = _items(repo, application_id), _objects(application_id)
     calls: list[str] = []
     erase = repo.erase
+
     # The ownership check comes first: another partner never reaches the write (whose own condition is a second
     # line of defence, tested below), so a missing first check fails here even though the write would refuse.
-    monkeypatch.setattr(repo, "erase", lambda *a, **k: calls.append("erase") or erase(*a, **k))
+    def recording_erase(*args: Any, **kwargs: Any) -> int:
+        calls.append("erase")
+        return erase(*args, **kwargs)
+
+    monkeypatch.setattr(repo, "erase", recording_erase)
     with pytest.raises(applications.ApplicationNotFound) as refused:
         ROUTES[route](OTHER, application_id)
     assert str(refused.value) == application_id
