@@ -14,7 +14,7 @@ CHECKOV_VENV := .venv-checkov
 STAMP := $(VENV)/.setup-done
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test lint typecheck unit e2e build bench openapi schemas sync-config clean
+.PHONY: setup demo test lint typecheck unit e2e build bench openapi schemas sync-config mutate clean
 
 setup: $(STAMP) $(CHECKOV_VENV)/bin/checkov
 
@@ -62,6 +62,12 @@ build: setup
 bench: setup
 	$(PY) bench/run_all.py
 
+# Mutation testing of the modules where a silent bug costs most (tools/mutate.toml; results in MUTATION.md).
+# Not part of `make test` nor CI: about 30 minutes. MUTATE_TARGETS="archive scorer" runs only those.
+MUTATE_TARGETS ?=
+mutate: setup
+	nice -n 19 $(PY) tools/mutate.py $(MUTATE_TARGETS)
+
 openapi: setup
 	$(PY) tools/gen_openapi.py
 
@@ -72,4 +78,4 @@ sync-config: setup
 	$(PY) tools/sync_config.py
 
 clean:
-	rm -rf .aws-sam build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .aws-sam build .pytest_cache .mypy_cache .ruff_cache .mutate

@@ -1,0 +1,101 @@
+"""read_member and the lookups the image step relies on (credscore.ingest.archive), pinned down for the
+survivors of `make mutate` (MUTATION.md): one validated directory per reader, each call's own cap, no overall
+budget across a batch, photo names, and uri resolution."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+import pytest
+
+from credscore.ingest import archive
+from credscore.ingest.archive import SafeArchive, is_photo, read_member
+
+
+def _zip(members: dict[str, bytes]) -> io.BytesIO:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    buffer.seek(0)
+    return buffer
+
+
+class Unreferenceable:
+    """A reader that cannot be weakly referenced (no __weakref__ slot), like some stream wrappers."""
+
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: io.BytesIO) -> None:
+        self._inner = inner
+
+    def read(self, size: int = -1) -> bytes:
+        return self._inner.read(size)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._inner.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._inner.tell()
+
+    def seekable(self) -> bool:
+        return True
+
+
+def test_one_directory_per_reader_and_each_call_keeps_its_own_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[Any] = []
+
+    class Counting(SafeArchive):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            built.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(archive, "SafeArchive", Counting)
+    reader = _zip({"p/a.jpg": b"a" * 100, "p/b.jpg": b"b" * 100})
+    assert read_member(reader, "p/a.jpg", 1000) == b"a" * 100
+    assert read_member(reader, "p/b.jpg", 1000) == b"b" * 100
+    assert len(built) == 1, "the directory is validated once per reader"
+    assert read_member(reader, "p/b.jpg", 10) is None, (
+        "a later call's smaller cap holds on the cached archive"
+    )
+    # Photos are read one by one across a whole batch: no overall read budget (the default is 512 MiB).
+    assert archive._opened[reader].limits.max_read_bytes >= 1 << 62
+
+
+def test_a_reader_that_cannot_be_weakly_referenced_is_read_uncached() -> None:
+    reader = Unreferenceable(_zip({"p/a.jpg": b"a" * 10}))
+    assert read_member(reader, "p/a.jpg", 100) == b"a" * 10  # type: ignore[arg-type]
+    assert read_member(reader, "p/a.jpg", 100) == b"a" * 10  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("name", "photo"),
+    [
+        ("x/a.jpg", True),
+        ("A.JPEG", True),
+        ("b.PNG", True),
+        ("c.heic", True),
+        ("a.jpg.txt", False),
+        ("a", False),
+    ],
+)
+def test_photos_are_known_by_extension_in_any_case(name: str, photo: bool) -> None:
+    assert is_photo(name) is photo
+
+
+def test_a_uri_resolves_with_or_without_its_leading_slash_up_to_sixteen_levels() -> None:
+    deep = "/".join(f"d{i}" for i in range(15)) + "/z.jpg"  # 16 components
+    deeper = "e/" + deep  # 17
+    safe = SafeArchive(
+        _zip(
+            {"wrap/media/a.jpg": b"1", "wrap/xdir/b.jpg": b"4", f"wrap/{deep}": b"2", f"wrap/{deeper}": b"3"}
+        )
+    )
+    assert safe.resolve("/Xdir/b.jpg") == "wrap/xdir/b.jpg", "only the slash is stripped, and case is ignored"
+    assert safe.resolve("/media/a.jpg") == "wrap/media/a.jpg"
+    assert safe.resolve("  media/a.jpg ") == "wrap/media/a.jpg"
+    assert safe.resolve("media/a.jpg/") is None
+    assert safe.resolve(deep) == f"wrap/{deep}"
+    assert safe.resolve(deeper) is None, "deeper than 16 levels is not resolved"
