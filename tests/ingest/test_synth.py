@@ -10,7 +10,7 @@ from credscore.ingest.detect import detect_platform
 from credscore.ingest.ingest_archive import ingest_archive
 from credscore.profile import Platform, Profile, SourceStatus
 from credscore.synth import make_export, parse_knobs
-from credscore.synth.__main__ import main
+from credscore_cli.synth import main
 from tests.exports import SMALL_FACEBOOK, SMALL_LINKEDIN
 
 

@@ -12,7 +12,7 @@ from credscore.ingest.archive import read_member
 from credscore.ingest.ingest_archive import ingest_archive
 from credscore.profile import Platform, Profile, SourceStatus
 from credscore.synth import KNOBS, make_export
-from credscore.synth.__main__ import main
+from credscore_cli.synth import main
 
 
 @pytest.mark.parametrize(("platform", "layout"), [("facebook", "C"), ("x", None), ("instagram", "2")])

@@ -113,7 +113,7 @@ def _hand(
 
 def default_characteristics() -> dict[FeatureId, Characteristic]:
     """The hand-set defaults (docs/scoring.md explains each). `missing_points` is the neutral value: the lower of
-    the reference population's mean and median points, rounded down (`python -m credscore.scoring.population`),
+    the reference population's mean and median points, rounded down (`python -m credscore_cli.population`),
     so withholding a source does not raise the score in expectation; `reference_points` (the reasons' baseline)
     is that population's mean, rounded. Features off by default without reference data take half their points."""
     f = FeatureId

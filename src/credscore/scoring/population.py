@@ -7,12 +7,11 @@ withholding a source removes real evidence the way an applicant would. The real 
 (`extract_features`) and scorer run on every subset. Distributions are assumptions written down here (median
 friends ≈ 250, the real exports we measured held 8 to 1,435), not measurements of a market.
 
-    python -m credscore.scoring.population [--n 800] [--seed 7]   # neutral points and withholding gains
+    python -m credscore_cli.population [--n 800] [--seed 7]   # neutral points and withholding gains
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import math
 import random
@@ -265,16 +264,3 @@ def reference_report(n: int = 800, seed: int = 7, config: ScoringConfig | None =
         f"90th percentile {quantile(gains, 0.9):+.1f}, max {max(gains):+.1f} points"
     )
     return "\n".join(lines)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m credscore.scoring.population", description=__doc__)
-    parser.add_argument("--n", type=int, default=800)
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args(argv)
-    print(reference_report(args.n, args.seed))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

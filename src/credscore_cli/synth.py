@@ -1,4 +1,4 @@
-"""python -m credscore.synth --platform P --out F [--seed N] [--layout L] [--KNOB VALUE ...]"""
+"""python -m credscore_cli.synth --platform P --out F [--seed N] [--layout L] [--KNOB VALUE ...]"""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from credscore.synth import PLATFORMS, make_export, parse_knobs
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m credscore.synth", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m credscore_cli.synth", description=__doc__)
     parser.add_argument("--platform", required=True, choices=PLATFORMS)
     parser.add_argument("--out", required=True)
     parser.add_argument("--seed", type=int, default=0)
