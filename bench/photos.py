@@ -27,6 +27,17 @@ def camera_photo(width: int, height: int, seed: int) -> bytes:
     return buffer.getvalue()
 
 
+def bare_decode(data: bytes, side: int) -> Image.Image:
+    """The least any decoder must do: open, ask the JPEG decoder for the same reduced size the pipeline asks
+    for (`draft`, DCT scaling by 1/2–1/8 to no less than the model input), decode. No checks, no rotation."""
+    image = Image.open(io.BytesIO(data))
+    if image.format == "JPEG":
+        longest = max(image.size)
+        image.draft("RGB", (-(-side * image.width // longest), -(-side * image.height // longest)))
+    image.load()
+    return image
+
+
 def camera_photos(count: int, seed: int = 0) -> list[bytes]:
     """`count` photos cycling through CAMERA_SHAPES."""
     return [

@@ -48,7 +48,7 @@ if str(REPO_ROOT) not in sys.path:
 from tests.analysis.names_eval import evaluate, labelled_names  # noqa: E402
 
 sys.path.insert(0, str(REPO_ROOT / "bench"))
-from photos import CAMERA_SHAPES, camera_photo  # noqa: E402  (shared with the end-to-end benchmark)
+from photos import CAMERA_SHAPES, bare_decode, camera_photo  # noqa: E402  (shared with the end-to-end benchmark)
 
 LANGUAGE_SET = REPO_ROOT / "tests" / "analysis" / "data" / "language-labelled.tsv"
 OUTPUT = REPO_ROOT / "BENCHMARKS-analysis.md"
@@ -252,17 +252,6 @@ def make_camera_photos(per_shape: int) -> list[tuple[str, bytes]]:
         for i in range(per_shape)
         for w, h in CAMERA_SHAPES
     ]
-
-
-def bare_decode(data: bytes, side: int) -> Image.Image:
-    """The least any decoder must do: open, ask the JPEG decoder for the same reduced size the pipeline asks
-    for (`draft`, DCT scaling by 1/2–1/8 to no less than the model input), decode. No checks, no rotation."""
-    image = Image.open(io.BytesIO(data))
-    if image.format == "JPEG":
-        longest = max(image.size)
-        image.draft("RGB", (-(-side * image.width // longest), -(-side * image.height // longest)))
-    image.load()
-    return image
 
 
 def image_rows(
