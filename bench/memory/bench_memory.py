@@ -147,11 +147,12 @@ def hostile(stack: Any, client: Any, into: dict[str, Measured]) -> None:
     batch = f"work/{application_id}/images/batch-0000.json"
     refs = [{"platform": "facebook", "archive": archive, "member": m, "src": 0} for m in members]
     s3.put_object(Bucket=bucket, Key=batch, Body=json.dumps(refs).encode())
+    # Score last: it purges the application's uploads and work files.
     for logical_id, payload in (
+        ("AnalyzeImagesFunction", {"application_id": application_id, "batch": batch}),
         ("AnalyzeTextFunction", event),
         ("AnalyzeProfanityFunction", event),
         ("ScoreFunction", {**event, "analyses": analyses}),
-        ("AnalyzeImagesFunction", {"application_id": application_id, "batch": batch}),
     ):
         pool = stack.pool(logical_id)
         stack.invoke(logical_id, payload)
@@ -169,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--io-ms", type=float, default=20.0, help="billed wait per AWS call in Lambda (ms)")
     parser.add_argument("--headroom", type=float, default=1.3, help="memory over the worst measured peak")
     parser.add_argument("--weight", type=float, default=0.5, help="balanced strategy: weight of cost (0–1)")
+    parser.add_argument(
+        "--worst-only", action="store_true", help="only the worst inputs (a check of this script)"
+    )
     args = parser.parse_args(argv)
     from credscore_local.client import PartnerClient
     from credscore_local.partners import register_partner
@@ -190,9 +194,13 @@ def main(argv: list[str] | None = None) -> int:
             key = secrets.token_urlsafe(16)
             register_partner(stack, "memory", "Memory benchmark", key)
             client = PartnerClient(stack.api_url, key, timeout=600)
-            cost_model.run_applicant(stack, client, "warm-up", exports["typical"], (0, [], []))
-            for name, paths in exports.items():
-                collect(cost_model.run_applicant(stack, client, name, paths, (0, [], [])), name, functions)
+            if not args.worst_only:
+                cost_model.run_applicant(stack, client, "warm-up", exports["typical"], (0, [], []))
+                for name, paths in exports.items():
+                    collect(
+                        cost_model.run_applicant(stack, client, name, paths, (0, [], [])), name, functions
+                    )
+            # Last: a worker that held a 180 MB profile stays big, which would inflate the applicants' peaks.
             hostile(stack, client, functions)
     report = render(functions, args, load_before)
     OUT.write_text(report, encoding="utf-8")
