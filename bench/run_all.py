@@ -24,7 +24,10 @@ SUITES: list[tuple[str, list[str]]] = [
         "ingest scaling to 200,000 members (appends its section to BENCHMARKS-ingest.md)",
         ["ingest/bench_scaling.py", "--write", str(ROOT / "BENCHMARKS-ingest.md")],
     ),
-    ("e2e: end to end, the heavy applicant with thumbnails and with camera-sized photos", ["e2e/bench_pipeline.py"]),
+    (
+        "e2e: end to end, the heavy applicant with thumbnails and with camera-sized photos",
+        ["e2e/bench_pipeline.py"],
+    ),
     ("scoring, old scorer against new on the same inputs", ["scoring/bench_score.py"]),
     ("modelling: fit vs a known model, 1M-row fit", ["modelling/bench_modelling.py"]),
     ("load: 200 applications in flight at once, mixed platforms and photos", ["load/bench_load.py"]),
