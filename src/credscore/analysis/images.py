@@ -44,7 +44,7 @@ DEFAULT_MAX_PIXELS = 50_000_000  # a 48-megapixel phone photo passes; an RGBA PN
 # Decoded bytes allowed for one image: an eighth of the function's memory (the rest holds the interpreter,
 # onnxruntime and its model, the photo's compressed bytes and the small working copies).
 DECODE_MEMORY_SHARE = 8
-DEFAULT_MAX_DECODED_BYTES = 256 * 1024 * 1024  # outside Lambda; the image function has 2048 MB: the same
+DEFAULT_MAX_DECODED_BYTES = 256 * 1024 * 1024  # outside Lambda; in it, MemorySize / 8 (221 MiB at 1,769 MB)
 ACCEPTED_FORMATS = (
     "JPEG",
     "PNG",
