@@ -48,6 +48,11 @@ MB_PER_VCPU = cost_model.MB_PER_VCPU
 # The image function's decode budget is MemorySize / DECODE_MEMORY_SHARE; the largest image the pixel cap
 # admits (DEFAULT_MAX_PIXELS at 4 bytes a pixel) must fit it.
 IMAGE_FUNCTION = "analyze-images"
+# Functions whose duration is mostly waiting on something this model does not see: measured, not resized.
+KEPT = {
+    "webhook-dispatch": "its duration is partners' endpoints answering (HTTP waits, not AWS calls), which the "
+    "model does not count; kept at the Globals size",
+}
 
 
 @dataclass
@@ -221,9 +226,10 @@ def render(functions: dict[str, Measured], args: argparse.Namespace, load_before
             for name, (n, cpu, wall, calls) in use.runs.items()
         )
         hostile_peak = f"{use.hostile_peak_mb:.0f}" if use.hostile_peak_mb else "–"
+        setting = f"{use.memory_mb} (kept: {KEPT[fn]})" if fn in KEPT else f"**{chosen}**"
         summary.append(
             f"| {fn} | {use.peak_mb:.0f} | {hostile_peak} | {floor_mb(fn, use, args.headroom)} | {use.memory_mb} | "
-            f"**{chosen}** |"
+            f"{setting} |"
         )
         rows = "\n".join(
             f"| {row['mb']} | {row['duration']:.3f} | {row['cost'] * 1e6:.2f} | {row['score']:.3f} |"
@@ -250,9 +256,11 @@ per AWS call; cost = duration × MB / 1,024 × $0.0000166667 per GB-s + $0.20 pe
 the three applicants. Feasible: at least the worst peak × {args.headroom:g} (the image function also keeps its
 decode budget, MemorySize / 8, above a 50 MP RGBA image). Chosen: the least
 {args.weight:g} × cost / cheapest + {1 - args.weight:g} × duration / fastest (power tuning's "balanced" strategy).
-CPU time is the process's own, so other work on the shared host does not inflate it.
+CPU time is the process's own, so other work on the shared host does not inflate it. Not credited: the image
+function's prefetch thread could use a second vCPU above 1,769 MB (overlapping decoding with the model), so
+larger sizes may run it faster than modelled.
 
-| function | peak MB (applicants) | peak MB (worst inputs) | floor MB | was | MemorySize |
+| function | peak MB (applicants) | peak MB (worst inputs) | floor MB | was | MemorySize (template.yaml) |
 |---|---:|---:|---:|---:|---:|
 {chr(10).join(summary)}
 
