@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import Counter
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from credscore.analysis.images import (
+    PREFETCH_DEPTH,
     ImageModerator,
+    _in_background,
     _NotAnalysed,
     decode_image,
     merge_image_analyses,
@@ -48,6 +53,52 @@ def test_prefetching_and_sequential_give_the_same_verdicts(nudenet_moderator: Im
     sequential = ImageModerator(nudenet_moderator._models, prefetch=False)
     prefetching = ImageModerator(nudenet_moderator._models, prefetch=True)
     assert list(prefetching.verdicts(batch)) == list(sequential.verdicts(batch))
+
+
+def test_prefetch_is_the_default_and_reads_the_photos_in_its_thread(
+    nudenet_moderator: ImageModerator,
+) -> None:
+    readers: list[str] = []
+
+    def photos() -> Iterator[tuple[str, bytes | None]]:
+        for i in range(3):
+            readers.append(threading.current_thread().name)
+            yield str(i), encode(noise(120, 90, seed=i), "JPEG")
+
+    moderator = ImageModerator(nudenet_moderator._models)
+    assert moderator.prefetch
+    assert moderator.analyze_batch(photos()).analysed == 3
+    assert readers == ["image-prefetch"] * 3  # reading overlaps the model too, not only decoding
+
+
+def test_background_keeps_order_and_raises_the_producers_error() -> None:
+    assert list(_in_background(iter(range(50)), PREFETCH_DEPTH)) == list(range(50))
+
+    def failing() -> Iterator[int]:
+        yield 1
+        raise OSError("read failed")
+
+    results = _in_background(failing(), PREFETCH_DEPTH)
+    assert next(results) == 1
+    with pytest.raises(OSError, match="read failed"):
+        next(results)
+
+
+def test_background_stops_reading_when_the_consumer_stops() -> None:
+    pulled: list[int] = []
+
+    def endless() -> Iterator[int]:
+        for i in range(10_000):
+            pulled.append(i)
+            yield i
+
+    before = threading.active_count()
+    results = _in_background(endless(), PREFETCH_DEPTH)
+    assert next(results) == 0
+    time.sleep(0.2)  # the thread fills the queue, then waits
+    results.close()
+    assert threading.active_count() == before
+    assert len(pulled) <= PREFETCH_DEPTH + 2  # one taken, `depth` queued, one waiting to be put
 
 
 def test_empty_batch_is_no_evidence(nudenet_moderator: ImageModerator) -> None:

@@ -73,7 +73,9 @@ def test_function_specs_merge_globals_like_sam() -> None:
     specs = function_specs(template, r)
     images = specs["AnalyzeImagesFunction"]
     assert images.layers == ["DomainLayer", "ImageModelLayer"]
-    assert images.memory_mb == 2048
+    # Its own MemorySize (chosen by bench/memory) wins over the Globals one.
+    own = template["Resources"]["AnalyzeImagesFunction"]["Properties"]["MemorySize"]
+    assert images.memory_mb == own != template["Globals"]["Function"]["MemorySize"]
     assert images.environment["TABLE_NAME"] == "t"  # from Globals
     assert images.environment["ORT_THREADS"] == "1"  # its own
     assert specs["IngestFunction"].environment["X_BEARER_TOKEN_PARAM"] == "/credscore/dev/x-bearer-token"

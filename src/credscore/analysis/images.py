@@ -16,10 +16,11 @@ import hashlib
 import io
 import math
 import os
+import queue
+import threading
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -36,11 +37,14 @@ if TYPE_CHECKING:
     import onnxruntime as ort
 
 THREADS_ENV = "ORT_THREADS"  # the same name as the image function's environment (template.yaml)
+# Decoded images the prefetch thread may hold ready: one is enough to keep the model busy, a second absorbs a
+# slow read; each is small once reduced (under four times the model input a side).
+PREFETCH_DEPTH = 2
 DEFAULT_MAX_PIXELS = 50_000_000  # a 48-megapixel phone photo passes; an RGBA PNG this size is 200 MB decoded
 # Decoded bytes allowed for one image: an eighth of the function's memory (the rest holds the interpreter,
 # onnxruntime and its model, the photo's compressed bytes and the small working copies).
 DECODE_MEMORY_SHARE = 8
-DEFAULT_MAX_DECODED_BYTES = 256 * 1024 * 1024  # outside Lambda; the image function has 2048 MB: the same
+DEFAULT_MAX_DECODED_BYTES = 256 * 1024 * 1024  # outside Lambda; in it, MemorySize / 8 (221 MiB at 1,769 MB)
 ACCEPTED_FORMATS = (
     "JPEG",
     "PNG",
@@ -359,6 +363,49 @@ class _LoadedModel:
 # ----------------------------------------------------------------------------------------------- moderator
 
 
+_END = object()
+
+
+def _in_background[T](items: Iterator[T], depth: int) -> Iterator[T]:
+    """`items` pulled in a thread at most `depth` ahead, yielded here in order; an exception the thread meets
+    is raised here, and closing this generator early stops the thread (memory: `depth` decoded images)."""
+    results: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(entry: tuple[Any, BaseException | None]) -> bool:
+        while not stop.is_set():
+            try:
+                results.put(entry, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+        except BaseException as error:  # handed to the consumer, which raises it
+            put((_END, error))
+            return
+        put((_END, None))
+
+    worker = threading.Thread(target=produce, name="image-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, error = results.get()
+            if error is not None:
+                raise error
+            if item is _END:
+                return
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
 class ImageModerator:
     """Runs every loaded model over each image; flags an image when a covered label passes its threshold."""
 
@@ -366,7 +413,7 @@ class ImageModerator:
         self,
         models: list[_LoadedModel],
         max_pixels: int = DEFAULT_MAX_PIXELS,
-        prefetch: bool = False,
+        prefetch: bool = True,
         max_decoded_bytes: int | None = None,
     ):
         if not models:
@@ -376,8 +423,9 @@ class ImageModerator:
         self.max_decoded_bytes = (
             max_decoded_bytes_from_env() if max_decoded_bytes is None else max_decoded_bytes
         )
-        # Optionally decode the next image in a thread while the model runs on this one (Pillow and
-        # onnxruntime release the GIL). Off by default: it pays only with an idle core; slower on a busy host.
+        # Read and decode the next images in a thread while the model runs on this one (Pillow and onnxruntime
+        # release the GIL). On by default: as fast as inline on a saturated core, faster with any spare CPU or
+        # I/O wait (BENCHMARKS-analysis.md).
         self.prefetch = prefetch
         self._side = max(m.card.input_size for m in models)
         self._keep_aspect = all(m.card.resize == "letterbox" for m in models)
@@ -430,19 +478,12 @@ class ImageModerator:
 
     def verdicts(self, images: Iterable[tuple[str, bytes | None]]) -> Iterator[ImageVerdict]:
         """Per-image results in input order (names are not kept in the results)."""
-        if not self.prefetch:
-            yield from (self.verdict(data) for _, data in images)
-            return
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="decode") as pool:
-            decode = self._decode_or_reason
-            pending = None
-            for _, data in images:
-                upcoming = pool.submit(decode, data)
-                if pending is not None:
-                    yield self._from_decoded(pending.result())
-                pending = upcoming
-            if pending is not None:
-                yield self._from_decoded(pending.result())
+        decoded: Iterator[Image.Image | NotAnalysedReason] = (self._decode_or_reason(d) for _, d in images)
+        if self.prefetch:
+            # The thread also pulls `images` itself, so reading a photo (S3 ranged reads in the Lambda) and
+            # decoding it overlap the model run on the one before.
+            decoded = _in_background(decoded, PREFETCH_DEPTH)
+        yield from (self._from_decoded(item) for item in decoded)
 
     def _decode_or_reason(self, data: bytes | None) -> Image.Image | NotAnalysedReason:
         try:
