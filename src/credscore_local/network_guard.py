@@ -25,6 +25,12 @@ class NetworkBlockedError(RuntimeError):
     """Not an OSError on purpose: retry loops and `except OSError` must not hide it."""
 
 
+class NameLookupBlocked(socket.gaierror):
+    """A lookup of an outside name answers as on a machine without DNS (EAI_NONAME): nothing is sent, and the
+    code under test takes the path it takes in production for a name that does not resolve (a webhook address
+    check answers 422, not a 500 from an unexpected exception)."""
+
+
 # What the guard delegates to once an address is allowed (the unpatched functions).
 _originals: dict[str, Any] = {}
 
@@ -85,7 +91,7 @@ def _check_name(host: Any) -> None:
             host.encode("idna")
         except UnicodeError:
             return  # the lookup itself fails on encoding the name, as it would anywhere, before any query
-    raise NetworkBlockedError(f"name lookups outside loopback are blocked: {host!r}")
+    raise NameLookupBlocked(socket.EAI_NONAME, f"name lookups outside loopback are blocked: {host!r}")
 
 
 def _getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
