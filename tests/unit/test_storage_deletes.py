@@ -3,27 +3,12 @@ limit), quiet responses, and a partial failure raised with what failed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import Stubber
-from moto import mock_aws
 
 from credscore_aws.dal import storage
-
-
-@pytest.fixture
-def bucket(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    storage.s3_client.cache_clear()
-    with mock_aws():
-        boto3.client("s3").create_bucket(Bucket="purge")
-        yield "purge"
-    storage.s3_client.cache_clear()
 
 
 def test_keys_go_a_thousand_per_quiet_request(bucket: str) -> None:
