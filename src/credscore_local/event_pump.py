@@ -18,7 +18,6 @@ functions directly.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import threading
@@ -68,15 +67,17 @@ class UploadEventPump:
                 time.sleep(0.2)
                 continue
             for message in messages:
-                self.start_from_event(sfn, message["Body"])
+                self.start_from_event(sfn, message["Body"], message["MessageId"])
                 sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
 
-    def start_from_event(self, sfn: Any, body: str) -> None:
-        """StartExecution with the event as input, named after its content: a redelivered event is a no-op.
-        (moto gives every S3 event the same `id`, so the id cannot name executions here.) A start that keeps
+    def start_from_event(self, sfn: Any, body: str, message_id: str) -> None:
+        """StartExecution with the event as input, named after the queue message that carried it: a redelivered
+        message is a no-op. (moto gives every S3 event the same `id`, and two uploads of the same bytes to the
+        same key within one second have the same body, since the event's time has whole seconds: naming by content
+        merged them into one execution, and the second upload was never handled.) A start that keeps
         failing parks the event in the rule's dead-letter queue, with the error, as EventBridge does after its
         retry policy (which locally is a few quick attempts instead of a day's)."""
-        name = "s3-" + hashlib.sha256(body.encode("utf-8")).hexdigest()[:60]
+        name = "s3-" + message_id
         error = None
         for attempt in range(LOCAL_START_ATTEMPTS):
             try:
