@@ -89,7 +89,7 @@ def _count(counts: dict[str, int]) -> str:
 
 
 def _unusable(what: str, status: AnalysisStatus) -> str:
-    return f"{what}: the analysis failed" if status == AnalysisStatus.FAILED else f"{what}: none found"
+    return f"{what}: the analysis failed." if status == AnalysisStatus.FAILED else f"{what}: none found."
 
 
 # --------------------------------------------------------------------------------------------------- texts
@@ -107,7 +107,7 @@ def text_coverage(text: TextAnalysis) -> AnalysisCoverageItem:
                 reasons[reason] = reasons.get(reason, 0) + n
     found = analysed + not_analysed
     if text.status != AnalysisStatus.OK or found == 0:
-        summary = _unusable("Texts", text.status) if text.status != AnalysisStatus.OK else "Texts: none found"
+        summary = _unusable("Texts", text.status) if text.status != AnalysisStatus.OK else "Texts: none found."
     else:
         summary = f"Texts: {found} posts and comments found, {analysed} analysed for sentiment (English)"
         if not_analysed:
@@ -171,7 +171,7 @@ def names_coverage(names: ProfanityAnalysis) -> AnalysisCoverageItem:
             scripts[script] = scripts.get(script, 0) + n
     if names.status != AnalysisStatus.OK or found == 0:
         summary = (
-            _unusable("Names", names.status) if names.status != AnalysisStatus.OK else "Names: none found"
+            _unusable("Names", names.status) if names.status != AnalysisStatus.OK else "Names: none found."
         )
     else:
         summary = (
@@ -228,7 +228,7 @@ def image_coverage(images: ImageAnalysis) -> AnalysisCoverageItem:
     found = images.analysed + images.not_analysed
     if images.status != AnalysisStatus.OK or found == 0:
         summary = (
-            _unusable("Photos", images.status) if images.status != AnalysisStatus.OK else "Photos: none found"
+            _unusable("Photos", images.status) if images.status != AnalysisStatus.OK else "Photos: none found."
         )
     else:
         summary = f"Photos: {found} found, {_detection(covered)} on {images.analysed}"

@@ -102,9 +102,14 @@ def test_failed_and_empty_analyses_are_said_so() -> None:
     coverage = build_coverage(
         evidence(text=TextAnalysis(status=AnalysisStatus.FAILED, error="x"), images=photos())
     )
-    assert coverage.texts.summary == "Texts: the analysis failed"
-    assert coverage.names.summary == "Names: none found"
+    assert coverage.texts.summary == "Texts: the analysis failed."
+    assert coverage.names.summary == "Names: none found."
     assert len(coverage.summary()) == 3
+    no_photos = build_coverage(evidence(images=ImageAnalysis(status=OK)))
+    assert no_photos.images.summary.startswith("Photos: none found. Not checked: ")
+    assert all(sentence.endswith(".") for sentence in no_photos.summary()), (
+        "each a sentence, as the pages list them"
+    )
 
 
 def test_the_api_result_view_says_what_was_analysed_in_plain_words() -> None:
@@ -114,7 +119,11 @@ def test_the_api_result_view_says_what_was_analysed_in_plain_words() -> None:
         mode="json"
     )
     view = ScoreResultView(application_id="a", status="scored", result={"analysis_coverage": coverage})
-    assert view.analysed == [coverage["texts"]["summary"], "Names: none found", coverage["images"]["summary"]]
+    assert view.analysed == [
+        coverage["texts"]["summary"],
+        "Names: none found.",
+        coverage["images"]["summary"],
+    ]
     assert "Not checked: violence" in view.model_dump()["analysed"][2]
     assert ScoreResultView(application_id="a", status="scored", result={}).analysed == []
 

@@ -146,6 +146,10 @@ def test_the_applicant_uploads_follows_reads_and_erases(stack: Any, partner: Any
     stored = partner.result(application_id)["result"]
     assert result["score"] == stored["normalised_score"]
     assert result["coverage"] == stored["coverage"]["ratio"]
+    # What was analysed: the same sentences the partner reads, texts, names and photos.
+    assert result["analysed"] == partner.result(application_id)["analysed"]
+    assert len(result["analysed"]) == 3
+    assert all(s.endswith(".") for s in result["analysed"])
     labels = {f["feature"]: f["label"] for f in result["features"]}
     assert labels["skills"] == texts.feature_label("skills") == "Skills listed"
     assert [r["code"] for r in result["reasons"]] == [r["code"] for r in stored["reasons"]]

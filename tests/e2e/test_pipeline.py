@@ -105,7 +105,7 @@ def test_a_failed_branch_is_recorded_and_the_rest_still_scores(
     assert not features["negative_groups"]["has_evidence"]
     assert not features["negative_pages"]["has_evidence"]
     assert features["connections"]["has_evidence"]
-    assert result["analysis_coverage"]["names"]["summary"] == "Names: the analysis failed"
+    assert result["analysis_coverage"]["names"]["summary"] == "Names: the analysis failed."
 
 
 def test_an_application_whose_only_source_is_unreadable_fails_with_a_clear_reason(partner: Any) -> None:

@@ -180,3 +180,21 @@ def test_the_applicants_chart_is_drawn_from_their_features() -> None:
         ("connections", "earned", 0.775, 1.0),
         ("skills", "no_evidence", 0.0, 0.5),
     ]
+
+
+def test_the_applicant_reads_what_was_analysed_and_what_failed_in_plain_words() -> None:
+    from credscore.result import Result
+    from tests.report.samples import sample_analysis_coverage
+
+    coverage = sample_analysis_coverage()
+    stored = {
+        "analysis_coverage": coverage,
+        "analysis_failures": [{"analysis": "images", "error": "ModelCrashed", "cause": "the model crashed"}],
+    }
+    said = applicant.analysed_in_plain_words(Result.read(stored))
+    assert said[:3] == [coverage[key]["summary"] for key in ("texts", "names", "images")]
+    assert said[3] == (
+        "The images analysis could not run; it was left out of your score, neither for nor against you."
+    )
+    assert "ModelCrashed" not in " ".join(said), "an internal error code never reaches the applicant"
+    assert applicant.analysed_in_plain_words(Result.read({})) == []

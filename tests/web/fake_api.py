@@ -245,6 +245,10 @@ def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
                             "score_range": result["normalised_range"],
                             "no_score_reason": None,
                             "coverage": result["coverage"]["ratio"],
+                            "analysed": [
+                                result["analysis_coverage"][k]["summary"]
+                                for k in ("texts", "names", "images")
+                            ],
                             "sources": self._applicant_view(app)["sources"],
                             "features": [
                                 {

@@ -181,6 +181,11 @@ def test_applicant_and_partner_pages_against_a_scripted_api(page: Any, tmp_path:
             ]
             assert "Connections" in chart_labels
             assert "connections" not in chart_labels
+            # What the analyses read and cannot see, in the API's own sentences.
+            analysed = scripted_result(app.config_version)["analysis_coverage"]
+            assert result.locator("#result-analysed li").all_text_contents() == [
+                analysed[key]["summary"] for key in ("texts", "names", "images")
+            ]
             reasons = result.locator("ol.reasons li")
             assert reasons.count() == 2
             assert "<img src=x" in reasons.nth(1).inner_text()
@@ -374,6 +379,7 @@ def test_whole_flow_through_credscore_serve(page: Any, served: dict[str, str], t
     expect(result.locator("svg.chart g.row").first).to_be_visible(timeout=30_000)
     assert result.locator("svg.chart g.row").count() >= 3
     expect(result.locator("#result-sources li")).to_have_count(len(files))
+    assert result.locator("#result-analysed li").count() == 3, "texts, names and photos, each in a sentence"
     page.get_by_role("button", name="Show", exact=True).click()
     rows = page.locator("#app-table tbody tr")
     expect(rows.first.locator(".badge")).to_have_text("scored")

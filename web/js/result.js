@@ -197,6 +197,10 @@ export function renderApplicantResult(container, r) {
     h("p", {}, used.length ? `Your ${used.join(", ")} export${used.length === 1 ? " was" : "s were"} read.`
       : "None of your exports could be read."),
     h("ul", { class: "source-states", id: "result-sources" }),
+    (r.analysed || []).length
+      ? h("div", { class: "analysis-coverage", id: "result-analysed" }, h("h3", {}, "What was analysed"),
+        h("ul", {}, r.analysed.map((sentence) => h("li", {}, String(sentence)))))
+      : null,
     h("h3", {}, "What lowered your score"),
     reasons.length
       ? h("ol", { class: "reasons" }, reasons.map((reason) => h("li", { "data-code": reason.code },

@@ -18,6 +18,7 @@ from typing import Any
 
 from credscore import texts
 from credscore.application import Status
+from credscore.result import Result
 from credscore_aws.logic import applications
 from credscore_aws.logic.applicant_token import (
     LinkRefused,
@@ -187,47 +188,65 @@ def result(application: ApplicationRecord) -> ApplicantResult:
     stored = repository().get_doc(application_id, "RESULT")
     if stored is None:
         raise applications.WrongStatus("no result stored")
+    scored = Result.read(stored)
     features = [
         ApplicantFeature(
-            feature=str(item["feature"]),
-            label=texts.feature_label(str(item["feature"])),
-            about=texts.feature_about(str(item["feature"])),
-            points=item.get("points") if item.get("has_evidence", True) else None,
-            max_points=float(item.get("weight") or 0),
-            has_evidence=bool(item.get("has_evidence", True)),
-            evidence=[str(e) for e in item.get("evidence") or []],
+            feature=row.feature,
+            label=texts.feature_label(row.feature),
+            about=texts.feature_about(row.feature),
+            points=row.points if row.has_evidence else None,
+            max_points=row.weight or 0.0,
+            has_evidence=row.has_evidence,
+            evidence=row.evidence,
         )
-        for item in stored.get("breakdown") or []
-        if item.get("enabled", True)
+        for row in scored.shown_features()
     ]
     reasons = [
         ApplicantReason(
-            code=str(r["code"]),
-            feature=str(r.get("feature", "")),
-            text=texts.reason_text(str(r["code"]), str(r.get("text") or "")),
-            points_below_reference=r.get("points_below_reference"),
+            code=r.code,
+            feature=r.feature or "",
+            text=texts.reason_text(r.code, r.text),
+            points_below_reference=r.points_below_reference,
         )
-        for r in stored.get("reasons") or []
+        for r in scored.reasons
     ]
-    score_status = str(stored.get("status", "scored"))
+    score_status = scored.status or "scored"
     no_score = None
     if score_status == "ineligible":
-        eligibility = stored.get("eligibility") or {}
-        no_score = str(eligibility.get("reason") or "You are outside the eligibility rules for a score.")
+        no_score = (scored.eligibility and scored.eligibility.reason) or (
+            "You are outside the eligibility rules for a score."
+        )
     elif score_status == "insufficient_evidence":
         no_score = "Too little of the information a score needs was found in your exports."
     return ApplicantResult(
         application_id=application_id,
         status=score_status,
-        score=stored.get("normalised_score"),
-        score_range={k: float(v) for k, v in (stored.get("normalised_range") or {}).items()},
+        score=scored.normalised_score,
+        score_range={
+            k: v
+            for k, v in (scored.normalised_range.model_dump() if scored.normalised_range else {}).items()
+            if v is not None
+        },
         no_score_reason=no_score,
-        coverage=float((stored.get("coverage") or {}).get("ratio") or 0.0),
+        coverage=(scored.coverage.ratio if scored.coverage else None) or 0.0,
+        analysed=analysed_in_plain_words(scored),
         sources=_sources(application),
         features=features,
         reasons=reasons,
         view_until=view_until(application),
     )
+
+
+def analysed_in_plain_words(scored: Result) -> list[str]:
+    """What the text, name and image analyses read, could not read and cannot see, one sentence each, and each
+    analysis that failed: it was left out of the score, neither for nor against the applicant."""
+    coverage = scored.analysis_coverage
+    said = [item.summary for item in (coverage.items() if coverage else []) if item.summary]
+    said += [
+        f"The {failure.analysis} analysis could not run; it was left out of your score, neither for nor against you."
+        for failure in scored.analysis_failures
+    ]
+    return said
 
 
 def erase(application: ApplicationRecord) -> ErasureReceipt:

@@ -420,6 +420,11 @@ class ApplicantResult(BaseModel):
     score_range: dict[str, float]
     no_score_reason: str | None = None
     coverage: float = Field(description="share of the scorecard's features that had evidence")
+    analysed: list[str] = Field(
+        default_factory=list,
+        description="What the text, name and image analyses read and could not read, what the image models "
+        "cannot see, and any analysis that could not run, one plain sentence each.",
+    )
     sources: list[ApplicantSource]
     features: list[ApplicantFeature]
     reasons: list[ApplicantReason]
