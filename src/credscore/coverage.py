@@ -107,7 +107,9 @@ def text_coverage(text: TextAnalysis) -> AnalysisCoverageItem:
                 reasons[reason] = reasons.get(reason, 0) + n
     found = analysed + not_analysed
     if text.status != AnalysisStatus.OK or found == 0:
-        summary = _unusable("Texts", text.status) if text.status != AnalysisStatus.OK else "Texts: none found."
+        summary = (
+            _unusable("Texts", text.status) if text.status != AnalysisStatus.OK else "Texts: none found."
+        )
     else:
         summary = f"Texts: {found} posts and comments found, {analysed} analysed for sentiment (English)"
         if not_analysed:
@@ -228,7 +230,9 @@ def image_coverage(images: ImageAnalysis) -> AnalysisCoverageItem:
     found = images.analysed + images.not_analysed
     if images.status != AnalysisStatus.OK or found == 0:
         summary = (
-            _unusable("Photos", images.status) if images.status != AnalysisStatus.OK else "Photos: none found."
+            _unusable("Photos", images.status)
+            if images.status != AnalysisStatus.OK
+            else "Photos: none found."
         )
     else:
         summary = f"Photos: {found} found, {_detection(covered)} on {images.analysed}"

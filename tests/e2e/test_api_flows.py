@@ -105,6 +105,42 @@ def test_create_is_idempotent_per_key_and_body(partner: Any) -> None:
     assert other["application_id"] != first["application_id"]
 
 
+def test_a_replayed_create_after_erasure_hands_out_nothing(stack: Any, partner: Any) -> None:
+    granted_at = int(time.time()) - 5
+    first = partner.create_application(
+        {"linkedin": 1}, idempotency_key="order-77", consent_granted_at=granted_at
+    )
+    application_id = first["application_id"]
+    partner.erase(application_id)
+    meta = stack.client("dynamodb").get_item(
+        TableName=stack.deployed.table, Key={"pk": {"S": f"APP#{application_id}"}, "sk": {"S": "META"}}
+    )["Item"]
+    with pytest.raises(ApiError) as exc:
+        partner.create_application({"linkedin": 1}, idempotency_key="order-77", consent_granted_at=granted_at)
+    assert exc.value.status == 410, exc.value.body
+    assert exc.value.body["error"] == "erased"
+    assert set(exc.value.body) == {"error", "message"}, "no forms and no link"
+    after = stack.client("dynamodb").get_item(
+        TableName=stack.deployed.table, Key={"pk": {"S": f"APP#{application_id}"}, "sk": {"S": "META"}}
+    )["Item"]
+    assert after == meta, "the tombstone is not touched (no link issued on it)"
+
+
+def test_a_replayed_create_after_scoring_gives_no_forms(partner: Any) -> None:
+    granted_at = int(time.time()) - 5
+    first = partner.create_application(
+        {"linkedin": 1}, idempotency_key="order-78", consent_granted_at=granted_at
+    )
+    upload(first["uploads"][0], SAMPLES / "linkedin.zip")
+    assert partner.wait(first["application_id"])["status"] == "scored"
+    again = partner.create_application(
+        {"linkedin": 1}, idempotency_key="order-78", consent_granted_at=granted_at
+    )
+    assert again["application_id"] == first["application_id"]
+    assert again["status"] == "scored"
+    assert again["uploads"] == [], "nothing more to upload: a form would only make a late upload"
+
+
 def test_submit_scores_with_what_arrived_and_reports_the_rest_absent(partner: Any) -> None:
     created = partner.create_application({"linkedin": 1, "facebook": 1})
     forms = {f["platform"]: f for f in created["uploads"]}

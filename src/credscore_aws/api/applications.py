@@ -70,6 +70,10 @@ def _key_reused(exc: applications.IdempotencyKeyReused) -> Response[Any]:
             "description": "Idempotency-Key reused with a different body",
             "content": {"application/json": {"model": ErrorBody}},
         },
+        410: {
+            "description": "a replayed Idempotency-Key whose application was erased (no forms, no link)",
+            "content": {"application/json": {"model": ErrorBody}},
+        },
         413: {
             "description": "the body is larger than 64 KiB",
             "content": {"application/json": {"model": ErrorBody}},

@@ -117,9 +117,18 @@ def create(partner_id: str, request: CreateApplication, idempotency_key: str | N
     )
     if created.get("_body") != body_hash:
         raise IdempotencyKeyReused("Idempotency-Key was already used with a different request body")
-    # Presigned forms expire: hand out fresh ones for the same application on a replay.
+    # A replay answers for the application as it is now: erased stays erased (no new forms or link for it),
+    # and forms only while it still takes uploads (fresh ones: presigned forms expire).
+    application = _owned(partner_id, created["application_id"])
+    if application.status == Status.ERASED:
+        raise Erased("the application this Idempotency-Key created was erased")
+    collecting = application.status == Status.COLLECTING
     return CreatedApplication.model_validate(
-        {**created, "uploads": _upload_forms(created["application_id"], request)}
+        {
+            **created,
+            "status": application.status.value,
+            "uploads": _upload_forms(created["application_id"], request) if collecting else [],
+        }
     )
 
 
