@@ -42,10 +42,23 @@ NOTES = [
     "every layer module again: a layer is read-only, so nothing is cached); botocore is the runtime's (before, the",
     "X-Ray SDK's dependency put an uncompiled 30 MiB botocore in front of it); the domain layer holds only the",
     "handlers' import closure. The handlers already import onnxruntime, vaderSentiment, py3langid and tweepy lazily",
-    "(inside the functions that use them: see the packages loaded at init), so no work moved into first requests.",
+    "(inside the functions that use them: see the packages loaded at init); their one-time loads are measured",
+    "separately (the first-request column) and counted in the cold start.",
     "What remains at init is boto3 and its clients, powertools' Logger/Metrics/Tracer (the X-Ray SDK patches",
     "botocore and requests, so requests loads in every function) and pydantic model building.",
 ]
+
+# What a cold execution environment's first request loads once, after init (the handlers load their models
+# lazily): the same calls, timed in the same fresh interpreter right after the import.
+FIRST_REQUEST = {
+    "AnalyzeImagesFunction": "from credscore_aws.logic.images import moderator; moderator()",
+    "AnalyzeTextFunction": (
+        "from credscore.analysis.sentiment import count_sentiment; count_sentiment(['Nice day', 'Hola amigos'])"
+    ),
+    "AnalyzeProfanityFunction": (
+        "from credscore.analysis.profanity import count_names; count_names(['Mumbai Runners', 'Cum Laude'])"
+    ),
+}
 
 PROBE = """
 import importlib, json, sys, time
@@ -54,7 +67,11 @@ wall, cpu = time.perf_counter(), time.process_time()
 importlib.import_module(sys.argv[2])
 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
 third = sorted({m.split(".")[0] for m in sys.modules} - set(sys.stdlib_module_names) - {"app"})
+first_wall, first_cpu = time.perf_counter(), time.process_time()
+exec(sys.argv[3])
+first_wall, first_cpu = time.perf_counter() - first_wall, time.process_time() - first_cpu
 print(json.dumps({"wall_ms": wall * 1000, "cpu_ms": cpu * 1000, "modules": len(sys.modules),
+                  "first_wall_ms": first_wall * 1000, "first_cpu_ms": first_cpu * 1000,
                   "packages": [t for t in third if not t.startswith("_")]}))
 """
 
@@ -92,6 +109,7 @@ def functions(root: Path) -> dict[str, dict[str, Any]]:
             "layers": [x["Ref"] for x in [*defaults.get("Layers", []), *props.get("Layers", [])]],
             "environment": {k: str(resolver.resolve(v)) for k, v in env.items()},
             "memory": props.get("MemorySize", defaults.get("MemorySize")),
+            "first_request": FIRST_REQUEST.get(logical, ""),
         }
     return found
 
@@ -165,7 +183,7 @@ def measure_once(spec: dict[str, Any], layers: Path, runtime: Path) -> dict[str,
         **spec["environment"],
     }
     done = subprocess.run(
-        [sys.executable, "-S", "-B", "-c", PROBE, json.dumps(path), "app"],
+        [sys.executable, "-S", "-B", "-c", PROBE, json.dumps(path), "app", spec.get("first_request", "")],
         env=env,
         capture_output=True,
         text=True,
@@ -190,6 +208,8 @@ def measure(root: Path, layers: Path, runs: int) -> dict[str, dict[str, Any]]:
         name: {
             "wall_ms": statistics.median(s["wall_ms"] for s in runs_),
             "cpu_ms": statistics.median(s["cpu_ms"] for s in runs_),
+            "first_wall_ms": statistics.median(s.get("first_wall_ms", 0.0) for s in runs_),
+            "first_cpu_ms": statistics.median(s.get("first_cpu_ms", 0.0) for s in runs_),
             "modules": runs_[-1]["modules"],
             "packages": runs_[-1]["packages"],
         }
@@ -227,28 +247,41 @@ def render(
         "",
     ]
     head = (
-        "| function | init CPU ms | init wall ms | goal ms | modules | third-party packages loaded at init |"
+        "| function | init CPU ms | init wall ms | first request's one-time loads CPU / wall ms "
+        "| cold start CPU ms (init + loads) | goal ms | modules | third-party packages loaded at init |"
     )
-    rule = "|---|---:|---:|---:|---:|---|"
+    rule = "|---|---:|---:|---:|---:|---:|---:|---|"
     if baseline:
         lines += [f"Before: {baseline['label']}.", ""]
         head = head.replace("| init CPU ms |", "| before CPU ms | init CPU ms |").replace(
             "| init wall ms |", "| before wall ms | init wall ms |"
         )
-        rule = "|---|---:|---:|---:|---:|---:|---:|---|"
+        rule = "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
     lines += [head, rule]
     for name, row in sorted(results.items()):
         goal = GOALS_MS.get(name, DEFAULT_GOAL_MS)
+        first_cpu = float(row.get("first_cpu_ms", 0.0))
+        total = row["cpu_ms"] + first_cpu
         cells = [name]
         before = (baseline or {}).get("results", {}).get(name)
         if baseline:
             cells.append(f"{before['cpu_ms']:.0f}" if before else "—")
-        cells.append(f"**{row['cpu_ms']:.0f}**" if row["cpu_ms"] <= goal else f"{row['cpu_ms']:.0f}")
+        cells.append(f"{row['cpu_ms']:.0f}")
         if baseline:
             cells.append(f"{before['wall_ms']:.0f}" if before else "—")
-        cells += [f"{row['wall_ms']:.0f}", f"{goal:.0f}", str(row["modules"]), ", ".join(row["packages"])]
+        cells.append(f"{row['wall_ms']:.0f}")
+        cells.append(f"{first_cpu:.0f} / {float(row.get('first_wall_ms', 0.0)):.0f}" if first_cpu else "–")
+        cells.append(f"**{total:.0f}**" if total <= goal else f"{total:.0f}")
+        cells += [f"{goal:.0f}", str(row["modules"]), ", ".join(row["packages"])]
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "Bold: within the goal (CPU time).", "", *NOTES]
+    lines += [
+        "",
+        "Bold: within the goal. The goal is judged on what a cold request waits for before its own work: the init "
+        "(the handler's import) plus what the first request loads once (the analysis functions build their models "
+        "lazily, so the import alone would flatter them): CPU time, the steadier number on a shared machine.",
+        "",
+        *NOTES,
+    ]
     return "\n".join(lines) + "\n"
 
 

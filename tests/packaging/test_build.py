@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from credscore.analysis.language import PLAIN_MODEL
 from credscore_local.template import load_template
 
 REPO = Path(__file__).resolve().parents[2]
@@ -93,6 +94,9 @@ def test_layers_hold_linux_x86_64_binaries_and_the_model(built: Path) -> None:
     language = built / "LanguageLayer" / "python"
     assert (language / "py3langid" / "data" / "model.npz.xz").is_file(), (
         "the language model ships in the layer"
+    )
+    assert (language / "py3langid" / PLAIN_MODEL).stat().st_size > 50 * 2**20, (
+        "decompressed by the build, not at every cold start"
     )
     assert not (domain / "numpy").exists(), "numpy only in the layers of the functions that use it"
 

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier
@@ -110,12 +112,60 @@ def english_common() -> frozenset[str]:
     return _words("english-common.txt") | english_function_words() | vader_words
 
 
+# py3langid ships its model as an xz-compressed npz: decompressing its 68 MB costs ~0.8 s of CPU in every cold
+# execution environment. The language layer's build stores it decompressed beside the original
+# (layers/language/Makefile calls `decompress_model`); the identifier
+# loads that copy when it is there, and py3langid's own loader otherwise (a development install).
+PLAIN_MODEL = "data/model.npz"
+
+
 @cache
 def identifier() -> LanguageIdentifier:
-    """py3langid's shipped model, loaded once per process (~0.3 s), probabilities normalised."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """py3langid's shipped model, loaded once per process, probabilities normalised."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
+    plain = MODEL_DIR / PLAIN_MODEL
+    if plain.is_file():
+        return load_plain_model(plain)
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def load_plain_model(path: Path) -> LanguageIdentifier:
+    """The identifier from an uncompressed copy of py3langid's model: the same arrays its loader builds
+    (`py3langid.modelio.load_model`: numpy for the naive-Bayes tables, stdlib arrays for the tokenizer's
+    automaton, lists for the labels and outputs); tests/analysis/test_language_model.py holds the two equal."""
+    import numpy as np
+    from py3langid.langid import LanguageIdentifier
+
+    def stdlib_array(values: Any) -> array[int]:
+        packed = np.ascontiguousarray(values)
+        out = array({2: "H", 4: "I", 8: "L"}[packed.dtype.itemsize])
+        out.frombytes(memoryview(packed).cast("B"))
+        return out
+
+    with np.load(path, allow_pickle=False) as data:
+        return LanguageIdentifier(
+            np.asarray(data["ptc"]),
+            np.asarray(data["pc"]),
+            data["classes"].tolist(),
+            stdlib_array(data["nextmove"]),
+            data["out_feat"].tolist(),
+            norm_probs=True,
+            tk_row=stdlib_array(data["nextmove_row"]),
+        )
+
+
+def decompress_model(package: Path) -> Path:
+    """Write the model of the py3langid package in `package` decompressed beside it (the layer build)."""
+    import lzma
+    import shutil
+
+    from py3langid.langid import MODEL_FILE
+
+    plain = package / PLAIN_MODEL
+    with lzma.open(package / MODEL_FILE) as source, open(plain, "wb") as sink:
+        shutil.copyfileobj(source, sink, length=1 << 20)
+    return plain
 
 
 @cache
