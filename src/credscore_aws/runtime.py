@@ -17,4 +17,6 @@ metrics = Metrics()
 
 @cache
 def repository() -> ApplicationRepository:
-    return ApplicationRepository(dynamodb_table(settings().table_name))
+    return ApplicationRepository(
+        dynamodb_table(settings().table_name), audit_retention_days=settings().result_retention_days
+    )

@@ -187,6 +187,14 @@ def test_erasure_after_scoring_deletes_the_result_features_and_audit_trail(stack
     assert partner.wait(application_id)["status"] == "scored"
     kinds = {i["sk"].split("#")[0] for i in _items(stack, application_id)}
     assert kinds == {"META", "RESULT", "FEATURES", "AUDIT"}
+    # Without an erasure, every record still ends: DynamoDB's TTL deletes each at the retention's end.
+    retention = int(stack.parameters["ResultRetentionDays"]) * 86400
+    meta = next(i for i in _items(stack, application_id) if i["sk"] == "META")
+    for item in _items(stack, application_id):
+        assert "expires_at" in item, item["sk"]
+        if item["sk"] != "META":
+            assert int(item["expires_at"]) <= int(meta["expires_at"]) + 600, (item["sk"], "outlives the META")
+        assert int(item["expires_at"]) <= time.time() + retention + 60, item["sk"]
     records = len(_items(stack, application_id))
     assert _objects(stack, application_id) == {"uploads": 0, "work": 0}, "scoring already purged the raw data"
 

@@ -453,3 +453,18 @@ def test_the_meta_record_reads_back_what_the_pipeline_wrote(repo: ApplicationRep
     assert {a.event: a.details for a in repo.audit_trail(application_id)}["failed"] == {
         "code": "NoUsableSource"
     }
+
+
+def test_audit_entries_expire_with_the_retention(repo: ApplicationRepository) -> None:
+    """An audit entry carries the TTL attribute, so none outlives the application's retention for good."""
+    application_id = _new(repo)
+    kept = ApplicationRepository(repo.table, audit_retention_days=30)
+    before = int(time.time())
+    kept.audit(application_id, "consent_recorded", notice="v1")
+    after = int(time.time())
+    (entry,) = [a for a in kept.audit_trail(application_id) if a.event == "consent_recorded"]
+    assert entry.expires_at is not None
+    assert before + 30 * 86400 <= entry.expires_at <= after + 30 * 86400
+    assert entry.details == {"notice": "v1"}, "the expiry is not a detail of the event"
+    ttl = load_template()["Resources"]["ApplicationsTable"]["Properties"]["TimeToLiveSpecification"]
+    assert ttl == {"AttributeName": "expires_at", "Enabled": True}

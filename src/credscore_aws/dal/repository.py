@@ -80,6 +80,10 @@ TOMBSTONE_FIELDS = frozenset(
 @dataclass
 class ApplicationRepository:
     table: Any  # boto3 DynamoDB Table resource
+    # Audit entries expire (DynamoDB TTL) this long after they are written, as the application does after its
+    # creation: none outlives the retention by more than the application's own processing. None: no expiry
+    # (tools that write no audit entries).
+    audit_retention_days: int | None = None
 
     # ------------------------------------------------------------------ partners
     def put_partner_key(self, api_key: str, partner_id: str, name: str) -> None:
@@ -347,12 +351,18 @@ class ApplicationRepository:
 
     def _audit_item(self, application_id: str, event: str, details: dict[str, str]) -> dict[str, Any]:
         now = time.time()
+        expiry = (
+            {"expires_at": int(now) + self.audit_retention_days * 86400}
+            if self.audit_retention_days is not None
+            else {}
+        )
         return {
             "pk": app_pk(application_id),
             "sk": f"AUDIT#{now:017.6f}#{event}",
             "event": event,
             "at": int(now),
             **details,
+            **expiry,
         }
 
     def _transact(

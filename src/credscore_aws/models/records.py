@@ -115,11 +115,18 @@ class AuditEntry(_Record):
     event: str
     at: int
     details: dict[str, str] = Field(default_factory=dict)
+    expires_at: int | None = Field(default=None, description="Unix seconds: DynamoDB's TTL deletes it then")
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> AuditEntry:
-        details = {k: str(v) for k, v in item.items() if k not in {"pk", "sk", "event", "at"}}
-        return cls(event=item["event"], at=item["at"], details=details)
+        details = {k: str(v) for k, v in item.items() if k not in {"pk", "sk", "event", "at", "expires_at"}}
+        expires = item.get("expires_at")
+        return cls(
+            event=item["event"],
+            at=item["at"],
+            details=details,
+            expires_at=int(expires) if expires is not None else None,
+        )
 
 
 @dataclass(frozen=True)
