@@ -252,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--camera-photos", type=int, default=200, help="photos of the camera applicant (0: leave it out)"
     )
+    parser.add_argument("--out", type=Path, default=OUT, help="the report's file (default: %(default)s)")
     args = parser.parse_args(argv)
     from credscore_local.client import PartnerClient
     from credscore_local.partners import register_partner
@@ -302,7 +303,7 @@ time runs from the last upload's completion to the stop of the execution that sc
 partner polls every 2 s; that delay is not counted). The run with the median ratio is shown.
 
 {chr(10).join(section(kind, result, cores, workers) for kind, result in results.items())}"""
-    OUT.write_text(report, encoding="utf-8")
+    args.out.write_text(report, encoding="utf-8")
     print(report)
     return 0
 
