@@ -84,9 +84,8 @@ class UploadEventPump:
         try:
             self.start_from_event(sfn, message["Body"], message["MessageId"])
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-        except (
-            Exception
-        ):  # the server is going away; otherwise the message returns after its visibility timeout
+        except Exception:
+            # The server is going away; otherwise the message returns after its visibility timeout, as in AWS.
             if not self._stopping.is_set():
                 upload_log.exception("delivering an upload event failed")
 
