@@ -35,6 +35,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "BENCHMARKS-e2e.md"
+# What follows this line in the report is hand-written (profiles, local-stack measurements) and kept by a re-run.
+KEPT = "<!-- kept across runs:"
 sys.path.insert(0, str(REPO / "bench"))
 
 from photos import CAMERA_SHAPES, bare_decode, camera_photo  # noqa: E402  (shared with the analysis benchmark)
@@ -252,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--camera-photos", type=int, default=200, help="photos of the camera applicant (0: leave it out)"
     )
+    parser.add_argument("--out", type=Path, default=OUT, help="the report's file (default: %(default)s)")
     args = parser.parse_args(argv)
     from credscore_local.client import PartnerClient
     from credscore_local.partners import register_partner
@@ -302,9 +305,18 @@ time runs from the last upload's completion to the stop of the execution that sc
 partner polls every 2 s; that delay is not counted). The run with the median ratio is shown.
 
 {chr(10).join(section(kind, result, cores, workers) for kind, result in results.items())}"""
-    OUT.write_text(report, encoding="utf-8")
+    previous = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    report = with_kept_notes(report, previous)
+    args.out.write_text(report, encoding="utf-8")
     print(report)
     return 0
+
+
+def with_kept_notes(report: str, previous: str) -> str:
+    """The new report, followed by the hand-written part of the previous one (from the `KEPT` line on)."""
+    if KEPT not in previous:
+        return report
+    return report.rstrip() + "\n\n" + previous[previous.index(KEPT) :]
 
 
 def _mkdir(path: Path) -> Path:

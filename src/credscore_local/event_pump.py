@@ -22,6 +22,7 @@ import json
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,15 +35,23 @@ log = logging.getLogger("credscore.local.event_sources")
 upload_log = logging.getLogger("credscore.local")
 POLL_SECONDS = 0.25
 LOCAL_START_ATTEMPTS = 3
+DELIVERY_THREADS = 10  # one receive's worth of messages delivered at once
 
 
 class UploadEventPump:
-    """Starts the scoring state machine for each upload event the rule delivered to the local queue."""
+    """Starts the scoring state machine for each upload event the rule delivered to the local queue.
+
+    Each event's StartExecution runs on its own thread, as EventBridge delivers each event to its target
+    independently: an applicant's four uploads arrive within a fraction of a second, and the last one (the
+    execution that scores) no longer queues behind the StartExecution and DeleteMessage calls of the others."""
 
     def __init__(self, stack: RunningStack) -> None:
         self.stack = stack
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._pump, name="eventbridge-pump", daemon=True)
+        self._deliveries = ThreadPoolExecutor(
+            max_workers=DELIVERY_THREADS, thread_name_prefix="eventbridge-target"
+        )
 
     def start(self) -> None:
         self._thread.start()
@@ -51,6 +60,7 @@ class UploadEventPump:
         self._stopping.set()
         if self._thread.is_alive():
             self._thread.join(timeout=25)
+        self._deliveries.shutdown(wait=True)
 
     def _pump(self) -> None:
         sqs = self.stack.client("sqs")
@@ -66,9 +76,18 @@ class UploadEventPump:
                     return
                 time.sleep(0.2)
                 continue
+            # A received message stays invisible until its delivery deletes it, so no other receive takes it.
             for message in messages:
-                self.start_from_event(sfn, message["Body"], message["MessageId"])
-                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+                self._deliveries.submit(self._deliver, sfn, sqs, queue_url, message)
+
+    def _deliver(self, sfn: Any, sqs: Any, queue_url: str, message: dict[str, Any]) -> None:
+        try:
+            self.start_from_event(sfn, message["Body"], message["MessageId"])
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+        except Exception:
+            # The server is going away; otherwise the message returns after its visibility timeout, as in AWS.
+            if not self._stopping.is_set():
+                upload_log.exception("delivering an upload event failed")
 
     def start_from_event(self, sfn: Any, body: str, message_id: str) -> None:
         """StartExecution with the event as input, named after the queue message that carried it: a redelivered

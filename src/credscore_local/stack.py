@@ -21,7 +21,7 @@ from typing import Any
 
 import requests
 
-from credscore_local import network_guard
+from credscore_local import asl_cache, network_guard, s3_ranges
 from credscore_local.api_adapter import serve_api
 from credscore_local.deployment import FAKE_CREDENTIALS, Deployed, aws_client, free_port
 from credscore_local.event_pump import EventSourcePumps, UploadEventPump
@@ -89,6 +89,8 @@ class LocalStack:
         LocalStack._active = self
         network_guard.install_if_asked()  # a stack a test started in a child process (`credscore serve`)
         serialize_dynamodb_writes()
+        s3_ranges.install()  # a ranged GET costs its range, as in S3
+        asl_cache.install()  # the definition is parsed once, not at every execution
         self._start_moto()
         self.runtime = LocalLambdaRuntime(self._function_env(), max_concurrency=self.max_concurrency)
         self.runtime.install()

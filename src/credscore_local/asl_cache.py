@@ -1,0 +1,104 @@
+"""Step Functions on the local stack parse a state machine's definition once, not at every execution.
+
+moto 5.2.5's `ExecutionWorker._get_evaluation_entrypoint` calls `AmazonStateLanguageParser.parse(definition)` for
+every execution: an ANTLR parse of the whole definition (0.05 s of CPU on a quiet core, several times that on a
+busy host, holding the GIL that moto's server, the event pumps and the other executions share) before the first
+state is entered. An applicant's four uploads start four executions at once, and the one that scores waits for
+it. AWS does nothing of the kind per execution, so this is the emulator's cost, not the product's.
+
+`AmazonStateLanguageParser.parse` is wrapped: the first call for a definition is moto's own (a syntax error raises
+and nothing is kept) and its parse tree is kept; later calls build the program from the kept tree with moto's own
+`Preprocessor`, the step `parse` ends with. Every execution still gets its own evaluation components; the tree is
+only read by the preprocessor. `moto_changed()` names the moto functions this relies on whose source differs from
+5.2.5's (a unit test asserts none does, and `install` then leaves moto as it is).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import logging
+import threading
+from collections import OrderedDict
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+# sha256 of the source of what the patch wraps or relies on, in moto 5.2.5.
+MOTO_SOURCES = {
+    "AmazonStateLanguageParser.parse": "a59a7d18760fb22efc9fd46d8f0fb3bb6c0293abbce2b9053e1589181c6f0711",
+    "ExecutionWorker._get_evaluation_entrypoint": "2b25949ae855da8035b347b28ac72f90d7d6542bf26ef7e1f03a50ce6a981fde",
+}
+KEPT_DEFINITIONS = 32
+
+_trees: OrderedDict[str, Any] = OrderedDict()
+_lock = threading.Lock()
+_original: dict[str, Any] = {}
+parses = 0  # moto parses done through the wrapper (the tests count them)
+
+
+def _sources() -> dict[str, str]:
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    functions: dict[str, Any] = {
+        "AmazonStateLanguageParser.parse": _original.get("parse") or AmazonStateLanguageParser.parse,
+        "ExecutionWorker._get_evaluation_entrypoint": ExecutionWorker._get_evaluation_entrypoint,
+    }
+    return {
+        name: hashlib.sha256(inspect.getsource(fn).encode()).hexdigest() for name, fn in functions.items()
+    }
+
+
+def moto_changed() -> list[str]:
+    """The moto functions the patch relies on whose source is not what it was written against."""
+    current = _sources()
+    return [name for name, digest in MOTO_SOURCES.items() if current[name] != digest]
+
+
+def installed() -> bool:
+    return bool(_original)
+
+
+def install() -> None:
+    """Keep each definition's parse tree (idempotent); leaves moto alone if it is not the moto expected."""
+    if _original:
+        return
+    changed = moto_changed()
+    if changed:
+        logger.warning("moto changed %s: every execution parses its definition (see asl_cache.py)", changed)
+        return
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+
+    parse = AmazonStateLanguageParser.parse
+
+    def cached_parse(definition: str) -> tuple[Any, Any]:
+        global parses
+        with _lock:
+            tree = _trees.get(definition)
+            if tree is not None:
+                _trees.move_to_end(definition)
+        if tree is not None:
+            return Preprocessor().visit(tree), tree
+        program, tree = parse(definition)
+        with _lock:
+            parses += 1
+            _trees[definition] = tree
+            while len(_trees) > KEPT_DEFINITIONS:
+                _trees.popitem(last=False)
+        return program, tree
+
+    _original["parse"] = parse
+    AmazonStateLanguageParser.parse = staticmethod(cached_parse)  # type: ignore[method-assign]
+
+
+def uninstall() -> None:
+    """Put moto's own parse back and forget the kept trees (the tests compare both)."""
+    if not _original:
+        return
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    AmazonStateLanguageParser.parse = staticmethod(_original.pop("parse"))  # type: ignore[method-assign]
+    with _lock:
+        _trees.clear()
