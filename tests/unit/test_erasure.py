@@ -35,6 +35,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         "AWS_SECRET_ACCESS_KEY": "testing",
         "BUCKET_NAME": "data",
         "TABLE_NAME": "applications",
+        "RESULT_RETENTION_DAYS": "30",
     }.items():
         monkeypatch.setenv(name, value)
     props = load_template()["Resources"]["ApplicationsTable"]["Properties"]

@@ -71,6 +71,7 @@ def repo() -> Iterator[ApplicationRepository]:
             "AWS_SECRET_ACCESS_KEY": "testing",
             "BUCKET_NAME": BUCKET,
             "TABLE_NAME": "applications",
+            "RESULT_RETENTION_DAYS": "30",
         }.items():
             env.setenv(name, value)
         serialize_dynamodb_writes()
