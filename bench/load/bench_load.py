@@ -89,7 +89,8 @@ def run(applications: int, uploaders: int) -> dict[str, Any]:
         done: dict[str, tuple[str, float]] = {}
         in_flight_samples: list[tuple[float, int]] = []
         deadline = time.time() + 3600
-        while len(done) < applications and time.time() < deadline:
+        sfn = stack.client("stepfunctions")
+        while len(done) < applications and time.time() < deadline and not stalled(sfn, stack, len(done)):
             token = None
             while True:  # every page of the list, as a partner would follow next_token
                 page = client.list_applications(limit=100, next_token=token)
@@ -140,6 +141,24 @@ def run(applications: int, uploaders: int) -> dict[str, Any]:
         "cold_starts": cold,
         "image_invocations": image_calls,
     }
+
+
+_progress: dict[str, float] = {}
+
+
+def stalled(sfn: Any, stack: Any, finished: int, after_s: float = 60.0) -> bool:
+    """Nothing finished for `after_s` and no scoring execution is running: the rest are lost (their executions
+    failed before recording it); stop waiting and report them instead of polling until the deadline."""
+    now = time.time()
+    if _progress.get("finished") != finished:
+        _progress.update(finished=finished, since=now)
+        return False
+    if now - _progress["since"] < after_s:
+        return False
+    running = sfn.list_executions(
+        stateMachineArn=stack.deployed.state_machine_arn, statusFilter="RUNNING", maxResults=1
+    )["executions"]
+    return not running
 
 
 def machine() -> str:
