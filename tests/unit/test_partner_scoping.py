@@ -214,9 +214,12 @@ def test_the_owner_reads_the_view_and_the_result(repo: ApplicationRepository) ->
 def test_an_erased_application_says_so_to_its_owner_only(repo: ApplicationRepository) -> None:
     application_id = _scored(repo)
     applications.erase(OWNER, application_id)
-    with pytest.raises(applications.Erased):
+    # the texts are the 410 answers' messages
+    with pytest.raises(applications.Erased, match=r"^the application was erased: its result is gone$"):
         applications.result(OWNER, application_id)
-    with pytest.raises(applications.Erased):
+    with pytest.raises(
+        applications.Erased, match=r"^the application was erased: nothing is left to rescore$"
+    ):
         applications.rescore(OWNER, application_id)
     with pytest.raises(applications.ApplicationNotFound):
         applications.result(OTHER, application_id)
@@ -230,7 +233,7 @@ def test_submit_needs_an_upload_and_then_starts_the_pipeline(
     started: list[tuple[str, str]] = []
     monkeypatch.setattr(applications, "_start_execution", lambda a, reason: started.append((a, reason)))
     application_id = _collecting(repo)
-    with pytest.raises(applications.WrongStatus, match="nothing has been uploaded"):
+    with pytest.raises(applications.WrongStatus, match=r"^cannot submit: nothing has been uploaded yet$"):
         applications.submit(OWNER, application_id)
     _uploaded(repo, application_id, parts=1)
     assert applications.submit(OWNER, application_id).application_id == application_id
@@ -276,6 +279,37 @@ def test_erasure_at_each_stage_leaves_only_the_tombstone(repo: ApplicationReposi
 
     again = applications.erase(OWNER, application_id)  # a retry purges again and finds nothing left
     assert (again.objects_deleted, again.records_deleted) == (0, 0)
+
+
+def test_the_tombstone_keeps_the_applications_place_and_the_log_holds_ids_and_counts_only(
+    repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    logged: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(applications.logger, "info", lambda msg, extra: logged.append((msg, extra)))
+    application_id = _scored(repo)
+    created = 1_700_000_000  # long before the erasure: the partner's list stays in creation order
+    repo.table.update_item(
+        Key={"pk": f"APP#{application_id}", "sk": "META"},
+        UpdateExpression="SET created_at = :c",
+        ExpressionAttributeValues={":c": created},
+    )
+    today = dt.datetime.now(dt.UTC).date()
+    stored = applications.report_outcome(
+        OWNER, application_id, OutcomeReport(outcome="good", observed_at=today)
+    )
+    objects, records = len(_objects(application_id)), len(_items(repo, application_id))
+
+    applications.erase(OWNER, application_id)
+
+    (tombstone,) = _items(repo, application_id)
+    assert (tombstone["created_at"], tombstone["gsi1sk"]) == (created, f"{created:012d}#{application_id}")
+    assert logged == [
+        ("outcome recorded", {"application_id": application_id, "revision": stored.revision}),
+        (
+            "application erased",
+            {"application_id": application_id, "objects_deleted": objects, "records_deleted": records},
+        ),
+    ]
 
 
 def test_a_pipeline_writer_after_the_erasure_names_the_application_it_stops(
