@@ -177,3 +177,42 @@ def test_the_total_may_reach_its_limit_exactly() -> None:
     raw = _zip_bytes({"a.json": b"x" * 60, "b.json": b"y" * 40})
     assert len(SafeArchive(io.BytesIO(raw), ArchiveLimits(max_total_uncompressed=100)).names) == 2
     assert _rejection(raw, ArchiveLimits(max_total_uncompressed=99))[0] == "zip_bomb"
+
+
+# ------------------------------------------------------------------------------------------------------ names
+def _link(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name)
+    info.create_system = 3
+    info.external_attr = 0o120777 << 16
+    return info
+
+
+def test_every_skipped_name_is_counted_and_drive_letters_of_either_case_are_unsafe() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("posts/a.json", b"[1]")
+        for unsafe in ("c:/x.json", "D:\\y.json", "posts/../../z.json"):
+            zf.writestr(unsafe, b"")
+        zf.writestr(_link("posts/l1.json"), b"/etc/passwd")
+        zf.writestr(_link("posts/l2.json"), b"/etc/shadow")
+        for later in (b"[2]", b"[3]"):
+            with pytest.warns(UserWarning, match="Duplicate name"):
+                zf.writestr("posts/a.json", later)
+    archive = SafeArchive(buffer)
+    assert archive.names == ["posts/a.json"]
+    assert archive.read("posts/a.json") == b"[1]", "the first of duplicates is kept"
+    assert archive.skipped == {
+        "unsafe path (traversal or absolute)": 3,
+        "symbolic link": 2,
+        "duplicate name": 2,
+    }
+
+
+def test_a_single_top_folder_is_a_wrapper_unless_it_is_an_export_folder() -> None:
+    def prefix(*names: str) -> str:
+        return SafeArchive(io.BytesIO(_zip_bytes(dict.fromkeys(names, b"")))).root_prefix
+
+    assert prefix("Posts/a.json", "Posts/b/c.json") == "", "an export's own folder, in any case"
+    assert prefix("facebook-someone/a.json", "facebook-someone/b/c.json") == "facebook-someone/"
+    assert prefix("w/a.json", "v/b.json") == "", "two top folders"
+    assert prefix("w/a.json", "b.json") == "", "a file at the top"
