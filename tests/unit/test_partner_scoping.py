@@ -366,6 +366,35 @@ def test_lists_hold_only_the_partners_own_applications(repo: ApplicationReposito
     assert applications.list_filtered(other, status="scored").applications == []
 
 
+def test_the_list_is_newest_first_and_a_position_is_the_key_dynamodb_returned(
+    repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    partner = f"lister-{uuid.uuid4()}"
+    ids = [_collecting(repo, partner) for _ in range(3)]
+    for i, application_id in enumerate(ids):  # created a minute apart, oldest first
+        created = 1_700_000_000 + 60 * i
+        repo.table.update_item(
+            Key={"pk": f"APP#{application_id}", "sk": "META"},
+            UpdateExpression="SET created_at = :c, gsi1sk = :s",
+            ExpressionAttributeValues={":c": created, ":s": f"{created:012d}#{application_id}"},
+        )
+    queries: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    query = repo.table.query
+
+    def spy(**kwargs: Any) -> Any:
+        response = query(**kwargs)
+        queries.append((kwargs, response))
+        return response
+
+    monkeypatch.setattr(repo.table, "query", spy)
+    first, after = repo.list_for_partner(partner, limit=2)
+    assert [a.application_id for a in first] == [ids[2], ids[1]]
+    second, end = repo.list_for_partner(partner, limit=2, after=after)
+    assert ([a.application_id for a in second], end) == ([ids[0]], None)
+    # AWS asks for the LastEvaluatedKey it returned; moto would also accept a key with a wrong table key
+    assert queries[1][0]["ExclusiveStartKey"] == queries[0][1]["LastEvaluatedKey"]
+
+
 def test_the_owner_reports_and_reads_back_an_outcome(repo: ApplicationRepository) -> None:
     application_id = _scored(repo)
     today = dt.datetime.now(dt.UTC).date()
