@@ -312,6 +312,31 @@ def test_the_tombstone_keeps_the_applications_place_and_the_log_holds_ids_and_co
     ]
 
 
+def test_the_purge_reads_consistently_page_by_page(
+    repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DynamoDB pages a query at 1 MB (forced here to one item a page) and may serve an eventually consistent read
+    from before the tombstone: the purge follows every page and reads consistently (moto is always consistent,
+    so the flag is checked on the call)."""
+    application_id = _scored(repo)
+    records = len(_items(repo, application_id))
+    assert records >= 3, "several items to page through"
+    calls: list[dict[str, Any]] = []
+    query = repo.table.query
+
+    def one_item_pages(**kwargs: Any) -> Any:
+        calls.append(kwargs)
+        return query(**{**kwargs, "Limit": 1})
+
+    monkeypatch.setattr(repo.table, "query", one_item_pages)
+    assert repo.erase(application_id, OWNER) == records
+    monkeypatch.undo()
+    (tombstone,) = _items(repo, application_id)
+    assert tombstone["status"] == "erased"
+    assert len(calls) >= records, "one page per item"
+    assert all(call["ConsistentRead"] is True for call in calls)
+
+
 def test_a_pipeline_writer_after_the_erasure_names_the_application_it_stops(
     repo: ApplicationRepository,
 ) -> None:
