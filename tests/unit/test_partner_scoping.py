@@ -391,6 +391,28 @@ def test_lists_hold_only_the_partners_own_applications(repo: ApplicationReposito
     assert applications.list_filtered(other, status="scored").applications == []
 
 
+def test_an_application_is_read_consistently_and_a_missing_one_is_named(
+    repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ownership check and `is_erased` must see a write that has just committed (the tombstone above all):
+    DynamoDB reads eventually consistently unless asked (moto is always consistent, so the flag is checked)."""
+    application_id = _collecting(repo)
+    calls: list[dict[str, Any]] = []
+    get_item = repo.table.get_item
+
+    def spy(**kwargs: Any) -> Any:
+        calls.append(kwargs)
+        return get_item(**kwargs)
+
+    monkeypatch.setattr(repo.table, "get_item", spy)
+    assert repo.get(application_id).application_id == application_id
+    assert calls[-1]["ConsistentRead"] is True
+    unknown = new_application_id()
+    with pytest.raises(NotFound) as gone:
+        repo.get(unknown)
+    assert gone.value.args == (unknown,), "a pipeline step that fails on it names the application"
+
+
 def test_the_list_is_newest_first_and_a_position_is_the_key_dynamodb_returned(
     repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
