@@ -191,6 +191,7 @@ def test_every_skipped_name_is_counted_and_drive_letters_of_either_case_are_unsa
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
         zf.writestr("posts/a.json", b"[1]")
+        zf.mkdir("media")  # a folder entry, "media/": no member
         for unsafe in ("c:/x.json", "D:\\y.json", "posts/../../z.json"):
             zf.writestr(unsafe, b"")
         zf.writestr(_link("posts/l1.json"), b"/etc/passwd")
