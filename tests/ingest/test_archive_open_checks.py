@@ -92,6 +92,33 @@ def test_a_zip64_record_declaring_an_absurd_count_is_refused_before_zipfile_read
     )
 
 
+def test_exactly_65535_entries_without_zip64_records_is_that_count() -> None:
+    assert _count(_with_declared_count(_zip_bytes({"a.json": b"{}"}), 0xFFFF)) == 0xFFFF
+
+
+class _CountingReader(io.BytesIO):
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.bytes_read = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        self.bytes_read += len(data)
+        return data
+
+
+def test_a_zip64_locator_pointing_anywhere_costs_one_record_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The count is read from the last 64 KiB + 22 bytes and one 56-byte record, so a ranged S3 reader fetches
+    a few blocks, even when a hostile locator points at the start of a large upload."""
+    raw = bytearray(_zip64_bytes(3, monkeypatch))
+    raw[0:0] = bytes(MIB)  # a megabyte before the first member, as if the upload were large
+    locator = raw.rfind(b"PK\x06\x07")
+    struct.pack_into("<Q", raw, locator + 8, 0)  # the ZIP64 record "is" at the start of the file
+    reader = _CountingReader(bytes(raw))
+    _declared_entry_count(reader)
+    assert reader.bytes_read == (1 << 16) + 22 + 56
+
+
 # ------------------------------------------------------------------------------------------------ rejections
 class _Unreadable(io.BytesIO):
     def seek(self, offset: int, whence: int = 0) -> int:
