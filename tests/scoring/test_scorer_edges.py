@@ -8,7 +8,7 @@ import json
 import math
 from typing import Any
 
-from credscore.scoring.config import FeatureId, load_default_config, parse_config
+from credscore.scoring.config import FeatureId, default_config_text, load_default_config, parse_config
 from credscore.scoring.features import FeatureValue, FeatureVector
 from credscore.scoring.scorer import (
     _GAP_EPSILON,
@@ -138,3 +138,18 @@ def test_a_handset_scale_says_it_is_not_calibrated() -> None:
         "Hand-set points rescaled onto 300 to 900, higher is better; not calibrated to repayment data, so there "
         "are no odds behind a score."
     )
+
+
+def test_a_handset_score_is_rescaled_from_the_fewest_possible_points_not_from_zero() -> None:
+    doc = json.loads(default_config_text())
+    knots = {"direction": "ascending", "priority": "P3", "missing_points": 20.0, "reference_points": 24.0}
+    doc["scorecard"]["characteristics"] = {
+        "skills": {**knots, "knots": [{"x": 0.0, "points": 10.0}, {"x": 25.0, "points": 50.0}]},
+        "connections": {**knots, "knots": [{"x": 0.0, "points": 0.0}, {"x": 100.0, "points": 40.0}]},
+    }
+    result = score(_features(skills=12.5), parse_config(json.dumps(doc)))
+    # skills 30 of [10, 50], connections missing 20 of [0, 40]: 50 of [10, 90] is halfway, 600 on 300..900
+    assert (result.total_points, result.min_possible, result.max_possible) == (50.0, 10.0, 90.0)
+    assert (result.status, result.normalised_score) == ("scored", 600.0)
+    assert (result.coverage.features_enabled, result.coverage.features_with_evidence) == (2, 1)
+    assert result.coverage.ratio == 0.5
