@@ -337,6 +337,30 @@ def test_the_purge_reads_consistently_page_by_page(
     assert all(call["ConsistentRead"] is True for call in calls)
 
 
+def test_the_final_status_write_is_purged_before_and_after(repo: ApplicationRepository) -> None:
+    application_id = _processing(repo)
+    before = _objects(application_id)
+    late = f"uploads/{application_id}/linkedin/late.zip"
+
+    def final_write() -> None:
+        assert _objects(application_id) == [], "nobody sees a finished application with exports left"
+        storage.put_json(BUCKET, late, "zip")  # an upload that landed while the status still said processing
+
+    assert erasure.purge_raw(application_id, final_write) == len(before) + 1
+    assert _objects(application_id) == []
+
+    failing_id = _processing(repo)
+    failing_late = f"uploads/{failing_id}/linkedin/late.zip"
+
+    def refused() -> None:
+        storage.put_json(BUCKET, failing_late, "zip")
+        raise RuntimeError("write refused")
+
+    with pytest.raises(RuntimeError, match="write refused"):
+        erasure.purge_raw(failing_id, refused)
+    assert _objects(failing_id) == [failing_late], "an error of the write propagates without the second purge"
+
+
 def test_a_pipeline_writer_after_the_erasure_names_the_application_it_stops(
     repo: ApplicationRepository,
 ) -> None:
