@@ -99,3 +99,63 @@ def test_a_uri_resolves_with_or_without_its_leading_slash_up_to_sixteen_levels()
     assert safe.resolve("media/a.jpg/") is None
     assert safe.resolve(deep) == f"wrap/{deep}"
     assert safe.resolve(deeper) is None, "deeper than 16 levels is not resolved"
+
+
+def test_a_uri_of_any_depth_finds_its_member_at_the_root_or_under_a_wrapper() -> None:
+    bare = SafeArchive(_zip({"media/a.jpg": b"1", "x/y/media/a.jpg": b"2", "b.jpg": b"3"}))
+    assert bare.resolve("media/a.jpg") == "media/a.jpg", "a member exactly as deep as the uri"
+    assert bare.resolve("y/media/a.jpg") == "x/y/media/a.jpg", "three components: the base name is the last"
+    assert bare.resolve("b.jpg") == "b.jpg", "one component"
+    assert bare.resolve("a.jpg") == "media/a.jpg", "the first member in directory order"
+    assert bare.resolve("media/c.jpg") is None, "no member of that base name"
+    assert bare.resolve("other/a.jpg") is None, "the base name alone is not enough"
+    assert bare.resolve("x/y/media/a.jpg/") is None
+
+
+def test_each_resolve_costs_one_probe_and_each_index_is_built_once() -> None:
+    safe = SafeArchive(_zip({"w/media/a.jpg": b"1", "w/other/a.jpg": b"2", "w/b.jpg": b"3"}))
+    assert safe.lookups == 0
+    assert safe.resolve("media/a.jpg") == "w/media/a.jpg"
+    assert safe.lookups == 4, "the (a.jpg, 2) index: two entries, one build, one probe"
+    assert safe.resolve("other/a.jpg") == "w/other/a.jpg"
+    assert safe.lookups == 5, "the same index again: one probe"
+    assert safe.resolve("b.jpg") == "w/b.jpg"
+    assert safe.lookups == 8, "the (b.jpg, 1) index: one entry, one build, one probe"
+    assert safe.resolve("media/a.jpg") == "w/media/a.jpg"
+    assert safe.lookups == 9
+
+
+def test_find_one_prefers_the_shallowest_then_the_natural_order() -> None:
+    safe = SafeArchive(
+        _zip(
+            {
+                "a/b/posts_1.json": b"",
+                "z/posts_10.json": b"",
+                "z/posts_2.json": b"",
+                "z/Posts_3.json": b"",
+            }
+        )
+    )
+    assert safe.find_one(r"posts_\d+\.json") == "z/posts_2.json", "shallowest, then 2 before 10"
+    assert safe.find_one(r"absent\.json") is None
+
+
+def test_find_orders_parts_by_their_number_ignoring_case() -> None:
+    safe = SafeArchive(
+        _zip({"p/posts_10.json": b"", "p/Posts_9.json": b"", "p/posts_ab.json": b"", "p/posts_a_1.json": b""})
+    )
+    # lower-cased, numbers as numbers: '_' sorts before letters (it would not upper-cased)
+    assert safe.find(r"posts_.*\.json") == [
+        "p/Posts_9.json",
+        "p/posts_10.json",
+        "p/posts_a_1.json",
+        "p/posts_ab.json",
+    ]
+
+
+def test_relative_drops_only_the_wrapper_folder() -> None:
+    wrapped = SafeArchive(_zip({"facebook-someone/posts/a.json": b"", "facebook-someone/b.json": b""}))
+    assert wrapped.root_prefix == "facebook-someone/"
+    assert wrapped.relative("facebook-someone/posts/a.json") == "posts/a.json"
+    bare = SafeArchive(_zip({"posts/a.json": b"", "b.json": b""}))
+    assert bare.relative("posts/a.json") == "posts/a.json"

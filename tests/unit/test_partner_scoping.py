@@ -215,9 +215,12 @@ def test_the_owner_reads_the_view_and_the_result(repo: ApplicationRepository) ->
 def test_an_erased_application_says_so_to_its_owner_only(repo: ApplicationRepository) -> None:
     application_id = _scored(repo)
     applications.erase(OWNER, application_id)
-    with pytest.raises(applications.Erased):
+    # the texts are the 410 answers' messages
+    with pytest.raises(applications.Erased, match=r"^the application was erased: its result is gone$"):
         applications.result(OWNER, application_id)
-    with pytest.raises(applications.Erased):
+    with pytest.raises(
+        applications.Erased, match=r"^the application was erased: nothing is left to rescore$"
+    ):
         applications.rescore(OWNER, application_id)
     with pytest.raises(applications.ApplicationNotFound):
         applications.result(OTHER, application_id)
@@ -231,7 +234,7 @@ def test_submit_needs_an_upload_and_then_starts_the_pipeline(
     started: list[tuple[str, str]] = []
     monkeypatch.setattr(applications, "_start_execution", lambda a, reason: started.append((a, reason)))
     application_id = _collecting(repo)
-    with pytest.raises(applications.WrongStatus, match="nothing has been uploaded"):
+    with pytest.raises(applications.WrongStatus, match=r"^cannot submit: nothing has been uploaded yet$"):
         applications.submit(OWNER, application_id)
     _uploaded(repo, application_id, parts=1)
     assert applications.submit(OWNER, application_id).application_id == application_id
@@ -277,6 +280,86 @@ def test_erasure_at_each_stage_leaves_only_the_tombstone(repo: ApplicationReposi
 
     again = applications.erase(OWNER, application_id)  # a retry purges again and finds nothing left
     assert (again.objects_deleted, again.records_deleted) == (0, 0)
+
+
+def test_the_tombstone_keeps_the_applications_place_and_the_log_holds_ids_and_counts_only(
+    repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    logged: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(applications.logger, "info", lambda msg, extra: logged.append((msg, extra)))
+    application_id = _scored(repo)
+    created = 1_700_000_000  # long before the erasure: the partner's list stays in creation order
+    repo.table.update_item(
+        Key={"pk": f"APP#{application_id}", "sk": "META"},
+        UpdateExpression="SET created_at = :c",
+        ExpressionAttributeValues={":c": created},
+    )
+    today = dt.datetime.now(dt.UTC).date()
+    stored = applications.report_outcome(
+        OWNER, application_id, OutcomeReport(outcome="good", observed_at=today)
+    )
+    objects, records = len(_objects(application_id)), len(_items(repo, application_id))
+
+    applications.erase(OWNER, application_id)
+
+    (tombstone,) = _items(repo, application_id)
+    assert (tombstone["created_at"], tombstone["gsi1sk"]) == (created, f"{created:012d}#{application_id}")
+    assert logged == [
+        ("outcome recorded", {"application_id": application_id, "revision": stored.revision}),
+        (
+            "application erased",
+            {"application_id": application_id, "objects_deleted": objects, "records_deleted": records},
+        ),
+    ]
+
+
+def test_the_purge_reads_consistently_page_by_page(
+    repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DynamoDB pages a query at 1 MB (forced here to one item a page) and may serve an eventually consistent read
+    from before the tombstone: the purge follows every page and reads consistently (moto is always consistent,
+    so the flag is checked on the call)."""
+    application_id = _scored(repo)
+    records = len(_items(repo, application_id))
+    assert records >= 3, "several items to page through"
+    calls: list[dict[str, Any]] = []
+    query = repo.table.query
+
+    def one_item_pages(**kwargs: Any) -> Any:
+        calls.append(kwargs)
+        return query(**{**kwargs, "Limit": 1})
+
+    monkeypatch.setattr(repo.table, "query", one_item_pages)
+    assert repo.erase(application_id, OWNER) == records
+    monkeypatch.undo()
+    (tombstone,) = _items(repo, application_id)
+    assert tombstone["status"] == "erased"
+    assert len(calls) >= records, "one page per item"
+    assert all(call["ConsistentRead"] is True for call in calls)
+
+
+def test_the_final_status_write_is_purged_before_and_after(repo: ApplicationRepository) -> None:
+    application_id = _processing(repo)
+    before = _objects(application_id)
+    late = f"uploads/{application_id}/linkedin/late.zip"
+
+    def final_write() -> None:
+        assert _objects(application_id) == [], "nobody sees a finished application with exports left"
+        storage.put_json(BUCKET, late, "zip")  # an upload that landed while the status still said processing
+
+    assert erasure.purge_raw(application_id, final_write) == len(before) + 1
+    assert _objects(application_id) == []
+
+    failing_id = _processing(repo)
+    failing_late = f"uploads/{failing_id}/linkedin/late.zip"
+
+    def refused() -> None:
+        storage.put_json(BUCKET, failing_late, "zip")
+        raise RuntimeError("write refused")
+
+    with pytest.raises(RuntimeError, match="write refused"):
+        erasure.purge_raw(failing_id, refused)
+    assert _objects(failing_id) == [failing_late], "an error of the write propagates without the second purge"
 
 
 def test_a_pipeline_writer_after_the_erasure_names_the_application_it_stops(
@@ -331,6 +414,57 @@ def test_lists_hold_only_the_partners_own_applications(repo: ApplicationReposito
         a.application_id for a in applications.list_filtered(other, status="collecting").applications
     ] == [theirs]
     assert applications.list_filtered(other, status="scored").applications == []
+
+
+def test_an_application_is_read_consistently_and_a_missing_one_is_named(
+    repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ownership check and `is_erased` must see a write that has just committed (the tombstone above all):
+    DynamoDB reads eventually consistently unless asked (moto is always consistent, so the flag is checked)."""
+    application_id = _collecting(repo)
+    calls: list[dict[str, Any]] = []
+    get_item = repo.table.get_item
+
+    def spy(**kwargs: Any) -> Any:
+        calls.append(kwargs)
+        return get_item(**kwargs)
+
+    monkeypatch.setattr(repo.table, "get_item", spy)
+    assert repo.get(application_id).application_id == application_id
+    assert calls[-1]["ConsistentRead"] is True
+    unknown = new_application_id()
+    with pytest.raises(NotFound) as gone:
+        repo.get(unknown)
+    assert gone.value.args == (unknown,), "a pipeline step that fails on it names the application"
+
+
+def test_the_list_is_newest_first_and_a_position_is_the_key_dynamodb_returned(
+    repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    partner = f"lister-{uuid.uuid4()}"
+    ids = [_collecting(repo, partner) for _ in range(3)]
+    for i, application_id in enumerate(ids):  # created a minute apart, oldest first
+        created = 1_700_000_000 + 60 * i
+        repo.table.update_item(
+            Key={"pk": f"APP#{application_id}", "sk": "META"},
+            UpdateExpression="SET created_at = :c, gsi1sk = :s",
+            ExpressionAttributeValues={":c": created, ":s": f"{created:012d}#{application_id}"},
+        )
+    queries: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    query = repo.table.query
+
+    def spy(**kwargs: Any) -> Any:
+        response = query(**kwargs)
+        queries.append((kwargs, response))
+        return response
+
+    monkeypatch.setattr(repo.table, "query", spy)
+    first, after = repo.list_for_partner(partner, limit=2)
+    assert [a.application_id for a in first] == [ids[2], ids[1]]
+    second, end = repo.list_for_partner(partner, limit=2, after=after)
+    assert ([a.application_id for a in second], end) == ([ids[0]], None)
+    # AWS asks for the LastEvaluatedKey it returned; moto would also accept a key with a wrong table key
+    assert queries[1][0]["ExclusiveStartKey"] == queries[0][1]["LastEvaluatedKey"]
 
 
 def test_the_owner_reports_and_reads_back_an_outcome(repo: ApplicationRepository) -> None:

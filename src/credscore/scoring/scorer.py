@@ -322,9 +322,10 @@ def score(
     total = math.fsum(r["points"] for r in enabled)
     low = math.fsum(r["min_points"] for r in enabled)
     high = math.fsum(r["weight"] for r in enabled)
-    age_row = rows[_AGE_INDEX]
-    raw_age = features.get(FeatureId.AGE).value
-    age = age_row["value"] if age_row["enabled"] else usable_value(FeatureId.AGE, raw_age)[0]
+    # Eligibility reads the usable age whether the scorecard scores it or not: an age in no category of the
+    # scorecard earns the Missing points but is still known (taking the row's value made it unknown, so an
+    # applicant under the minimum age was scored).
+    age = usable_value(FeatureId.AGE, features.get(FeatureId.AGE).value)[0]
     eligibility = check_eligibility(age, config)
 
     status: ScoreStatus = "scored"
@@ -366,6 +367,3 @@ def score(
             "analysis_coverage": analysis_coverage,
         }
     )
-
-
-_AGE_INDEX = list(FeatureId).index(FeatureId.AGE)

@@ -1,0 +1,151 @@
+"""SafeArchive.read called directly (credscore.ingest.archive): each refusal's code and text, which the parsers
+copy into the source report, the cap and the read budget at their exact edges, the count of bytes read, and the
+streaming guard behind the declared size. Written for the survivors of `make mutate` (MUTATION.md): the parser
+tests reach `read` only through code that catches MemberError whatever it says."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+import pytest
+
+from credscore.ingest.archive import MIB, ArchiveLimits, MemberError, SafeArchive
+
+
+def _archive(members: dict[str, bytes], limits: ArchiveLimits | None = None) -> SafeArchive:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    buffer.seek(0)
+    return SafeArchive(buffer, limits) if limits else SafeArchive(buffer)
+
+
+def _refusal(archive: SafeArchive, name: str, max_bytes: int | None = None) -> tuple[str, str]:
+    with pytest.raises(MemberError) as caught:
+        archive.read(name, max_bytes)
+    return caught.value.code, str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "text"),
+    [
+        ("messages/inbox/a.json", "private_member", "a private area of the export is never read"),
+        ("notes/a.txt", "not_readable", "only data files and photos are ever read"),
+        ("posts/absent.json", "absent", "no such member"),
+    ],
+)
+def test_a_refused_member_says_why_in_its_code_and_text(name: str, code: str, text: str) -> None:
+    archive = _archive({"messages/inbox/a.json": b"{}", "notes/a.txt": b"x", "posts/a.json": b"{}"})
+    assert _refusal(archive, name) == (code, text)
+    assert archive.bytes_read == 0
+
+
+def test_a_readable_extension_is_matched_in_any_case() -> None:
+    archive = _archive({"posts/A.JSON": b"[1]", "media/b.Jpg": b"JPEG"})
+    assert archive.read("posts/A.JSON") == b"[1]"
+    assert archive.read("media/b.Jpg") == b"JPEG"
+
+
+def test_the_cap_is_the_smaller_of_the_callers_and_the_limit_and_a_member_at_it_is_read() -> None:
+    limits = ArchiveLimits(max_member_bytes=2 * MIB)
+    archive = _archive({"a.json": b"a" * MIB, "b.json": b"b" * (2 * MIB), "c.json": b"c" * (MIB + 1)}, limits)
+    assert archive.read("a.json", MIB) == b"a" * MIB, "a member exactly at the caller's cap is read"
+    assert archive.read("b.json") == b"b" * (2 * MIB), "no cap given: the limit, and exactly at it is read"
+    assert _refusal(archive, "c.json", MIB) == (
+        "member_too_large",
+        "a file is larger than 1 MiB and was skipped",
+    )
+    # a caller asking for more than the limit still gets the limit
+    big = _archive({"d.json": b"d" * (2 * MIB + 1)}, limits)
+    assert _refusal(big, "d.json", 10 * MIB) == (
+        "member_too_large",
+        "a file is larger than 2 MiB and was skipped",
+    )
+
+
+def test_every_read_counts_against_the_budget_up_to_its_exact_end() -> None:
+    limits = ArchiveLimits(max_read_bytes=3 * MIB + 10)
+    members = {"a.json": b"a" * (MIB + MIB // 2), "b.json": b"b" * (MIB + MIB // 2), "c.json": b"c" * 10}
+    archive = _archive({**members, "d.json": b"d"}, limits)
+    # members over one MiB come back whole although they are streamed in one-MiB chunks
+    assert archive.read("a.json") == members["a.json"]
+    assert archive.bytes_read == MIB + MIB // 2
+    assert archive.read("b.json") == members["b.json"]
+    assert archive.bytes_read == 3 * MIB
+    assert archive.read("c.json") == members["c.json"], "a member that exactly spends the budget is read"
+    assert archive.bytes_read == 3 * MIB + 10
+    assert _refusal(archive, "d.json") == (
+        "read_budget",
+        "the archive's read budget is spent; remaining files were skipped",
+    )
+
+
+def test_a_damaged_member_says_so() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.json", "hello world " * 50)
+    raw = bytearray(buffer.getvalue())
+    start = 30 + len("a.json")  # the only local header, no extra field
+    raw[start + 2 : start + 12] = b"\xff" * 10
+    archive = SafeArchive(io.BytesIO(bytes(raw)))
+    assert _refusal(archive, "a.json") == (
+        "corrupt_member",
+        "a file in the archive is damaged and was skipped",
+    )
+
+
+class _Endless(io.RawIOBase):
+    """A member stream that never ends, as a reader trusting no declared size would see a hostile one."""
+
+    def __init__(self) -> None:
+        self.handed_out = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            raise AssertionError("an unbounded read of a member")
+        if self.handed_out > 16 * MIB:
+            raise AssertionError("read far past the cap and the budget")
+        self.handed_out += size
+        return b"x" * size
+
+    def readable(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("limits", "max_bytes"),
+    [
+        (ArchiveLimits(), 3 * MIB),  # the cap stops it (the budget is far away)
+        (ArchiveLimits(max_read_bytes=3 * MIB), None),  # the budget stops it (the cap is far away)
+    ],
+)
+def test_a_stream_longer_than_declared_is_cut_one_chunk_past_the_cap_or_budget(
+    limits: ArchiveLimits, max_bytes: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """zipfile itself stops at the declared size; the streaming guard holds if a reader ever did not."""
+    archive = _archive({"a.json": b"{}"}, limits)
+    stream = _Endless()
+    monkeypatch.setattr(archive._zip, "open", lambda info, *a, **k: stream)
+    assert _refusal(archive, "a.json", max_bytes) == (
+        "member_too_large",
+        "a file expands beyond its declared size",
+    )
+    assert stream.handed_out == 4 * MIB, "read in one-MiB chunks, stopped at the first past the limit"
+    assert archive.bytes_read == 4 * MIB, "what was decompressed counts against the budget"
+
+
+def test_the_stream_is_opened_for_the_member_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = _archive({"a.json": b"[1]", "b.json": b"[2]"})
+    opened: list[Any] = []
+    real_open = archive._zip.open
+
+    def spy(info: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append(info.filename)
+        return real_open(info, *args, **kwargs)
+
+    monkeypatch.setattr(archive._zip, "open", spy)
+    assert archive.read("b.json") == b"[2]"
+    assert opened == ["b.json"]

@@ -1,0 +1,246 @@
+"""What SafeArchive checks before anything is decompressed (credscore.ingest.archive), called directly: the entry
+count read from the end record (ZIP64 too) before zipfile builds one object per entry, each rejection's code and
+text (the source report shows them), and every limit at its exact edge. Written for the survivors of
+`make mutate` (MUTATION.md)."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+from typing import Any
+
+import pytest
+
+from credscore.ingest.archive import MIB, ArchiveLimits, SafeArchive, _declared_entry_count
+from credscore.ingest.errors import ArchiveRejected
+
+EOCD = b"PK\x05\x06"
+
+
+def _zip_bytes(
+    members: dict[str, bytes], *, compression: int = zipfile.ZIP_STORED, comment: bytes = b""
+) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+        zf.comment = comment
+    return buffer.getvalue()
+
+
+def _zip64_bytes(count: int, monkeypatch: pytest.MonkeyPatch, comment: bytes = b"") -> bytes:
+    """A zip with ZIP64 end records (the end record's count says 0xFFFF), as exports of 65,535+ files have."""
+    with monkeypatch.context() as patch:
+        patch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 1)  # zipfile writes the ZIP64 records above this count
+        raw = _zip_bytes({f"d/{i}.json": b"{}" for i in range(count)}, comment=comment)
+    assert raw.rfind(b"PK\x06\x07") > 0
+    return _with_declared_count(raw, 0xFFFF)  # what the end record says when the count does not fit
+
+
+def _count(raw: bytes) -> int | None:
+    return _declared_entry_count(io.BytesIO(raw))
+
+
+def _rejection(raw: bytes | io.BytesIO | Any, limits: ArchiveLimits | None = None) -> tuple[str, str]:
+    fileobj = io.BytesIO(raw) if isinstance(raw, bytes) else raw
+    with pytest.raises(ArchiveRejected) as caught:
+        SafeArchive(fileobj, limits) if limits else SafeArchive(fileobj)
+    return caught.value.code, caught.value.reason
+
+
+def _with_declared_count(raw: bytes, count: int) -> bytes:
+    data = bytearray(raw)
+    at = data.rfind(EOCD)
+    struct.pack_into("<HH", data, at + 8, count, count)
+    return bytes(data)
+
+
+# ------------------------------------------------------------------------------------------ the declared count
+def test_the_end_record_gives_the_entry_count_with_or_without_a_comment() -> None:
+    assert _count(_zip_bytes({})) == 0, "an empty zip is its end record alone"
+    assert _count(_zip_bytes({"a.json": b"{}", "b.json": b"[]"})) == 2
+    # the longest comment a zip can carry puts the end record 64 KiB + 22 bytes from the end
+    assert _count(_zip_bytes({"a.json": b"{}"}, comment=b"c" * 0xFFFF)) == 1
+    # member data that holds the end record's signature is not taken for it (the last one is)
+    assert _count(_zip_bytes({"a.json": EOCD + b"\x00" * 40, "b.json": b"{}"})) == 2
+
+
+def test_counts_above_32767_and_missing_or_cut_end_records() -> None:
+    assert _count(_with_declared_count(_zip_bytes({"a.json": b"{}"}), 40_000)) == 40_000, "read unsigned"
+    assert _count(b"this is no zip at all, but long enough") is None
+    assert _count(_zip_bytes({"a.json": b"{}"})[:-1]) is None, "an end record cut short"
+    assert _count(b"") is None
+
+
+def test_a_zip64_count_is_read_from_its_own_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _count(_zip64_bytes(3, monkeypatch)) == 3
+    # a comment that puts the ZIP64 locator exactly at the start of the tail read
+    assert _count(_zip64_bytes(3, monkeypatch, comment=b"c" * 65_516)) == 3
+
+
+def test_a_zip64_record_declaring_an_absurd_count_is_refused_before_zipfile_reads_the_directory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    raw = bytearray(_zip64_bytes(3, monkeypatch))
+    record = raw.rfind(b"PK\x06\x06")
+    struct.pack_into("<QQ", raw, record + 24, 2**64 - 1, 2**64 - 1)  # entries on this disk, in total
+    assert _count(bytes(raw)) == 2**64 - 1
+    assert _rejection(bytes(raw)) == (
+        "too_many_entries",
+        f"the archive lists {2**64 - 1} files (limit 200000)",
+    )
+
+
+def test_exactly_65535_entries_without_zip64_records_is_that_count() -> None:
+    assert _count(_with_declared_count(_zip_bytes({"a.json": b"{}"}), 0xFFFF)) == 0xFFFF
+
+
+class _CountingReader(io.BytesIO):
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.bytes_read = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        self.bytes_read += len(data)
+        return data
+
+
+def test_a_zip64_locator_pointing_anywhere_costs_one_record_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The count is read from the last 64 KiB + 22 bytes and one 56-byte record, so a ranged S3 reader fetches
+    a few blocks, even when a hostile locator points at the start of a large upload."""
+    raw = bytearray(_zip64_bytes(3, monkeypatch))
+    raw[0:0] = bytes(MIB)  # a megabyte before the first member, as if the upload were large
+    locator = raw.rfind(b"PK\x06\x07")
+    struct.pack_into("<Q", raw, locator + 8, 0)  # the ZIP64 record "is" at the start of the file
+    reader = _CountingReader(bytes(raw))
+    _declared_entry_count(reader)
+    assert reader.bytes_read == (1 << 16) + 22 + 56
+
+
+# ------------------------------------------------------------------------------------------------ rejections
+class _Unreadable(io.BytesIO):
+    def seek(self, offset: int, whence: int = 0) -> int:
+        raise OSError("connection reset")
+
+
+def test_each_rejection_says_why() -> None:
+    good = _zip_bytes({"a.json": b"{}" * 100})
+    assert _rejection(_Unreadable()) == ("unreadable", "the upload could not be read")
+    assert _rejection(b"") == ("not_a_zip", "the file is empty, not a zip archive")
+    assert _rejection(b"P") == ("not_a_zip", "the file is not a zip archive")
+    assert _rejection(b"%PDF-1.7 " + bytes(100)) == ("not_a_zip", "the file is not a zip archive")
+    assert _rejection(good[: len(good) // 2]) == (
+        "truncated",
+        "the zip archive is incomplete (truncated or damaged); upload the whole file again",
+    )
+
+
+def test_the_entry_limit_holds_at_its_edge_on_the_declared_and_the_real_count() -> None:
+    ten = _zip_bytes({f"d/{i}.json": b"" for i in range(10)})
+    assert len(SafeArchive(io.BytesIO(ten), ArchiveLimits(max_entries=10)).names) == 10
+    assert _rejection(ten, ArchiveLimits(max_entries=9)) == (
+        "too_many_entries",
+        "the archive lists 10 files (limit 9)",
+    )
+    # an end record that under-declares: zipfile still finds all ten, and the real count is refused
+    assert _rejection(_with_declared_count(ten, 1), ArchiveLimits(max_entries=9)) == (
+        "too_many_entries",
+        "the archive lists 10 files",
+    )
+
+
+def test_the_other_rejections_say_why() -> None:
+    two = bytearray(_zip_bytes({"a.json": b"{}", "b.json": b"[]"}))
+    second = two.find(b"PK\x01\x02", two.find(b"PK\x01\x02") + 4)
+    struct.pack_into("<I", two, second + 42, 0)  # entry 2's data := entry 1's
+    assert _rejection(bytes(two)) == ("zip_bomb", "files in the archive overlap each other")
+    encrypted = bytearray(_zip_bytes({"a.json": b"{}"}))
+    central = encrypted.find(b"PK\x01\x02")
+    struct.pack_into("<H", encrypted, central + 8, 0x1)
+    assert _rejection(bytes(encrypted)) == (
+        "encrypted",
+        "the archive is password-protected; upload it again without a password",
+    )
+    assert _rejection(_zip_bytes({"a.json": bytes(5 * MIB)}, compression=zipfile.ZIP_DEFLATED)) == (
+        "zip_bomb",
+        "a file in the archive expands far beyond any real export",
+    )
+    assert _rejection(
+        _zip_bytes({"a.json": b"x" * 60, "b.json": b"y" * 41}), ArchiveLimits(max_total_uncompressed=100)
+    ) == (
+        "zip_bomb",
+        "the archive expands to more data than any real export holds",
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- limits
+def _declared_sizes(raw: bytes, *, file_size: int, compress_size: int) -> bytes:
+    """The only member's sizes in the central directory (what the checks read) set by hand."""
+    data = bytearray(raw)
+    central = data.find(b"PK\x01\x02")
+    struct.pack_into("<II", data, central + 20, compress_size, file_size)
+    return bytes(data)
+
+
+def test_the_ratio_check_applies_only_above_its_size_and_strictly_above_its_ratio() -> None:
+    # 4 MiB of zeros compress a thousandfold, but files up to 4 MiB may
+    at_min = _zip_bytes({"a.json": bytes(4 * MIB)}, compression=zipfile.ZIP_DEFLATED)
+    assert SafeArchive(io.BytesIO(at_min)).names == ["a.json"]
+    # big files that do not compress are fine; so is an empty one
+    plain = _zip_bytes({"a.jpg": bytes(range(256)) * (20 * 1024), "b.json": b""})
+    assert SafeArchive(io.BytesIO(plain)).names == ["a.jpg", "b.json"]
+    one = _zip_bytes({"a.json": b"x" * 32_768})
+    exactly = _declared_sizes(one, file_size=200 * 32_768, compress_size=32_768)  # 6.25 MiB at ratio 200
+    assert SafeArchive(io.BytesIO(exactly)).names == ["a.json"]
+    above = _declared_sizes(one, file_size=200 * 32_768 + 1, compress_size=32_768)
+    assert _rejection(above)[0] == "zip_bomb"
+    nothing_stored = _declared_sizes(one, file_size=5 * MIB, compress_size=0)
+    assert _rejection(nothing_stored)[0] == "zip_bomb"
+
+
+def test_the_total_may_reach_its_limit_exactly() -> None:
+    raw = _zip_bytes({"a.json": b"x" * 60, "b.json": b"y" * 40})
+    assert len(SafeArchive(io.BytesIO(raw), ArchiveLimits(max_total_uncompressed=100)).names) == 2
+    assert _rejection(raw, ArchiveLimits(max_total_uncompressed=99))[0] == "zip_bomb"
+
+
+# ------------------------------------------------------------------------------------------------------ names
+def _link(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name)
+    info.create_system = 3
+    info.external_attr = 0o120777 << 16
+    return info
+
+
+def test_every_skipped_name_is_counted_and_drive_letters_of_either_case_are_unsafe() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("posts/a.json", b"[1]")
+        zf.mkdir("media")  # a folder entry, "media/": no member
+        for unsafe in ("c:/x.json", "D:\\y.json", "posts/../../z.json"):
+            zf.writestr(unsafe, b"")
+        zf.writestr(_link("posts/l1.json"), b"/etc/passwd")
+        zf.writestr(_link("posts/l2.json"), b"/etc/shadow")
+        for later in (b"[2]", b"[3]"):
+            with pytest.warns(UserWarning, match="Duplicate name"):
+                zf.writestr("posts/a.json", later)
+    archive = SafeArchive(buffer)
+    assert archive.names == ["posts/a.json"]
+    assert archive.read("posts/a.json") == b"[1]", "the first of duplicates is kept"
+    assert archive.skipped == {
+        "unsafe path (traversal or absolute)": 3,
+        "symbolic link": 2,
+        "duplicate name": 2,
+    }
+
+
+def test_a_single_top_folder_is_a_wrapper_unless_it_is_an_export_folder() -> None:
+    def prefix(*names: str) -> str:
+        return SafeArchive(io.BytesIO(_zip_bytes(dict.fromkeys(names, b"")))).root_prefix
+
+    assert prefix("Posts/a.json", "Posts/b/c.json") == "", "an export's own folder, in any case"
+    assert prefix("facebook-someone/a.json", "facebook-someone/b/c.json") == "facebook-someone/"
+    assert prefix("w/a.json", "v/b.json") == "", "two top folders"
+    assert prefix("w/a.json", "b.json") == "", "a file at the top"
