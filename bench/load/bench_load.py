@@ -20,6 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ def make_mix(folder: Path) -> dict[str, dict[str, bytes]]:
     return mix
 
 
-def run(applications: int, uploaders: int) -> dict[str, Any]:
+def run(applications: int, uploaders: int, workers: int) -> dict[str, Any]:
     from credscore_local.client import PartnerClient, upload
     from credscore_local.partners import register_partner
     from credscore_local.stack import LocalStack
@@ -63,7 +64,8 @@ def run(applications: int, uploaders: int) -> dict[str, Any]:
         mix = make_mix(Path(tmp))
     kinds = list(mix)
     # One load-test partner stands in for many partners here, so its per-partner limit is lifted.
-    with LocalStack(max_concurrency=2, parameter_overrides={"PartnerRequestsPerMinute": 1_000_000}) as stack:
+    overrides = {"PartnerRequestsPerMinute": 1_000_000}
+    with LocalStack(max_concurrency=workers, parameter_overrides=overrides) as stack:
         key = secrets.token_urlsafe(16)
         register_partner(stack, "load", "Load test", key)
         client = PartnerClient(stack.api_url, key, timeout=300)
@@ -112,6 +114,7 @@ def run(applications: int, uploaders: int) -> dict[str, Any]:
                 break
         executions = stack.wait_for_executions(expected=len(forms), timeout=600)
         scoring_runs = sum('"status": "scored"' in (e.get("output") or "") for e in executions)
+        failed = Counter(str(e.get("error")) for e in executions if e.get("status") == "FAILED")
         cold = {name: pool.cold_starts for name, pool in stack.runtime.pools.items()} if stack.runtime else {}
         image_calls = sum(
             pool.invocations
@@ -140,6 +143,8 @@ def run(applications: int, uploaders: int) -> dict[str, Any]:
         "listed": len(listed & set(ids)),
         "cold_starts": cold,
         "image_invocations": image_calls,
+        "workers": workers,
+        "failed_executions": dict(failed),
     }
 
 
@@ -177,24 +182,32 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--applications", type=int, default=200, help="applications in flight at once")
     parser.add_argument("--uploaders", type=int, default=32, help="threads creating and uploading")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=8,
+        help="the local stack's warm workers per function (Lambda's scale-out, on this machine's cores)",
+    )
     args = parser.parse_args(argv)
     load = os.getloadavg()[0]
-    r = run(args.applications, args.uploaders)
+    r = run(args.applications, args.uploaders, args.workers)
     # Every application is scored exactly once and found by following the list's pages.
     ok = r["scored"] == r["applications"] == r["unique_ids"] == r["scoring_runs"]
     ok = ok and r["listed"] == r["applications"]
     cold = ", ".join(f"{k.removeprefix('credscore-dev-')} {v}" for k, v in sorted(r["cold_starts"].items()))
+    failed = ", ".join(f"{n} {e}" for e, n in r["failed_executions"].items()) or "none"
     mix = "\n".join(f"| {kind} | {count} |" for kind, count in r["mix"].items())
     report = f"""# Load on the embedded local stack
 
 {time.strftime("%Y-%m-%d")}, {machine()}; load average {load:.1f} at the start.
-Command: `python bench/load/bench_load.py --applications {r["applications"]} --uploaders {r["uploaders"]}`
+Command: `python bench/load/bench_load.py --applications {r["applications"]} --uploaders {r["uploaders"]} \
+--workers {r["workers"]}`
 (also `make bench`; these are the defaults).
 
 {r["applications"]} applications are created through the local HTTP API, then their {r["uploads"]} exports are
 uploaded by {r["uploaders"]} threads (done {r["uploads_done_s"]:.1f} s after the start), so all of them are in flight
 together; one partner follows the API's list every 2 s until all are scored. Every application runs the real state
-machine (ingest, the three analysis branches, score) with at most 2 warm workers per function.
+machine (ingest, the three analysis branches, score) with at most {r["workers"]} warm workers per function.
 
 | mix (cycled) | applications |
 |---|---|
@@ -206,6 +219,7 @@ machine (ingest, the three analysis branches, score) with at most 2 warm workers
 | in flight when the uploads were done (not yet scored) | {r["peak_in_flight"]} |
 | distinct applications | {r["unique_ids"]} |
 | scoring executions | {r["scoring_runs"]} |
+| failed executions (by error) | {failed} |
 | in the API's list (all pages followed) | {r["listed"]} |
 | image function invocations | {r["image_invocations"]} |
 | wall time (start → last scored, seen at a 2 s poll) | {r["elapsed_s"]:.1f} s |
