@@ -56,6 +56,7 @@ def make_mix(folder: Path) -> dict[str, dict[str, bytes]]:
 
 
 def run(applications: int, uploaders: int, workers: int) -> dict[str, Any]:
+    from credscore_client.client import ApiError
     from credscore_local.client import PartnerClient, upload
     from credscore_local.partners import register_partner
     from credscore_local.stack import LocalStack
@@ -90,12 +91,19 @@ def run(applications: int, uploaders: int, workers: int) -> dict[str, Any]:
         mine = set(ids)
         done: dict[str, tuple[str, float]] = {}
         in_flight_samples: list[tuple[float, int]] = []
+        api_errors: Counter[int] = Counter()
         deadline = time.time() + 3600
         sfn = stack.client("stepfunctions")
         while len(done) < applications and time.time() < deadline and not stalled(sfn, stack, len(done)):
             token = None
             while True:  # every page of the list, as a partner would follow next_token
-                page = client.list_applications(limit=100, next_token=token)
+                try:
+                    page = client.list_applications(limit=100, next_token=token)
+                except ApiError as exc:
+                    if exc.status < 500:
+                        raise
+                    api_errors[exc.status] += 1  # a partner retries a 5xx at its next poll
+                    break
                 for a in page["applications"]:
                     if a["application_id"] in mine and a["status"] in ("scored", "failed"):
                         done.setdefault(a["application_id"], (a["status"], time.time() - started))
@@ -145,6 +153,7 @@ def run(applications: int, uploaders: int, workers: int) -> dict[str, Any]:
         "image_invocations": image_calls,
         "workers": workers,
         "failed_executions": dict(failed),
+        "api_errors": dict(api_errors),
     }
 
 
@@ -185,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--workers",
         type=int,
-        default=8,
+        default=4,
         help="the local stack's warm workers per function (Lambda's scale-out, on this machine's cores)",
     )
     args = parser.parse_args(argv)
@@ -195,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     ok = r["scored"] == r["applications"] == r["unique_ids"] == r["scoring_runs"]
     ok = ok and r["listed"] == r["applications"]
     cold = ", ".join(f"{k.removeprefix('credscore-dev-')} {v}" for k, v in sorted(r["cold_starts"].items()))
+    polls_failed = ", ".join(f"{n} × HTTP {code}" for code, n in r["api_errors"].items()) or "none"
     failed = ", ".join(f"{n} {e}" for e, n in r["failed_executions"].items()) or "none"
     mix = "\n".join(f"| {kind} | {count} |" for kind, count in r["mix"].items())
     report = f"""# Load on the embedded local stack
@@ -220,6 +230,7 @@ machine (ingest, the three analysis branches, score) with at most {r["workers"]}
 | distinct applications | {r["unique_ids"]} |
 | scoring executions | {r["scoring_runs"]} |
 | failed executions (by error) | {failed} |
+| the partner's polls answered with a 5xx (retried at the next poll) | {polls_failed} |
 | in the API's list (all pages followed) | {r["listed"]} |
 | image function invocations | {r["image_invocations"]} |
 | wall time (start → last scored, seen at a 2 s poll) | {r["elapsed_s"]:.1f} s |
