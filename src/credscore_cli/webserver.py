@@ -199,7 +199,10 @@ def serve_web(
     config: WebConfig, web_dir: Path = WEB_DIR, port: int = 0, host: str = "127.0.0.1"
 ) -> tuple[ThreadingHTTPServer, str]:
     """Start serving in a daemon thread; returns the server (call shutdown()) and its base URL."""
-    server = ThreadingHTTPServer((host, port), make_handler(config, web_dir))
+    server = ThreadingHTTPServer((host, port), make_handler(config, web_dir), bind_and_activate=False)
+    server.request_queue_size = 128  # socketserver's default 5 resets a burst of connections
+    server.server_bind()
+    server.server_activate()
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="credscore-web", daemon=True).start()
     return server, f"http://{host}:{server.server_address[1]}"
