@@ -5,7 +5,7 @@ once in BENCHMARKS-load.md.
     python bench/load/bench_load.py [--applications 200] [--uploaders 32]
 
 Every application is created first (creating starts no pipeline), then every export is uploaded by `--uploaders`
-threads, so the last upload of each starts its scoring while the others are still arriving: the applications are
+threads (in client processes apart from the local stack's), so the last upload of each starts its scoring while the others are still arriving: the applications are
 in flight together, not one client's worth at a time. One partner then follows the API's list (every page, every
 2 s) until all are scored, as a partner polling many applications would. The mix cycles through `MIX`.
 """
@@ -21,7 +21,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +56,44 @@ def make_mix(folder: Path) -> dict[str, dict[str, bytes]]:
     return mix
 
 
+CLIENT_PROCESSES = 4
+
+
+def _chunks(items: Any, n: int) -> list[list[Any]]:
+    items = list(items)
+    return [items[k::n] for k in range(n) if items[k::n]]
+
+
+def _create_chunk(
+    job: tuple[str, str, list[tuple[int, str]], dict[str, dict[str, bytes]], int],
+) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """One client process: create its share of the applications, `uploaders` // processes at a time."""
+    from credscore_local.client import PartnerClient
+
+    api_url, key, wanted, mix, uploaders = job
+    client = PartnerClient(api_url, key, timeout=300)
+
+    def create(item: tuple[int, str]) -> tuple[str, str, list[dict[str, Any]]]:
+        i, kind = item
+        created = client.create_application({p: 1 for p in mix[kind]}, reference=f"load-{i}")
+        return created["application_id"], kind, created["uploads"]
+
+    with ThreadPoolExecutor(max_workers=max(1, uploaders // CLIENT_PROCESSES)) as pool:
+        return list(pool.map(create, wanted))
+
+
+def _send_chunk(job: tuple[list[tuple[dict[str, Any], bytes]], int]) -> None:
+    """One client process: upload its share of the exports to their presigned forms."""
+    from credscore_local.client import upload
+
+    forms, uploaders = job
+    with ThreadPoolExecutor(max_workers=max(1, uploaders // CLIENT_PROCESSES)) as pool:
+        list(pool.map(lambda item: upload(item[0], item[1]), forms))
+
+
 def run(applications: int, uploaders: int, workers: int) -> dict[str, Any]:
     from credscore_client.client import ApiError
-    from credscore_local.client import PartnerClient, upload
+    from credscore_local.client import PartnerClient
     from credscore_local.partners import register_partner
     from credscore_local.stack import LocalStack
 
@@ -72,21 +108,18 @@ def run(applications: int, uploaders: int, workers: int) -> dict[str, Any]:
         client = PartnerClient(stack.api_url, key, timeout=300)
         started = time.time()
 
-        def create(i: int) -> tuple[str, str, list[dict[str, Any]]]:
-            kind = kinds[i % len(kinds)]
-            created = client.create_application({p: 1 for p in mix[kind]}, reference=f"load-{i}")
-            return created["application_id"], kind, created["uploads"]
-
-        with ThreadPoolExecutor(max_workers=uploaders) as pool:
-            created = list(pool.map(create, range(applications)))
-        ids = [c[0] for c in created]
-        forms = [(form, mix[kind][form["platform"]]) for _, kind, uploads in created for form in uploads]
-
-        def send(item: tuple[dict[str, Any], bytes]) -> None:
-            upload(item[0], item[1])
-
-        with ThreadPoolExecutor(max_workers=uploaders) as pool:
-            list(pool.map(send, forms))
+        # The clients run in processes of their own, as partners and applicants are other machines: the local
+        # stack (moto, the API adapter) runs in this process, and 32 client threads here would take its GIL.
+        with ProcessPoolExecutor(max_workers=CLIENT_PROCESSES, mp_context=get_context("spawn")) as clients:
+            jobs = [
+                (stack.api_url, key, [(i, kinds[i % len(kinds)]) for i in chunk], mix, uploaders)
+                for chunk in _chunks(range(applications), CLIENT_PROCESSES)
+            ]
+            created = [c for part in clients.map(_create_chunk, jobs) for c in part]
+            ids = [c[0] for c in created]
+            forms = [(form, mix[kind][form["platform"]]) for _, kind, uploads in created for form in uploads]
+            sends = [(part, uploaders) for part in _chunks(forms, CLIENT_PROCESSES)]
+            list(clients.map(_send_chunk, sends))
         uploads_done = time.time()
         mine = set(ids)
         done: dict[str, tuple[str, float]] = {}
@@ -215,7 +248,7 @@ Command: `python bench/load/bench_load.py --applications {r["applications"]} --u
 (also `make bench`; these are the defaults).
 
 {r["applications"]} applications are created through the local HTTP API, then their {r["uploads"]} exports are
-uploaded by {r["uploaders"]} threads (done {r["uploads_done_s"]:.1f} s after the start), so all of them are in flight
+uploaded by {r["uploaders"]} threads in {CLIENT_PROCESSES} client processes (done {r["uploads_done_s"]:.1f} s after the start), so all of them are in flight
 together; one partner follows the API's list every 2 s until all are scored. Every application runs the real state
 machine (ingest, the three analysis branches, score) with at most {r["workers"]} warm workers per function.
 
