@@ -5,9 +5,10 @@ once in BENCHMARKS-load.md.
     python bench/load/bench_load.py [--applications 200] [--uploaders 32]
 
 Every application is created first (creating starts no pipeline), then every export is uploaded by `--uploaders`
-threads (in client processes apart from the local stack's), so the last upload of each starts its scoring while the others are still arriving: the applications are
-in flight together, not one client's worth at a time. One partner then follows the API's list (every page, every
-2 s) until all are scored, as a partner polling many applications would. The mix cycles through `MIX`.
+threads (in client processes apart from the local stack's), so the last upload of each starts its scoring while
+the others are still arriving: the applications are in flight together, not one client's worth at a time. One
+partner then follows the API's list (every page, every 2 s) until all are scored, as a partner polling many
+applications would. The mix cycles through `MIX`.
 """
 
 from __future__ import annotations
@@ -248,9 +249,10 @@ Command: `python bench/load/bench_load.py --applications {r["applications"]} --u
 (also `make bench`; these are the defaults).
 
 {r["applications"]} applications are created through the local HTTP API, then their {r["uploads"]} exports are
-uploaded by {r["uploaders"]} threads in {CLIENT_PROCESSES} client processes (done {r["uploads_done_s"]:.1f} s after the start), so all of them are in flight
-together; one partner follows the API's list every 2 s until all are scored. Every application runs the real state
-machine (ingest, the three analysis branches, score) with at most {r["workers"]} warm workers per function.
+uploaded by {r["uploaders"]} threads in {CLIENT_PROCESSES} client processes (done {r["uploads_done_s"]:.1f} s after the
+start), so all of them are in flight together; one partner follows the API's list every 2 s until all are
+scored. Every application runs the real state machine (ingest, the three analysis branches, score) with at most
+{r["workers"]} warm workers per function.
 
 | mix (cycled) | applications |
 |---|---|
