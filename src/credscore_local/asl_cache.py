@@ -15,12 +15,12 @@ only read by the preprocessor. `moto_changed()` names the moto functions this re
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import logging
 import threading
 from collections import OrderedDict
 from typing import Any
+
+from credscore_local import moto_guard
 
 logger = logging.getLogger(__name__)
 
@@ -37,23 +37,19 @@ _original: dict[str, Any] = {}
 parses = 0  # moto parses done through the wrapper (the tests count them)
 
 
-def _sources() -> dict[str, str]:
+def _functions() -> dict[str, Any]:
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
     from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
-    functions: dict[str, Any] = {
+    return {
         "AmazonStateLanguageParser.parse": _original.get("parse") or AmazonStateLanguageParser.parse,
         "ExecutionWorker._get_evaluation_entrypoint": ExecutionWorker._get_evaluation_entrypoint,
-    }
-    return {
-        name: hashlib.sha256(inspect.getsource(fn).encode()).hexdigest() for name, fn in functions.items()
     }
 
 
 def moto_changed() -> list[str]:
     """The moto functions the patch relies on whose source is not what it was written against."""
-    current = _sources()
-    return [name for name, digest in MOTO_SOURCES.items() if current[name] != digest]
+    return moto_guard.changed(MOTO_SOURCES, _functions())
 
 
 def installed() -> bool:

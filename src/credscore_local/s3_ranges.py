@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import hashlib
 import inspect
 import logging
 from collections.abc import Callable
 from typing import Any
+
+from credscore_local import moto_guard
 
 logger = logging.getLogger(__name__)
 
@@ -71,20 +72,16 @@ class StoredBody:
         return self._read_all(self._key)
 
 
-def _sources() -> dict[str, str]:
+def _functions() -> dict[str, Any]:
     from moto.s3.models import FakeKey
     from moto.s3.responses import S3Response
 
-    functions: dict[str, Any] = {
+    return {
         "S3Response.get_object": S3Response.get_object,
         "S3Response.key_response": S3Response.key_response,
         "S3Response._handle_range_header": S3Response._handle_range_header,
         "S3Response._send_response": S3Response._send_response,
         "FakeKey.value": (_originals.get("FakeKey.value") or _value_property(FakeKey)).fget,
-    }
-    return {
-        name: hashlib.sha256(inspect.getsource(inspect.unwrap(fn)).encode()).hexdigest()
-        for name, fn in functions.items()
     }
 
 
@@ -96,8 +93,7 @@ def _value_property(fake_key: type) -> property:
 
 def moto_changed() -> list[str]:
     """The moto functions the patch relies on whose source is not what it was written against."""
-    current = _sources()
-    return [name for name, digest in MOTO_SOURCES.items() if current[name] != digest]
+    return moto_guard.changed(MOTO_SOURCES, _functions())
 
 
 def installed() -> bool:

@@ -160,30 +160,3 @@ def test_only_the_latest_definitions_are_kept(monkeypatch: pytest.MonkeyPatch) -
     assert asl_cache.parses == parses
     AmazonStateLanguageParser.parse(definitions[0])  # the oldest was dropped
     assert asl_cache.parses == parses + 1
-
-
-def test_the_moto_functions_the_patch_relies_on_are_the_ones_it_was_written_for() -> None:
-    assert asl_cache.moto_changed() == [], (
-        "moto changed: re-read asl_cache.py against it and record the new sources"
-    )
-
-
-def test_a_changed_moto_is_left_alone(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
-
-    was_installed = asl_cache.installed()
-    asl_cache.uninstall()
-    original = AmazonStateLanguageParser.parse
-    monkeypatch.setitem(asl_cache.MOTO_SOURCES, "ExecutionWorker._get_evaluation_entrypoint", "0" * 64)
-    try:
-        with caplog.at_level(logging.WARNING, logger="credscore_local.asl_cache"):
-            asl_cache.install()
-        assert not asl_cache.installed()
-        assert AmazonStateLanguageParser.parse is original
-        assert "ExecutionWorker._get_evaluation_entrypoint" in caplog.text
-    finally:
-        monkeypatch.undo()
-        if was_installed:
-            asl_cache.install()

@@ -275,30 +275,3 @@ def test_stored_body_slices_as_the_bytes_do(index: Any) -> None:
         assert body.read() == SMALL
     finally:
         key.dispose()
-
-
-def test_the_moto_functions_the_patch_relies_on_are_the_ones_it_was_written_for() -> None:
-    assert s3_ranges.moto_changed() == [], (
-        "moto changed: re-read s3_ranges.py against it and record the new sources"
-    )
-
-
-def test_a_changed_moto_is_left_alone(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    from moto.s3.responses import S3Response
-
-    was_installed = s3_ranges.installed()
-    s3_ranges.uninstall()
-    original = S3Response.get_object
-    monkeypatch.setitem(s3_ranges.MOTO_SOURCES, "S3Response._handle_range_header", "0" * 64)
-    try:
-        with caplog.at_level(logging.WARNING, logger="credscore_local.s3_ranges"):
-            s3_ranges.install()
-        assert not s3_ranges.installed()
-        assert S3Response.get_object is original
-        assert "S3Response._handle_range_header" in caplog.text
-    finally:
-        monkeypatch.undo()
-        if was_installed:
-            s3_ranges.install()
