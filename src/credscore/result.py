@@ -160,6 +160,10 @@ class AnalysisCoverage(_Read):
         """texts, names, images: those present, in that order."""
         return [item for item in (self.texts, self.names, self.images) if item is not None]
 
+    def summaries(self) -> list[str]:
+        """What each analysis read and can see, one plain sentence each (what the pages list)."""
+        return [item.summary for item in self.items() if item.summary]
+
 
 class AnalysisFailure(_Read):
     analysis: Name = "?"

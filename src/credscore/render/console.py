@@ -170,9 +170,8 @@ def print_analysis_coverage(console: Console, result: Result) -> None:
     if result.analysis_coverage is None:
         return
     console.print("[bold]What was analysed[/bold]")
-    for item in result.analysis_coverage.items():
-        if item.summary:
-            console.print(f"  • {escape(item.summary)}", highlight=False)
+    for summary in result.analysis_coverage.summaries():
+        console.print(f"  • {escape(summary)}", highlight=False)
 
 
 def as_json(application: Mapping[str, Any], result: Mapping[str, Any] | None) -> str:

@@ -240,8 +240,7 @@ def result(application: ApplicationRecord) -> ApplicantResult:
 def analysed_in_plain_words(scored: Result) -> list[str]:
     """What the text, name and image analyses read, could not read and cannot see, one sentence each, and each
     analysis that failed: it was left out of the score, neither for nor against the applicant."""
-    coverage = scored.analysis_coverage
-    said = [item.summary for item in (coverage.items() if coverage else []) if item.summary]
+    said = scored.analysis_coverage.summaries() if scored.analysis_coverage else []
     said += [
         f"The {failure.analysis} analysis could not run; it was left out of your score, neither for nor against you."
         for failure in scored.analysis_failures

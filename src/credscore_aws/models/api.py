@@ -10,6 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from credscore.application import APPLICATION_ID_REGEX, MAX_PARTS_PER_SOURCE
 from credscore.render.chart import CHART_DESCRIPTION, Chart, chart_spec
+from credscore.result import AnalysisCoverage
 
 OPENAPI_INFO: dict[str, Any] = {
     "title": "credscore partner API",
@@ -192,8 +193,7 @@ class ScoreResultView(BaseModel):
     def _analysed_in_plain_words(self) -> ScoreResultView:
         coverage = self.result.get("analysis_coverage")
         if not self.analysed and isinstance(coverage, dict):
-            items = (coverage.get(key) for key in ("texts", "names", "images"))
-            self.analysed = [str(i["summary"]) for i in items if isinstance(i, dict) and i.get("summary")]
+            self.analysed = AnalysisCoverage.model_validate(coverage).summaries()
         if self.chart is None:
             self.chart = chart_spec(self.result.get("breakdown") or [])
         return self
