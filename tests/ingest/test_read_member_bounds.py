@@ -1,17 +1,19 @@
-"""read_member and the lookups the image step relies on (credscore.ingest.archive), pinned down for the
-survivors of `make mutate` (MUTATION.md): one validated directory per reader, each call's own cap, no overall
-budget across a batch, photo names, and uri resolution."""
+"""ArchiveMembers, read_member and the lookups the image step relies on (credscore.ingest.archive), pinned down
+for the survivors of `make mutate` (MUTATION.md): one validated directory per archive, the batch's cap, no reader
+kept alive, no overall budget across a batch, photo names, and uri resolution."""
 
 from __future__ import annotations
 
+import gc
 import io
+import weakref
 import zipfile
 from typing import Any
 
 import pytest
 
 from credscore.ingest import archive
-from credscore.ingest.archive import SafeArchive, is_photo, read_member
+from credscore.ingest.archive import ArchiveMembers, SafeArchive, is_photo, read_member
 
 
 def _zip(members: dict[str, bytes]) -> io.BytesIO:
@@ -23,28 +25,7 @@ def _zip(members: dict[str, bytes]) -> io.BytesIO:
     return buffer
 
 
-class Unreferenceable:
-    """A reader that cannot be weakly referenced (no __weakref__ slot), like some stream wrappers."""
-
-    __slots__ = ("_inner",)
-
-    def __init__(self, inner: io.BytesIO) -> None:
-        self._inner = inner
-
-    def read(self, size: int = -1) -> bytes:
-        return self._inner.read(size)
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        return self._inner.seek(offset, whence)
-
-    def tell(self) -> int:
-        return self._inner.tell()
-
-    def seekable(self) -> bool:
-        return True
-
-
-def test_one_directory_per_reader_and_each_call_keeps_its_own_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_one_directory_per_archive_and_the_cap_of_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[Any] = []
 
     class Counting(SafeArchive):
@@ -53,21 +34,44 @@ def test_one_directory_per_reader_and_each_call_keeps_its_own_cap(monkeypatch: p
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(archive, "SafeArchive", Counting)
-    reader = _zip({"p/a.jpg": b"a" * 100, "p/b.jpg": b"b" * 100})
-    assert read_member(reader, "p/a.jpg", 1000) == b"a" * 100
-    assert read_member(reader, "p/b.jpg", 1000) == b"b" * 100
-    assert len(built) == 1, "the directory is validated once per reader"
-    assert read_member(reader, "p/b.jpg", 10) is None, (
-        "a later call's smaller cap holds on the cached archive"
-    )
+    photos = ArchiveMembers(_zip({"p/a.jpg": b"a" * 100, "p/b.jpg": b"b" * 100, "p/c.jpg": b"c" * 101}), 100)
+    assert photos.read("p/a.jpg") == b"a" * 100
+    assert photos.read("p/b.jpg") == b"b" * 100
+    assert photos.read("p/c.jpg") is None, "one byte over the cap"
+    assert len(built) == 1, "the directory is validated once per archive"
     # Photos are read one by one across a whole batch: no overall read budget (the default is 512 MiB).
-    assert archive._opened[reader].limits.max_read_bytes >= 1 << 62
+    assert photos._archive is not None
+    assert photos._archive.limits.max_read_bytes >= 1 << 62
 
 
-def test_a_reader_that_cannot_be_weakly_referenced_is_read_uncached() -> None:
-    reader = Unreferenceable(_zip({"p/a.jpg": b"a" * 10}))
-    assert read_member(reader, "p/a.jpg", 100) == b"a" * 10  # type: ignore[arg-type]
-    assert read_member(reader, "p/a.jpg", 100) == b"a" * 10  # type: ignore[arg-type]
+def test_a_refused_archive_is_not_read_again_for_every_photo(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[Any] = []
+
+    class Counting(SafeArchive):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            built.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(archive, "SafeArchive", Counting)
+    photos = ArchiveMembers(io.BytesIO(b"not a zip at all"), 100)
+    assert photos.read("p/a.jpg") is None
+    assert photos.read("p/b.jpg") is None
+    assert len(built) == 1
+
+
+def test_nothing_keeps_a_reader_alive_after_its_batch() -> None:
+    """A warm image function reads batch after batch: each batch's reader (an S3 reader holds up to 16 MiB of
+    blocks) must go with it. A module-level cache keyed by the reader once kept them all."""
+    gone: list[int] = []
+    for i in range(3):
+        reader = _zip({"p/a.jpg": b"a" * 10})
+        weakref.finalize(reader, gone.append, i)
+        photos = ArchiveMembers(reader, 100)
+        assert photos.read("p/a.jpg") == b"a" * 10
+        assert read_member(reader, "p/a.jpg", 100) == b"a" * 10
+        del reader, photos
+    gc.collect()
+    assert gone == [0, 1, 2]
 
 
 @pytest.mark.parametrize(

@@ -104,3 +104,44 @@ def test_full_object_checksum_is_used_as_the_archive_hash(s3) -> None:
     reader = S3RangedReader(s3, BUCKET, "c")
     reader.seek(0, io.SEEK_END)
     assert reader.known_sha256 in (None, hashlib.sha256(body).hexdigest())
+
+
+def test_each_photo_of_an_archive_costs_one_request(s3) -> None:
+    """zipfile reads a member's header, then its data 1 MiB at a time; the archive tells the reader the whole
+    range first (`will_need`), so a 3 MB photo is one GET, not one per MiB."""
+    import os
+
+    from credscore.ingest.archive import ArchiveMembers
+
+    photos = {f"photos/{i}.jpg": b"\xff\xd8" + os.urandom(3_000_000 + i * 7919) for i in range(4)}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in photos.items():
+            zf.writestr(name, data)
+    s3.put_object(Bucket=BUCKET, Key="p.zip", Body=buffer.getvalue())
+    reader = S3RangedReader(s3, BUCKET, "p.zip")
+    members = ArchiveMembers(reader, 25 << 20)
+    assert members.read("photos/0.jpg") == photos["photos/0.jpg"]
+    for name, data in list(photos.items())[1:]:
+        before = reader.requests
+        assert members.read(name) == data
+        assert reader.requests - before == 1, name
+    assert reader.bytes_fetched < len(buffer.getvalue()) + (2 << 20)
+
+
+def test_will_need_fetches_only_missing_blocks_and_no_more_than_the_cache(s3) -> None:
+    data = bytes(range(256)) * 40  # 10 240 bytes
+    s3.put_object(Bucket=BUCKET, Key="k", Body=data)
+    reader = S3RangedReader(s3, BUCKET, "k", block_size=1000, cached_blocks=4)
+    reader.seek(2500)
+    assert reader.read(10) == data[2500:2510]
+    requests = reader.requests
+    reader.will_need(1500, 10_240)  # blocks 1..10; 2 is cached; at most 4 blocks from the first
+    assert reader.requests == requests + 2  # block 1, then blocks 3 and 4 in one request
+    assert reader.bytes_fetched == 1000 + 3000
+    reader.seek(1500)
+    assert reader.read(3500) == data[1500:5000]
+    assert reader.requests == requests + 2, "served from what will_need fetched"
+    reader.will_need(20_000, 30_000)
+    reader.will_need(500, 500)
+    assert reader.requests == requests + 2, "nothing to fetch past the end or for an empty range"

@@ -7,10 +7,8 @@ sizes, compression ratio, encryption); unsafe names are skipped; private areas a
 
 from __future__ import annotations
 
-import contextlib
 import re
 import struct
-import weakref
 import zipfile
 import zlib
 from collections import Counter
@@ -179,6 +177,7 @@ class SafeArchive:
 
     def __init__(self, fileobj: BinaryIO, limits: ArchiveLimits = DEFAULT_LIMITS) -> None:
         self.limits = limits
+        self._file = fileobj
         self._zip = _open_zip(fileobj, limits)
         self._members: dict[str, zipfile.ZipInfo] = {}
         self.skipped: Counter[str] = Counter()
@@ -290,6 +289,7 @@ class SafeArchive:
             raise MemberError(
                 "read_budget", "the archive's read budget is spent; remaining files were skipped"
             )
+        self._advise(info, cap)
         chunks: list[bytes] = []
         size = 0
         try:
@@ -316,6 +316,17 @@ class SafeArchive:
             self.bytes_read += size
         return b"".join(chunks)
 
+    def _advise(self, info: zipfile.ZipInfo, cap: int) -> None:
+        """Tell a reader that fetches by ranges (S3) which bytes the member's read is about to ask for, so it
+        can get them in one request; a plain file has no `will_need` and is read as before. Only a hint: the
+        sizes come from the directory (a lie there costs a request, never a wrong byte), and the read is capped."""
+        will_need = getattr(self._file, "will_need", None)
+        if not callable(will_need):
+            return
+        # Local header: 30 fixed bytes, the name, the extra field (usually the directory's; slack if larger).
+        header = 30 + len(info.orig_filename.encode("utf-8")) + len(info.extra) + 64
+        will_need(info.header_offset, info.header_offset + header + min(info.compress_size, cap))
+
 
 def _wrapper_prefix(names: list[str]) -> str:
     tops = {name.split("/", 1)[0] for name in names}
@@ -329,24 +340,37 @@ def _natural_key(name: str) -> list[object]:
     return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name.lower())]
 
 
-# One validated directory per open reader: the image step reads many photos from the same archive.
-_opened: weakref.WeakKeyDictionary[object, SafeArchive] = weakref.WeakKeyDictionary()
+class ArchiveMembers:
+    """Members of one archive read one at a time (the image step reads a batch's photos): the directory is
+    validated once, on the first read; each read is capped at `max_bytes`; a refused archive or member gives
+    None, never an exception (a failing read of the file itself, such as S3's, still raises). The caller owns
+    it, so it and its reader's buffers go with the batch (a module-level cache keyed by the reader kept every
+    reader alive: the cached archive holds the reader)."""
+
+    def __init__(self, fileobj: BinaryIO, max_bytes: int) -> None:
+        self._fileobj = fileobj
+        self.max_bytes = max_bytes
+        self._archive: SafeArchive | None = None
+        self._rejected = False
+
+    def read(self, member_name: str) -> bytes | None:
+        if self._rejected:
+            return None
+        try:
+            if self._archive is None:
+                # Photos are read one by one across a whole batch: no overall read budget, only the per-photo cap.
+                limits = replace(DEFAULT_LIMITS, max_member_bytes=self.max_bytes, max_read_bytes=1 << 62)
+                try:
+                    self._archive = SafeArchive(self._fileobj, limits)
+                except ArchiveRejected:
+                    self._rejected = True  # the same bytes are refused the same way: not re-read per photo
+                    raise
+            return self._archive.read(member_name, self.max_bytes)
+        except (ArchiveRejected, MemberError):
+            return None
 
 
 def read_member(fileobj: BinaryIO, member_name: str, max_bytes: int) -> bytes | None:
     """One member's bytes, or None when the archive or member is absent, too large, encrypted, private or
-    corrupt."""
-    try:
-        archive = _opened.get(fileobj)
-    except TypeError:
-        archive = None
-    try:
-        if archive is None:
-            # Photos are read one by one across a whole batch: no overall read budget, only the per-photo cap.
-            limits = replace(DEFAULT_LIMITS, max_member_bytes=max_bytes, max_read_bytes=1 << 62)
-            archive = SafeArchive(fileobj, limits)
-            with contextlib.suppress(TypeError):  # a reader that cannot be weakly referenced is not cached
-                _opened[fileobj] = archive
-        return archive.read(member_name, max_bytes)
-    except (ArchiveRejected, MemberError):
-        return None
+    corrupt (for many members of one archive, hold an ArchiveMembers: it reads the directory once)."""
+    return ArchiveMembers(fileobj, max_bytes).read(member_name)

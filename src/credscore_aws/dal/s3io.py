@@ -95,6 +95,20 @@ class S3RangedReader(io.RawIOBase):
         view[: len(data)] = data
         return len(data)
 
+    def will_need(self, start: int, stop: int) -> None:
+        """Fetch bytes [start, stop) now, in one request per run of missing blocks (at most the cache's worth),
+        because the reads that follow come in pieces: zipfile reads a member's header, then its data 1 MiB at a
+        time, and each piece would otherwise cost its own GET (three for a phone photo instead of one)."""
+        self._check_open()
+        stop = min(stop, self.size)
+        if stop <= start or start < 0:
+            return
+        first = start // self.block_size
+        last = min((stop - 1) // self.block_size, first + self._cached_blocks - 1)
+        for index in range(first, last + 1):
+            if index not in self._cache:
+                self._block(index, last_needed=last)
+
     # -------------------------------------------------------------------------------------------------- S3
     @property
     def size(self) -> int:

@@ -5,13 +5,17 @@ The ONNX session is created once per warm execution environment (cached), not pe
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+from itertools import islice
 from typing import BinaryIO, cast
 
 from credscore.analysis.images import ImageModerator
 from credscore.evidence import Cap, ImageAnalysis
-from credscore.ingest.archive import read_member
+from credscore.ingest.archive import ArchiveMembers
 from credscore.json_stream import iter_array
 from credscore.profile import MediaRef
 from credscore_aws.dal.analysis_io import object_reader
@@ -25,6 +29,9 @@ MAX_PHOTO_BYTES = 25 * 1024 * 1024
 # Ingest writes batches of IMAGE_BATCH_SIZE photos (at most 2000, the template's MaxValue); a manifest
 # written otherwise (an earlier version) is streamed and cut here, so memory does not grow with it.
 MAX_PHOTOS_PER_BATCH = 2000
+# Photos fetched at once (see _photos): enough to hide S3's first-byte latency behind the model's ~15 ms and the
+# decoder's ~30 ms per phone photo (bench/analysis/bench_photo_reads.py).
+PHOTO_READ_AHEAD = 4
 
 
 @cache
@@ -49,16 +56,38 @@ def moderate_batch(request: ImageBatchInput) -> ImageAnalysis:
     return result
 
 
-def _photos(refs: list[MediaRef]) -> Iterator[tuple[str, bytes | None]]:
-    """(reference, bytes) per photo, archive by archive so each archive's directory is read once."""
-    by_archive: dict[str, list[MediaRef]] = {}
-    for ref in refs:
-        by_archive.setdefault(ref.archive, []).append(ref)
-    for archive, members in by_archive.items():
-        # A raw binary file (io.RawIOBase) in all but typeshed's name.
-        reader = cast(BinaryIO, S3RangedReader(s3_client(), settings().bucket_name, archive))
-        for i, ref in enumerate(members):
-            yield f"{archive}#{i}", read_member(reader, ref.member, MAX_PHOTO_BYTES)
+def _photos(refs: list[MediaRef], read_ahead: int = PHOTO_READ_AHEAD) -> Iterator[tuple[str, bytes | None]]:
+    """(reference, bytes) per photo, in order, with up to `read_ahead` photos being fetched at once.
+
+    Each photo is one ranged GET (the archive hints its whole range); S3 takes tens of milliseconds to a first
+    byte, as long as the model takes per photo, so one read at a time would leave the model waiting. Each
+    thread has its own reader per archive (a reader is not shared between threads), and they all end with the
+    batch. Memory: `read_ahead` photos (each capped) and each thread's block cache."""
+    jobs = iter([(ref.archive, i, ref.member) for i, ref in enumerate(refs)])
+    local = threading.local()
+
+    def fetch(job: tuple[str, int, str]) -> tuple[str, bytes | None]:
+        archive, i, member = job
+        archives: dict[str, ArchiveMembers] | None = getattr(local, "archives", None)
+        if archives is None:
+            archives = local.archives = {}
+        if archive not in archives:
+            reader = cast(BinaryIO, S3RangedReader(s3_client(), settings().bucket_name, archive))
+            archives[archive] = ArchiveMembers(reader, MAX_PHOTO_BYTES)
+        return f"{archive}#{i}", archives[archive].read(member)
+
+    with ThreadPoolExecutor(max(1, read_ahead), thread_name_prefix="photo-read") as pool:
+        pending = deque(pool.submit(fetch, job) for job in islice(jobs, max(1, read_ahead)))
+        try:
+            while pending:
+                photo = pending.popleft().result()
+                job = next(jobs, None)
+                if job is not None:
+                    pending.append(pool.submit(fetch, job))
+                yield photo
+        finally:
+            for future in pending:  # closed early (or a read failed): the rest is not wanted
+                future.cancel()
 
 
 def _batch(key: str) -> tuple[list[MediaRef], int]:

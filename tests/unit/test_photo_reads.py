@@ -1,0 +1,138 @@
+"""The image step's photo reads (credscore_aws.logic.images._photos): in order, a bounded number in flight, one
+GET per photo, every reader gone with the batch, a failing read raised rather than skipped."""
+
+from __future__ import annotations
+
+import gc
+import io
+import threading
+import time
+import zipfile
+from typing import Any
+
+import boto3
+import pytest
+
+from credscore.errors import TransientError
+from credscore.profile import MediaRef, Platform
+from credscore_aws.dal import s3io, storage
+from credscore_aws.logic import images
+
+
+def _archive(count: int, size: int = 200_000) -> tuple[bytes, dict[str, bytes]]:
+    photos = {f"photos/{i}.jpg": b"\xff\xd8" + bytes([i % 251]) * size for i in range(count)}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in photos.items():
+            zf.writestr(name, data)
+    return buffer.getvalue(), photos
+
+
+def _ref(archive: str, member: str) -> MediaRef:
+    return MediaRef(platform=Platform.FACEBOOK, archive=archive, member=member, src=0)
+
+
+class SlowCountingClient:
+    """The real (moto) client, with every GetObject taking `delay` seconds and the calls in flight counted."""
+
+    def __init__(self, inner: Any, delay: float) -> None:
+        self.inner = inner
+        self.delay = delay
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.gets = 0
+
+    def head_object(self, **kwargs: Any) -> Any:
+        return self.inner.head_object(**kwargs)
+
+    def get_object(self, **kwargs: Any) -> Any:
+        with self.lock:
+            self.in_flight += 1
+            self.gets += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            time.sleep(self.delay)
+            return self.inner.get_object(**kwargs)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+
+@pytest.fixture
+def slow_s3(bucket: str, monkeypatch: pytest.MonkeyPatch) -> SlowCountingClient:
+    monkeypatch.setenv("BUCKET_NAME", bucket)
+    client = SlowCountingClient(boto3.client("s3"), delay=0.02)
+    monkeypatch.setattr(images, "s3_client", lambda: client)
+    return client
+
+
+def test_photos_come_in_order_with_a_bounded_number_fetched_at_once(slow_s3: SlowCountingClient) -> None:
+    body_a, photos_a = _archive(12)
+    body_b, photos_b = _archive(5, size=50_000)
+    slow_s3.inner.put_object(Bucket="work", Key="u/a.zip", Body=body_a)
+    slow_s3.inner.put_object(Bucket="work", Key="u/b.zip", Body=body_b)
+    refs = [_ref("u/a.zip", m) for m in photos_a] + [_ref("u/b.zip", m) for m in photos_b]
+    refs.insert(3, _ref("u/a.zip", "photos/missing.jpg"))
+    got = list(images._photos(refs, read_ahead=3))
+    assert [key for key, _ in got] == [f"{ref.archive}#{i}" for i, ref in enumerate(refs)]
+    contents = {"u/a.zip": photos_a, "u/b.zip": photos_b}
+    expected = [contents[ref.archive].get(ref.member) for ref in refs]
+    assert [data for _, data in got] == expected, "each photo's bytes, and None for one the archive lacks"
+    assert slow_s3.most_in_flight == 3, "reads overlap, never more than read_ahead"
+    # One GET per photo, plus each thread's first look at each archive's directory.
+    assert slow_s3.gets <= len(photos_a) + len(photos_b) + 3 * 2 * 2
+
+
+def test_one_read_at_a_time_when_asked(slow_s3: SlowCountingClient) -> None:
+    body, photos = _archive(4)
+    slow_s3.inner.put_object(Bucket="work", Key="u/a.zip", Body=body)
+    got = list(images._photos([_ref("u/a.zip", m) for m in photos], read_ahead=1))
+    assert [data for _, data in got] == list(photos.values())
+    assert slow_s3.most_in_flight == 1
+
+
+def test_readers_end_with_the_batch_even_when_it_stops_early(
+    slow_s3: SlowCountingClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body, photos = _archive(10)
+    slow_s3.inner.put_object(Bucket="work", Key="u/a.zip", Body=body)
+    alive: set[int] = set()
+    original = s3io.S3RangedReader.__init__
+
+    def tracked(self: s3io.S3RangedReader, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        alive.add(id(self))
+        import weakref
+
+        weakref.finalize(self, alive.discard, id(self))
+
+    monkeypatch.setattr(s3io.S3RangedReader, "__init__", tracked)
+    reading = images._photos([_ref("u/a.zip", m) for m in photos], read_ahead=4)
+    assert next(reading)[1] == photos["photos/0.jpg"]
+    assert alive, "readers exist while the batch is read"
+    reading.close()
+    gc.collect()
+    assert not alive, "no reader (nor its cached blocks) outlives the batch"
+
+
+def test_a_failing_read_fails_the_batch(slow_s3: SlowCountingClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    body, photos = _archive(6)
+    slow_s3.inner.put_object(Bucket="work", Key="u/a.zip", Body=body)
+    calls = 0
+    real_get = slow_s3.get_object
+
+    def flaky(**kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise OSError("connection reset")
+        return real_get(**kwargs)
+
+    monkeypatch.setattr(slow_s3, "get_object", flaky)
+    with pytest.raises(TransientError):
+        list(images._photos([_ref("u/a.zip", m) for m in photos], read_ahead=2))
+
+
+def test_the_cached_client_is_the_one_storage_makes() -> None:
+    assert images.s3_client is storage.s3_client
