@@ -15,6 +15,10 @@ the result with its key. Delivery log entries keep no bodies and expire after `D
 Signature: header `Credscore-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`; during the overlap
 after a rotation a second `v1=` made with the previous secret follows, so either secret verifies. Receivers should
 refuse a `t` more than `REPLAY_WINDOW_SECONDS` (5 minutes) from their clock and dedupe on the event id.
+
+SSRF: `check_url` resolves the host once and refuses any answer that is not public; the delivery connects to one of
+those checked addresses (pinned: no second lookup for DNS rebinding to answer) while naming the host in the Host
+header, SNI and certificate check, and does not follow redirects.
 """
 
 from __future__ import annotations
