@@ -9,6 +9,7 @@ import datetime
 import socket
 import ssl
 import threading
+import tomllib
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,7 +26,9 @@ from cryptography.x509.oid import NameOID
 from credscore_aws.logic import webhooks
 from credscore_client import verify_signature
 from credscore_local import network_guard
+from credscore_local.template import load_template
 
+REPO = Path(__file__).resolve().parents[2]
 NAME = "hooks.test"
 BODY = b'{"application_id":"a","id":"evt_1","occurred_at":1,"status":"scored","type":"application.scored"}'
 
@@ -167,6 +170,24 @@ def test_a_forbidden_first_answer_is_refused_without_connecting(
     _dns(monkeypatch, ["93.184.216.34", "10.0.0.7"])
     assert webhooks.post_event(f"https://{NAME}/h", ["whsec_a"], BODY, timeout=5) == (None, "refused_address")
     assert connects == []
+
+
+def test_a_loopback_receiver_is_refused_unless_the_local_stack_allows_it(
+    monkeypatch: pytest.MonkeyPatch, connects: list[str], receiver: Receiver
+) -> None:
+    _dns(monkeypatch, ["127.0.0.1"])
+    url = f"http://{NAME}:{receiver.port}/h"
+    _local(monkeypatch, False)
+    assert webhooks.post_event(url, ["whsec_a"], BODY, timeout=5) == (None, "refused_address")
+    assert connects == []
+    _local(monkeypatch, True)
+    assert webhooks.post_event(url, ["whsec_a"], BODY, timeout=5) == (200, None)
+    # Only the local stack sets it: the template's default is off and no deployed stage turns it on.
+    assert load_template()["Parameters"]["WebhookAllowLoopback"]["Default"] == "false"
+    samconfig = tomllib.loads((REPO / "samconfig.toml").read_text(encoding="utf-8"))
+    stages = [tables["deploy"]["parameters"] for env, tables in samconfig.items() if env != "version"]
+    assert stages
+    assert not [stage for stage in stages if "WebhookAllowLoopback" in stage.get("parameter_overrides", "")]
 
 
 def test_the_checked_addresses_are_tried_in_the_resolvers_order(
