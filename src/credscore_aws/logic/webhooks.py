@@ -15,6 +15,10 @@ the result with its key. Delivery log entries keep no bodies and expire after `D
 Signature: header `Credscore-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`; during the overlap
 after a rotation a second `v1=` made with the previous secret follows, so either secret verifies. Receivers should
 refuse a `t` more than `REPLAY_WINDOW_SECONDS` (5 minutes) from their clock and dedupe on the event id.
+
+SSRF: `check_url` resolves the host once and refuses any answer that is not public; the delivery connects to one of
+those checked addresses (pinned: no second lookup for DNS rebinding to answer) while naming the host in the Host
+header, SNI and certificate check, and does not follow redirects.
 """
 
 from __future__ import annotations
@@ -30,8 +34,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
+import urllib3
 from boto3.dynamodb.types import TypeDeserializer
+from requests.certs import where as ca_bundle_path
 
 from credscore_aws.dal.webhook_store import WebhookStore
 from credscore_aws.settings import settings
@@ -46,6 +51,8 @@ TERMINAL_EVENTS = {
     "erased": "application.erased",
 }
 MAX_BACKOFF_SECONDS = 3600
+# The trust store of `requests` (certifi), which delivered webhooks before the connection was pinned.
+CA_BUNDLE = ca_bundle_path()
 META = "META"
 
 
@@ -69,45 +76,72 @@ def allow_loopback() -> bool:
     return settings().webhook_allow_loopback
 
 
+@dataclass(frozen=True)
+class Destination:
+    """A checked webhook URL: the addresses its host resolved to, every one checked, in the resolver's order, and
+    what the request names (the host: Host header, TLS SNI and the certificate's name)."""
+
+    scheme: str
+    host: str  # ASCII (IDNA), IPv6 literals without brackets
+    port: int
+    target: str  # path and query
+    addresses: tuple[str, ...]
+
+    @property
+    def host_header(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return host if self.port == DEFAULT_PORTS[self.scheme] else f"{host}:{self.port}"
+
+
+DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
 def check_url(
     url: str,
     *,
     loopback_ok: bool | None = None,
     resolve: Callable[[str], list[str]] | None = None,
-) -> None:
+) -> Destination:
     """Refuse what a webhook may not reach: anything but https (http is allowed only to loopback, locally), and
-    hosts resolving to private, loopback, link-local, multicast or reserved addresses (cloud metadata included)."""
+    hosts resolving to private, loopback, link-local, multicast or reserved addresses (cloud metadata included).
+    The host is resolved once here: a delivery connects to the addresses returned, never to a second answer."""
     loopback_ok = allow_loopback() if loopback_ok is None else loopback_ok
     try:
         parts = urlsplit(url)
-        parts.port  # noqa: B018 (raises on a port that is not a number)
+        port = parts.port
     except ValueError as exc:
         raise UnsafeUrl("the URL cannot be read") from exc
     if parts.username or parts.password:
         raise UnsafeUrl("credentials in the URL are not accepted")
-    host = parts.hostname
-    if not host:
+    if not parts.hostname:
         raise UnsafeUrl("the URL has no host")
     if parts.scheme not in ("https", "http") or (parts.scheme == "http" and not loopback_ok):
         raise UnsafeUrl("the URL must use https")
     try:
+        # The name the resolver is asked is the name TLS checks (IDNA, as getaddrinfo would encode it).
+        host = parts.hostname.encode("idna").decode("ascii")
         addresses = (resolve or _resolve)(host)
     except (OSError, UnicodeError, ValueError) as exc:  # UnicodeError: a label too long to encode
         raise UnsafeUrl("the host does not resolve") from exc
     if not addresses:
         raise UnsafeUrl("the host does not resolve")
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    ips = [ipaddress.ip_address(address.split("%", 1)[0]) for address in addresses]
+    for ip in ips:
         if loopback_ok and ip.is_loopback:
             continue
         if not ip.is_global or ip.is_multicast:
             raise UnsafeUrl("the host resolves to a private, loopback or link-local address")
-    if parts.scheme == "http" and not all(ipaddress.ip_address(a).is_loopback for a in addresses):
+    if parts.scheme == "http" and not all(ip.is_loopback for ip in ips):
         raise UnsafeUrl("the URL must use https")
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    port = DEFAULT_PORTS[parts.scheme] if port is None else port
+    return Destination(parts.scheme, host, port, target, tuple(str(ip) for ip in ips))
 
 
 def _resolve(host: str) -> list[str]:
-    return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)})
+    # The resolver's order kept (it prefers what is reachable), duplicates dropped.
+    infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 # ---------------------------------------------------------------------------------------------- dispatch
@@ -204,29 +238,70 @@ def backoff_seconds(attempt: int, base: int) -> int:
 def post_event(
     url: str, secrets_in_force: list[str], body: bytes, timeout: float
 ) -> tuple[int | None, str | None]:
-    """POST once; (status code, error code). Redirects are not followed (they could lead anywhere)."""
+    """POST once; (status code, error code). The connection goes to an address `check_url` checked (tried in the
+    resolver's order while they refuse), so a second DNS answer cannot send it elsewhere (rebinding). Redirects
+    are not followed: a 3xx is a failed delivery."""
     try:
-        check_url(url)
+        destination = check_url(url)
     except UnsafeUrl:
         return None, "refused_address"
     timestamp = int(time.time())
     event_id = json.loads(body)["id"]
     headers = {
+        "Host": destination.host_header,
         "Content-Type": "application/json",
         "User-Agent": "credscore-webhooks/1",
         SIGNATURE_HEADER: signature_header(secrets_in_force, timestamp, body),
         EVENT_ID_HEADER: event_id,
     }
-    try:
-        response = requests.post(url, data=body, headers=headers, timeout=timeout, allow_redirects=False)
-    except requests.Timeout:
-        return None, "timeout"
-    except requests.RequestException:
-        return None, "connection_failed"
-    response.close()
-    if 200 <= response.status_code < 300:
-        return response.status_code, None
-    return response.status_code, f"http_{response.status_code}"
+    for address in destination.addresses:
+        try:
+            status = _post_to(destination, address, body, headers, timeout)
+        except urllib3.exceptions.NewConnectionError:
+            continue  # refused or unreachable (an IPv6 address without a route): the next checked address
+        except urllib3.exceptions.TimeoutError:  # after NewConnectionError, which subclasses it
+            return None, "timeout"
+        except urllib3.exceptions.HTTPError:
+            return None, "connection_failed"
+        if 200 <= status < 300:
+            return status, None
+        return status, f"http_{status}"
+    return None, "connection_failed"
+
+
+def _post_to(
+    destination: Destination, address: str, body: bytes, headers: dict[str, str], timeout: float
+) -> int:
+    with pinned_pool(destination, address, timeout) as pool:
+        response = pool.urlopen(
+            "POST",
+            destination.target,
+            body=body,
+            headers=headers,
+            redirect=False,
+            retries=False,
+            preload_content=False,
+        )
+        response.close()  # only the status counts: the body is not read
+        return response.status
+
+
+def pinned_pool(destination: Destination, address: str, timeout: float) -> urllib3.HTTPConnectionPool:
+    """A connection to `address`, which nothing resolves again, for a request that still names the host: the
+    caller sends its Host header; TLS sends it as SNI and verifies the certificate against it (not the address),
+    with the CA bundle `requests` uses. Proxies from the environment are not used: they would resolve the name."""
+    timeouts = urllib3.Timeout(connect=timeout, read=timeout)
+    if destination.scheme == "https":
+        return urllib3.HTTPSConnectionPool(
+            address,
+            destination.port,
+            timeout=timeouts,
+            retries=False,
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=CA_BUNDLE,
+            server_hostname=destination.host,
+        )
+    return urllib3.HTTPConnectionPool(address, destination.port, timeout=timeouts, retries=False)
 
 
 def deliver(
