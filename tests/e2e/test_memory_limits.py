@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -180,3 +181,34 @@ def test_a_batch_of_hostile_photos_and_a_huge_manifest_stays_under_the_image_mem
         "missing": cap["analysed"] - len(photos),
         "too_large": 1,
     }
+
+
+def test_photos_at_the_size_cap_read_ahead_stay_under_the_image_memory(stack: Any, partner: Any) -> None:
+    """The image function fetches several photos at once (PHOTO_READ_AHEAD), each up to MAX_PHOTO_BYTES, with a
+    block cache per reading thread: a batch of nothing but cap-sized photos is its worst case for memory."""
+    from credscore_aws.logic.images import MAX_PHOTO_BYTES, PHOTO_READ_AHEAD
+
+    created = partner.create_application({"facebook": 1, "linkedin": 1})  # waits for LinkedIn: nothing purges
+    application_id = created["application_id"]
+    archive = f"uploads/{application_id}/facebook/part-1.zip"
+    size = MAX_PHOTO_BYTES - 4096
+    count = 2 * PHOTO_READ_AHEAD
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+        for i in range(count):
+            zf.writestr(f"photos/{i}.jpg", b"\xff\xd8\xff\xe0" + random.Random(i).randbytes(size))
+    s3 = stack.client("s3")
+    s3.put_object(Bucket=stack.deployed.bucket, Key=archive, Body=buffer.getvalue())
+    refs = [
+        {"platform": "facebook", "archive": archive, "member": f"photos/{i}.jpg", "src": 0}
+        for i in range(count)
+    ]
+    batch = f"work/{application_id}/images/batch-0000.json"
+    s3.put_object(Bucket=stack.deployed.bucket, Key=batch, Body=json.dumps(refs).encode())
+
+    result = _invoke_within_memory(
+        stack, "AnalyzeImagesFunction", {"application_id": application_id, "batch": batch}
+    )
+    assert result["not_analysed_reasons"] == {"unsupported": count}, (
+        "every photo read whole (none too large, none missing), none an image"
+    )
