@@ -25,15 +25,21 @@ def _zip(members: dict[str, bytes]) -> io.BytesIO:
     return buffer
 
 
-def test_one_directory_per_archive_and_the_cap_of_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
-    built: list[Any] = []
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Each archive directory validated (SafeArchive built), in order."""
+    calls: list[Any] = []
 
     class Counting(SafeArchive):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            built.append(args)
+            calls.append(args)
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(archive, "SafeArchive", Counting)
+    return calls
+
+
+def test_one_directory_per_archive_and_the_cap_of_the_batch(built: list[Any]) -> None:
     photos = ArchiveMembers(_zip({"p/a.jpg": b"a" * 100, "p/b.jpg": b"b" * 100, "p/c.jpg": b"c" * 101}), 100)
     assert photos.read("p/a.jpg") == b"a" * 100
     assert photos.read("p/b.jpg") == b"b" * 100
@@ -44,15 +50,7 @@ def test_one_directory_per_archive_and_the_cap_of_the_batch(monkeypatch: pytest.
     assert photos._archive.limits.max_read_bytes >= 1 << 62
 
 
-def test_a_refused_archive_is_not_read_again_for_every_photo(monkeypatch: pytest.MonkeyPatch) -> None:
-    built: list[Any] = []
-
-    class Counting(SafeArchive):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            built.append(args)
-            super().__init__(*args, **kwargs)
-
-    monkeypatch.setattr(archive, "SafeArchive", Counting)
+def test_a_refused_archive_is_not_read_again_for_every_photo(built: list[Any]) -> None:
     photos = ArchiveMembers(io.BytesIO(b"not a zip at all"), 100)
     assert photos.read("p/a.jpg") is None
     assert photos.read("p/b.jpg") is None
