@@ -167,20 +167,37 @@ class BareCompute:
         return {"decode": decode, "images": images, "texts": texts, "names": names}
 
 
-def run_once(stack: Any, client: Any, paths: dict[str, Path]) -> tuple[float, list[tuple[str, float, int]]]:
+def run_once(
+    stack: Any, client: Any, paths: dict[str, Path]
+) -> tuple[float, list[tuple[str, float, int]], dict[str, float]]:
+    """(wall time, each state's time, CPU seconds spent while the pipeline ran: each function's handlers, in
+    their workers, and the emulator's own process: moto serving every AWS call, the Step Functions interpreter)."""
     from credscore_local.client import upload
 
     created = client.create_application({name: 1 for name in paths})
     for form in created["uploads"]:
         upload(form, paths[form["platform"]])
     uploaded = time.time()
+    pools = stack.runtime.pools
+    calls_before = {name: pool.invocations for name, pool in pools.items()}
+    emulator_before = os.times()
     # Poll slowly (the observer shares the cores) and take the end from the execution's own stop time.
     state = client.wait(created["application_id"], timeout=1800, poll=2.0)
+    emulator_after = os.times()
     if state["status"] != "scored":
         raise SystemExit(f"the heavy applicant was not scored: {state}")
     execution = stack.scoring_execution(created["application_id"])
     wall = execution["stopDate"].timestamp() - uploaded
-    return wall, stack.execution_state_times(execution)
+    cpu = {
+        "emulator": (emulator_after.user - emulator_before.user)
+        + (emulator_after.system - emulator_before.system)
+    }
+    for name, pool in pools.items():
+        calls = pool.invocations - calls_before[name]
+        if calls:
+            spent = [s.cpu_ms or 0.0 for s in list(pool.stats)[-calls:]]
+            cpu[name.removeprefix("credscore-dev-")] = sum(spent) / 1000
+    return wall, stack.execution_state_times(execution), cpu
 
 
 APPLICANTS = {
@@ -192,22 +209,23 @@ APPLICANTS = {
 def bench_applicant(stack: Any, client: Any, paths: dict[str, Path], runs: int, cores: int) -> dict[str, Any]:
     """One cold run, then `runs` warm ones, each right after the floor is timed again."""
     bare = BareCompute(paths)
-    cold_wall, _ = run_once(stack, client, paths)
-    measured: list[tuple[float, dict[str, float], list[tuple[str, float, int]]]] = []
+    cold_wall, _, _ = run_once(stack, client, paths)
+    measured: list[tuple[float, dict[str, float], list[tuple[str, float, int]], dict[str, float]]] = []
     # Floor and pipeline alternate, so a slower spell of a shared host weighs on both alike.
     for _ in range(max(1, runs)):
         floor = bare.measure()
-        wall, timeline = run_once(stack, client, paths)
-        measured.append((wall, floor, timeline))
-    ratios = [wall / (sum(floor.values()) / cores) for wall, floor, _ in measured]
+        wall, timeline, cpu = run_once(stack, client, paths)
+        measured.append((wall, floor, timeline, cpu))
+    ratios = [wall / (sum(floor.values()) / cores) for wall, floor, _, _ in measured]
     median_run = sorted(range(len(ratios)), key=ratios.__getitem__)[len(ratios) // 2]
-    wall, floor, timeline = measured[median_run]
+    wall, floor, timeline, cpu = measured[median_run]
     return {
         "bare": bare,
         "cold_wall": cold_wall,
         "wall": wall,
         "floor": floor,
         "timeline": timeline,
+        "cpu": cpu,
         "ratios": ratios,
         "ratio": ratios[median_run],
         "sizes": {name: path.stat().st_size for name, path in paths.items()},
@@ -221,6 +239,14 @@ def section(kind: str, result: dict[str, Any], cores: int, workers: int) -> str:
     each = ", ".join(f"{r:.2f}" for r in result["ratios"])
     sizes = ", ".join(f"{k} {v / 2**20:.1f} MiB" for k, v in result["sizes"].items())
     verdict = "met" if result["ratio"] <= 1.3 else f"missed by {result['ratio'] / 1.3 - 1:.0%}"
+    cpu = result["cpu"]
+    functions = sum(v for k, v in cpu.items() if k != "emulator")
+    work = sum(floor.values())
+    cpu_rows = "\n".join(
+        f"| {name} | {seconds:.2f} |"
+        for name, seconds in sorted(cpu.items(), key=lambda item: -item[1])
+        if name != "emulator"
+    )
     return f"""## {APPLICANTS[kind][0].upper()}{APPLICANTS[kind][1:]}
 
 Photos: {bare.photos}; archives: {sizes}. Ratios of all warm runs, in order: {each} (median
@@ -243,6 +269,19 @@ Time in each state (Map iterations: the longest of them, including any wait for 
 | state | seconds | entered |
 |---|---|---|
 {rows}
+
+Where the CPU went while it ran (same run; each function's handlers in their workers, as the local stack's REPORT
+lines count them, and the emulator's own process):
+
+| function | CPU seconds |
+|---|---|
+{cpu_rows}
+| **all functions** | **{functions:.2f}** ({functions / work:.2f} × the floor's bare work, {work:.2f} s) |
+| the emulator (moto serving S3, DynamoDB and the rest; the Step Functions interpreter) | {cpu["emulator"]:.2f} |
+
+The functions and the emulator together need {(functions + cpu["emulator"]) / cores:.1f} s of the {cores} cores
+before anything waits, against a wall time of {result["wall"]:.1f} s; in AWS the emulator's share is not on the
+functions' cores.
 """
 
 
