@@ -1,5 +1,9 @@
 """The ReceiveUpload step: record an arrived upload (or a partner's submit) and claim the application for
-scoring exactly once, when every declared source is in (or when the partner says to go ahead)."""
+scoring exactly once, when every declared source is in (or when the partner says to go ahead).
+
+The step is retried after a timeout, and an attempt may have written before it timed out: recording a part is
+idempotent, and the claim names the execution that wrote it, so a retry of that execution finds its own claim and
+goes on to score (any other execution still loses)."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from credscore.application import Status, expected_parts, parse_upload_key
 from credscore_aws.dal.repository import NotFound
 from credscore_aws.dal.storage import delete_keys
-from credscore_aws.models.states import ReceiveUploadInput, ReceiveUploadOutput, SubmitRequested
+from credscore_aws.models.states import ReceiveUploadOutput, ReceiveUploadRequest, SubmitRequested
 from credscore_aws.runtime import logger, metrics, repository
 from credscore_aws.settings import settings
 
@@ -18,13 +22,14 @@ from credscore_aws.settings import settings
 FINISHED = frozenset({Status.SCORED.value, Status.FAILED.value, Status.ERASED.value})
 
 
-def receive(event: ReceiveUploadInput) -> ReceiveUploadOutput:
+def receive(request: ReceiveUploadRequest) -> ReceiveUploadOutput:
+    event = request.event
     if isinstance(event, SubmitRequested):
-        return _claim(event.application_id, trigger="submit")
-    return _upload_arrived(unquote_plus(event.detail.object.key))
+        return _claim(event.application_id, "submit", request.execution)
+    return _upload_arrived(unquote_plus(event.detail.object.key), request.execution)
 
 
-def _upload_arrived(key: str) -> ReceiveUploadOutput:
+def _upload_arrived(key: str, execution: str) -> ReceiveUploadOutput:
     ref = parse_upload_key(key)
     if ref is None:
         logger.warning("ignoring an object outside the upload layout")
@@ -38,6 +43,9 @@ def _upload_arrived(key: str) -> ReceiveUploadOutput:
         delete_keys(settings().bucket_name, [key])
         return ReceiveUploadOutput(ready=False, reason="unknown_application")
     status = application.status.value
+    if application.status == Status.PROCESSING and application.claimed_by == execution:
+        # This execution's earlier attempt recorded the last part and claimed, then timed out before answering.
+        return _resumed(ref.application_id, "all_sources_received")
     if application.status != Status.COLLECTING:
         # Late: the application record is left untouched. Once it is scored, failed or erased nothing will
         # read this file, so it goes now; while processing the pipeline may still be reading what is in the
@@ -57,13 +65,18 @@ def _upload_arrived(key: str) -> ReceiveUploadOutput:
             reason="waiting_for_sources",
             missing=sorted(missing),
         )
-    return _claim(ref.application_id, trigger="all_sources_received")
+    return _claim(ref.application_id, "all_sources_received", execution)
 
 
-def _claim(application_id: str, trigger: str) -> ReceiveUploadOutput:
-    won = repository().claim_for_scoring(application_id, trigger)
-    if won:
+def _claim(application_id: str, trigger: str, execution: str) -> ReceiveUploadOutput:
+    repo = repository()
+    if repo.claim_for_scoring(application_id, trigger, execution):
         metrics.add_metric(name="ApplicationsClaimed", unit=MetricUnit.Count, value=1)
-    return ReceiveUploadOutput(
-        application_id=application_id, ready=won, reason=trigger if won else "already_claimed"
-    )
+        return ReceiveUploadOutput(application_id=application_id, ready=True, reason=trigger)
+    return ReceiveUploadOutput(application_id=application_id, ready=False, reason="already_claimed")
+
+
+def _resumed(application_id: str, trigger: str) -> ReceiveUploadOutput:
+    metrics.add_metric(name="ClaimsResumed", unit=MetricUnit.Count, value=1)
+    logger.info("a retry found this execution's own claim")
+    return ReceiveUploadOutput(application_id=application_id, ready=True, reason=trigger)
