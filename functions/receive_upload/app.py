@@ -16,5 +16,5 @@ from credscore_aws.runtime import logger, metrics, tracer
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    # {event: an S3 Object Created event or a submit action, execution: its name}; anything else is refused.
+    # {event: an S3 Object Created event or a submit action, execution: its ARN}; anything else is refused.
     return receive(ReceiveUploadRequest.model_validate(event)).dump()

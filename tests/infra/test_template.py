@@ -155,7 +155,7 @@ def test_receive_upload_retries_timeouts_then_parks_its_event_and_fails_the_exec
     states = ASL["States"]
     receive = states["ReceiveUpload"]
     # The claim names its execution, so a timed-out attempt that claimed is safe to retry.
-    assert receive["Parameters"] == {"event.$": "$", "execution.$": "$$.Execution.Name"}
+    assert receive["Parameters"] == {"event.$": "$", "execution.$": "$$.Execution.Id"}
     (timeouts,) = [r for r in receive["Retry"] if "States.Timeout" in r["ErrorEquals"]]
     assert "Sandbox.Timedout" in timeouts["ErrorEquals"]
     assert timeouts["MaxAttempts"] >= 3

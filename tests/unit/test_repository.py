@@ -140,6 +140,36 @@ def test_erasure_wins_over_the_claiming_executions_retry(repo: ApplicationReposi
     assert "claimed_by" not in _assert_only_tombstone(repo, application_id)
 
 
+def test_a_claim_left_by_an_ended_execution_is_taken_over_once_and_only_from_it(
+    repo: ApplicationRepository,
+) -> None:
+    application_id = _new(repo)
+    assert repo.claim_for_scoring(application_id, "all_sources_received", "execution-a")
+    # Only from the named holder: a caller that read a stale holder loses.
+    assert not repo.take_over_claim(application_id, "all_sources_received", "execution-b", "execution-x")
+    assert repo.take_over_claim(application_id, "all_sources_received", "execution-b", "execution-a")
+    assert not repo.take_over_claim(application_id, "all_sources_received", "execution-c", "execution-a")
+    assert repo.get(application_id).claimed_by == "execution-b"
+    assert repo.claim_for_scoring(application_id, "all_sources_received", "execution-b"), "now its own"
+    assert not repo.claim_for_scoring(application_id, "all_sources_received", "execution-a")
+    assert [e.event for e in repo.audit_trail(application_id)].count("claim_taken_over") == 1
+
+
+def test_no_claim_is_taken_over_once_the_application_finished_or_was_erased(
+    repo: ApplicationRepository,
+) -> None:
+    scored = _new(repo)
+    assert repo.claim_for_scoring(scored, "submit", "execution-a")
+    repo.mark_scored(scored, {"config_version": "v1"})
+    assert not repo.take_over_claim(scored, "submit", "execution-b", "execution-a")
+    assert repo.get(scored).status == Status.SCORED
+    erased = _new(repo)
+    assert repo.claim_for_scoring(erased, "submit", "execution-a")
+    repo.erase(erased, "p1")
+    assert not repo.take_over_claim(erased, "submit", "execution-b", "execution-a")
+    _assert_only_tombstone(repo, erased)
+
+
 def test_a_claim_on_an_unknown_application_loses(repo: ApplicationRepository) -> None:
     assert not repo.claim_for_scoring(new_application_id(), "submit", "execution-a")
 

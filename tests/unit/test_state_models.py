@@ -18,6 +18,7 @@ from credscore_cli.invoke import EVENTS_DIR
 from credscore_local.template import REPO_ROOT
 
 APP = "0f3c8e2a9b7d4c51a6e2f0b9d8c7a6e5"
+EXECUTION = "arn:aws:states:us-east-1:123456789012:execution:credscore-dev-scoring:s3-1234"
 PIPELINE = json.loads((REPO_ROOT / "statemachine.asl.json").read_text(encoding="utf-8"))
 SHADOW = json.loads((REPO_ROOT / "shadow.asl.json").read_text(encoding="utf-8"))
 ANALYSE = {b["StartAt"]: b for b in PIPELINE["States"]["Analyse"]["Branches"]}
@@ -132,17 +133,17 @@ def test_receive_upload_tells_an_upload_from_a_submit_and_refuses_anything_else(
 
 
 @pytest.mark.parametrize("started_by", ["upload", "submit"])
-def test_receive_upload_gets_the_executions_input_and_name_through_its_parameters(started_by: str) -> None:
-    """Both execution inputs (the S3 event, a submit) reach the handler unchanged, with the execution's name."""
+def test_receive_upload_gets_the_executions_input_and_arn_through_its_parameters(started_by: str) -> None:
+    """Both execution inputs (the S3 event, a submit) reach the handler unchanged, with the execution's ARN."""
     state = PIPELINE["States"]["ReceiveUpload"]
     execution_input = (
         json.loads((EVENTS_DIR / "receive_upload.json").read_text(encoding="utf-8"))["event"]
         if started_by == "upload"
         else {"action": "submit", "application_id": APP}
     )
-    context = {"Execution": {"Name": "s3-1234", "Input": execution_input}}
+    context = {"Execution": {"Id": EXECUTION, "Input": execution_input}}
     request = states.ReceiveUploadRequest.model_validate(_task_input(state, execution_input, context))
-    assert request.execution == "s3-1234"
+    assert request.execution == EXECUTION
     assert request.event == states.RECEIVE_UPLOAD_INPUT.validate_python(execution_input)
     with pytest.raises(ValueError, match="validation error"):
         states.ReceiveUploadRequest.model_validate({"event": execution_input, "execution": ""})
@@ -154,12 +155,12 @@ def test_a_receive_upload_that_fails_after_its_retries_parks_the_executions_inpu
     target, document = _catch(state, execution_input, "States.Timeout", "")
     park = PIPELINE["States"][target]
     assert park["Resource"] == "arn:aws:states:::sqs:sendMessage"
-    context = {"Execution": {"Name": "s3-1234", "Input": execution_input}}
+    context = {"Execution": {"Id": EXECUTION, "Input": execution_input}}
     message = _task_input(park, document, context)
     assert message["QueueUrl"] == "${UploadEventsDeadLetterQueueUrl}"
     assert message["MessageBody"] == execution_input, "the replay starts an execution with the same input"
     assert message["MessageAttributes"]["ERROR_CODE"]["StringValue"] == "States.Timeout"
-    assert message["MessageAttributes"]["EXECUTION_NAME"]["StringValue"] == "s3-1234"
+    assert message["MessageAttributes"]["EXECUTION_ARN"]["StringValue"] == EXECUTION
     end = PIPELINE["States"][park["Next"]]
     assert (end["Type"], end["Error"]) == ("Fail", "UploadEventParked")
 

@@ -192,7 +192,7 @@ class ApplicationRepository:
         return self.get(application_id)
 
     def claim_for_scoring(self, application_id: str, trigger: str, execution: str) -> bool:
-        """Move COLLECTING → PROCESSING for the pipeline `execution` (its name), stored with the claim in the same
+        """Move COLLECTING → PROCESSING for the pipeline `execution` (its ARN), stored with the claim in the same
         conditional write. Exactly one execution wins, however many uploads race; the winner asking again (its
         attempt claimed, then timed out before answering, and the state retried) is told it won, so the
         application is never left processing with nobody to score it. Any other execution loses, and so does
@@ -211,6 +211,23 @@ class ApplicationRepository:
         except NotFound:
             return False
         return application.status == Status.PROCESSING and application.claimed_by == execution
+
+    def take_over_claim(self, application_id: str, trigger: str, execution: str, ended: str) -> bool:
+        """Move the claim of a processing application from the `ended` execution (which will never score it) to
+        `execution`, in one conditional write: exactly one caller takes it over, and never once the application
+        moved on or was erased."""
+        try:
+            self._transact(
+                application_id,
+                (Status.PROCESSING,),
+                values={":ended": ended},
+                condition="claimed_by = :ended",
+                audit=("claim_taken_over", {"trigger": trigger}),
+                claimed_by=execution,
+            )
+        except (Conflict, NotFound):
+            return False
+        return True
 
     def stale_collecting(self, created_before: int) -> list[CollectingEntry]:
         """Applications still collecting that were created before `created_before` (Unix seconds)."""

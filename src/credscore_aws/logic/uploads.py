@@ -3,23 +3,31 @@ scoring exactly once, when every declared source is in (or when the partner says
 
 The step is retried after a timeout, and an attempt may have written before it timed out: recording a part is
 idempotent, and the claim names the execution that wrote it, so a retry of that execution finds its own claim and
-goes on to score (any other execution still loses)."""
+goes on to score (any other execution still loses). When every attempt of an execution timed out after one of them
+claimed, the execution parks its event and fails (statemachine.asl.json, UploadEventParked): the replay of that
+event takes the claim over, since the execution that holds it will never score."""
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
 from urllib.parse import unquote_plus
 
+import boto3
 from aws_lambda_powertools.metrics import MetricUnit
 
 from credscore.application import Status, expected_parts, parse_upload_key
 from credscore_aws.dal.repository import NotFound
 from credscore_aws.dal.storage import delete_keys
+from credscore_aws.models.records import ApplicationRecord
 from credscore_aws.models.states import ReceiveUploadOutput, ReceiveUploadRequest, SubmitRequested
 from credscore_aws.runtime import logger, metrics, repository
 from credscore_aws.settings import settings
 
 # An upload for these is late for good (a presigned form stays valid for its hour): deleted at once.
 FINISHED = frozenset({Status.SCORED.value, Status.FAILED.value, Status.ERASED.value})
+# The error of an execution that parked its event after ReceiveUpload's retries (its Fail state).
+PARKED_ERROR = "UploadEventParked"
 
 
 def receive(request: ReceiveUploadRequest) -> ReceiveUploadOutput:
@@ -46,6 +54,10 @@ def _upload_arrived(key: str, execution: str) -> ReceiveUploadOutput:
     if application.status == Status.PROCESSING and application.claimed_by == execution:
         # This execution's earlier attempt recorded the last part and claimed, then timed out before answering.
         return _resumed(ref.application_id, "all_sources_received")
+    if _took_over(application, "all_sources_received", execution):
+        return ReceiveUploadOutput(
+            application_id=ref.application_id, ready=True, reason="all_sources_received"
+        )
     if application.status != Status.COLLECTING:
         # Late: the application record is left untouched. Once it is scored, failed or erased nothing will
         # read this file, so it goes now; while processing the pipeline may still be reading what is in the
@@ -73,7 +85,33 @@ def _claim(application_id: str, trigger: str, execution: str) -> ReceiveUploadOu
     if repo.claim_for_scoring(application_id, trigger, execution):
         metrics.add_metric(name="ApplicationsClaimed", unit=MetricUnit.Count, value=1)
         return ReceiveUploadOutput(application_id=application_id, ready=True, reason=trigger)
+    try:
+        application = repo.get(application_id)
+    except NotFound:
+        application = None
+    if application is not None and _took_over(application, trigger, execution):
+        return ReceiveUploadOutput(application_id=application_id, ready=True, reason=trigger)
     return ReceiveUploadOutput(application_id=application_id, ready=False, reason="already_claimed")
+
+
+def _took_over(application: ApplicationRecord, trigger: str, execution: str) -> bool:
+    """Take over a processing application's claim whose execution ended parked (see the module's docstring)."""
+    holder = application.claimed_by
+    if application.status != Status.PROCESSING or holder is None or holder == execution:
+        return False
+    described = _stepfunctions().describe_execution(executionArn=holder)
+    if described["status"] != "FAILED" or described.get("error") != PARKED_ERROR:
+        return False  # still running (it will score), or ended some other way (its own alarm covers it)
+    if not repository().take_over_claim(application.application_id, trigger, execution, holder):
+        return False
+    metrics.add_metric(name="ClaimsTakenOver", unit=MetricUnit.Count, value=1)
+    logger.info("took over the claim of an execution that parked its event")
+    return True
+
+
+@cache
+def _stepfunctions() -> Any:
+    return boto3.client("stepfunctions")
 
 
 def _resumed(application_id: str, trigger: str) -> ReceiveUploadOutput:

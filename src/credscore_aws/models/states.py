@@ -49,7 +49,7 @@ RECEIVE_UPLOAD_INPUT: TypeAdapter[ReceiveUploadInput] = TypeAdapter(ReceiveUploa
 
 
 class ReceiveUploadRequest(BaseModel):
-    """What ReceiveUpload's Parameters pass: the execution's input (either shape above) and the execution's name
+    """What ReceiveUpload's Parameters pass: the execution's input (either shape above) and the execution's ARN
     from the context object, which the claim stores so a retry of the same execution finds its own claim."""
 
     event: ReceiveUploadInput
