@@ -13,6 +13,7 @@ from pydantic import BaseModel, TypeAdapter
 from credscore.evidence import AnalysisStatus, ImageAnalysis, NameCounts, ProfanityAnalysis, TextAnalysis
 from credscore_aws.logic.failures import describe_error
 from credscore_aws.logic.scoring import evidence_from_branches
+from credscore_aws.logic.uploads import PARKED_ERROR
 from credscore_aws.models import states
 from credscore_cli.invoke import EVENTS_DIR
 from credscore_local.template import REPO_ROOT
@@ -163,6 +164,7 @@ def test_a_receive_upload_that_fails_after_its_retries_parks_the_executions_inpu
     assert message["MessageAttributes"]["EXECUTION_ARN"]["StringValue"] == EXECUTION
     end = PIPELINE["States"][park["Next"]]
     assert (end["Type"], end["Error"]) == ("Fail", "UploadEventParked")
+    assert end["Error"] == PARKED_ERROR, "the error a replay looks for before taking a claim over"
 
 
 def test_a_failure_marker_and_an_analysis_that_failed_by_itself_are_told_apart() -> None:

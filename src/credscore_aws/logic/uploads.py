@@ -15,6 +15,7 @@ from urllib.parse import unquote_plus
 
 import boto3
 from aws_lambda_powertools.metrics import MetricUnit
+from botocore.exceptions import ClientError
 
 from credscore.application import Status, expected_parts, parse_upload_key
 from credscore_aws.dal.repository import NotFound
@@ -99,7 +100,12 @@ def _took_over(application: ApplicationRecord, trigger: str, execution: str) -> 
     holder = application.claimed_by
     if application.status != Status.PROCESSING or holder is None or holder == execution:
         return False
-    described = _stepfunctions().describe_execution(executionArn=holder)
+    try:
+        described = _stepfunctions().describe_execution(executionArn=holder)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "ExecutionDoesNotExist":
+            raise
+        return False  # past Step Functions' 90 days of history: whether it parked cannot be told
     if described["status"] != "FAILED" or described.get("error") != PARKED_ERROR:
         return False  # still running (it will score), or ended some other way (its own alarm covers it)
     if not repository().take_over_claim(application.application_id, trigger, execution, holder):
