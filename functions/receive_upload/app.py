@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore_aws.logic.uploads import receive
-from credscore_aws.models.states import RECEIVE_UPLOAD_INPUT
+from credscore_aws.models.states import ReceiveUploadRequest
 from credscore_aws.runtime import logger, metrics, tracer
 
 
@@ -16,5 +16,5 @@ from credscore_aws.runtime import logger, metrics, tracer
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    # An S3 Object Created event or a submit action; anything else is refused (a ValidationError).
-    return receive(RECEIVE_UPLOAD_INPUT.validate_python(event)).dump()
+    # {event: an S3 Object Created event or a submit action, execution: its ARN}; anything else is refused.
+    return receive(ReceiveUploadRequest.model_validate(event)).dump()

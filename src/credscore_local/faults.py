@@ -1,6 +1,6 @@
 """Fault injection into a running local stack's functions, by logical id (`FunctionFaults`): errors before the
-handler, hangs inside it (so the real timeout path runs), and redeploys with another environment, timeout or
-memory size.
+handler, hangs inside it or after it did its work (so the real timeout path runs), and redeploys with another
+environment, timeout or memory size.
 
 And hooks at a function's invocation: run test code just before a function's handler runs or just after it
 returned, in the stack's process, while the state machine waits on that state. With them a test can act at an
@@ -38,9 +38,10 @@ class FunctionFaults:
         """The next `times` invocations fail with this error before reaching the handler."""
         self.pool(logical_id).inject_faults(error_type, message, times)
 
-    def inject_hangs(self, logical_id: str, seconds: float, times: int) -> None:
-        """The next `times` invocations stall in the worker for `seconds` first."""
-        self.pool(logical_id).inject_hangs(seconds, times)
+    def inject_hangs(self, logical_id: str, seconds: float, times: int, after_handler: bool = False) -> None:
+        """The next `times` invocations stall in the worker for `seconds` first (`after_handler`: once the handler
+        returned, before its answer)."""
+        self.pool(logical_id).inject_hangs(seconds, times, after_handler)
 
     def reconfigure(
         self,

@@ -73,7 +73,7 @@ class _Worker:
         event: Any,
         request_id: str,
         timeout: float,
-        hang_seconds: float = 0.0,
+        hang: tuple[float, float] = (0.0, 0.0),
         memory_limit: int | None = None,
     ) -> tuple[str, Any, int | None, dict[str, int], float]:
         """(status, payload, peak resident bytes during the call, AWS calls made, CPU ms). Raises TimeoutError
@@ -83,7 +83,7 @@ class _Worker:
                 raise TimeoutError("init timed out")
             self.conn.recv()
             self.started = True
-        self.conn.send((event, request_id, timeout, hang_seconds))
+        self.conn.send((event, request_id, timeout, hang))
         deadline = time.monotonic() + timeout
         peak = 0
         while not self.conn.poll(min(MEMORY_POLL_SECONDS, max(0.0, deadline - time.monotonic()))):
@@ -134,23 +134,25 @@ class FunctionPool:
         self.cold_starts = 0
         self.invocations = 0
         self._faults: list[tuple[str, str]] = []
-        self._hangs: list[float] = []
+        self._hangs: list[tuple[float, float]] = []  # (seconds before, seconds after) the handler
 
     def inject_faults(self, error_type: str, message: str, times: int) -> None:
         """The next `times` invocations fail with this error before reaching the handler (fault-injection tests)."""
         with self._lock:
             self._faults.extend([(error_type, message)] * times)
 
-    def inject_hangs(self, seconds: float, times: int) -> None:
-        """The next `times` invocations stall in the worker for `seconds` first, so the real timeout path runs."""
+    def inject_hangs(self, seconds: float, times: int, after_handler: bool = False) -> None:
+        """The next `times` invocations stall in the worker for `seconds` first, so the real timeout path runs;
+        `after_handler`: the handler runs (its writes land) and the stall comes before its answer, as when a slow
+        or throttled return loses an attempt that did its work."""
         with self._lock:
-            self._hangs.extend([seconds] * times)
+            self._hangs.extend([(0.0, seconds) if after_handler else (seconds, 0.0)] * times)
 
     def invoke(self, event: Any) -> tuple[str, bool]:
         """Returns (payload JSON, errored) as Lambda's Invoke API would."""
         with self._lock:
             fault = self._faults.pop(0) if self._faults else None
-            hang = self._hangs.pop(0) if self._hangs and fault is None else 0.0
+            hang = self._hangs.pop(0) if self._hangs and fault is None else (0.0, 0.0)
         if fault is not None:
             self.invocations += 1
             return json.dumps({"errorType": fault[0], "errorMessage": fault[1]}), True

@@ -59,10 +59,10 @@ def worker_main(conn: Connection, spec: FunctionSpec, base_env: dict[str, str], 
             return
         if message is None:
             return
-        event, request_id, timeout, hang_seconds = message
+        event, request_id, timeout, (hang_before, hang_after) = message
         memory.reset_peak()  # the high-water mark becomes this invocation's peak
-        if hang_seconds:  # fault injection: the handler "hangs" (e.g. on a stuck network call)
-            time.sleep(hang_seconds)
+        if hang_before:  # fault injection: the handler "hangs" (e.g. on a stuck network call)
+            time.sleep(hang_before)
         if handler is None:
             conn.send(("error", init_error, memory.own_peak(), aws_calls.take(), 0.0))
             continue
@@ -75,6 +75,8 @@ def worker_main(conn: Connection, spec: FunctionSpec, base_env: dict[str, str], 
             _deadline=time.time() + timeout,
         )
         status, payload, cpu_ms = _call(handler, event, context)
+        if hang_after:  # fault injection: the handler did its work, its answer comes too late
+            time.sleep(hang_after)
         conn.send((status, payload, memory.own_peak(), aws_calls.take(), cpu_ms))
 
 

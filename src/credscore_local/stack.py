@@ -27,7 +27,7 @@ from credscore_local.deployment import FAKE_CREDENTIALS, Deployed, aws_client, f
 from credscore_local.event_pump import EventSourcePumps, UploadEventPump
 from credscore_local.executions import Executions
 from credscore_local.faults import FunctionFaults
-from credscore_local.fidelity import serialize_dynamodb_writes
+from credscore_local.fidelity import name_unnamed_executions, serialize_dynamodb_writes
 from credscore_local.lambda_runtime import FunctionPool, LocalLambdaRuntime
 from credscore_local.provisioning import Provisioner
 from credscore_local.template import FunctionSpec, load_template, parameter_defaults
@@ -89,6 +89,7 @@ class LocalStack:
         LocalStack._active = self
         network_guard.install_if_asked()  # a stack a test started in a child process (`credscore serve`)
         serialize_dynamodb_writes()
+        name_unnamed_executions()  # a start without a name gets a UUID, as in AWS
         s3_ranges.install()  # a ranged GET costs its range, as in S3
         asl_cache.install()  # the definition is parsed once, not at every execution
         self._start_moto()
@@ -209,8 +210,10 @@ class LocalStack:
     ) -> None:
         self.faults.inject_faults(logical_id, error_type, message, times)
 
-    def inject_hangs(self, logical_id: str, seconds: float, times: int = 1) -> None:
-        self.faults.inject_hangs(logical_id, seconds, times)
+    def inject_hangs(
+        self, logical_id: str, seconds: float, times: int = 1, after_handler: bool = False
+    ) -> None:
+        self.faults.inject_hangs(logical_id, seconds, times, after_handler)
 
     def pool(self, logical_id: str) -> FunctionPool:
         return self.faults.pool(logical_id)

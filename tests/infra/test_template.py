@@ -62,7 +62,12 @@ def _substituted_asl() -> str:
     subs = RESOURCES["ScoringStateMachine"]["Properties"]["DefinitionSubstitutions"]
     text = (REPO / "statemachine.asl.json").read_text()
     for var in subs:
-        text = text.replace("${" + var + "}", f"arn:aws:lambda:us-east-1:123456789012:function:{var}")
+        value = (
+            f"https://sqs.us-east-1.amazonaws.com/123456789012/{var}"
+            if var.endswith("QueueUrl")
+            else f"arn:aws:lambda:us-east-1:123456789012:function:{var}"
+        )
+        text = text.replace("${" + var + "}", value)
     assert "${" not in text, "every placeholder has a DefinitionSubstitution"
     return text
 
@@ -108,7 +113,9 @@ def _tasks(states: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 def test_every_task_retries_transient_errors_with_backoff_and_has_a_timeout() -> None:
     for name, state in _tasks(ASL["States"]):
-        transient = [r for r in state.get("Retry", []) if "Lambda.ServiceException" in r["ErrorEquals"]]
+        # A Lambda task retries Lambda's transient errors; a service integration (parking an event) every error.
+        retried = "Lambda.ServiceException" if state["Resource"].startswith("${") else "States.ALL"
+        transient = [r for r in state.get("Retry", []) if retried in r["ErrorEquals"]]
         assert transient, name
         assert transient[0]["BackoffRate"] > 1, name
         assert transient[0]["MaxAttempts"] >= 2, name
@@ -142,6 +149,62 @@ def test_pipeline_shape_ingest_parallel_score() -> None:
     for branch in states["Analyse"]["Branches"]:
         first = branch["States"][branch["StartAt"]]
         assert first["Catch"][0]["ErrorEquals"] == ["States.ALL"], "a failed branch is recorded, not lost"
+
+
+def test_receive_upload_retries_timeouts_then_parks_its_event_and_fails_the_execution() -> None:
+    states = ASL["States"]
+    receive = states["ReceiveUpload"]
+    # The claim names its execution, so a timed-out attempt that claimed is safe to retry.
+    assert receive["Parameters"] == {"event.$": "$", "execution.$": "$$.Execution.Id"}
+    (timeouts,) = [r for r in receive["Retry"] if "States.Timeout" in r["ErrorEquals"]]
+    assert "Sandbox.Timedout" in timeouts["ErrorEquals"]
+    assert timeouts["MaxAttempts"] >= 3
+    assert timeouts["BackoffRate"] > 1
+    worst = (timeouts["MaxAttempts"] + 1) * receive["TimeoutSeconds"] + timeouts["MaxAttempts"] * timeouts[
+        "MaxDelaySeconds"
+    ]
+    assert worst < ASL["TimeoutSeconds"] / 10, "far inside the execution's deadline"
+    assert receive["Catch"] == [
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "ParkUploadEvent"}
+    ]
+    park = states["ParkUploadEvent"]
+    assert park["Resource"] == "arn:aws:states:::sqs:sendMessage"
+    assert park["Parameters"]["QueueUrl"] == "${UploadEventsDeadLetterQueueUrl}"
+    assert park["Parameters"]["MessageBody.$"] == "$$.Execution.Input", "replayed as the execution's input"
+    subs = RESOURCES["ScoringStateMachine"]["Properties"]["DefinitionSubstitutions"]
+    assert subs["UploadEventsDeadLetterQueueUrl"] == {"Ref": "UploadEventsDeadLetterQueue"}, (
+        "the queue UploadEventsParkedAlarm watches"
+    )
+    assert states[park["Next"]] == {
+        "Type": "Fail",
+        "Error": "UploadEventParked",
+        "Cause": states[park["Next"]]["Cause"],
+    }
+
+
+def test_the_state_machine_may_park_events_in_the_encrypted_queue_and_nothing_more() -> None:
+    statements = [
+        s
+        for policy in RESOURCES["ScoringStateMachine"]["Properties"]["Policies"]
+        for s in policy.get("Statement", [])
+    ]
+    sends = [s for s in statements if any(a.startswith("sqs:") for a in s["Action"])]
+    assert sends == [
+        {
+            "Effect": "Allow",
+            "Action": ["sqs:SendMessage"],
+            "Resource": {"Fn::GetAtt": ["UploadEventsDeadLetterQueue", "Arn"]},
+        }
+    ]
+    assert RESOURCES["UploadEventsDeadLetterQueue"]["Properties"]["KmsMasterKeyId"] == {"Ref": "DataKey"}
+    keys = [s for s in statements if any(a.startswith("kms:") for a in s["Action"])]
+    assert keys == [
+        {
+            "Effect": "Allow",
+            "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+            "Resource": {"Fn::GetAtt": ["DataKey", "Arn"]},
+        }
+    ]
 
 
 def test_states_pass_pointers_not_bulk_data() -> None:

@@ -172,3 +172,123 @@ def test_an_upload_whose_pipeline_cannot_start_is_parked_with_its_error_then_rep
     sqs.delete_message(QueueUrl=stack.event_dead_letter_url, ReceiptHandle=parked[0]["ReceiptHandle"])
     assert partner.wait(created["application_id"])["status"] == "scored"
     assert_no_raw_data_left(stack, created["application_id"])
+
+
+def _executions_of(stack: Any, application_id: str, at_least: int = 1) -> list[dict[str, Any]]:
+    """The application's executions (their input names it), described, once `at_least` exist and none runs."""
+    deadline = time.time() + 180
+    while True:
+        mine = [e for e in stack.wait_for_executions() if application_id in e["input"]]
+        if len(mine) >= at_least or time.time() > deadline:
+            return mine
+        time.sleep(0.2)
+
+
+def _parked(stack: Any, application_id: str) -> list[dict[str, Any]]:
+    """The application's messages in the upload-events dead-letter queue (received, not deleted)."""
+    sqs = stack.client("sqs")
+    parked: list[dict[str, Any]] = []
+    deadline = time.time() + 30
+    while not parked and time.time() < deadline:
+        messages = sqs.receive_message(
+            QueueUrl=stack.event_dead_letter_url, MessageAttributeNames=["All"], WaitTimeSeconds=1
+        ).get("Messages", [])
+        parked = [m for m in messages if application_id in m["Body"]]
+    return parked
+
+
+def test_a_receive_upload_that_claimed_then_timed_out_is_retried_and_scores(stack: Any, partner: Any) -> None:
+    """The attempt records the upload and claims the application, then answers too late (Sandbox.Timedout): the
+    retry of the same execution finds its own claim and scores, instead of leaving the application processing."""
+    previous = stack.reconfigure_function("ReceiveUploadFunction", timeout=2)
+    try:
+        pool = stack.pool("ReceiveUploadFunction")
+        calls_before = pool.invocations
+        stack.inject_hangs("ReceiveUploadFunction", seconds=5, times=1, after_handler=True)
+        state = _run(partner)
+    finally:
+        stack.restore_function("ReceiveUploadFunction", previous)
+    application_id = state["application_id"]
+    assert state["status"] == "scored", state
+    assert pool.invocations - calls_before == 2, "the attempt that claimed and timed out, then its retry"
+    (execution,) = _executions_of(stack, application_id)
+    assert execution["status"] == "SUCCEEDED"
+    assert '"status": "scored"' in execution["output"]
+    assert partner.result(application_id)["result"]["analysis_failures"] == []
+    assert_no_raw_data_left(stack, application_id)
+
+
+def test_a_receive_upload_that_keeps_failing_parks_its_event_which_a_replay_scores_once(
+    stack: Any, partner: Any
+) -> None:
+    pool = stack.pool("ReceiveUploadFunction")
+    calls_before = pool.invocations
+    stack.inject_faults("ReceiveUploadFunction", "TransientError", "the table stayed busy", times=4)
+    created = partner.create_application({"linkedin": 1})
+    application_id = created["application_id"]
+    upload(created["uploads"][0], LINKEDIN)
+    (failed,) = _executions_of(stack, application_id)
+    assert pool.invocations - calls_before == 4, "the first attempt and its three transient retries"
+    assert (failed["status"], failed.get("error")) == ("FAILED", "UploadEventParked")
+
+    sqs = stack.client("sqs")
+    parked = _parked(stack, application_id)
+    assert len(parked) == 1, "the event is parked, not lost"
+    assert json.loads(parked[0]["Body"]) == json.loads(failed["input"]), "the execution's input, unchanged"
+    attributes = parked[0]["MessageAttributes"]
+    assert attributes["ERROR_CODE"]["StringValue"] == "TransientError"
+    assert attributes["EXECUTION_ARN"]["StringValue"] == failed["executionArn"]
+    # Nothing recorded, nothing lost: still collecting, and the uploaded file is still there to be read.
+    assert partner.application(application_id)["status"] == "collecting"
+    s3 = stack.client("s3")
+    listed = s3.list_objects_v2(Bucket=stack.deployed.bucket, Prefix=upload_prefix(application_id))
+    assert listed.get("KeyCount") == 1
+
+    # The runbook's replay: an execution with the parked body records the upload, claims and scores.
+    sfn = stack.client("stepfunctions")
+    sfn.start_execution(stateMachineArn=stack.deployed.state_machine_arn, input=parked[0]["Body"])
+    sqs.delete_message(QueueUrl=stack.event_dead_letter_url, ReceiptHandle=parked[0]["ReceiptHandle"])
+    assert partner.wait(application_id)["status"] == "scored"
+    # Replayed twice (the message was received again before its deletion): the second finds it scored.
+    sfn.start_execution(stateMachineArn=stack.deployed.state_machine_arn, input=parked[0]["Body"])
+    mine = _executions_of(stack, application_id, at_least=3)
+    assert len(mine) == 3
+    assert sum('"status": "scored"' in (e.get("output") or "") for e in mine) == 1, "scored once"
+    assert sum('"reason": "already_scored"' in (e.get("output") or "") for e in mine) == 1
+    assert partner.application(application_id)["status"] == "scored"
+    assert_no_raw_data_left(stack, application_id)
+
+
+def test_a_claim_whose_every_answer_was_lost_is_taken_over_by_the_replay(stack: Any, partner: Any) -> None:
+    """The first attempt claims, then it and every retry answer too late: the execution parks its event and fails,
+    leaving the application processing under its claim. The replay finds the holder ended parked, takes the claim
+    over and scores, once."""
+    previous = stack.reconfigure_function("ReceiveUploadFunction", timeout=2)
+    try:
+        pool = stack.pool("ReceiveUploadFunction")
+        calls_before = pool.invocations
+        stack.inject_hangs("ReceiveUploadFunction", seconds=4, times=5, after_handler=True)
+        created = partner.create_application({"linkedin": 1})
+        application_id = created["application_id"]
+        upload(created["uploads"][0], LINKEDIN)
+        (failed,) = _executions_of(stack, application_id)
+    finally:
+        stack.restore_function("ReceiveUploadFunction", previous)
+    assert pool.invocations - calls_before == 5, (
+        "the attempt that claimed and its four retries, all timed out"
+    )
+    assert (failed["status"], failed.get("error")) == ("FAILED", "UploadEventParked")
+    assert partner.application(application_id)["status"] == "processing", "claimed by the failed execution"
+    (parked,) = _parked(stack, application_id)
+    assert parked["MessageAttributes"]["ERROR_CODE"]["StringValue"] == "Sandbox.Timedout"
+
+    sfn = stack.client("stepfunctions")
+    sfn.start_execution(stateMachineArn=stack.deployed.state_machine_arn, input=parked["Body"])
+    stack.client("sqs").delete_message(
+        QueueUrl=stack.event_dead_letter_url, ReceiptHandle=parked["ReceiptHandle"]
+    )
+    assert partner.wait(application_id)["status"] == "scored"
+    mine = _executions_of(stack, application_id, at_least=2)
+    assert len(mine) == 2
+    assert sum('"status": "scored"' in (e.get("output") or "") for e in mine) == 1
+    assert_no_raw_data_left(stack, application_id)

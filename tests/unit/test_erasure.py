@@ -63,7 +63,7 @@ def _processing(repo: Any) -> str:
             {"application_id": application_id, "partner_id": "p1", "declared": {"linkedin": 1}}
         )
     )
-    assert repo.claim_for_scoring(application_id, "upload")
+    assert repo.claim_for_scoring(application_id, "upload", "execution-1")
     storage.put_json("data", upload_key(application_id, Platform.LINKEDIN, 1), "zip")
     return application_id
 

@@ -110,7 +110,7 @@ def _uploaded(repo: ApplicationRepository, application_id: str, parts: int = 2) 
 def _processing(repo: ApplicationRepository, partner: str = OWNER) -> str:
     application_id = _collecting(repo, partner)
     _uploaded(repo, application_id)
-    assert repo.claim_for_scoring(application_id, "upload")
+    assert repo.claim_for_scoring(application_id, "upload", "execution-1")
     storage.put_json(BUCKET, f"work/{application_id}/profile.json", {"texts": []})
     return application_id
 

@@ -89,11 +89,12 @@ def test_exactly_one_claim_wins_a_race(repo: ApplicationRepository) -> None:
     wins: list[bool] = []
     barrier = threading.Barrier(8)
 
-    def claim() -> None:
+    def claim(execution: str) -> None:
         barrier.wait()
-        wins.append(repo.claim_for_scoring(application_id, "race"))
+        wins.append(repo.claim_for_scoring(application_id, "race", execution))
 
-    threads = [threading.Thread(target=claim) for _ in range(8)]
+    # Eight executions (duplicate deliveries, several uploads, a submit) race: each has its own name.
+    threads = [threading.Thread(target=claim, args=(f"execution-{i}",)) for i in range(8)]
     for t in threads:
         t.start()
     for t in threads:
@@ -102,10 +103,81 @@ def test_exactly_one_claim_wins_a_race(repo: ApplicationRepository) -> None:
     assert repo.get(application_id).status == Status.PROCESSING
 
 
+def test_the_claiming_execution_finds_its_own_claim_again_and_no_other_does(
+    repo: ApplicationRepository,
+) -> None:
+    application_id = _new(repo)
+    assert repo.claim_for_scoring(application_id, "all_sources_received", "execution-a")
+    # Its attempt wrote the claim, then timed out: the retry of the same execution is told it holds the claim.
+    assert repo.claim_for_scoring(application_id, "all_sources_received", "execution-a")
+    # A duplicate delivery, another upload or a submit runs as another execution: it still loses.
+    assert not repo.claim_for_scoring(application_id, "all_sources_received", "execution-b")
+    assert not repo.claim_for_scoring(application_id, "submit", "execution-b")
+    record = repo.get(application_id)
+    assert (record.status, record.claimed_by) == (Status.PROCESSING, "execution-a")
+    claims = [e for e in repo.audit_trail(application_id) if e.event == "claimed"]
+    assert len(claims) == 1, "finding the claim again writes nothing"
+
+
+@pytest.mark.parametrize("after", ["scored", "failed"])
+def test_a_finished_application_is_not_claimed_again_by_the_execution_that_claimed_it(
+    repo: ApplicationRepository, after: str
+) -> None:
+    application_id = _new(repo)
+    assert repo.claim_for_scoring(application_id, "submit", "execution-a")
+    if after == "scored":
+        repo.mark_scored(application_id, {"config_version": "v1"})
+    else:
+        repo.record_failure(application_id, "ParserCrashed", "the parser hit a bug")
+    assert not repo.claim_for_scoring(application_id, "submit", "execution-a")
+
+
+def test_erasure_wins_over_the_claiming_executions_retry(repo: ApplicationRepository) -> None:
+    application_id = _new(repo)
+    assert repo.claim_for_scoring(application_id, "submit", "execution-a")
+    repo.erase(application_id, "p1")
+    assert not repo.claim_for_scoring(application_id, "submit", "execution-a")
+    assert "claimed_by" not in _assert_only_tombstone(repo, application_id)
+
+
+def test_a_claim_left_by_an_ended_execution_is_taken_over_once_and_only_from_it(
+    repo: ApplicationRepository,
+) -> None:
+    application_id = _new(repo)
+    assert repo.claim_for_scoring(application_id, "all_sources_received", "execution-a")
+    # Only from the named holder: a caller that read a stale holder loses.
+    assert not repo.take_over_claim(application_id, "all_sources_received", "execution-b", "execution-x")
+    assert repo.take_over_claim(application_id, "all_sources_received", "execution-b", "execution-a")
+    assert not repo.take_over_claim(application_id, "all_sources_received", "execution-c", "execution-a")
+    assert repo.get(application_id).claimed_by == "execution-b"
+    assert repo.claim_for_scoring(application_id, "all_sources_received", "execution-b"), "now its own"
+    assert not repo.claim_for_scoring(application_id, "all_sources_received", "execution-a")
+    assert [e.event for e in repo.audit_trail(application_id)].count("claim_taken_over") == 1
+
+
+def test_no_claim_is_taken_over_once_the_application_finished_or_was_erased(
+    repo: ApplicationRepository,
+) -> None:
+    scored = _new(repo)
+    assert repo.claim_for_scoring(scored, "submit", "execution-a")
+    repo.mark_scored(scored, {"config_version": "v1"})
+    assert not repo.take_over_claim(scored, "submit", "execution-b", "execution-a")
+    assert repo.get(scored).status == Status.SCORED
+    erased = _new(repo)
+    assert repo.claim_for_scoring(erased, "submit", "execution-a")
+    repo.erase(erased, "p1")
+    assert not repo.take_over_claim(erased, "submit", "execution-b", "execution-a")
+    _assert_only_tombstone(repo, erased)
+
+
+def test_a_claim_on_an_unknown_application_loses(repo: ApplicationRepository) -> None:
+    assert not repo.claim_for_scoring(new_application_id(), "submit", "execution-a")
+
+
 def test_results_partner_listing_and_erasure(repo: ApplicationRepository) -> None:
     mine = _new(repo, "p1")
     _new(repo, "p2")
-    assert repo.claim_for_scoring(mine, "upload")
+    assert repo.claim_for_scoring(mine, "upload", "execution-1")
     repo.store_result(mine, {"total_points": 1.5, "config_version": "v1"}, {"age": {"value": 30.5}})
     repo.mark_scored(mine, {"config_version": "v1"})
     assert repo.get(mine).status == Status.SCORED
@@ -195,7 +267,7 @@ def test_only_applications_still_collecting_are_stale_and_a_claim_beats_a_close(
     repo: ApplicationRepository,
 ) -> None:
     old, claimed, young = _new(repo), _new(repo), _new(repo)
-    assert repo.claim_for_scoring(claimed, "upload")
+    assert repo.claim_for_scoring(claimed, "upload", "execution-1")
     later = int(time.time()) + 10
     assert {a.application_id for a in repo.stale_collecting(created_before=later)} == {old, young}
     assert repo.stale_collecting(created_before=0) == []
@@ -227,7 +299,7 @@ def _assert_only_tombstone(repo: ApplicationRepository, application_id: str) -> 
 
 def _processing(repo: ApplicationRepository) -> str:
     application_id = _new(repo)
-    assert repo.claim_for_scoring(application_id, "upload")
+    assert repo.claim_for_scoring(application_id, "upload", "execution-1")
     return application_id
 
 
@@ -261,7 +333,7 @@ def test_an_erased_application_cannot_be_claimed_closed_or_given_an_upload(
 ) -> None:
     application_id = _new(repo)
     repo.erase(application_id, "p1")
-    assert not repo.claim_for_scoring(application_id, "submit")
+    assert not repo.claim_for_scoring(application_id, "submit", "execution-1")
     assert not repo.close_unused(application_id, "no_upload", "nothing arrived")
     assert repo.record_upload(application_id, "linkedin/1").status == Status.ERASED
     _assert_only_tombstone(repo, application_id)
@@ -372,7 +444,7 @@ def test_the_partner_list_filters_by_status_and_searches_references_page_by_page
         ids.append(application_id)
     _new(repo, "p2")
     for application_id in ids[::2]:  # 0, 2, 4, 6 scored
-        assert repo.claim_for_scoring(application_id, "submit")
+        assert repo.claim_for_scoring(application_id, "submit", "execution-1")
         repo.mark_scored(application_id, {"normalised_score": 612.34, "config_version": "v"})
     seen: list[dict[str, Any]] = []
     after = None
@@ -416,7 +488,7 @@ def test_the_meta_record_reads_back_what_the_pipeline_wrote(repo: ApplicationRep
         application_id,
         StoredConsent(granted=True, notice_version="2026-11", granted_at=5, model_development=True),
     )
-    assert repo.claim_for_scoring(application_id, "submit")
+    assert repo.claim_for_scoring(application_id, "submit", "execution-1")
     source = SourceReport(
         platform=Platform.LINKEDIN,
         status=SourceStatus.PARSED,

@@ -86,7 +86,10 @@ def test_record_failure_event_is_a_catch_result() -> None:
 
 
 def test_receive_upload_event_is_an_s3_object_created_notification_for_an_upload() -> None:
-    event = _event("receive_upload")
+    # ReceiveUpload's Parameters wrap the execution's input with the execution's name.
+    request = _event("receive_upload")
+    assert request["execution"]
+    event = request["event"]
     parsed = models.S3EventNotificationEventBridgeModel.model_validate(event)
     assert parsed.source == "aws.s3"
     ref = parse_upload_key(unquote_plus(event["detail"]["object"]["key"]))

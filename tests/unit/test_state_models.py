@@ -13,11 +13,13 @@ from pydantic import BaseModel, TypeAdapter
 from credscore.evidence import AnalysisStatus, ImageAnalysis, NameCounts, ProfanityAnalysis, TextAnalysis
 from credscore_aws.logic.failures import describe_error
 from credscore_aws.logic.scoring import evidence_from_branches
+from credscore_aws.logic.uploads import PARKED_ERROR
 from credscore_aws.models import states
 from credscore_cli.invoke import EVENTS_DIR
 from credscore_local.template import REPO_ROOT
 
 APP = "0f3c8e2a9b7d4c51a6e2f0b9d8c7a6e5"
+EXECUTION = "arn:aws:states:us-east-1:123456789012:execution:credscore-dev-scoring:s3-1234"
 PIPELINE = json.loads((REPO_ROOT / "statemachine.asl.json").read_text(encoding="utf-8"))
 SHADOW = json.loads((REPO_ROOT / "shadow.asl.json").read_text(encoding="utf-8"))
 ANALYSE = {b["StartAt"]: b for b in PIPELINE["States"]["Analyse"]["Branches"]}
@@ -88,7 +90,7 @@ def _catch(state: dict[str, Any], document: dict[str, Any], error: str, cause: s
 # ---------------------------------------------------------------------------------------- sample events
 
 INPUTS: dict[str, Any] = {
-    "receive_upload": states.RECEIVE_UPLOAD_INPUT,
+    "receive_upload": states.ReceiveUploadRequest,
     "ingest": states.IngestInput,
     "analyze_text": states.AnalysisInput,
     "analyze_profanity": states.AnalysisInput,
@@ -121,7 +123,7 @@ def test_the_api_and_authorizer_are_the_only_functions_without_a_state_model() -
 
 
 def test_receive_upload_tells_an_upload_from_a_submit_and_refuses_anything_else() -> None:
-    upload = json.loads((EVENTS_DIR / "receive_upload.json").read_text(encoding="utf-8"))
+    upload = json.loads((EVENTS_DIR / "receive_upload.json").read_text(encoding="utf-8"))["event"]
     assert isinstance(states.RECEIVE_UPLOAD_INPUT.validate_python(upload), states.UploadArrived)
     submit = states.SubmitRequested(action="submit", application_id=APP)
     assert states.RECEIVE_UPLOAD_INPUT.validate_python(submit.model_dump()) == submit
@@ -129,6 +131,40 @@ def test_receive_upload_tells_an_upload_from_a_submit_and_refuses_anything_else(
         states.RECEIVE_UPLOAD_INPUT.validate_python({"application_id": APP})  # no action: not a submit
     with pytest.raises(ValueError, match="validation error"):
         states.RECEIVE_UPLOAD_INPUT.validate_python({"source": "aws.events", "detail": {}})
+
+
+@pytest.mark.parametrize("started_by", ["upload", "submit"])
+def test_receive_upload_gets_the_executions_input_and_arn_through_its_parameters(started_by: str) -> None:
+    """Both execution inputs (the S3 event, a submit) reach the handler unchanged, with the execution's ARN."""
+    state = PIPELINE["States"]["ReceiveUpload"]
+    execution_input = (
+        json.loads((EVENTS_DIR / "receive_upload.json").read_text(encoding="utf-8"))["event"]
+        if started_by == "upload"
+        else {"action": "submit", "application_id": APP}
+    )
+    context = {"Execution": {"Id": EXECUTION, "Input": execution_input}}
+    request = states.ReceiveUploadRequest.model_validate(_task_input(state, execution_input, context))
+    assert request.execution == EXECUTION
+    assert request.event == states.RECEIVE_UPLOAD_INPUT.validate_python(execution_input)
+    with pytest.raises(ValueError, match="validation error"):
+        states.ReceiveUploadRequest.model_validate({"event": execution_input, "execution": ""})
+
+
+def test_a_receive_upload_that_fails_after_its_retries_parks_the_executions_input_then_fails() -> None:
+    state = PIPELINE["States"]["ReceiveUpload"]
+    execution_input = {"action": "submit", "application_id": APP}
+    target, document = _catch(state, execution_input, "States.Timeout", "")
+    park = PIPELINE["States"][target]
+    assert park["Resource"] == "arn:aws:states:::sqs:sendMessage"
+    context = {"Execution": {"Id": EXECUTION, "Input": execution_input}}
+    message = _task_input(park, document, context)
+    assert message["QueueUrl"] == "${UploadEventsDeadLetterQueueUrl}"
+    assert message["MessageBody"] == execution_input, "the replay starts an execution with the same input"
+    assert message["MessageAttributes"]["ERROR_CODE"]["StringValue"] == "States.Timeout"
+    assert message["MessageAttributes"]["EXECUTION_ARN"]["StringValue"] == EXECUTION
+    end = PIPELINE["States"][park["Next"]]
+    assert (end["Type"], end["Error"]) == ("Fail", "UploadEventParked")
+    assert end["Error"] == PARKED_ERROR, "the error a replay looks for before taking a claim over"
 
 
 def test_a_failure_marker_and_an_analysis_that_failed_by_itself_are_told_apart() -> None:

@@ -191,9 +191,43 @@ class ApplicationRepository:
             return application
         return self.get(application_id)
 
-    def claim_for_scoring(self, application_id: str, trigger: str) -> bool:
-        """Move COLLECTING → PROCESSING. Exactly one caller wins, however many uploads race."""
-        return self._leave_collecting(application_id, Status.PROCESSING, ("claimed", {"trigger": trigger}))
+    def claim_for_scoring(self, application_id: str, trigger: str, execution: str) -> bool:
+        """Move COLLECTING → PROCESSING for the pipeline `execution` (its ARN), stored with the claim in the same
+        conditional write. Exactly one execution wins, however many uploads race; the winner asking again (its
+        attempt claimed, then timed out before answering, and the state retried) is told it won, so the
+        application is never left processing with nobody to score it. Any other execution loses, and so does
+        every caller once the application is erased."""
+        if self._leave_collecting(
+            application_id, Status.PROCESSING, ("claimed", {"trigger": trigger}), claimed_by=execution
+        ):
+            return True
+        return self.claimed_by(application_id, execution)
+
+    def claimed_by(self, application_id: str, execution: str) -> bool:
+        """True when the application is processing under a claim this `execution` wrote (a strongly consistent
+        read: the claim committed before this call's retry began)."""
+        try:
+            application = self.get(application_id)
+        except NotFound:
+            return False
+        return application.status == Status.PROCESSING and application.claimed_by == execution
+
+    def take_over_claim(self, application_id: str, trigger: str, execution: str, ended: str) -> bool:
+        """Move the claim of a processing application from the `ended` execution (which will never score it) to
+        `execution`, in one conditional write: exactly one caller takes it over, and never once the application
+        moved on or was erased."""
+        try:
+            self._transact(
+                application_id,
+                (Status.PROCESSING,),
+                values={":ended": ended},
+                condition="claimed_by = :ended",
+                audit=("claim_taken_over", {"trigger": trigger}),
+                claimed_by=execution,
+            )
+        except (Conflict, NotFound):
+            return False
+        return True
 
     def stale_collecting(self, created_before: int) -> list[CollectingEntry]:
         """Applications still collecting that were created before `created_before` (Unix seconds)."""

@@ -1,30 +1,44 @@
 """The ReceiveUpload step: record an arrived upload (or a partner's submit) and claim the application for
-scoring exactly once, when every declared source is in (or when the partner says to go ahead)."""
+scoring exactly once, when every declared source is in (or when the partner says to go ahead).
+
+The step is retried after a timeout, and an attempt may have written before it timed out: recording a part is
+idempotent, and the claim names the execution that wrote it, so a retry of that execution finds its own claim and
+goes on to score (any other execution still loses). When every attempt of an execution timed out after one of them
+claimed, the execution parks its event and fails (statemachine.asl.json, UploadEventParked): the replay of that
+event takes the claim over, since the execution that holds it will never score."""
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
 from urllib.parse import unquote_plus
 
+import boto3
 from aws_lambda_powertools.metrics import MetricUnit
+from botocore.exceptions import ClientError
 
 from credscore.application import Status, expected_parts, parse_upload_key
 from credscore_aws.dal.repository import NotFound
 from credscore_aws.dal.storage import delete_keys
-from credscore_aws.models.states import ReceiveUploadInput, ReceiveUploadOutput, SubmitRequested
+from credscore_aws.models.records import ApplicationRecord
+from credscore_aws.models.states import ReceiveUploadOutput, ReceiveUploadRequest, SubmitRequested
 from credscore_aws.runtime import logger, metrics, repository
 from credscore_aws.settings import settings
 
 # An upload for these is late for good (a presigned form stays valid for its hour): deleted at once.
 FINISHED = frozenset({Status.SCORED.value, Status.FAILED.value, Status.ERASED.value})
+# The error of an execution that parked its event after ReceiveUpload's retries (its Fail state).
+PARKED_ERROR = "UploadEventParked"
 
 
-def receive(event: ReceiveUploadInput) -> ReceiveUploadOutput:
+def receive(request: ReceiveUploadRequest) -> ReceiveUploadOutput:
+    event = request.event
     if isinstance(event, SubmitRequested):
-        return _claim(event.application_id, trigger="submit")
-    return _upload_arrived(unquote_plus(event.detail.object.key))
+        return _claim(event.application_id, "submit", request.execution)
+    return _upload_arrived(unquote_plus(event.detail.object.key), request.execution)
 
 
-def _upload_arrived(key: str) -> ReceiveUploadOutput:
+def _upload_arrived(key: str, execution: str) -> ReceiveUploadOutput:
     ref = parse_upload_key(key)
     if ref is None:
         logger.warning("ignoring an object outside the upload layout")
@@ -38,6 +52,13 @@ def _upload_arrived(key: str) -> ReceiveUploadOutput:
         delete_keys(settings().bucket_name, [key])
         return ReceiveUploadOutput(ready=False, reason="unknown_application")
     status = application.status.value
+    if application.status == Status.PROCESSING and application.claimed_by == execution:
+        # This execution's earlier attempt recorded the last part and claimed, then timed out before answering.
+        return _resumed(ref.application_id, "all_sources_received")
+    if _took_over(application, "all_sources_received", execution):
+        return ReceiveUploadOutput(
+            application_id=ref.application_id, ready=True, reason="all_sources_received"
+        )
     if application.status != Status.COLLECTING:
         # Late: the application record is left untouched. Once it is scored, failed or erased nothing will
         # read this file, so it goes now; while processing the pipeline may still be reading what is in the
@@ -57,13 +78,49 @@ def _upload_arrived(key: str) -> ReceiveUploadOutput:
             reason="waiting_for_sources",
             missing=sorted(missing),
         )
-    return _claim(ref.application_id, trigger="all_sources_received")
+    return _claim(ref.application_id, "all_sources_received", execution)
 
 
-def _claim(application_id: str, trigger: str) -> ReceiveUploadOutput:
-    won = repository().claim_for_scoring(application_id, trigger)
-    if won:
+def _claim(application_id: str, trigger: str, execution: str) -> ReceiveUploadOutput:
+    repo = repository()
+    if repo.claim_for_scoring(application_id, trigger, execution):
         metrics.add_metric(name="ApplicationsClaimed", unit=MetricUnit.Count, value=1)
-    return ReceiveUploadOutput(
-        application_id=application_id, ready=won, reason=trigger if won else "already_claimed"
-    )
+        return ReceiveUploadOutput(application_id=application_id, ready=True, reason=trigger)
+    try:
+        application = repo.get(application_id)
+    except NotFound:
+        application = None
+    if application is not None and _took_over(application, trigger, execution):
+        return ReceiveUploadOutput(application_id=application_id, ready=True, reason=trigger)
+    return ReceiveUploadOutput(application_id=application_id, ready=False, reason="already_claimed")
+
+
+def _took_over(application: ApplicationRecord, trigger: str, execution: str) -> bool:
+    """Take over a processing application's claim whose execution ended parked (see the module's docstring)."""
+    holder = application.claimed_by
+    if application.status != Status.PROCESSING or holder is None or holder == execution:
+        return False
+    try:
+        described = _stepfunctions().describe_execution(executionArn=holder)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "ExecutionDoesNotExist":
+            raise
+        return False  # past Step Functions' 90 days of history: whether it parked cannot be told
+    if described["status"] != "FAILED" or described.get("error") != PARKED_ERROR:
+        return False  # still running (it will score), or ended some other way (its own alarm covers it)
+    if not repository().take_over_claim(application.application_id, trigger, execution, holder):
+        return False
+    metrics.add_metric(name="ClaimsTakenOver", unit=MetricUnit.Count, value=1)
+    logger.info("took over the claim of an execution that parked its event")
+    return True
+
+
+@cache
+def _stepfunctions() -> Any:
+    return boto3.client("stepfunctions")
+
+
+def _resumed(application_id: str, trigger: str) -> ReceiveUploadOutput:
+    metrics.add_metric(name="ClaimsResumed", unit=MetricUnit.Count, value=1)
+    logger.info("a retry found this execution's own claim")
+    return ReceiveUploadOutput(application_id=application_id, ready=True, reason=trigger)

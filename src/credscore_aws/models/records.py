@@ -79,6 +79,7 @@ class ApplicationRecord(_Record):
     archive_hashes: dict[str, list[str]] = Field(default_factory=dict)  # per platform, one per part
     error: ApplicationError | None = None
     score: float | None = None  # what the partner's list shows (see `score_fields`)
+    claimed_by: str | None = None  # the pipeline execution that claimed it (its ARN)
     expires_at: int | None = None
     erased_at: int | None = None
     applicant_token_hash: str | None = None

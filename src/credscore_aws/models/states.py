@@ -48,6 +48,14 @@ ReceiveUploadInput = UploadArrived | SubmitRequested
 RECEIVE_UPLOAD_INPUT: TypeAdapter[ReceiveUploadInput] = TypeAdapter(ReceiveUploadInput)
 
 
+class ReceiveUploadRequest(BaseModel):
+    """What ReceiveUpload's Parameters pass: the execution's input (either shape above) and the execution's ARN
+    from the context object, which the claim stores so a retry of the same execution finds its own claim."""
+
+    event: ReceiveUploadInput
+    execution: str = Field(min_length=1)
+
+
 class ReceiveUploadOutput(_Output):
     """`ready` (the ReadyToScore choice) is true once, for the call that claimed the application."""
 

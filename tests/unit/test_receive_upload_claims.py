@@ -1,0 +1,154 @@
+"""ReceiveUpload's claim decisions (credscore_aws.logic.uploads) against the repository in moto, with the Step
+Functions answers about the execution holding a claim given by a stand-in: its own retry finds its claim, another
+execution loses, and only a holder that ended parked has its claim taken over."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from credscore.application import Platform, Status, new_application_id, upload_key
+from credscore_aws.dal.repository import ApplicationRepository
+from credscore_aws.logic import uploads
+from credscore_aws.models.records import NewApplication
+from credscore_aws.models.states import ReceiveUploadRequest
+from credscore_local.fidelity import serialize_dynamodb_writes
+from credscore_local.template import load_template
+
+PIPELINE = "arn:aws:states:us-east-1:123456789012:execution:credscore-dev-scoring:"
+MINE, OTHER = PIPELINE + "mine", PIPELINE + "other"
+
+
+class Executions:
+    """Stands in for Step Functions' DescribeExecution: what each execution ARN is said to be."""
+
+    def __init__(self) -> None:
+        self.described: dict[str, dict[str, Any]] = {}
+        self.asked: list[str] = []
+
+    def describe_execution(self, executionArn: str) -> dict[str, Any]:  # boto3's parameter name
+        self.asked.append(executionArn)
+        if executionArn not in self.described:
+            error = {"Error": {"Code": "ExecutionDoesNotExist", "Message": executionArn}}
+            raise ClientError(error, "DescribeExecution")
+        return self.described[executionArn]
+
+
+@pytest.fixture
+def repo(monkeypatch: pytest.MonkeyPatch) -> Iterator[ApplicationRepository]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    serialize_dynamodb_writes()
+    props = load_template()["Resources"]["ApplicationsTable"]["Properties"]
+    with mock_aws():
+        table = boto3.resource("dynamodb").create_table(
+            TableName="applications",
+            AttributeDefinitions=props["AttributeDefinitions"],
+            KeySchema=props["KeySchema"],
+            GlobalSecondaryIndexes=props["GlobalSecondaryIndexes"],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        repository = ApplicationRepository(table)
+        monkeypatch.setattr(uploads, "repository", lambda: repository)
+        yield repository
+
+
+@pytest.fixture
+def executions(monkeypatch: pytest.MonkeyPatch) -> Executions:
+    stand_in = Executions()
+    monkeypatch.setattr(uploads, "_stepfunctions", lambda: stand_in)
+    return stand_in
+
+
+def _new(repo: ApplicationRepository) -> str:
+    application_id = new_application_id()
+    repo.create(
+        NewApplication.model_validate(
+            {"application_id": application_id, "partner_id": "p1", "declared": {"linkedin": 1}}
+        )
+    )
+    return application_id
+
+
+def _submit(application_id: str, execution: str) -> tuple[bool, str]:
+    event = {"action": "submit", "application_id": application_id}
+    out = uploads.receive(ReceiveUploadRequest.model_validate({"event": event, "execution": execution}))
+    return out.ready, out.reason
+
+
+def _upload(application_id: str, execution: str) -> tuple[bool, str]:
+    event = {
+        "source": "aws.s3",
+        "detail": {"object": {"key": upload_key(application_id, Platform.LINKEDIN, 1)}},
+    }
+    out = uploads.receive(ReceiveUploadRequest.model_validate({"event": event, "execution": execution}))
+    return out.ready, out.reason
+
+
+@pytest.mark.parametrize("receive", [_submit, _upload], ids=["submit", "upload"])
+def test_the_claiming_executions_retry_is_ready_again_and_another_execution_is_not(
+    repo: ApplicationRepository, executions: Executions, receive: Any
+) -> None:
+    application_id = _new(repo)
+    executions.described[MINE] = {"status": "RUNNING"}
+    first = receive(application_id, MINE)
+    assert first[0], first
+    assert receive(application_id, MINE) == first, "the retry of the execution that claimed"
+    assert receive(application_id, OTHER)[0] is False
+    assert executions.asked == [MINE], "the other execution asked whether the holder still runs"
+    assert repo.get(application_id).claimed_by == MINE
+
+
+@pytest.mark.parametrize(
+    "holder",
+    [
+        {"status": "RUNNING"},
+        {"status": "SUCCEEDED"},
+        {"status": "FAILED", "error": "States.Timeout"},
+        {"status": "TIMED_OUT"},
+        None,  # gone from Step Functions' history
+    ],
+    ids=["running", "succeeded", "failed-otherwise", "timed-out", "unknown"],
+)
+def test_a_claim_is_left_alone_unless_its_execution_ended_parked(
+    repo: ApplicationRepository, executions: Executions, holder: dict[str, Any] | None
+) -> None:
+    application_id = _new(repo)
+    assert _submit(application_id, MINE)[0]
+    if holder is not None:
+        executions.described[MINE] = holder
+    assert _submit(application_id, OTHER) == (False, "already_claimed")
+    assert _upload(application_id, OTHER) == (False, "already_processing")
+    assert repo.get(application_id).claimed_by == MINE
+
+
+@pytest.mark.parametrize("receive", [_submit, _upload], ids=["submit", "upload"])
+def test_the_claim_of_an_execution_that_parked_its_event_is_taken_over_once(
+    repo: ApplicationRepository, executions: Executions, receive: Any
+) -> None:
+    application_id = _new(repo)
+    assert _submit(application_id, MINE)[0]
+    executions.described[MINE] = {"status": "FAILED", "error": uploads.PARKED_ERROR}
+    executions.described[OTHER] = {"status": "RUNNING"}
+    assert receive(application_id, OTHER)[0], "the replay takes the claim over"
+    assert repo.get(application_id).claimed_by == OTHER
+    assert receive(application_id, PIPELINE + "third")[0] is False, "the new holder runs: no second takeover"
+    assert repo.get(application_id).status == Status.PROCESSING
+
+
+def test_an_erased_application_is_never_taken_over(
+    repo: ApplicationRepository, executions: Executions
+) -> None:
+    application_id = _new(repo)
+    assert _submit(application_id, MINE)[0]
+    executions.described[MINE] = {"status": "FAILED", "error": uploads.PARKED_ERROR}
+    repo.erase(application_id, "p1")
+    assert _submit(application_id, OTHER)[0] is False
+    assert _submit(application_id, MINE)[0] is False
+    assert executions.asked == [], "an erased application's claim is not even looked at"
