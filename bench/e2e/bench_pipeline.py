@@ -11,7 +11,7 @@ the profanity matcher the pipeline runs (`credscore.analysis.profanity.matcher()
 better-profanity, not the stock library it replaced) on each group/page name, measured in this process.
 Writes BENCHMARKS-e2e.md.
 
-    python bench/e2e/bench_pipeline.py [--runs 5] [--camera-photos 200]
+    python bench/e2e/bench_pipeline.py [--runs 5] [--camera-photos 500]
 
 Defaults: per applicant one cold run, then 5 warm runs; the run with the median ratio is reported, with every
 ratio listed. The camera applicant is the heavy one with `--camera-photos` phone-sized JPEGs (8–12 MP, 2–3 MB,
@@ -291,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         "--runs", type=int, default=5, help="warm runs after the first (cold) one, per applicant"
     )
     parser.add_argument(
-        "--camera-photos", type=int, default=200, help="photos of the camera applicant (0: leave it out)"
+        "--camera-photos", type=int, default=500, help="photos of the camera applicant (0: leave it out)"
     )
     parser.add_argument("--out", type=Path, default=OUT, help="the report's file (default: %(default)s)")
     args = parser.parse_args(argv)
@@ -326,8 +326,9 @@ def main(argv: list[str] | None = None) -> int:
 
 {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}; {cores} cores, {cpu}; Python {platform.python_version()}.
 Command: `python bench/e2e/bench_pipeline.py --runs {args.runs} --camera-photos {args.camera_photos}` (also
-`make bench`; defaults: 5 warm runs, 200 camera photos). 1-minute load average when it started: {load_before:.1f}
-on {cores} cores (the host is shared; the floor is re-timed before every run so both see the same load).
+`make bench`; defaults: 5 warm runs, 500 camera photos, the heavy applicant's count). 1-minute load average when
+it started: {load_before:.1f} on {cores} cores (the host is shared; the floor is re-timed before every run so both
+see the same load).
 
 Inputs: Facebook {heavy["posts"]} posts, {heavy["comments"]} comments, {heavy["photos"]} photos (the camera
 applicant: {args.camera_photos}, each 8–12 MP, 2–3 MB, `bench/photos.py`), {heavy["groups"]} groups and

@@ -21,7 +21,7 @@ from typing import Any
 
 import requests
 
-from credscore_local import asl_cache, network_guard, s3_ranges
+from credscore_local import asl_cache, moto_hosts, network_guard, s3_ranges
 from credscore_local.api_adapter import serve_api
 from credscore_local.deployment import FAKE_CREDENTIALS, Deployed, aws_client, free_port
 from credscore_local.event_pump import EventSourcePumps, UploadEventPump
@@ -92,6 +92,7 @@ class LocalStack:
         name_unnamed_executions()  # a start without a name gets a UUID, as in AWS
         s3_ranges.install()  # a ranged GET costs its range, as in S3
         asl_cache.install()  # the definition is parsed once, not at every execution
+        moto_hosts.install()  # moto's server lists its package once, not at every request
         self._start_moto()
         self.runtime = LocalLambdaRuntime(self._function_env(), max_concurrency=self.max_concurrency)
         self.runtime.install()

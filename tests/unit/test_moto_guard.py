@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from credscore_local import asl_cache, s3_ranges
+from credscore_local import asl_cache, moto_hosts, s3_ranges
 
 
 def _parse() -> Any:
@@ -25,10 +25,17 @@ def _get_object() -> Any:
     return S3Response.get_object
 
 
+def _list_of_moto_modules() -> Any:
+    from moto import backends
+
+    return backends.list_of_moto_modules
+
+
 # (the patch, one function its guard records, what the patch replaces)
 PATCHES: list[tuple[ModuleType, str, Callable[[], Any]]] = [
     (asl_cache, "ExecutionWorker._get_evaluation_entrypoint", _parse),
     (s3_ranges, "S3Response._handle_range_header", _get_object),
+    (moto_hosts, "DomainDispatcherApplication.get_backend_for_host", _list_of_moto_modules),
 ]
 
 
@@ -39,7 +46,9 @@ def test_the_moto_functions_the_patch_relies_on_are_the_ones_it_was_written_for(
     )
 
 
-@pytest.mark.parametrize(("patch", "recorded", "patched"), PATCHES, ids=["asl_cache", "s3_ranges"])
+@pytest.mark.parametrize(
+    ("patch", "recorded", "patched"), PATCHES, ids=["asl_cache", "s3_ranges", "moto_hosts"]
+)
 def test_a_changed_moto_is_left_alone(
     patch: ModuleType,
     recorded: str,
@@ -61,3 +70,30 @@ def test_a_changed_moto_is_left_alone(
         monkeypatch.undo()
         if was_installed:
             patch.install()
+
+
+def test_moto_hosts_lists_what_moto_lists_and_only_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from moto import backends
+
+    was_installed = moto_hosts.installed()
+    moto_hosts.uninstall()
+    try:
+        expected = list(backends.list_of_moto_modules())
+        assert {"s3", "dynamodb", "stepfunctions", "sqs"} <= set(expected)
+        moto_hosts.install()
+        listings: list[str] = []
+        real_listdir = os.listdir
+        monkeypatch.setattr(os, "listdir", lambda path: listings.append(path) or real_listdir(path))
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+        dispatcher = DomainDispatcherApplication(lambda service: None)
+        assert list(backends.list_of_moto_modules()) == expected
+        assert dispatcher.get_backend_for_host("s3") == "s3"
+        assert dispatcher.get_backend_for_host("dynamodb") == "dynamodb"
+        assert listings == [], "the package is not listed again per request"
+    finally:
+        moto_hosts.uninstall()
+        if was_installed:
+            moto_hosts.install()
