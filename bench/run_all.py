@@ -16,6 +16,7 @@ ROOT = BENCH.parent
 
 SUITES: list[tuple[str, list[str]]] = [
     ("analysis (images/s, texts/s, names/s, cold starts)", ["analysis/bench_analysis.py"]),
+    ("photo-reads: the image read path against S3 first-byte latency", ["analysis/bench_photo_reads.py"]),
     (
         "ingest (bytes read from S3, memory, MB/s)",
         ["ingest/bench_ingest.py", "--write", str(ROOT / "BENCHMARKS-ingest.md")],

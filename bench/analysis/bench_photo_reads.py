@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--latencies", type=float, nargs="+", default=[0, 20, 50, 100], help="first byte, ms")
     parser.add_argument("--throughput", type=float, default=80.0, help="MB/s per connection")
-    parser.add_argument("--read-aheads", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--read-aheads", type=int, nargs="+", default=[1, 4, 8])
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
 
@@ -124,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
 
 {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}; pinned to 1 core (the image function's vCPU), AMD EPYC host with
 {os.cpu_count()} cores, 1-minute load average {os.getloadavg()[0]:.1f}; Python {platform.python_version()}.
-Command: `python bench/analysis/bench_photo_reads.py --photos {args.photos} --rounds {args.rounds}`.
+Command: `python bench/analysis/bench_photo_reads.py --photos {args.photos} --rounds {args.rounds} --latencies \
+{" ".join(f"{v:g}" for v in args.latencies)} --read-aheads {" ".join(map(str, args.read_aheads))}`.
 
 What runs: the image function's own read path (`credscore_aws.logic.images._photos`: each photo one ranged GET,
 the archive hinting the member's whole range; `read_ahead` photos fetched at once by a small thread pool) feeding
