@@ -353,20 +353,24 @@ class ArchiveMembers:
         self._archive: SafeArchive | None = None
         self._rejected = False
 
+    def open(self) -> bool:
+        """Read and validate the directory now (the first read does it otherwise); False when it is refused."""
+        if self._archive is None and not self._rejected:
+            # Photos are read one by one across a whole batch: no overall read budget, only the per-photo cap.
+            limits = replace(DEFAULT_LIMITS, max_member_bytes=self.max_bytes, max_read_bytes=1 << 62)
+            try:
+                self._archive = SafeArchive(self._fileobj, limits)
+            except ArchiveRejected:
+                self._rejected = True  # the same bytes are refused the same way: not re-read per photo
+        return self._archive is not None
+
     def read(self, member_name: str) -> bytes | None:
-        if self._rejected:
+        if not self.open():
             return None
+        assert self._archive is not None  # for mypy: open() says so
         try:
-            if self._archive is None:
-                # Photos are read one by one across a whole batch: no overall read budget, only the per-photo cap.
-                limits = replace(DEFAULT_LIMITS, max_member_bytes=self.max_bytes, max_read_bytes=1 << 62)
-                try:
-                    self._archive = SafeArchive(self._fileobj, limits)
-                except ArchiveRejected:
-                    self._rejected = True  # the same bytes are refused the same way: not re-read per photo
-                    raise
             return self._archive.read(member_name, self.max_bytes)
-        except (ArchiveRejected, MemberError):
+        except MemberError:
             return None
 
 

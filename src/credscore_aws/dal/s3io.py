@@ -95,6 +95,15 @@ class S3RangedReader(io.RawIOBase):
         view[: len(data)] = data
         return len(data)
 
+    def fork(self) -> S3RangedReader:
+        """A reader of the same object for another thread: the size and the blocks read so far (an archive's
+        directory, read once) are shared instead of fetched again; position and cache are its own from here on."""
+        twin = S3RangedReader(self._client, self.bucket, self.key, self.block_size, self._cached_blocks)
+        twin._size = self._size
+        twin.known_sha256 = self.known_sha256
+        twin._cache = OrderedDict(self._cache)  # bytes are immutable: the blocks themselves are not copied
+        return twin
+
     def will_need(self, start: int, stop: int) -> None:
         """Fetch bytes [start, stop) now, in one request per run of missing blocks (at most the cache's worth),
         because the reads that follow come in pieces: zipfile reads a member's header, then its data 1 MiB at a

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from itertools import islice
 from typing import BinaryIO, cast
@@ -60,11 +60,21 @@ def _photos(refs: list[MediaRef], read_ahead: int = PHOTO_READ_AHEAD) -> Iterato
     """(reference, bytes) per photo, in order, with up to `read_ahead` photos being fetched at once.
 
     Each photo is one ranged GET (the archive hints its whole range); S3 takes tens of milliseconds to a first
-    byte, as long as the model takes per photo, so one read at a time would leave the model waiting. Each
-    thread has its own reader per archive (a reader is not shared between threads), and they all end with the
-    batch. Memory: `read_ahead` photos (each capped) and each thread's block cache."""
+    byte, as long as the model takes per photo, so one read at a time would leave the model waiting. An archive's
+    directory is read once, here; each reading thread has its own reader of it (a reader is not shared between
+    threads), forked with the directory's blocks, and they all end with the batch. Memory: `read_ahead` photos
+    (each capped) and a block cache per thread."""
     jobs = iter([(ref.archive, i, ref.member) for i, ref in enumerate(refs)])
+    opened: dict[str, S3RangedReader] = {}
     local = threading.local()
+
+    def submit(pool: ThreadPoolExecutor, job: tuple[str, int, str]) -> Future[tuple[str, bytes | None]]:
+        archive = job[0]
+        if archive not in opened:
+            reader = S3RangedReader(s3_client(), settings().bucket_name, archive)
+            ArchiveMembers(cast(BinaryIO, reader), MAX_PHOTO_BYTES).open()  # the directory's blocks, once
+            opened[archive] = reader
+        return pool.submit(fetch, job)
 
     def fetch(job: tuple[str, int, str]) -> tuple[str, bytes | None]:
         archive, i, member = job
@@ -72,18 +82,17 @@ def _photos(refs: list[MediaRef], read_ahead: int = PHOTO_READ_AHEAD) -> Iterato
         if archives is None:
             archives = local.archives = {}
         if archive not in archives:
-            reader = cast(BinaryIO, S3RangedReader(s3_client(), settings().bucket_name, archive))
-            archives[archive] = ArchiveMembers(reader, MAX_PHOTO_BYTES)
+            archives[archive] = ArchiveMembers(cast(BinaryIO, opened[archive].fork()), MAX_PHOTO_BYTES)
         return f"{archive}#{i}", archives[archive].read(member)
 
     with ThreadPoolExecutor(max(1, read_ahead), thread_name_prefix="photo-read") as pool:
-        pending = deque(pool.submit(fetch, job) for job in islice(jobs, max(1, read_ahead)))
+        pending = deque(submit(pool, job) for job in islice(jobs, max(1, read_ahead)))
         try:
             while pending:
                 photo = pending.popleft().result()
                 job = next(jobs, None)
                 if job is not None:
-                    pending.append(pool.submit(fetch, job))
+                    pending.append(submit(pool, job))
                 yield photo
         finally:
             for future in pending:  # closed early (or a read failed): the rest is not wanted
