@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
 
 from credscore_aws.dal.repository import ApplicationRepository, hash_api_key
 from credscore_cli.main import main
-from credscore_local.template import load_template
+from tests.moto_tables import create_applications_table
 
 
 @pytest.fixture
@@ -22,15 +21,8 @@ def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         "AWS_SECRET_ACCESS_KEY": "testing",
     }.items():
         monkeypatch.setenv(key, value)
-    props = load_template()["Resources"]["ApplicationsTable"]["Properties"]
     with mock_aws():
-        yield boto3.resource("dynamodb").create_table(
-            TableName="applications",
-            AttributeDefinitions=props["AttributeDefinitions"],
-            KeySchema=props["KeySchema"],
-            GlobalSecondaryIndexes=props["GlobalSecondaryIndexes"],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        yield create_applications_table()
 
 
 def test_create_prints_a_key_that_is_stored_only_as_its_hash(

@@ -24,7 +24,7 @@ from credscore_aws.dal import storage
 from credscore_aws.dal.repository import ApplicationErased
 from credscore_aws.logic import erasure
 from credscore_aws.models.records import NewApplication
-from credscore_local.template import load_template
+from tests.moto_tables import create_applications_table
 
 
 @pytest.fixture
@@ -38,19 +38,12 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         "RESULT_RETENTION_DAYS": "30",
     }.items():
         monkeypatch.setenv(name, value)
-    props = load_template()["Resources"]["ApplicationsTable"]["Properties"]
     caches = (storage.s3_client, storage.dynamodb_table, runtime.repository)
     for cached in caches:
         cached.cache_clear()
     with mock_aws():
         boto3.client("s3").create_bucket(Bucket="data")
-        boto3.resource("dynamodb").create_table(
-            TableName="applications",
-            AttributeDefinitions=props["AttributeDefinitions"],
-            KeySchema=props["KeySchema"],
-            GlobalSecondaryIndexes=props["GlobalSecondaryIndexes"],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_applications_table()
         yield runtime.repository()
     for cached in caches:
         cached.cache_clear()

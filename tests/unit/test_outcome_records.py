@@ -22,7 +22,7 @@ from credscore_aws.logic.candidates import CandidateStore, candidates_prefix
 from credscore_aws.logic.monitoring import development_baseline, record_week
 from credscore_aws.models.records import NewApplication
 from credscore_local.fidelity import serialize_dynamodb_writes
-from credscore_local.template import load_template
+from tests.moto_tables import create_applications_table
 
 TODAY = dt.datetime.now(dt.UTC).date()
 
@@ -39,15 +39,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture
 def repo(aws: None) -> ApplicationRepository:
-    props = load_template()["Resources"]["ApplicationsTable"]["Properties"]
-    table = boto3.resource("dynamodb").create_table(
-        TableName="applications",
-        AttributeDefinitions=props["AttributeDefinitions"],
-        KeySchema=props["KeySchema"],
-        GlobalSecondaryIndexes=props["GlobalSecondaryIndexes"],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    return ApplicationRepository(table)
+    return ApplicationRepository(create_applications_table())
 
 
 def _features(**values: float | None) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from credscore_aws.logic import applications, erasure, outcomes
 from credscore_aws.models.api import OutcomeReport
 from credscore_aws.models.records import NewApplication
 from credscore_local.fidelity import serialize_dynamodb_writes
-from credscore_local.template import load_template
+from tests.moto_tables import create_applications_table
 
 BUCKET = "data"
 OWNER, OTHER = "partner-a", "partner-b"
@@ -75,18 +75,11 @@ def repo() -> Iterator[ApplicationRepository]:
         }.items():
             env.setenv(name, value)
         serialize_dynamodb_writes()
-        props = load_template()["Resources"]["ApplicationsTable"]["Properties"]
         for cached in caches:
             cached.cache_clear()
         with mock_aws():
             boto3.client("s3").create_bucket(Bucket=BUCKET)
-            boto3.resource("dynamodb").create_table(
-                TableName="applications",
-                AttributeDefinitions=props["AttributeDefinitions"],
-                KeySchema=props["KeySchema"],
-                GlobalSecondaryIndexes=props["GlobalSecondaryIndexes"],
-                BillingMode="PAY_PER_REQUEST",
-            )
+            create_applications_table()
             yield runtime.repository()
         for cached in caches:
             cached.cache_clear()

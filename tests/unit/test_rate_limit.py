@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import EndpointConnectionError
 from moto import mock_aws
 
 from credscore_aws.logic.rate_limit import WINDOW_SECONDS, check
 from credscore_local.fidelity import serialize_dynamodb_writes
-from credscore_local.template import load_template
+from tests.moto_tables import create_applications_table
 
 START = 1_796_120_100  # a window boundary (divisible by 60)
 
@@ -23,15 +22,8 @@ def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     serialize_dynamodb_writes()
-    props = load_template()["Resources"]["ApplicationsTable"]["Properties"]
     with mock_aws():
-        yield boto3.resource("dynamodb").create_table(
-            TableName="applications",
-            AttributeDefinitions=props["AttributeDefinitions"],
-            KeySchema=props["KeySchema"],
-            GlobalSecondaryIndexes=props["GlobalSecondaryIndexes"],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        yield create_applications_table()
 
 
 def test_the_limit_holds_per_partner_within_a_window_and_resets_with_the_next(table: Any) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
@@ -18,7 +17,7 @@ from credscore_aws.logic import uploads
 from credscore_aws.models.records import NewApplication
 from credscore_aws.models.states import ReceiveUploadRequest
 from credscore_local.fidelity import serialize_dynamodb_writes
-from credscore_local.template import load_template
+from tests.moto_tables import create_applications_table
 
 PIPELINE = "arn:aws:states:us-east-1:123456789012:execution:credscore-dev-scoring:"
 MINE, OTHER = PIPELINE + "mine", PIPELINE + "other"
@@ -45,16 +44,8 @@ def repo(monkeypatch: pytest.MonkeyPatch) -> Iterator[ApplicationRepository]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     serialize_dynamodb_writes()
-    props = load_template()["Resources"]["ApplicationsTable"]["Properties"]
     with mock_aws():
-        table = boto3.resource("dynamodb").create_table(
-            TableName="applications",
-            AttributeDefinitions=props["AttributeDefinitions"],
-            KeySchema=props["KeySchema"],
-            GlobalSecondaryIndexes=props["GlobalSecondaryIndexes"],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        repository = ApplicationRepository(table)
+        repository = ApplicationRepository(create_applications_table())
         monkeypatch.setattr(uploads, "repository", lambda: repository)
         yield repository
 

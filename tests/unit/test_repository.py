@@ -7,7 +7,6 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
@@ -25,6 +24,7 @@ from credscore_aws.dal.repository import (
 from credscore_aws.models.records import ApplicationError, NewApplication, StoredConsent
 from credscore_local.fidelity import serialize_dynamodb_writes
 from credscore_local.template import load_template
+from tests.moto_tables import create_applications_table
 
 
 @pytest.fixture
@@ -33,17 +33,8 @@ def repo(monkeypatch: pytest.MonkeyPatch) -> Iterator[ApplicationRepository]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     serialize_dynamodb_writes()  # DynamoDB's conditional writes are atomic; moto's need the local-stack patch
-    props = load_template()["Resources"]["ApplicationsTable"]["Properties"]
     with mock_aws():
-        ddb = boto3.resource("dynamodb")
-        table = ddb.create_table(
-            TableName="applications",
-            AttributeDefinitions=props["AttributeDefinitions"],
-            KeySchema=props["KeySchema"],
-            GlobalSecondaryIndexes=props["GlobalSecondaryIndexes"],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        yield ApplicationRepository(table)
+        yield ApplicationRepository(create_applications_table())
 
 
 def _new(repo: ApplicationRepository, partner: str = "p1", declared: dict[str, int] | None = None) -> str:
