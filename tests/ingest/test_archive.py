@@ -54,6 +54,14 @@ def test_find_matches_path_tails_case_insensitively_in_natural_order() -> None:
     assert archive.resolve("nothing.json") is None
 
 
+def test_natural_order_takes_digits_int_refuses_as_text() -> None:
+    """'²' is a digit to str.isdigit but not a number to int(): a member named so once sank the whole source."""
+    archive = SafeArchive(
+        make_zip({"p/1²3.json": "[]", "p/1²10.json": "[]", "p/1²2.json": "[]", "p/0.json": "[]"})
+    )
+    assert archive.find(r"p/[^/]+\.json") == ["p/0.json", "p/1²2.json", "p/1²3.json", "p/1²10.json"]
+
+
 @pytest.mark.parametrize(
     "name",
     [

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from credscore.ingest.common import as_timestamp, item_timestamp
+from credscore.ingest.common import as_int, as_timestamp, item_timestamp
 from credscore.profile import Profile, SourceReport, SourceStatus
 
 from .helpers import ingest
@@ -183,7 +183,10 @@ def _check(profile: Profile, report: SourceReport, case: str) -> None:
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-@pytest.mark.parametrize("token", ["1e400", "-Infinity", "NaN", "-5", "99999999999999999999", '"abc"'])
+# The last: a number after an information separator (U+001C), which a regex's \s takes for space and int() does not.
+@pytest.mark.parametrize(
+    "token", ["1e400", "-Infinity", "NaN", "-5", "99999999999999999999", '"abc"', '"\\u001c5"']
+)
 def test_the_issue_values_skip_their_item_only(case: str, token: str) -> None:
     platform, members = CASES[case](token if case != "linkedin dates" else token.strip('"'))
     profile, report = ingest(platform, members)
@@ -198,6 +201,12 @@ def test_any_value_in_any_date_field_never_sinks_the_source(case: str, token: st
     platform, members = CASES[case](token)
     profile, report = ingest(platform, members)
     _check(profile, report, case)
+
+
+@pytest.mark.parametrize("space", [chr(c) for c in range(0x110000) if chr(c).isspace()])
+def test_as_int_never_raises_whatever_surrounds_the_digits(space: str) -> None:
+    assert as_int(f"{space}42{space}") in (42, None)
+    assert as_int(" 42\t") == 42
 
 
 @given(st.floats() | st.integers() | st.text(max_size=20) | st.none() | st.booleans())

@@ -337,7 +337,8 @@ def _wrapper_prefix(names: list[str]) -> str:
 
 
 def _natural_key(name: str) -> list[object]:
-    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name.lower())]
+    # isdecimal, not isdigit: '²' is a digit int() refuses, and only the split's decimal runs become numbers.
+    return [int(p) if p.isdecimal() else p for p in re.split(r"(\d+)", name.lower())]
 
 
 class ArchiveMembers:

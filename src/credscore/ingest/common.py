@@ -74,7 +74,8 @@ def as_int(value: Any) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value):
+    # ASCII: Unicode's \s also matches separators (\x1c-\x1f) that int() refuses to strip.
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value, re.ASCII):
         return int(value)
     return None
 
