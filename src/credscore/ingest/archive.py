@@ -356,6 +356,18 @@ class ArchiveMembers:
 
     def open(self) -> bool:
         """Read and validate the directory now (the first read does it otherwise); False when it is refused."""
+        return self._validated() is not None
+
+    def read(self, member_name: str) -> bytes | None:
+        archive = self._validated()
+        if archive is None:
+            return None
+        try:
+            return archive.read(member_name, self.max_bytes)
+        except MemberError:
+            return None
+
+    def _validated(self) -> SafeArchive | None:
         if self._archive is None and not self._rejected:
             # Photos are read one by one across a whole batch: no overall read budget, only the per-photo cap.
             limits = replace(DEFAULT_LIMITS, max_member_bytes=self.max_bytes, max_read_bytes=1 << 62)
@@ -363,16 +375,7 @@ class ArchiveMembers:
                 self._archive = SafeArchive(self._fileobj, limits)
             except ArchiveRejected:
                 self._rejected = True  # the same bytes are refused the same way: not re-read per photo
-        return self._archive is not None
-
-    def read(self, member_name: str) -> bytes | None:
-        if not self.open():
-            return None
-        assert self._archive is not None  # for mypy: open() says so
-        try:
-            return self._archive.read(member_name, self.max_bytes)
-        except MemberError:
-            return None
+        return self._archive
 
 
 def read_member(fileobj: BinaryIO, member_name: str, max_bytes: int) -> bytes | None:
