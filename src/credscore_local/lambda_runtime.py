@@ -79,21 +79,9 @@ class _Worker:
         """(status, payload, peak resident bytes during the call, AWS calls made, CPU ms). Raises TimeoutError
         past `timeout` and `_OutOfMemory` when the worker's resident memory passed `memory_limit` bytes."""
         if not self.started:
-            if not self.conn.poll(max(timeout, 60)):
-                raise TimeoutError("init timed out")
-            self.conn.recv()
-            self.started = True
+            self._await_init(max(timeout, 60), memory_limit)
         self.conn.send((event, request_id, timeout, hang))
-        deadline = time.monotonic() + timeout
-        peak = 0
-        while not self.conn.poll(min(MEMORY_POLL_SECONDS, max(0.0, deadline - time.monotonic()))):
-            if time.monotonic() >= deadline:
-                raise TimeoutError
-            if memory_limit is not None and self.process.pid is not None:
-                reading = memory.read(self.process.pid)
-                # Before the worker's reset the mark is the previous call's peak, which was under the limit.
-                if reading is not None and (peak := max(peak, reading.peak)) > memory_limit:
-                    raise _OutOfMemory(peak)
+        peak = self._await_answer(timeout, memory_limit)
         self.invocations += 1
         status, payload, worker_peak, calls, cpu_ms = self.conn.recv()
         measured = max(peak, worker_peak or 0) or None
@@ -101,6 +89,33 @@ class _Worker:
         if memory_limit is not None and measured is not None and measured > memory_limit:
             raise _OutOfMemory(measured)
         return status, payload, measured, calls, cpu_ms
+
+    def _await_init(self, timeout: float, memory_limit: int | None) -> None:
+        """Wait for the worker's code to be imported, under the same memory limit as a call: Lambda's limit is
+        the sandbox's, so an import that loads too much (a model, a big table) fails the first call."""
+        self._await_answer(timeout, memory_limit, what="init timed out")
+        self.conn.recv()
+        # The high-water mark now is the import's own peak: a spike between two polls still counts.
+        reading = memory.read(self.process.pid) if memory_limit is not None and self.process.pid else None
+        if memory_limit is not None and reading is not None and reading.peak > memory_limit:
+            raise _OutOfMemory(reading.peak)
+        self.started = True
+
+    def _await_answer(self, timeout: float, memory_limit: int | None, what: str = "") -> int:
+        """Poll until the worker has something to say; the peak resident bytes seen meanwhile. Raises
+        TimeoutError past `timeout` and `_OutOfMemory` once the worker's resident memory passed the limit."""
+        deadline = time.monotonic() + timeout
+        peak = 0
+        while not self.conn.poll(min(MEMORY_POLL_SECONDS, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                raise TimeoutError(what)
+            if memory_limit is not None and self.process.pid is not None:
+                reading = memory.read(self.process.pid)
+                # Before the worker's reset the mark is the previous call's (or the import's) peak, which was
+                # under the limit.
+                if reading is not None and (peak := max(peak, reading.peak)) > memory_limit:
+                    raise _OutOfMemory(peak)
+        return peak
 
     def stop(self) -> None:
         with contextlib.suppress(BrokenPipeError, OSError):

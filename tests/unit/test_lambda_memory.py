@@ -32,11 +32,26 @@ HANDLER = textwrap.dedent(
 LIMIT_MB = 160
 
 
-@pytest.fixture
-def pool(tmp_path: Path) -> Iterator[FunctionPool]:
+# Its import loads what a model would: held (seconds) or freed again before the handler is ready.
+HEAVY_IMPORT = textwrap.dedent(
+    """
+    import time
+
+    _loaded = b"x" * (MB * 1024 * 1024)
+    time.sleep(HOLD)
+    if not KEEP:
+        del _loaded
+
+    def lambda_handler(event, context):
+        return {"ok": True}
+    """
+)
+
+
+def _start_pool(tmp_path: Path, source: str) -> FunctionPool:
     code = tmp_path / "code"
     code.mkdir()
-    (code / "app.py").write_text(HANDLER)
+    (code / "app.py").write_text(source)
     logs = tmp_path / "logs"
     logs.mkdir()
     spec = FunctionSpec(
@@ -51,9 +66,14 @@ def pool(tmp_path: Path) -> Iterator[FunctionPool]:
         layers=[],
         policies=[],
     )
-    running = FunctionPool(
+    return FunctionPool(
         spec, {"CREDSCORE_LOCAL_LOG_DIR": str(logs)}, "arn:aws:lambda:eu-west-1:123456789012:function:hog", 1
     )
+
+
+@pytest.fixture
+def pool(tmp_path: Path) -> Iterator[FunctionPool]:
+    running = _start_pool(tmp_path, HANDLER)
     yield running
     running.stop()
 
@@ -122,3 +142,41 @@ def test_enforcement_can_be_switched_off(pool: FunctionPool) -> None:
     peak = pool.stats[-1].max_memory_used_mb
     assert peak is not None
     assert peak > LIMIT_MB, "still measured, only not enforced"
+
+
+@pytest.mark.parametrize(
+    ("mb", "hold", "keep"),
+    [
+        (LIMIT_MB + 40, 5.0, True),  # still loading when the poll sees it
+        (LIMIT_MB + 40, 0.0, False),  # a spike freed before the worker is ready: its high-water mark
+    ],
+    ids=["held", "spike"],
+)
+def test_an_import_past_the_limit_fails_the_first_call_as_out_of_memory(
+    tmp_path: Path, mb: int, hold: float, keep: bool
+) -> None:
+    source = HEAVY_IMPORT.replace("MB *", f"{mb} *").replace("HOLD", str(hold)).replace("KEEP", str(keep))
+    pool = _start_pool(tmp_path, source)
+    try:
+        result, errored = _call(pool, 0)
+        assert errored, result
+        assert result["errorType"] == OUT_OF_MEMORY_ERROR
+        stats = pool.stats[-1]
+        assert stats.outcome == "out_of_memory"
+        assert stats.max_memory_used_mb is not None
+        assert stats.max_memory_used_mb > LIMIT_MB
+        if hold:
+            assert stats.duration_ms < 4500, "killed while importing, not after the import's sleep"
+    finally:
+        pool.stop()
+
+
+def test_an_import_under_the_limit_is_not_charged_to_the_call(tmp_path: Path) -> None:
+    source = HEAVY_IMPORT.replace("MB *", "60 *").replace("HOLD", "0").replace("KEEP", "False")
+    pool = _start_pool(tmp_path, source)
+    try:
+        result, errored = _call(pool, 0)
+        assert not errored, result
+        assert pool.stats[-1].outcome == "ok"
+    finally:
+        pool.stop()
