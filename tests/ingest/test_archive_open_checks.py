@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import io
 import struct
+import tracemalloc
 import zipfile
 from typing import Any
 
 import pytest
 
-from credscore.ingest.archive import MIB, ArchiveLimits, SafeArchive, _declared_entry_count
+from credscore.ingest.archive import MIB, ArchiveLimits, SafeArchive, _directory
 from credscore.ingest.errors import ArchiveRejected
 
 EOCD = b"PK\x05\x06"
@@ -39,7 +40,8 @@ def _zip64_bytes(count: int, monkeypatch: pytest.MonkeyPatch, comment: bytes = b
 
 
 def _count(raw: bytes) -> int | None:
-    return _declared_entry_count(io.BytesIO(raw))
+    directory = _directory(io.BytesIO(raw))
+    return None if directory is None else directory.declared_entries
 
 
 def _rejection(raw: bytes | io.BytesIO | Any, limits: ArchiveLimits | None = None) -> tuple[str, str]:
@@ -115,7 +117,7 @@ def test_a_zip64_locator_pointing_anywhere_costs_one_record_read(monkeypatch: py
     locator = raw.rfind(b"PK\x06\x07")
     struct.pack_into("<Q", raw, locator + 8, 0)  # the ZIP64 record "is" at the start of the file
     reader = _CountingReader(bytes(raw))
-    _declared_entry_count(reader)
+    _directory(reader)
     assert reader.bytes_read == (1 << 16) + 22 + 56
 
 
@@ -144,10 +146,61 @@ def test_the_entry_limit_holds_at_its_edge_on_the_declared_and_the_real_count() 
         "too_many_entries",
         "the archive lists 10 files (limit 9)",
     )
-    # an end record that under-declares: zipfile still finds all ten, and the real count is refused
+    # an end record that under-declares: the entries are counted in the directory before zipfile reads it
     assert _rejection(_with_declared_count(ten, 1), ArchiveLimits(max_entries=9)) == (
         "too_many_entries",
-        "the archive lists 10 files",
+        "the archive lists more than 9 files",
+    )
+    assert (
+        len(SafeArchive(io.BytesIO(_with_declared_count(ten, 1)), ArchiveLimits(max_entries=10)).names) == 10
+    )
+
+
+def _directory_only(count: int, declared: int) -> bytes:
+    """A central directory of `count` minimal entries (no member data at all) under an end record that says
+    `declared`: the cheapest way to make zipfile build millions of objects."""
+    entries = b"".join(
+        struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 3, 20, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0)
+        + b"%08d" % i
+        for i in range(count)
+    )
+    return entries + struct.pack("<4s4H2LH", EOCD, 0, 0, declared, declared, len(entries), 0, 0)
+
+
+def test_a_directory_of_more_entries_than_declared_is_refused_without_building_them() -> None:
+    raw = _directory_only(200_001, declared=1)  # 10.8 MB, within the directory's byte limit
+    tracemalloc.start()
+    try:
+        refused = _rejection(raw)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert refused == ("too_many_entries", "the archive lists more than 200000 files")
+    # zipfile would have held the 10.8 MB directory and 200,001 ZipInfo objects (~130 MB); the count reads 1 MiB
+    # at a time
+    assert peak < 4 * MIB, peak
+
+
+def test_the_directory_is_found_where_zipfile_finds_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = _zip_bytes({"a.json": b"{}", "b/c.json": b"[]"}, comment=b"note")
+    for raw in (plain, b"#!/bin/sh stub\n" + plain, _zip64_bytes(3, monkeypatch)):
+        directory = _directory(io.BytesIO(raw))
+        assert directory is not None
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            assert directory.start == zf.start_dir
+        # the directory ends where the zip64 end record (or, without one, the end record) begins
+        ends_at = raw.rfind(b"PK\x06\x06") if b"PK\x06\x07" in raw else raw.rfind(EOCD)
+        assert directory.start + directory.size == ends_at
+
+
+def test_the_directory_size_limit_holds_at_its_edge() -> None:
+    raw = _zip_bytes({"a.json": b"{}", "b.json": b"[]", "c.json": b"{}"})
+    directory = _directory(io.BytesIO(raw))
+    assert directory is not None
+    assert len(SafeArchive(io.BytesIO(raw), ArchiveLimits(max_directory_bytes=directory.size)).names) == 3
+    assert _rejection(raw, ArchiveLimits(max_directory_bytes=directory.size - 1)) == (
+        "too_many_entries",
+        f"the archive's list of files takes {directory.size} bytes (limit {directory.size - 1})",
     )
 
 

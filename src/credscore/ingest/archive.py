@@ -23,6 +23,9 @@ MIB = 1 << 20
 @dataclass(frozen=True)
 class ArchiveLimits:
     max_entries: int = 200_000
+    # The central directory zipfile reads whole into memory: 200,000 real entries (paths of ~100 characters and
+    # their extra fields) take ~35 MiB; a hostile directory of gigabytes would not fit the function.
+    max_directory_bytes: int = 64 * MIB
     max_member_bytes: int = 64 * MIB  # largest member a parser decompresses
     max_total_uncompressed: int = 64 * 1024 * MIB  # sum of declared sizes (video-heavy exports are big)
     max_ratio: float = 200.0  # declared size / compressed size, for members above ratio_min_bytes
@@ -97,6 +100,7 @@ _MAX_URI_DEPTH = (
 )
 _ZIP_MAGIC = b"PK\x03\x04"
 _EOCD = b"PK\x05\x06"
+_CENTRAL_ENTRY = b"PK\x01\x02"
 _ZIP64_LOCATOR = b"PK\x06\x07"
 
 
@@ -123,28 +127,72 @@ def _is_symlink(info: zipfile.ZipInfo) -> bool:
     return info.create_system == 3 and (info.external_attr >> 16) & 0o170000 == 0o120000
 
 
-def _declared_entry_count(fileobj: BinaryIO) -> int | None:
-    """Entry count from the end-of-central-directory record, before zipfile builds one object per entry."""
+@dataclass(frozen=True)
+class _Directory:
+    """Where the central directory is and what its end record declares, found as zipfile finds them."""
+
+    declared_entries: int
+    start: int
+    size: int
+
+
+_END_RECORD_BYTES = 22
+_ZIP64_TRAILER_BYTES = (
+    56 + 20
+)  # the zip64 end record and its locator, between the directory and the end record
+_ENTRY_HEADER_BYTES = 46
+_DIRECTORY_CHUNK = 1 << 20
+
+
+def _directory(fileobj: BinaryIO) -> _Directory | None:
+    """The end-of-central-directory record's count and the directory's place, before zipfile builds one object
+    per entry; None where zipfile will refuse the file anyway."""
     try:
         size = fileobj.seek(0, 2)
-        tail_len = min(size, (1 << 16) + 22)
+        tail_len = min(size, (1 << 16) + _END_RECORD_BYTES)
         fileobj.seek(size - tail_len)
         tail = fileobj.read(tail_len)
         at = tail.rfind(_EOCD)
-        if at < 0 or len(tail) < at + 22:
+        if at < 0 or len(tail) < at + _END_RECORD_BYTES:
             return None
-        (entries,) = struct.unpack("<H", tail[at + 10 : at + 12])
-        if entries != 0xFFFF or at < 20 or tail[at - 20 : at - 16] != _ZIP64_LOCATOR:
-            return int(entries)
+        (entries, directory_size) = struct.unpack("<HI", tail[at + 10 : at + 16])
+        end_record = size - tail_len + at
+        if at < 20 or tail[at - 20 : at - 16] != _ZIP64_LOCATOR:
+            return _Directory(int(entries), end_record - directory_size, directory_size)
         (record_offset,) = struct.unpack("<Q", tail[at - 12 : at - 4])
         fileobj.seek(record_offset)
         record = fileobj.read(56)
-        if len(record) < 40:
+        if len(record) < 48:
             return None
-        (entries64,) = struct.unpack("<Q", record[32:40])
-        return int(entries64)
+        # zipfile takes the zip64 record's values over the end record's whenever the locator is there
+        (entries64, directory_size64) = struct.unpack("<QQ", record[32:48])
+        return _Directory(
+            int(entries64), end_record - _ZIP64_TRAILER_BYTES - directory_size64, directory_size64
+        )
     except (OSError, ValueError, struct.error):
         return None
+
+
+def _count_entries(fileobj: BinaryIO, directory: _Directory, limit: int) -> int:
+    """The entries zipfile will find in the directory, counted from their headers without building them, and
+    no further than `limit` + 1: an end record may declare one entry above millions (each costs zipfile a Python
+    object: a 120 MB directory of tiny entries would take over a gigabyte)."""
+    count = offset = window_start = 0
+    window = b""
+    while count <= limit and offset + _ENTRY_HEADER_BYTES <= directory.size:
+        at = offset - window_start
+        if at < 0 or at + _ENTRY_HEADER_BYTES > len(window):
+            fileobj.seek(directory.start + offset)
+            window = fileobj.read(min(_DIRECTORY_CHUNK, directory.size - offset))
+            window_start, at = offset, 0
+            if len(window) < _ENTRY_HEADER_BYTES:
+                break
+        if window[at : at + 4] != _CENTRAL_ENTRY:
+            break  # zipfile refuses the directory itself
+        name, extra, comment = struct.unpack_from("<HHH", window, at + 28)
+        count += 1
+        offset += _ENTRY_HEADER_BYTES + name + extra + comment
+    return count
 
 
 def _open_zip(fileobj: BinaryIO, limits: ArchiveLimits) -> zipfile.ZipFile:
@@ -156,11 +204,25 @@ def _open_zip(fileobj: BinaryIO, limits: ArchiveLimits) -> zipfile.ZipFile:
         raise ArchiveRejected("unreadable", "the upload could not be read") from exc
     if size == 0:
         raise ArchiveRejected("not_a_zip", "the file is empty, not a zip archive")
-    entries = _declared_entry_count(fileobj)
-    if entries is not None and entries > limits.max_entries:
-        raise ArchiveRejected(
-            "too_many_entries", f"the archive lists {entries} files (limit {limits.max_entries})"
-        )
+    directory = _directory(fileobj)
+    if directory is not None and directory.start >= 0:
+        if directory.declared_entries > limits.max_entries:
+            raise ArchiveRejected(
+                "too_many_entries",
+                f"the archive lists {directory.declared_entries} files (limit {limits.max_entries})",
+            )
+        if directory.size > limits.max_directory_bytes:
+            raise ArchiveRejected(
+                "too_many_entries",
+                f"the archive's list of files takes {directory.size} bytes (limit {limits.max_directory_bytes})",
+            )
+        try:
+            if _count_entries(fileobj, directory, limits.max_entries) > limits.max_entries:
+                raise ArchiveRejected(
+                    "too_many_entries", f"the archive lists more than {limits.max_entries} files"
+                )
+        except (OSError, ValueError) as exc:
+            raise ArchiveRejected("unreadable", "the upload could not be read") from exc
     try:
         return zipfile.ZipFile(fileobj)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error, NotImplementedError) as exc:
