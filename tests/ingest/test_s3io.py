@@ -5,8 +5,10 @@ import zipfile
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
+from credscore.errors import TransientError
 from credscore.ingest.archive import read_member
 from credscore.ingest.ingest_archive import ingest_archive
 from credscore.profile import Platform, Profile, SourceStatus
@@ -102,8 +104,50 @@ def test_full_object_checksum_is_used_as_the_archive_hash(s3) -> None:
     body = b"PK\x05\x06" + b"\0" * 18
     s3.put_object(Bucket=BUCKET, Key="c", Body=body, ChecksumAlgorithm="SHA256")
     reader = S3RangedReader(s3, BUCKET, "c")
+    assert reader.known_sha256 is None, "unknown until the object's head is read"
     reader.seek(0, io.SEEK_END)
-    assert reader.known_sha256 in (None, hashlib.sha256(body).hexdigest())
+    assert reader.known_sha256 == hashlib.sha256(body).hexdigest()
+    assert reader.fork().known_sha256 == reader.known_sha256
+    s3.put_object(Bucket=BUCKET, Key="plain", Body=body)  # uploaded without a checksum: it must be hashed
+    plain = S3RangedReader(s3, BUCKET, "plain")
+    plain.seek(0, io.SEEK_END)
+    assert plain.known_sha256 is None
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (
+            {"ChecksumSHA256": "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ="},
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e",
+        ),
+        (
+            {"ChecksumSHA256": "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=", "ChecksumType": "FULL_OBJECT"},
+            "2cf2",
+        ),
+        # A multipart upload's checksum is of its parts' checksums, not of the archive: never its hash.
+        ({"ChecksumSHA256": "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=-3"}, None),
+        (
+            {"ChecksumSHA256": "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=", "ChecksumType": "COMPOSITE"},
+            None,
+        ),
+        ({"ChecksumCRC32": "AAAAAA=="}, None),
+        ({"ChecksumSHA256": "not base64!"}, None),
+        ({"ChecksumSHA256": None}, None),
+    ],
+)
+def test_only_a_full_object_sha256_is_taken_for_the_archive_hash(
+    head: dict[str, object], expected: str | None
+) -> None:
+    from credscore_aws.dal.s3io import _full_object_sha256
+
+    found = _full_object_sha256(head)
+    if expected is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert found.startswith(expected)
+        assert found == "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"  # sha256(b"hello")
 
 
 def test_each_photo_of_an_archive_costs_one_request(s3) -> None:
@@ -145,3 +189,99 @@ def test_will_need_fetches_only_missing_blocks_and_no_more_than_the_cache(s3) ->
     reader.will_need(20_000, 30_000)
     reader.will_need(500, 500)
     assert reader.requests == requests + 2, "nothing to fetch past the end or for an empty range"
+
+
+def test_reads_fetch_exactly_the_blocks_they_span(s3) -> None:
+    data = bytes(range(256)) * 4  # 1 024 bytes
+    s3.put_object(Bucket=BUCKET, Key="k", Body=data)
+    reader = S3RangedReader(s3, BUCKET, "k", block_size=4)
+    assert reader.read(5) == data[:5]  # one byte into the second block
+    assert (reader.requests, reader.bytes_fetched) == (2, 8)  # the head, then blocks 0 and 1 together
+    reader.seek(8)
+    assert reader.read(8) == data[8:16]  # exactly blocks 2 and 3: one request, not a third block
+    assert (reader.requests, reader.bytes_fetched) == (3, 16)
+    reader.seek(len(data))
+    assert reader.read(4) == b""
+    assert reader.readall() == b""
+    assert reader.requests == 3, "a read at the end costs no request"
+    reader.seek(0)
+    assert reader.readall() == data
+    assert reader.readable()
+    assert reader.seekable()
+
+
+def test_will_need_from_the_first_byte_and_up_to_a_block_boundary(s3) -> None:
+    data = bytes(range(256)) * 4
+    s3.put_object(Bucket=BUCKET, Key="k", Body=data)
+    reader = S3RangedReader(s3, BUCKET, "k", block_size=4)
+    reader.will_need(0, 8)  # blocks 0 and 1, nothing of block 2
+    assert (reader.requests, reader.bytes_fetched) == (2, 8)
+    assert reader.read(8) == data[:8]
+    assert reader.requests == 2
+    reader.will_need(9, 12)  # block 2 only
+    assert (reader.requests, reader.bytes_fetched) == (3, 12)
+
+
+def test_a_one_block_cache_and_one_byte_blocks_work(s3) -> None:
+    data = b"abcdefgh"
+    s3.put_object(Bucket=BUCKET, Key="k", Body=data)
+    reader = S3RangedReader(s3, BUCKET, "k", block_size=1, cached_blocks=1)
+    assert reader.read(1) == b"a"
+    assert reader.read(1) == b"b"
+    reader.seek(0)
+    assert reader.read(1) == b"a"
+    assert reader.requests == 1 + 3, "one block kept: the first was dropped when the second came"
+    twin = S3RangedReader(s3, BUCKET, "k", block_size=1, cached_blocks=1).fork()
+    twin.read(1)
+    twin.read(1)
+    twin.seek(0)
+    twin.read(1)
+    assert twin.requests == 1 + 3, "a fork keeps the cache's size"
+
+
+def test_bad_arguments_and_closed_readers_are_refused_plainly(s3) -> None:
+    s3.put_object(Bucket=BUCKET, Key="k", Body=b"abc")
+    with pytest.raises(ValueError, match=r"^block_size must be positive$"):
+        S3RangedReader(s3, BUCKET, "k", block_size=0)
+    reader = S3RangedReader(s3, BUCKET, "k")
+    with pytest.raises(OSError, match=r"^negative seek position$"):
+        reader.seek(-1)
+    with pytest.raises(ValueError, match=r"^invalid whence 7$"):
+        reader.seek(0, 7)
+    reader.close()
+    with pytest.raises(ValueError, match=r"^I/O operation on closed reader$"):
+        reader.read(1)
+
+
+class _Answers:
+    """An S3 client whose GetObject answers are given: a short body, or an error."""
+
+    def __init__(self, size: int, error: Exception | None = None, body: bytes = b"") -> None:
+        self.size, self.error, self.body = size, error, body
+
+    def head_object(self, **_: object) -> dict[str, object]:
+        return {"ContentLength": self.size}
+
+    def get_object(self, **_: object) -> dict[str, object]:
+        if self.error is not None:
+            raise self.error
+        return {"Body": io.BytesIO(self.body)}
+
+
+@pytest.mark.parametrize(
+    ("client", "message"),
+    [
+        (_Answers(4, body=b"abc"), "reading the archive returned 3 of 4 bytes"),
+        (
+            _Answers(4, ClientError({"Error": {"Code": "SlowDown", "Message": "uploads/x"}}, "GetObject")),
+            "reading the archive failed: SlowDown",
+        ),
+        (_Answers(4, ClientError({}, "GetObject")), "reading the archive failed: ClientError"),
+        (_Answers(4, ConnectionResetError("peer")), "reading the archive failed: ConnectionResetError"),
+    ],
+)
+def test_a_failed_or_short_read_is_transient_and_names_no_key(client: _Answers, message: str) -> None:
+    reader = S3RangedReader(client, BUCKET, "uploads/app/facebook/part-1.zip", block_size=4)
+    with pytest.raises(TransientError) as failed:
+        reader.read(4)
+    assert str(failed.value) == message
