@@ -11,7 +11,14 @@ from typing import Any
 
 import pytest
 
-from credscore.ingest.archive import MIB, ArchiveLimits, MemberError, SafeArchive
+from credscore.ingest.archive import (
+    MIB,
+    ArchiveLimits,
+    ArchiveMembers,
+    MemberError,
+    SafeArchive,
+    _unsafe_name,
+)
 
 
 def _archive(members: dict[str, bytes], limits: ArchiveLimits | None = None) -> SafeArchive:
@@ -149,3 +156,92 @@ def test_the_stream_is_opened_for_the_member_asked_for(monkeypatch: pytest.Monke
     monkeypatch.setattr(archive._zip, "open", spy)
     assert archive.read("b.json") == b"[2]"
     assert opened == ["b.json"]
+
+
+# ------------------------------------------------------------------------------------------ hints and batches
+class _HintedFile(io.BytesIO):
+    """A file that, like the S3 reader, is told which bytes a member's read is about to ask for."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.hints: list[tuple[int, int]] = []
+
+    def will_need(self, start: int, stop: int) -> None:
+        self.hints.append((start, stop))
+
+
+def _zip_with_extra(name: str, data: bytes, extra: bytes) -> bytes:
+    info = zipfile.ZipInfo(name)
+    info.extra = extra  # written into the local header and the directory alike
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr(info, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "extra"),
+    [
+        ("photos/a.jpg", b""),
+        (
+            "fotos/été/ünïcödé_名前.jpg",
+            b"\xfe\xca\x0c\x00" + bytes(12),
+        ),  # name longer in UTF-8 than in characters
+    ],
+)
+def test_a_read_hints_the_members_whole_range_and_at_most_64_bytes_more(name: str, extra: bytes) -> None:
+    data = bytes(range(256)) * 40
+    hinted = _HintedFile(_zip_with_extra(name, data, extra))
+    archive = SafeArchive(hinted)
+    assert archive.read(name) == data
+    ((start, stop),) = hinted.hints
+    info = archive._members[name]
+    data_end = info.header_offset + 30 + len(name.encode("utf-8")) + len(extra) + len(data)
+    assert start == info.header_offset
+    assert data_end <= stop <= data_end + 64
+
+
+def test_a_hint_is_capped_whatever_the_directory_declares() -> None:
+    raw = bytearray(_zip_with_extra("photos/a.jpg", b"x" * 100, b""))
+    central = raw.find(b"PK\x01\x02")
+    raw[central + 20 : central + 24] = (10 * MIB).to_bytes(4, "little")  # a lying compressed size
+    hinted = _HintedFile(bytes(raw))
+    archive = SafeArchive(hinted)
+    with pytest.raises(MemberError):
+        archive.read("photos/a.jpg", max_bytes=1000)
+    ((start, stop),) = hinted.hints
+    assert stop - start <= 30 + len("photos/a.jpg") + 64 + 1000
+
+
+def test_archive_members_open_once_and_cap_each_read() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("p/small.jpg", b"s" * 10)
+        zf.writestr("p/big.jpg", b"b" * 11)
+    members = ArchiveMembers(io.BytesIO(buffer.getvalue()), max_bytes=10)
+    assert members.open() is True
+    assert members.read("p/small.jpg") == b"s" * 10
+    assert members.read("p/big.jpg") is None, "one byte over the batch's cap"
+    refused = ArchiveMembers(io.BytesIO(b"not a zip at all"), max_bytes=10)
+    assert refused.open() is False
+    assert refused.read("p/small.jpg") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "unsafe"),
+    [
+        ("posts/a.json", False),
+        ("posts/a..b.json", False),
+        ("...json", False),
+        ("../a.json", True),
+        ("posts/../../a.json", True),
+        ("posts\\..\\a.json", True),
+        ("/etc/a.json", True),
+        ("\\windows\\a.json", True),
+        ("C:/a.json", True),
+        ("c:a.json", True),
+        ("posts/a\x00.json", True),
+    ],
+)
+def test_unsafe_names_are_traversal_absolute_drive_or_nul(name: str, unsafe: bool) -> None:
+    assert _unsafe_name(name) is unsafe
