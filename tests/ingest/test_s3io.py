@@ -220,6 +220,8 @@ def test_will_need_from_the_first_byte_and_up_to_a_block_boundary(s3) -> None:
     assert reader.requests == 2
     reader.will_need(9, 12)  # block 2 only
     assert (reader.requests, reader.bytes_fetched) == (3, 12)
+    reader.will_need(12, 17)  # one byte into block 4: blocks 3 and 4
+    assert (reader.requests, reader.bytes_fetched) == (4, 20)
 
 
 def test_a_one_block_cache_and_one_byte_blocks_work(s3) -> None:
@@ -272,6 +274,7 @@ class _Answers:
     ("client", "message"),
     [
         (_Answers(4, body=b"abc"), "reading the archive returned 3 of 4 bytes"),
+        (_Answers(12, body=b"abc"), "reading the archive returned 3 of 4 bytes"),  # at an offset: 8 + 4
         (
             _Answers(4, ClientError({"Error": {"Code": "SlowDown", "Message": "uploads/x"}}, "GetObject")),
             "reading the archive failed: SlowDown",
@@ -282,6 +285,7 @@ class _Answers:
 )
 def test_a_failed_or_short_read_is_transient_and_names_no_key(client: _Answers, message: str) -> None:
     reader = S3RangedReader(client, BUCKET, "uploads/app/facebook/part-1.zip", block_size=4)
+    reader.seek(reader.size - 4)
     with pytest.raises(TransientError) as failed:
         reader.read(4)
     assert str(failed.value) == message
