@@ -228,7 +228,9 @@ def test_a_receive_upload_that_keeps_failing_parks_its_event_which_a_replay_scor
     application_id = created["application_id"]
     upload(created["uploads"][0], LINKEDIN)
     (failed,) = _executions_of(stack, application_id)
-    assert pool.invocations - calls_before == 4, "the first attempt and its three transient retries"
+    assert pool.invocations - calls_before == 5, (
+        "the first attempt and its three transient retries, then DescribeParkedError"
+    )
     assert (failed["status"], failed.get("error")) == ("FAILED", "UploadEventParked")
 
     sqs = stack.client("sqs")
@@ -237,6 +239,7 @@ def test_a_receive_upload_that_keeps_failing_parks_its_event_which_a_replay_scor
     assert json.loads(parked[0]["Body"]) == json.loads(failed["input"]), "the execution's input, unchanged"
     attributes = parked[0]["MessageAttributes"]
     assert attributes["ERROR_CODE"]["StringValue"] == "TransientError"
+    assert attributes["ERROR_MESSAGE"]["StringValue"] == "TransientError: the table stayed busy"
     assert attributes["EXECUTION_ARN"]["StringValue"] == failed["executionArn"]
     # Nothing recorded, nothing lost: still collecting, and the uploaded file is still there to be read.
     assert partner.application(application_id)["status"] == "collecting"
@@ -274,13 +277,15 @@ def test_a_claim_whose_every_answer_was_lost_is_taken_over_by_the_replay(stack: 
         (failed,) = _executions_of(stack, application_id)
     finally:
         stack.restore_function("ReceiveUploadFunction", previous)
-    assert pool.invocations - calls_before == 5, (
-        "the attempt that claimed and its four retries, all timed out"
+    assert pool.invocations - calls_before == 6, (
+        "the attempt that claimed and its four retries, all timed out, then DescribeParkedError"
     )
     assert (failed["status"], failed.get("error")) == ("FAILED", "UploadEventParked")
     assert partner.application(application_id)["status"] == "processing", "claimed by the failed execution"
     (parked,) = _parked(stack, application_id)
-    assert parked["MessageAttributes"]["ERROR_CODE"]["StringValue"] == "Sandbox.Timedout"
+    attributes = {k: v["StringValue"] for k, v in parked["MessageAttributes"].items()}
+    assert attributes["ERROR_CODE"] == "Sandbox.Timedout"
+    assert "timed out" in attributes["ERROR_MESSAGE"], "the platform's own words about the attempt"
 
     sfn = stack.client("stepfunctions")
     sfn.start_execution(stateMachineArn=stack.deployed.state_machine_arn, input=parked["Body"])

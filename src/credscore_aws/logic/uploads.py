@@ -18,17 +18,31 @@ from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import ClientError
 
 from credscore.application import Status, expected_parts, parse_upload_key
-from credscore_aws.dal.repository import NotFound
+from credscore.errors import TransientError
+from credscore_aws.dal.repository import ApplicationErased, Conflict, NotFound
 from credscore_aws.dal.storage import delete_keys
 from credscore_aws.models.records import ApplicationRecord
-from credscore_aws.models.states import ReceiveUploadOutput, ReceiveUploadRequest, SubmitRequested
+from credscore_aws.models.states import (
+    CatchError,
+    ParkedCause,
+    ReceiveUploadOutput,
+    ReceiveUploadRequest,
+    SubmitRequested,
+)
 from credscore_aws.runtime import logger, metrics, repository
-from credscore_aws.settings import settings
+from credscore_aws.settings import SettingsError, settings
+from credscore_aws.step_errors import safe_cause
 
 # An upload for these is late for good (a presigned form stays valid for its hour): deleted at once.
 FINISHED = frozenset({Status.SCORED.value, Status.FAILED.value, Status.ERASED.value})
 # The error of an execution that parked its event after ReceiveUpload's retries (its Fail state).
 PARKED_ERROR = "UploadEventParked"
+# What this step raises with messages we wrote (ids and counts, no applicant data): a parked message may quote them.
+OWN_ERRORS = frozenset(
+    e.__name__ for e in (TransientError, Conflict, ApplicationErased, NotFound, SettingsError)
+)
+# ERROR_MESSAGE of a parked message: a line to read in the queue, not the whole cause.
+PARKED_CAUSE_LIMIT = 300
 
 
 def receive(request: ReceiveUploadRequest) -> ReceiveUploadOutput:
@@ -36,6 +50,11 @@ def receive(request: ReceiveUploadRequest) -> ReceiveUploadOutput:
     if isinstance(event, SubmitRequested):
         return _claim(event.application_id, "submit", request.execution)
     return _upload_arrived(unquote_plus(event.detail.object.key), request.execution)
+
+
+def describe_parked(error: CatchError) -> ParkedCause:
+    """Why this step failed after its retries, as the parked event's message may keep it (safe_cause)."""
+    return ParkedCause(cause=safe_cause(error.Error, error.Cause, OWN_ERRORS, PARKED_CAUSE_LIMIT))
 
 
 def _upload_arrived(key: str, execution: str) -> ReceiveUploadOutput:

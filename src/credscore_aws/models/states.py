@@ -182,6 +182,29 @@ class RecordFailureOutput(_Output):
     error: str
 
 
+# ------------------------------------------------------------------------------------------------ DescribeParkedError
+class DescribeParkedRequest(BaseModel):
+    """DescribeParkedError's Parameters: ReceiveUpload's error after its retries, as its Catch put it. The
+    ReceiveUpload function answers it (it knows its own errors), so no function is added to the pipeline."""
+
+    parked: CatchError
+
+
+class ParkedCause(_Output):
+    """What the parked message's ERROR_MESSAGE says (`credscore_aws.step_errors.safe_cause`)."""
+
+    cause: str = Field(min_length=1)
+
+    def dump(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+# Either of ReceiveUpload's two requests; the keys (`event`, `parked`) tell them apart.
+RECEIVE_UPLOAD_EVENT: TypeAdapter[ReceiveUploadRequest | DescribeParkedRequest] = TypeAdapter(
+    ReceiveUploadRequest | DescribeParkedRequest
+)
+
+
 # ------------------------------------------------------------------------------------------------ shadow job
 class ShadowPlanInput(BaseModel):
     candidate: str
