@@ -73,10 +73,15 @@ def _submit(application_id: str, execution: str) -> tuple[bool, str]:
     return out.ready, out.reason
 
 
-def _upload(application_id: str, execution: str) -> tuple[bool, str]:
+def _upload(
+    application_id: str, execution: str, platform: Platform = Platform.LINKEDIN, sequencer: str = "0A1"
+) -> tuple[bool, str]:
+    key = upload_key(application_id, platform, 1)
     event = {
         "source": "aws.s3",
-        "detail": {"object": {"key": upload_key(application_id, Platform.LINKEDIN, 1)}},
+        "detail": {
+            "object": {"key": key, "etag": "b1946ac92492d2347c6235b4d2611184", "sequencer": sequencer}
+        },
     }
     out = uploads.receive(ReceiveUploadRequest.model_validate({"event": event, "execution": execution}))
     return out.ready, out.reason
@@ -143,3 +148,25 @@ def test_an_erased_application_is_never_taken_over(
     assert _submit(application_id, OTHER)[0] is False
     assert _submit(application_id, MINE)[0] is False
     assert executions.asked == [], "an erased application's claim is not even looked at"
+
+
+def test_a_retry_that_records_the_same_upload_again_writes_no_replaced_entry_and_a_new_upload_does(
+    repo: ApplicationRepository, executions: Executions
+) -> None:
+    application_id = new_application_id()
+    repo.create(
+        NewApplication.model_validate(
+            {"application_id": application_id, "partner_id": "p1", "declared": {"linkedin": 1, "facebook": 1}}
+        )
+    )
+    waiting = (False, "waiting_for_sources")
+    assert _upload(application_id, MINE) == waiting
+    assert _upload(application_id, MINE) == waiting, "the retry of the attempt that recorded it"
+    assert _upload(application_id, OTHER) == waiting, "the replay of the parked event (another execution)"
+    assert [a.event for a in repo.audit_trail(application_id)] == ["created", "upload_received"]
+    # The same bytes uploaded again are another write of the key (S3 gives it a later sequencer).
+    assert _upload(application_id, OTHER, sequencer="0A2") == waiting
+    assert [a.event for a in repo.audit_trail(application_id)][-1] == "upload_replaced"
+    assert _upload(application_id, OTHER, platform=Platform.FACEBOOK)[0], "the last part claims"
+    events = [a.event for a in repo.audit_trail(application_id)]
+    assert events == ["created", "upload_received", "upload_replaced", "upload_received", "claimed"]

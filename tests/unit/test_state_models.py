@@ -390,3 +390,17 @@ def test_the_shadow_job_passes_plan_to_pages_to_the_report() -> None:
     document = _with_result(segments, document, [])  # ResultPath null: the plan's output passes on
     report_in = states.ShadowReportInput.model_validate(_task_input(SHADOW["States"]["Report"], document))
     assert report_in.job == _job()
+
+
+def test_an_uploads_write_id_names_the_write_and_reads_s3s_and_motos_spelling() -> None:
+    key = f"uploads/{APP}/linkedin/part-1.zip"
+    aws = states.UploadedObject.model_validate({"key": key, "etag": "e1", "sequencer": "0A1"})
+    local = states.UploadedObject.model_validate({"key": key, "eTag": "e1", "sequencer": "0A1"})
+    assert aws.write_id() == local.write_id()
+    assert "e1" not in str(aws.write_id()), "a digest, not the file's MD5"
+    again = states.UploadedObject.model_validate({"key": key, "etag": "e1", "sequencer": "0A2"})
+    versioned = states.UploadedObject.model_validate(
+        {"key": key, "etag": "e1", "sequencer": "0A1", "version-id": "v2"}
+    )
+    assert len({aws.write_id(), again.write_id(), versioned.write_id()}) == 3
+    assert states.UploadedObject.model_validate({"key": key}).write_id() is None

@@ -28,6 +28,7 @@ from credscore_aws.models.states import (
     ReceiveUploadOutput,
     ReceiveUploadRequest,
     SubmitRequested,
+    UploadedObject,
 )
 from credscore_aws.runtime import logger, metrics, repository
 from credscore_aws.settings import SettingsError, settings
@@ -49,7 +50,7 @@ def receive(request: ReceiveUploadRequest) -> ReceiveUploadOutput:
     event = request.event
     if isinstance(event, SubmitRequested):
         return _claim(event.application_id, "submit", request.execution)
-    return _upload_arrived(unquote_plus(event.detail.object.key), request.execution)
+    return _upload_arrived(event.detail.object, request.execution)
 
 
 def describe_parked(error: CatchError) -> ParkedCause:
@@ -57,7 +58,8 @@ def describe_parked(error: CatchError) -> ParkedCause:
     return ParkedCause(cause=safe_cause(error.Error, error.Cause, OWN_ERRORS, PARKED_CAUSE_LIMIT))
 
 
-def _upload_arrived(key: str, execution: str) -> ReceiveUploadOutput:
+def _upload_arrived(uploaded: UploadedObject, execution: str) -> ReceiveUploadOutput:
+    key = unquote_plus(uploaded.key)
     ref = parse_upload_key(key)
     if ref is None:
         logger.warning("ignoring an object outside the upload layout")
@@ -65,7 +67,7 @@ def _upload_arrived(key: str, execution: str) -> ReceiveUploadOutput:
     logger.append_keys(application_id=ref.application_id)
     repo = repository()
     try:
-        application = repo.record_upload(ref.application_id, ref.name)
+        application = repo.record_upload(ref.application_id, ref.name, uploaded.write_id())
     except NotFound:
         logger.warning("upload for an unknown application: deleted")
         delete_keys(settings().bucket_name, [key])
