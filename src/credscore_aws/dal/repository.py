@@ -249,6 +249,25 @@ class ApplicationRepository:
             return False
         return True
 
+    def take_over_unnamed_claim(
+        self, application_id: str, trigger: str, execution: str, untouched_since: int
+    ) -> bool:
+        """Give a processing application whose claim names no execution (an older deploy's) to `execution`, only
+        if nothing has written it since `untouched_since` (Unix seconds), in one conditional write: exactly one
+        caller takes it over, and never once the application moved on, was written meanwhile, or was erased."""
+        try:
+            self._transact(
+                application_id,
+                (Status.PROCESSING,),
+                values={":since": untouched_since},
+                condition="attribute_not_exists(claimed_by) AND updated_at < :since",
+                audit=("claim_taken_over", {"trigger": trigger, "holder": "unnamed"}),
+                claimed_by=execution,
+            )
+        except (Conflict, NotFound):
+            return False
+        return True
+
     def stale_collecting(self, created_before: int) -> list[CollectingEntry]:
         """Applications still collecting that were created before `created_before` (Unix seconds)."""
         kwargs: dict[str, Any] = {

@@ -5,10 +5,12 @@ The step is retried after a timeout, and an attempt may have written before it t
 idempotent, and the claim names the execution that wrote it, so a retry of that execution finds its own claim and
 goes on to score (any other execution still loses). When every attempt of an execution timed out after one of them
 claimed, the execution parks its event and fails (statemachine.asl.json, UploadEventParked): the replay of that
-event takes the claim over, since the execution that holds it will never score."""
+event takes the claim over, since the execution that holds it will never score. A claim an older deploy wrote
+without naming its execution is taken over only once no execution could still hold it (docs/architecture.md)."""
 
 from __future__ import annotations
 
+import time
 from functools import cache
 from typing import Any
 from urllib.parse import unquote_plus
@@ -38,6 +40,12 @@ from credscore_aws.step_errors import safe_cause
 FINISHED = frozenset({Status.SCORED.value, Status.FAILED.value, Status.ERASED.value})
 # The error of an execution that parked its event after ReceiveUpload's retries (its Fail state).
 PARKED_ERROR = "UploadEventParked"
+# A claim written before claims named their execution (an older deploy) cannot be asked about; but an execution
+# ends within the state machine's TimeoutSeconds (statemachine.asl.json) and an invocation it started within
+# Lambda's longest timeout after that. A claim no write has touched for longer than both has no live holder.
+PIPELINE_TIMEOUT_SECONDS = 3600
+LAMBDA_MAX_TIMEOUT_SECONDS = 900
+UNNAMED_CLAIM_ENDED_AFTER = PIPELINE_TIMEOUT_SECONDS + LAMBDA_MAX_TIMEOUT_SECONDS
 # What this step raises with messages we wrote (ids and counts, no applicant data): a parked message may quote them.
 OWN_ERRORS = frozenset(
     e.__name__ for e in (TransientError, Conflict, ApplicationErased, NotFound, SettingsError)
@@ -117,10 +125,13 @@ def _claim(application_id: str, trigger: str, execution: str) -> ReceiveUploadOu
 
 
 def _took_over(application: ApplicationRecord, trigger: str, execution: str) -> bool:
-    """Take over a processing application's claim whose execution ended parked (see the module's docstring)."""
+    """Take over a processing application's claim whose execution ended parked (see the module's docstring), or
+    an unnamed claim (an older deploy's) whose execution has certainly ended."""
     holder = application.claimed_by
-    if application.status != Status.PROCESSING or holder is None or holder == execution:
+    if application.status != Status.PROCESSING or holder == execution:
         return False
+    if holder is None:
+        return _took_over_unnamed(application, trigger, execution)
     try:
         described = _stepfunctions().describe_execution(executionArn=holder)
     except ClientError as exc:
@@ -133,6 +144,22 @@ def _took_over(application: ApplicationRecord, trigger: str, execution: str) -> 
         return False
     metrics.add_metric(name="ClaimsTakenOver", unit=MetricUnit.Count, value=1)
     logger.info("took over the claim of an execution that parked its event")
+    return True
+
+
+def _took_over_unnamed(application: ApplicationRecord, trigger: str, execution: str) -> bool:
+    """An unnamed claim is taken over only once nothing has written the application for longer than any execution
+    (and its last invocation) can live: its holder ended without a final status. Sooner it is left alone, even
+    for the holder's own retry, which cannot prove the claim is its own (docs/architecture.md)."""
+    untouched_since = int(time.time()) - UNNAMED_CLAIM_ENDED_AFTER
+    if application.updated_at >= untouched_since:
+        return False
+    if not repository().take_over_unnamed_claim(
+        application.application_id, trigger, execution, untouched_since
+    ):
+        return False
+    metrics.add_metric(name="ClaimsTakenOver", unit=MetricUnit.Count, value=1)
+    logger.info("took over a claim that named no execution, untouched for longer than an execution lives")
     return True
 
 
