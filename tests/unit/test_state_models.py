@@ -404,3 +404,31 @@ def test_an_uploads_write_id_names_the_write_and_reads_s3s_and_motos_spelling() 
     )
     assert len({aws.write_id(), again.write_id(), versioned.write_id()}) == 3
     assert states.UploadedObject.model_validate({"key": key}).write_id() is None
+
+
+@pytest.mark.parametrize("started_by", ["upload", "submit"])
+def test_a_parked_body_replays_as_the_original_input_however_often_it_is_parked_again(
+    started_by: str,
+) -> None:
+    """The replay path takes any parked body: EventBridge's (a start that failed), the state machine's before
+    ERROR_MESSAGE existed and after; each is the execution's input itself, so a replay that fails and is parked
+    again parks the same body, never an envelope around it."""
+    original = (
+        json.loads((EVENTS_DIR / "receive_upload.json").read_text(encoding="utf-8"))["event"]
+        if started_by == "upload"
+        else {"action": "submit", "application_id": APP}
+    )
+    body = original
+    for replay in range(3):
+        execution = f"{EXECUTION}-replay-{replay}"
+        context = {"Execution": {"Id": execution, "Input": body}}
+        request = states.ReceiveUploadRequest.model_validate(
+            _task_input(PIPELINE["States"]["ReceiveUpload"], body, context)
+        )
+        assert request.event == states.RECEIVE_UPLOAD_INPUT.validate_python(original)
+        _, document = _catch(PIPELINE["States"]["ReceiveUpload"], body, "States.Timeout", "")
+        document = {**document, "parked": {"cause": "Task timed out"}}
+        message = _task_input(PIPELINE["States"]["ParkUploadEvent"], document, context)
+        assert message["MessageAttributes"]["EXECUTION_ARN"]["StringValue"] == execution
+        body = message["MessageBody"]
+    assert body == original
