@@ -297,3 +297,48 @@ def test_a_claim_whose_every_answer_was_lost_is_taken_over_by_the_replay(stack: 
     assert len(mine) == 2
     assert sum('"status": "scored"' in (e.get("output") or "") for e in mine) == 1
     assert_no_raw_data_left(stack, application_id)
+
+
+def _audit(stack: Any, application_id: str) -> list[str]:
+    pages = (
+        stack.client("dynamodb")
+        .get_paginator("query")
+        .paginate(
+            TableName=stack.deployed.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :audit)",
+            ExpressionAttributeValues={":pk": {"S": f"APP#{application_id}"}, ":audit": {"S": "AUDIT#"}},
+        )
+    )
+    return [item["event"]["S"] for page in pages for item in page["Items"]]
+
+
+def test_a_retry_that_records_the_same_upload_notes_no_replacement_and_a_new_upload_of_it_does(
+    stack: Any, partner: Any
+) -> None:
+    """The attempt records the part (another source is still awaited), then answers too late: its retry records
+    the same write again and writes no `upload_replaced`. The applicant then sends the same file again: another
+    write of the key, audited as replaced."""
+    created = partner.create_application({"linkedin": 1, "facebook": 1})
+    application_id = created["application_id"]
+    (form,) = [f for f in created["uploads"] if f["platform"] == "linkedin"]
+    previous = stack.reconfigure_function("ReceiveUploadFunction", timeout=2)
+    try:
+        pool = stack.pool("ReceiveUploadFunction")
+        calls_before = pool.invocations
+        stack.inject_hangs("ReceiveUploadFunction", seconds=5, times=1, after_handler=True)
+        upload(form, LINKEDIN)
+        (first,) = _executions_of(stack, application_id)
+    finally:
+        stack.restore_function("ReceiveUploadFunction", previous)
+    assert pool.invocations - calls_before == 2, (
+        "the attempt that recorded the part and timed out, then its retry"
+    )
+    assert first["status"] == "SUCCEEDED"
+    assert '"reason": "waiting_for_sources"' in first["output"]
+    assert _audit(stack, application_id).count("upload_received") == 1
+    assert "upload_replaced" not in _audit(stack, application_id)
+
+    upload(form, LINKEDIN)
+    _executions_of(stack, application_id, at_least=2)
+    assert _audit(stack, application_id).count("upload_replaced") == 1
+    assert partner.application(application_id)["status"] == "collecting"
