@@ -18,9 +18,11 @@ def cause_message(cause: Any, limit: int) -> str:
     return text[:limit]
 
 
-# Error names Step Functions and Lambda give themselves (a timeout, a throttle, a crashed runtime): their causes
-# are AWS's own words about the invocation, never the event's data.
-AWS_ERROR_PREFIXES = ("States.", "Lambda.", "Sandbox.", "Runtime.")
+# Errors Lambda and Step Functions name themselves whose causes are AWS's own words about the invocation (a
+# timeout, a throttle, a crashed runtime), never the event's data. Not every States.* error: a path or result
+# error quotes the state's input.
+AWS_WORDED_PREFIXES = ("Lambda.", "Sandbox.", "Runtime.")
+AWS_WORDED_ERRORS = frozenset({"States.Timeout", "States.HeartbeatTimeout", "States.Permissions"})
 
 
 def safe_cause(error: str | None, cause: Any, own_errors: frozenset[str], limit: int) -> str:
@@ -37,7 +39,7 @@ def safe_cause(error: str | None, cause: Any, own_errors: frozenset[str], limit:
     lambda_error = parsed if isinstance(parsed, dict) else {}
     raised = str(lambda_error.get("errorType") or name)
     message = str(lambda_error.get("errorMessage") or "")
-    if name.startswith(AWS_ERROR_PREFIXES):
+    if name.startswith(AWS_WORDED_PREFIXES) or name in AWS_WORDED_ERRORS:
         line = message if lambda_error else str(cause or "")
     elif raised in own_errors:
         line = f"{raised}: {message}" if message else raised

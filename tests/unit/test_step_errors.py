@@ -42,6 +42,10 @@ def test_a_safe_cause_withholds_the_message_of_an_exception_that_is_not_ours() -
     assert "Alice" not in described
     assert "app.py" not in safe_cause("ValueError", _lambda_error("ValueError", "x"), OWN, 300)
     assert safe_cause("Boom", "not json, maybe personal", OWN, 300).startswith("Boom (")
+    quoting = (
+        'Unable to apply ResultPath "$.error" to input {"detail": {"source-ip-address": "203.0.113.15"}}'
+    )
+    assert "203.0.113.15" not in safe_cause("States.ResultPathMatchFailure", quoting, OWN, 300)
 
 
 def test_a_safe_cause_keeps_aws_words_for_aws_errors_and_is_never_empty_nor_long() -> None:
