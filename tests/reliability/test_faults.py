@@ -342,3 +342,27 @@ def test_a_retry_that_records_the_same_upload_notes_no_replacement_and_a_new_upl
     _executions_of(stack, application_id, at_least=2)
     assert _audit(stack, application_id).count("upload_replaced") == 1
     assert partner.application(application_id)["status"] == "collecting"
+
+
+def test_an_event_is_parked_even_when_its_error_cannot_be_described(stack: Any, partner: Any) -> None:
+    """ReceiveUpload's function fails its four attempts and then DescribeParkedError too: the event is parked all
+    the same, its ERROR_MESSAGE the fixed one, and the replay still scores."""
+    stack.inject_faults("ReceiveUploadFunction", "TransientError", "the table stayed busy", times=5)
+    created = partner.create_application({"linkedin": 1})
+    application_id = created["application_id"]
+    upload(created["uploads"][0], LINKEDIN)
+    (failed,) = _executions_of(stack, application_id)
+    assert (failed["status"], failed.get("error")) == ("FAILED", "UploadEventParked")
+    (parked,) = _parked(stack, application_id)
+    attributes = {k: v["StringValue"] for k, v in parked["MessageAttributes"].items()}
+    assert attributes["ERROR_CODE"] == "TransientError"
+    assert attributes["ERROR_MESSAGE"].startswith("not described")
+    assert attributes["EXECUTION_ARN"] == failed["executionArn"]
+
+    stack.client("stepfunctions").start_execution(
+        stateMachineArn=stack.deployed.state_machine_arn, input=parked["Body"]
+    )
+    stack.client("sqs").delete_message(
+        QueueUrl=stack.event_dead_letter_url, ReceiptHandle=parked["ReceiptHandle"]
+    )
+    assert partner.wait(application_id)["status"] == "scored"
