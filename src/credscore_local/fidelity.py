@@ -8,12 +8,17 @@ Step Functions names an execution started without a name with a fresh UUID; moto
 context object's `$$.Execution.Name` is null and every such execution has the same ARN). ReceiveUpload's claim
 stores the execution's name, and the runbook's replay starts one without a name, so the local stack names them as
 AWS does.
+
+S3 gives each write of a key a later `sequencer` in its event; moto gives every event the same one, so two uploads
+of the same bytes to the same key were one write to ReceiveUpload (which tells a retry from a new upload by it). The
+local stack numbers moto's S3 events as S3 does.
 """
 
 from __future__ import annotations
 
 import functools
 import threading
+import time
 import uuid
 from typing import Any
 
@@ -64,3 +69,41 @@ def name_unnamed_executions() -> None:
 
     StepFunctionsParserBackend.start_execution = start_execution  # type: ignore[method-assign]
     _named = True
+
+
+# The sequencer moto writes into every S3 event (moto/s3/notifications.py); any other value is left as it is.
+MOTO_S3_SEQUENCER = "617f08299329d189"
+_sequenced = False
+_last_sequencer = 0
+
+
+def _next_sequencer() -> str:
+    """Later than every earlier one in this process (S3 compares them as hex strings of one length)."""
+    global _last_sequencer
+    with _LOCK:
+        _last_sequencer = max(_last_sequencer + 1, time.time_ns())
+        return f"{_last_sequencer:020X}"
+
+
+def sequence_s3_events() -> None:
+    global _sequenced
+    if _sequenced:
+        return
+    from moto.events.models import Rule
+
+    original: Any = Rule.send_to_targets
+
+    @functools.wraps(original)
+    def send_to_targets(self: Any, original_event: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        written = (
+            original_event.get("detail", {}).get("object")
+            if original_event.get("source") == "aws.s3"
+            else None
+        )
+        # The event is one dict for every rule it goes to: numbered once.
+        if isinstance(written, dict) and written.get("sequencer") == MOTO_S3_SEQUENCER:
+            written["sequencer"] = _next_sequencer()
+        return original(self, original_event, *args, **kwargs)
+
+    setattr(Rule, "send_to_targets", send_to_targets)  # noqa: B010 (moto's signature is narrower than the wrapper's)
+    _sequenced = True

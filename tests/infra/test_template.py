@@ -165,9 +165,24 @@ def test_receive_upload_retries_timeouts_then_parks_its_event_and_fails_the_exec
     ]
     assert worst < ASL["TimeoutSeconds"] / 10, "far inside the execution's deadline"
     assert receive["Catch"] == [
-        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "ParkUploadEvent"}
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "DescribeParkedError"}
     ]
+    describe = states["DescribeParkedError"]
+    assert describe["Resource"] == receive["Resource"], "no other function to be down when parking"
+    assert describe["Parameters"] == {"parked.$": "$.error"}
+    # Whatever the describing does, the event is parked: its failure leads to the same ParkUploadEvent.
+    (fallback,) = describe["Catch"]
+    assert (fallback["ErrorEquals"], fallback["ResultPath"]) == (["States.ALL"], "$.parked")
+    assert states[fallback["Next"]]["Type"] == "Pass"
+    assert states[fallback["Next"]]["ResultPath"] == "$.parked"
+    assert states[fallback["Next"]]["Next"] == describe["Next"] == "ParkUploadEvent"
     park = states["ParkUploadEvent"]
+    attributes = park["Parameters"]["MessageAttributes"]
+    assert {k: v["StringValue.$"] for k, v in attributes.items()} == {
+        "ERROR_CODE": "$.error.Error",
+        "ERROR_MESSAGE": "$.parked.cause",
+        "EXECUTION_ARN": "$$.Execution.Id",
+    }
     assert park["Resource"] == "arn:aws:states:::sqs:sendMessage"
     assert park["Parameters"]["QueueUrl"] == "${UploadEventsDeadLetterQueueUrl}"
     assert park["Parameters"]["MessageBody.$"] == "$$.Execution.Input", "replayed as the execution's input"

@@ -228,7 +228,9 @@ def test_a_receive_upload_that_keeps_failing_parks_its_event_which_a_replay_scor
     application_id = created["application_id"]
     upload(created["uploads"][0], LINKEDIN)
     (failed,) = _executions_of(stack, application_id)
-    assert pool.invocations - calls_before == 4, "the first attempt and its three transient retries"
+    assert pool.invocations - calls_before == 5, (
+        "the first attempt and its three transient retries, then DescribeParkedError"
+    )
     assert (failed["status"], failed.get("error")) == ("FAILED", "UploadEventParked")
 
     sqs = stack.client("sqs")
@@ -237,6 +239,7 @@ def test_a_receive_upload_that_keeps_failing_parks_its_event_which_a_replay_scor
     assert json.loads(parked[0]["Body"]) == json.loads(failed["input"]), "the execution's input, unchanged"
     attributes = parked[0]["MessageAttributes"]
     assert attributes["ERROR_CODE"]["StringValue"] == "TransientError"
+    assert attributes["ERROR_MESSAGE"]["StringValue"] == "TransientError: the table stayed busy"
     assert attributes["EXECUTION_ARN"]["StringValue"] == failed["executionArn"]
     # Nothing recorded, nothing lost: still collecting, and the uploaded file is still there to be read.
     assert partner.application(application_id)["status"] == "collecting"
@@ -274,13 +277,15 @@ def test_a_claim_whose_every_answer_was_lost_is_taken_over_by_the_replay(stack: 
         (failed,) = _executions_of(stack, application_id)
     finally:
         stack.restore_function("ReceiveUploadFunction", previous)
-    assert pool.invocations - calls_before == 5, (
-        "the attempt that claimed and its four retries, all timed out"
+    assert pool.invocations - calls_before == 6, (
+        "the attempt that claimed and its four retries, all timed out, then DescribeParkedError"
     )
     assert (failed["status"], failed.get("error")) == ("FAILED", "UploadEventParked")
     assert partner.application(application_id)["status"] == "processing", "claimed by the failed execution"
     (parked,) = _parked(stack, application_id)
-    assert parked["MessageAttributes"]["ERROR_CODE"]["StringValue"] == "Sandbox.Timedout"
+    attributes = {k: v["StringValue"] for k, v in parked["MessageAttributes"].items()}
+    assert attributes["ERROR_CODE"] == "Sandbox.Timedout"
+    assert "timed out" in attributes["ERROR_MESSAGE"], "the platform's own words about the attempt"
 
     sfn = stack.client("stepfunctions")
     sfn.start_execution(stateMachineArn=stack.deployed.state_machine_arn, input=parked["Body"])
@@ -292,3 +297,72 @@ def test_a_claim_whose_every_answer_was_lost_is_taken_over_by_the_replay(stack: 
     assert len(mine) == 2
     assert sum('"status": "scored"' in (e.get("output") or "") for e in mine) == 1
     assert_no_raw_data_left(stack, application_id)
+
+
+def _audit(stack: Any, application_id: str) -> list[str]:
+    pages = (
+        stack.client("dynamodb")
+        .get_paginator("query")
+        .paginate(
+            TableName=stack.deployed.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :audit)",
+            ExpressionAttributeValues={":pk": {"S": f"APP#{application_id}"}, ":audit": {"S": "AUDIT#"}},
+        )
+    )
+    return [item["event"]["S"] for page in pages for item in page["Items"]]
+
+
+def test_a_retry_that_records_the_same_upload_notes_no_replacement_and_a_new_upload_of_it_does(
+    stack: Any, partner: Any
+) -> None:
+    """The attempt records the part (another source is still awaited), then answers too late: its retry records
+    the same write again and writes no `upload_replaced`. The applicant then sends the same file again: another
+    write of the key, audited as replaced."""
+    created = partner.create_application({"linkedin": 1, "facebook": 1})
+    application_id = created["application_id"]
+    (form,) = [f for f in created["uploads"] if f["platform"] == "linkedin"]
+    previous = stack.reconfigure_function("ReceiveUploadFunction", timeout=2)
+    try:
+        pool = stack.pool("ReceiveUploadFunction")
+        calls_before = pool.invocations
+        stack.inject_hangs("ReceiveUploadFunction", seconds=5, times=1, after_handler=True)
+        upload(form, LINKEDIN)
+        (first,) = _executions_of(stack, application_id)
+    finally:
+        stack.restore_function("ReceiveUploadFunction", previous)
+    assert pool.invocations - calls_before == 2, (
+        "the attempt that recorded the part and timed out, then its retry"
+    )
+    assert first["status"] == "SUCCEEDED"
+    assert '"reason": "waiting_for_sources"' in first["output"]
+    assert _audit(stack, application_id).count("upload_received") == 1
+    assert "upload_replaced" not in _audit(stack, application_id)
+
+    upload(form, LINKEDIN)
+    _executions_of(stack, application_id, at_least=2)
+    assert _audit(stack, application_id).count("upload_replaced") == 1
+    assert partner.application(application_id)["status"] == "collecting"
+
+
+def test_an_event_is_parked_even_when_its_error_cannot_be_described(stack: Any, partner: Any) -> None:
+    """ReceiveUpload's function fails its four attempts and then DescribeParkedError too: the event is parked all
+    the same, its ERROR_MESSAGE the fixed one, and the replay still scores."""
+    stack.inject_faults("ReceiveUploadFunction", "TransientError", "the table stayed busy", times=5)
+    created = partner.create_application({"linkedin": 1})
+    application_id = created["application_id"]
+    upload(created["uploads"][0], LINKEDIN)
+    (failed,) = _executions_of(stack, application_id)
+    assert (failed["status"], failed.get("error")) == ("FAILED", "UploadEventParked")
+    (parked,) = _parked(stack, application_id)
+    attributes = {k: v["StringValue"] for k, v in parked["MessageAttributes"].items()}
+    assert attributes["ERROR_CODE"] == "TransientError"
+    assert attributes["ERROR_MESSAGE"].startswith("not described")
+    assert attributes["EXECUTION_ARN"] == failed["executionArn"]
+
+    stack.client("stepfunctions").start_execution(
+        stateMachineArn=stack.deployed.state_machine_arn, input=parked["Body"]
+    )
+    stack.client("sqs").delete_message(
+        QueueUrl=stack.event_dead_letter_url, ReceiptHandle=parked["ReceiptHandle"]
+    )
+    assert partner.wait(application_id)["status"] == "scored"

@@ -4,6 +4,8 @@ execution loses, and only a holder that ended parked has its claim taken over.""
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +19,7 @@ from credscore_aws.logic import uploads
 from credscore_aws.models.records import NewApplication
 from credscore_aws.models.states import ReceiveUploadRequest
 from credscore_local.fidelity import serialize_dynamodb_writes
+from credscore_local.template import REPO_ROOT, load_template
 from tests.moto_tables import create_applications_table
 
 PIPELINE = "arn:aws:states:us-east-1:123456789012:execution:credscore-dev-scoring:"
@@ -73,10 +76,15 @@ def _submit(application_id: str, execution: str) -> tuple[bool, str]:
     return out.ready, out.reason
 
 
-def _upload(application_id: str, execution: str) -> tuple[bool, str]:
+def _upload(
+    application_id: str, execution: str, platform: Platform = Platform.LINKEDIN, sequencer: str = "0A1"
+) -> tuple[bool, str]:
+    key = upload_key(application_id, platform, 1)
     event = {
         "source": "aws.s3",
-        "detail": {"object": {"key": upload_key(application_id, Platform.LINKEDIN, 1)}},
+        "detail": {
+            "object": {"key": key, "etag": "b1946ac92492d2347c6235b4d2611184", "sequencer": sequencer}
+        },
     }
     out = uploads.receive(ReceiveUploadRequest.model_validate({"event": event, "execution": execution}))
     return out.ready, out.reason
@@ -143,3 +151,89 @@ def test_an_erased_application_is_never_taken_over(
     assert _submit(application_id, OTHER)[0] is False
     assert _submit(application_id, MINE)[0] is False
     assert executions.asked == [], "an erased application's claim is not even looked at"
+
+
+def test_a_retry_that_records_the_same_upload_again_writes_no_replaced_entry_and_a_new_upload_does(
+    repo: ApplicationRepository, executions: Executions
+) -> None:
+    application_id = new_application_id()
+    repo.create(
+        NewApplication.model_validate(
+            {"application_id": application_id, "partner_id": "p1", "declared": {"linkedin": 1, "facebook": 1}}
+        )
+    )
+    waiting = (False, "waiting_for_sources")
+    assert _upload(application_id, MINE) == waiting
+    assert _upload(application_id, MINE) == waiting, "the retry of the attempt that recorded it"
+    assert _upload(application_id, OTHER) == waiting, "the replay of the parked event (another execution)"
+    assert [a.event for a in repo.audit_trail(application_id)] == ["created", "upload_received"]
+    # The same bytes uploaded again are another write of the key (S3 gives it a later sequencer).
+    assert _upload(application_id, OTHER, sequencer="0A2") == waiting
+    assert [a.event for a in repo.audit_trail(application_id)][-1] == "upload_replaced"
+    assert _upload(application_id, OTHER, platform=Platform.FACEBOOK)[0], "the last part claims"
+    events = [a.event for a in repo.audit_trail(application_id)]
+    assert events == ["created", "upload_received", "upload_replaced", "upload_received", "claimed"]
+
+
+def _unnamed_claim(repo: ApplicationRepository, application_id: str, idle_seconds: int) -> None:
+    """The application as an older deploy left it: claimed without naming the execution, last written then."""
+    assert repo.claim_for_scoring(application_id, "submit", MINE)
+    repo.table.update_item(
+        Key={"pk": f"APP#{application_id}", "sk": "META"},
+        UpdateExpression="SET updated_at = :t REMOVE claimed_by",
+        ExpressionAttributeValues={":t": int(time.time()) - idle_seconds},
+    )
+    assert repo.get(application_id).claimed_by is None
+
+
+@pytest.mark.parametrize(
+    "idle", [0, uploads.UNNAMED_CLAIM_ENDED_AFTER - 60], ids=["just-claimed", "within-bound"]
+)
+def test_an_unnamed_claim_is_left_alone_while_its_execution_may_live(
+    repo: ApplicationRepository, executions: Executions, idle: int
+) -> None:
+    application_id = _new(repo)
+    _unnamed_claim(repo, application_id, idle)
+    # Not even the holder's own retry may take it: nothing tells it from another execution.
+    for execution in (MINE, OTHER):
+        assert _submit(application_id, execution) == (False, "already_claimed")
+        assert _upload(application_id, execution) == (False, "already_processing")
+    assert repo.get(application_id).claimed_by is None
+    assert executions.asked == [], "an unnamed holder cannot be asked about"
+
+
+@pytest.mark.parametrize("receive", [_submit, _upload], ids=["submit", "upload"])
+def test_an_unnamed_claim_untouched_for_longer_than_an_execution_lives_is_taken_over_once(
+    repo: ApplicationRepository, executions: Executions, receive: Any
+) -> None:
+    application_id = _new(repo)
+    _unnamed_claim(repo, application_id, uploads.UNNAMED_CLAIM_ENDED_AFTER + 60)
+    executions.described[OTHER] = {"status": "RUNNING"}
+    assert receive(application_id, OTHER)[0], "its holder has ended: nobody else will score it"
+    assert repo.get(application_id).claimed_by == OTHER
+    assert receive(application_id, PIPELINE + "third")[0] is False, "the new holder runs: no second takeover"
+    takeovers = [e for e in repo.audit_trail(application_id) if e.event == "claim_taken_over"]
+    assert [e.details for e in takeovers] == [
+        {"trigger": takeovers[0].details["trigger"], "holder": "unnamed"}
+    ]
+
+
+def test_the_unnamed_claims_bound_is_the_state_machines_deadline_and_lambdas_longest_run() -> None:
+    asl = json.loads((REPO_ROOT / "statemachine.asl.json").read_text(encoding="utf-8"))
+    assert asl["TimeoutSeconds"] == uploads.PIPELINE_TIMEOUT_SECONDS
+    resources = load_template()["Resources"]
+    timeouts = [
+        r["Properties"]["Timeout"] for r in resources.values() if r["Type"] == "AWS::Serverless::Function"
+    ]
+    assert max(timeouts) <= uploads.LAMBDA_MAX_TIMEOUT_SECONDS
+    assert asl["TimeoutSeconds"] + max(timeouts) <= uploads.UNNAMED_CLAIM_ENDED_AFTER
+
+
+def test_the_unnamed_takeover_is_one_conditional_write(repo: ApplicationRepository) -> None:
+    application_id = _new(repo)
+    _unnamed_claim(repo, application_id, uploads.UNNAMED_CLAIM_ENDED_AFTER + 60)
+    written = repo.get(application_id).updated_at
+    assert not repo.take_over_unnamed_claim(application_id, "submit", OTHER, written), "written since then"
+    assert repo.take_over_unnamed_claim(application_id, "submit", OTHER, written + 1)
+    assert not repo.take_over_unnamed_claim(application_id, "submit", MINE, written + 1), "named now"
+    assert repo.get(application_id).claimed_by == OTHER

@@ -70,6 +70,25 @@ def test_uploads_are_recorded_once_and_reuploads_noted(repo: ApplicationReposito
     assert events == ["created", "upload_received", "upload_replaced"]
 
 
+def test_the_same_write_recorded_again_notes_nothing_and_another_write_is_noted_as_replaced(
+    repo: ApplicationRepository,
+) -> None:
+    application_id = _new(repo)
+    repo.record_upload(application_id, "linkedin/1", "write-1")
+    repo.record_upload(
+        application_id, "linkedin/1", "write-1"
+    )  # the step's retry: its attempt had recorded it
+    assert [a.event for a in repo.audit_trail(application_id)] == ["created", "upload_received"]
+    repo.record_upload(application_id, "linkedin/1", "write-2")  # the applicant uploaded the part again
+    repo.record_upload(application_id, "linkedin/1", "write-2")  # that event's retry
+    repo.record_upload(application_id, "linkedin/1", "write-1")  # a late duplicate of the first event
+    events = [a.event for a in repo.audit_trail(application_id)]
+    assert events == ["created", "upload_received", "upload_replaced"]
+    record = repo.get(application_id)
+    assert record.received == ["linkedin/1"]
+    assert record.received_writes == ["linkedin/1@write-1", "linkedin/1@write-2"]
+
+
 def test_unknown_application(repo: ApplicationRepository) -> None:
     with pytest.raises(NotFound):
         repo.record_upload(new_application_id(), "linkedin/1")

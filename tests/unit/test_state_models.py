@@ -13,7 +13,7 @@ from pydantic import BaseModel, TypeAdapter
 from credscore.evidence import AnalysisStatus, ImageAnalysis, NameCounts, ProfanityAnalysis, TextAnalysis
 from credscore_aws.logic.failures import describe_error
 from credscore_aws.logic.scoring import evidence_from_branches
-from credscore_aws.logic.uploads import PARKED_ERROR
+from credscore_aws.logic.uploads import PARKED_ERROR, describe_parked
 from credscore_aws.models import states
 from credscore_cli.invoke import EVENTS_DIR
 from credscore_local.template import REPO_ROOT
@@ -150,18 +150,42 @@ def test_receive_upload_gets_the_executions_input_and_arn_through_its_parameters
         states.ReceiveUploadRequest.model_validate({"event": execution_input, "execution": ""})
 
 
-def test_a_receive_upload_that_fails_after_its_retries_parks_the_executions_input_then_fails() -> None:
+@pytest.mark.parametrize("described", [True, False], ids=["described", "function-unreachable"])
+def test_a_receive_upload_that_fails_after_its_retries_parks_the_executions_input_then_fails(
+    described: bool,
+) -> None:
     state = PIPELINE["States"]["ReceiveUpload"]
     execution_input = {"action": "submit", "application_id": APP}
-    target, document = _catch(state, execution_input, "States.Timeout", "")
+    context = {"Execution": {"Id": EXECUTION, "Input": execution_input}}
+    cause = json.dumps(
+        {"errorType": "TransientError", "errorMessage": "the table stayed busy", "stackTrace": []}
+    )
+    target, document = _catch(state, execution_input, "TransientError", cause)
+    describe = PIPELINE["States"][target]
+    assert describe["Resource"] == "${ReceiveUploadFunctionArn}", "the function that knows its own errors"
+    request = states.RECEIVE_UPLOAD_EVENT.validate_python(_task_input(describe, document, context))
+    assert isinstance(request, states.DescribeParkedRequest)
+    if described:
+        target, document = (
+            describe["Next"],
+            _with_result(describe, document, _out(describe_parked(request.parked))),
+        )
+    else:  # the function cannot answer (throttled, broken): parked all the same, with a fixed cause
+        fallback, document = _catch(describe, document, "Lambda.TooManyRequestsException", "Rate Exceeded.")
+        passed = PIPELINE["States"][fallback]
+        target, document = passed["Next"], _with_result(passed, document, passed["Result"])
     park = PIPELINE["States"][target]
     assert park["Resource"] == "arn:aws:states:::sqs:sendMessage"
-    context = {"Execution": {"Id": EXECUTION, "Input": execution_input}}
     message = _task_input(park, document, context)
     assert message["QueueUrl"] == "${UploadEventsDeadLetterQueueUrl}"
     assert message["MessageBody"] == execution_input, "the replay starts an execution with the same input"
-    assert message["MessageAttributes"]["ERROR_CODE"]["StringValue"] == "States.Timeout"
-    assert message["MessageAttributes"]["EXECUTION_ARN"]["StringValue"] == EXECUTION
+    attributes = {k: v["StringValue"] for k, v in message["MessageAttributes"].items()}
+    assert attributes["ERROR_CODE"] == "TransientError"
+    assert attributes["EXECUTION_ARN"] == EXECUTION
+    if described:
+        assert attributes["ERROR_MESSAGE"] == "TransientError: the table stayed busy"
+    else:
+        assert "execution's history" in attributes["ERROR_MESSAGE"]
     end = PIPELINE["States"][park["Next"]]
     assert (end["Type"], end["Error"]) == ("Fail", "UploadEventParked")
     assert end["Error"] == PARKED_ERROR, "the error a replay looks for before taking a claim over"
@@ -366,3 +390,45 @@ def test_the_shadow_job_passes_plan_to_pages_to_the_report() -> None:
     document = _with_result(segments, document, [])  # ResultPath null: the plan's output passes on
     report_in = states.ShadowReportInput.model_validate(_task_input(SHADOW["States"]["Report"], document))
     assert report_in.job == _job()
+
+
+def test_an_uploads_write_id_names_the_write_and_reads_s3s_and_motos_spelling() -> None:
+    key = f"uploads/{APP}/linkedin/part-1.zip"
+    aws = states.UploadedObject.model_validate({"key": key, "etag": "e1", "sequencer": "0A1"})
+    local = states.UploadedObject.model_validate({"key": key, "eTag": "e1", "sequencer": "0A1"})
+    assert aws.write_id() == local.write_id()
+    assert "e1" not in str(aws.write_id()), "a digest, not the file's MD5"
+    again = states.UploadedObject.model_validate({"key": key, "etag": "e1", "sequencer": "0A2"})
+    versioned = states.UploadedObject.model_validate(
+        {"key": key, "etag": "e1", "sequencer": "0A1", "version-id": "v2"}
+    )
+    assert len({aws.write_id(), again.write_id(), versioned.write_id()}) == 3
+    assert states.UploadedObject.model_validate({"key": key}).write_id() is None
+
+
+@pytest.mark.parametrize("started_by", ["upload", "submit"])
+def test_a_parked_body_replays_as_the_original_input_however_often_it_is_parked_again(
+    started_by: str,
+) -> None:
+    """The replay path takes any parked body: EventBridge's (a start that failed), the state machine's before
+    ERROR_MESSAGE existed and after; each is the execution's input itself, so a replay that fails and is parked
+    again parks the same body, never an envelope around it."""
+    original = (
+        json.loads((EVENTS_DIR / "receive_upload.json").read_text(encoding="utf-8"))["event"]
+        if started_by == "upload"
+        else {"action": "submit", "application_id": APP}
+    )
+    body = original
+    for replay in range(3):
+        execution = f"{EXECUTION}-replay-{replay}"
+        context = {"Execution": {"Id": execution, "Input": body}}
+        request = states.ReceiveUploadRequest.model_validate(
+            _task_input(PIPELINE["States"]["ReceiveUpload"], body, context)
+        )
+        assert request.event == states.RECEIVE_UPLOAD_INPUT.validate_python(original)
+        _, document = _catch(PIPELINE["States"]["ReceiveUpload"], body, "States.Timeout", "")
+        document = {**document, "parked": {"cause": "Task timed out"}}
+        message = _task_input(PIPELINE["States"]["ParkUploadEvent"], document, context)
+        assert message["MessageAttributes"]["EXECUTION_ARN"]["StringValue"] == execution
+        body = message["MessageBody"]
+    assert body == original

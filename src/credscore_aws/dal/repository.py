@@ -168,26 +168,46 @@ class ApplicationRepository:
         except NotFound:
             return True
 
-    def record_upload(self, application_id: str, part: str) -> ApplicationRecord:
+    def record_upload(self, application_id: str, part: str, write: str | None = None) -> ApplicationRecord:
         """Add a received part while the application is collecting; returns the application as it is after the
-        write. A late upload (processing, scored, failed, erased) changes nothing: the caller sees the status."""
+        write. A late upload (processing, scored, failed, erased) changes nothing: the caller sees the status.
+        `write` names the object write the event is about (`UploadedObject.write_id`): a part recorded again for
+        the same write (a retry of the step whose earlier attempt recorded it, a duplicate delivery, a replay of
+        the parked event) notes nothing, another write of the part is noted as a replaced upload. Without it (or
+        for a part recorded before writes were kept) a second recording counts as a replacement."""
+        noted = f"{part}@{write}"
+        # The write is kept in the same conditional update as the part: a retry finds both, or neither.
+        keep = "received_writes = list_append(if_not_exists(received_writes, :empty), :noted)"
+        kept: dict[str, Any] = {":noted": [noted], ":empty": []} if write else {}
         try:
             self._transact(
                 application_id,
                 (Status.COLLECTING,),
-                "SET received = list_append(if_not_exists(received, :empty), :part)",
-                {":part": [part], ":p": part, ":empty": []},
+                "SET received = list_append(if_not_exists(received, :empty), :part)"
+                + (", " + keep if write else ""),
+                {":part": [part], ":p": part, ":empty": [], **kept},
                 condition="NOT contains(received, :p)",
                 audit=("upload_received", {"part": part}),
             )
         except Conflict:
-            # Late (the status says so), or a re-upload of a part already recorded (the object was replaced).
+            # Late (the status says so), or the part was recorded already: by this write, or by an earlier one
+            # that this upload replaced (the same key, written again).
             application = self.get(application_id)
             if application.status == Status.COLLECTING and part in application.received:
-                with contextlib.suppress(Conflict):  # moved on meanwhile: nothing to note
-                    self._transact(
-                        application_id, (Status.COLLECTING,), audit=("upload_replaced", {"part": part})
-                    )
+                with contextlib.suppress(Conflict):  # moved on meanwhile, or this very write was recorded
+                    if write:
+                        self._transact(
+                            application_id,
+                            (Status.COLLECTING,),
+                            "SET " + keep,
+                            {**kept, ":n": noted},
+                            condition="NOT contains(received_writes, :n)",
+                            audit=("upload_replaced", {"part": part}),
+                        )
+                    else:
+                        self._transact(
+                            application_id, (Status.COLLECTING,), audit=("upload_replaced", {"part": part})
+                        )
             return application
         return self.get(application_id)
 
@@ -223,6 +243,25 @@ class ApplicationRepository:
                 values={":ended": ended},
                 condition="claimed_by = :ended",
                 audit=("claim_taken_over", {"trigger": trigger}),
+                claimed_by=execution,
+            )
+        except (Conflict, NotFound):
+            return False
+        return True
+
+    def take_over_unnamed_claim(
+        self, application_id: str, trigger: str, execution: str, untouched_since: int
+    ) -> bool:
+        """Give a processing application whose claim names no execution (an older deploy's) to `execution`, only
+        if nothing has written it since `untouched_since` (Unix seconds), in one conditional write: exactly one
+        caller takes it over, and never once the application moved on, was written meanwhile, or was erased."""
+        try:
+            self._transact(
+                application_id,
+                (Status.PROCESSING,),
+                values={":since": untouched_since},
+                condition="attribute_not_exists(claimed_by) AND updated_at < :since",
+                audit=("claim_taken_over", {"trigger": trigger, "holder": "unnamed"}),
                 claimed_by=execution,
             )
         except (Conflict, NotFound):

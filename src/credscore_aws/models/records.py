@@ -72,6 +72,7 @@ class ApplicationRecord(_Record):
     reference: str | None = None
     declared: dict[str, int] = Field(default_factory=dict)
     received: list[str] = Field(default_factory=list)
+    received_writes: list[str] = Field(default_factory=list)  # "<part>@<write id>": which upload each was
     x_handle: str | None = None
     consent: StoredConsent | None = None
     applicant_consent: StoredConsent | None = None

@@ -9,9 +9,10 @@ so a state's payload stays small whatever an export holds.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
+from pydantic import AliasChoices, BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
 
 from credscore.evidence import ImageAnalysis, ProfanityAnalysis, TextAnalysis
 from credscore_aws.dal.analysis_io import AnalysisRequest
@@ -24,6 +25,20 @@ class _Output(BaseModel):
 # ------------------------------------------------------------------------------------------------ ReceiveUpload
 class UploadedObject(BaseModel):
     key: str  # URL-encoded, as S3 sends it
+    # Which write of the key this event is about (S3 spells it `etag`, moto `eTag`; `version-id` only in a
+    # versioned bucket; `sequencer` orders the writes of one key).
+    etag: str | None = Field(default=None, validation_alias=AliasChoices("etag", "eTag"))
+    version_id: str | None = Field(default=None, validation_alias="version-id")
+    sequencer: str | None = None
+
+    def write_id(self) -> str | None:
+        """A short digest naming this write of the object: the same for a retry of the step, a duplicate delivery
+        or a replay of the parked event, different for another upload of the same part. A digest, so the record
+        keeps no value derived from the file's bytes (the ETag is their MD5). None when the event says nothing."""
+        parts = [self.version_id, self.etag, self.sequencer]
+        if not any(parts):
+            return None
+        return hashlib.sha256("|".join(p or "" for p in parts).encode("utf-8")).hexdigest()[:16]
 
 
 class UploadDetail(BaseModel):
@@ -180,6 +195,29 @@ class RecordFailureOutput(_Output):
     application_id: str
     status: str
     error: str
+
+
+# ------------------------------------------------------------------------------------------------ DescribeParkedError
+class DescribeParkedRequest(BaseModel):
+    """DescribeParkedError's Parameters: ReceiveUpload's error after its retries, as its Catch put it. The
+    ReceiveUpload function answers it (it knows its own errors), so no function is added to the pipeline."""
+
+    parked: CatchError
+
+
+class ParkedCause(_Output):
+    """What the parked message's ERROR_MESSAGE says (`credscore_aws.step_errors.safe_cause`)."""
+
+    cause: str = Field(min_length=1)
+
+    def dump(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+# Either of ReceiveUpload's two requests; the keys (`event`, `parked`) tell them apart.
+RECEIVE_UPLOAD_EVENT: TypeAdapter[ReceiveUploadRequest | DescribeParkedRequest] = TypeAdapter(
+    ReceiveUploadRequest | DescribeParkedRequest
+)
 
 
 # ------------------------------------------------------------------------------------------------ shadow job
