@@ -1,7 +1,8 @@
 """The event pump: what AWS delivers by itself and moto only stores, delivered by this process.
 
 Uploads: S3 → EventBridge (the template's rule, created by `provisioning.route_uploads`) → a local-only queue →
-`StartExecution` of the scoring state machine with the unchanged event (`UploadEventPump`).
+`StartExecution` of the scoring state machine with the event as the rule's input transformer shaped it
+(`UploadEventPump`).
 
 Lambda event source mappings: DynamoDB Streams and SQS → a function's handler (`EventSourcePumps`).
 

@@ -85,7 +85,10 @@ def _next_sequencer() -> str:
         return f"{_last_sequencer:020X}"
 
 
-def sequence_s3_events() -> None:
+def deliver_s3_events_as_aws_does() -> None:
+    """S3's events through EventBridge as AWS delivers them: each write of a key with its own, later sequencer
+    (moto gives every event the same one), the ETag spelt `etag`, and a target's input transformer applied
+    (moto skips it for S3's events)."""
     global _sequenced
     if _sequenced:
         return
@@ -103,6 +106,13 @@ def sequence_s3_events() -> None:
         # The event is one dict for every rule it goes to: numbered once.
         if isinstance(written, dict) and written.get("sequencer") == MOTO_S3_SEQUENCER:
             written["sequencer"] = _next_sequencer()
+        if isinstance(written, dict) and "eTag" in written:
+            written.setdefault("etag", written.pop("eTag"))  # S3's spelling, which a rule's input paths name
+        if written is not None and any("InputTransformer" in target for target in self.targets):
+            # EventBridge applies a target's input transformer to S3's events too; moto skips it for them (and
+            # its transformer reads the ingestion time, which moto stamps only on events sent with PutEvents).
+            original_event.setdefault("ingestion-time", original_event.get("time"))
+            kwargs["transform_input"] = True
         return original(self, original_event, *args, **kwargs)
 
     setattr(Rule, "send_to_targets", send_to_targets)  # noqa: B010 (moto's signature is narrower than the wrapper's)

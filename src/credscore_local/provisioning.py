@@ -136,16 +136,17 @@ class Provisioner:
         for event in props.get("Events", {}).values():
             if event["Type"] == "EventBridgeRule":
                 rule = r.resolve(event["Properties"])
-                self.route_uploads(rule["Pattern"])
+                self.route_uploads(rule["Pattern"], rule.get("InputTransformer"))
                 if "DeadLetterConfig" in rule:
                     queue_name = rule["DeadLetterConfig"]["Arn"].rsplit(":", 1)[-1]
                     self.deployed.event_dead_letter_url = self.client("sqs").get_queue_url(
                         QueueName=queue_name
                     )["QueueUrl"]
 
-    def route_uploads(self, pattern: dict[str, Any]) -> None:
-        """The rule and pattern are the template's; moto delivers rule targets only to SQS, so the last hop
-        (SQS → StartExecution, which EventBridge does itself in AWS) is pumped by `event_pump.UploadEventPump`."""
+    def route_uploads(self, pattern: dict[str, Any], transformer: dict[str, Any] | None = None) -> None:
+        """The rule, its pattern and its input transformer are the template's; moto delivers rule targets only to
+        SQS, so the last hop (SQS → StartExecution, which EventBridge does itself in AWS) is pumped by
+        `event_pump.UploadEventPump`."""
         sqs = self.client("sqs")
         queue_url = sqs.create_queue(QueueName=EVENT_QUEUE)["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
@@ -153,7 +154,10 @@ class Provisioner:
         ]
         events = self.client("events")
         events.put_rule(Name=UPLOAD_RULE, EventPattern=json.dumps(pattern))
-        events.put_targets(Rule=UPLOAD_RULE, Targets=[{"Id": "sfn", "Arn": queue_arn}])
+        target: dict[str, Any] = {"Id": "sfn", "Arn": queue_arn}
+        if transformer:
+            target["InputTransformer"] = transformer
+        events.put_targets(Rule=UPLOAD_RULE, Targets=[target])
         self.deployed.event_queue_url = queue_url
 
     def _create_layer(self, logical: str, props: dict[str, Any], r: Resolver) -> None:

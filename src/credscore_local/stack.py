@@ -27,7 +27,11 @@ from credscore_local.deployment import FAKE_CREDENTIALS, Deployed, aws_client, f
 from credscore_local.event_pump import EventSourcePumps, UploadEventPump
 from credscore_local.executions import Executions
 from credscore_local.faults import FunctionFaults
-from credscore_local.fidelity import name_unnamed_executions, sequence_s3_events, serialize_dynamodb_writes
+from credscore_local.fidelity import (
+    deliver_s3_events_as_aws_does,
+    name_unnamed_executions,
+    serialize_dynamodb_writes,
+)
 from credscore_local.lambda_runtime import FunctionPool, LocalLambdaRuntime
 from credscore_local.provisioning import Provisioner
 from credscore_local.template import FunctionSpec, load_template, parameter_defaults
@@ -90,7 +94,7 @@ class LocalStack:
         network_guard.install_if_asked()  # a stack a test started in a child process (`credscore serve`)
         serialize_dynamodb_writes()
         name_unnamed_executions()  # a start without a name gets a UUID, as in AWS
-        sequence_s3_events()  # each write of a key has its own sequencer, as in S3
+        deliver_s3_events_as_aws_does()  # sequencers, spelling and input transformers as in AWS
         s3_ranges.install()  # a ranged GET costs its range, as in S3
         asl_cache.install()  # the definition is parsed once, not at every execution
         moto_hosts.install()  # moto's server lists its package once, not at every request

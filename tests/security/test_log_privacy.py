@@ -3,6 +3,7 @@ contain none of the applicant's names, texts, group or page names."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -49,3 +50,20 @@ def test_function_logs_hold_no_personal_data(stack: Any, partner: Any, tmp_path:
     assert created["application_id"] in logs, "the logs are the ones of this run"
     leaked = sorted(s for s in secrets if s in logs)
     assert leaked == []
+
+    # Step Functions keeps every execution's input for 90 days: an upload's holds what ReceiveUpload reads, not
+    # S3's whole event (which names the uploader's IP address and the requester's account).
+    sfn = stack.client("stepfunctions")
+    executions = sfn.list_executions(stateMachineArn=stack.deployed.state_machine_arn)["executions"]
+    inputs = [json.loads(sfn.describe_execution(executionArn=e["executionArn"])["input"]) for e in executions]
+    uploads = [
+        i for i in inputs if i.get("source") == "aws.s3" and created["application_id"] in json.dumps(i)
+    ]
+    assert len(uploads) == 2
+    for event in uploads:
+        assert set(event) == {"id", "time", "source", "detail-type", "detail"}
+        assert set(event["detail"]) == {"object"}
+        assert set(event["detail"]["object"]) == {"key", "size", "etag", "sequencer"}
+        assert event["detail"]["object"]["key"].startswith(f"uploads/{created['application_id']}/")
+        assert isinstance(event["detail"]["object"]["size"], int)
+        assert "1.2.3.4" not in json.dumps(event)  # the address moto's S3 events carry

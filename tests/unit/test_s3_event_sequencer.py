@@ -1,5 +1,5 @@
-"""credscore_local.fidelity.sequence_s3_events: two writes of the same bytes to one key are two S3 events with
-different, increasing sequencers (moto gives them all one), so ReceiveUpload tells a new upload from a retry."""
+"""credscore_local.fidelity.deliver_s3_events_as_aws_does: two writes of the same bytes to one key are two S3 events
+with different, increasing sequencers (moto gives them all one), so ReceiveUpload tells a new upload from a retry."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from credscore_local.fidelity import sequence_s3_events
+from credscore_local.fidelity import deliver_s3_events_as_aws_does
 
 
 @pytest.fixture
@@ -42,10 +42,10 @@ def _events_of_two_identical_writes() -> list[dict[str, Any]]:
 
 
 def test_each_write_of_a_key_has_its_own_later_sequencer(aws: None) -> None:
-    sequence_s3_events()
+    deliver_s3_events_as_aws_does()
     written = [e["detail"]["object"] for e in _events_of_two_identical_writes()]
     assert len(written) == 2
-    assert written[0]["eTag"] == written[1]["eTag"], "the same bytes"
+    assert written[0]["etag"] == written[1]["etag"], "the same bytes"
     first, second = (w["sequencer"] for w in written)  # moto alone: both "617f08299329d189"
     assert len(first) == len(second)
     assert first < second

@@ -14,6 +14,7 @@ import pytest
 from aws_lambda_powertools.utilities.parser import models
 
 from credscore.application import image_batch_key, parse_upload_key, profile_key
+from credscore_aws.models.states import RECEIVE_UPLOAD_INPUT, UploadArrived
 from credscore_cli.invoke import EVENTS_DIR, function_names, sample_event
 from credscore_local.template import REPO_ROOT, load_template
 
@@ -85,14 +86,61 @@ def test_record_failure_event_is_a_catch_result() -> None:
     assert message.startswith("no source could be read")
 
 
-def test_receive_upload_event_is_an_s3_object_created_notification_for_an_upload() -> None:
-    # ReceiveUpload's Parameters wrap the execution's input with the execution's name.
+def _s3_object_created(key: str) -> dict[str, Any]:
+    """S3's whole Object Created event as EventBridge receives it (the fields the AWS documentation lists)."""
+    return {
+        "version": "0",
+        "id": "17793124-05d4-b198-2fde-7ededc63b103",
+        "detail-type": "Object Created",
+        "source": "aws.s3",
+        "account": "123456789012",
+        "time": "2026-12-01T10:15:00Z",
+        "region": "us-east-1",
+        "resources": ["arn:aws:s3:::credscore-dev-data-123456789012-us-east-1"],
+        "detail": {
+            "version": "0",
+            "bucket": {"name": "credscore-dev-data-123456789012-us-east-1"},
+            "object": {
+                "key": key,
+                "size": 48213,
+                "etag": "b1946ac92492d2347c6235b4d2611184",
+                "sequencer": "00617F08299329D189",
+            },
+            "request-id": "N4N7GDK58NMKJ12R",
+            "requester": "123456789012",
+            "source-ip-address": "203.0.113.15",
+            "reason": "PostObject",
+        },
+    }
+
+
+def _transformed(event: dict[str, Any], transformer: dict[str, Any]) -> Any:
+    """EventBridge's input transformer for the paths and template the rule uses: `$.a.b` paths, a string inside
+    quotes, a number bare."""
+    text = transformer["InputTemplate"]
+    for name, path in transformer["InputPathsMap"].items():
+        value: Any = event
+        for part in path.removeprefix("$.").split("."):
+            value = value[part]
+        text = text.replace(f'"<{name}>"', json.dumps(value)).replace(f"<{name}>", json.dumps(value))
+    return json.loads(text)
+
+
+def test_receive_upload_event_is_what_the_rule_passes_on_of_s3s_event() -> None:
+    # ReceiveUpload's Parameters wrap the execution's input with the execution's id.
     request = _event("receive_upload")
     assert request["execution"]
     event = request["event"]
-    parsed = models.S3EventNotificationEventBridgeModel.model_validate(event)
-    assert parsed.source == "aws.s3"
-    ref = parse_upload_key(unquote_plus(event["detail"]["object"]["key"]))
+    rule = load_template()["Resources"]["ScoringStateMachine"]["Properties"]["Events"]["UploadArrived"]
+    s3_event = _s3_object_created(event["detail"]["object"]["key"])
+    models.S3EventNotificationEventBridgeModel.model_validate(s3_event)  # the sample above is S3's real shape
+    assert _transformed(s3_event, rule["Properties"]["InputTransformer"]) == event
+    assert "203.0.113.15" not in json.dumps(event), (
+        "the uploader's address stays out of the execution's input"
+    )
+    parsed = RECEIVE_UPLOAD_INPUT.validate_python(event)
+    assert isinstance(parsed, UploadArrived)
+    ref = parse_upload_key(unquote_plus(parsed.detail.object.key))
     assert ref is not None
     assert ref.name == "linkedin/1"
 
