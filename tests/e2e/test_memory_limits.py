@@ -122,13 +122,13 @@ def test_a_function_past_its_memory_size_is_killed_and_the_state_machine_records
 ) -> None:
     # Smaller than the interpreter with its libraries: every call passes the limit, as an undersized
     # function would in AWS.
-    previous = stack.reconfigure_function("AnalyzeProfanityFunction", memory_mb=48)
+    previous = stack.faults.reconfigure("AnalyzeProfanityFunction", memory_mb=48)
     try:
         created = partner.create_application({"linkedin": 1})
         upload(created["uploads"][0], LINKEDIN)
         state = partner.wait(created["application_id"])
     finally:
-        stack.restore_function("AnalyzeProfanityFunction", previous)
+        stack.faults.restore("AnalyzeProfanityFunction", previous)
     assert state["status"] == "scored", state
     assert stack.pool("AnalyzeProfanityFunction").stats[-1].outcome == "out_of_memory"
     failures = partner.result(created["application_id"])["result"]["analysis_failures"]

@@ -52,26 +52,26 @@ def test_a_permanent_ingest_failure_is_recorded_and_raw_data_purged(stack: Any, 
 
 
 def test_a_hanging_function_times_out_and_the_retry_succeeds(stack: Any, partner: Any) -> None:
-    previous = stack.reconfigure_function("AnalyzeTextFunction", timeout=2)
+    previous = stack.faults.reconfigure("AnalyzeTextFunction", timeout=2)
     try:
         pool = stack.pool("AnalyzeTextFunction")
         cold_before = pool.cold_starts
         stack.inject_hangs("AnalyzeTextFunction", seconds=6, times=1)
         state = _run(partner)
     finally:
-        stack.restore_function("AnalyzeTextFunction", previous)
+        stack.faults.restore("AnalyzeTextFunction", previous)
     assert state["status"] == "scored", state
     assert partner.result(state["application_id"])["result"]["analysis_failures"] == []
     assert pool.cold_starts - cold_before == 2, "the timed-out environment was replaced by a fresh one"
 
 
 def test_a_function_that_always_times_out_is_recorded_as_a_failed_analysis(stack: Any, partner: Any) -> None:
-    previous = stack.reconfigure_function("AnalyzeProfanityFunction", timeout=1)
+    previous = stack.faults.reconfigure("AnalyzeProfanityFunction", timeout=1)
     try:
         stack.inject_hangs("AnalyzeProfanityFunction", seconds=3, times=2)
         state = _run(partner)
     finally:
-        stack.restore_function("AnalyzeProfanityFunction", previous)
+        stack.faults.restore("AnalyzeProfanityFunction", previous)
     assert state["status"] == "scored"
     failures = partner.result(state["application_id"])["result"]["analysis_failures"]
     assert [(f["analysis"], f["error"]) for f in failures] == [("profanity", "Sandbox.Timedout")]
@@ -79,9 +79,9 @@ def test_a_function_that_always_times_out_is_recorded_as_a_failed_analysis(stack
 
 @pytest.fixture
 def parameter_store_unreachable(stack: Any) -> Iterator[None]:
-    previous = stack.reconfigure_function("ScoreFunction", env={"AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:9"})
+    previous = stack.faults.reconfigure("ScoreFunction", env={"AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:9"})
     yield
-    stack.restore_function("ScoreFunction", previous)
+    stack.faults.restore("ScoreFunction", previous)
 
 
 def test_parameter_store_unreachable_is_retried_then_recorded(
@@ -200,14 +200,14 @@ def _parked(stack: Any, application_id: str) -> list[dict[str, Any]]:
 def test_a_receive_upload_that_claimed_then_timed_out_is_retried_and_scores(stack: Any, partner: Any) -> None:
     """The attempt records the upload and claims the application, then answers too late (Sandbox.Timedout): the
     retry of the same execution finds its own claim and scores, instead of leaving the application processing."""
-    previous = stack.reconfigure_function("ReceiveUploadFunction", timeout=2)
+    previous = stack.faults.reconfigure("ReceiveUploadFunction", timeout=2)
     try:
         pool = stack.pool("ReceiveUploadFunction")
         calls_before = pool.invocations
         stack.inject_hangs("ReceiveUploadFunction", seconds=5, times=1, after_handler=True)
         state = _run(partner)
     finally:
-        stack.restore_function("ReceiveUploadFunction", previous)
+        stack.faults.restore("ReceiveUploadFunction", previous)
     application_id = state["application_id"]
     assert state["status"] == "scored", state
     assert pool.invocations - calls_before == 2, "the attempt that claimed and timed out, then its retry"
@@ -263,7 +263,7 @@ def test_a_claim_whose_every_answer_was_lost_is_taken_over_by_the_replay(stack: 
     """The first attempt claims, then it and every retry answer too late: the execution parks its event and fails,
     leaving the application processing under its claim. The replay finds the holder ended parked, takes the claim
     over and scores, once."""
-    previous = stack.reconfigure_function("ReceiveUploadFunction", timeout=2)
+    previous = stack.faults.reconfigure("ReceiveUploadFunction", timeout=2)
     try:
         pool = stack.pool("ReceiveUploadFunction")
         calls_before = pool.invocations
@@ -273,7 +273,7 @@ def test_a_claim_whose_every_answer_was_lost_is_taken_over_by_the_replay(stack: 
         upload(created["uploads"][0], LINKEDIN)
         (failed,) = _executions_of(stack, application_id)
     finally:
-        stack.restore_function("ReceiveUploadFunction", previous)
+        stack.faults.restore("ReceiveUploadFunction", previous)
     assert pool.invocations - calls_before == 5, (
         "the attempt that claimed and its four retries, all timed out"
     )
