@@ -48,6 +48,7 @@ if str(REPO_ROOT) not in sys.path:
 from tests.analysis.names_eval import evaluate, labelled_names  # noqa: E402
 
 sys.path.insert(0, str(REPO_ROOT / "bench"))
+from hostinfo import cpu_model  # noqa: E402
 from photos import CAMERA_SHAPES, bare_decode, camera_photo  # noqa: E402  (shared with the end-to-end benchmark)
 
 LANGUAGE_SET = REPO_ROOT / "tests" / "analysis" / "data" / "language-labelled.tsv"
@@ -711,11 +712,7 @@ def bench_cold_starts() -> list[str]:
 def machine_info() -> list[str]:
     import onnxruntime
 
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
-        platform.processor() or "unknown",
-    )  # fmt: skip
+    cpu = cpu_model()
     return [
         f"- Date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- CPU: {cpu}; nproc: {os.cpu_count()} (shared with other work while measured)",

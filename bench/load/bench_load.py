@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import secrets
 import statistics
 import sys
@@ -29,6 +28,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "BENCHMARKS-load.md"
+sys.path.insert(0, str(REPO / "bench"))
+
+from hostinfo import machine  # noqa: E402
 
 # name → exports (platform → generator knobs; None = the repository's sample export of that platform).
 MIX: dict[str, dict[str, dict[str, int] | None]] = {
@@ -207,18 +209,6 @@ def stalled(sfn: Any, stack: Any, finished: int, after_s: float = 60.0) -> bool:
         stateMachineArn=stack.deployed.state_machine_arn, statusFilter="RUNNING", maxResults=1
     )["executions"]
     return not running
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
 
 
 def main(argv: list[str] | None = None) -> int:
