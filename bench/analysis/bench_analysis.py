@@ -48,6 +48,7 @@ if str(REPO_ROOT) not in sys.path:
 from tests.analysis.names_eval import evaluate, labelled_names  # noqa: E402
 
 sys.path.insert(0, str(REPO_ROOT / "bench"))
+import first_requests  # noqa: E402
 from hostinfo import cpu_model  # noqa: E402
 from photos import CAMERA_SHAPES, bare_decode, camera_photo  # noqa: E402  (shared with the end-to-end benchmark)
 
@@ -673,11 +674,9 @@ def _scan_seconds(library: Profanity, posts: list[str]) -> float:
 COLD_STARTS = {
     "sentiment (`analyzer()`)": "from credscore.analysis.sentiment import analyzer; analyzer()",
     "sentiment with language identification (first `count_sentiment` on an English and a Latin text)": (
-        "from credscore.analysis.sentiment import count_sentiment; count_sentiment(['Nice day', 'Hola amigos'])"
+        first_requests.SENTIMENT
     ),
-    "names (first `analyze_names`: lists, allowed phrases, FastProfanity trie)": (
-        "from credscore.analysis.profanity import count_names; count_names(['Mumbai Runners', 'Cum Laude'])"
-    ),
+    "names (first `analyze_names`: lists, allowed phrases, FastProfanity trie)": first_requests.NAMES,
     "profanity (`censor()` + FastProfanity trie)": (
         "from credscore.analysis.profanity import matcher; matcher()"
     ),
