@@ -12,7 +12,7 @@ import pytest
 
 from credscore_local import memory
 from credscore_local.lambda_runtime import OUT_OF_MEMORY_ERROR, FunctionPool
-from credscore_local.template import FunctionSpec
+from tests.local_functions import one_file_function
 
 pytestmark = pytest.mark.skipif(not memory.proc_available(), reason="needs /proc (Linux)")
 
@@ -36,21 +36,9 @@ LIMIT_MB = 160
 def pool(tmp_path: Path) -> Iterator[FunctionPool]:
     code = tmp_path / "code"
     code.mkdir()
-    (code / "app.py").write_text(HANDLER)
+    spec = one_file_function(code, "hog", HANDLER, memory_mb=LIMIT_MB)
     logs = tmp_path / "logs"
     logs.mkdir()
-    spec = FunctionSpec(
-        logical_id="HogFunction",
-        name="hog",
-        code_dir=code,
-        handler="app.lambda_handler",
-        runtime="python3.13",
-        timeout=60,
-        memory_mb=LIMIT_MB,
-        environment={},
-        layers=[],
-        policies=[],
-    )
     running = FunctionPool(
         spec, {"CREDSCORE_LOCAL_LOG_DIR": str(logs)}, "arn:aws:lambda:eu-west-1:123456789012:function:hog", 1
     )
