@@ -25,21 +25,12 @@ from playwright.sync_api import expect
 from credscore.render.chart import chart_spec
 from credscore_cli.webserver import WEB_DIR, WebConfig, serve_web
 from tests.exports import small_applicant
+from tests.web.browsers import CHROMIUM, SCREENSHOTS, launched_chromium, opened_page
 from tests.web.fake_api import FakeApplication, fake_api, scripted_result
 
 pytestmark = pytest.mark.browser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 KEY = "browser-test-key"
 
 
@@ -53,24 +44,14 @@ def browser() -> Iterator[Any]:
         pytest.fail(
             "chromium is not installed: apt-get install -y chromium (or set CREDSCORE_ALLOW_NO_BROWSER=1)"
         )
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    opened.errors = errors
-    yield opened
-    context.close()
+    with opened_page(browser, viewport={"width": 1100, "height": 900}) as opened:
+        yield opened
 
 
 def _zip(path: Path, members: dict[str, str]) -> Path:

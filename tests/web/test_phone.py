@@ -17,12 +17,10 @@ import pytest
 from playwright.sync_api import expect
 
 from credscore_cli.webserver import WEB_DIR, WebConfig, serve_web
+from tests.web.browsers import CHROMIUM, SCREENSHOTS, launched_chromium, opened_page
 from tests.web.fake_api import FakeApplication, fake_api
 from tests.web.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     KEY,
-    SCREENSHOTS,
     _apply,
     _create_in_console,
     _partner_console,
@@ -97,25 +95,17 @@ def phone_browser() -> Iterator[Any]:
         pytest.fail("chromium is not installed: apt-get install -y chromium")
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `make setup` (npm ci in tools/axe)")
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
 def phone(phone_browser: Any) -> Iterator[Any]:
     # bypass_csp: the pages' policy allows only their own scripts, and the test injects axe-core.
-    context = phone_browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    opened.errors = errors
-    yield opened
-    context.close()
+    with opened_page(
+        phone_browser, viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True
+    ) as opened:
+        yield opened
 
 
 def test_the_checks_catch_a_wide_page_small_targets_and_small_labels(phone: Any) -> None:
