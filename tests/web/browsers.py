@@ -1,5 +1,6 @@
 """Debian's chromium driven by Playwright for the page tests (no browser is ever downloaded): the launch and a page
-that keeps the script errors it meets (`page.errors`), shared by the desktop and phone-width tests."""
+that keeps the script errors it meets (`page.errors`), and the pages served, shared by the desktop and phone-width
+tests."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from credscore_cli.webserver import WEB_DIR, WebConfig, serve_web
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
@@ -44,3 +47,14 @@ def opened_page(browser: Any, **context_options: Any) -> Iterator[Any]:
     opened.errors = errors
     yield opened
     context.close()
+
+
+@contextmanager
+def web_pages(config: WebConfig) -> Iterator[str]:
+    """The pages served as `credscore serve` serves them, for the block; yields their base URL."""
+    server, url = serve_web(config, WEB_DIR)
+    try:
+        yield url
+    finally:
+        server.shutdown()
+        server.server_close()

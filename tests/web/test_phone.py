@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from credscore_cli.webserver import WEB_DIR, WebConfig, serve_web
-from tests.web.browsers import CHROMIUM, SCREENSHOTS, launched_chromium, opened_page
+from credscore_cli.webserver import WebConfig
+from tests.web.browsers import CHROMIUM, SCREENSHOTS, launched_chromium, opened_page, web_pages
 from tests.web.fake_api import FakeApplication, fake_api
 from tests.web.test_browser import (
     KEY,
@@ -139,8 +139,7 @@ def test_the_applicant_page_at_phone_width(phone: Any, tmp_path: Path) -> None:
     with fake_api(KEY) as (api_url, state):
         app = FakeApplication(uuid.uuid4().hex, {"linkedin": 1, "facebook": 2}, None)
         state.applications[app.application_id] = app
-        server, url = serve_web(WebConfig(api_url=api_url, upload_origin=api_url), WEB_DIR)
-        try:
+        with web_pages(WebConfig(api_url=api_url, upload_origin=api_url)) as url:
             phone.goto(f"{url}/#t={app.token}")
             phone.wait_for_selector("body[data-ready=true]")
             expect(phone.locator("#view-apply")).to_be_visible()
@@ -161,9 +160,6 @@ def test_the_applicant_page_at_phone_width(phone: Any, tmp_path: Path) -> None:
             check_view(phone, "applicant-erase-dialog", full_page=False)
             phone.get_by_role("button", name="Cancel").click()
             assert phone.errors == []
-        finally:
-            server.shutdown()
-            server.server_close()
 
 
 def test_the_partner_console_and_report_at_phone_width(phone: Any) -> None:
@@ -171,8 +167,7 @@ def test_the_partner_console_and_report_at_phone_width(phone: Any) -> None:
         for status, reference in (("scored", LONG_REFERENCE), ("failed", "r-2"), ("collecting", None)):
             app = FakeApplication(uuid.uuid4().hex, {"linkedin": 1, "facebook": 1}, reference, status=status)
             state.applications[app.application_id] = app
-        server, url = serve_web(WebConfig(api_url=api_url), WEB_DIR)
-        try:
+        with web_pages(WebConfig(api_url=api_url)) as url:
             phone.goto(url + "/partner.html")
             phone.wait_for_selector("body[data-ready=true]")
             check_view(phone, "partner-key")
@@ -202,6 +197,3 @@ def test_the_partner_console_and_report_at_phone_width(phone: Any) -> None:
             check_view(report, "report")
             report.close()
             assert phone.errors == []
-        finally:
-            server.shutdown()
-            server.server_close()
