@@ -20,6 +20,7 @@ import pytest
 from credscore_local.client import upload
 from tests.analysis.conftest import encode, noise
 from tests.analysis.test_image_bombs import crafted_png
+from tests.stack_items import set_status
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -104,13 +105,7 @@ def test_scoring_a_huge_profile_stays_under_its_memory(
         [],
     ]
     # Score writes only while the pipeline has the application (processing), as after ReceiveUpload's claim.
-    stack.client("dynamodb").update_item(
-        TableName=stack.deployed.table,
-        Key={"pk": {"S": f"APP#{huge['application_id']}"}, "sk": {"S": "META"}},
-        UpdateExpression="SET #s = :p",
-        ExpressionAttributeNames={"#s": "status"},
-        ExpressionAttributeValues={":p": {"S": "processing"}},
-    )
+    set_status(stack, huge["application_id"], "processing")
     result = _invoke_within_memory(stack, "ScoreFunction", {**huge, "analyses": analyses})
     assert result["status"] == "scored"
     stored = partner.result(huge["application_id"])["result"]
