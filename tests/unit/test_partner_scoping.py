@@ -475,6 +475,8 @@ def test_the_owner_reports_and_reads_back_an_outcome(repo: ApplicationRepository
 def test_result_and_submit_say_why_they_refuse(repo: ApplicationRepository) -> None:
     with pytest.raises(applications.WrongStatus, match=r"^no result: the application is collecting$"):
         applications.result(OWNER, _collecting(repo))
+    with pytest.raises(applications.WrongStatus, match=r"^cannot rescore: the application is processing$"):
+        applications.rescore(OWNER, _processing(repo))
     unstored = _processing(repo)
     repo.mark_scored(unstored, RESULT)  # scored without a stored result: refused, never an empty result
     with pytest.raises(applications.WrongStatus, match=r"^no result stored$"):
