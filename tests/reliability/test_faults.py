@@ -152,13 +152,7 @@ def test_an_upload_whose_pipeline_cannot_start_is_parked_with_its_error_then_rep
     monkeypatch.setattr(stack.deployed, "state_machine_arn", state_machine + "-missing")
     created = partner.create_application({"linkedin": 1})
     upload(created["uploads"][0], LINKEDIN)
-    sqs = stack.client("sqs")
-    parked: list[dict[str, Any]] = []
-    deadline = time.time() + 60
-    while not parked and time.time() < deadline:
-        parked = sqs.receive_message(
-            QueueUrl=stack.event_dead_letter_url, MessageAttributeNames=["All"], WaitTimeSeconds=1
-        ).get("Messages", [])
+    parked = _parked(stack, created["application_id"], timeout=60)
     assert len(parked) == 1, "the event is parked, not dropped"
     attributes = parked[0]["MessageAttributes"]
     assert attributes["ERROR_CODE"]["StringValue"] == "StateMachineDoesNotExist"
@@ -169,7 +163,9 @@ def test_an_upload_whose_pipeline_cannot_start_is_parked_with_its_error_then_rep
     # The runbook's replay: start the pipeline with the parked event, then remove it from the queue.
     monkeypatch.undo()
     stack.client("stepfunctions").start_execution(stateMachineArn=state_machine, input=parked[0]["Body"])
-    sqs.delete_message(QueueUrl=stack.event_dead_letter_url, ReceiptHandle=parked[0]["ReceiptHandle"])
+    stack.client("sqs").delete_message(
+        QueueUrl=stack.event_dead_letter_url, ReceiptHandle=parked[0]["ReceiptHandle"]
+    )
     assert partner.wait(created["application_id"])["status"] == "scored"
     assert_no_raw_data_left(stack, created["application_id"])
 
@@ -184,11 +180,11 @@ def _executions_of(stack: Any, application_id: str, at_least: int = 1) -> list[d
         time.sleep(0.2)
 
 
-def _parked(stack: Any, application_id: str) -> list[dict[str, Any]]:
+def _parked(stack: Any, application_id: str, timeout: float = 30.0) -> list[dict[str, Any]]:
     """The application's messages in the upload-events dead-letter queue (received, not deleted)."""
     sqs = stack.client("sqs")
     parked: list[dict[str, Any]] = []
-    deadline = time.time() + 30
+    deadline = time.time() + timeout
     while not parked and time.time() < deadline:
         messages = sqs.receive_message(
             QueueUrl=stack.event_dead_letter_url, MessageAttributeNames=["All"], WaitTimeSeconds=1

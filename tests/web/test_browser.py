@@ -63,6 +63,16 @@ def _zip(path: Path, members: dict[str, str]) -> Path:
     return path
 
 
+def _check_printable_report(page: Any) -> None:
+    """The partner's detail view opens the printable report in a window of its own."""
+    with page.context.expect_page() as popup_info:
+        page.get_by_role("button", name="Printable report").click()
+    report = popup_info.value
+    report.wait_for_selector("h1")
+    assert report.locator("h1").inner_text() == "credscore report"
+    report.close()
+
+
 def _apply(page: Any, files: dict[str, Path]) -> None:
     """The applicant's steps on the link's page: consent, choose the exports, upload."""
     page.wait_for_selector("body[data-ready=true]")
@@ -201,12 +211,7 @@ def test_applicant_and_partner_pages_against_a_scripted_api(page: Any, tmp_path:
         assert page.locator(f"pattern[id='{hatch_id}']").count() == 1
         page.get_by_role("button", name="Rescore with current weights").click()
         expect(page.locator("#detail-status")).to_contain_text("configuration version 2")
-        with page.context.expect_page() as popup_info:
-            page.get_by_role("button", name="Printable report").click()
-        report = popup_info.value
-        report.wait_for_selector("h1")
-        assert report.locator("h1").inner_text() == "credscore report"
-        report.close()
+        _check_printable_report(page)
         page.screenshot(path=str(SCREENSHOTS / "scripted-partner-detail.png"), full_page=True)
 
         # The applicant erases their own data and sees the receipt; the link then stops.
@@ -349,12 +354,7 @@ def test_whole_flow_through_credscore_serve(page: Any, served: dict[str, str], t
     page.get_by_role("button", name="Rescore with current weights").click()
     expect(page.locator("#detail-status")).to_contain_text("Nothing changed")
     page.screenshot(path=str(SCREENSHOTS / "local-partner-detail.png"), full_page=True)
-    with page.context.expect_page() as popup_info:
-        page.get_by_role("button", name="Printable report").click()
-    report = popup_info.value
-    report.wait_for_selector("h1")
-    assert report.locator("h1").inner_text() == "credscore report"
-    report.close()
+    _check_printable_report(page)
     applicant.get_by_role("button", name="Erase my data…").click()
     applicant.locator("#erase-confirm").click()
     expect(applicant.locator("#erase-receipt")).to_contain_text("deleted")
