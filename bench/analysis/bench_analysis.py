@@ -48,6 +48,8 @@ if str(REPO_ROOT) not in sys.path:
 from tests.analysis.names_eval import evaluate, labelled_names  # noqa: E402
 
 sys.path.insert(0, str(REPO_ROOT / "bench"))
+import first_requests  # noqa: E402
+from hostinfo import cpu_model  # noqa: E402
 from photos import CAMERA_SHAPES, bare_decode, camera_photo  # noqa: E402  (shared with the end-to-end benchmark)
 
 LANGUAGE_SET = REPO_ROOT / "tests" / "analysis" / "data" / "language-labelled.tsv"
@@ -672,11 +674,9 @@ def _scan_seconds(library: Profanity, posts: list[str]) -> float:
 COLD_STARTS = {
     "sentiment (`analyzer()`)": "from credscore.analysis.sentiment import analyzer; analyzer()",
     "sentiment with language identification (first `count_sentiment` on an English and a Latin text)": (
-        "from credscore.analysis.sentiment import count_sentiment; count_sentiment(['Nice day', 'Hola amigos'])"
+        first_requests.SENTIMENT
     ),
-    "names (first `analyze_names`: lists, allowed phrases, FastProfanity trie)": (
-        "from credscore.analysis.profanity import count_names; count_names(['Mumbai Runners', 'Cum Laude'])"
-    ),
+    "names (first `analyze_names`: lists, allowed phrases, FastProfanity trie)": first_requests.NAMES,
     "profanity (`censor()` + FastProfanity trie)": (
         "from credscore.analysis.profanity import matcher; matcher()"
     ),
@@ -711,11 +711,7 @@ def bench_cold_starts() -> list[str]:
 def machine_info() -> list[str]:
     import onnxruntime
 
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
-        platform.processor() or "unknown",
-    )  # fmt: skip
+    cpu = cpu_model()
     return [
         f"- Date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- CPU: {cpu}; nproc: {os.cpu_count()} (shared with other work while measured)",

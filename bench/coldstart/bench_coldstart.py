@@ -28,7 +28,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "src"))
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench")]
+
+import first_requests  # noqa: E402
 
 from credscore_local.template import Resolver, load_template, parameter_defaults  # noqa: E402
 
@@ -52,12 +54,8 @@ NOTES = [
 # lazily): the same calls, timed in the same fresh interpreter right after the import.
 FIRST_REQUEST = {
     "AnalyzeImagesFunction": "from credscore_aws.logic.images import moderator; moderator()",
-    "AnalyzeTextFunction": (
-        "from credscore.analysis.sentiment import count_sentiment; count_sentiment(['Nice day', 'Hola amigos'])"
-    ),
-    "AnalyzeProfanityFunction": (
-        "from credscore.analysis.profanity import count_names; count_names(['Mumbai Runners', 'Cum Laude'])"
-    ),
+    "AnalyzeTextFunction": first_requests.SENTIMENT,
+    "AnalyzeProfanityFunction": first_requests.NAMES,
 }
 
 PROBE = """

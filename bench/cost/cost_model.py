@@ -25,7 +25,6 @@ import argparse
 import json
 import math
 import os
-import platform
 import secrets
 import sys
 import tempfile
@@ -39,9 +38,10 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parents[1]
 OUT = REPO / "BENCHMARKS-cost.md"
 MEASURED = BENCH / "measured.json"
-sys.path.insert(0, str(REPO / "bench" / "e2e"))
+sys.path[:0] = [str(REPO / "bench" / "e2e"), str(REPO / "bench")]
 
 from bench_pipeline import HEAVY  # noqa: E402  (the e2e benchmark's standard heavy applicant)
+from hostinfo import machine  # noqa: E402
 
 TYPICAL: dict[str, tuple[str | None, dict[str, int]]] = {
     "facebook": (None, {"posts": 200, "photos": 30, "large_photos": 30}),
@@ -413,18 +413,6 @@ def measured(runs: dict[str, Run], io_ms: float) -> dict[str, Any]:
             for name, run in runs.items()
         },
     }
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
 
 
 def _usd(value: float) -> str:

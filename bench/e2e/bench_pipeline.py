@@ -39,6 +39,7 @@ OUT = REPO / "BENCHMARKS-e2e.md"
 KEPT = "<!-- kept across runs:"
 sys.path.insert(0, str(REPO / "bench"))
 
+from hostinfo import cpu_model  # noqa: E402
 from photos import CAMERA_SHAPES, bare_decode, camera_photo  # noqa: E402  (shared with the analysis benchmark)
 
 HEAVY: dict[str, tuple[str | None, dict[str, int]]] = {
@@ -313,14 +314,7 @@ def main(argv: list[str] | None = None) -> int:
             workers = stack.max_concurrency
             for kind, paths in exports.items():
                 results[kind] = bench_applicant(stack, client, paths, args.runs, cores)
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
+    cpu = cpu_model()
     heavy = HEAVY["facebook"][1]
     report = f"""# End-to-end benchmark: the heavy applicant on the local stack, thumbnails and camera-sized photos
 

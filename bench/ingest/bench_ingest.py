@@ -36,6 +36,9 @@ from credscore.profile import Platform, Profile
 from credscore.synth import make_export
 from credscore_aws.dal.s3io import S3RangedReader
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from hostinfo import cpu_model
+
 BUCKET = "bench-uploads"
 KEY = "uploads/bench/facebook/part-1.zip"
 MB = 1 << 20
@@ -53,16 +56,7 @@ class Run:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        model = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-        cpu = model
-    except (OSError, StopIteration):
-        pass
+    cpu = cpu_model()
     try:
         total_kb = int(
             next(

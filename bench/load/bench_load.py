@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import secrets
 import statistics
 import sys
@@ -23,12 +22,16 @@ import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "BENCHMARKS-load.md"
+sys.path.insert(0, str(REPO / "bench"))
+
+from hostinfo import machine  # noqa: E402
 
 # name → exports (platform → generator knobs; None = the repository's sample export of that platform).
 MIX: dict[str, dict[str, dict[str, int] | None]] = {
@@ -128,7 +131,12 @@ def run(applications: int, uploaders: int, workers: int) -> dict[str, Any]:
         api_errors: Counter[int] = Counter()
         deadline = time.time() + 3600
         sfn = stack.client("stepfunctions")
-        while len(done) < applications and time.time() < deadline and not stalled(sfn, stack, len(done)):
+        progress = Progress()
+        while (
+            len(done) < applications
+            and time.time() < deadline
+            and not progress.stalled(sfn, stack, len(done))
+        ):
             token = None
             while True:  # every page of the list, as a partner would follow next_token
                 try:
@@ -191,34 +199,29 @@ def run(applications: int, uploaders: int, workers: int) -> dict[str, Any]:
     }
 
 
-_progress: dict[str, float] = {}
+@dataclass
+class Progress:
+    """How many applications had finished when that count last changed, and when: what tells a stalled run from a
+    slow one. One per run, passed to the polling loop."""
 
+    finished: int = -1
+    since: float = 0.0
 
-def stalled(sfn: Any, stack: Any, finished: int, after_s: float = 60.0) -> bool:
-    """Nothing finished for `after_s` and no scoring execution is running: the rest are lost (their executions
-    failed before recording it); stop waiting and report them instead of polling until the deadline."""
-    now = time.time()
-    if _progress.get("finished") != finished:
-        _progress.update(finished=finished, since=now)
-        return False
-    if now - _progress["since"] < after_s:
-        return False
-    running = sfn.list_executions(
-        stateMachineArn=stack.deployed.state_machine_arn, statusFilter="RUNNING", maxResults=1
-    )["executions"]
-    return not running
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+    def stalled(
+        self, sfn: Any, stack: Any, finished: int, after_s: float = 60.0, now: float | None = None
+    ) -> bool:
+        """Nothing finished for `after_s` and no scoring execution is running: the rest are lost (their executions
+        failed before recording it); stop waiting and report them instead of polling until the deadline."""
+        now = time.time() if now is None else now
+        if finished != self.finished:
+            self.finished, self.since = finished, now
+            return False
+        if now - self.since < after_s:
+            return False
+        running = sfn.list_executions(
+            stateMachineArn=stack.deployed.state_machine_arn, statusFilter="RUNNING", maxResults=1
+        )["executions"]
+        return not running
 
 
 def main(argv: list[str] | None = None) -> int:

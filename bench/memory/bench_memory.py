@@ -43,6 +43,8 @@ for folder in (REPO, REPO / "bench", REPO / "bench" / "cost", REPO / "bench" / "
 import bench_pipeline  # noqa: E402  (the heavy applicant, with thumbnails or camera-sized photos)
 import cost_model  # noqa: E402  (one applicant's run on the local stack, function by function)
 
+from tests.stack_items import set_status  # noqa: E402
+
 SIZES = [128, 256, 384, 512, 768, 1024, 1280, 1536, 1769, 2048, 2560, 3008, 4096, 6144, 10240]
 MB_PER_VCPU = cost_model.MB_PER_VCPU
 # The image function's decode budget is MemorySize / DECODE_MEMORY_SHARE; the largest image the pixel cap
@@ -127,13 +129,7 @@ def hostile(stack: Any, client: Any, into: dict[str, Measured]) -> None:
     profile = f"work/{application_id}/profile.json"
     s3.put_object(Bucket=bucket, Key=profile, Body=_huge_profile(application_id))
     event = {"application_id": application_id, "profile": profile}
-    stack.client("dynamodb").update_item(
-        TableName=stack.deployed.table,
-        Key={"pk": {"S": f"APP#{application_id}"}, "sk": {"S": "META"}},
-        UpdateExpression="SET #s = :p",
-        ExpressionAttributeNames={"#s": "status"},
-        ExpressionAttributeValues={":p": {"S": "processing"}},
-    )
+    set_status(stack, application_id, "processing")
     analyses: list[Any] = [
         {"kind": "text", "status": "no_evidence"},
         {"kind": "profanity", "status": "ok"},

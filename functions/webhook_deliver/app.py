@@ -6,10 +6,8 @@ Thin: the work is in `credscore_aws.logic.webhooks.deliver`.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore_aws.dal import webhook_store
@@ -18,18 +16,13 @@ from credscore_aws.models.states import BatchItemFailure, RecordBatch, WebhookDe
 from credscore_aws.runtime import logger, metrics, tracer
 
 
-@cache
-def _sqs() -> Any:
-    return boto3.client("sqs")
-
-
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = RecordBatch.model_validate(event).Records
     retry = webhooks.deliver(
-        records, webhook_store.store_from_env(), _sqs(), webhooks.DeliverySettings.from_env()
+        records, webhook_store.store_from_env(), webhooks.sqs(), webhooks.DeliverySettings.from_env()
     )
     logger.info("webhook deliveries attempted", extra={"messages": len(records), "to_retry": len(retry)})
     failures = [BatchItemFailure(itemIdentifier=message_id) for message_id in retry]

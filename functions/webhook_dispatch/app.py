@@ -6,10 +6,8 @@ applications' META items in those statuses; the handler checks the transition it
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore_aws.dal import webhook_store
@@ -19,17 +17,14 @@ from credscore_aws.runtime import logger, metrics, tracer
 from credscore_aws.settings import settings
 
 
-@cache
-def _sqs() -> Any:
-    return boto3.client("sqs")
-
-
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = RecordBatch.model_validate(event).Records
-    queued = webhooks.dispatch(records, webhook_store.store_from_env(), _sqs(), settings().webhook_queue_url)
+    queued = webhooks.dispatch(
+        records, webhook_store.store_from_env(), webhooks.sqs(), settings().webhook_queue_url
+    )
     logger.info("webhook deliveries queued", extra={"records": len(records), "queued": queued})
     if queued:
         metrics.add_metric(name="WebhookDeliveriesQueued", unit="Count", value=queued)

@@ -46,6 +46,28 @@ class ApiError(Exception):
         self.code = body.get("error") if isinstance(body, dict) else None
 
 
+def application_request(
+    sources: dict[str, int],
+    *,
+    reference: str | None = None,
+    x_handle: str | None = None,
+    idempotency_key: str | None = None,
+    consent: dict[str, Any] | None = None,
+    consent_granted_at: int | None = None,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The JSON body and the headers of `POST /applications` (the consent given, granted now unless told when)."""
+    granted_at = int(time.time()) if consent_granted_at is None else consent_granted_at
+    body: dict[str, Any] = {
+        "consent": {**(consent or DEFAULT_CONSENT), "granted_at": granted_at},
+        "sources": dict(sources),
+    }
+    if x_handle:
+        body["x_handle"] = x_handle
+    if reference:
+        body["reference"] = reference
+    return body, ({"Idempotency-Key": idempotency_key} if idempotency_key else {})
+
+
 @dataclass
 class CredscoreClient:
     base_url: str
@@ -89,16 +111,14 @@ class CredscoreClient:
     ) -> CreatedApplication:
         """Create an application; a retry under the same `idempotency_key` must send the same body, so pass the
         same `consent_granted_at` (default: now)."""
-        granted_at = int(time.time()) if consent_granted_at is None else consent_granted_at
-        body: dict[str, Any] = {
-            "consent": {**(consent or DEFAULT_CONSENT), "granted_at": granted_at},
-            "sources": dict(sources),
-        }
-        if x_handle:
-            body["x_handle"] = x_handle
-        if reference:
-            body["reference"] = reference
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        body, headers = application_request(
+            sources,
+            reference=reference,
+            x_handle=x_handle,
+            idempotency_key=idempotency_key,
+            consent=consent,
+            consent_granted_at=consent_granted_at,
+        )
         return CreatedApplication.model_validate(
             self._call("POST", "/applications", json=body, headers=headers)
         )

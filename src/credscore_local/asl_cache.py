@@ -15,14 +15,12 @@ only read by the preprocessor. `moto_changed()` names the moto functions this re
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any
 
 from credscore_local import moto_guard
-
-logger = logging.getLogger(__name__)
 
 # sha256 of the source of what the patch wraps or relies on, in moto 5.2.5.
 MOTO_SOURCES = {
@@ -33,37 +31,21 @@ KEPT_DEFINITIONS = 32
 
 _trees: OrderedDict[str, Any] = OrderedDict()
 _lock = threading.Lock()
-_original: dict[str, Any] = {}
 parses = 0  # moto parses done through the wrapper (the tests count them)
 
 
-def _functions() -> dict[str, Any]:
+def _functions(originals: Mapping[str, Any]) -> dict[str, Any]:
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
     from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
     return {
-        "AmazonStateLanguageParser.parse": _original.get("parse") or AmazonStateLanguageParser.parse,
+        "AmazonStateLanguageParser.parse": originals.get("parse") or AmazonStateLanguageParser.parse,
         "ExecutionWorker._get_evaluation_entrypoint": ExecutionWorker._get_evaluation_entrypoint,
     }
 
 
-def moto_changed() -> list[str]:
-    """The moto functions the patch relies on whose source is not what it was written against."""
-    return moto_guard.changed(MOTO_SOURCES, _functions())
-
-
-def installed() -> bool:
-    return bool(_original)
-
-
-def install() -> None:
-    """Keep each definition's parse tree (idempotent); leaves moto alone if it is not the moto expected."""
-    if _original:
-        return
-    changed = moto_changed()
-    if changed:
-        logger.warning("moto changed %s: every execution parses its definition (see asl_cache.py)", changed)
-        return
+def _keep_parse_trees() -> dict[str, Any]:
+    """Wrap moto's parse so that each definition's parse tree is kept; returns moto's own parse."""
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
     from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 
@@ -85,16 +67,23 @@ def install() -> None:
                 _trees.popitem(last=False)
         return program, tree
 
-    _original["parse"] = parse
     AmazonStateLanguageParser.parse = staticmethod(cached_parse)  # type: ignore[method-assign]
+    return {"parse": parse}
 
 
-def uninstall() -> None:
+def _restore(originals: Mapping[str, Any]) -> None:
     """Put moto's own parse back and forget the kept trees (the tests compare both)."""
-    if not _original:
-        return
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
-    AmazonStateLanguageParser.parse = staticmethod(_original.pop("parse"))  # type: ignore[method-assign]
+    AmazonStateLanguageParser.parse = staticmethod(originals["parse"])  # type: ignore[method-assign]
     with _lock:
         _trees.clear()
+
+
+_patch = moto_guard.GuardedPatch(
+    __name__, MOTO_SOURCES, _functions, _keep_parse_trees, _restore, "every execution parses its definition"
+)
+moto_changed = _patch.moto_changed
+installed = _patch.installed
+install = _patch.install
+uninstall = _patch.uninstall

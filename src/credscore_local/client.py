@@ -10,15 +10,10 @@ from typing import Any
 
 import requests
 
-from credscore_client import ApiError, CredscoreClient
+from credscore_client import DEFAULT_CONSENT, ApiError, CredscoreClient
+from credscore_client.client import application_request
 
 __all__ = ["DEFAULT_CONSENT", "ApiError", "PartnerClient", "upload"]
-
-DEFAULT_CONSENT = {
-    "granted": True,
-    "purpose": "credit assessment for a loan application",
-    "notice_version": "2026-11",
-}
 
 
 @dataclass
@@ -41,20 +36,14 @@ class PartnerClient:
     ) -> dict[str, Any]:
         """Create an application; a retry under the same `idempotency_key` must send the same body, so pass the
         same `consent_granted_at` (default: now)."""
-        granted_at = int(time.time()) if consent_granted_at is None else consent_granted_at
-        body: dict[str, Any] = {
-            "consent": {
-                **DEFAULT_CONSENT,
-                "granted_at": granted_at,
-                **({"model_development": True} if model_development else {}),
-            },
-            "sources": dict(sources),
-        }
-        if x_handle:
-            body["x_handle"] = x_handle
-        if reference:
-            body["reference"] = reference
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        body, headers = application_request(
+            sources,
+            reference=reference,
+            x_handle=x_handle,
+            idempotency_key=idempotency_key,
+            consent={**DEFAULT_CONSENT, "model_development": True} if model_development else None,
+            consent_granted_at=consent_granted_at,
+        )
         return dict(self._call("POST", "/applications", json=body, headers=headers))
 
     def list_applications(self, limit: int | None = None, next_token: str | None = None) -> dict[str, Any]:

@@ -12,13 +12,10 @@ none does, and `install` then leaves moto as it is).
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from credscore_local import moto_guard
-
-logger = logging.getLogger(__name__)
 
 # sha256 of the source of what the patch replaces or relies on, in moto 5.2.5.
 MOTO_SOURCES = {
@@ -28,36 +25,19 @@ MOTO_SOURCES = {
     ),
 }
 
-_original: dict[str, Any] = {}
 
-
-def _functions() -> dict[str, Any]:
+def _functions(originals: Mapping[str, Any]) -> dict[str, Any]:
     from moto import backends
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
     return {
-        "backends.list_of_moto_modules": _original.get("list") or backends.list_of_moto_modules,
+        "backends.list_of_moto_modules": originals.get("list") or backends.list_of_moto_modules,
         "DomainDispatcherApplication.get_backend_for_host": DomainDispatcherApplication.get_backend_for_host,
     }
 
 
-def moto_changed() -> list[str]:
-    """The moto functions the patch relies on whose source is not what it was written against."""
-    return moto_guard.changed(MOTO_SOURCES, _functions())
-
-
-def installed() -> bool:
-    return bool(_original)
-
-
-def install() -> None:
-    """List moto's modules once (idempotent); leaves moto alone if it is not the moto expected."""
-    if _original:
-        return
-    changed = moto_changed()
-    if changed:
-        logger.warning("moto changed %s: each request lists moto's package (see moto_hosts.py)", changed)
-        return
+def _list_once() -> dict[str, Any]:
+    """Replace moto's listing by one made now; returns moto's own."""
     from moto import backends
 
     original = backends.list_of_moto_modules
@@ -66,14 +46,20 @@ def install() -> None:
     def listed_once() -> Iterable[str]:
         return modules
 
-    _original["list"] = original
     backends.list_of_moto_modules = listed_once
+    return {"list": original}
 
 
-def uninstall() -> None:
-    """Put moto's own listing back (the tests compare both)."""
-    if not _original:
-        return
+def _restore(originals: Mapping[str, Any]) -> None:
     from moto import backends
 
-    backends.list_of_moto_modules = _original.pop("list")
+    backends.list_of_moto_modules = originals["list"]
+
+
+_patch = moto_guard.GuardedPatch(
+    __name__, MOTO_SOURCES, _functions, _list_once, _restore, "each request lists moto's package"
+)
+moto_changed = _patch.moto_changed
+installed = _patch.installed
+install = _patch.install
+uninstall = _patch.uninstall

@@ -25,13 +25,10 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
-import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from credscore_local import moto_guard
-
-logger = logging.getLogger(__name__)
 
 # sha256 of the source of what the patch wraps or relies on, in moto 5.2.5.
 MOTO_SOURCES = {
@@ -43,7 +40,6 @@ MOTO_SOURCES = {
 }
 
 _SERVING_RANGE: contextvars.ContextVar[bool] = contextvars.ContextVar("serving_range", default=False)
-_originals: dict[str, Any] = {}
 
 
 class StoredBody:
@@ -72,7 +68,7 @@ class StoredBody:
         return self._read_all(self._key)
 
 
-def _functions() -> dict[str, Any]:
+def _functions(originals: Mapping[str, Any]) -> dict[str, Any]:
     from moto.s3.models import FakeKey
     from moto.s3.responses import S3Response
 
@@ -81,7 +77,7 @@ def _functions() -> dict[str, Any]:
         "S3Response.key_response": S3Response.key_response,
         "S3Response._handle_range_header": S3Response._handle_range_header,
         "S3Response._send_response": S3Response._send_response,
-        "FakeKey.value": (_originals.get("FakeKey.value") or _value_property(FakeKey)).fget,
+        "FakeKey.value": (originals.get("FakeKey.value") or _value_property(FakeKey)).fget,
     }
 
 
@@ -91,23 +87,8 @@ def _value_property(fake_key: type) -> property:
     return stored
 
 
-def moto_changed() -> list[str]:
-    """The moto functions the patch relies on whose source is not what it was written against."""
-    return moto_guard.changed(MOTO_SOURCES, _functions())
-
-
-def installed() -> bool:
-    return bool(_originals)
-
-
-def install() -> None:
-    """Serve ranged GETs from the stored buffer (idempotent); leaves moto alone if it is not the moto expected."""
-    if _originals:
-        return
-    changed = moto_changed()
-    if changed:
-        logger.warning("moto changed %s: ranged S3 GETs read whole objects (see s3_ranges.py)", changed)
-        return
+def _serve_ranges() -> dict[str, Any]:
+    """Wrap moto's GET, its key response and the value getter; returns moto's own."""
     from moto.s3.models import FakeKey
     from moto.s3.responses import S3Response
 
@@ -135,26 +116,29 @@ def install() -> None:
         status, headers, body = key_response(self, *args, **kwargs)
         return status, headers, body.read() if isinstance(body, StoredBody) else body
 
-    _originals.update(
-        {
-            "FakeKey.value": stored,
-            "S3Response.get_object": get_object,
-            "S3Response.key_response": key_response,
-        }
-    )
     FakeKey.value = property(value, stored.fset)  # type: ignore[method-assign,assignment]
     S3Response.get_object = ranged_get_object  # type: ignore[method-assign]
     S3Response.key_response = materialising_key_response  # type: ignore[method-assign]
+    return {
+        "FakeKey.value": stored,
+        "S3Response.get_object": get_object,
+        "S3Response.key_response": key_response,
+    }
 
 
-def uninstall() -> None:
-    """Put moto's own functions back (the tests compare both)."""
-    if not _originals:
-        return
+def _restore(originals: Mapping[str, Any]) -> None:
     from moto.s3.models import FakeKey
     from moto.s3.responses import S3Response
 
-    FakeKey.value = _originals["FakeKey.value"]  # type: ignore[method-assign]
-    S3Response.get_object = _originals["S3Response.get_object"]  # type: ignore[method-assign]
-    S3Response.key_response = _originals["S3Response.key_response"]  # type: ignore[method-assign]
-    _originals.clear()
+    FakeKey.value = originals["FakeKey.value"]  # type: ignore[method-assign]
+    S3Response.get_object = originals["S3Response.get_object"]  # type: ignore[method-assign]
+    S3Response.key_response = originals["S3Response.key_response"]  # type: ignore[method-assign]
+
+
+_patch = moto_guard.GuardedPatch(
+    __name__, MOTO_SOURCES, _functions, _serve_ranges, _restore, "ranged S3 GETs read whole objects"
+)
+moto_changed = _patch.moto_changed
+installed = _patch.installed
+install = _patch.install
+uninstall = _patch.uninstall

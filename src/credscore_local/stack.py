@@ -34,7 +34,7 @@ from credscore_local.fidelity import (
 )
 from credscore_local.lambda_runtime import FunctionPool, LocalLambdaRuntime
 from credscore_local.provisioning import Provisioner
-from credscore_local.template import FunctionSpec, load_template, parameter_defaults
+from credscore_local.template import load_template, parameter_defaults
 
 
 class LocalStack:
@@ -208,6 +208,7 @@ class LocalStack:
 
     @property
     def faults(self) -> FunctionFaults:
+        """The functions to break or redeploy with another configuration (`reconfigure`, then `restore`)."""
         assert self._faults is not None, "the stack is not started"
         return self._faults
 
@@ -223,18 +224,3 @@ class LocalStack:
 
     def pool(self, logical_id: str) -> FunctionPool:
         return self.faults.pool(logical_id)
-
-    def reconfigure_function(
-        self,
-        logical_id: str,
-        *,
-        env: dict[str, str] | None = None,
-        timeout: int | None = None,
-        memory_mb: int | None = None,
-    ) -> FunctionSpec:
-        """Change a function's environment, timeout or memory size as a redeploy would (its warm workers are
-        retired); returns the previous configuration for `restore_function`."""
-        return self.faults.reconfigure(logical_id, env=env, timeout=timeout, memory_mb=memory_mb)
-
-    def restore_function(self, logical_id: str, spec: FunctionSpec) -> None:
-        self.faults.restore(logical_id, spec)

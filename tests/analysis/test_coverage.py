@@ -7,7 +7,6 @@ import pytest
 from credscore.coverage import REASONS, build_coverage, image_coverage, image_evidence, text_coverage
 from credscore.evidence import (
     AnalysisStatus,
-    Evidence,
     ImageAnalysis,
     NameCounts,
     PlatformText,
@@ -17,17 +16,9 @@ from credscore.evidence import (
 )
 from credscore.scoring.config import FeatureId
 from credscore.scoring.features import image_feature, profanity_features, text_features
+from tests.evidence import evidence
 
 OK = AnalysisStatus.OK
-
-
-def evidence(**parts: object) -> Evidence:
-    defaults: dict[str, object] = {
-        "text": TextAnalysis(status=AnalysisStatus.NO_EVIDENCE),
-        "profanity": ProfanityAnalysis(status=AnalysisStatus.NO_EVIDENCE),
-        "images": ImageAnalysis(status=AnalysisStatus.NO_EVIDENCE),
-    }
-    return Evidence.model_validate({**defaults, **parts})
 
 
 def hindi_and_english_posts() -> TextAnalysis:

@@ -6,22 +6,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from moto import mock_aws
 
 from credscore_aws.dal.repository import ApplicationRepository, hash_api_key
 from credscore_cli.main import main
+from tests.fake_aws import fake_aws
 from tests.moto_tables import create_applications_table
 
 
 @pytest.fixture
 def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for key, value in {
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }.items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
+    with fake_aws(monkeypatch):
         yield create_applications_table()
 
 

@@ -17,6 +17,7 @@ import pytest
 from credscore_aws.dal.config_store import ConfigStore
 from credscore_local.client import ApiError, upload
 from tests.exports import assert_no_raw_data_left
+from tests.stack_items import application_items
 
 pytestmark = pytest.mark.e2e
 
@@ -191,19 +192,13 @@ def test_racing_uploads_score_exactly_once(stack: Any, partner: Any) -> None:
     ]
     assert len(executions) == 4
     assert sum('"status": "scored"' in e["output"] for e in executions) == 1
-    audit = [i["event"] for i in _items(stack, created["application_id"]) if i["sk"].startswith("AUDIT#")]
+    audit = [
+        i["event"]
+        for i in application_items(stack, created["application_id"])
+        if i["sk"].startswith("AUDIT#")
+    ]
     assert audit.count("claimed") == 1
     assert audit.count("scored") == 1
-
-
-def _items(stack: Any, application_id: str) -> list[dict[str, Any]]:
-    table = stack.client("dynamodb")
-    pages = table.get_paginator("query").paginate(
-        TableName=stack.deployed.table,
-        KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": f"APP#{application_id}"}},
-    )
-    return [{k: next(iter(v.values())) for k, v in item.items()} for page in pages for item in page["Items"]]
 
 
 def test_erasure_leaves_nothing_behind(stack: Any, partner: Any) -> None:
@@ -213,7 +208,7 @@ def test_erasure_leaves_nothing_behind(stack: Any, partner: Any) -> None:
     assert receipt["records_deleted"] >= 4
 
     assert_no_raw_data_left(stack, application_id)
-    items = _items(stack, application_id)
+    items = application_items(stack, application_id)
     assert len(items) == 1, "only the tombstone is left"
     tombstone = items[0]
     assert tombstone["status"] == "erased"

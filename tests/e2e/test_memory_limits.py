@@ -20,6 +20,7 @@ import pytest
 from credscore_local.client import upload
 from tests.analysis.conftest import encode, noise
 from tests.analysis.test_image_bombs import crafted_png
+from tests.stack_items import set_status
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -104,13 +105,7 @@ def test_scoring_a_huge_profile_stays_under_its_memory(
         [],
     ]
     # Score writes only while the pipeline has the application (processing), as after ReceiveUpload's claim.
-    stack.client("dynamodb").update_item(
-        TableName=stack.deployed.table,
-        Key={"pk": {"S": f"APP#{huge['application_id']}"}, "sk": {"S": "META"}},
-        UpdateExpression="SET #s = :p",
-        ExpressionAttributeNames={"#s": "status"},
-        ExpressionAttributeValues={":p": {"S": "processing"}},
-    )
+    set_status(stack, huge["application_id"], "processing")
     result = _invoke_within_memory(stack, "ScoreFunction", {**huge, "analyses": analyses})
     assert result["status"] == "scored"
     stored = partner.result(huge["application_id"])["result"]
@@ -122,13 +117,13 @@ def test_a_function_past_its_memory_size_is_killed_and_the_state_machine_records
 ) -> None:
     # Smaller than the interpreter with its libraries: every call passes the limit, as an undersized
     # function would in AWS.
-    previous = stack.reconfigure_function("AnalyzeProfanityFunction", memory_mb=48)
+    previous = stack.faults.reconfigure("AnalyzeProfanityFunction", memory_mb=48)
     try:
         created = partner.create_application({"linkedin": 1})
         upload(created["uploads"][0], LINKEDIN)
         state = partner.wait(created["application_id"])
     finally:
-        stack.restore_function("AnalyzeProfanityFunction", previous)
+        stack.faults.restore("AnalyzeProfanityFunction", previous)
     assert state["status"] == "scored", state
     assert stack.pool("AnalyzeProfanityFunction").stats[-1].outcome == "out_of_memory"
     failures = partner.result(created["application_id"])["result"]["analysis_failures"]

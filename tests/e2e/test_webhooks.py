@@ -27,6 +27,7 @@ from credscore_client import (
     upload,
     verify_signature,
 )
+from tests.stack_items import set_status
 
 pytestmark = pytest.mark.e2e
 
@@ -157,13 +158,7 @@ def test_erased_and_failed_are_delivered_signed_and_logged(stack: Any, receiver:
     client.erase(erased)
     failed = _collecting(client, "loan-fail")
     # The runbook's case: an execution that timed out while processing (its claim made the application so) …
-    stack.client("dynamodb").update_item(
-        TableName=stack.deployed.table,
-        Key={"pk": {"S": f"APP#{failed}"}, "sk": {"S": "META"}},
-        UpdateExpression="SET #s = :p",
-        ExpressionAttributeNames={"#s": "status"},
-        ExpressionAttributeValues={":p": {"S": "processing"}},
-    )
+    set_status(stack, failed, "processing")
     # … then the pipeline's failure recorder, invoked as the runbook does: a real move into `failed`.
     stack.invoke(
         "RecordFailureFunction",

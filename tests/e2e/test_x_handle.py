@@ -146,14 +146,14 @@ def intercepted(stack: Any, x_proxy: tuple[_XProxy, Path]) -> Iterator[_XProxy]:
     proxy, ca = x_proxy
     proxy.requests.clear()
     url = f"http://127.0.0.1:{proxy.server_address[1]}"
-    previous = stack.reconfigure_function(
+    previous = stack.faults.reconfigure(
         "IngestFunction",
         env={"HTTPS_PROXY": url, "https_proxy": url, "REQUESTS_CA_BUNDLE": str(ca), "NO_PROXY": "127.0.0.1"},
     )
     try:
         yield proxy
     finally:
-        stack.restore_function("IngestFunction", previous)
+        stack.faults.restore("IngestFunction", previous)
 
 
 def _token_parameter(stack: Any) -> str:

@@ -544,7 +544,7 @@ def test_partner_limit_answers_429_per_partner_on_the_local_stack(
     assert env["PARTNER_REQUESTS_PER_MINUTE"] == {"Ref": "PartnerRequestsPerMinute"}
     if time.time() % 60 > 45:  # one fixed window for the whole test
         time.sleep(61 - time.time() % 60)
-    previous = stack.reconfigure_function("ApiFunction", env={"PARTNER_REQUESTS_PER_MINUTE": "3"})
+    previous = stack.faults.reconfigure("ApiFunction", env={"PARTNER_REQUESTS_PER_MINUTE": "3"})
     try:
 
         def status(client: Any) -> requests.Response:
@@ -561,7 +561,7 @@ def test_partner_limit_answers_429_per_partner_on_the_local_stack(
         assert 0 < int(refused.headers["Retry-After"]) <= 60
         assert status(other_partner).status_code == 200, "the limit is per partner"
     finally:
-        stack.restore_function("ApiFunction", previous)
+        stack.faults.restore("ApiFunction", previous)
 
 
 # ---------------------------------------------------------------- SAM conventions

@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from typing import Any
+from typing import Any, BinaryIO
 
 from credscore.ingest.ingest_archive import ingest_archive
+from credscore.ingest.pipeline import build_profile
 from credscore.profile import Platform, Profile, SourceReport
 
 
@@ -23,6 +24,24 @@ def make_zip(members: dict[str, bytes | str | Any], *, compression: int = zipfil
             zf.writestr(name, content)
     buffer.seek(0)
     return buffer
+
+
+def build_from_uploads(uploads: dict[str, bytes], **options: Any) -> Profile:
+    """`build_profile` of one declared and received part per platform, read from `uploads` (platform → zip
+    bytes), with no X handle; `options` go to `build_profile` (time_left, reserve_seconds, limits)."""
+
+    def open_archive(key: str) -> BinaryIO:
+        return io.BytesIO(uploads[key.split("/")[2]])
+
+    return build_profile(
+        application_id="app",
+        declared=dict.fromkeys(uploads, 1),
+        received=[f"{p}/1" for p in uploads],
+        x_handle=None,
+        open_archive=open_archive,
+        x_bearer_token=lambda: "",
+        **options,
+    )
 
 
 def meta(text: str) -> str:

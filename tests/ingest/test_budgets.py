@@ -5,15 +5,16 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
-from typing import BinaryIO
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from credscore.application import image_batch_key
-from credscore.ingest.pipeline import MAX_IMAGE_BATCHES, build_profile, cap_photos, image_batches, photo_key
+from credscore.ingest.pipeline import MAX_IMAGE_BATCHES, cap_photos, image_batches, photo_key
 from credscore.profile import MediaRef, Platform, Profile, SourceStatus
 from credscore.synth import make_export
+
+from .helpers import build_from_uploads
 
 
 def _export(platform: str, **knobs: int) -> bytes:
@@ -36,19 +37,7 @@ class Ticking:
 
 
 def _build(uploads: dict[str, bytes], time_left: Callable[[], float] | None) -> Profile:
-    def open_archive(key: str) -> BinaryIO:
-        return io.BytesIO(uploads[key.split("/")[2]])
-
-    return build_profile(
-        application_id="app",
-        declared=dict.fromkeys(uploads, 1),
-        received=[f"{p}/1" for p in uploads],
-        x_handle=None,
-        open_archive=open_archive,
-        x_bearer_token=lambda: "",
-        time_left=time_left,
-        reserve_seconds=5,
-    )
+    return build_from_uploads(uploads, time_left=time_left, reserve_seconds=5)
 
 
 def test_a_source_that_cannot_finish_in_its_share_fails_alone() -> None:

@@ -11,16 +11,14 @@ import random
 import string
 import tracemalloc
 from dataclasses import replace
-from typing import BinaryIO
 
 import pytest
 
 from credscore.ingest.archive import DEFAULT_LIMITS, ArchiveLimits
-from credscore.ingest.pipeline import build_profile
 from credscore.profile import Platform, SourceStatus
 from credscore.synth import make_export
 
-from .helpers import delimited_linkedin, make_zip
+from .helpers import build_from_uploads, delimited_linkedin, make_zip
 from .test_hostile import CASES as REJECTED_CASES
 
 MIB = 1 << 20
@@ -467,22 +465,9 @@ def test_hostile_file_next_to_a_good_source(
 ) -> None:
     good = "facebook" if platform == "linkedin" else "linkedin"
     uploads = {platform: data, good: GOOD[good]}
-
-    def open_archive(key: str) -> BinaryIO:
-        return io.BytesIO(uploads[key.split("/")[2]])
-
     tracemalloc.start()
     try:
-        profile = build_profile(
-            application_id="app",
-            declared=dict.fromkeys(uploads, 1),
-            received=[f"{p}/1" for p in uploads],
-            x_handle=None,
-            open_archive=open_archive,
-            x_bearer_token=lambda: "",
-            time_left=lambda: 300.0,
-            limits=limits,
-        )
+        profile = build_from_uploads(uploads, time_left=lambda: 300.0, limits=limits)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

@@ -6,31 +6,10 @@ import json
 import pytest
 
 from credscore.modelling.configfmt import InvalidFittedConfig, config_document, config_text, validate_config
+from tests.scoring.fitted import FITTED
 
-GOOD = {
-    "kind": "fitted",
-    "scaling": {"base_score": 600.0, "base_odds": 50.0, "pdo": 20.0},
-    "characteristics": {
-        "connections": {
-            "enabled": True,
-            "direction": "ascending",
-            "bins": [
-                {"upper": 50.0, "points": 12.5},
-                {"upper": 200.0, "points": 20.1},
-                {"upper": None, "points": 31.0},
-            ],
-            "missing_points": 18.2,
-            "reference_points": 31.0,
-        }
-    },
-    "development": {
-        "n": 100,
-        "bad_rate": 0.04,
-        "score_bands": [500.0, 520.0],
-        "score_shares": [0.3, 0.3, 0.4],
-        "characteristics": {"connections": {"bin_shares": [0.2, 0.5, 0.2], "missing_share": 0.1}},
-    },
-}
+# The hand-written fitted scorecard the scoring tests use: one example of the shared format, checked here.
+GOOD = copy.deepcopy(FITTED["scorecard"])
 
 
 def _text(section: dict) -> str:

@@ -20,6 +20,7 @@ from credscore_aws.dal.repository import TOMBSTONE_FIELDS
 from credscore_local.client import ApiError, upload
 from credscore_local.faults import Hook, hooked, mentions
 from tests.exports import small_applicant
+from tests.stack_items import application_items
 
 pytestmark = pytest.mark.e2e
 
@@ -38,16 +39,6 @@ def objects(stack: Any, application_id: str) -> list[str]:
             for o in s3.list_objects_v2(Bucket=stack.deployed.bucket, Prefix=prefix).get("Contents", [])
         ]
     return keys
-
-
-def items(stack: Any, application_id: str) -> list[dict[str, Any]]:
-    found = stack.client("dynamodb").query(
-        TableName=stack.deployed.table,
-        KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": f"APP#{application_id}"}},
-        ConsistentRead=True,
-    )["Items"]
-    return [{k: next(iter(v.values())) for k, v in item.items()} for item in found]
 
 
 def executions(
@@ -81,7 +72,7 @@ def states_entered(stack: Any, execution: dict[str, Any]) -> list[str]:
 def assert_erased(stack: Any, partner: Any, application_id: str, created_at: int) -> None:
     """Nothing of the application is left: no object, only the tombstone (no personal field, no result)."""
     assert objects(stack, application_id) == []
-    records = items(stack, application_id)
+    records = application_items(stack, application_id)
     assert [r["sk"] for r in records] == ["META"], records
     assert records[0]["status"] == "erased"
     assert set(records[0]) <= TOMBSTONE_FIELDS, set(records[0]) - TOMBSTONE_FIELDS
@@ -163,14 +154,14 @@ def test_a_late_upload_after_erasure_is_deleted_and_never_touches_the_tombstone(
     receipt = partner.erase(application_id)
     assert receipt["objects_deleted"] == 0
     assert receipt["records_deleted"] == 3, "the application, its creation entry and its applicant link entry"
-    tombstone = items(stack, application_id)
+    tombstone = application_items(stack, application_id)
 
     form = next(f for f in created["uploads"] if f["platform"] == "linkedin")
     upload(form, exports["linkedin"])  # the form is still valid: S3 takes it
     (run,) = executions(stack, application_id)
     assert json.loads(run["output"])["reason"] == "already_erased"
     assert_erased(stack, partner, application_id, created_at)
-    assert items(stack, application_id) == tombstone, "not even a `received` entry"
+    assert application_items(stack, application_id) == tombstone, "not even a `received` entry"
 
 
 @pytest.mark.parametrize("outcome", ["scored", "failed"])
@@ -184,7 +175,7 @@ def test_a_late_upload_after_the_application_finished_is_deleted_at_once(
     upload(created["uploads"][0], exports["linkedin"])
     assert partner.wait(application_id)["status"] == outcome
     executions(stack, application_id)
-    before = items(stack, application_id)
+    before = application_items(stack, application_id)
 
     upload(created["uploads"][0], exports["linkedin"])
     runs = executions(stack, application_id, at_least=2)
@@ -195,5 +186,5 @@ def test_a_late_upload_after_the_application_finished_is_deleted_at_once(
     ]
     assert {"application_id": application_id, "ready": False, "reason": f"already_{outcome}"} in late
     assert objects(stack, application_id) == [], "deleted at once, not left for the one-day expiry"
-    assert items(stack, application_id) == before, "the finished record is not touched"
+    assert application_items(stack, application_id) == before, "the finished record is not touched"
     assert partner.application(application_id)["status"] == outcome

@@ -52,26 +52,26 @@ def test_a_permanent_ingest_failure_is_recorded_and_raw_data_purged(stack: Any, 
 
 
 def test_a_hanging_function_times_out_and_the_retry_succeeds(stack: Any, partner: Any) -> None:
-    previous = stack.reconfigure_function("AnalyzeTextFunction", timeout=2)
+    previous = stack.faults.reconfigure("AnalyzeTextFunction", timeout=2)
     try:
         pool = stack.pool("AnalyzeTextFunction")
         cold_before = pool.cold_starts
         stack.inject_hangs("AnalyzeTextFunction", seconds=6, times=1)
         state = _run(partner)
     finally:
-        stack.restore_function("AnalyzeTextFunction", previous)
+        stack.faults.restore("AnalyzeTextFunction", previous)
     assert state["status"] == "scored", state
     assert partner.result(state["application_id"])["result"]["analysis_failures"] == []
     assert pool.cold_starts - cold_before == 2, "the timed-out environment was replaced by a fresh one"
 
 
 def test_a_function_that_always_times_out_is_recorded_as_a_failed_analysis(stack: Any, partner: Any) -> None:
-    previous = stack.reconfigure_function("AnalyzeProfanityFunction", timeout=1)
+    previous = stack.faults.reconfigure("AnalyzeProfanityFunction", timeout=1)
     try:
         stack.inject_hangs("AnalyzeProfanityFunction", seconds=3, times=2)
         state = _run(partner)
     finally:
-        stack.restore_function("AnalyzeProfanityFunction", previous)
+        stack.faults.restore("AnalyzeProfanityFunction", previous)
     assert state["status"] == "scored"
     failures = partner.result(state["application_id"])["result"]["analysis_failures"]
     assert [(f["analysis"], f["error"]) for f in failures] == [("profanity", "Sandbox.Timedout")]
@@ -79,9 +79,9 @@ def test_a_function_that_always_times_out_is_recorded_as_a_failed_analysis(stack
 
 @pytest.fixture
 def parameter_store_unreachable(stack: Any) -> Iterator[None]:
-    previous = stack.reconfigure_function("ScoreFunction", env={"AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:9"})
+    previous = stack.faults.reconfigure("ScoreFunction", env={"AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:9"})
     yield
-    stack.restore_function("ScoreFunction", previous)
+    stack.faults.restore("ScoreFunction", previous)
 
 
 def test_parameter_store_unreachable_is_retried_then_recorded(
@@ -152,13 +152,7 @@ def test_an_upload_whose_pipeline_cannot_start_is_parked_with_its_error_then_rep
     monkeypatch.setattr(stack.deployed, "state_machine_arn", state_machine + "-missing")
     created = partner.create_application({"linkedin": 1})
     upload(created["uploads"][0], LINKEDIN)
-    sqs = stack.client("sqs")
-    parked: list[dict[str, Any]] = []
-    deadline = time.time() + 60
-    while not parked and time.time() < deadline:
-        parked = sqs.receive_message(
-            QueueUrl=stack.event_dead_letter_url, MessageAttributeNames=["All"], WaitTimeSeconds=1
-        ).get("Messages", [])
+    parked = _parked(stack, created["application_id"], timeout=60)
     assert len(parked) == 1, "the event is parked, not dropped"
     attributes = parked[0]["MessageAttributes"]
     assert attributes["ERROR_CODE"]["StringValue"] == "StateMachineDoesNotExist"
@@ -169,7 +163,9 @@ def test_an_upload_whose_pipeline_cannot_start_is_parked_with_its_error_then_rep
     # The runbook's replay: start the pipeline with the parked event, then remove it from the queue.
     monkeypatch.undo()
     stack.client("stepfunctions").start_execution(stateMachineArn=state_machine, input=parked[0]["Body"])
-    sqs.delete_message(QueueUrl=stack.event_dead_letter_url, ReceiptHandle=parked[0]["ReceiptHandle"])
+    stack.client("sqs").delete_message(
+        QueueUrl=stack.event_dead_letter_url, ReceiptHandle=parked[0]["ReceiptHandle"]
+    )
     assert partner.wait(created["application_id"])["status"] == "scored"
     assert_no_raw_data_left(stack, created["application_id"])
 
@@ -184,11 +180,11 @@ def _executions_of(stack: Any, application_id: str, at_least: int = 1) -> list[d
         time.sleep(0.2)
 
 
-def _parked(stack: Any, application_id: str) -> list[dict[str, Any]]:
+def _parked(stack: Any, application_id: str, timeout: float = 30.0) -> list[dict[str, Any]]:
     """The application's messages in the upload-events dead-letter queue (received, not deleted)."""
     sqs = stack.client("sqs")
     parked: list[dict[str, Any]] = []
-    deadline = time.time() + 30
+    deadline = time.time() + timeout
     while not parked and time.time() < deadline:
         messages = sqs.receive_message(
             QueueUrl=stack.event_dead_letter_url, MessageAttributeNames=["All"], WaitTimeSeconds=1
@@ -200,14 +196,14 @@ def _parked(stack: Any, application_id: str) -> list[dict[str, Any]]:
 def test_a_receive_upload_that_claimed_then_timed_out_is_retried_and_scores(stack: Any, partner: Any) -> None:
     """The attempt records the upload and claims the application, then answers too late (Sandbox.Timedout): the
     retry of the same execution finds its own claim and scores, instead of leaving the application processing."""
-    previous = stack.reconfigure_function("ReceiveUploadFunction", timeout=2)
+    previous = stack.faults.reconfigure("ReceiveUploadFunction", timeout=2)
     try:
         pool = stack.pool("ReceiveUploadFunction")
         calls_before = pool.invocations
         stack.inject_hangs("ReceiveUploadFunction", seconds=5, times=1, after_handler=True)
         state = _run(partner)
     finally:
-        stack.restore_function("ReceiveUploadFunction", previous)
+        stack.faults.restore("ReceiveUploadFunction", previous)
     application_id = state["application_id"]
     assert state["status"] == "scored", state
     assert pool.invocations - calls_before == 2, "the attempt that claimed and timed out, then its retry"
@@ -266,7 +262,7 @@ def test_a_claim_whose_every_answer_was_lost_is_taken_over_by_the_replay(stack: 
     """The first attempt claims, then it and every retry answer too late: the execution parks its event and fails,
     leaving the application processing under its claim. The replay finds the holder ended parked, takes the claim
     over and scores, once."""
-    previous = stack.reconfigure_function("ReceiveUploadFunction", timeout=2)
+    previous = stack.faults.reconfigure("ReceiveUploadFunction", timeout=2)
     try:
         pool = stack.pool("ReceiveUploadFunction")
         calls_before = pool.invocations
@@ -276,7 +272,7 @@ def test_a_claim_whose_every_answer_was_lost_is_taken_over_by_the_replay(stack: 
         upload(created["uploads"][0], LINKEDIN)
         (failed,) = _executions_of(stack, application_id)
     finally:
-        stack.restore_function("ReceiveUploadFunction", previous)
+        stack.faults.restore("ReceiveUploadFunction", previous)
     assert pool.invocations - calls_before == 6, (
         "the attempt that claimed and its four retries, all timed out, then DescribeParkedError"
     )
@@ -321,7 +317,7 @@ def test_a_retry_that_records_the_same_upload_notes_no_replacement_and_a_new_upl
     created = partner.create_application({"linkedin": 1, "facebook": 1})
     application_id = created["application_id"]
     (form,) = [f for f in created["uploads"] if f["platform"] == "linkedin"]
-    previous = stack.reconfigure_function("ReceiveUploadFunction", timeout=2)
+    previous = stack.faults.reconfigure("ReceiveUploadFunction", timeout=2)
     try:
         pool = stack.pool("ReceiveUploadFunction")
         calls_before = pool.invocations
@@ -329,7 +325,7 @@ def test_a_retry_that_records_the_same_upload_notes_no_replacement_and_a_new_upl
         upload(form, LINKEDIN)
         (first,) = _executions_of(stack, application_id)
     finally:
-        stack.restore_function("ReceiveUploadFunction", previous)
+        stack.faults.restore("ReceiveUploadFunction", previous)
     assert pool.invocations - calls_before == 2, (
         "the attempt that recorded the part and timed out, then its retry"
     )

@@ -11,16 +11,10 @@ import pytest
 @pytest.fixture
 def ssm(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     import boto3
-    from moto import mock_aws
 
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "eu-west-1",
-    }.items():
-        monkeypatch.setenv(key, value)
+    from tests.fake_aws import fake_aws
+
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
+    with fake_aws(monkeypatch, "eu-west-1", AWS_SESSION_TOKEN="testing"):
         yield boto3.client("ssm", region_name="eu-west-1")

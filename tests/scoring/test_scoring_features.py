@@ -35,6 +35,7 @@ from credscore.scoring.features import (
     extract_features,
 )
 from credscore.scoring.scorer import score
+from tests.evidence import evidence
 
 TODAY = dt.date(2025, 6, 15)
 OK = AnalysisStatus.OK
@@ -48,18 +49,6 @@ def profile(*parsed: Platform) -> Profile:
     for pl in parsed:
         p.add_file(pl, f"{pl.value}-file")
     return p
-
-
-def evidence(
-    text: TextAnalysis | None = None,
-    profanity: ProfanityAnalysis | None = None,
-    images: ImageAnalysis | None = None,
-) -> Evidence:
-    return Evidence(
-        text=text or TextAnalysis(status=AnalysisStatus.NO_EVIDENCE),
-        profanity=profanity or ProfanityAnalysis(status=AnalysisStatus.NO_EVIDENCE),
-        images=images or ImageAnalysis(status=AnalysisStatus.NO_EVIDENCE),
-    )
 
 
 def value(fv: FeatureVector, feature: FeatureId) -> float | None:

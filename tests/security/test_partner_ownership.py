@@ -20,6 +20,7 @@ import requests
 from credscore.application import new_application_id
 from credscore_aws.dal.repository import TOMBSTONE_FIELDS
 from credscore_local.client import upload
+from tests.stack_items import application_items
 
 pytestmark = pytest.mark.e2e
 
@@ -143,19 +144,9 @@ def _objects(stack: Any, application_id: str) -> dict[str, int]:
     }
 
 
-def _items(stack: Any, application_id: str) -> list[dict[str, Any]]:
-    found = stack.client("dynamodb").query(
-        TableName=stack.deployed.table,
-        KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": f"APP#{application_id}"}},
-        ConsistentRead=True,
-    )["Items"]
-    return [{k: next(iter(v.values())) for k, v in item.items()} for item in found]
-
-
 def _assert_nothing_left(stack: Any, application_id: str) -> None:
     assert _objects(stack, application_id) == {"uploads": 0, "work": 0}
-    items = _items(stack, application_id)
+    items = application_items(stack, application_id)
     assert [i["sk"] for i in items] == ["META"], "every item but the tombstone is gone"
     assert items[0]["status"] == "erased"
     assert set(items[0]) <= TOMBSTONE_FIELDS, set(items[0]) - TOMBSTONE_FIELDS
@@ -172,7 +163,7 @@ def test_erasure_while_collecting_deletes_the_uploads_and_every_record(stack: An
     assert partner.application(application_id)["status"] == "collecting"
     assert _objects(stack, application_id) == {"uploads": 1, "work": 0}
     # The application, the audit entries of its creation, its applicant link and its upload.
-    records = len(_items(stack, application_id))
+    records = len(application_items(stack, application_id))
 
     receipt = partner.erase(application_id)
     assert receipt["objects_deleted"] == 1
@@ -185,17 +176,17 @@ def test_erasure_after_scoring_deletes_the_result_features_and_audit_trail(stack
     application_id = created["application_id"]
     upload(created["uploads"][0], SAMPLES / "linkedin.zip")
     assert partner.wait(application_id)["status"] == "scored"
-    kinds = {i["sk"].split("#")[0] for i in _items(stack, application_id)}
+    kinds = {i["sk"].split("#")[0] for i in application_items(stack, application_id)}
     assert kinds == {"META", "RESULT", "FEATURES", "AUDIT"}
     # Without an erasure, every record still ends: DynamoDB's TTL deletes each at the retention's end.
     retention = int(stack.parameters["ResultRetentionDays"]) * 86400
-    meta = next(i for i in _items(stack, application_id) if i["sk"] == "META")
-    for item in _items(stack, application_id):
+    meta = next(i for i in application_items(stack, application_id) if i["sk"] == "META")
+    for item in application_items(stack, application_id):
         assert "expires_at" in item, item["sk"]
         if item["sk"] != "META":
             assert int(item["expires_at"]) <= int(meta["expires_at"]) + 600, (item["sk"], "outlives the META")
         assert int(item["expires_at"]) <= time.time() + retention + 60, item["sk"]
-    records = len(_items(stack, application_id))
+    records = len(application_items(stack, application_id))
     assert _objects(stack, application_id) == {"uploads": 0, "work": 0}, "scoring already purged the raw data"
 
     receipt = partner.erase(application_id)

@@ -4,8 +4,6 @@ executions run exactly as they do when moto parses it every time."""
 from __future__ import annotations
 
 import json
-import logging
-import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -15,7 +13,8 @@ import pytest
 import requests
 
 from credscore_local import asl_cache
-from credscore_local.deployment import FAKE_CREDENTIALS, aws_client, free_port
+from credscore_local.deployment import aws_client
+from tests.moto_server import moto_server
 
 DEFINITION = json.dumps(
     {
@@ -60,32 +59,11 @@ INPUTS = [{"items": [1, 2, 3], "n": 3}, {"items": [], "n": 0}]
 @pytest.fixture(scope="module")
 def sfn() -> Iterator[Any]:
     """A moto server that runs state machines, as the local stack configures it."""
-    from moto.server import ThreadedMotoServer
-
-    was_installed = asl_cache.installed()
-    saved = {name: os.environ.get(name) for name in FAKE_CREDENTIALS}
-    os.environ.update(FAKE_CREDENTIALS)
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = free_port()
-    os.environ["MOTO_PORT"] = str(port)
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    moto.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        requests.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()
+    with moto_server(asl_cache) as endpoint:
         requests.post(
             f"{endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10
         ).raise_for_status()
         yield aws_client(endpoint, "stepfunctions")
-    finally:
-        moto.stop()
-        (asl_cache.install if was_installed else asl_cache.uninstall)()
-        saved["MOTO_PORT"] = None
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def _run(sfn: Any, machine: str, payload: dict[str, Any]) -> tuple[Any, ...]:

@@ -13,7 +13,6 @@ import pytest
 from credscore import bounded_profile
 from credscore.analysis.profanity import analyze_names
 from credscore.analysis.sentiment import analyze_text
-from credscore.evidence import AnalysisStatus, Evidence, ImageAnalysis, ProfanityAnalysis, TextAnalysis
 from credscore.json_stream import iter_array, iter_members
 from credscore.profile import (
     Account,
@@ -28,6 +27,7 @@ from credscore.profile import (
     TextItem,
 )
 from credscore.scoring.features import extract_features
+from tests.evidence import evidence
 
 NOW = 1_750_000_000
 FB, X = Platform.FACEBOOK, Platform.X
@@ -137,13 +137,9 @@ def test_under_the_caps_each_reader_gives_the_whole_profiles_answer() -> None:
 
     scored, notes = bounded_profile.load_for_score(_reader(profile))
     assert notes == []
-    evidence = Evidence(
-        text=TextAnalysis(status=AnalysisStatus.NO_EVIDENCE),
-        profanity=ProfanityAnalysis(status=AnalysisStatus.NO_EVIDENCE),
-        images=ImageAnalysis(status=AnalysisStatus.NO_EVIDENCE),
-    )
+    nothing = evidence()
     today = dt.date(2025, 6, 1)
-    assert extract_features(scored, evidence, today) == extract_features(profile, evidence, today)
+    assert extract_features(scored, nothing, today) == extract_features(profile, nothing, today)
     assert scored.texts == scored.names == scored.media == []  # never loaded
     assert len(scored.sources[0].warnings) == bounded_profile.WARNINGS_PER_SOURCE
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from credscore.application import (
     image_batch_key,
@@ -24,24 +23,16 @@ from credscore_aws.dal import storage
 from credscore_aws.dal.repository import ApplicationErased
 from credscore_aws.logic import erasure
 from credscore_aws.models.records import NewApplication
+from tests.fake_aws import fake_aws
 from tests.moto_tables import create_applications_table
 
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name, value in {
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "BUCKET_NAME": "data",
-        "TABLE_NAME": "applications",
-        "RESULT_RETENTION_DAYS": "30",
-    }.items():
-        monkeypatch.setenv(name, value)
     caches = (storage.s3_client, storage.dynamodb_table, runtime.repository)
     for cached in caches:
         cached.cache_clear()
-    with mock_aws():
+    with fake_aws(monkeypatch, BUCKET_NAME="data", TABLE_NAME="applications", RESULT_RETENTION_DAYS="30"):
         boto3.client("s3").create_bucket(Bucket="data")
         create_applications_table()
         yield runtime.repository()

@@ -11,10 +11,10 @@ import boto3
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from credscore_local import iam_guard
 from credscore_local.iam_guard import PolicyGuard, Request, requests_for
+from tests.fake_aws import fake_aws
 
 R, A = "eu-west-1", "123456789012"
 T = f"arn:aws:dynamodb:{R}:{A}:table/"
@@ -150,14 +150,8 @@ def test_nothing_allowed_is_exactly_false() -> None:
 
 @pytest.fixture
 def guarded(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name, value in {
-        "AWS_DEFAULT_REGION": R,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }.items():
-        monkeypatch.setenv(name, value)
     monkeypatch.setattr(BaseClient, "_make_api_call", BaseClient._make_api_call)  # restored after the test
-    with mock_aws():
+    with fake_aws(monkeypatch, R):
         boto3.client("s3").create_bucket(Bucket="bkt", CreateBucketConfiguration={"LocationConstraint": R})
         boto3.client("s3").put_object(Bucket="bkt", Key="work/a", Body=b"1")
         iam_guard.install(

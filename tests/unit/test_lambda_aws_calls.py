@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from credscore_local.lambda_runtime import FunctionPool
-from credscore_local.template import FunctionSpec
+from tests.local_functions import one_file_function
 
 # Every call goes to a closed port with no retries: it fails fast, but it was made.
 HANDLER = textwrap.dedent(
@@ -48,18 +48,10 @@ ACCOUNT = "123456789012"
 
 @pytest.fixture
 def pool(tmp_path: Path) -> Iterator[FunctionPool]:
-    (tmp_path / "app.py").write_text(HANDLER)
-    spec = FunctionSpec(
-        logical_id="CallerFunction",
-        name="caller",
-        code_dir=tmp_path,
-        handler="app.lambda_handler",
-        runtime="python3.13",
-        timeout=60,
-        memory_mb=512,
-        environment={},
-        layers=[],
-        policies=[],
+    spec = one_file_function(
+        tmp_path,
+        "caller",
+        HANDLER,
         # S3 reads allowed; DynamoDB not: the guard refuses GetItem before it is sent.
         policy_statements=[
             {"Effect": "Allow", "Action": ["s3:GetObject", "ssm:GetParameter"], "Resource": "*"}

@@ -12,7 +12,7 @@ import pytest
 
 from credscore_local import memory
 from credscore_local.lambda_runtime import OUT_OF_MEMORY_ERROR, FunctionPool
-from credscore_local.template import FunctionSpec
+from tests.local_functions import one_file_function
 
 pytestmark = pytest.mark.skipif(not memory.proc_available(), reason="needs /proc (Linux)")
 
@@ -51,21 +51,9 @@ HEAVY_IMPORT = textwrap.dedent(
 def _start_pool(tmp_path: Path, source: str) -> FunctionPool:
     code = tmp_path / "code"
     code.mkdir()
-    (code / "app.py").write_text(source)
+    spec = one_file_function(code, "hog", source, memory_mb=LIMIT_MB)
     logs = tmp_path / "logs"
     logs.mkdir()
-    spec = FunctionSpec(
-        logical_id="HogFunction",
-        name="hog",
-        code_dir=code,
-        handler="app.lambda_handler",
-        runtime="python3.13",
-        timeout=60,
-        memory_mb=LIMIT_MB,
-        environment={},
-        layers=[],
-        policies=[],
-    )
     return FunctionPool(
         spec, {"CREDSCORE_LOCAL_LOG_DIR": str(logs)}, "arn:aws:lambda:eu-west-1:123456789012:function:hog", 1
     )

@@ -66,6 +66,9 @@ def test_a_changed_moto_is_left_alone(
         assert not patch.installed()
         assert patched() is original
         assert recorded in caplog.text
+        assert f"see {patch.__name__.rsplit('.', 1)[-1]}.py" in caplog.text
+        patch.uninstall()  # nothing was installed, so nothing is put back
+        assert patched() is original
     finally:
         monkeypatch.undo()
         if was_installed:

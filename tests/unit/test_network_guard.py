@@ -22,7 +22,7 @@ import requests
 from credscore_local import network_guard
 from credscore_local.lambda_runtime import FunctionPool
 from credscore_local.network_guard import NameLookupBlocked, NetworkBlockedError
-from credscore_local.template import FunctionSpec
+from tests.local_functions import one_file_function
 
 OUTSIDE = ("192.0.2.10", 80)  # TEST-NET-1: documentation only, never routed
 
@@ -152,19 +152,7 @@ WORKER = textwrap.dedent(
 def test_the_local_stacks_lambda_workers_are_guarded_too(
     tmp_path: Path, echo_server: tuple[str, int]
 ) -> None:
-    (tmp_path / "app.py").write_text(WORKER)
-    spec = FunctionSpec(
-        logical_id="NetFunction",
-        name="net",
-        code_dir=tmp_path,
-        handler="app.lambda_handler",
-        runtime="python3.13",
-        timeout=60,
-        memory_mb=512,
-        environment={},
-        layers=[],
-        policies=[],
-    )
+    spec = one_file_function(tmp_path, "net", WORKER)
     pool = FunctionPool(
         spec, {}, "arn:aws:lambda:us-east-1:123456789012:function:net", 1, enforce_memory=False
     )

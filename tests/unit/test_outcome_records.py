@@ -11,7 +11,6 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from credscore.application import new_application_id
 from credscore.monitoring import psi
@@ -22,6 +21,7 @@ from credscore_aws.logic.candidates import CandidateStore, candidates_prefix
 from credscore_aws.logic.monitoring import development_baseline, record_week
 from credscore_aws.models.records import NewApplication
 from credscore_local.fidelity import serialize_dynamodb_writes
+from tests.fake_aws import fake_aws
 from tests.moto_tables import create_applications_table
 
 TODAY = dt.datetime.now(dt.UTC).date()
@@ -29,11 +29,8 @@ TODAY = dt.datetime.now(dt.UTC).date()
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     serialize_dynamodb_writes()
-    with mock_aws():
+    with fake_aws(monkeypatch):
         yield
 
 

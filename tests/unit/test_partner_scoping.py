@@ -15,7 +15,6 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from credscore.application import Status, new_application_id
 from credscore_aws import runtime
@@ -25,6 +24,7 @@ from credscore_aws.logic import applications, erasure, outcomes
 from credscore_aws.models.api import OutcomeReport
 from credscore_aws.models.records import NewApplication
 from credscore_local.fidelity import serialize_dynamodb_writes
+from tests.fake_aws import fake_aws
 from tests.moto_tables import create_applications_table
 
 BUCKET = "data"
@@ -65,19 +65,10 @@ def repo() -> Iterator[ApplicationRepository]:
     them per test would cost more than the tests, and `make mutate` runs this module once per mutant."""
     caches = (storage.s3_client, storage.dynamodb_table, runtime.repository)
     with pytest.MonkeyPatch.context() as env:
-        for name, value in {
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "BUCKET_NAME": BUCKET,
-            "TABLE_NAME": "applications",
-            "RESULT_RETENTION_DAYS": "30",
-        }.items():
-            env.setenv(name, value)
         serialize_dynamodb_writes()
         for cached in caches:
             cached.cache_clear()
-        with mock_aws():
+        with fake_aws(env, BUCKET_NAME=BUCKET, TABLE_NAME="applications", RESULT_RETENTION_DAYS="30"):
             boto3.client("s3").create_bucket(Bucket=BUCKET)
             create_applications_table()
             yield runtime.repository()
@@ -484,6 +475,8 @@ def test_the_owner_reports_and_reads_back_an_outcome(repo: ApplicationRepository
 def test_result_and_submit_say_why_they_refuse(repo: ApplicationRepository) -> None:
     with pytest.raises(applications.WrongStatus, match=r"^no result: the application is collecting$"):
         applications.result(OWNER, _collecting(repo))
+    with pytest.raises(applications.WrongStatus, match=r"^cannot rescore: the application is processing$"):
+        applications.rescore(OWNER, _processing(repo))
     unstored = _processing(repo)
     repo.mark_scored(unstored, RESULT)  # scored without a stored result: refused, never an empty result
     with pytest.raises(applications.WrongStatus, match=r"^no result stored$"):

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import EndpointConnectionError
-from moto import mock_aws
 
 from credscore_aws.logic.rate_limit import WINDOW_SECONDS, check
 from credscore_local.fidelity import serialize_dynamodb_writes
+from tests.fake_aws import fake_aws
 from tests.moto_tables import create_applications_table
 
 START = 1_796_120_100  # a window boundary (divisible by 60)
@@ -18,11 +18,8 @@ START = 1_796_120_100  # a window boundary (divisible by 60)
 
 @pytest.fixture
 def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     serialize_dynamodb_writes()
-    with mock_aws():
+    with fake_aws(monkeypatch):
         yield create_applications_table()
 
 

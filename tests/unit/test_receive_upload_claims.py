@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from credscore.application import Platform, Status, new_application_id, upload_key
 from credscore_aws.dal.repository import ApplicationRepository
@@ -20,6 +19,7 @@ from credscore_aws.models.records import NewApplication
 from credscore_aws.models.states import ReceiveUploadRequest
 from credscore_local.fidelity import serialize_dynamodb_writes
 from credscore_local.template import REPO_ROOT, load_template
+from tests.fake_aws import fake_aws
 from tests.moto_tables import create_applications_table
 
 PIPELINE = "arn:aws:states:us-east-1:123456789012:execution:credscore-dev-scoring:"
@@ -43,11 +43,8 @@ class Executions:
 
 @pytest.fixture
 def repo(monkeypatch: pytest.MonkeyPatch) -> Iterator[ApplicationRepository]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     serialize_dynamodb_writes()
-    with mock_aws():
+    with fake_aws(monkeypatch):
         repository = ApplicationRepository(create_applications_table())
         monkeypatch.setattr(uploads, "repository", lambda: repository)
         yield repository

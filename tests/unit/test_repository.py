@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from credscore.application import Status, new_application_id
 from credscore.errors import TransientError
@@ -24,16 +23,14 @@ from credscore_aws.dal.repository import (
 from credscore_aws.models.records import ApplicationError, NewApplication, StoredConsent
 from credscore_local.fidelity import serialize_dynamodb_writes
 from credscore_local.template import load_template
+from tests.fake_aws import fake_aws
 from tests.moto_tables import create_applications_table
 
 
 @pytest.fixture
 def repo(monkeypatch: pytest.MonkeyPatch) -> Iterator[ApplicationRepository]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     serialize_dynamodb_writes()  # DynamoDB's conditional writes are atomic; moto's need the local-stack patch
-    with mock_aws():
+    with fake_aws(monkeypatch):
         yield ApplicationRepository(create_applications_table())
 
 

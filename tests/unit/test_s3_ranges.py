@@ -3,7 +3,6 @@ every kind of range and object the product meets, while a small range of a large
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 from collections.abc import Iterator
@@ -16,7 +15,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from credscore_local import s3_ranges
-from credscore_local.deployment import ACCOUNT_ID, FAKE_CREDENTIALS, REGION, aws_client, free_port
+from credscore_local.deployment import ACCOUNT_ID, REGION, aws_client
+from tests.moto_server import moto_server
 
 # Per response, what differs between any two calls (request ids, the clock).
 _VOLATILE_HEADERS = {"date", "x-amz-request-id", "x-amzn-requestid", "x-amz-id-2"}
@@ -54,18 +54,7 @@ def _ranges(size: int) -> list[str]:
 def server() -> Iterator[dict[str, Any]]:
     """A moto server as the local stack runs it, with the objects the product stores (plain and as the template
     encrypts them: SSE-KMS with a bucket key; put whole, with a checksum, and uploaded in parts)."""
-    from moto.server import ThreadedMotoServer
-
-    was_installed = s3_ranges.installed()
-    saved = {name: os.environ.get(name) for name in FAKE_CREDENTIALS}
-    os.environ.update(FAKE_CREDENTIALS)
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = free_port()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    moto.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        requests.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()
+    with moto_server(s3_ranges) as endpoint:
         s3 = aws_client(endpoint, "s3")
         key_arn = aws_client(endpoint, "kms").create_key()["KeyMetadata"]["Arn"]
         s3.create_bucket(Bucket="plain")
@@ -108,14 +97,6 @@ def server() -> Iterator[dict[str, Any]]:
             )
             objects[f"{bucket}/multipart"] = b"".join(PARTS)
         yield {"endpoint": endpoint, "objects": objects, "s3": s3}
-    finally:
-        moto.stop()
-        (s3_ranges.install if was_installed else s3_ranges.uninstall)()
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 _HTTP = requests.Session()

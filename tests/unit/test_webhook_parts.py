@@ -11,12 +11,12 @@ from typing import Any
 import boto3
 import pytest
 from boto3.dynamodb.types import TypeSerializer
-from moto import mock_aws
 
 from credscore_aws.dal import webhook_store
 from credscore_aws.logic import webhooks
 from credscore_client import SignatureError, parse_event, verify_signature
 from credscore_client.signatures import check_signature
+from tests.fake_aws import fake_aws
 
 BODY = (
     b'{"application_id":"a","id":"evt_1","occurred_at":1,"reference":null,"status":"scored",'
@@ -195,10 +195,7 @@ def test_only_moves_of_an_application_into_a_final_status_count(
 # ---------------------------------------------------------------------------------------------- the store
 @pytest.fixture
 def store(monkeypatch: pytest.MonkeyPatch) -> Iterator[webhook_store.WebhookStore]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
+    with fake_aws(monkeypatch):
         table = boto3.resource("dynamodb").create_table(
             TableName="applications",
             AttributeDefinitions=[

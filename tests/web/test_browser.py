@@ -23,23 +23,14 @@ import pytest
 from playwright.sync_api import expect
 
 from credscore.render.chart import chart_spec
-from credscore_cli.webserver import WEB_DIR, WebConfig, serve_web
+from credscore_cli.webserver import WebConfig
 from tests.exports import small_applicant
+from tests.web.browsers import CHROMIUM, SCREENSHOTS, launched_chromium, opened_page, web_pages
 from tests.web.fake_api import FakeApplication, fake_api, scripted_result
 
 pytestmark = pytest.mark.browser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 KEY = "browser-test-key"
 
 
@@ -53,24 +44,14 @@ def browser() -> Iterator[Any]:
         pytest.fail(
             "chromium is not installed: apt-get install -y chromium (or set CREDSCORE_ALLOW_NO_BROWSER=1)"
         )
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    opened.errors = errors
-    yield opened
-    context.close()
+    with opened_page(browser, viewport={"width": 1100, "height": 900}) as opened:
+        yield opened
 
 
 def _zip(path: Path, members: dict[str, str]) -> Path:
@@ -80,6 +61,16 @@ def _zip(path: Path, members: dict[str, str]) -> Path:
             archive.writestr(name, text)
     path.write_bytes(buffer.getvalue())
     return path
+
+
+def _check_printable_report(page: Any) -> None:
+    """The partner's detail view opens the printable report in a window of its own."""
+    with page.context.expect_page() as popup_info:
+        page.get_by_role("button", name="Printable report").click()
+    report = popup_info.value
+    report.wait_for_selector("h1")
+    assert report.locator("h1").inner_text() == "credscore report"
+    report.close()
 
 
 def _apply(page: Any, files: dict[str, Path]) -> None:
@@ -114,24 +105,22 @@ def _create_in_console(page: Any, sources: dict[str, int], reference: str) -> st
 
 
 def test_no_partner_key_reaches_the_applicant_page(page: Any) -> None:
-    with fake_api(KEY) as (api_url, _state):
-        server, url = serve_web(WebConfig(api_url=api_url, upload_origin=api_url), WEB_DIR)
-        try:
-            config = page.request.get(url + "/config.json").json()
-            assert config == {"apiBase": "/api"}
-            page.goto(url + "/")
-            page.wait_for_selector("body[data-ready=true]")
-            assert "link your lender sent" in page.locator("#link-problem").inner_text()
-            assert page.locator("#partner-key").count() == 0
-            for name in ("index.html", "js/applicant.js", "js/api.js", "config.json"):
-                assert KEY not in page.request.get(f"{url}/{name}").text()
-            page.goto(url + "/#t=not-a-valid-token")
-            page.wait_for_selector("body[data-ready=true]")
-            expect(page.locator("#link-problem")).to_be_visible()
-            assert page.errors == []
-        finally:
-            server.shutdown()
-            server.server_close()
+    with (
+        fake_api(KEY) as (api_url, _state),
+        web_pages(WebConfig(api_url=api_url, upload_origin=api_url)) as url,
+    ):
+        config = page.request.get(url + "/config.json").json()
+        assert config == {"apiBase": "/api"}
+        page.goto(url + "/")
+        page.wait_for_selector("body[data-ready=true]")
+        assert "link your lender sent" in page.locator("#link-problem").inner_text()
+        assert page.locator("#partner-key").count() == 0
+        for name in ("index.html", "js/applicant.js", "js/api.js", "config.json"):
+            assert KEY not in page.request.get(f"{url}/{name}").text()
+        page.goto(url + "/#t=not-a-valid-token")
+        page.wait_for_selector("body[data-ready=true]")
+        expect(page.locator("#link-problem")).to_be_visible()
+        assert page.errors == []
 
 
 def test_applicant_and_partner_pages_against_a_scripted_api(page: Any, tmp_path: Path) -> None:
@@ -139,119 +128,111 @@ def test_applicant_and_partner_pages_against_a_scripted_api(page: Any, tmp_path:
         "linkedin": _zip(tmp_path / "linkedin.zip", {"Profile.csv": "First Name\nA\n" * 2000}),
         "facebook": _zip(tmp_path / "facebook.zip", {"about.json": "{}"}),
     }
-    with fake_api(KEY) as (api_url, state):
-        server, url = serve_web(WebConfig(api_url=api_url, upload_origin=api_url), WEB_DIR)
-        try:
-            _partner_console(page, url, KEY)
-            link = _create_in_console(page, {"facebook": 1, "linkedin": 1}, "loan-17")
-            body = state.bodies[-1]
-            assert body["consent"]["granted"] is True
-            assert body["sources"] == {"facebook": 1, "linkedin": 1}
-            assert link.startswith(url + "/#t=")
-            [app] = state.applications.values()
-            assert link.endswith(app.token)
+    with (
+        fake_api(KEY) as (api_url, state),
+        web_pages(WebConfig(api_url=api_url, upload_origin=api_url)) as url,
+    ):
+        _partner_console(page, url, KEY)
+        link = _create_in_console(page, {"facebook": 1, "linkedin": 1}, "loan-17")
+        body = state.bodies[-1]
+        assert body["consent"]["granted"] is True
+        assert body["sources"] == {"facebook": 1, "linkedin": 1}
+        assert link.startswith(url + "/#t=")
+        [app] = state.applications.values()
+        assert link.endswith(app.token)
 
-            # The applicant: the link alone. A bad file is refused before anything is uploaded.
-            applicant = page.context.new_page()
-            applicant.goto(link)
-            applicant.wait_for_selector("body[data-ready=true]")
-            assert "Facebook export, LinkedIn export" in applicant.locator("#asked-for").inner_text()
-            applicant.get_by_label("I have read the notice and consent").check()
-            applicant.locator("#file-facebook").set_input_files(str(_zip(tmp_path / "notes.txt", {"a": "b"})))
-            applicant.get_by_role("button", name="Upload and apply").click()
-            assert "not a .zip file" in applicant.locator("#apply-problem").inner_text()
-            assert app.received == set()
-            applicant.reload()
-            _apply(applicant, files)
-            applicant.wait_for_selector("#apply-result:not([hidden]) svg.chart", timeout=30_000)
-            assert app.consented
-            assert state.uploaded_bytes["linkedin/1"] > files["linkedin"].stat().st_size
-            bars = applicant.locator("#upload-list progress")
-            assert bars.count() == 2
-            for index in range(2):
-                assert bars.nth(index).evaluate("bar => bar.value === bar.max && bar.max > 0")
-            expect(applicant.locator("#stages li.done")).to_have_count(4)
-            result = applicant.locator("#apply-result")
-            assert "645" in result.locator(".tile.score").inner_text()
-            assert result.locator("svg.chart g.row").count() == 4
-            # Plain words from the catalogue, not codes; API text shown as text, never run as markup.
-            chart_labels = result.locator("svg.chart text").all_text_contents()
-            assert result.locator("svg.chart text.value").all_text_contents() == [
-                bar.value_text for bar in chart_spec(scripted_result(app.config_version)["breakdown"]).bars
-            ]
-            assert "Connections" in chart_labels
-            assert "connections" not in chart_labels
-            # What the analyses read and cannot see, in the API's own sentences.
-            analysed = scripted_result(app.config_version)["analysis_coverage"]
-            assert result.locator("#result-analysed li").all_text_contents() == [
-                analysed[key]["summary"] for key in ("texts", "names", "images")
-            ]
-            reasons = result.locator("ol.reasons li")
-            assert reasons.count() == 2
-            assert "<img src=x" in reasons.nth(1).inner_text()
-            assert applicant.locator("img").count() == 0
-            assert applicant.evaluate("document.body.dataset.pwned") is None
-            applicant.screenshot(path=str(SCREENSHOTS / "scripted-applicant-result.png"), full_page=True)
+        # The applicant: the link alone. A bad file is refused before anything is uploaded.
+        applicant = page.context.new_page()
+        applicant.goto(link)
+        applicant.wait_for_selector("body[data-ready=true]")
+        assert "Facebook export, LinkedIn export" in applicant.locator("#asked-for").inner_text()
+        applicant.get_by_label("I have read the notice and consent").check()
+        applicant.locator("#file-facebook").set_input_files(str(_zip(tmp_path / "notes.txt", {"a": "b"})))
+        applicant.get_by_role("button", name="Upload and apply").click()
+        assert "not a .zip file" in applicant.locator("#apply-problem").inner_text()
+        assert app.received == set()
+        applicant.reload()
+        _apply(applicant, files)
+        applicant.wait_for_selector("#apply-result:not([hidden]) svg.chart", timeout=30_000)
+        assert app.consented
+        assert state.uploaded_bytes["linkedin/1"] > files["linkedin"].stat().st_size
+        bars = applicant.locator("#upload-list progress")
+        assert bars.count() == 2
+        for index in range(2):
+            assert bars.nth(index).evaluate("bar => bar.value === bar.max && bar.max > 0")
+        expect(applicant.locator("#stages li.done")).to_have_count(4)
+        result = applicant.locator("#apply-result")
+        assert "645" in result.locator(".tile.score").inner_text()
+        assert result.locator("svg.chart g.row").count() == 4
+        # Plain words from the catalogue, not codes; API text shown as text, never run as markup.
+        chart_labels = result.locator("svg.chart text").all_text_contents()
+        assert result.locator("svg.chart text.value").all_text_contents() == [
+            bar.value_text for bar in chart_spec(scripted_result(app.config_version)["breakdown"]).bars
+        ]
+        assert "Connections" in chart_labels
+        assert "connections" not in chart_labels
+        # What the analyses read and cannot see, in the API's own sentences.
+        analysed = scripted_result(app.config_version)["analysis_coverage"]
+        assert result.locator("#result-analysed li").all_text_contents() == [
+            analysed[key]["summary"] for key in ("texts", "names", "images")
+        ]
+        reasons = result.locator("ol.reasons li")
+        assert reasons.count() == 2
+        assert "<img src=x" in reasons.nth(1).inner_text()
+        assert applicant.locator("img").count() == 0
+        assert applicant.evaluate("document.body.dataset.pwned") is None
+        applicant.screenshot(path=str(SCREENSHOTS / "scripted-applicant-result.png"), full_page=True)
 
-            # The partner's list: reference, score, status; filter and search.
-            page.get_by_role("button", name="Show", exact=True).click()
-            rows = page.locator("#app-table tbody tr")
-            expect(rows.first.locator(".badge")).to_have_text("scored")
-            assert rows.first.locator("td").nth(0).inner_text() == "loan-17"
-            assert rows.first.locator("td").nth(1).inner_text() == "645"
-            page.locator("#filter-status").select_option("failed")
-            page.get_by_role("button", name="Show", exact=True).click()
-            expect(rows).to_have_count(0)
-            expect(page.locator("#list-status")).to_have_text("No application matches.")
-            page.locator("#filter-status").select_option("")
-            page.locator("#filter-reference").fill("an-17")
-            page.get_by_role("button", name="Show", exact=True).click()
-            expect(rows).to_have_count(1)
-            rows.first.get_by_role("button").click()
-            page.wait_for_selector("#detail-result svg.chart")
-            # The page draws the API's chart definition as it is: the bars' lengths and words come from it.
-            spec = chart_spec(scripted_result(app.config_version)["breakdown"])
-            drawn = page.locator("#detail-result svg.chart rect.max, #detail-result svg.chart rect.noev")
-            widths = drawn.evaluate_all("rects => rects.map((rect) => rect.getAttribute('width'))")
-            assert widths == [f"{100 * bar.max_share:.1f}%" for bar in spec.bars]
-            values = page.locator("#detail-result svg.chart text.value").all_text_contents()
-            assert values == [bar.value_text for bar in spec.bars]
-            hatch = page.locator("#detail-result rect.noev").get_attribute("fill") or ""
-            hatch_id = hatch.removeprefix("url(#").removesuffix(")")
-            assert page.locator(f"pattern[id='{hatch_id}']").count() == 1
-            page.get_by_role("button", name="Rescore with current weights").click()
-            expect(page.locator("#detail-status")).to_contain_text("configuration version 2")
-            with page.context.expect_page() as popup_info:
-                page.get_by_role("button", name="Printable report").click()
-            report = popup_info.value
-            report.wait_for_selector("h1")
-            assert report.locator("h1").inner_text() == "credscore report"
-            report.close()
-            page.screenshot(path=str(SCREENSHOTS / "scripted-partner-detail.png"), full_page=True)
+        # The partner's list: reference, score, status; filter and search.
+        page.get_by_role("button", name="Show", exact=True).click()
+        rows = page.locator("#app-table tbody tr")
+        expect(rows.first.locator(".badge")).to_have_text("scored")
+        assert rows.first.locator("td").nth(0).inner_text() == "loan-17"
+        assert rows.first.locator("td").nth(1).inner_text() == "645"
+        page.locator("#filter-status").select_option("failed")
+        page.get_by_role("button", name="Show", exact=True).click()
+        expect(rows).to_have_count(0)
+        expect(page.locator("#list-status")).to_have_text("No application matches.")
+        page.locator("#filter-status").select_option("")
+        page.locator("#filter-reference").fill("an-17")
+        page.get_by_role("button", name="Show", exact=True).click()
+        expect(rows).to_have_count(1)
+        rows.first.get_by_role("button").click()
+        page.wait_for_selector("#detail-result svg.chart")
+        # The page draws the API's chart definition as it is: the bars' lengths and words come from it.
+        spec = chart_spec(scripted_result(app.config_version)["breakdown"])
+        drawn = page.locator("#detail-result svg.chart rect.max, #detail-result svg.chart rect.noev")
+        widths = drawn.evaluate_all("rects => rects.map((rect) => rect.getAttribute('width'))")
+        assert widths == [f"{100 * bar.max_share:.1f}%" for bar in spec.bars]
+        values = page.locator("#detail-result svg.chart text.value").all_text_contents()
+        assert values == [bar.value_text for bar in spec.bars]
+        hatch = page.locator("#detail-result rect.noev").get_attribute("fill") or ""
+        hatch_id = hatch.removeprefix("url(#").removesuffix(")")
+        assert page.locator(f"pattern[id='{hatch_id}']").count() == 1
+        page.get_by_role("button", name="Rescore with current weights").click()
+        expect(page.locator("#detail-status")).to_contain_text("configuration version 2")
+        _check_printable_report(page)
+        page.screenshot(path=str(SCREENSHOTS / "scripted-partner-detail.png"), full_page=True)
 
-            # The applicant erases their own data and sees the receipt; the link then stops.
-            applicant.get_by_role("button", name="Erase my data…").click()
-            applicant.get_by_role("button", name="Cancel").click()
-            assert app.status == "scored"
-            applicant.get_by_role("button", name="Erase my data…").click()
-            applicant.locator("#erase-confirm").click()
-            expect(applicant.locator("#erase-receipt")).to_contain_text("4 record(s) deleted")
-            assert app.status == "erased"
-            applicant.reload()
-            applicant.wait_for_selector("body[data-ready=true]")
-            expect(applicant.locator("#link-problem")).to_be_visible()
-            assert page.errors == []
-        finally:
-            server.shutdown()
-            server.server_close()
+        # The applicant erases their own data and sees the receipt; the link then stops.
+        applicant.get_by_role("button", name="Erase my data…").click()
+        applicant.get_by_role("button", name="Cancel").click()
+        assert app.status == "scored"
+        applicant.get_by_role("button", name="Erase my data…").click()
+        applicant.locator("#erase-confirm").click()
+        expect(applicant.locator("#erase-receipt")).to_contain_text("4 record(s) deleted")
+        assert app.status == "erased"
+        applicant.reload()
+        applicant.wait_for_selector("body[data-ready=true]")
+        expect(applicant.locator("#link-problem")).to_be_visible()
+        assert page.errors == []
 
 
 def test_the_applicant_scores_with_what_they_uploaded(page: Any, tmp_path: Path) -> None:
     with fake_api(KEY) as (api_url, state):
         app = FakeApplication(uuid.uuid4().hex, {"linkedin": 1, "facebook": 1}, None)
         state.applications[app.application_id] = app
-        server, url = serve_web(WebConfig(api_url=api_url, upload_origin=api_url), WEB_DIR)
-        try:
+        with web_pages(WebConfig(api_url=api_url, upload_origin=api_url)) as url:
             page.goto(f"{url}/#t={app.token}")
             _apply(page, {"linkedin": _zip(tmp_path / "linkedin.zip", {"Profile.csv": "First Name\nA\n"})})
             expect(page.locator("#apply-status")).to_contain_text("waiting for the service")
@@ -263,17 +244,13 @@ def test_the_applicant_scores_with_what_they_uploaded(page: Any, tmp_path: Path)
             assert app.received == {"linkedin/1"}
             expect(page.locator("#submit-box")).to_be_hidden()
             assert page.errors == []
-        finally:
-            server.shutdown()
-            server.server_close()
 
 
 def test_a_revoked_link_is_explained(page: Any) -> None:
     with fake_api(KEY) as (api_url, state):
         app = FakeApplication(uuid.uuid4().hex, {"linkedin": 1}, "r-1")
         state.applications[app.application_id] = app
-        server, url = serve_web(WebConfig(api_url=api_url), WEB_DIR)
-        try:
+        with web_pages(WebConfig(api_url=api_url)) as url:
             token = app.token
             page.goto(f"{url}/#t={token}")
             page.wait_for_selector("body[data-ready=true]")
@@ -285,9 +262,6 @@ def test_a_revoked_link_is_explained(page: Any) -> None:
             page.goto(f"{url}/#t={token}")
             page.wait_for_selector("body[data-ready=true]")
             expect(page.locator("#link-problem")).to_contain_text("no longer valid")
-        finally:
-            server.shutdown()
-            server.server_close()
 
 
 def test_the_list_shows_older_applications_a_page_at_a_time(page: Any) -> None:
@@ -296,8 +270,7 @@ def test_the_list_shows_older_applications_a_page_at_a_time(page: Any) -> None:
         for age in range(3):
             app = FakeApplication(uuid.uuid4().hex, {"linkedin": 1}, None, created_at=1_790_000_000 - age)
             state.applications[app.application_id] = app
-        server, url = serve_web(WebConfig(api_url=api_url), WEB_DIR)
-        try:
+        with web_pages(WebConfig(api_url=api_url)) as url:
             _partner_console(page, url, KEY)
             rows = page.locator("#app-table tbody tr")
             expect(rows).to_have_count(2)
@@ -313,21 +286,13 @@ def test_the_list_shows_older_applications_a_page_at_a_time(page: Any) -> None:
             expect(rows).to_have_count(2)
             expect(more).to_be_visible()
             assert page.errors == []
-        finally:
-            server.shutdown()
-            server.server_close()
 
 
 def test_a_refused_partner_key_is_explained(page: Any) -> None:
-    with fake_api(KEY) as (api_url, _state):
-        server, url = serve_web(WebConfig(api_url=api_url), WEB_DIR)
-        try:
-            _partner_console(page, url, "wrong")
-            page.wait_for_selector("#toast:not([hidden])")
-            assert "Forbidden" in page.locator("#toast").inner_text()
-        finally:
-            server.shutdown()
-            server.server_close()
+    with fake_api(KEY) as (api_url, _state), web_pages(WebConfig(api_url=api_url)) as url:
+        _partner_console(page, url, "wrong")
+        page.wait_for_selector("#toast:not([hidden])")
+        assert "Forbidden" in page.locator("#toast").inner_text()
 
 
 # ------------------------------------------------------------------------------------- the real thing
@@ -389,12 +354,7 @@ def test_whole_flow_through_credscore_serve(page: Any, served: dict[str, str], t
     page.get_by_role("button", name="Rescore with current weights").click()
     expect(page.locator("#detail-status")).to_contain_text("Nothing changed")
     page.screenshot(path=str(SCREENSHOTS / "local-partner-detail.png"), full_page=True)
-    with page.context.expect_page() as popup_info:
-        page.get_by_role("button", name="Printable report").click()
-    report = popup_info.value
-    report.wait_for_selector("h1")
-    assert report.locator("h1").inner_text() == "credscore report"
-    report.close()
+    _check_printable_report(page)
     applicant.get_by_role("button", name="Erase my data…").click()
     applicant.locator("#erase-confirm").click()
     expect(applicant.locator("#erase-receipt")).to_contain_text("deleted")

@@ -16,13 +16,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from credscore_cli.webserver import WEB_DIR, WebConfig, serve_web
+from credscore_cli.webserver import WebConfig
+from tests.web.browsers import CHROMIUM, SCREENSHOTS, launched_chromium, opened_page, web_pages
 from tests.web.fake_api import FakeApplication, fake_api
 from tests.web.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     KEY,
-    SCREENSHOTS,
     _apply,
     _create_in_console,
     _partner_console,
@@ -97,25 +95,17 @@ def phone_browser() -> Iterator[Any]:
         pytest.fail("chromium is not installed: apt-get install -y chromium")
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `make setup` (npm ci in tools/axe)")
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
 def phone(phone_browser: Any) -> Iterator[Any]:
     # bypass_csp: the pages' policy allows only their own scripts, and the test injects axe-core.
-    context = phone_browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    opened.errors = errors
-    yield opened
-    context.close()
+    with opened_page(
+        phone_browser, viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True
+    ) as opened:
+        yield opened
 
 
 def test_the_checks_catch_a_wide_page_small_targets_and_small_labels(phone: Any) -> None:
@@ -149,8 +139,7 @@ def test_the_applicant_page_at_phone_width(phone: Any, tmp_path: Path) -> None:
     with fake_api(KEY) as (api_url, state):
         app = FakeApplication(uuid.uuid4().hex, {"linkedin": 1, "facebook": 2}, None)
         state.applications[app.application_id] = app
-        server, url = serve_web(WebConfig(api_url=api_url, upload_origin=api_url), WEB_DIR)
-        try:
+        with web_pages(WebConfig(api_url=api_url, upload_origin=api_url)) as url:
             phone.goto(f"{url}/#t={app.token}")
             phone.wait_for_selector("body[data-ready=true]")
             expect(phone.locator("#view-apply")).to_be_visible()
@@ -171,9 +160,6 @@ def test_the_applicant_page_at_phone_width(phone: Any, tmp_path: Path) -> None:
             check_view(phone, "applicant-erase-dialog", full_page=False)
             phone.get_by_role("button", name="Cancel").click()
             assert phone.errors == []
-        finally:
-            server.shutdown()
-            server.server_close()
 
 
 def test_the_partner_console_and_report_at_phone_width(phone: Any) -> None:
@@ -181,8 +167,7 @@ def test_the_partner_console_and_report_at_phone_width(phone: Any) -> None:
         for status, reference in (("scored", LONG_REFERENCE), ("failed", "r-2"), ("collecting", None)):
             app = FakeApplication(uuid.uuid4().hex, {"linkedin": 1, "facebook": 1}, reference, status=status)
             state.applications[app.application_id] = app
-        server, url = serve_web(WebConfig(api_url=api_url), WEB_DIR)
-        try:
+        with web_pages(WebConfig(api_url=api_url)) as url:
             phone.goto(url + "/partner.html")
             phone.wait_for_selector("body[data-ready=true]")
             check_view(phone, "partner-key")
@@ -212,6 +197,3 @@ def test_the_partner_console_and_report_at_phone_width(phone: Any) -> None:
             check_view(report, "report")
             report.close()
             assert phone.errors == []
-        finally:
-            server.shutdown()
-            server.server_close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
@@ -16,7 +16,7 @@ from credscore_aws.api.common import (
     NOT_FOUND,
     UNSUPPORTED_BODY,
     ApplicationId,
-    error,
+    answers,
     ok,
     partner_id,
 )
@@ -36,24 +36,10 @@ from credscore_aws.models.api import (
 router = APIGatewayHttpRouter()
 
 
-@router.exception_handler(applications.ApplicationNotFound)
-def _not_found(exc: applications.ApplicationNotFound) -> Response[Any]:
-    return error(404, "not_found", "no such application for this partner")
-
-
-@router.exception_handler(applications.WrongStatus)
-def _wrong_status(exc: applications.WrongStatus) -> Response[Any]:
-    return error(409, "wrong_status", str(exc))
-
-
-@router.exception_handler(applications.Erased)
-def _erased(exc: applications.Erased) -> Response[Any]:
-    return error(410, "erased", str(exc))
-
-
-@router.exception_handler(applications.IdempotencyKeyReused)
-def _key_reused(exc: applications.IdempotencyKeyReused) -> Response[Any]:
-    return error(409, "idempotency_key_reused", str(exc))
+answers(router, applications.ApplicationNotFound, 404, "not_found", "no such application for this partner")
+answers(router, applications.WrongStatus, 409, "wrong_status")
+answers(router, applications.Erased, 410, "erased")
+answers(router, applications.IdempotencyKeyReused, 409, "idempotency_key_reused")
 
 
 @router.post(

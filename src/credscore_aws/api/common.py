@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.router import Router
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from credscore.application import APPLICATION_ID_PATTERN
@@ -66,6 +67,18 @@ def error(status: int, code: str, message: str) -> Response[Any]:
         content_type=content_types.APPLICATION_JSON,
         body={"error": code, "message": message},
     )
+
+
+def answers(
+    router: Router, exception: type[Exception], status: int, code: str, message: str | None = None
+) -> None:
+    """`exception`, raised by any of the router's routes, is answered with the error body: `message`, or the
+    exception's own text when none is given."""
+
+    def answer(exc: Exception) -> Response[Any]:
+        return error(status, code, str(exc) if message is None else message)
+
+    router.exception_handler(exception)(answer)
 
 
 def authorized(event: APIGatewayProxyEventV2) -> dict[str, Any]:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from credscore_aws.api.common import (
@@ -13,7 +10,7 @@ from credscore_aws.api.common import (
     NOT_FOUND,
     UNSUPPORTED_BODY,
     ApplicationId,
-    error,
+    answers,
     ok,
     partner_id,
 )
@@ -23,14 +20,8 @@ from credscore_aws.models.api import ErrorBody, OutcomeRecord, OutcomeReport
 router = APIGatewayHttpRouter()
 
 
-@router.exception_handler(outcomes.NoOutcome)
-def _no_outcome(exc: outcomes.NoOutcome) -> Response[Any]:
-    return error(404, "no_outcome", "no outcome has been reported for this application")
-
-
-@router.exception_handler(outcomes.InvalidOutcome)
-def _implausible_outcome(exc: outcomes.InvalidOutcome) -> Response[Any]:
-    return error(409, "implausible_observed_at", str(exc))
+answers(router, outcomes.NoOutcome, 404, "no_outcome", "no outcome has been reported for this application")
+answers(router, outcomes.InvalidOutcome, 409, "implausible_observed_at")
 
 
 @router.put(

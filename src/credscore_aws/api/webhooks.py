@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from credscore_aws.api.common import GATEWAY_ERRORS, UNSUPPORTED_BODY, error, partner_id
+from credscore_aws.api.common import GATEWAY_ERRORS, UNSUPPORTED_BODY, answers, partner_id
 from credscore_aws.dal import webhook_store
 from credscore_aws.logic import webhooks
 from credscore_aws.models.api import (
@@ -31,9 +31,7 @@ NO_WEBHOOK: dict[int, OpenAPIResponse] = {
 }
 
 
-@router.exception_handler(webhook_store.WebhookNotFound)
-def _no_webhook(exc: webhook_store.WebhookNotFound) -> Response[Any]:
-    return error(404, "not_found", "no webhook is registered for this partner")
+answers(router, webhook_store.WebhookNotFound, 404, "not_found", "no webhook is registered for this partner")
 
 
 @router.exception_handler(webhooks.UnsafeUrl)

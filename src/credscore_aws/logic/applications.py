@@ -98,6 +98,17 @@ def _owned(partner_id: str, application_id: str) -> ApplicationRecord:
     return application
 
 
+def _owned_scored(partner_id: str, application_id: str, erased: str, not_scored: str) -> ApplicationRecord:
+    """The partner's application, which must be scored: `Erased(erased)` once it was erased, and
+    `WrongStatus("<not_scored>: the application is <status>")` in any other status."""
+    application = _owned(partner_id, application_id)
+    if application.status == Status.ERASED:
+        raise Erased(erased)
+    if application.status != Status.SCORED:
+        raise WrongStatus(f"{not_scored}: the application is {application.status.value}")
+    return application
+
+
 # ---------------------------------------------------------------------------------------------------- create
 def create(partner_id: str, request: CreateApplication, idempotency_key: str | None) -> CreatedApplication:
     if idempotency_key is None:
@@ -265,11 +276,9 @@ def list_for_partner(partner_id: str, limit: int = 50, next_token: str | None = 
 
 
 def result(partner_id: str, application_id: str) -> ScoreResultView:
-    application = _owned(partner_id, application_id)
-    if application.status == Status.ERASED:
-        raise Erased("the application was erased: its result is gone")
-    if application.status != Status.SCORED:
-        raise WrongStatus(f"no result: the application is {application.status.value}")
+    application = _owned_scored(
+        partner_id, application_id, "the application was erased: its result is gone", "no result"
+    )
     stored = repository().get_doc(application_id, "RESULT")
     if stored is None:
         raise WrongStatus("no result stored")
@@ -291,11 +300,9 @@ def submit(partner_id: str, application_id: str) -> ApplicationView:
 def rescore(partner_id: str, application_id: str) -> RescoredResult:
     """Score the kept features again, saying whether anything changed: the same configuration version and the
     same score are 'nothing changed' (and nothing is stored, so the result keeps its history)."""
-    application = _owned(partner_id, application_id)
-    if application.status == Status.ERASED:
-        raise Erased("the application was erased: nothing is left to rescore")
-    if application.status != Status.SCORED:
-        raise WrongStatus(f"cannot rescore: the application is {application.status.value}")
+    _owned_scored(
+        partner_id, application_id, "the application was erased: nothing is left to rescore", "cannot rescore"
+    )
     features = repository().get_doc(application_id, "FEATURES")
     previous = repository().get_doc(application_id, "RESULT") or {}
     if features is None:

@@ -31,9 +31,11 @@ import socket
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
+import boto3
 import urllib3
 from boto3.dynamodb.types import TypeDeserializer
 from requests.certs import where as ca_bundle_path
@@ -54,6 +56,12 @@ MAX_BACKOFF_SECONDS = 3600
 # The trust store of `requests` (certifi), which delivered webhooks before the connection was pinned.
 CA_BUNDLE = ca_bundle_path()
 META = "META"
+
+
+@cache
+def sqs() -> Any:
+    """The SQS client of the webhook queue, made once a container (dispatch sends to it, deliver backs off on it)."""
+    return boto3.client("sqs")
 
 
 class UnsafeUrl(ValueError):
