@@ -86,9 +86,18 @@ REFUSED = {
     "shared (carrier-grade NAT)": ["100.64.0.1"],
     # ff0e::1 is global-scope multicast: is_global, and refused all the same
     "multicast": ["224.0.0.1", "239.255.255.250", "ff02::1", "ff0e::1"],
-    "reserved": ["240.0.0.1", "255.255.255.255"],
+    # IPv6 reserved space is_global does not refuse: ::127.0.0.1 is IPv4-compatible, the deprecated form of 127.0.0.1
+    "reserved": ["240.0.0.1", "255.255.255.255", "::127.0.0.1", "::a00:1", "4000::1"],
     "unspecified": ["0.0.0.0", "::"],
     "IPv4-mapped IPv6": ["::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254"],
+    # a NAT64 gateway (an IPv6-only subnet's way out) connects to the IPv4 address in the low 32 bits
+    "NAT64 of a non-public IPv4": [
+        "64:ff9b::a00:1",
+        "64:ff9b::a9fe:a9fe",
+        "64:ff9b::7f00:1",
+        "64:ff9b::e000:1",
+    ],
+    "NAT64 local-use prefix": ["64:ff9b:1::a00:1"],
     "documentation and benchmarking": ["192.0.2.1", "198.18.0.1", "2001:db8::1"],
     "6to4 and Teredo": ["2002:a00:1::", "2001::1"],
 }
@@ -116,7 +125,17 @@ def test_allowing_loopback_locally_does_not_let_anything_else_through(address: s
 
 
 @pytest.mark.parametrize(
-    "addresses", [[PUBLIC_V4], [PUBLIC_V6], [PUBLIC_V4, PUBLIC_V6], ["::ffff:" + PUBLIC_V4]]
+    "addresses",
+    [
+        [PUBLIC_V4],
+        [PUBLIC_V6],
+        [PUBLIC_V4, PUBLIC_V6],
+        ["::ffff:" + PUBLIC_V4],  # IPv4-mapped: judged by its IPv4 address
+        [
+            "64:ff9b::5db8:d822"
+        ],  # NAT64 of 93.184.216.34: how an IPv6-only subnet with DNS64 sees an IPv4 host
+        ["64:ff9b::808:808", PUBLIC_V4],  # 8.8.8.8
+    ],
 )
 def test_public_answers_are_accepted_and_kept_in_order(addresses: list[str]) -> None:
     destination = webhooks.check_url(
