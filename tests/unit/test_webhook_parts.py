@@ -4,6 +4,7 @@ records become events, and the registration store against moto (secrets encrypte
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -171,6 +172,37 @@ def test_a_move_into_scored_becomes_an_event_without_personal_data() -> None:
     )
     assert later is not None
     assert later[1]["id"] != event["id"]
+
+
+def test_the_event_names_the_application_and_its_id_is_stable_per_transition() -> None:
+    def event(**extra: Any) -> dict[str, Any]:
+        meta = {**_meta(extra.pop("status", "scored")), **extra}
+        found = webhooks.transition_event(_record("MODIFY", meta, _meta("processing")))
+        assert found is not None
+        return found[1]
+
+    first = event()
+    assert first["application_id"] == "a" * 32
+    assert re.fullmatch(r"evt_[0-9a-f]{32}", first["id"])
+    # another application, another status or another moment: another id
+    others = [
+        event(application_id="b" * 32, pk="APP#" + "b" * 32),
+        event(status="failed"),
+        event(updated_at=1700000001),
+    ]
+    assert len({first["id"], *(other["id"] for other in others)}) == 4
+    assert others[0]["application_id"] == "b" * 32
+
+
+def test_a_tombstone_without_updated_at_dates_the_event_by_its_erasure() -> None:
+    """Its time is the erasure's, not the dispatcher's clock: the same record redelivered keeps the same id."""
+    meta = {k: v for k, v in _meta("erased").items() if k != "updated_at"} | {"erased_at": 1700000500}
+    found = webhooks.transition_event(_record("INSERT", meta, None))
+    assert found is not None
+    assert found[1]["occurred_at"] == 1700000500
+    again = webhooks.transition_event(_record("INSERT", meta, None))
+    assert again is not None
+    assert again[1]["id"] == found[1]["id"]
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import socket
 import ssl
 import threading
+import time
 import tomllib
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
@@ -282,6 +283,32 @@ def test_https_connects_to_the_address_but_verifies_the_host_name() -> None:
         webhooks.Destination("http", "localhost", 80, "/", ("127.0.0.1",)), "127.0.0.1", 5
     )
     assert not isinstance(plain, type(pool))
+
+
+@pytest.mark.parametrize("scheme", ["https", "http"])
+def test_the_pinned_pool_has_the_timeout_and_never_retries(scheme: str) -> None:
+    """Both limits set (an unset one would wait forever on a receiver that stalls), and no retry of its own: a
+    delivery is one attempt, retried only by the queue's backoff. (The request passes retries=False as well, which
+    the resolver-order tests above hold: a retried refusal would never reach the next address.)"""
+    destination = webhooks.Destination(scheme, "hooks.example", 443, "/h", ("127.0.0.1",))
+    pool = webhooks.pinned_pool(destination, "127.0.0.1", 2.5)
+    assert pool.timeout.connect_timeout == 2.5
+    assert pool.timeout.read_timeout == 2.5
+    assert pool.retries is False
+
+
+def test_a_receiver_that_never_answers_times_out(
+    monkeypatch: pytest.MonkeyPatch, connects: list[str]
+) -> None:
+    _local(monkeypatch, True)
+    _dns(monkeypatch, ["127.0.0.1"])
+    # Listening, never accepting: the kernel completes the handshake and takes the request, nothing answers.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        url = f"http://{NAME}:{silent.getsockname()[1]}/h"
+        started = time.monotonic()
+        assert webhooks.post_event(url, ["whsec_a"], BODY, timeout=0.3) == (None, "timeout")
+        assert time.monotonic() - started < 3
+    assert connects == ["127.0.0.1"]
 
 
 @dataclass

@@ -137,13 +137,29 @@ def check_url(
     for ip in ips:
         if loopback_ok and ip.is_loopback:
             continue
-        if not ip.is_global or ip.is_multicast:
+        if not _public(ip):
             raise UnsafeUrl("the host resolves to a private, loopback or link-local address")
     if parts.scheme == "http" and not all(ip.is_loopback for ip in ips):
         raise UnsafeUrl("the URL must use https")
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     port = DEFAULT_PORTS[parts.scheme] if port is None else port
     return Destination(parts.scheme, host, port, target, tuple(str(ip) for ip in ips))
+
+
+# RFC 6052's well-known prefix: a NAT64 gateway connects to the IPv4 address in the low 32 bits.
+NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Globally reachable unicast, judged by the address really connected to: an IPv6 address carrying an IPv4 one
+    (IPv4-mapped, or NAT64's prefix) by that IPv4 address. `is_global` alone passes NAT64 addresses of private
+    IPv4 ones and reserved IPv6 (IPv4-compatible ::a.b.c.d), and multicast."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return _public(ip.ipv4_mapped)
+        if ip in NAT64_PREFIX:
+            return _public(ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF))
+    return ip.is_global and not ip.is_multicast and not ip.is_reserved
 
 
 def _resolve(host: str) -> list[str]:
