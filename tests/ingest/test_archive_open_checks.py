@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from credscore.ingest.archive import MIB, ArchiveLimits, SafeArchive, _directory
+from credscore.ingest import archive
+from credscore.ingest.archive import MIB, ArchiveLimits, SafeArchive, _count_entries, _directory
 from credscore.ingest.errors import ArchiveRejected
 
 EOCD = b"PK\x05\x06"
@@ -297,3 +298,74 @@ def test_a_single_top_folder_is_a_wrapper_unless_it_is_an_export_folder() -> Non
     assert prefix("facebook-someone/a.json", "facebook-someone/b/c.json") == "facebook-someone/"
     assert prefix("w/a.json", "v/b.json") == "", "two top folders"
     assert prefix("w/a.json", "b.json") == "", "a file at the top"
+
+
+# ------------------------------------------------------------------------------------- counting the entries
+def _entries_counted(raw: bytes, limit: int = 200_000) -> int:
+    directory = _directory(io.BytesIO(raw))
+    assert directory is not None
+    return _count_entries(io.BytesIO(raw), directory, limit)
+
+
+def _zip_with_long_fields(count: int) -> bytes:
+    """Entries whose extra field and comment are long (up to 40,000 bytes: past a signed 16-bit length)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for i in range(count):
+            info = zipfile.ZipInfo(f"d/{i}.json")
+            info.extra = (
+                b"\xfe\xca" + (40_000 - 4).to_bytes(2, "little") + bytes(40_000 - 4) if i % 2 else b""
+            )
+            info.comment = b"c" * (i * 7)
+            zf.writestr(info, b"{}")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("chunk", [46, 100, 4096, 1 << 20])
+def test_the_entries_are_counted_as_zipfile_finds_them_whatever_the_reads_chunk(
+    chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(archive, "_DIRECTORY_CHUNK", chunk)
+    long_fields = _zip_with_long_fields(7)
+    assert _entries_counted(long_fields) == 7
+    assert _entries_counted(_directory_only(9, declared=1)) == 9
+    with zipfile.ZipFile(io.BytesIO(long_fields)) as zf:
+        assert len(zf.infolist()) == 7
+
+
+def test_counting_stops_one_past_the_limit_and_at_a_damaged_entry() -> None:
+    raw = _directory_only(50, declared=1)
+    assert _entries_counted(raw, limit=10) == 11
+    assert _entries_counted(raw, limit=50) == 50
+    damaged = bytearray(raw)
+    struct.pack_into("4s", damaged, 2 * 54, b"PK\x09\x09")  # the third entry's signature
+    assert _entries_counted(bytes(damaged)) == 2, "zipfile then refuses the directory itself"
+
+
+def test_entries_of_46_bytes_each_are_all_counted(monkeypatch: pytest.MonkeyPatch) -> None:
+    entry = struct.pack(
+        "<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 3, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    )
+    assert len(entry) == 46
+    raw = entry * 3 + struct.pack("<4s4H2LH", EOCD, 0, 0, 3, 3, 46 * 3, 0, 0)
+    assert _entries_counted(raw) == 3
+    monkeypatch.setattr(archive, "_DIRECTORY_CHUNK", 46)  # one entry a read, the last filling it exactly
+    assert _entries_counted(raw) == 3
+
+
+def test_the_count_reads_the_directory_a_chunk_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(archive, "_DIRECTORY_CHUNK", 1000)
+    raw = bytes(5000) + _directory_only(200, declared=1)  # data before the directory, as members would be
+    directory = _directory(io.BytesIO(raw))
+    assert directory is not None
+    reads: list[int] = []
+
+    class Recording(io.BytesIO):
+        def read(self, size: int | None = -1) -> bytes:
+            data = super().read(size)
+            reads.append(len(data))
+            return data
+
+    assert _count_entries(Recording(raw), directory, 10_000) == 200
+    assert max(reads) <= 1000
+    assert sum(reads) <= directory.size + 1000
