@@ -369,3 +369,17 @@ def test_the_count_reads_the_directory_a_chunk_at_a_time(monkeypatch: pytest.Mon
     assert _count_entries(Recording(raw), directory, 10_000) == 200
     assert max(reads) <= 1000
     assert sum(reads) <= directory.size + 1000
+
+
+def test_a_failing_read_while_counting_is_an_unreadable_upload() -> None:
+    raw = _zip_bytes({"a.json": b"{}", "b.json": b"[]"})
+    directory = _directory(io.BytesIO(raw))
+    assert directory is not None
+
+    class FailsInTheDirectory(io.BytesIO):
+        def seek(self, offset: int, whence: int = 0) -> int:
+            if whence == 0 and offset == directory.start:
+                raise OSError("connection reset")
+            return super().seek(offset, whence)
+
+    assert _rejection(FailsInTheDirectory(raw)) == ("unreadable", "the upload could not be read")
