@@ -26,6 +26,10 @@ SUITES: list[tuple[str, list[str]]] = [
         ["ingest/bench_scaling.py", "--write", str(ROOT / "BENCHMARKS-ingest.md")],
     ),
     (
+        "directory: hostile archive directories against the entry count (appends its section to BENCHMARKS-ingest.md)",
+        ["ingest/bench_directory.py", "--write", str(ROOT / "BENCHMARKS-ingest.md")],
+    ),
+    (
         "e2e: end to end, the heavy applicant with thumbnails and with camera-sized photos",
         ["e2e/bench_pipeline.py"],
     ),

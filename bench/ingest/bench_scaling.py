@@ -131,11 +131,12 @@ def section(sizes: list[int]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(path: Path, text: str) -> None:
+def write(path: Path, text: str, start: str = START, end: str = END) -> None:
+    """Replace the section between `start` and `end` of the Markdown file (append it when absent)."""
     current = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in current and END in current:
-        before, rest = current.split(START, 1)
-        after = rest.split(END, 1)[1].lstrip("\n")
+    if start in current and end in current:
+        before, rest = current.split(start, 1)
+        after = rest.split(end, 1)[1].lstrip("\n")
         current = before + text + after
     else:
         current = current.rstrip("\n") + ("\n\n" if current else "") + text
