@@ -88,6 +88,19 @@ def test_semantic_problems_are_all_listed() -> None:
     assert len(problems) == 4
 
 
+@pytest.mark.parametrize(
+    "document",
+    [
+        '{"version": "x", "max_reasons": ' + "4" * 4301 + "}",  # int() refuses it (CVE-2020-10735)
+        '{"version": ' + "[" * 100_000 + "]" * 100_000 + "}",  # json.loads runs out of recursion
+    ],
+    ids=["4301-digit number", "nested 100000 deep"],
+)
+def test_a_document_json_loads_cannot_take_is_reported_not_raised(document: str) -> None:
+    (problem,) = _problems(document)
+    assert problem.startswith("(document): not valid JSON: ")
+
+
 def test_min_age_must_be_below_max_age() -> None:
     doc = _default_dict()
     doc["eligibility"].update(min_age=70, max_age=60)
