@@ -189,8 +189,9 @@ class Eligibility(Strict):
 
 
 class NormalisedRange(Strict):
-    min: float = 300.0
-    max: float = 900.0
+    # Bounded like points: max - min of ±1.7e308 overflowed to inf and made every score inf or NaN.
+    min: float = points_field(default=300.0)
+    max: float = points_field(default=900.0)
 
 
 class ScoringConfig(Strict):
