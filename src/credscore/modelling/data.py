@@ -124,6 +124,7 @@ def read_csv(path: Path) -> TrainingData:
         except StopIteration:
             raise TrainingDataError(f"{path}: empty file") from None
         width = len(header)
+        _refuse_repeated(path, header)
         wanted = [(j, name) for j, name in enumerate(header) if _wanted(name)]
         numbers: dict[str, list[NDArray[np.float64]]] = {n: [] for _, n in wanted if n in CHARACTERISTICS}
         strings: dict[str, list[str]] = {n: [] for _, n in wanted if n not in CHARACTERISTICS}
@@ -172,6 +173,15 @@ def _wanted(name: str) -> bool:
     return name in BASE_COLUMNS or name in CHARACTERISTICS or name.startswith("attr_")
 
 
+def _refuse_repeated(path: Path, names: list[str]) -> None:
+    """Two columns of one name would be read as one column twice as long as the others."""
+    seen: set[str] = set()
+    for name in names:
+        if _wanted(name) and name in seen:
+            raise TrainingDataError(f"{path}: the column {name!r} appears more than once")
+        seen.add(name)
+
+
 def read_parquet(path: Path) -> TrainingData:
     try:
         import pyarrow.parquet as pq
@@ -179,6 +189,7 @@ def read_parquet(path: Path) -> TrainingData:
         raise TrainingDataError(
             "reading Parquet needs pyarrow (pip install pyarrow); or give the rows as CSV"
         ) from None
+    _refuse_repeated(path, pq.read_schema(path).names)
     table = pq.read_table(path)
     columns: dict[str, list[Any]] = {}
     for name in table.column_names:

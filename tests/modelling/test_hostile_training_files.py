@@ -1,0 +1,55 @@
+"""`credscore model fit` on training files a careless or hostile export makes: each is refused with a message that
+names what to fix (TrainingDataError, exit 2), never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from credscore.modelling.data import TrainingDataError, read_training_file, write_training_csv
+from credscore_cli.main import main
+from tests.modelling.conftest import simulated
+
+pa = pytest.importorskip("pyarrow")  # pinned in requirements/dev.txt
+pq = pytest.importorskip("pyarrow.parquet")
+
+
+@pytest.fixture(scope="module")
+def good_csv(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("rows") / "rows.csv"
+    write_training_csv(path, simulated(n=300)[0])
+    return path.read_text(encoding="utf-8")
+
+
+def _refused(path: Path) -> str:
+    with pytest.raises(TrainingDataError) as caught:
+        read_training_file(path)
+    return str(caught.value)
+
+
+def test_a_csv_column_named_twice_is_refused(tmp_path: Path, good_csv: str) -> None:
+    # Each copy was appended to one column, twice as long as the others: IndexError deep in the fit.
+    header, _, body = good_csv.partition("\n")
+    path = tmp_path / "rows.csv"
+    path.write_text(header.replace("skills", "connections") + "\n" + body, encoding="utf-8")
+    assert _refused(path) == f"{path}: the column 'connections' appears more than once"
+
+
+def test_a_parquet_column_named_twice_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "rows.parquet"
+    columns = [pa.array(["good", "bad"]), pa.array([1.0, 2.0]), pa.array([3.0, 4.0])]
+    pq.write_table(pa.Table.from_arrays(columns, names=["outcome", "likes", "likes"]), path)
+    assert _refused(path) == f"{path}: the column 'likes' appears more than once"
+
+
+def test_the_cli_says_so_with_exit_2(
+    tmp_path: Path, good_csv: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    header, _, body = good_csv.partition("\n")
+    path = tmp_path / "rows.csv"
+    path.write_text(header.replace("age_band", "outcome") + "\n" + body, encoding="utf-8")
+    assert main(["model", "fit", "--data", str(path), "--out", str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err
+    assert "the column 'outcome' appears more than once" in error
+    assert not (tmp_path / "out").exists()
