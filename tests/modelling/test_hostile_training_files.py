@@ -43,7 +43,7 @@ def test_a_parquet_column_named_twice_is_refused(tmp_path: Path) -> None:
     assert _refused(path) == f"{path}: the column 'likes' appears more than once"
 
 
-def test_the_cli_says_so_with_exit_2(
+def test_the_cli_says_so_with_exit_2_and_no_markup_left_in_the_text(
     tmp_path: Path, good_csv: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     header, _, body = good_csv.partition("\n")
@@ -51,5 +51,6 @@ def test_the_cli_says_so_with_exit_2(
     path.write_text(header.replace("age_band", "outcome") + "\n" + body, encoding="utf-8")
     assert main(["model", "fit", "--data", str(path), "--out", str(tmp_path / "out")]) == 2
     error = capsys.readouterr().err
+    assert error.startswith("error: ")  # rich markup printed as text was "[red]error:[/red] ..."
     assert "the column 'outcome' appears more than once" in error
     assert not (tmp_path / "out").exists()
