@@ -54,3 +54,31 @@ def test_the_cli_says_so_with_exit_2_and_no_markup_left_in_the_text(
     assert error.startswith("error: ")  # rich markup printed as text was "[red]error:[/red] ..."
     assert "the column 'outcome' appears more than once" in error
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("row", "says"),
+    [
+        # The quote never closes: the rest of the file becomes one cell.
+        (
+            '"a1,2025-01-01,good,,,5\n' + "a2,2025-01-01,good,,,5\n" * 6000,
+            "line 2: field larger than field limit",
+        ),
+        ("a1," + "9" * 200_000 + ",good,,,5\n", "line 2: field larger than field limit"),
+    ],
+    ids=["unterminated quote", "a 200,000-character cell"],
+)
+def test_a_csv_the_csv_module_refuses_names_the_line(tmp_path: Path, row: str, says: str) -> None:
+    # csv.Error is no ValueError: it escaped the CLI as a traceback.
+    path = tmp_path / "rows.csv"
+    path.write_text(
+        "application_id,scored_at,outcome,outcome_observed_at,age_band,likes\n" + row, encoding="utf-8"
+    )
+    assert _refused(path).startswith(f"{path}: {says}")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "latin-1"])
+def test_a_csv_not_in_utf8_says_so(tmp_path: Path, good_csv: str, encoding: str) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_bytes(good_csv.replace("a1,", "é1,", 1).encode(encoding))
+    assert _refused(path) == f"{path}: not UTF-8 text; save the file as UTF-8 CSV"

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import itertools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,19 +118,39 @@ _CHUNK = 50_000
 def read_csv(path: Path) -> TrainingData:
     """Read in chunks: each chunk is transposed and its numbers converted by numpy in C, so a million rows
     take seconds and never sit in memory as text all at once."""
+    try:
+        return from_columns(_csv_columns(path))
+    except UnicodeDecodeError:
+        raise TrainingDataError(f"{path}: not UTF-8 text; save the file as UTF-8 CSV") from None
+
+
+def _records(path: Path, reader: Any) -> Iterator[list[str]]:
+    """The reader's rows; what the csv module refuses (a cell over its limit, as when a quote never closes)
+    is a TrainingDataError naming the line the record starts on."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise TrainingDataError(f"{path}: line {start}: {exc}") from None
+
+
+def _csv_columns(path: Path) -> dict[str, Any]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise TrainingDataError(f"{path}: empty file") from None
+        records = _records(path, reader)
+        header = next(records, None)
+        if header is None:
+            raise TrainingDataError(f"{path}: empty file")
         width = len(header)
         _refuse_repeated(path, header)
         wanted = [(j, name) for j, name in enumerate(header) if _wanted(name)]
         numbers: dict[str, list[NDArray[np.float64]]] = {n: [] for _, n in wanted if n in CHARACTERISTICS}
         strings: dict[str, list[str]] = {n: [] for _, n in wanted if n not in CHARACTERISTICS}
         line = 2
-        while chunk := list(itertools.islice(reader, _CHUNK)):
+        while chunk := list(itertools.islice(records, _CHUNK)):
             for offset, row in enumerate(chunk):
                 if len(row) != width:
                     raise TrainingDataError(
@@ -145,7 +166,7 @@ def read_csv(path: Path) -> TrainingData:
     merged: dict[str, Any] = {**strings}
     for name, parts in numbers.items():
         merged[name] = np.concatenate(parts) if parts else np.empty(0)
-    return from_columns(merged)
+    return merged
 
 
 def _parse_numbers(values: tuple[str, ...]) -> NDArray[np.float64]:
