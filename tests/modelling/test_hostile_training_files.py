@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from credscore.modelling.data import TrainingDataError, read_training_file, write_training_csv
@@ -82,3 +83,54 @@ def test_a_csv_not_in_utf8_says_so(tmp_path: Path, good_csv: str, encoding: str)
     path = tmp_path / "rows.csv"
     path.write_bytes(good_csv.replace("a1,", "é1,", 1).encode(encoding))
     assert _refused(path) == f"{path}: not UTF-8 text; save the file as UTF-8 CSV"
+
+
+def _parquet(path: Path, **columns: object) -> Path:
+    pq.write_table(pa.table({"outcome": ["good", "bad", "good"], **columns}), path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "type_name"),
+    [
+        (
+            "scored_at",
+            [1_700_000_000] * 3,
+            "int64",
+        ),  # AttributeError: 'int' object has no attribute 'isoformat'
+        ("scored_at", [1.5] * 3, "double"),
+        (
+            "likes",
+            [[1.0], [2.0], [3.0]],
+            "list<element: double>",
+        ),  # "setting an array element with a sequence"
+        ("likes", [{"a": 1}] * 3, "struct<a: int64>"),
+    ],
+)
+def test_a_parquet_column_of_the_wrong_type_is_refused_naming_it(
+    tmp_path: Path, column: str, values: list[object], type_name: str
+) -> None:
+    extra = {} if column == "likes" else {"likes": [1.0, 2.0, 3.0]}
+    path = _parquet(tmp_path / "rows.parquet", **extra, **{column: values})
+    assert _refused(path) == f"{path}: the column {column!r} holds {type_name}, not {_WANTED[column]}"
+
+
+_WANTED = {"scored_at": "ISO 8601 text, dates or timestamps", "likes": "numbers"}
+
+
+def test_parquet_text_and_decimal_numbers_read_like_csv_cells(tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    path = _parquet(
+        tmp_path / "rows.parquet",
+        likes=pa.array(["5", "abc", None], pa.large_string()),  # raised "could not convert string to float"
+        skills=pa.array([Decimal(2), None, Decimal("3.5")], pa.decimal128(4, 1)),
+        scored_at=pa.array(["2025-01-02T00:00:00Z", None, "2025-01-01"], pa.large_string()),
+    )
+    data = read_training_file(path)
+    assert data.characteristics["likes"].tolist()[0] == 5.0
+    assert np.isnan(data.characteristics["likes"][1:]).all()
+    assert data.characteristics["skills"][[0, 2]].tolist() == [2.0, 3.5]
+    assert np.isnan(data.characteristics["skills"][1])
+    assert data.scored_at[0] - data.scored_at[2] == 86_400
+    assert np.isnan(data.scored_at[1])

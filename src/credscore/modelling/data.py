@@ -205,6 +205,7 @@ def _refuse_repeated(path: Path, names: list[str]) -> None:
 
 def read_parquet(path: Path) -> TrainingData:
     try:
+        import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
         raise TrainingDataError(
@@ -217,9 +218,23 @@ def read_parquet(path: Path) -> TrainingData:
         if not _wanted(name):
             continue
         column = table.column(name)
+        kind = column.type
+        if pa.types.is_dictionary(kind):
+            column, kind = column.cast(kind.value_type), kind.value_type
+        text = pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind)
         if name in CHARACTERISTICS:
-            columns[name] = column.to_numpy(zero_copy_only=False).astype(np.float64, copy=False).tolist()
-        elif name == "scored_at" and not str(column.type).startswith("string"):
+            if text:  # read like CSV cells: what is not a number is missing
+                columns[name] = _numbers(column.to_pylist()).tolist()
+            elif pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+                values = column.to_numpy(zero_copy_only=False).astype(np.float64)  # None → NaN
+                columns[name] = _numbers(values).tolist()
+            else:
+                raise TrainingDataError(f"{path}: the column {name!r} holds {kind}, not numbers")
+        elif name == "scored_at" and not text:
+            if not (pa.types.is_timestamp(kind) or pa.types.is_date(kind)):
+                raise TrainingDataError(
+                    f"{path}: the column {name!r} holds {kind}, not ISO 8601 text, dates or timestamps"
+                )
             columns[name] = [v.isoformat() if v is not None else "" for v in column.to_pylist()]
         else:
             columns[name] = column.to_pylist()
