@@ -3,6 +3,7 @@ names what to fix (TrainingDataError, exit 2), never a traceback."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -134,3 +135,17 @@ def test_parquet_text_and_decimal_numbers_read_like_csv_cells(tmp_path: Path) ->
     assert np.isnan(data.characteristics["skills"][1])
     assert data.scored_at[0] - data.scored_at[2] == 86_400
     assert np.isnan(data.scored_at[1])
+
+
+def test_a_file_where_no_characteristic_tells_good_from_bad_says_why_each_is_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It used to fail as "invalid scoring configuration: at least one characteristic must be enabled".
+    rows = [f"{'bad' if i % 5 == 0 else 'good'},7,{(i // 5) % 20}\n" for i in range(400)]
+    path = tmp_path / "rows.csv"
+    path.write_text("outcome,connections,likes\n" + "".join(rows), encoding="utf-8")
+    assert main(["model", "fit", "--data", str(path), "--out", str(tmp_path / "out")]) == 1
+    error = " ".join(capsys.readouterr().err.split())
+    assert error.startswith("error: the fit failed: no characteristic enters the model: ")
+    assert "connections: no spread: every applicant falls in one bin" in error
+    assert re.search(r"likes: information value 0\.00\d\d below 0\.02", error), error
