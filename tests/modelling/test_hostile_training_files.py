@@ -149,3 +149,10 @@ def test_a_file_where_no_characteristic_tells_good_from_bad_says_why_each_is_out
     assert error.startswith("error: the fit failed: no characteristic enters the model: ")
     assert "connections: no spread: every applicant falls in one bin" in error
     assert re.search(r"likes: information value 0\.00\d\d below 0\.02", error), error
+
+
+def test_an_empty_outcome_is_named_in_the_refusal(tmp_path: Path) -> None:
+    # The message listed the unknown values bare: an empty one read "unknown outcome value(s): " and nothing.
+    path = tmp_path / "rows.csv"
+    path.write_text("outcome,likes\ngood,1\n,2\nmaybe,3\n", encoding="utf-8")
+    assert _refused(path) == "unknown outcome value(s): '', 'maybe' (use good, bad or indeterminate)"

@@ -94,7 +94,8 @@ def from_columns(columns: dict[str, Any]) -> TrainingData:
     raw_outcomes = [str(v or "").strip().lower() for v in columns["outcome"]]
     unknown = sorted({v for v in raw_outcomes if v not in OUTCOMES})
     if unknown:
-        raise TrainingDataError(f"unknown outcome value(s): {', '.join(unknown[:5])}")
+        shown = ", ".join(repr(v) for v in unknown[:5])  # quoted: an empty cell must show as ''
+        raise TrainingDataError(f"unknown outcome value(s): {shown} (use good, bad or indeterminate)")
     n = len(raw_outcomes)
     ids = [str(v) for v in columns.get("application_id", [str(i) for i in range(n)])]
     scored = columns.get("scored_at")
