@@ -184,9 +184,32 @@ def _check(profile: Profile, report: SourceReport, case: str) -> None:
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-# The last: a number after an information separator (U+001C), which a regex's \s takes for space and int() does not.
+# A number after an information separator (U+001C), which a regex's \s takes for space and int() does not; numbers
+# of more digits than int() takes (4,300), which made json.loads raise and skipped the whole file.
 @pytest.mark.parametrize(
-    "token", ["1e400", "-Infinity", "NaN", "-5", "99999999999999999999", '"abc"', '"\\u001c5"']
+    "token",
+    [
+        "1e400",
+        "-Infinity",
+        "NaN",
+        "-5",
+        "99999999999999999999",
+        '"abc"',
+        '"\\u001c5"',
+        "9" * 100_000,
+        "-" + "9" * 4301,
+    ],
+    ids=[
+        "1e400",
+        "-Infinity",
+        "NaN",
+        "-5",
+        "20 digits",
+        "abc",
+        "U+001C 5",
+        "100,000 digits",
+        "-4,301 digits",
+    ],
 )
 def test_the_issue_values_skip_their_item_only(case: str, token: str) -> None:
     platform, members = CASES[case](token if case != "linkedin dates" else token.strip('"'))
