@@ -43,11 +43,16 @@ def refuse_unreadable_body(event: dict[str, Any]) -> dict[str, Any] | None:
     """Bodies must be small UTF-8 JSON of sane shape; say so with 413/415/422 instead of failing inside the
     resolver (a 5,000-digit number or 300,000 nested arrays must not become a 500)."""
     body = event.get("body")
+    headers = event.get("headers") or {}
     if not body:
+        # Nothing to read: the resolver's form and multipart parsers must not see the media type (multipart
+        # without a boundary raised there: a 500); a body route answers that its fields are missing.
+        headers.pop("content-type", None)
         return None
-    content_type = (event.get("headers") or {}).get("content-type", "")
-    if not content_type.lower().startswith("application/json"):
+    content_type = headers.get("content-type", "").strip().lower()  # media types are case-insensitive
+    if not content_type.startswith("application/json"):
         return _plain_error(415, "unsupported_media_type", "send application/json")
+    headers["content-type"] = content_type  # the resolver compares it case-sensitively
     # A base64 body decodes to 3/4 of its length: compare what the partner sent, not its encoding.
     size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8"))
     if size > MAX_BODY_BYTES:
