@@ -40,8 +40,8 @@ def rate_limited(event: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def refuse_unreadable_body(event: dict[str, Any]) -> dict[str, Any] | None:
-    """Bodies must be small UTF-8 JSON of sane shape; say so with 413/415/422 instead of failing inside the
-    resolver (a 5,000-digit number or 300,000 nested arrays must not become a 500)."""
+    """Bodies must be small UTF-8 JSON of sane shape, each key once per object; say so with 413/415/422 instead of
+    failing inside the resolver (a 5,000-digit number or 300,000 nested arrays must not become a 500)."""
     body = event.get("body")
     headers = event.get("headers") or {}
     if not body:
@@ -64,7 +64,9 @@ def refuse_unreadable_body(event: dict[str, Any]) -> dict[str, Any] | None:
         except (ValueError, UnicodeDecodeError):
             return _invalid_body("the body is not UTF-8 JSON")
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_unique_keys)
+    except DuplicateKey as exc:
+        return _invalid_body(f"the key {exc.key!r} appears twice in one object")
     except RecursionError:
         return _invalid_body(f"the JSON body is nested deeper than {MAX_JSON_DEPTH} levels")
     except json.JSONDecodeError as exc:
@@ -75,6 +77,25 @@ def refuse_unreadable_body(event: dict[str, Any]) -> dict[str, Any] | None:
     if _depth(document) > MAX_JSON_DEPTH:
         return _invalid_body(f"the JSON body is nested deeper than {MAX_JSON_DEPTH} levels")
     return None
+
+
+class DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys are unique (RFC 7493): json.loads keeps the last of two, while a proxy or a log
+    reading the first would see another request than the one served."""
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(key)
+            seen.add(key)
+    return document
 
 
 def _depth(document: Any) -> int:

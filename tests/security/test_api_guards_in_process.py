@@ -1,5 +1,6 @@
-"""The API reads JSON bodies only, and a request's Content-Type never reaches the resolver's form or multipart
-parsers: the real API handler in process, against moto (only the partner's rate-limit counter is touched)."""
+"""What the API's guard settles before routing, with the real API handler in process against moto (only the
+partner's rate-limit counter is touched): the API reads JSON bodies only, a request's Content-Type never reaches
+the resolver's form or multipart parsers, and a body must be JSON that means one thing."""
 
 from __future__ import annotations
 
@@ -111,4 +112,23 @@ def test_a_body_that_is_not_json_is_still_refused_with_the_documented_415(api: M
     assert json.loads(answer["body"]) == {
         "error": "unsupported_media_type",
         "message": "send application/json",
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        (b'{"url": "https://example.com/a", "url": "https://example.com/b"}', "url"),
+        (b'{"consent": {"granted": true, "granted": false}}', "granted"),
+        (b'[{"a": 1}, {"b": 1, "b": 1}]', "b"),
+    ],
+)
+def test_a_key_given_twice_in_one_object_is_refused(api: ModuleType, body: bytes, key: str) -> None:
+    # json.loads keeps the last: a proxy or log reading the first would see another request than the one served.
+    answer = _call(api, "PUT", "/webhook", "application/json", body)
+    assert answer["statusCode"] == 422, answer
+    assert json.loads(answer["body"]) == {
+        "detail": [
+            {"loc": ["body"], "msg": f"the key {key!r} appears twice in one object", "type": "json_invalid"}
+        ]
     }
