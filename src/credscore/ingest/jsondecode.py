@@ -63,11 +63,46 @@ def decode_bounded(text: str, budget: int, max_items: int) -> Decoded:
     digits than int() takes is an infinity. Raises ValueError (json.JSONDecodeError) on invalid JSON and
     RecursionError on absurd nesting, like json.loads."""
     try:
-        return _decode(text, budget, max_items, _DECODER)
+        decoded = _decode(text, budget, max_items, _DECODER)
     except json.JSONDecodeError:
         raise
     except ValueError:  # only int()'s digit limit: read again with a Python parse_int, only for such files
-        return _decode(text, budget, max_items, _LENIENT)
+        decoded = _decode(text, budget, max_items, _LENIENT)
+    if _SURROGATE_ESCAPE.search(text):  # the only way a surrogate gets into text decoded from UTF-8
+        decoded.value = without_lone_surrogates(decoded.value)
+    return decoded
+
+
+# `"\ud800"` without its pair decodes to a str that cannot be encoded as UTF-8: the profile holding it could not be
+# written as JSON and the whole Ingest step failed.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(value: Any) -> Any:
+    """`value` (decoded JSON) with each lone surrogate in its strings, keys included, replaced by U+FFFD; lists
+    and dicts are changed in place (a CappedList stays one), without recursion."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    stack = [value]
+    while stack:
+        container = stack.pop()
+        if isinstance(container, dict):
+            items = list(container.items())
+            container.clear()
+            for key, item in items:
+                if isinstance(item, str):
+                    item = _LONE_SURROGATE.sub("\ufffd", item)
+                elif isinstance(item, dict | list):
+                    stack.append(item)
+                container[_LONE_SURROGATE.sub("\ufffd", key)] = item
+        elif isinstance(container, list):
+            for i, item in enumerate(container):
+                if isinstance(item, str):
+                    container[i] = _LONE_SURROGATE.sub("\ufffd", item)
+                elif isinstance(item, dict | list):
+                    stack.append(item)
+    return value
 
 
 def _decode(text: str, budget: int, max_items: int, decoder: json.JSONDecoder) -> Decoded:

@@ -18,6 +18,7 @@ import tweepy
 
 from credscore.ingest.common import as_int, iso_timestamp
 from credscore.ingest.errors import XRateLimited, XTemporarilyUnavailable
+from credscore.ingest.jsondecode import without_lone_surrogates
 from credscore.ingest.merge import merge_account
 from credscore.ingest.x_archive import tweet_kind
 from credscore.profile import Platform, Profile, SourceReport, SourceStatus, TextItem
@@ -99,7 +100,9 @@ class _Unreadable(Exception):
 def _object(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _Unreadable(type(value).__name__)
-    return value
+    # A lone "\\ud800" escape in a post would make the profile unwritable as JSON (UTF-8 refuses it).
+    answer: dict[str, Any] = without_lone_surrogates(value)
+    return answer
 
 
 def _fetch(profile: Profile, client: tweepy.Client, username: str, max_posts: int) -> SourceReport:
