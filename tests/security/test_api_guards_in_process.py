@@ -12,6 +12,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from moto import mock_aws
 
 from credscore_aws import runtime
@@ -132,3 +134,34 @@ def test_a_key_given_twice_in_one_object_is_refused(api: ModuleType, body: bytes
             {"loc": ["body"], "msg": f"the key {key!r} appears twice in one object", "type": "json_invalid"}
         ]
     }
+
+
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**50), max_value=10**50)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=20)
+)
+_documents = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+_fields = st.sampled_from(["url", "outcome", "observed_at", "consent", "granted", "sources"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    document=st.dictionaries(_fields, _documents, max_size=3) | _documents,
+    route=st.sampled_from([("PUT", "/webhook"), ("PUT", f"/applications/{'0' * 32}/outcome")]),
+    field=_fields,
+    raw=st.sampled_from([None, "1" * 5000, '"\\ud800"', "NaN", "-Infinity", "1e999999", "[" * 40 + "]" * 40]),
+)
+def test_any_json_body_gets_a_4xx_never_a_5xx(
+    api: ModuleType, document: object, route: tuple[str, str], field: str, raw: str | None
+) -> None:
+    # raw: a token json.dumps never writes, as the value of one field
+    body = json.dumps(document) if raw is None else f'{{"{field}": {raw}}}'
+    answer = _call(api, *route, "application/json", body.encode("ascii"))
+    assert 400 <= answer["statusCode"] < 500, answer
