@@ -165,3 +165,31 @@ def test_any_json_body_gets_a_4xx_never_a_5xx(
     body = json.dumps(document) if raw is None else f'{{"{field}": {raw}}}'
     answer = _call(api, *route, "application/json", body.encode("ascii"))
     assert 400 <= answer["statusCode"] < 500, answer
+
+
+@pytest.mark.parametrize(
+    ("observed_at", "status", "says"),
+    [
+        ("0000-01-01", 422, "year 0 is out of range"),
+        ("10000-01-01", 422, "invalid date separator"),
+        ("2026-02-30", 422, "day value is outside expected range"),
+        ("2026-01-01T23:00:00-12:00", 422, "should have zero time"),
+        ("\uff12\uff10\uff12\uff16-01-01", 422, "invalid character in year"),  # fullwidth digits
+        (
+            "2026-01-01T00:00:00+14:00",
+            404,
+            None,
+        ),  # a date at midnight in any zone is that date: then no such app
+        ("9999-12-31", 404, None),
+    ],
+)
+def test_outcome_dates_out_of_range_or_with_a_time_are_refused_before_any_lookup(
+    api: ModuleType, observed_at: str, status: int, says: str | None
+) -> None:
+    body = json.dumps({"outcome": "good", "observed_at": observed_at}).encode()
+    answer = _call(api, "PUT", f"/applications/{'0' * 32}/outcome", "application/json", body)
+    assert answer["statusCode"] == status, answer
+    if says is not None:
+        (problem,) = json.loads(answer["body"])["detail"]
+        assert problem["loc"] == ["body", "observed_at"]
+        assert says in problem["msg"]
