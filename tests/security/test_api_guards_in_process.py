@@ -50,7 +50,9 @@ def api() -> Iterator[ModuleType]:
             module = importlib.util.module_from_spec(spec)
             sys.modules[name] = module
             spec.loader.exec_module(module)
+            namespace = runtime.metrics.namespace
             yield module
+            runtime.metrics.namespace = namespace
             del sys.modules[name]
         for cached in (runtime.repository, storage.dynamodb_table):
             cached.cache_clear()
@@ -68,6 +70,9 @@ class _Context:
 
 
 def _call(api: ModuleType, method: str, path: str, content_type: str, body: bytes = b"") -> dict[str, Any]:
+    # The handler flushes the process's one Metrics object: metrics other test modules left in it need a namespace.
+    runtime.metrics.namespace = "credscore-test"
+    runtime.metrics.clear_metrics()
     event = build_event(method, path, {"Content-Type": content_type}, body, "127.0.0.1")
     event["requestContext"]["authorizer"] = {"lambda": {"role": "partner", "partner_id": "partner-a"}}
     answer: dict[str, Any] = api.lambda_handler(event, _Context())
