@@ -100,7 +100,10 @@ def parse_upload_key(key: str) -> UploadRef | None:
     part = int(match["part"])
     if not 1 <= part <= MAX_PARTS_PER_SOURCE:
         return None
-    return UploadRef(match["app"], Platform(match["platform"]), part)
+    ref = UploadRef(match["app"], Platform(match["platform"]), part)
+    # Exactly a key we hand out: 'part-01', a non-ASCII digit or a final newline also read as part 1, and the
+    # Ingest step, opening part-1.zip, failed the application on a 404.
+    return ref if upload_key(ref.application_id, ref.platform, ref.part) == key else None
 
 
 def expected_parts(declared: dict[str, int]) -> set[str]:

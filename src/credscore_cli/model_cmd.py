@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 CONFIG_FILE = "scoring-config.json"
@@ -94,10 +95,10 @@ def cmd_fit(args: argparse.Namespace) -> int:
     try:
         outcome = _fit(args)
     except TrainingDataError as bad:
-        err.print(f"[red]error:[/red] {bad}", highlight=False, markup=False)
+        err.print("[red]error:[/red]", escape(str(bad)), highlight=False)
         return EXIT_USAGE
     except ValueError as failed:
-        err.print(f"[red]error:[/red] the fit failed: {failed}", highlight=False, markup=False)
+        err.print("[red]error:[/red] the fit failed:", escape(str(failed)), highlight=False)
         return EXIT_FAILED
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / CONFIG_FILE).write_text(outcome.text, encoding="utf-8")

@@ -7,8 +7,9 @@ import pytest
 
 from credscore.ingest.archive import ArchiveLimits, MemberError, SafeArchive, is_denied, read_member
 from credscore.ingest.errors import ArchiveRejected
+from credscore.profile import SourceStatus
 
-from .helpers import make_zip
+from .helpers import ingest, make_zip
 
 
 def test_names_skip_junk_traversal_and_keep_first_duplicate() -> None:
@@ -60,6 +61,44 @@ def test_natural_order_takes_digits_int_refuses_as_text() -> None:
         make_zip({"p/1²3.json": "[]", "p/1²10.json": "[]", "p/1²2.json": "[]", "p/0.json": "[]"})
     )
     assert archive.find(r"p/[^/]+\.json") == ["p/0.json", "p/1²2.json", "p/1²3.json", "p/1²10.json"]
+
+
+def test_natural_order_takes_runs_of_digits_longer_than_int_takes() -> None:
+    """A member named with 5,000 digits made int() raise in the sort, out of the whole archive's ingest."""
+    long, longer = "9" * 5000, "1" + "0" * 5000
+    archive = SafeArchive(
+        make_zip(
+            {f"p/{longer}.json": "[]", f"p/{long}.json": "[]", "p/\u0661\u0660.json": "[]", "p/2.json": "[]"}
+        )
+    )
+    # Numbers, whatever their length or script: 2 < ١٠ (ten) < 9…9 < 10…0.
+    assert archive.find(r"p/[^/]+\.json") == [
+        "p/2.json",
+        "p/\u0661\u0660.json",
+        f"p/{long}.json",
+        f"p/{longer}.json",
+    ]
+
+
+@pytest.mark.parametrize("platform", ["facebook", "instagram", "x"])
+def test_a_data_file_named_with_thousands_of_digits_does_not_sink_the_source(platform: str) -> None:
+    digits = "9" * 5000
+    good_post = [{"timestamp": 1_600_000_000, "data": [{"post": "hello there"}]}]
+    members = {
+        "facebook": {"posts/your_posts_1.json": good_post, f"posts/your_posts_{digits}.json": "[]"},
+        "instagram": {
+            "content/posts_1.json": [{"title": "hello there", "creation_timestamp": 1_600_000_000}],
+            f"content/posts_{digits}.json": "[]",
+        },
+        "x": {
+            "data/tweets.js": 'window.YTD.tweets.part0 = [{"tweet": {"id_str": "1", "full_text": "hello there",'
+            ' "created_at": "Tue May 14 09:12:03 +0000 2024"}}]',
+            f"data/tweets-part{digits}.js": "window.YTD.tweets.part1 = []",
+        },
+    }[platform]
+    profile, report = ingest(platform, members)
+    assert report.status == SourceStatus.PARSED
+    assert [t.text for t in profile.texts] == ["hello there"]
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ and the good item next to it is kept."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
@@ -183,9 +184,32 @@ def _check(profile: Profile, report: SourceReport, case: str) -> None:
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-# The last: a number after an information separator (U+001C), which a regex's \s takes for space and int() does not.
+# A number after an information separator (U+001C), which a regex's \s takes for space and int() does not; numbers
+# of more digits than int() takes (4,300), which made json.loads raise and skipped the whole file.
 @pytest.mark.parametrize(
-    "token", ["1e400", "-Infinity", "NaN", "-5", "99999999999999999999", '"abc"', '"\\u001c5"']
+    "token",
+    [
+        "1e400",
+        "-Infinity",
+        "NaN",
+        "-5",
+        "99999999999999999999",
+        '"abc"',
+        '"\\u001c5"',
+        "9" * 100_000,
+        "-" + "9" * 4301,
+    ],
+    ids=[
+        "1e400",
+        "-Infinity",
+        "NaN",
+        "-5",
+        "20 digits",
+        "abc",
+        "U+001C 5",
+        "100,000 digits",
+        "-4,301 digits",
+    ],
 )
 def test_the_issue_values_skip_their_item_only(case: str, token: str) -> None:
     platform, members = CASES[case](token if case != "linkedin dates" else token.strip('"'))
@@ -219,3 +243,38 @@ def test_timestamp_readers_never_raise_anything_but_invalid_value(value: Any) ->
         assert seconds is None
     else:
         assert item == seconds
+
+
+@pytest.mark.parametrize("digits", [19, 400])
+def test_a_like_count_no_post_can_have_skips_that_count_only_and_the_likes_still_score(digits: int) -> None:
+    # 400 digits passed as_int (any int did) and the likes feature divided 10**400 by the posts:
+    # OverflowError in the Score step, and the whole application failed.
+    from credscore.analysis.sentiment import analyze_text
+    from credscore.evidence import AnalysisStatus, Evidence, ImageAnalysis, ProfanityAnalysis
+    from credscore.scoring.config import FeatureId
+    from credscore.scoring.features import extract_features
+
+    def tweet(i: int, likes: str) -> str:
+        return (
+            f'{{"tweet": {{"id_str": "{i}", "full_text": "post number {i}", "favorite_count": {likes},'
+            ' "created_at": "Tue May 14 09:12:03 +0000 2024"}}'
+        )
+
+    tweets = "window.YTD.tweets.part0 = [" + tweet(1, "9" * digits) + ", " + tweet(2, "5") + "]"
+    profile, report = ingest("x", {"data/tweets.js": tweets})
+    assert report.status == SourceStatus.PARSED
+    assert [t.likes for t in profile.texts] == [None, 5]
+    evidence = Evidence(
+        text=analyze_text(profile, GOOD_TIME),
+        profanity=ProfanityAnalysis(status=AnalysisStatus.NO_EVIDENCE),
+        images=ImageAnalysis(status=AnalysisStatus.NO_EVIDENCE),
+    )
+    features = extract_features(profile, evidence, dt.date(2025, 1, 1))
+    assert features.get(FeatureId.LIKES).value == 5.0
+
+
+@given(st.integers())
+def test_as_int_takes_integers_of_at_most_eighteen_digits_like_their_text(value: int) -> None:
+    expected = value if abs(value) < 10**18 else None
+    assert as_int(value) == expected
+    assert as_int(str(value)) == expected

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import subprocess
 import sys
 import tracemalloc
 import zipfile
 from dataclasses import replace
 from pathlib import Path
+
+import pytest
 
 from credscore.ingest.archive import DEFAULT_LIMITS
 from credscore.ingest.ingest_archive import ingest_archive
@@ -165,6 +168,26 @@ def test_bounded_decoding_agrees_with_json_loads_when_nothing_is_cut() -> None:
     text = json.dumps(document, ensure_ascii=False)
     # Just under the whole document's estimate: walked piece by piece, yet everything fits.
     assert decode_bounded(text, budget=estimated_heap(text) - 1, max_items=1000).value == document
+
+
+@pytest.mark.parametrize("walked", [True, False], ids=["walked", "whole"])
+def test_a_number_of_more_digits_than_int_takes_is_an_infinity_not_a_lost_file(walked: bool) -> None:
+    # json.loads raises ValueError past 4,300 digits: the whole file was skipped for one value.
+    text = (
+        '[{"t": '
+        + "9" * 100_000
+        + '}, {"t": -'
+        + "9" * 4301
+        + '}, {"t": 1600000000, "big": '
+        + "9" * 4300
+        + "}]"
+    )
+    budget = estimated_heap(text) - (1 if walked else 0)  # just under: walked piece by piece, nothing cut
+    assert decode_bounded(text, budget=budget, max_items=10).value == [
+        {"t": math.inf},
+        {"t": -math.inf},
+        {"t": 1_600_000_000, "big": int("9" * 4300)},
+    ]
 
 
 def test_bounded_decoding_rejects_what_json_loads_rejects() -> None:

@@ -238,3 +238,76 @@ def test_no_bearer_token_is_reported_as_not_configured_without_calling_x(api) ->
     assert "not set up" in (report.reason or "")
     assert not api.calls
     assert profile.texts == []
+
+
+def _tweets(*items: object) -> dict:
+    return {"data": list(items), "meta": {"result_count": len(items)}}
+
+
+def test_odd_fields_lose_only_themselves(api) -> None:
+    # tweepy's own models raised on each of these (strptime, int(), d["text"]) and sank the whole application.
+    api.get(USER_URL, json=_user(created_at="2013-12-14T04:35:55Z", public_metrics=[1, 2]))
+    api.get(
+        TWEETS_URL,
+        json=_tweets(
+            {"id": "1", "text": "kept: a date without time", "created_at": "2024-05-14"},
+            {
+                "id": "2",
+                "text": "kept: year 0",
+                "created_at": "0000-05-14T00:00:00.000Z",
+                "public_metrics": [1],
+            },
+            {"id": "3", "text": "kept: odd references", "referenced_tweets": ["x", {"id": "9"}]},
+            {"id": "4", "created_at": "2024-05-14T09:12:03.000Z"},  # no text
+            {"id": "5", "text": 5},
+            "not an object",
+        ),
+    )
+    profile, report = _fetch()
+    assert (report.status, report.reason_code) == (SourceStatus.PARSED, None)
+    (account,) = profile.accounts
+    assert account.created_at == 1_386_995_755  # no milliseconds: still ISO 8601
+    assert account.followers is None
+    assert [(t.text, t.timestamp, t.likes) for t in profile.texts] == [
+        ("kept: a date without time", 1_715_644_800, None),
+        ("kept: year 0", None, None),
+        ("kept: odd references", None, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("user", "tweets"),
+    [
+        ([1, 2], None),
+        ({"data": [1]}, None),
+        ({"data": "x"}, None),
+        ({"data": {k: v for k, v in _user()["data"].items() if k != "id"}}, None),
+        (_user(id="abc"), None),
+        (_user(id="²"), None),  # a digit int() refuses
+        (_user(id="1/../../2/tweets/search"), None),  # would have been put in the next request's path
+        (_user(), {"data": {"id": "1", "text": "hi"}}),
+        (_user(), {"data": [{"id": "1", "text": "hi"}], "meta": "x"}),
+        (_user(), [1]),
+    ],
+    ids=[
+        "body a list",
+        "data a list",
+        "data a string",
+        "no user id",
+        "user id not a number",
+        "user id of a superscript digit",
+        "user id a path",
+        "posts not a list",
+        "meta not an object",
+        "posts page a list",
+    ],
+)
+def test_an_answer_that_cannot_be_read_is_recorded_and_changes_nothing(api, user, tweets) -> None:
+    api.get(USER_URL, json=user)
+    api.get(TWEETS_URL, json=tweets if tweets is not None else _page([_tweet(1, "hello")]))
+    profile, report = _fetch()
+    assert report.status == SourceStatus.UNAVAILABLE
+    assert (report.reason_code, report.reason) == ("x_api_error", "the X API's answer could not be read")
+    assert profile.accounts == []
+    assert profile.texts == []
+    assert profile.files == []

@@ -58,6 +58,19 @@ def test_invalid_newest_version_falls_back_to_the_newest_valid_one(ssm: Any) -> 
     assert "max_reasons" in loaded.error
 
 
+def test_a_newest_version_json_loads_cannot_take_falls_back_too(ssm: Any) -> None:
+    # A 4301-digit number (int() refuses it) written past validation raised ValueError in every score.
+    _raw_put(ssm, _doc("good-1"))
+    huge = '{"version": "bad", "max_reasons": ' + "4" * 4301 + "}"
+    ssm.put_parameter(Name=PARAM, Value=huge, Type="String", Overwrite=True, Tier="Advanced")
+    loaded = ConfigStore(ssm, PARAM).load()
+    assert (loaded.config.version, loaded.parameter_version, loaded.fallback_used) == ("good-1", 1, True)
+    assert (
+        loaded.error
+        == "parameter version 2 is invalid: (document): not valid JSON: a number has too many digits"
+    )
+
+
 def test_no_valid_version_at_all_is_an_error(ssm: Any) -> None:
     _raw_put(ssm, "[]")
     with pytest.raises(ConfigUnavailable, match="no valid version"):

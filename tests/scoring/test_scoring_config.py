@@ -88,6 +88,33 @@ def test_semantic_problems_are_all_listed() -> None:
     assert len(problems) == 4
 
 
+@pytest.mark.parametrize(
+    "document",
+    [
+        '{"version": "x", "max_reasons": ' + "4" * 4301 + "}",  # int() refuses it (CVE-2020-10735)
+        '{"version": ' + "[" * 100_000 + "]" * 100_000 + "}",  # json.loads runs out of recursion
+    ],
+    ids=["4301-digit number", "nested 100000 deep"],
+)
+def test_a_document_json_loads_cannot_take_is_reported_not_raised(document: str) -> None:
+    (problem,) = _problems(document)
+    assert problem.startswith("(document): not valid JSON: ")
+
+
+def test_a_published_range_too_wide_to_subtract_is_refused() -> None:
+    # max - min overflowed to inf and every score came out as inf or NaN (not JSON) at scoring time.
+    doc = _default_dict()
+    doc["normalised_range"] = {"min": -1.7e308, "max": 1.7e308}
+    problems = _problems(doc)
+    assert any(
+        p.startswith("normalised_range.min: Input should be greater than or equal to -1000000")
+        for p in problems
+    )
+    assert any(
+        p.startswith("normalised_range.max: Input should be less than or equal to 1000000") for p in problems
+    )
+
+
 def test_min_age_must_be_below_max_age() -> None:
     doc = _default_dict()
     doc["eligibility"].update(min_age=70, max_age=60)

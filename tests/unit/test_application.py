@@ -46,6 +46,11 @@ def test_upload_keys_round_trip() -> None:
         f"uploads/{APP[:-1]}/facebook/part-1.zip",
         f"work/{APP}/profile.json",
         f"uploads/{APP}/facebook/part-1.zip.exe",
+        # Each was read as part 1 while the Ingest step opens part-1.zip: the application failed on a 404.
+        f"uploads/{APP}/facebook/part-01.zip",
+        f"uploads/{APP}/facebook/part-\u0661.zip",  # an Arabic-Indic 1: \\d and int() take it
+        f"uploads/{APP}/facebook/part-\uff11.zip",  # a fullwidth 1
+        f"uploads/{APP}/facebook/part-1.zip\n",  # "$" matches before a final newline
     ],
 )
 def test_keys_we_did_not_hand_out_are_refused(key: str) -> None:

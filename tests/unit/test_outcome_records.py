@@ -251,9 +251,12 @@ def test_candidates_are_validated_stored_apart_and_listed(aws: None) -> None:
     with pytest.raises(InvalidConfig):
         store.put('{"version": "bad", "priority_weights": {"P1": -1}}')
     assert store.labels() == ["2026-12-a"], "an invalid candidate is not written"
-    document["version"] = "has space"
-    with pytest.raises(ValueError, match="candidate label"):
-        store.put(json.dumps(document))
+    # "$" also matches before a final newline: the label check let "v1\n" through into a parameter name.
+    for label in ("has space", "v1\n", "a/../b"):
+        document["version"] = label
+        with pytest.raises(ValueError, match="candidate label"):
+            store.put(json.dumps(document))
+    assert store.labels() == ["2026-12-a"]
 
 
 # ------------------------------------------------------------------------------------------------ monitoring

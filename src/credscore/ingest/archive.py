@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import struct
+import unicodedata
 import zipfile
 import zlib
 from collections import Counter
@@ -399,8 +400,15 @@ def _wrapper_prefix(names: list[str]) -> str:
 
 
 def _natural_key(name: str) -> list[object]:
-    # isdecimal, not isdigit: '²' is a digit int() refuses, and only the split's decimal runs become numbers.
-    return [int(p) if p.isdecimal() else p for p in re.split(r"(\d+)", name.lower())]
+    # Every odd piece of the split is a run of decimal digits (\d: '²' is no decimal and stays in the text).
+    return [_number_key(p) if i % 2 else p for i, p in enumerate(re.split(r"(\d+)", name.lower()))]
+
+
+def _number_key(run: str) -> tuple[int, str]:
+    """A run of decimal digits (any script) ordered as its number, without int(): a member name can hold more
+    than the 4,300 digits int() takes. Fewer digits (leading zeros aside) is smaller, then digit by digit."""
+    digits = (run if run.isascii() else "".join(str(unicodedata.decimal(c)) for c in run)).lstrip("0")
+    return len(digits), digits
 
 
 class ArchiveMembers:

@@ -67,13 +67,17 @@ def item_timestamp(value: Any) -> int | None:
     return seconds
 
 
+_MAX_INT = 10**18  # no count or date of an export comes near; beyond, sums and divisions overflow a float
+
+
 def as_int(value: Any) -> int | None:
+    """An integer of at most 18 digits, as JSON gave it or as text; None otherwise (never raises)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return value if abs(value) < _MAX_INT else None
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        return int(value) if abs(value) < _MAX_INT else None
     # ASCII: Unicode's \s also matches separators (\x1c-\x1f) that int() refuses to strip.
     if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value, re.ASCII):
         return int(value)

@@ -11,6 +11,7 @@ still knows how many elements the file held (`total`), so counts (friends, follo
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -45,12 +46,69 @@ class Decoded:
     largest_cut: int = 0  # elements in the longest list that was cut
 
 
+def _lenient_int(digits: str) -> int | float:
+    """int(), except that a number of more digits than int() takes (4,300) is an infinity: a bad value like 1e400,
+    skipped with its item by the parsers, instead of a ValueError that loses the whole file."""
+    try:
+        return int(digits)
+    except ValueError:
+        return -math.inf if digits.startswith("-") else math.inf
+
+
+_LENIENT = json.JSONDecoder(parse_int=_lenient_int)
+
+
 def decode_bounded(text: str, budget: int, max_items: int) -> Decoded:
-    """`json.loads(text)`, except that above `budget` (estimated heap) long lists are cut. Raises ValueError
-    (json.JSONDecodeError) on invalid JSON and RecursionError on absurd nesting, like json.loads."""
+    """`json.loads(text)`, except that above `budget` (estimated heap) long lists are cut and a number of more
+    digits than int() takes is an infinity. Raises ValueError (json.JSONDecodeError) on invalid JSON and
+    RecursionError on absurd nesting, like json.loads."""
+    try:
+        decoded = _decode(text, budget, max_items, _DECODER)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # only int()'s digit limit: read again with a Python parse_int, only for such files
+        decoded = _decode(text, budget, max_items, _LENIENT)
+    if _SURROGATE_ESCAPE.search(text):  # the only way a surrogate gets into text decoded from UTF-8
+        decoded.value = without_lone_surrogates(decoded.value)
+    return decoded
+
+
+# `"\ud800"` without its pair decodes to a str that cannot be encoded as UTF-8: the profile holding it could not be
+# written as JSON and the whole Ingest step failed.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(value: Any) -> Any:
+    """`value` (decoded JSON) with each lone surrogate in its strings, keys included, replaced by U+FFFD; lists
+    and dicts are changed in place (a CappedList stays one), without recursion."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    stack = [value]
+    while stack:
+        container = stack.pop()
+        if isinstance(container, dict):
+            items = list(container.items())
+            container.clear()
+            for key, item in items:
+                if isinstance(item, str):
+                    item = _LONE_SURROGATE.sub("\ufffd", item)
+                elif isinstance(item, dict | list):
+                    stack.append(item)
+                container[_LONE_SURROGATE.sub("\ufffd", key)] = item
+        elif isinstance(container, list):
+            for i, item in enumerate(container):
+                if isinstance(item, str):
+                    container[i] = _LONE_SURROGATE.sub("\ufffd", item)
+                elif isinstance(item, dict | list):
+                    stack.append(item)
+    return value
+
+
+def _decode(text: str, budget: int, max_items: int, decoder: json.JSONDecoder) -> Decoded:
     if estimated_heap(text) <= budget:
-        return Decoded(json.loads(text))
-    walker = _Walker(text, budget, max_items)
+        return Decoded(decoder.decode(text))
+    walker = _Walker(text, budget, max_items, decoder)
     value, end = walker.value(_skip(text, 0), keep=True)
     if _skip(text, end) != len(text):
         raise json.JSONDecodeError("Extra data", text, end)
@@ -63,8 +121,9 @@ def _skip(text: str, at: int) -> int:
 
 
 class _Walker:
-    def __init__(self, text: str, budget: int, max_items: int) -> None:
+    def __init__(self, text: str, budget: int, max_items: int, decoder: json.JSONDecoder) -> None:
         self.text = text
+        self.decoder = decoder
         self.remaining = budget
         self.max_items = max_items
         self.cut_lists = 0
@@ -76,13 +135,13 @@ class _Walker:
         if at >= len(text):
             raise json.JSONDecodeError("Expecting value", text, at)
         if text[at] not in "[{":
-            value, end = _DECODER.raw_decode(text, at)  # a scalar: at most the file's own size
+            value, end = self.decoder.raw_decode(text, at)  # a scalar: at most the file's own size
             return (value if keep else None), end
         closer = "]" if text[at] == "[" else "}"
         try:
             if text.find(closer, at, at + _WINDOW) < 0:  # cannot end inside the window: do not even try
                 raise ValueError("longer than the window")
-            value, length = _DECODER.raw_decode(text[at : at + _WINDOW])
+            value, length = self.decoder.raw_decode(text[at : at + _WINDOW])
         except ValueError:
             # Longer than the window (or invalid: then walking it raises at the right place).
             self.depth += 1
@@ -132,7 +191,7 @@ class _Walker:
         while True:
             if not text.startswith('"', at):
                 raise json.JSONDecodeError("Expecting property name enclosed in double quotes", text, at)
-            key, at = _DECODER.raw_decode(text, at)
+            key, at = self.decoder.raw_decode(text, at)
             at = _skip(text, at)
             if not text.startswith(":", at):
                 raise json.JSONDecodeError("Expecting ':' delimiter", text, at)

@@ -18,6 +18,7 @@ import tweepy
 
 from credscore.ingest.common import as_int, iso_timestamp
 from credscore.ingest.errors import XRateLimited, XTemporarilyUnavailable
+from credscore.ingest.jsondecode import without_lone_surrogates
 from credscore.ingest.merge import merge_account
 from credscore.ingest.x_archive import tweet_kind
 from credscore.profile import Platform, Profile, SourceReport, SourceStatus, TextItem
@@ -56,15 +57,6 @@ def _metric(metrics: dict[str, Any], *names: str) -> int | None:
     return next((v for n in names if (v := as_int(metrics.get(n))) is not None), None)
 
 
-def _timestamp(value: Any) -> int | None:
-    """tweepy gives datetimes for created_at; accept ISO strings too."""
-    if hasattr(value, "timestamp"):
-        return int(value.timestamp())
-    if isinstance(value, str):
-        return iso_timestamp(value)
-    return None
-
-
 def fetch_x_profile(
     profile: Profile,
     handle: str,
@@ -84,7 +76,7 @@ def fetch_x_profile(
         # The operator has not set the X API token up: a configuration gap reported on the source, never an
         # AWS error text; other sources are still scored.
         return _unavailable("x_not_configured", "this service is not set up to read X accounts by handle")
-    client = tweepy.Client(bearer_token=bearer_token, wait_on_rate_limit=False)
+    client = tweepy.Client(bearer_token=bearer_token, wait_on_rate_limit=False, return_type=dict)
     try:
         return _fetch(profile, client, username, max_posts)
     except tweepy.TooManyRequests as exc:
@@ -101,25 +93,53 @@ def fetch_x_profile(
         return _unavailable("x_api_error", f"the X API refused the request (HTTP {status})")
 
 
+class _Unreadable(Exception):
+    """The API answered 2xx in a shape this module cannot read (not the documented JSON objects)."""
+
+
+def _object(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _Unreadable(type(value).__name__)
+    # A lone "\\ud800" escape in a post would make the profile unwritable as JSON (UTF-8 refuses it).
+    answer: dict[str, Any] = without_lone_surrogates(value)
+    return answer
+
+
 def _fetch(profile: Profile, client: tweepy.Client, username: str, max_posts: int) -> SourceReport:
-    response = client.get_user(
-        username=username, user_fields=["public_metrics", "created_at", "description", "protected"]
-    )
-    if response.data is None:
-        return _user_problem(list(response.errors or []))
-    user = response.data
-    if getattr(user, "protected", False):
-        return _unavailable("x_user_protected", "the X account's posts are protected")
-    posts = _fetch_posts(client, user.id, max_posts)
+    # Raw JSON (return_type=dict), read field by field: tweepy's own models raise on an odd field (a created_at
+    # without milliseconds, a missing text, an id int() refuses) and that would sink the whole application.
+    try:
+        response = _object(
+            client.get_user(
+                username=username, user_fields=["public_metrics", "created_at", "description", "protected"]
+            )
+        )
+        if response.get("data") is None:
+            errors = response.get("errors")
+            return _user_problem(
+                [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
+            )
+        user = _object(response["data"])
+        if user.get("protected"):
+            return _unavailable("x_user_protected", "the X account's posts are protected")
+        user_id = user.get("id")
+        # ASCII digits only: the id goes into the next request's path.
+        if not (isinstance(user_id, str | int) and re.fullmatch(r"[0-9]{1,20}", str(user_id), re.ASCII)):
+            raise _Unreadable("user id")
+        posts = _fetch_posts(client, str(user_id), max_posts)
+    except _Unreadable as exc:
+        logger.warning("X API answer not readable: %s", exc)  # a shape, never the answer's content
+        return _unavailable("x_api_error", "the X API's answer could not be read")
     if posts is None:
         return _unavailable("x_user_protected", "the X account's posts are protected")
     # Only now, with everything read, does the profile change.
-    metrics = dict(user.public_metrics or {})
+    metrics = user.get("public_metrics")
+    metrics = metrics if isinstance(metrics, dict) else {}
     merge_account(
         profile,
         Platform.X,
         profile.add_file(Platform.X, USER_ENDPOINT),
-        created_at=_timestamp(user.created_at),
+        created_at=iso_timestamp(user.get("created_at")),
         followers=_metric(metrics, "followers_count"),
         following=_metric(metrics, "following_count"),
         posts_total=_metric(metrics, "tweet_count", "post_count"),
@@ -132,38 +152,57 @@ def _fetch(profile: Profile, client: tweepy.Client, username: str, max_posts: in
     return SourceReport(platform=Platform.X, status=SourceStatus.PARSED, layout="x-api", warnings=warnings)
 
 
-def _fetch_posts(client: tweepy.Client, user_id: Any, max_posts: int) -> list[TextItem] | None:
+def _post(tweet: Any) -> TextItem | None:
+    """One post of a page, or None when it has no text to read (src filled in by the caller)."""
+    if not isinstance(tweet, dict) or not isinstance(tweet.get("text"), str):
+        return None
+    text = tweet["text"].strip()
+    if not text:
+        return None
+    references = tweet.get("referenced_tweets")
+    replied = isinstance(references, list) and any(
+        isinstance(r, dict) and r.get("type") == "replied_to" for r in references
+    )
+    kind = tweet_kind({"in_reply_to_status_id": replied}, text)
+    metrics = tweet.get("public_metrics")
+    likes = _metric(metrics, "like_count") if kind != "retweet" and isinstance(metrics, dict) else None
+    return TextItem(
+        platform=Platform.X,
+        kind=kind,
+        text=text,
+        timestamp=iso_timestamp(tweet.get("created_at")),
+        likes=likes,
+        src=0,
+    )
+
+
+def _fetch_posts(client: tweepy.Client, user_id: str, max_posts: int) -> list[TextItem] | None:
     """Up to `max_posts` latest posts (src filled in by the caller); None when the API refuses to show them."""
     if max_posts <= 0:
         return []
-    pages = tweepy.Paginator(
-        client.get_users_tweets,
-        user_id,
-        tweet_fields=["public_metrics", "created_at", "referenced_tweets", "in_reply_to_user_id"],
-        max_results=max(5, min(_PAGE_SIZE, max_posts)),
-        limit=math.ceil(max_posts / _PAGE_SIZE) + 1,
-    )
     posts: list[TextItem] = []
-    for page in pages:
-        if page.data is None and page.errors and not posts:
-            return None
-        for tweet in page.data or []:
-            text = (tweet.text or "").strip()
-            if not text:
-                continue
-            replied = any(getattr(r, "type", None) == "replied_to" for r in tweet.referenced_tweets or [])
-            kind = tweet_kind({"in_reply_to_status_id": replied}, text)
-            likes = _metric(dict(tweet.public_metrics or {}), "like_count") if kind != "retweet" else None
-            posts.append(
-                TextItem(
-                    platform=Platform.X,
-                    kind=kind,
-                    text=text,
-                    timestamp=_timestamp(tweet.created_at),
-                    likes=likes,
-                    src=0,
-                )
+    token: str | None = None
+    for _page in range(math.ceil(max_posts / _PAGE_SIZE) + 1):
+        page = _object(
+            client.get_users_tweets(
+                user_id,
+                tweet_fields=["public_metrics", "created_at", "referenced_tweets", "in_reply_to_user_id"],
+                max_results=max(5, min(_PAGE_SIZE, max_posts)),
+                pagination_token=token,
             )
-            if len(posts) >= max_posts:
-                return posts
+        )
+        data = page.get("data")
+        if data is None and page.get("errors") and not posts:
+            return None
+        if not isinstance(data, list | None):
+            raise _Unreadable("posts")
+        for tweet in data or []:
+            if (item := _post(tweet)) is not None:
+                posts.append(item)
+                if len(posts) >= max_posts:
+                    return posts
+        meta = _object(page.get("meta", {}))
+        token = meta.get("next_token") if isinstance(meta.get("next_token"), str) else None
+        if token is None:
+            break
     return posts

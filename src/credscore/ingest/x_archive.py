@@ -60,7 +60,8 @@ def _manifest_parts(ctx: ParseContext, *types: str) -> list[str]:
 
 
 def _part_number(name: str) -> int:
-    found = re.search(r"part(\d+)\.js$", name, re.IGNORECASE)
+    # At most 9 ASCII digits: a name of 5,000 made int() raise (its limit is 4,300) and sank the whole archive.
+    found = re.search(r"part([0-9]{1,9})\.js$", name, re.IGNORECASE)
     return int(found.group(1)) if found else 0
 
 

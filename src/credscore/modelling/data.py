@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import itertools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,8 @@ def from_columns(columns: dict[str, Any]) -> TrainingData:
     raw_outcomes = [str(v or "").strip().lower() for v in columns["outcome"]]
     unknown = sorted({v for v in raw_outcomes if v not in OUTCOMES})
     if unknown:
-        raise TrainingDataError(f"unknown outcome value(s): {', '.join(unknown[:5])}")
+        shown = ", ".join(repr(v) for v in unknown[:5])  # quoted: an empty cell must show as ''
+        raise TrainingDataError(f"unknown outcome value(s): {shown} (use good, bad or indeterminate)")
     n = len(raw_outcomes)
     ids = [str(v) for v in columns.get("application_id", [str(i) for i in range(n)])]
     scored = columns.get("scored_at")
@@ -117,18 +119,39 @@ _CHUNK = 50_000
 def read_csv(path: Path) -> TrainingData:
     """Read in chunks: each chunk is transposed and its numbers converted by numpy in C, so a million rows
     take seconds and never sit in memory as text all at once."""
+    try:
+        return from_columns(_csv_columns(path))
+    except UnicodeDecodeError:
+        raise TrainingDataError(f"{path}: not UTF-8 text; save the file as UTF-8 CSV") from None
+
+
+def _records(path: Path, reader: Any) -> Iterator[list[str]]:
+    """The reader's rows; what the csv module refuses (a cell over its limit, as when a quote never closes)
+    is a TrainingDataError naming the line the record starts on."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise TrainingDataError(f"{path}: line {start}: {exc}") from None
+
+
+def _csv_columns(path: Path) -> dict[str, Any]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise TrainingDataError(f"{path}: empty file") from None
+        records = _records(path, reader)
+        header = next(records, None)
+        if header is None:
+            raise TrainingDataError(f"{path}: empty file")
         width = len(header)
+        _refuse_repeated(path, header)
         wanted = [(j, name) for j, name in enumerate(header) if _wanted(name)]
         numbers: dict[str, list[NDArray[np.float64]]] = {n: [] for _, n in wanted if n in CHARACTERISTICS}
         strings: dict[str, list[str]] = {n: [] for _, n in wanted if n not in CHARACTERISTICS}
         line = 2
-        while chunk := list(itertools.islice(reader, _CHUNK)):
+        while chunk := list(itertools.islice(records, _CHUNK)):
             for offset, row in enumerate(chunk):
                 if len(row) != width:
                     raise TrainingDataError(
@@ -144,7 +167,7 @@ def read_csv(path: Path) -> TrainingData:
     merged: dict[str, Any] = {**strings}
     for name, parts in numbers.items():
         merged[name] = np.concatenate(parts) if parts else np.empty(0)
-    return from_columns(merged)
+    return merged
 
 
 def _parse_numbers(values: tuple[str, ...]) -> NDArray[np.float64]:
@@ -172,22 +195,47 @@ def _wanted(name: str) -> bool:
     return name in BASE_COLUMNS or name in CHARACTERISTICS or name.startswith("attr_")
 
 
+def _refuse_repeated(path: Path, names: list[str]) -> None:
+    """Two columns of one name would be read as one column twice as long as the others."""
+    seen: set[str] = set()
+    for name in names:
+        if _wanted(name) and name in seen:
+            raise TrainingDataError(f"{path}: the column {name!r} appears more than once")
+        seen.add(name)
+
+
 def read_parquet(path: Path) -> TrainingData:
     try:
+        import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
         raise TrainingDataError(
             "reading Parquet needs pyarrow (pip install pyarrow); or give the rows as CSV"
         ) from None
+    _refuse_repeated(path, pq.read_schema(path).names)
     table = pq.read_table(path)
     columns: dict[str, list[Any]] = {}
     for name in table.column_names:
         if not _wanted(name):
             continue
         column = table.column(name)
+        kind = column.type
+        if pa.types.is_dictionary(kind):
+            column, kind = column.cast(kind.value_type), kind.value_type
+        text = pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind)
         if name in CHARACTERISTICS:
-            columns[name] = column.to_numpy(zero_copy_only=False).astype(np.float64, copy=False).tolist()
-        elif name == "scored_at" and not str(column.type).startswith("string"):
+            if text:  # read like CSV cells: what is not a number is missing
+                columns[name] = _numbers(column.to_pylist()).tolist()
+            elif pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+                values = column.to_numpy(zero_copy_only=False).astype(np.float64)  # None → NaN
+                columns[name] = _numbers(values).tolist()
+            else:
+                raise TrainingDataError(f"{path}: the column {name!r} holds {kind}, not numbers")
+        elif name == "scored_at" and not text:
+            if not (pa.types.is_timestamp(kind) or pa.types.is_date(kind)):
+                raise TrainingDataError(
+                    f"{path}: the column {name!r} holds {kind}, not ISO 8601 text, dates or timestamps"
+                )
             columns[name] = [v.isoformat() if v is not None else "" for v in column.to_pylist()]
         else:
             columns[name] = column.to_pylist()

@@ -250,6 +250,9 @@ class ScorecardFitter:
             chars[worst].selected = False
             chars[worst].note = "dropped: its coefficient had the wrong sign (collinear with others)"
         chosen = [n for n, c in chars.items() if c.selected]
+        if not chosen:  # say why each is out, not that the configuration written from nothing is invalid
+            reasons = "; ".join(f"{n}: {c.note}" for n, c in chars.items())
+            raise ValueError(f"no characteristic enters the model: {reasons}")
         centres = woe_centres(
             {n: encoder.binnings_[n].transform(columns[n]) for n in slopes}, columns, missing_terms
         )

@@ -189,8 +189,9 @@ class Eligibility(Strict):
 
 
 class NormalisedRange(Strict):
-    min: float = 300.0
-    max: float = 900.0
+    # Bounded like points: max - min of ±1.7e308 overflowed to inf and made every score inf or NaN.
+    min: float = points_field(default=300.0)
+    max: float = points_field(default=900.0)
 
 
 class ScoringConfig(Strict):
@@ -316,6 +317,11 @@ def parse_config(text: str) -> ScoringConfig:
         raise InvalidConfig(
             [f"(document): not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]
         ) from None
+    except RecursionError:
+        raise InvalidConfig(["(document): not valid JSON: nested too deeply"]) from None
+    except ValueError:
+        # int() refuses numbers of more than 4,300 digits (CVE-2020-10735); no field takes anything near.
+        raise InvalidConfig(["(document): not valid JSON: a number has too many digits"]) from None
     if not isinstance(data, dict):
         raise InvalidConfig(["(document): must be a JSON object"])
     try:

@@ -40,14 +40,19 @@ def rate_limited(event: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def refuse_unreadable_body(event: dict[str, Any]) -> dict[str, Any] | None:
-    """Bodies must be small UTF-8 JSON of sane shape; say so with 413/415/422 instead of failing inside the
-    resolver (a 5,000-digit number or 300,000 nested arrays must not become a 500)."""
+    """Bodies must be small UTF-8 JSON of sane shape, each key once per object; say so with 413/415/422 instead of
+    failing inside the resolver (a 5,000-digit number or 300,000 nested arrays must not become a 500)."""
     body = event.get("body")
+    headers = event.get("headers") or {}
     if not body:
+        # Nothing to read: the resolver's form and multipart parsers must not see the media type (multipart
+        # without a boundary raised there: a 500); a body route answers that its fields are missing.
+        headers.pop("content-type", None)
         return None
-    content_type = (event.get("headers") or {}).get("content-type", "")
-    if not content_type.lower().startswith("application/json"):
+    content_type = headers.get("content-type", "").strip().lower()  # media types are case-insensitive
+    if not content_type.startswith("application/json"):
         return _plain_error(415, "unsupported_media_type", "send application/json")
+    headers["content-type"] = content_type  # the resolver compares it case-sensitively
     # A base64 body decodes to 3/4 of its length: compare what the partner sent, not its encoding.
     size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8"))
     if size > MAX_BODY_BYTES:
@@ -59,7 +64,9 @@ def refuse_unreadable_body(event: dict[str, Any]) -> dict[str, Any] | None:
         except (ValueError, UnicodeDecodeError):
             return _invalid_body("the body is not UTF-8 JSON")
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_unique_keys)
+    except DuplicateKey as exc:
+        return _invalid_body(f"the key {exc.key!r} appears twice in one object")
     except RecursionError:
         return _invalid_body(f"the JSON body is nested deeper than {MAX_JSON_DEPTH} levels")
     except json.JSONDecodeError as exc:
@@ -70,6 +77,25 @@ def refuse_unreadable_body(event: dict[str, Any]) -> dict[str, Any] | None:
     if _depth(document) > MAX_JSON_DEPTH:
         return _invalid_body(f"the JSON body is nested deeper than {MAX_JSON_DEPTH} levels")
     return None
+
+
+class DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys are unique (RFC 7493): json.loads keeps the last of two, while a proxy or a log
+    reading the first would see another request than the one served."""
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(key)
+            seen.add(key)
+    return document
 
 
 def _depth(document: Any) -> int:

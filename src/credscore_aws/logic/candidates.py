@@ -16,7 +16,7 @@ from typing import Any
 
 from credscore.scoring.config import ScoringConfig, canonical_json, parse_config
 
-LABEL = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+LABEL = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
 class CandidateNotFound(LookupError):
@@ -30,7 +30,7 @@ def candidates_prefix(active_parameter: str) -> str:
 
 
 def check_label(label: str) -> str:
-    if not LABEL.match(label):
+    if not LABEL.fullmatch(label):  # match() with "$" let a final newline through
         raise ValueError(
             f"candidate label {label!r}: use 1-64 letters, digits, '.', '_' or '-' (it names a parameter)"
         )
