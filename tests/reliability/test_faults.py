@@ -14,6 +14,7 @@ import pytest
 from credscore.application import upload_prefix
 from credscore_local.client import upload
 from tests.exports import assert_no_raw_data_left
+from tests.stack_items import application_items
 
 pytestmark = pytest.mark.e2e
 
@@ -296,16 +297,9 @@ def test_a_claim_whose_every_answer_was_lost_is_taken_over_by_the_replay(stack: 
 
 
 def _audit(stack: Any, application_id: str) -> list[str]:
-    pages = (
-        stack.client("dynamodb")
-        .get_paginator("query")
-        .paginate(
-            TableName=stack.deployed.table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :audit)",
-            ExpressionAttributeValues={":pk": {"S": f"APP#{application_id}"}, ":audit": {"S": "AUDIT#"}},
-        )
-    )
-    return [item["event"]["S"] for page in pages for item in page["Items"]]
+    return [
+        item["event"] for item in application_items(stack, application_id) if item["sk"].startswith("AUDIT#")
+    ]
 
 
 def test_a_retry_that_records_the_same_upload_notes_no_replacement_and_a_new_upload_of_it_does(

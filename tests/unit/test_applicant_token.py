@@ -8,22 +8,19 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from moto import mock_aws
 
 from credscore.application import new_application_id
 from credscore_aws.dal.repository import ApplicationRepository
 from credscore_aws.logic import applicant_token
 from credscore_aws.logic.applicant_token import LinkRefused, application_of, hash_token, load, new_token
 from credscore_aws.models.records import NewApplication
+from tests.fake_aws import fake_aws
 from tests.moto_tables import create_applications_table
 
 
 @pytest.fixture
 def repo(monkeypatch: pytest.MonkeyPatch) -> Iterator[ApplicationRepository]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
+    with fake_aws(monkeypatch):
         repository = ApplicationRepository(create_applications_table())
         monkeypatch.setattr(applicant_token, "repository", lambda: repository)
         yield repository

@@ -9,17 +9,14 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from credscore_local.fidelity import deliver_s3_events_as_aws_does
+from tests.fake_aws import fake_aws
 
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
+    with fake_aws(monkeypatch):
         yield
 
 
