@@ -18,6 +18,7 @@ from moto import mock_aws
 
 from credscore_aws import runtime
 from credscore_aws.dal import storage
+from credscore_client.client import application_request
 from credscore_local.api_adapter import build_event
 from credscore_local.template import REPO_ROOT
 from tests.moto_tables import create_applications_table
@@ -69,11 +70,18 @@ class _Context:
         return 30_000
 
 
-def _call(api: ModuleType, method: str, path: str, content_type: str, body: bytes = b"") -> dict[str, Any]:
+def _call(
+    api: ModuleType,
+    method: str,
+    path: str,
+    content_type: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
     # The handler flushes the process's one Metrics object: metrics other test modules left in it need a namespace.
     runtime.metrics.namespace = "credscore-test"
     runtime.metrics.clear_metrics()
-    event = build_event(method, path, {"Content-Type": content_type}, body, "127.0.0.1")
+    event = build_event(method, path, {"Content-Type": content_type, **(headers or {})}, body, "127.0.0.1")
     event["requestContext"]["authorizer"] = {"lambda": {"role": "partner", "partner_id": "partner-a"}}
     answer: dict[str, Any] = api.lambda_handler(event, _Context())
     return answer
@@ -198,3 +206,36 @@ def test_outcome_dates_out_of_range_or_with_a_time_are_refused_before_any_lookup
         (problem,) = json.loads(answer["body"])["detail"]
         assert problem["loc"] == ["body", "observed_at"]
         assert says in problem["msg"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("purpose", "credit\x00decision"),  # a NUL would reach the applicant's page and the audit trail
+        ("purpose", "credit decision\n"),
+        ("purpose", "   "),
+        ("purpose", "credit\u0085decision"),  # C1 control (NEL)
+        ("notice_version", "v1\r"),
+    ],
+)
+def test_consent_text_with_a_control_character_or_nothing_visible_is_refused(
+    api: ModuleType, field: str, value: str
+) -> None:
+    body, _ = application_request({"linkedin": 1})
+    body["consent"][field] = value
+    answer = _call(api, "POST", "/applications", "application/json", json.dumps(body).encode())
+    assert answer["statusCode"] == 422, answer
+    (problem,) = json.loads(answer["body"])["detail"]
+    assert (problem["loc"], problem["type"]) == (["body", "consent", field], "string_pattern_mismatch")
+
+
+@pytest.mark.parametrize("key", ["loan\t42", " ", "prêt-42", "loan\x7f"])
+def test_an_idempotency_key_outside_printable_ascii_is_refused(api: ModuleType, key: str) -> None:
+    body, _ = application_request({"linkedin": 1})
+    answer = _call(
+        api, "POST", "/applications", "application/json", json.dumps(body).encode(), {"Idempotency-Key": key}
+    )
+    assert answer["statusCode"] == 422, answer
+    (problem,) = json.loads(answer["body"])["detail"]
+    assert problem["type"] == "string_pattern_mismatch"
+    assert problem["loc"][-1].lower() == "idempotency-key"

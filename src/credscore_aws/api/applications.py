@@ -22,6 +22,7 @@ from credscore_aws.api.common import (
 )
 from credscore_aws.logic import applicant, applications
 from credscore_aws.models.api import (
+    IDEMPOTENCY_KEY,
     NEXT_TOKEN_PATTERN,
     ApplicationView,
     CreateApplication,
@@ -68,7 +69,9 @@ answers(router, applications.IdempotencyKeyReused, 409, "idempotency_key_reused"
 )
 def create_application(
     body: CreateApplication,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", max_length=128, pattern=IDEMPOTENCY_KEY)
+    ] = None,
 ) -> Response[CreatedApplicationWithLink]:
     created = applications.create(partner_id(router.current_event), body, idempotency_key)
     link = applicant.issue(created.application_id)

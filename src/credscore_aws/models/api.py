@@ -37,6 +37,12 @@ JsonInt = Annotated[int, BeforeValidator(_integral)]
 PartCount = Annotated[int, Field(ge=1, le=MAX_PARTS_PER_SOURCE), BeforeValidator(_integral)]
 
 
+# Text with at least one visible character and no control character (C0, DEL or C1).
+PRINTABLE_TEXT = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+# An Idempotency-Key is a structured-field string (draft-ietf-httpapi-idempotency-key-header): printable ASCII.
+IDEMPOTENCY_KEY = r"^[\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*$"
+
+
 class _Strict(BaseModel):
     # Strict: a partner sending `false` for a timestamp has a bug we should report, not coerce.
     model_config = ConfigDict(extra="forbid", strict=True)
@@ -46,8 +52,13 @@ class Consent(_Strict):
     """The applicant's consent as the partner recorded it (DPDP/RBI: specific, informed, auditable)."""
 
     granted: Literal[True] = Field(description="must be true: nothing is collected without consent")
-    purpose: str = Field(min_length=3, max_length=200, description="the specific purpose consented to")
-    notice_version: str = Field(min_length=1, max_length=50, description="version of the notice shown")
+    # Shown to the applicant and kept in the audit trail: printable text only (no control characters, not blank).
+    purpose: str = Field(
+        min_length=3, max_length=200, pattern=PRINTABLE_TEXT, description="the specific purpose consented to"
+    )
+    notice_version: str = Field(
+        min_length=1, max_length=50, pattern=PRINTABLE_TEXT, description="version of the notice shown"
+    )
     # Bounded above too: an unbounded integer (1e40) cannot be stored as a DynamoDB number (38 digits).
     granted_at: JsonInt = Field(
         ge=0, le=MAX_UNIX_SECONDS, description="Unix seconds when the applicant consented"
