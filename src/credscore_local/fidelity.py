@@ -10,8 +10,9 @@ stores the execution's name, and the runbook's replay starts one without a name,
 AWS does.
 
 S3 gives each write of a key a later `sequencer` in its event; moto gives every event the same one, so two uploads
-of the same bytes to the same key were one write to ReceiveUpload (which tells a retry from a new upload by it). The
-local stack numbers moto's S3 events as S3 does.
+of the same bytes to the same key were one write to ReceiveUpload (which tells a retry from a new upload by it). moto
+also spells the ETag `eTag` and skips a rule target's input transformer for S3's events, which the upload rule uses
+to keep the uploader's IP address out of the execution's input. The local stack delivers S3's events as AWS does.
 """
 
 from __future__ import annotations
@@ -98,17 +99,15 @@ def deliver_s3_events_as_aws_does() -> None:
 
     @functools.wraps(original)
     def send_to_targets(self: Any, original_event: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-        written = (
-            original_event.get("detail", {}).get("object")
-            if original_event.get("source") == "aws.s3"
-            else None
-        )
+        written = original_event["detail"].get("object") if original_event.get("source") == "aws.s3" else None
+        if not isinstance(written, dict):
+            return original(self, original_event, *args, **kwargs)
         # The event is one dict for every rule it goes to: numbered once.
-        if isinstance(written, dict) and written.get("sequencer") == MOTO_S3_SEQUENCER:
+        if written.get("sequencer") == MOTO_S3_SEQUENCER:
             written["sequencer"] = _next_sequencer()
-        if isinstance(written, dict) and "eTag" in written:
+        if "eTag" in written:
             written.setdefault("etag", written.pop("eTag"))  # S3's spelling, which a rule's input paths name
-        if written is not None and any("InputTransformer" in target for target in self.targets):
+        if any("InputTransformer" in target for target in self.targets):
             # EventBridge applies a target's input transformer to S3's events too; moto skips it for them (and
             # its transformer reads the ingestion time, which moto stamps only on events sent with PutEvents).
             original_event.setdefault("ingestion-time", original_event.get("time"))

@@ -95,10 +95,11 @@ class _Worker:
         the sandbox's, so an import that loads too much (a model, a big table) fails the first call."""
         self._await_answer(timeout, memory_limit, what="init timed out")
         self.conn.recv()
-        # The high-water mark now is the import's own peak: a spike between two polls still counts.
-        reading = memory.read(self.process.pid) if memory_limit is not None and self.process.pid else None
-        if memory_limit is not None and reading is not None and reading.peak > memory_limit:
-            raise _OutOfMemory(reading.peak)
+        if memory_limit is not None and self.process.pid is not None:
+            # The high-water mark now is the import's own peak: a spike between two polls still counts.
+            reading = memory.read(self.process.pid)
+            if reading is not None and reading.peak > memory_limit:
+                raise _OutOfMemory(reading.peak)
         self.started = True
 
     def _await_answer(self, timeout: float, memory_limit: int | None, what: str = "") -> int:

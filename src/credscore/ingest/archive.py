@@ -138,9 +138,8 @@ class _Directory:
 
 
 _END_RECORD_BYTES = 22
-_ZIP64_TRAILER_BYTES = (
-    56 + 20
-)  # the zip64 end record and its locator, between the directory and the end record
+# The zip64 end record and its locator, between the directory and the end record.
+_ZIP64_TRAILER_BYTES = 56 + 20
 _ENTRY_HEADER_BYTES = 46
 _DIRECTORY_CHUNK = 1 << 20
 
