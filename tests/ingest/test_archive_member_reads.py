@@ -5,7 +5,11 @@ tests reach `read` only through code that catches MemberError whatever it says."
 
 from __future__ import annotations
 
+import gc
 import io
+import threading
+import time
+import tracemalloc
 import zipfile
 from typing import Any
 
@@ -18,6 +22,7 @@ from credscore.ingest.archive import (
     MemberError,
     SafeArchive,
     _unsafe_name,
+    _zip_over,
 )
 
 
@@ -225,6 +230,126 @@ def test_archive_members_open_once_and_cap_each_read() -> None:
     refused = ArchiveMembers(io.BytesIO(b"not a zip at all"), max_bytes=10)
     assert refused.open() is False
     assert refused.read("p/small.jpg") is None
+
+
+class _OneHandle(io.BytesIO):
+    """A handle that fails if two reads interleave on it (a reader over S3 is not thread-safe either)."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.reads = 0
+        self._busy = threading.Lock()
+
+    def read(self, size: int | None = -1) -> bytes:
+        if not self._busy.acquire(blocking=False):
+            raise AssertionError("two threads read through one handle at once")
+        try:
+            self.reads += 1
+            time.sleep(0)  # let another thread in, if it can be
+            return super().read(size)
+        finally:
+            self._busy.release()
+
+
+def _photo_zip(count: int) -> tuple[bytes, dict[str, bytes]]:
+    photos = {f"p/{i}.jpg": bytes([i]) * (3000 + i) for i in range(count)}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in photos.items():
+            zf.writestr(name, data)
+        zf.writestr("messages/inbox/x.jpg", b"private")
+    return buffer.getvalue(), photos
+
+
+def test_threads_read_through_their_own_handles_with_the_directory_parsed_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    body, photos = _photo_zip(40)
+    parses = 0
+    real_parse = zipfile.ZipFile._RealGetContents  # type: ignore[attr-defined]
+
+    def counted(self: zipfile.ZipFile) -> None:
+        nonlocal parses
+        parses += 1
+        real_parse(self)
+
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", counted)
+    opened = _OneHandle(body)
+    members = ArchiveMembers(opened, max_bytes=3020)
+    assert members.open()
+    reads_to_open = opened.reads
+    handles = [_OneHandle(body) for _ in range(4)]
+    twins = [members.through(handle) for handle in handles]
+    got: dict[int, list[bytes | None]] = {}
+
+    def read_all(n: int) -> None:
+        got[n] = [twins[n].read(name) for name in photos]
+
+    threads = [threading.Thread(target=read_all, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert parses == 1, "the directory is parsed once, not once per thread"
+    capped = [data if len(data) <= 3020 else None for data in photos.values()]
+    assert all(got[n] == capped for n in range(4)), "each thread reads every photo, the cap applies to each"
+    assert opened.reads == reads_to_open, "the threads read through their own handles only"
+    assert all(handle.reads > 0 for handle in handles)
+    assert twins[0].read("messages/inbox/x.jpg") is None, "the deny-list holds for a twin"
+    for handle in handles:  # a twin closes what it opened, never the handle it was given
+        assert not handle.closed
+
+
+def test_a_twin_of_a_refused_archive_is_refused_without_reading() -> None:
+    refused = ArchiveMembers(io.BytesIO(b"not a zip at all"), max_bytes=10)
+    handle = _OneHandle(b"not a zip at all")
+    twin = refused.through(handle)
+    assert twin.read("p/0.jpg") is None
+    assert handle.reads == 0
+
+
+def test_a_twin_counts_its_own_reads() -> None:
+    body, photos = _photo_zip(3)
+    archive = SafeArchive(io.BytesIO(body))
+    handle = io.BytesIO(body)
+    twin = archive.reading_through(handle)
+    assert twin.read("p/1.jpg") == photos["p/1.jpg"]
+    assert (twin.bytes_read, archive.bytes_read) == (len(photos["p/1.jpg"]), 0)
+    assert twin.names == archive.names
+    del twin
+    gc.collect()
+    assert not handle.closed, "the handle is the caller's: a twin gone does not close it"
+
+
+def test_without_zipfiles_handle_attributes_a_twin_parses_the_directory_again() -> None:
+    body, photos = _photo_zip(3)
+    parsed = zipfile.ZipFile(io.BytesIO(body))
+    del parsed._fileRefCnt  # type: ignore[attr-defined]  # another Python's zipfile, say
+    twin = _zip_over(parsed, io.BytesIO(body))
+    assert twin is not parsed
+    assert twin.filelist is not parsed.filelist, "parsed again"
+    assert twin.read("p/2.jpg") == photos["p/2.jpg"]
+    parsed._fileRefCnt = 1  # type: ignore[attr-defined]  # so that it can close
+
+
+def test_many_twins_cost_next_to_nothing_beside_one_parsed_directory() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+        for i in range(20_000):
+            zf.writestr(f"media/album_{i // 100}/photo_{i:06d}.jpg", b"x")
+    body = buffer.getvalue()
+    tracemalloc.start()
+    try:
+        members = ArchiveMembers(io.BytesIO(body), max_bytes=MIB)
+        assert members.open()
+        parsed = tracemalloc.get_traced_memory()[0]
+        twins = [members.through(io.BytesIO(body)) for _ in range(8)]
+        added = tracemalloc.get_traced_memory()[0] - parsed
+    finally:
+        tracemalloc.stop()
+    assert parsed > 5 * MIB, "the measure sees a parsed directory"
+    assert added < parsed / 100, f"eight twins added {added} bytes beside a {parsed}-byte directory"
+    assert twins[7].read("media/album_3/photo_000300.jpg") == b"x"
 
 
 @pytest.mark.parametrize(

@@ -88,6 +88,29 @@ def test_photos_come_in_order_with_a_bounded_number_fetched_at_once(slow_s3: Slo
     assert slow_s3.gets <= len(photos_a) + len(photos_b) + 2 * 2
 
 
+def test_each_archives_directory_is_parsed_once_per_batch_whatever_the_threads(
+    slow_s3: SlowCountingClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Parsed once per reading thread, an archive at the 200,000-entry limit held ~200 MB per thread (4 s each).
+    body_a, photos_a = _archive(8, size=50_000)
+    body_b, photos_b = _archive(8, size=50_000)
+    slow_s3.inner.put_object(Bucket="work", Key="u/a.zip", Body=body_a)
+    slow_s3.inner.put_object(Bucket="work", Key="u/b.zip", Body=body_b)
+    parses: list[int] = []
+    real_parse = zipfile.ZipFile._RealGetContents  # type: ignore[attr-defined]
+
+    def counted(self: zipfile.ZipFile) -> None:
+        parses.append(threading.get_ident())
+        real_parse(self)
+
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", counted)
+    refs = [_ref("u/a.zip", m) for m in photos_a] + [_ref("u/b.zip", m) for m in photos_b]
+    refs = [ref for pair in zip(refs[:8], refs[8:], strict=True) for ref in pair]  # the archives interleaved
+    got = [data for _, data in images._photos(refs, read_ahead=4)]
+    assert got == [{"u/a.zip": photos_a, "u/b.zip": photos_b}[ref.archive][ref.member] for ref in refs]
+    assert len(parses) == 2, "one parse per archive, none per reading thread"
+
+
 def test_one_read_at_a_time_when_asked(slow_s3: SlowCountingClient) -> None:
     body, photos = _archive(4)
     slow_s3.inner.put_object(Bucket="work", Key="u/a.zip", Body=body)

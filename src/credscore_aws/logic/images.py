@@ -61,19 +61,20 @@ def _photos(refs: list[MediaRef], read_ahead: int = PHOTO_READ_AHEAD) -> Iterato
 
     Each photo is one ranged GET (the archive hints its whole range); S3 takes tens of milliseconds to a first
     byte, as long as the model takes per photo, so one read at a time would leave the model waiting. An archive's
-    directory is read once, here; each reading thread has its own reader of it (a reader is not shared between
-    threads), forked with the directory's blocks, and they all end with the batch. Memory: `read_ahead` photos
-    (each capped) and a block cache per thread."""
+    directory is read and parsed once, here; each reading thread reads through its own reader (a reader is not
+    shared between threads) with that parsed directory, and they all end with the batch. Memory: one parsed
+    directory per archive, `read_ahead` photos (each capped) and a block cache per thread."""
     jobs = iter([(ref.archive, i, ref.member) for i, ref in enumerate(refs)])
-    opened: dict[str, S3RangedReader] = {}
+    opened: dict[str, tuple[S3RangedReader, ArchiveMembers]] = {}
     local = threading.local()
 
     def submit(pool: ThreadPoolExecutor, job: tuple[str, int, str]) -> Future[tuple[str, bytes | None]]:
         archive = job[0]
         if archive not in opened:
             reader = S3RangedReader(s3_client(), settings().bucket_name, archive)
-            ArchiveMembers(cast(BinaryIO, reader), MAX_PHOTO_BYTES).open()  # the directory's blocks, once
-            opened[archive] = reader
+            members = ArchiveMembers(cast(BinaryIO, reader), MAX_PHOTO_BYTES)
+            members.open()  # the directory, read, parsed and checked once for the batch
+            opened[archive] = reader, members
         return pool.submit(fetch, job)
 
     def fetch(job: tuple[str, int, str]) -> tuple[str, bytes | None]:
@@ -82,7 +83,8 @@ def _photos(refs: list[MediaRef], read_ahead: int = PHOTO_READ_AHEAD) -> Iterato
         if archives is None:
             archives = local.archives = {}
         if archive not in archives:
-            archives[archive] = ArchiveMembers(cast(BinaryIO, opened[archive].fork()), MAX_PHOTO_BYTES)
+            reader, members = opened[archive]
+            archives[archive] = members.through(cast(BinaryIO, reader.fork()))
         return f"{archive}#{i}", archives[archive].read(member)
 
     with ThreadPoolExecutor(max(1, read_ahead), thread_name_prefix="photo-read") as pool:
