@@ -18,6 +18,7 @@ from PIL import Image
 from credscore.analysis.images import (
     ImageModerator,
     _NotAnalysed,
+    coefficient_bytes,
     decode_image,
     decoded_bytes,
     max_decoded_bytes_from_env,
@@ -87,6 +88,16 @@ HOSTILE: dict[str, tuple[Callable[[], bytes], str | None]] = {
         None,
     ),
     "JPEG 7000x7000": (lambda: encode(Image.new("RGB", (7000, 7000), (20, 90, 160)), "JPEG"), None),
+    "progressive JPEG 4000x3000 sampled 4:2:0 (a phone's)": (
+        lambda: encode(Image.new("RGB", (4000, 3000), (20, 90, 160)), "JPEG", progressive=True),
+        None,
+    ),
+    "progressive JPEG 7000x7000 sampled 4:4:4 (280 MiB of coefficients, 0.2 MB)": (
+        lambda: encode(
+            Image.new("RGB", (7000, 7000), (20, 90, 160)), "JPEG", progressive=True, subsampling=0
+        ),
+        "too_large",
+    ),
     "GIF 7000x7000": (lambda: encode(Image.new("P", (7000, 7000), 7), "GIF"), None),
     "animated GIF 2000x2000, 30 frames": (lambda: animated("GIF", 2000, 30), None),
     "animated PNG 2000x2000, 20 frames": (lambda: animated("PNG", 2000, 20), None),
@@ -153,6 +164,26 @@ def test_the_decode_budget_follows_the_functions_memory(monkeypatch: pytest.Monk
     assert refused.value.reason == "too_large"
     assert decode_image(grey, side=320, max_decoded_bytes=max_decoded_bytes_from_env()).mode == "RGB"
     assert decode_image(rgba, side=320, max_decoded_bytes=256 * MIB).mode == "RGB"
+
+
+@pytest.mark.parametrize(
+    ("subsampling", "coefficients"),
+    [(0, 3 * 250 * 250 * 128), (2, (250 * 250 + 2 * 125 * 125) * 128)],  # 4:4:4 and 4:2:0, 8x8 blocks
+)
+def test_a_progressive_jpegs_coefficients_count_against_the_budget(
+    subsampling: int, coefficients: int
+) -> None:
+    picture = Image.new("RGB", (2000, 2000), (20, 90, 160))
+    progressive = encode(picture, "JPEG", progressive=True, subsampling=subsampling)
+    baseline = encode(picture, "JPEG", subsampling=subsampling)
+    drafted = decoded_bytes("RGB", (500, 500))  # drafted at 1/4: the smallest scale still over 320 pixels
+    assert coefficient_bytes(Image.open(io.BytesIO(progressive))) == coefficients
+    assert coefficient_bytes(Image.open(io.BytesIO(baseline))) == 0
+    assert decode_image(progressive, side=320, max_decoded_bytes=drafted + coefficients).size == (500, 500)
+    with pytest.raises(_NotAnalysed) as refused:
+        decode_image(progressive, side=320, max_decoded_bytes=drafted + coefficients - 1)
+    assert refused.value.reason == "too_large"
+    assert decode_image(baseline, side=320, max_decoded_bytes=drafted).size == (500, 500)
 
 
 def test_a_reduced_big_photo_keeps_its_content_and_orientation() -> None:
