@@ -134,7 +134,7 @@ def decode_image(
         if image.width * image.height > max_pixels:
             raise _NotAnalysed("too_large")
         try:
-            return _upright_rgb(image, side, keep_aspect, max_decoded_bytes)
+            return _upright_rgb(image, side, keep_aspect, max_decoded_bytes - coefficient_bytes(image, data))
         except _NotAnalysed:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -143,13 +143,16 @@ def decode_image(
             raise _NotAnalysed("corrupt") from None
 
 
-def coefficient_bytes(image: Image.Image) -> int:
-    """What libjpeg holds besides the pixels to decode a progressive JPEG: every DCT coefficient of the whole frame
-    (64 of 2 bytes per 8×8 block of each component at its sampling, rounded to whole MCUs), whatever size `draft`
-    asks for; read before `draft`, which changes the size. 286 MiB for a 7000×7000 photo sampled 4:4:4, a 13 MB
-    file. A baseline JPEG is decoded a row of blocks at a time: nothing counted."""
+def coefficient_bytes(image: Image.Image, data: bytes) -> int:
+    """What libjpeg holds besides the pixels to decode a JPEG in several scans (progressive, or sequential with a
+    scan per component): every DCT coefficient of the whole frame (64 of 2 bytes per 8×8 block of each component
+    at its sampling, in whole MCUs), whatever size `draft` asks for; read before `draft`, which changes the size.
+    280 MiB for a 7000×7000 progressive photo sampled 4:4:4, a 0.2 MB file. A JPEG in one interleaved scan (a
+    camera's) is decoded a row of blocks at a time: nothing counted."""
     layers = getattr(image, "layer", None)
-    if image.format not in ("JPEG", "MPO") or not image.info.get("progressive") or not layers:
+    if image.format not in ("JPEG", "MPO") or not layers:
+        return 0
+    if not image.info.get("progressive") and (_first_scan_components(data) or len(layers)) >= len(layers):
         return 0
     h_max = max(layer[1] for layer in layers)
     v_max = max(layer[2] for layer in layers)
@@ -158,8 +161,25 @@ def coefficient_bytes(image: Image.Image) -> int:
     return sum(h * mcu_columns * v * mcu_rows for _, h, v, _ in layers) * 64 * 2
 
 
+def _first_scan_components(data: bytes) -> int | None:
+    """How many components the first scan (SOS) of a JPEG holds, from its markers; None if none is found."""
+    position = 2  # after SOI
+    while position + 4 < len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+        elif 0xD0 <= marker <= 0xD8 or marker == 0x01:  # markers without a length
+            position += 2
+        elif marker == 0xDA:
+            return data[position + 4]
+        else:
+            position += 2 + int.from_bytes(data[position + 2 : position + 4], "big")
+    return None
+
+
 def _upright_rgb(image: Image.Image, side: int, keep_aspect: bool, max_decoded_bytes: int) -> Image.Image:
-    coefficients = coefficient_bytes(image)
     if image.format in ("JPEG", "MPO"):
         # DCT-domain downscaling by 1/2, 1/4 or 1/8 while staying at least as large as the model input:
         # a 2048×1365 photo decodes at 512×342, a 640×480 one at 320×240 (then needs no resize at all).
@@ -170,7 +190,7 @@ def _upright_rgb(image: Image.Image, side: int, keep_aspect: bool, max_decoded_b
             request = (side, side)
         image.draft("RGB", request)
     # Checked after `draft`, which has set the size and mode the decoder will produce.
-    if decoded_bytes(image.mode, image.size) + coefficients > max_decoded_bytes:
+    if decoded_bytes(image.mode, image.size) > max_decoded_bytes:
         raise _NotAnalysed("too_large")
     orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
     image.load()
