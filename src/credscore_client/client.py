@@ -163,7 +163,7 @@ class CredscoreClient:
         return ErasureReceipt.model_validate(self._call("DELETE", f"/applications/{application_id}"))
 
     def report_outcome(self, application_id: str, outcome: str, observed_at: str) -> Outcome:
-        """The repayment outcome (good, bad, indeterminate) observed on `observed_at` (ISO date); idempotent."""
+        """The repayment outcome (good, bad, indeterminate) observed on `observed_at` (text YYYY-MM-DD); idempotent."""
         body = {"outcome": outcome, "observed_at": observed_at}
         return Outcome.model_validate(self._call("PUT", f"/applications/{application_id}/outcome", json=body))
 

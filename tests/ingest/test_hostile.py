@@ -179,6 +179,13 @@ CASES = [
         DEFAULT_LIMITS,
         "invalid_utf8",
     ),
+    (  # only LinkedIn's CSVs are read as UTF-16 (a spreadsheet's re-save); Meta writes its JSON as UTF-8
+        "utf-16 json",
+        _zip_bytes({FRIENDS: b"\xff\xfe" + json.dumps(GOOD[FRIENDS]).encode("utf-16-le")}),
+        "facebook",
+        DEFAULT_LIMITS,
+        "invalid_utf8",
+    ),
     (
         "invalid json",
         _zip_bytes({FRIENDS: '{"friends_v2": [1, 2,'}),

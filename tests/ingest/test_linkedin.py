@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from credscore.ingest.linkedin import csv_records
 from credscore.profile import Platform, SourceStatus
 
@@ -122,3 +124,77 @@ def test_a_cell_over_the_field_limit_is_reported_as_such() -> None:
     profile = Profile(application_id="a")
     report = ingest_archive(profile, Platform.LINKEDIN, make_zip({"Connections.csv": big}), "k", small)
     assert profile.accounts[0].connections == 2  # under a higher limit the same file is read
+
+
+@pytest.mark.parametrize(("codec", "bom"), [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")])
+def test_files_resaved_as_utf16_with_a_bom_are_read(codec: str, bom: bytes) -> None:
+    """Excel's "Unicode text" re-save: UTF-16 with its byte order mark, tab-delimited. They were skipped as not
+    valid UTF-8."""
+    files = {
+        name: bom + text.encode(codec)
+        for name, text in delimited_linkedin("\t").items()
+        if name != "Skills.csv"
+    }
+    files["Skills.csv"] = bom + "Name\nPython\nखाता-बही\n\U0001f4ca Charts\n".encode(
+        codec
+    )  # Devanagari, astral
+    profile, report = ingest("linkedin", files)
+    assert report.status == SourceStatus.PARSED
+    assert not [w for w in report.warnings if "skipped" in w], report.warnings
+    (account,) = profile.accounts
+    assert (account.connections, account.invitations_received) == (2, 1)
+    assert profile.skills == ["Python", "खाता-बही", "\U0001f4ca Charts"]
+    assert [(b.year, b.month, b.day) for b in profile.birth_dates] == [(1990, 3, 5)]
+    assert [(p.company, p.title, p.start_year) for p in profile.positions] == [("Acme", "Lead, Data", 2015)]
+
+
+_NOT_UTF16 = ("invalid_utf8", "Skills.csv skipped: not valid UTF-16 text")
+
+
+@pytest.mark.parametrize(
+    ("broken", "reason"),
+    [
+        (b"\xff\xfe" + "Name\nPython\n".encode("utf-16-le")[:-1], _NOT_UTF16),  # an odd byte count: cut short
+        (b"\xff\xfe" + "Name\n".encode("utf-16-le") + b"\x00\xd8\x0a\x00", _NOT_UTF16),  # a lone surrogate
+        (b"\xfe\xff" + "Name\n".encode("utf-16-le") + b"\xd8", _NOT_UTF16),
+        (  # the wrong byte order mark: 'Name' reads as CJK
+            b"\xfe\xff" + "Name\nPython\n".encode("utf-16-le"),
+            (
+                "unrecognised_file",
+                "Skills.csv skipped: expected column 'Name' not found (with ',', ';' or tab as the"
+                " delimiter)",
+            ),
+        ),
+    ],
+    ids=["truncated", "lone surrogate", "big-endian truncated", "wrong byte order"],
+)
+def test_a_broken_utf16_file_is_skipped_with_its_reason(broken: bytes, reason: tuple[str, str]) -> None:
+    code, warning = reason
+    profile, report = ingest(
+        "linkedin", {"Skills.csv": broken, "Connections.csv": "Connected On\n01 Jan 2020\n"}
+    )
+    assert report.status == SourceStatus.PARSED  # the other file is still read
+    assert profile.accounts[0].connections == 1
+    assert profile.skills == []
+    assert warning in report.warnings, report.warnings
+    # alone, the file's reason is the source's
+    profile, report = ingest("linkedin", {"Skills.csv": broken})
+    assert (report.status, report.reason_code) == (SourceStatus.REJECTED, code)
+
+
+def test_a_utf16_file_over_the_member_cap_is_skipped_before_it_is_decoded() -> None:
+    from dataclasses import replace
+
+    from credscore.ingest.archive import DEFAULT_LIMITS
+    from credscore.ingest.ingest_archive import ingest_archive
+    from credscore.profile import Profile
+
+    from .helpers import make_zip
+
+    small = replace(DEFAULT_LIMITS, max_member_bytes=64 << 10)
+    text = "Connected On\n" + "01 Jan 2020\n" * 3000  # 36,013 characters, 72,028 bytes as UTF-16
+    data = b"\xff\xfe" + text.encode("utf-16-le")
+    profile = Profile(application_id="a")
+    report = ingest_archive(profile, Platform.LINKEDIN, make_zip({"Connections.csv": data}), "k", small)
+    assert (report.status, report.reason_code) == (SourceStatus.REJECTED, "member_too_large")
+    assert profile.accounts == []

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 import responses
 from responses import matchers
 
 from credscore.ingest.errors import XRateLimited, XTemporarilyUnavailable
+from credscore.ingest.pipeline import build_profile
 from credscore.ingest.x_api import fetch_x_profile
 from credscore.profile import Platform, Profile, SourceStatus
+from tests.ingest.helpers import LINKEDIN_FILES, make_zip
 
 API = "https://api.twitter.com/2"
 USER_URL = f"{API}/users/by/username/asharao"
@@ -311,3 +315,52 @@ def test_an_answer_that_cannot_be_read_is_recorded_and_changes_nothing(api, user
     assert profile.accounts == []
     assert profile.texts == []
     assert profile.files == []
+
+
+_PORTAL = "<!DOCTYPE html><html><body>Sign in to the network to continue</body></html>"
+
+
+@pytest.mark.parametrize("endpoint", [USER_URL, TWEETS_URL])
+def test_an_html_answer_is_asked_once_more_then_recorded_as_unreadable(api, endpoint: str) -> None:
+    # HTTP 200 with an HTML page (a captive portal, a proxy's or CDN's error page): tweepy's response.json()
+    # raised requests' JSONDecodeError, a RequestException, so it was retried like a network error and, once the
+    # state machine's retries ran out, failed the whole application.
+    api.get(USER_URL, json=_user())
+    api.get(TWEETS_URL, json=_page([_tweet(1, "hello")]))
+    api.replace(responses.GET, endpoint, body=_PORTAL, status=200, content_type="text/html")
+    profile, report = _fetch()
+    assert report.status == SourceStatus.UNAVAILABLE
+    assert (report.reason_code, report.reason) == ("x_api_error", "the X API's answer could not be read")
+    assert [c.request.url.split("?")[0] for c in api.calls].count(endpoint) == 2  # asked once more, no more
+    assert profile.accounts == []
+    assert profile.texts == []
+    assert profile.files == []
+
+
+def test_an_html_answer_once_then_json_is_read(api) -> None:
+    api.get(USER_URL, body=_PORTAL, status=200, content_type="text/html")
+    api.get(USER_URL, json=_user())  # responses answers registrations of one URL in turn
+    api.get(TWEETS_URL, body="", status=200)  # an empty body: not JSON either
+    api.get(TWEETS_URL, json=_page([_tweet(1, "hello")]))
+    profile, report = _fetch()
+    assert (report.status, report.reason_code) == (SourceStatus.PARSED, None)
+    assert [t.text for t in profile.texts] == ["hello"]
+    assert len(api.calls) == 4
+
+
+def test_an_html_answer_loses_only_the_x_source(api) -> None:
+    api.get(USER_URL, body=_PORTAL, status=200, content_type="text/html")
+    uploads = {"linkedin": make_zip(LINKEDIN_FILES).getvalue()}
+    profile = build_profile(
+        application_id="app",
+        declared={"linkedin": 1},
+        received=["linkedin/1"],
+        x_handle="@asharao",
+        open_archive=lambda key: io.BytesIO(uploads[key.split("/")[2]]),
+        x_bearer_token=lambda: "token-123",
+    )
+    assert [(s.platform, s.status, s.reason_code) for s in profile.sources] == [
+        (Platform.LINKEDIN, SourceStatus.PARSED, None),
+        (Platform.X, SourceStatus.UNAVAILABLE, "x_api_error"),
+    ]
+    assert profile.parsed_platforms() == [Platform.LINKEDIN]

@@ -285,15 +285,19 @@ class ParseContext:
             return None
         return data
 
-    def read_text(self, member: str) -> str | None:
+    def read_text(self, member: str, *, utf16: bool = False) -> str | None:
+        """The member as UTF-8 text (a BOM is fine). With `utf16`, text that starts with a UTF-16 BOM (FF FE or
+        FE FF, never the start of UTF-8) is read as UTF-16: a spreadsheet's "Unicode text" re-save of a CSV. The
+        text is bounded like any other: at most one character per two of the member's bytes, themselves capped."""
         data = self.read_bytes(member)
         if data is None:
             return None
+        encoding = "UTF-16" if utf16 and data[:2] in (b"\xff\xfe", b"\xfe\xff") else "UTF-8"
         try:
-            return data.decode("utf-8-sig")
+            return data.decode("utf-16" if encoding == "UTF-16" else "utf-8-sig")
         except UnicodeDecodeError:
-            self.failures.append(("invalid_utf8", "a file is not valid UTF-8 text"))
-            self.warn(f"{_kind(member)} skipped: not valid UTF-8 text")
+            self.failures.append(("invalid_utf8", f"a file is not valid {encoding} text"))
+            self.warn(f"{_kind(member)} skipped: not valid {encoding} text")
             return None
 
     def read_json(self, member: str, *, mojibake: bool = False, javascript: bool = False) -> Any | None:

@@ -170,7 +170,7 @@ def _records(
     member = _member(ctx, file_name)
     if member is None:
         return None
-    text = ctx.read_text(member)
+    text = ctx.read_text(member, utf16=True)
     if text is None:
         return None
     keep = ctx.limits.max_rows_per_kind if keep is None else keep

@@ -1,7 +1,8 @@
 """X by handle, through the API v2 (tweepy): public counts, account age and the latest posts.
 
 Rate limiting and server trouble are retryable conditions (raised, so the step retries later), never "zero
-followers". An unknown, suspended or protected account is recorded as UNAVAILABLE with its reason.
+followers". An unknown, suspended or protected account is recorded as UNAVAILABLE with its reason, and so is an
+answer that cannot be read (the wrong shape, or not JSON twice running).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import math
 import re
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import requests
@@ -105,13 +107,30 @@ def _object(value: Any) -> dict[str, Any]:
     return answer
 
 
+def _answer(call: Callable[[], Any]) -> dict[str, Any]:
+    """The JSON object a 2xx answer holds. One that is not JSON at all (an HTML page: a captive portal, a proxy's
+    or CDN's error page in front of X) is asked once more at once, so a one-off page passes; a second one is
+    unreadable, recorded on the X source like any answer of the wrong shape. Raised as retryable instead (it is a
+    RequestException), it re-ran the whole Ingest step for minutes and then failed the application, every other
+    source with it, for what is rarely a passing fault."""
+    try:
+        return _object(call())
+    except requests.JSONDecodeError:
+        try:
+            return _object(call())
+        except requests.JSONDecodeError as exc:
+            raise _Unreadable("not JSON") from exc
+
+
 def _fetch(profile: Profile, client: tweepy.Client, username: str, max_posts: int) -> SourceReport:
     # Raw JSON (return_type=dict), read field by field: tweepy's own models raise on an odd field (a created_at
     # without milliseconds, a missing text, an id int() refuses) and that would sink the whole application.
     try:
-        response = _object(
-            client.get_user(
-                username=username, user_fields=["public_metrics", "created_at", "description", "protected"]
+        response = _answer(
+            partial(
+                client.get_user,
+                username=username,
+                user_fields=["public_metrics", "created_at", "description", "protected"],
             )
         )
         if response.get("data") is None:
@@ -183,8 +202,9 @@ def _fetch_posts(client: tweepy.Client, user_id: str, max_posts: int) -> list[Te
     posts: list[TextItem] = []
     token: str | None = None
     for _page in range(math.ceil(max_posts / _PAGE_SIZE) + 1):
-        page = _object(
-            client.get_users_tweets(
+        page = _answer(
+            partial(
+                client.get_users_tweets,
                 user_id,
                 tweet_fields=["public_metrics", "created_at", "referenced_tweets", "in_reply_to_user_id"],
                 max_results=max(5, min(_PAGE_SIZE, max_posts)),

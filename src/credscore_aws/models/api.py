@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from credscore.application import APPLICATION_ID_REGEX, MAX_PARTS_PER_SOURCE
 from credscore.render.chart import CHART_DESCRIPTION, Chart, chart_spec
@@ -34,6 +36,24 @@ def _integral(value: Any) -> Any:
 
 
 JsonInt = Annotated[int, BeforeValidator(_integral)]
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date_text(value: Any) -> Any:
+    """A date arrives in JSON as text YYYY-MM-DD (RFC 3339 full-date, the schema's `format: date`). Pydantic's lax
+    date, which parses that text, would also take Unix seconds (a number or a string of digits: 1796083200 is
+    2026-12-01, 0 is 1970-01-01) and a datetime at midnight: a partner sending those has a bug we should report."""
+    if isinstance(value, date) and not isinstance(value, datetime):  # built in Python, not parsed from JSON
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value  # the range (year 0, 30 February) is still pydantic's to check
+    raise PydanticCustomError("date_format", "Input should be a date as text YYYY-MM-DD")
+
+
+# Lax only to parse the text the validator above lets through; the model around it stays strict.
+IsoDate = Annotated[date, Field(strict=False), BeforeValidator(_iso_date_text)]
 PartCount = Annotated[int, Field(ge=1, le=MAX_PARTS_PER_SOURCE), BeforeValidator(_integral)]
 
 
@@ -229,11 +249,11 @@ OutcomeValue = Literal["good", "bad", "indeterminate"]
 class OutcomeReport(_Strict):
     """The repayment outcome the partner observed for a scored application (for fitting and monitoring)."""
 
-    model_config = ConfigDict(extra="forbid", strict=False)  # observed_at arrives as a JSON string
     outcome: OutcomeValue = Field(description="good, bad or indeterminate, by the partner's own definition")
-    observed_at: date = Field(
-        description="the date the outcome was observed (ISO 8601); a date before the application was created or "
-        "in the future is refused with 409 `implausible_observed_at`"
+    observed_at: IsoDate = Field(
+        description="the date the outcome was observed, as text YYYY-MM-DD (a number, a Unix time or a datetime "
+        "is refused with 422); a date before the application was created or in the future is refused with 409 "
+        "`implausible_observed_at`"
     )
 
 
