@@ -20,4 +20,6 @@ ImageBatchRequest = ImageBatchInput  # the name the sample-event test reads
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = ImageBatchInput.model_validate(event)
     logger.append_keys(application_id=request.application_id)
-    return moderate_batch(request).model_dump(mode="json")
+    return moderate_batch(
+        request, time_left=lambda: context.get_remaining_time_in_millis() / 1000
+    ).model_dump(mode="json")

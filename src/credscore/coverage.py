@@ -6,7 +6,7 @@ evidence line quotes the same numbers ("nudity detection on 212 of 230 photos; v
 
 Reason codes are stable (clients may key on them): "language" (a language or script the analysis cannot read),
 "unreadable" (empty, only links, missing, corrupt or unsupported file), "too_large", "cap_reached" (over a
-per-application limit, so not read).
+per-application limit, so not read), "time_limit" (not reached before the function's time ran out).
 """
 
 from __future__ import annotations
@@ -22,12 +22,14 @@ REASON_LANGUAGE = "language"
 REASON_UNREADABLE = "unreadable"
 REASON_TOO_LARGE = "too_large"
 REASON_CAP_REACHED = "cap_reached"
-REASONS = (REASON_LANGUAGE, REASON_UNREADABLE, REASON_TOO_LARGE, REASON_CAP_REACHED)
+REASON_TIME_LIMIT = "time_limit"
+REASONS = (REASON_LANGUAGE, REASON_UNREADABLE, REASON_TOO_LARGE, REASON_CAP_REACHED, REASON_TIME_LIMIT)
 REASON_WORDS = {
     REASON_LANGUAGE: "language not read",
     REASON_UNREADABLE: "unreadable",
     REASON_TOO_LARGE: "too large",
     REASON_CAP_REACHED: "over the per-application limit",
+    REASON_TIME_LIMIT: "not reached in the time allowed",
 }
 # Image moderation's own reasons mapped onto the stable codes above.
 _IMAGE_REASONS = {
@@ -62,7 +64,7 @@ class AnalysisCoverageItem(BaseModel):
     analysed: int
     not_analysed: int
     not_analysed_reasons: dict[str, int] = Field(
-        default_factory=dict, description="language | unreadable | too_large | cap_reached"
+        default_factory=dict, description="language | unreadable | too_large | cap_reached | time_limit"
     )
     languages: dict[str, int] = Field(
         default_factory=dict, description="texts by language code; not analysed names by script"
@@ -276,19 +278,29 @@ def image_evidence(images: ImageAnalysis) -> str:
     return line + (f"; {_words(missing)} not checked" if missing else "")
 
 
+_CAP_WORDS = {REASON_CAP_REACHED: "cap reached", REASON_TIME_LIMIT: "the time allowed ran out"}
+
+
 def with_caps(item: AnalysisCoverageItem, caps: list[Cap]) -> AnalysisCoverageItem:
-    """Items an analysis function left out to stay within its memory (cap_reached) were found but not analysed."""
-    capped = sum(cap.capped for cap in caps)
+    """Items an analysis function left out to stay within its memory (cap_reached) or its time (time_limit) were
+    found but not analysed."""
+    left_out = {reason: sum(c.capped for c in caps if c.reason == reason) for reason in _CAP_WORDS}
+    capped = sum(left_out.values())
     if not capped:
         return item
     reasons = dict(item.not_analysed_reasons)
-    reasons[REASON_CAP_REACHED] = reasons.get(REASON_CAP_REACHED, 0) + capped
+    for reason, count in left_out.items():
+        if count:
+            reasons[reason] = reasons.get(reason, 0) + count
+    why = " ".join(
+        f"{count} more left out: {_CAP_WORDS[reason]}." for reason, count in left_out.items() if count
+    )
     return item.model_copy(
         update={
             "found": item.found + capped,
             "not_analysed": item.not_analysed + capped,
             "not_analysed_reasons": dict(sorted(reasons.items())),
-            "summary": f"{item.summary} {capped} more left out: cap reached.",
+            "summary": f"{item.summary} {why}",
         }
     )
 

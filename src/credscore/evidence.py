@@ -28,14 +28,15 @@ class _Model(BaseModel):
 class Cap(_Model):
     """Items an analysis left out to stay within its function's memory and time, whatever the profile's size:
     the first `analysed` items of their group were analysed, the `capped` items after them were not (they
-    still count where only a count is needed, e.g. activity)."""
+    still count where only a count is needed, e.g. activity). `cap_reached`: over a count fixed in advance;
+    `time_limit`: the function's time ran out first (hostile photos can take seconds each)."""
 
     items: Literal["texts", "names", "photos"]
     platform: Platform | None = None
     kind: str | None = Field(default=None, description="text kind or name kind of the capped group")
     analysed: int
     capped: int
-    reason: Literal["cap_reached"] = "cap_reached"
+    reason: Literal["cap_reached", "time_limit"] = "cap_reached"
 
 
 class SentimentCounts(_Model):

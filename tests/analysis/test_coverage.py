@@ -131,3 +131,24 @@ def test_items_an_analysis_capped_are_found_and_not_analysed() -> None:
     assert names.not_analysed == plain.not_analysed + 300
     assert names.not_analysed_reasons[REASON_CAP_REACHED] == 300
     assert "300 more left out: cap reached" in names.summary
+
+
+def test_photos_not_reached_in_time_are_found_and_said_so_beside_a_count_cap() -> None:
+    from credscore.coverage import REASON_CAP_REACHED, REASON_TIME_LIMIT
+    from credscore.evidence import Cap
+
+    caps = [
+        Cap(items="photos", analysed=40, capped=85, reason="time_limit"),
+        Cap(items="photos", analysed=125, capped=7),
+    ]
+    plain = build_coverage(evidence(images=photos())).images
+    images = build_coverage(evidence(images=photos().model_copy(update={"caps": caps}))).images
+    assert images.found == plain.found + 92
+    assert images.not_analysed == plain.not_analysed + 92
+    assert images.not_analysed_reasons[REASON_TIME_LIMIT] == 85
+    assert images.not_analysed_reasons[REASON_CAP_REACHED] == 2 + 7
+    assert images.summary.endswith(
+        "Not checked: violence, weapons, drugs, hate symbols. 7 more left out: cap reached. "
+        "85 more left out: the time allowed ran out."
+    )
+    assert set(images.not_analysed_reasons) <= set(REASONS)

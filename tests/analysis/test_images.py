@@ -101,6 +101,26 @@ def test_background_stops_reading_when_the_consumer_stops() -> None:
     assert len(pulled) <= PREFETCH_DEPTH + 2  # one taken, `depth` queued, one waiting to be put
 
 
+@pytest.mark.parametrize("prefetch", [False, True])
+def test_no_photo_is_read_once_the_deadline_has_passed(
+    nudenet_moderator: ImageModerator, prefetch: bool
+) -> None:
+    pulled: list[int] = []
+
+    def photos() -> Iterator[tuple[str, bytes | None]]:
+        for i in range(20):
+            pulled.append(i)  # pulling a photo is reading it (S3 in the Lambda)
+            yield f"p{i}", encode(noise(64, 48, seed=i), "JPEG") if i % 2 else b"not an image"
+
+    moderator = ImageModerator(nudenet_moderator._models, prefetch=prefetch)
+    result = moderator.analyze_batch(photos(), deadline=lambda: len(pulled) >= 7)
+    assert len(pulled) == 7, "checked before each read, whatever is being decoded ahead"
+    assert (result.analysed, result.not_analysed) == (3, 4), "what was reached, each counted once"
+    assert result.not_analysed_reasons == {"unsupported": 4}
+    unbounded = moderator.analyze_batch(photos(), deadline=lambda: False)
+    assert unbounded.analysed + unbounded.not_analysed == 20
+
+
 def test_empty_batch_is_no_evidence(nudenet_moderator: ImageModerator) -> None:
     result = nudenet_moderator.analyze_batch([])
     assert result.status == AnalysisStatus.NO_EVIDENCE

@@ -163,3 +163,42 @@ def test_a_failing_read_fails_the_batch(slow_s3: SlowCountingClient, monkeypatch
 
 def test_the_cached_client_is_the_one_storage_makes() -> None:
     assert images.s3_client is storage.s3_client
+
+
+def test_a_batch_short_of_time_stops_and_says_how_many_photos_it_did_not_reach(
+    slow_s3: SlowCountingClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from credscore.analysis.images import ImageModerator
+    from credscore_aws.models.states import ImageBatchInput
+
+    body, photos = _archive(10, size=20_000)
+    slow_s3.inner.put_object(Bucket="work", Key="u/a.zip", Body=body)
+    refs = [_ref("u/a.zip", m) for m in photos]
+    manifest = json.dumps([ref.model_dump(mode="json") for ref in refs])
+    slow_s3.inner.put_object(Bucket="work", Key="u/batch-0.json", Body=manifest.encode())
+    monkeypatch.setattr(images, "moderator", lambda: ImageModerator.from_model_cards(threads=1))
+    checks = 0
+
+    def time_left() -> float:  # exactly the reserve for four photos (still started), then a millisecond under
+        nonlocal checks
+        checks += 1
+        return images.TIME_RESERVE_SECONDS - (0 if checks <= 4 else 0.001)
+
+    request = ImageBatchInput(application_id="a", batch="u/batch-0.json")
+    result = images.moderate_batch(request, time_left=time_left)
+    assert result.analysed + result.not_analysed == 4
+    assert [cap.model_dump() for cap in result.caps] == [
+        {
+            "items": "photos",
+            "platform": None,
+            "kind": None,
+            "analysed": 4,
+            "capped": 6,
+            "reason": "time_limit",
+        }
+    ]
+    assert slow_s3.gets <= 4 + images.PHOTO_READ_AHEAD + 2, "photos past the deadline are not all fetched"
+    plenty = images.moderate_batch(request, time_left=lambda: 900.0)
+    assert (plenty.analysed + plenty.not_analysed, plenty.caps) == (10, [])

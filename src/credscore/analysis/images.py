@@ -20,11 +20,11 @@ import queue
 import threading
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -512,9 +512,14 @@ class ImageModerator:
                     flagged.append(label)
         return ImageVerdict(analysed=True, scores=scores, flagged_labels=tuple(sorted(flagged)))
 
-    def verdicts(self, images: Iterable[tuple[str, bytes | None]]) -> Iterator[ImageVerdict]:
-        """Per-image results in input order (names are not kept in the results)."""
-        decoded: Iterator[Image.Image | NotAnalysedReason] = (self._decode_or_reason(d) for _, d in images)
+    def verdicts(
+        self, images: Iterable[tuple[str, bytes | None]], deadline: Callable[[], bool] | None = None
+    ) -> Iterator[ImageVerdict]:
+        """Per-image results in input order (names are not kept in the results). Once `deadline()` is true no
+        further image is read: the results stop short, and the caller counts the rest as not reached."""
+        decoded: Iterator[Image.Image | NotAnalysedReason] = (
+            self._decode_or_reason(d) for _, d in _until(deadline, images)
+        )
         if self.prefetch:
             # The thread also pulls `images` itself, so reading a photo (S3 ranged reads in the Lambda) and
             # decoding it overlap the model run on the one before.
@@ -532,11 +537,29 @@ class ImageModerator:
             return ImageVerdict(analysed=False, reason=decoded)
         return self._judge(decoded)
 
-    def analyze_batch(self, images: Iterable[tuple[str, bytes | None]]) -> ImageAnalysis:
-        """Counts over a batch of (reference, bytes) pairs; bytes None means the photo could not be read."""
+    def analyze_batch(
+        self, images: Iterable[tuple[str, bytes | None]], deadline: Callable[[], bool] | None = None
+    ) -> ImageAnalysis:
+        """Counts over a batch of (reference, bytes) pairs; bytes None means the photo could not be read. With a
+        `deadline`, the images reached before it fired (analysed + not_analysed: the caller knows the rest)."""
         return summarize(
-            self.verdicts(images), self.categories_covered, self.model_ids, self.content_categories
+            self.verdicts(images, deadline), self.categories_covered, self.model_ids, self.content_categories
         )
+
+
+def _until[T](deadline: Callable[[], bool] | None, items: Iterable[T]) -> Iterator[T]:
+    """`items` until `deadline()` is true, checked before each is pulled (pulling a photo reads it)."""
+    iterator = iter(items)
+    try:
+        while deadline is None or not deadline():
+            item = next(iterator, _END)
+            if item is _END:
+                return
+            yield cast(T, item)
+    finally:
+        close = getattr(iterator, "close", None)
+        if callable(close):
+            close()  # photos being fetched ahead are not wanted any more
 
 
 def summarize(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from itertools import islice
@@ -32,6 +32,10 @@ MAX_PHOTOS_PER_BATCH = 2000
 # Photos fetched at once (see _photos): enough to hide S3's first-byte latency behind the model's ~15 ms and the
 # decoder's ~30 ms per phone photo (bench/analysis/bench_photo_reads.py).
 PHOTO_READ_AHEAD = 4
+# Time kept back from the function's timeout: no photo is started after it (a hostile one can take seconds to
+# parse: a 24 MB JPEG or PNG of millions of tiny segments, 10-25 s; bench/analysis), so the batch writes its
+# result instead of timing out.
+TIME_RESERVE_SECONDS = 60.0
 
 
 @cache
@@ -39,11 +43,20 @@ def moderator() -> ImageModerator:
     return ImageModerator.from_model_cards(threads=settings().ort_threads)
 
 
-def moderate_batch(request: ImageBatchInput) -> ImageAnalysis:
+def moderate_batch(request: ImageBatchInput, time_left: Callable[[], float] | None = None) -> ImageAnalysis:
+    """The batch's photos moderated; `time_left` (seconds, the Lambda context's) stops it while TIME_RESERVE_SECONDS
+    remain, the photos not reached recorded as left out for time rather than the whole batch failing at the
+    timeout (its retry would fail the same way)."""
     refs, capped = _batch(request.batch)
-    result = moderator().analyze_batch(_photos(refs))
+    deadline = None if time_left is None else (lambda: time_left() < TIME_RESERVE_SECONDS)
+    result = moderator().analyze_batch(_photos(refs), deadline)
+    reached = result.analysed + result.not_analysed
+    if reached < len(refs):
+        result.caps.append(
+            Cap(items="photos", analysed=reached, capped=len(refs) - reached, reason="time_limit")
+        )
     if capped:
-        result.caps = [Cap(items="photos", analysed=len(refs), capped=capped)]
+        result.caps.append(Cap(items="photos", analysed=len(refs), capped=capped))
     logger.info(
         "batch moderated",
         extra={
@@ -51,6 +64,7 @@ def moderate_batch(request: ImageBatchInput) -> ImageAnalysis:
             "not_analysed": result.not_analysed,
             "reasons": result.not_analysed_reasons,
             "capped": capped,
+            "not_reached_in_time": len(refs) - reached,
         },
     )
     return result
