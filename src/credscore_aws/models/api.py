@@ -8,7 +8,6 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
 
 from credscore.application import APPLICATION_ID_REGEX, MAX_PARTS_PER_SOURCE
 from credscore.render.chart import CHART_DESCRIPTION, Chart, chart_spec
@@ -49,7 +48,8 @@ def _iso_date_text(value: Any) -> Any:
         return value
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         return value  # the range (year 0, 30 February) is still pydantic's to check
-    raise PydanticCustomError("date_format", "Input should be a date as text YYYY-MM-DD")
+    # ValueError, not pydantic_core's custom error: the API function's layer pins pydantic, not its core.
+    raise ValueError("Input should be a date as text YYYY-MM-DD")
 
 
 # Lax only to parse the text the validator above lets through; the model around it stays strict.
