@@ -18,6 +18,10 @@ SUITES: list[tuple[str, list[str]]] = [
     ("analysis (images/s, texts/s, names/s, cold starts)", ["analysis/bench_analysis.py"]),
     ("photo-reads: the image read path against S3 first-byte latency", ["analysis/bench_photo_reads.py"]),
     (
+        "hostile-photos: decode cost and outcome of photos built to be costly",
+        ["analysis/bench_hostile_photos.py"],
+    ),
+    (
         "ingest (bytes read from S3, memory, MB/s)",
         ["ingest/bench_ingest.py", "--write", str(ROOT / "BENCHMARKS-ingest.md")],
     ),

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from credscore.analysis.image_headers import walk
 from credscore.analysis.images import (
     ImageModerator,
-    _first_scan_components,
     _NotAnalysed,
     coefficient_bytes,
     decode_image,
@@ -31,6 +31,7 @@ from credscore.evidence import AnalysisStatus
 from credscore_local import memory
 
 from .conftest import encode, noise
+from .hostile_images import multi_scan
 
 pytestmark = pytest.mark.slow
 
@@ -170,44 +171,6 @@ def test_the_decode_budget_follows_the_functions_memory(monkeypatch: pytest.Monk
     assert decode_image(rgba, side=320, max_decoded_bytes=256 * MIB).mode == "RGB"
 
 
-def one_scan_per_component(width: int, height: int) -> bytes:
-    """A sequential (baseline) 3-component JPEG whose components come in three scans, not one interleaved scan:
-    libjpeg must then buffer the whole frame's coefficients, as for a progressive one. Pillow writes no such file,
-    so three greyscale JPEGs (the same tables) are spliced: their tables, one frame header, each one's scan."""
-    plane = Image.linear_gradient("L").resize((width, height))
-    grey = encode(plane, "JPEG", quality=90)
-    tables, position = [], 2
-    while grey[position + 1] != 0xDA:
-        length = int.from_bytes(grey[position + 2 : position + 4], "big")
-        if grey[position + 1] in (0xDB, 0xC4):  # quantisation and Huffman tables (ids 0)
-            tables.append(grey[position : position + 2 + length])
-        position += 2 + length
-    entropy = grey[position + 2 + int.from_bytes(grey[position + 2 : position + 4], "big") : -2]
-    frame = struct.pack(">BBHHB", 8, 0, 0, 0, 3)[:1] + struct.pack(">HHB", height, width, 3)
-    frame += b"".join(bytes([component, 0x11, 0]) for component in (1, 2, 3))
-    scans = b"".join(
-        b"\xff\xda" + struct.pack(">HBBBBBB", 8, 1, component, 0x00, 0, 63, 0) + entropy
-        for component in (1, 2, 3)
-    )
-    return (
-        b"\xff\xd8"
-        + b"".join(tables)
-        + b"\xff\xc0"
-        + struct.pack(">H", 2 + len(frame))
-        + frame
-        + scans
-        + b"\xff\xd9"
-    )
-
-
-def multi_scan(kind: str, size: int, subsampling: int = 0) -> bytes:
-    if kind == "one scan per component":
-        return one_scan_per_component(size, size)
-    return encode(
-        Image.new("RGB", (size, size), (20, 90, 160)), "JPEG", progressive=True, subsampling=subsampling
-    )
-
-
 @pytest.mark.parametrize(
     ("kind", "subsampling", "coefficients"),
     [
@@ -222,8 +185,8 @@ def test_a_jpeg_in_several_scans_counts_its_coefficients_against_the_budget(
     data = multi_scan(kind, 2000, subsampling)
     interleaved = encode(Image.open(io.BytesIO(data)).convert("RGB"), "JPEG", subsampling=subsampling)
     drafted = decoded_bytes("RGB", (500, 500))  # drafted at 1/4: the smallest scale still over 320 pixels
-    assert coefficient_bytes(Image.open(io.BytesIO(data)), data) == coefficients
-    assert coefficient_bytes(Image.open(io.BytesIO(interleaved)), interleaved) == 0
+    assert coefficient_bytes(Image.open(io.BytesIO(data)), walk(data)) == coefficients
+    assert coefficient_bytes(Image.open(io.BytesIO(interleaved)), walk(interleaved)) == 0
     assert decode_image(data, side=320, max_decoded_bytes=drafted + coefficients).size == (500, 500)
     with pytest.raises(_NotAnalysed) as refused:
         decode_image(data, side=320, max_decoded_bytes=drafted + coefficients - 1)
@@ -247,22 +210,6 @@ print(high_water() - before)
 """
 
 
-@pytest.mark.parametrize(
-    ("data", "components"),
-    [
-        (b"\xff\xd8\xff\xff\xff\xda\x00\x08\x02", 2),  # fill bytes before the scan
-        (b"\xff\xd8\xff\xd0\xff\x01\xff\xda\x00\x08\x01", 1),  # markers without a length
-        (b"\xff\xd8\xff\xe1\x00\x06\xff\xda\x00\x01\xff\xda\x00\x08\x03", 3),  # a scan inside APP1 is skipped
-        (b"\xff\xd8\xff\xe0\x00\x00\xff\xda\x00\x08\x01", None),  # a zero length lands off the markers
-        (b"\xff\xd8\xff\xe0\xff\xff", None),  # a length past the end
-        (b"\xff\xd8" + b"\xff" * 1000, None),  # nothing but fill
-        (b"\xff\xd8\x00\x00\x00\x00", None),  # not a marker
-    ],
-)
-def test_the_first_scan_is_found_among_hostile_markers(data: bytes, components: int | None) -> None:
-    assert _first_scan_components(data) == components
-
-
 def _added_peak(data: bytes, path: Path) -> int:
     """What decoding costs at its peak, drafted as the image step does, in a fresh process (in this one, memory
     freed by earlier tests is reused and hides it)."""
@@ -276,7 +223,7 @@ def _added_peak(data: bytes, path: Path) -> int:
 def test_libjpeg_does_hold_a_multi_scan_jpegs_coefficients(kind: str, tmp_path: Path) -> None:
     data = multi_scan(kind, 4000)  # 96 MB of coefficients, 0.5 MB of pixels once drafted
     interleaved = encode(Image.open(io.BytesIO(data)).convert("RGB"), "JPEG", subsampling=0)
-    coefficients = coefficient_bytes(Image.open(io.BytesIO(data)), data)
+    coefficients = coefficient_bytes(Image.open(io.BytesIO(data)), walk(data))
     assert _added_peak(data, tmp_path / "multi.jpg") > 0.8 * coefficients, "what the count is for"
     assert _added_peak(interleaved, tmp_path / "one.jpg") < 0.1 * coefficients
 

@@ -30,6 +30,8 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
+from credscore.analysis import image_headers
+from credscore.analysis.image_headers import Segments
 from credscore.analysis.model_cards import ModelCard, default_cards
 from credscore.evidence import AnalysisStatus, ImageAnalysis
 
@@ -120,6 +122,9 @@ def decode_image(
     """
     if not data:
         raise _NotAnalysed("missing")
+    segments = image_headers.walk(data)
+    if segments.too_many:  # no photo has that many: parsing them would cost seconds and hundreds of MiB
+        raise _NotAnalysed("corrupt")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Corrupt EXIF data", UserWarning)  # unreadable EXIF: no rotation
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -134,7 +139,9 @@ def decode_image(
         if image.width * image.height > max_pixels:
             raise _NotAnalysed("too_large")
         try:
-            return _upright_rgb(image, side, keep_aspect, max_decoded_bytes - coefficient_bytes(image, data))
+            return _upright_rgb(
+                image, side, keep_aspect, max_decoded_bytes - coefficient_bytes(image, segments)
+            )
         except _NotAnalysed:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -143,7 +150,7 @@ def decode_image(
             raise _NotAnalysed("corrupt") from None
 
 
-def coefficient_bytes(image: Image.Image, data: bytes) -> int:
+def coefficient_bytes(image: Image.Image, segments: Segments) -> int:
     """What libjpeg holds besides the pixels to decode a JPEG in several scans (progressive, or sequential with a
     scan per component): every DCT coefficient of the whole frame (64 of 2 bytes per 8×8 block of each component
     at its sampling, in whole MCUs), whatever size `draft` asks for; read before `draft`, which changes the size.
@@ -152,31 +159,13 @@ def coefficient_bytes(image: Image.Image, data: bytes) -> int:
     layers = getattr(image, "layer", None)
     if image.format not in ("JPEG", "MPO") or not layers:
         return 0
-    if not image.info.get("progressive") and (_first_scan_components(data) or len(layers)) >= len(layers):
+    if not image.info.get("progressive") and (segments.first_scan_components or len(layers)) >= len(layers):
         return 0
     h_max = max(layer[1] for layer in layers)
     v_max = max(layer[2] for layer in layers)
     mcu_columns = -(-image.width // (8 * h_max))
     mcu_rows = -(-image.height // (8 * v_max))
     return sum(h * mcu_columns * v * mcu_rows for _, h, v, _ in layers) * 64 * 2
-
-
-def _first_scan_components(data: bytes) -> int | None:
-    """How many components the first scan (SOS) of a JPEG holds, from its markers; None if none is found."""
-    position = 2  # after SOI
-    while position + 4 < len(data):
-        if data[position] != 0xFF:
-            return None
-        marker = data[position + 1]
-        if marker == 0xFF:  # fill byte
-            position += 1
-        elif 0xD0 <= marker <= 0xD8 or marker == 0x01:  # markers without a length
-            position += 2
-        elif marker == 0xDA:
-            return data[position + 4]
-        else:
-            position += 2 + int.from_bytes(data[position + 2 : position + 4], "big")
-    return None
 
 
 def _upright_rgb(image: Image.Image, side: int, keep_aspect: bool, max_decoded_bytes: int) -> Image.Image:

@@ -32,9 +32,9 @@ MAX_PHOTOS_PER_BATCH = 2000
 # Photos fetched at once (see _photos): enough to hide S3's first-byte latency behind the model's ~15 ms and the
 # decoder's ~30 ms per phone photo (bench/analysis/bench_photo_reads.py).
 PHOTO_READ_AHEAD = 4
-# Time kept back from the function's timeout: no photo is started after it (a hostile one can take seconds to
-# parse: a 24 MB JPEG or PNG of millions of tiny segments, 10-25 s; bench/analysis), so the batch writes its
-# result instead of timing out.
+# Time kept back from the function's timeout: no photo is started after it, so the batch writes its result instead
+# of timing out. A hostile photo can be slow to parse without being large (a flood of tiny segments cost 6-20 s
+# before the segment walk refused them: BENCHMARKS-hostile-photos.md); this bounds whatever else is.
 TIME_RESERVE_SECONDS = 60.0
 
 
