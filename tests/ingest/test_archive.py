@@ -215,3 +215,12 @@ def test_backslash_separated_names_are_read_as_folders() -> None:
         "posts/your_posts_1.json",
     ]
     assert "1 file(s) skipped: unsafe path (traversal or absolute)" in report.warnings
+
+
+def test_natural_order_reads_leading_zeros_and_every_scripts_digits_as_numbers() -> None:
+    two, three, eleven = "\u0968", "\u0663", "\u0967\u0967"  # Devanagari 2, Arabic-Indic 3, Devanagari 11
+    zero_twelve, three_twelve = "\u0966\u0967\u0968", "\u0969\u0967\u0968"  # Devanagari 012 and 312
+    in_order = [two, three, "5", "9", "010", eleven, zero_twelve, "100", three_twelve]
+    listed = [in_order[i] for i in (4, 7, 3, 1, 8, 5, 2, 6, 0)]
+    archive = SafeArchive(make_zip({f"p/{n}.json": "[]" for n in listed}))
+    assert archive.find(r"p/[^/]+\.json") == [f"p/{n}.json" for n in in_order]

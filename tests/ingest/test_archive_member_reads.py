@@ -310,7 +310,12 @@ def test_a_twin_of_a_refused_archive_is_refused_without_reading() -> None:
 
 def test_a_twin_counts_its_own_reads() -> None:
     body, photos = _photo_zip(3)
-    archive = SafeArchive(io.BytesIO(body))
+    hinted = _HintedFile(body)
+    archive = SafeArchive(hinted)
+    hinted_twin = _HintedFile(body)
+    assert archive.reading_through(hinted_twin).read("p/0.jpg") == photos["p/0.jpg"]
+    assert len(hinted_twin.hints) == 1, "the member's range is hinted to the twin's handle, which fetches it"
+    assert hinted.hints == []
     handle = io.BytesIO(body)
     twin = archive.reading_through(handle)
     assert twin.read("p/1.jpg") == photos["p/1.jpg"]

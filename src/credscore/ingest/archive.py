@@ -296,11 +296,11 @@ class SafeArchive:
 
     def reading_through(self, fileobj: BinaryIO) -> SafeArchive:
         """This archive read through another handle on the same bytes (one per thread): the validated directory
-        and its indexes are shared, not read, parsed or checked again; reads and their count are the twin's own."""
+        and its indexes (and what it skipped) are shared, not read, parsed or checked again; reads, their hints and
+        their count are the twin's own."""
         twin = copy.copy(self)
         twin._file = fileobj
         twin._zip = _zip_over(self._zip, fileobj)
-        twin.skipped = Counter(self.skipped)
         twin.bytes_read = 0
         return twin
 
