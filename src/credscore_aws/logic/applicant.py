@@ -200,7 +200,9 @@ def result(application: ApplicationRecord) -> ApplicantResult:
         raise applications.WrongStatus(f"no result: the application is {application.status.value}")
     stored = repository().get_doc(application_id, "RESULT")
     if stored is None:
-        raise applications.WrongStatus("no result stored")
+        missing = applications._missing_document(application_id, "erased", "no result stored")
+        # Erased since this request's token was checked: what the next request is told (no token hash kept).
+        raise LinkRefused("link_revoked") if isinstance(missing, applications.Erased) else missing
     scored = Result.read(stored)
     features = [
         ApplicantFeature(
