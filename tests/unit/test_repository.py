@@ -321,6 +321,10 @@ LATE_WRITES: dict[str, Any] = {
     "record_failure": lambda r, a: r.record_failure(a, "Boom", "it broke"),
     "save_rescored": lambda r, a: r.save_rescored(a, RESULT, FEATURES),
     "audit": lambda r, a: r.audit(a, "something"),
+    "set_applicant_token": lambda r, a: r.set_applicant_token(a, "h1"),
+    "record_applicant_consent": lambda r, a: r.record_applicant_consent(
+        a, StoredConsent(granted=True, notice_version="2026-12", granted_at=5)
+    ),
 }
 
 
