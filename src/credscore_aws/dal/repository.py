@@ -527,32 +527,7 @@ class ApplicationRepository:
         purges again (a retry after a partial failure). Returns how many records held data."""
         pk = app_pk(application_id)
         now = int(time.time())
-        try:
-            previous = (
-                self.table.put_item(
-                    Item={
-                        "pk": pk,
-                        "sk": META,
-                        "application_id": application_id,
-                        "partner_id": partner_id,
-                        "gsi1pk": f"PARTNER#{partner_id}",
-                        "gsi1sk": f"{(created_at or now):012d}#{application_id}",
-                        "status": Status.ERASED.value,
-                        "erased_at": now,
-                        "created_at": created_at or now,
-                        "updated_at": now,
-                    },
-                    # Ownership is checked by the write itself too: another partner's erasure cannot land.
-                    ConditionExpression="partner_id = :p",
-                    ExpressionAttributeValues={":p": partner_id},
-                    ReturnValues="ALL_OLD",
-                ).get("Attributes")
-                or {}
-            )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise NotFound(application_id) from None
-            raise
+        previous = self._put_tombstone(application_id, partner_id, created_at, now)
         deleted = 0 if previous.get("status") == Status.ERASED.value else 1
         kwargs: dict[str, Any] = {
             "KeyConditionExpression": "pk = :pk",
@@ -570,6 +545,48 @@ class ApplicationRepository:
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return deleted
+
+    def _put_tombstone(
+        self, application_id: str, partner_id: str, created_at: int | None, now: int
+    ) -> dict[str, Any]:
+        """Write the tombstone; returns the item it replaced. A PutItem on an item that a transaction in flight
+        is writing (the pipeline's, an upload's) is refused with TransactionConflictException, which botocore does
+        not retry: tried again briefly, as `_transact` does, so the erasure is not the writer that gives up."""
+        pk = app_pk(application_id)
+        attempt = 0
+        while True:
+            try:
+                return dict(
+                    self.table.put_item(
+                        Item={
+                            "pk": pk,
+                            "sk": META,
+                            "application_id": application_id,
+                            "partner_id": partner_id,
+                            "gsi1pk": f"PARTNER#{partner_id}",
+                            "gsi1sk": f"{(created_at or now):012d}#{application_id}",
+                            "status": Status.ERASED.value,
+                            "erased_at": now,
+                            "created_at": created_at or now,
+                            "updated_at": now,
+                        },
+                        # Ownership is checked by the write itself too: another partner's erasure cannot land.
+                        ConditionExpression="partner_id = :p",
+                        ExpressionAttributeValues={":p": partner_id},
+                        ReturnValues="ALL_OLD",
+                    ).get("Attributes")
+                    or {}
+                )
+            except ClientError as exc:
+                code = exc.response["Error"]["Code"]
+                if code == "ConditionalCheckFailedException":
+                    raise NotFound(application_id) from None
+                if code != "TransactionConflictException":
+                    raise
+                attempt += 1
+                if attempt == _TRANSACT_ATTEMPTS:
+                    raise TransientError("the application's record stayed busy; erase it again") from exc
+                time.sleep(random.uniform(0, 0.05 * 2**attempt))
 
     # ------------------------------------------------------------------ applicant links and the partner's list
     # An applicant link's token is stored only as its SHA-256 hash on the application's META item. Each write
