@@ -69,3 +69,9 @@ def test_no_function_answer_is_kept_in_a_trace() -> None:
         if resource["Type"] == "AWS::Serverless::Function":
             own = ((resource["Properties"].get("Environment") or {}).get("Variables")) or {}
             assert "POWERTOOLS_TRACER_CAPTURE_RESPONSE" not in own, f"{name} turns it on again"
+
+
+def test_only_aws_calls_are_traced_not_the_x_apis_urls() -> None:
+    """botocore's calls name tables, buckets and keys (ids, no names); `requests` carries the X API's calls, whose
+    URLs name the applicant's handle (/2/users/by/username/<handle>) and account."""
+    assert _traced_like_lambda()["patched"] == ["botocore"]
