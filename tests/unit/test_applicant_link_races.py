@@ -98,6 +98,18 @@ def test_a_new_link_racing_an_erasure_is_refused_as_on_the_erased_application(
         applicant.reissue("p1", application_id)
 
 
+def test_a_replayed_create_whose_application_is_erased_before_its_new_link_answers_410(
+    repo: ApplicationRepository,
+) -> None:
+    """The create route issues a link after the replay's own erased check: an erasure in between is 410, the
+    answer documented for a replayed create of an erased application."""
+    application_id, _ = _collecting(repo)
+    applications.erase("p1", application_id)
+    with pytest.raises(applications.Erased):
+        applicant.issue(application_id)
+    _only_the_tombstone(repo, application_id)
+
+
 def test_a_revocation_racing_an_erasure_answers_that_no_link_was_left(
     repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
