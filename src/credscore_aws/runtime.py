@@ -11,7 +11,10 @@ from credscore_aws.dal.storage import dynamodb_table
 from credscore_aws.settings import settings
 
 logger = Logger()
-tracer = Tracer()
+# Only AWS calls are traced (botocore: tables, buckets, keys; ids, no names). Patching every module traced
+# `requests` too, and X-Ray kept for 30 days, beyond any erasure's reach, the X API's URLs, which name the
+# applicant's handle and account.
+tracer = Tracer(patch_modules=("botocore",))
 metrics = Metrics()
 
 

@@ -280,7 +280,8 @@ def cmd_monitoring(args: argparse.Namespace, out: TextIO | None = None) -> int:
         return EXIT_OK
     for r in records:
         score_psi = r["score"].get("psi")
-        shown = "baseline" if score_psi is None else f"{score_psi:.3f}"
+        few = r["baseline"]["kind"] == "too_few"
+        shown = "not recorded (too few)" if few else "baseline" if score_psi is None else f"{score_psi:.3f}"
         worst = r.get("max_characteristic")
         worst_text = f"; worst characteristic {worst} {r['max_characteristic_psi']:.3f}" if worst else ""
         out.write(f"{r['week']}  {r['applications']:>6} applications  score PSI {shown}{worst_text}\n")

@@ -18,6 +18,7 @@ from credscore.scoring.config import FeatureId, InvalidConfig, canonical_json, l
 from credscore_aws.dal.repository import ApplicationRepository
 from credscore_aws.logic import outcomes
 from credscore_aws.logic.candidates import CandidateStore, candidates_prefix
+from credscore_aws.logic.monitoring import MIN_WEEK_APPLICATIONS as MIN_WEEK
 from credscore_aws.logic.monitoring import development_baseline, record_week
 from credscore_aws.models.records import NewApplication
 from credscore_local.fidelity import serialize_dynamodb_writes
@@ -300,14 +301,14 @@ def _week_item(repo: ApplicationRepository, scored_at: int, score: float, connec
 
 def test_the_week_is_compared_with_the_development_sample(repo: ApplicationRepository) -> None:
     monday = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
-    for score, connections in ((450, 10), (550, 100), (550, 100), (650, 300)):
+    for score, connections in ((450, 10), (550, 100), (550, 100), (650, 300)) * (MIN_WEEK // 4):
         _week_item(repo, int(monday.timestamp()) + 3600, score, connections)
     _week_item(repo, int(monday.timestamp()) - 1, 900, 1e6)  # the week before: not counted
     record = record_week(repo.table, DEVELOPMENT_CONFIG, 7, monday + dt.timedelta(days=8))
     assert record["week"] == "2026-W48"
-    assert record["applications"] == 4
+    assert record["applications"] == MIN_WEEK
     assert record["baseline"]["kind"] == "development"
-    assert record["score"]["counts"] == [1, 2, 1]
+    assert record["score"]["counts"] == [MIN_WEEK // 4, MIN_WEEK // 2, MIN_WEEK // 4]
     assert record["score"]["psi"] == pytest.approx(0.0, abs=1e-12), "the same shares as development"
     # connections: [0.25, 0.5, 0.25, 0] against [0.2, 0.5, 0.3, 0]: 0.05·ln 1.25 + (-0.05)·ln(0.25/0.3)
     assert record["characteristics"]["connections"]["psi"] == pytest.approx(0.0202733, abs=1e-6)
@@ -317,10 +318,10 @@ def test_the_week_is_compared_with_the_development_sample(repo: ApplicationRepos
 
 def test_without_a_development_sample_the_first_week_is_the_baseline(repo: ApplicationRepository) -> None:
     first_monday = dt.datetime(2026, 11, 16, tzinfo=dt.UTC)
-    for i in range(10):
+    for i in range(MIN_WEEK):
         _week_item(repo, int(first_monday.timestamp()) + i, 500.0 + 10 * i, float(i))
     second_monday = first_monday + dt.timedelta(days=7)
-    for i in range(10):
+    for i in range(MIN_WEEK):
         _week_item(repo, int(second_monday.timestamp()) + i, 500.0 + 10 * i, 100.0 + i)
     config = json.loads(canonical_json(load_default_config()))
     assert development_baseline(config) is None
@@ -332,7 +333,7 @@ def test_without_a_development_sample_the_first_week_is_the_baseline(repo: Appli
     assert second["score"]["psi"] == pytest.approx(0.0, abs=1e-12), "same scores"
     # every connections value now lands in the baseline's top decile: [0]*9 + [1] + [0 missing] vs 0.1 each
     connections = second["characteristics"]["connections"]
-    assert connections["counts"][-1] == 10
+    assert connections["counts"][-1] == MIN_WEEK
     assert connections["psi"] == pytest.approx(
         psi(first["characteristics"]["connections"]["shares"], connections["shares"])
     )
@@ -341,3 +342,33 @@ def test_without_a_development_sample_the_first_week_is_the_baseline(repo: Appli
     again = record_week(repo.table, config, 1, second_monday + dt.timedelta(hours=3))
     assert again["baseline"]["week"] == first["week"], "re-running the baseline week keeps it the baseline"
     assert again["score"]["psi"] is None
+
+
+def test_a_week_of_a_few_applications_records_their_count_and_nothing_that_describes_one_of_them(
+    repo: ApplicationRepository,
+) -> None:
+    """WEEK records are kept for good and outlive every application's erasure and retention. With the hand-set
+    scorecard the first week's deciles become the bins, and each edge is one applicant's exact value: a week of
+    two applications kept one applicant's score and connections for ever. Too few applications (or present values
+    of a characteristic) record no distribution, and such a week is never the baseline."""
+    config = json.loads(canonical_json(load_default_config()))
+    first_monday = dt.datetime(2026, 11, 16, tzinfo=dt.UTC)
+    _week_item(repo, int(first_monday.timestamp()) + 1, 611.5, 347.0)
+    _week_item(repo, int(first_monday.timestamp()) + 2, 702.25, 5123.0)
+    small = record_week(repo.table, config, 1, first_monday + dt.timedelta(days=7, hours=3))
+    assert small["applications"] == 2
+    assert small["baseline"]["kind"] == "too_few"
+    stored = repo.table.get_item(Key={"pk": "MONITOR", "sk": f"WEEK#{small['week']}"})["Item"]["doc"]
+    for exact in ("611.5", "702.25", "347", "5123"):
+        assert exact not in stored, exact
+
+    # The next week, large enough but with connections known for only two applicants: none of theirs is an edge.
+    second_monday = first_monday + dt.timedelta(days=7)
+    for i in range(MIN_WEEK):
+        _week_item(repo, int(second_monday.timestamp()) + i, 500.0 + i, 4321.0 + i if i < 2 else None)
+    baseline = record_week(repo.table, config, 1, second_monday + dt.timedelta(days=7, hours=3))
+    assert baseline["baseline"] == {**baseline["baseline"], "kind": "first_week", "week": baseline["week"]}
+    assert baseline["characteristics"]["connections"]["edges"] == []
+    assert "4321" not in json.dumps(baseline)
+    assert "4322" not in json.dumps(baseline)
+    assert len(baseline["score"]["edges"]) > 1, "enough scores: deciles"

@@ -321,6 +321,10 @@ LATE_WRITES: dict[str, Any] = {
     "record_failure": lambda r, a: r.record_failure(a, "Boom", "it broke"),
     "save_rescored": lambda r, a: r.save_rescored(a, RESULT, FEATURES),
     "audit": lambda r, a: r.audit(a, "something"),
+    "set_applicant_token": lambda r, a: r.set_applicant_token(a, "h1"),
+    "record_applicant_consent": lambda r, a: r.record_applicant_consent(
+        a, StoredConsent(granted=True, notice_version="2026-12", granted_at=5)
+    ),
 }
 
 
@@ -430,6 +434,49 @@ def test_a_record_that_stays_busy_is_a_transient_error_not_a_lost_write(
     _conflicting(repo, monkeypatch, times=100)
     with pytest.raises(TransientError):
         repo.record_upload(application_id, "linkedin/1")
+
+
+def _tombstone_meets_a_transaction(
+    repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch, times: int
+) -> None:
+    """The next `times` plain writes of an item are refused as DynamoDB refuses a PutItem on an item that a
+    transaction in flight is writing (the pipeline's or an upload's): TransactionConflictException, which botocore
+    does not retry."""
+    real = repo.table.put_item
+    calls: list[int] = []
+
+    def put_item(**kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) <= times:
+            raise ClientError(
+                {"Error": {"Code": "TransactionConflictException", "Message": "ongoing transaction"}},
+                "PutItem",
+            )
+        return real(**kwargs)
+
+    monkeypatch.setattr(repo.table, "put_item", put_item)
+
+
+def test_an_erasure_meeting_a_transaction_in_flight_is_tried_again_and_wins(
+    repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    application_id = _processing(repo)
+    repo.store_result(application_id, RESULT, FEATURES)
+    _tombstone_meets_a_transaction(repo, monkeypatch, times=2)
+    assert repo.erase(application_id, "p1") == 5, "META, FEATURES, RESULT and two audit entries"
+    _assert_only_tombstone(repo, application_id)
+    with pytest.raises(ApplicationErased):
+        repo.mark_scored(application_id, RESULT)
+
+
+def test_an_erasure_whose_record_stays_busy_is_a_transient_error_and_erases_nothing(
+    repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    application_id = _processing(repo)
+    _tombstone_meets_a_transaction(repo, monkeypatch, times=100)
+    with pytest.raises(TransientError):
+        repo.erase(application_id, "p1")
+    assert repo.get(application_id).status == Status.PROCESSING, "not half erased: the caller tries again"
 
 
 def test_the_partner_list_filters_by_status_and_searches_references_page_by_page(

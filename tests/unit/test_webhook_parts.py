@@ -320,6 +320,9 @@ class _FakeStore:
     ) -> None:
         self.attempts.append((attempts, status, error, state))
 
+    def application_reference(self, application_id: str) -> str | None:
+        return None
+
 
 SETTINGS = webhooks.DeliverySettings(
     budget_seconds=86400, backoff_base_seconds=30, timeout_seconds=1, queue_url="Q", dead_letter_url="DLQ"
@@ -375,3 +378,60 @@ def test_a_success_is_logged_delivered(monkeypatch: pytest.MonkeyPatch) -> None:
     assert webhooks.deliver([_sqs_record(int(time.time()), 1)], store, sqs, SETTINGS) == []  # type: ignore[arg-type]
     assert store.attempts == [(1, 204, None, "delivered")]
     assert sqs.sent == []
+
+
+# ---------------------------------------------------------------------------------------------- erasure meanwhile
+def _put_application(store: webhook_store.WebhookStore, status: str) -> None:
+    store.table.put_item(Item={k: v for k, v in _meta(status).items() if k != "consent"})
+
+
+def _erase(store: webhook_store.WebhookStore) -> None:
+    """What `ApplicationRepository.erase` leaves: a tombstone without the reference (the purge follows)."""
+    store.table.put_item(
+        Item={
+            "pk": "APP#" + "a" * 32,
+            "sk": "META",
+            "application_id": "a" * 32,
+            "partner_id": "p1",
+            "status": "erased",
+            "erased_at": 1700000100,
+            "updated_at": 1700000100,
+        }
+    )
+
+
+def _delivered(
+    store: webhook_store.WebhookStore, monkeypatch: pytest.MonkeyPatch, message: dict[str, Any]
+) -> dict[str, Any]:
+    posted: list[bytes] = []
+    monkeypatch.setattr(
+        webhooks, "post_event", lambda url, secrets, body, timeout: (posted.append(body), (204, None))[1]
+    )
+    record = {"messageId": "m1", "receiptHandle": "r1", "body": json.dumps(message), "attributes": {}}
+    assert webhooks.deliver([record], store, _FakeSqs(), SETTINGS) == []
+    (body,) = posted
+    return dict(json.loads(body))
+
+
+def test_an_event_queued_before_an_erasure_and_delivered_after_it_no_longer_names_the_reference(
+    store: webhook_store.WebhookStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The queue (two days) and the dead-letter queue (14 days, replayable) hold no reference: the delivery reads
+    it from the application as it is then, and once erased (the tombstone keeps none) the event carries none."""
+    store.put("p1", "https://hooks.example/h")
+    _put_application(store, "scored")
+    sqs = _FakeSqs()
+    assert webhooks.dispatch([_record("MODIFY", _meta("scored"), _meta("processing"))], store, sqs, "Q") == 1
+    ((_, queued),) = sqs.sent
+    assert "reference" not in queued["event"], "the queued message holds no reference"
+
+    assert _delivered(store, monkeypatch, queued)["reference"] == "loan-1", "live: the event names it"
+    _erase(store)
+    late = _delivered(store, monkeypatch, queued)
+    assert late["reference"] is None
+    assert {k: v for k, v in late.items() if k != "reference"} == {
+        k: v for k, v in queued["event"].items() if k != "reference"
+    }, "the same event otherwise: its id, type and status"
+    # A message an older deploy queued with the reference in it, or parked and replayed, is read the same way.
+    older = {**queued, "event": {**queued["event"], "reference": "loan-1"}}
+    assert _delivered(store, monkeypatch, older)["reference"] is None

@@ -37,6 +37,8 @@ META = "META"
 # Tries of a transaction cancelled by a concurrent one on the same item (DynamoDB's TransactionConflict).
 _TRANSACT_ATTEMPTS = 5
 COLLECTING_INDEX_KEY = "COLLECTING"
+# Every status but ERASED: the statuses a write of any live application expects.
+_NOT_ERASED = tuple(s for s in Status if s != Status.ERASED)
 
 
 def app_pk(application_id: str) -> str:
@@ -509,7 +511,7 @@ class ApplicationRepository:
 
     def audit(self, application_id: str, event: str, **details: str) -> None:
         """An audit entry on its own, refused (`ApplicationErased`) once the application is erased."""
-        self._transact(application_id, tuple(s for s in Status if s != Status.ERASED), audit=(event, details))
+        self._transact(application_id, _NOT_ERASED, audit=(event, details))
 
     def audit_trail(self, application_id: str) -> list[AuditEntry]:
         result = self.table.query(
@@ -525,32 +527,7 @@ class ApplicationRepository:
         purges again (a retry after a partial failure). Returns how many records held data."""
         pk = app_pk(application_id)
         now = int(time.time())
-        try:
-            previous = (
-                self.table.put_item(
-                    Item={
-                        "pk": pk,
-                        "sk": META,
-                        "application_id": application_id,
-                        "partner_id": partner_id,
-                        "gsi1pk": f"PARTNER#{partner_id}",
-                        "gsi1sk": f"{(created_at or now):012d}#{application_id}",
-                        "status": Status.ERASED.value,
-                        "erased_at": now,
-                        "created_at": created_at or now,
-                        "updated_at": now,
-                    },
-                    # Ownership is checked by the write itself too: another partner's erasure cannot land.
-                    ConditionExpression="partner_id = :p",
-                    ExpressionAttributeValues={":p": partner_id},
-                    ReturnValues="ALL_OLD",
-                ).get("Attributes")
-                or {}
-            )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise NotFound(application_id) from None
-            raise
+        previous = self._put_tombstone(application_id, partner_id, created_at, now)
         deleted = 0 if previous.get("status") == Status.ERASED.value else 1
         kwargs: dict[str, Any] = {
             "KeyConditionExpression": "pk = :pk",
@@ -569,59 +546,96 @@ class ApplicationRepository:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return deleted
 
+    def _put_tombstone(
+        self, application_id: str, partner_id: str, created_at: int | None, now: int
+    ) -> dict[str, Any]:
+        """Write the tombstone; returns the item it replaced. A PutItem on an item that a transaction in flight
+        is writing (the pipeline's, an upload's) is refused with TransactionConflictException, which botocore does
+        not retry: tried again briefly, as `_transact` does, so the erasure is not the writer that gives up."""
+        pk = app_pk(application_id)
+        attempt = 0
+        while True:
+            try:
+                return dict(
+                    self.table.put_item(
+                        Item={
+                            "pk": pk,
+                            "sk": META,
+                            "application_id": application_id,
+                            "partner_id": partner_id,
+                            "gsi1pk": f"PARTNER#{partner_id}",
+                            "gsi1sk": f"{(created_at or now):012d}#{application_id}",
+                            "status": Status.ERASED.value,
+                            "erased_at": now,
+                            "created_at": created_at or now,
+                            "updated_at": now,
+                        },
+                        # Ownership is checked by the write itself too: another partner's erasure cannot land.
+                        ConditionExpression="partner_id = :p",
+                        ExpressionAttributeValues={":p": partner_id},
+                        ReturnValues="ALL_OLD",
+                    ).get("Attributes")
+                    or {}
+                )
+            except ClientError as exc:
+                code = exc.response["Error"]["Code"]
+                if code == "ConditionalCheckFailedException":
+                    raise NotFound(application_id) from None
+                if code != "TransactionConflictException":
+                    raise
+                attempt += 1
+                if attempt == _TRANSACT_ATTEMPTS:
+                    raise TransientError("the application's record stayed busy; erase it again") from exc
+                time.sleep(random.uniform(0, 0.05 * 2**attempt))
+
     # ------------------------------------------------------------------ applicant links and the partner's list
-    # An applicant link's token is stored only as its SHA-256 hash on the application's META item.
+    # An applicant link's token is stored only as its SHA-256 hash on the application's META item. Each write
+    # and its audit entry are one `_transact`, conditional on the application not being erased: a write and an
+    # audit entry made apart let an erasure land between them, and the audit entry then raised (a 500) after
+    # the write had been answered for (the hash itself was gone with the tombstone).
     def set_applicant_token(self, application_id: str, token_hash: str) -> None:
-        """Store a new token's hash (replacing any earlier one, which stops working)."""
-        self.table.update_item(
-            Key={"pk": app_pk(application_id), "sk": META},
-            UpdateExpression="SET applicant_token_hash = :h, applicant_token_issued_at = :now "
-            "REMOVE applicant_token_revoked_at",
-            ConditionExpression="attribute_exists(pk) AND #s <> :erased",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={
-                ":h": token_hash,
-                ":now": int(time.time()),
-                ":erased": Status.ERASED.value,
-            },
+        """Store a new token's hash (replacing any earlier one, which stops working); raises `ApplicationErased`
+        once the application is erased."""
+        self._transact(
+            application_id,
+            _NOT_ERASED,
+            "SET applicant_token_hash = :h, applicant_token_issued_at = :now",
+            {":h": token_hash},
+            remove="applicant_token_revoked_at",
+            audit=("applicant_link_issued", {}),
         )
-        self.audit(application_id, "applicant_link_issued")
 
     def revoke_applicant_token(self, application_id: str) -> bool:
-        """Forget the token's hash; False when there was none."""
+        """Forget the token's hash; False when there was none (an erased application keeps none)."""
         try:
-            self.table.update_item(
-                Key={"pk": app_pk(application_id), "sk": META},
-                UpdateExpression="SET applicant_token_revoked_at = :now REMOVE applicant_token_hash",
-                ConditionExpression="attribute_exists(applicant_token_hash)",
-                ExpressionAttributeValues={":now": int(time.time())},
+            self._transact(
+                application_id,
+                _NOT_ERASED,
+                "SET applicant_token_revoked_at = :now",
+                condition="attribute_exists(applicant_token_hash)",
+                remove="applicant_token_hash",
+                audit=("applicant_link_revoked", {}),
             )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        self.audit(application_id, "applicant_link_revoked")
+        except (Conflict, NotFound):
+            return False
         return True
 
     def record_applicant_consent(self, application_id: str, consent: StoredConsent) -> None:
-        """The applicant's own consent on the applicant page (kept once: the first is the one that counts)."""
+        """The applicant's own consent on the applicant page (kept once: the first is the one that counts);
+        raises `ApplicationErased` once the application is erased (never onto an erasure's tombstone)."""
         try:
-            self.table.update_item(
-                Key={"pk": app_pk(application_id), "sk": META},
-                UpdateExpression="SET applicant_consent = :c",
-                # Never onto an erasure's tombstone.
-                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(applicant_consent) AND #s <> :e",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={
-                    ":c": consent.model_dump(exclude_unset=True),
-                    ":e": Status.ERASED.value,
-                },
+            self._transact(
+                application_id,
+                _NOT_ERASED,
+                "SET applicant_consent = :c",
+                {":c": consent.model_dump(exclude_unset=True)},
+                condition="attribute_not_exists(applicant_consent)",
+                audit=("applicant_consented", {"notice_version": consent.notice_version}),
             )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return
+        except ApplicationErased:
             raise
-        self.audit(application_id, "applicant_consented", notice_version=consent.notice_version)
+        except Conflict:
+            return  # consented already
 
     def search_for_partner(
         self,

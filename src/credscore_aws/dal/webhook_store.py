@@ -150,6 +150,20 @@ class WebhookStore:
             in_force.append(self._decrypt(partner_id, str(item["previous_secret"])))
         return str(item["url"]), in_force
 
+    def application_reference(self, application_id: str) -> str | None:
+        """The partner's reference of the application as it is now, for a delivery: None once it is erased (the
+        tombstone keeps none), expired or gone."""
+        item = self.table.get_item(
+            Key={"pk": f"APP#{application_id}", "sk": META},
+            ConsistentRead=True,
+            ProjectionExpression="#r, expires_at",
+            ExpressionAttributeNames={"#r": "reference"},  # a reserved word in expressions
+        ).get("Item")
+        if not item or item.get("reference") is None:
+            return None
+        expires = int(item.get("expires_at") or 0)
+        return None if expires and expires < time.time() else str(item["reference"])
+
     # ------------------------------------------------------------------ delivery log
     def log_delivery(self, partner_id: str, event: Mapping[str, Any], now: int) -> str | None:
         """Record a new delivery; returns its sort key, or None if this event was already logged (a stream

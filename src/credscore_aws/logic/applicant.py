@@ -19,6 +19,7 @@ from typing import Any
 from credscore import texts
 from credscore.application import Status
 from credscore.result import Result
+from credscore_aws.dal.repository import ApplicationErased
 from credscore_aws.logic import applications
 from credscore_aws.logic.applicant_token import (
     LinkRefused,
@@ -64,7 +65,11 @@ def page_url(token: str) -> str:
 def issue(application_id: str) -> ApplicantLink:
     """A new link for the application (any earlier one stops working)."""
     token = new_token(application_id)
-    repository().set_applicant_token(application_id, hash_token(token))
+    try:
+        repository().set_applicant_token(application_id, hash_token(token))
+    except ApplicationErased:
+        # Erased meanwhile (e.g. under a replayed create, which answers 410 for an erased application too).
+        raise applications.Erased("the application was erased: no link for it") from None
     application = repository().get(application_id)
     logger.info("applicant link issued", extra={"application_id": application_id})
     return ApplicantLink(
@@ -79,7 +84,10 @@ def reissue(partner_id: str, application_id: str) -> ApplicantLink:
     application = applications._owned(partner_id, application_id)
     if application.status == Status.ERASED:
         raise applications.WrongStatus("the application is erased")
-    return issue(application_id)
+    try:
+        return issue(application_id)
+    except applications.Erased:  # erased since the read above: the same answer
+        raise applications.WrongStatus("the application is erased") from None
 
 
 def revoke(partner_id: str, application_id: str) -> LinkRevoked:
@@ -157,15 +165,20 @@ def upload_forms(
         raise LinkRefused("not_collecting")
     if moment >= upload_until(application):
         raise LinkRefused("upload_window_closed")
-    repository().record_applicant_consent(
-        application_id,
-        StoredConsent(
-            granted=True,
-            notice_version=consent.notice_version,
-            granted_at=int(moment),
-            model_development=consent.model_development,
-        ),
-    )
+    try:
+        repository().record_applicant_consent(
+            application_id,
+            StoredConsent(
+                granted=True,
+                notice_version=consent.notice_version,
+                granted_at=int(moment),
+                model_development=consent.model_development,
+            ),
+        )
+    except ApplicationErased:
+        # Erased since this request's token was checked: no forms (their uploads would only be deleted), and
+        # the answer the next request gets (the tombstone keeps no token hash).
+        raise LinkRefused("link_revoked") from None
     received = set(application.received)
     declared: dict[str, Any] = dict(
         application.declared
@@ -187,7 +200,9 @@ def result(application: ApplicationRecord) -> ApplicantResult:
         raise applications.WrongStatus(f"no result: the application is {application.status.value}")
     stored = repository().get_doc(application_id, "RESULT")
     if stored is None:
-        raise applications.WrongStatus("no result stored")
+        missing = applications._missing_document(application_id, "erased", "no result stored")
+        # Erased since this request's token was checked: what the next request is told (no token hash kept).
+        raise LinkRefused("link_revoked") if isinstance(missing, applications.Erased) else missing
     scored = Result.read(stored)
     features = [
         ApplicantFeature(

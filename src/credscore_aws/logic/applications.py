@@ -109,6 +109,16 @@ def _owned_scored(partner_id: str, application_id: str, erased: str, not_scored:
     return application
 
 
+def _missing_document(application_id: str, erased: str, missing: str) -> Exception:
+    """What to raise when a scored application's document is not found: `Erased(erased)` when an erasure purged
+    it since the status was read (the answer every later read gets), else `WrongStatus(missing)`."""
+    try:
+        status = repository().get(application_id).status
+    except NotFound:
+        return ApplicationNotFound(application_id)
+    return Erased(erased) if status == Status.ERASED else WrongStatus(missing)
+
+
 # ---------------------------------------------------------------------------------------------------- create
 def create(partner_id: str, request: CreateApplication, idempotency_key: str | None) -> CreatedApplication:
     if idempotency_key is None:
@@ -281,7 +291,9 @@ def result(partner_id: str, application_id: str) -> ScoreResultView:
     )
     stored = repository().get_doc(application_id, "RESULT")
     if stored is None:
-        raise WrongStatus("no result stored")
+        raise _missing_document(
+            application_id, "the application was erased: its result is gone", "no result stored"
+        )
     return ScoreResultView(application_id=application_id, status=application.status.value, result=stored)
 
 
@@ -306,7 +318,11 @@ def rescore(partner_id: str, application_id: str) -> RescoredResult:
     features = repository().get_doc(application_id, "FEATURES")
     previous = repository().get_doc(application_id, "RESULT") or {}
     if features is None:
-        raise WrongStatus("no kept features to rescore")
+        raise _missing_document(
+            application_id,
+            "the application was erased: nothing is left to rescore",
+            "no kept features to rescore",
+        )
     new_result = scoring.rescore(application_id, features, previous)
     # Nothing changed: the same stored configuration version, read without falling back, and the same score.
     unchanged = (

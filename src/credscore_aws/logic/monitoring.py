@@ -32,6 +32,10 @@ from credscore_aws.models.states import MonitorOutput, ScheduledEvent
 from credscore_aws.runtime import repository
 
 MONITOR_PK = "MONITOR"
+# WEEK records are kept for good, beyond every application's retention and erasure: fewer applications than this
+# (or present values of a characteristic, for the first week's deciles, each of which is one applicant's exact
+# value) would describe individuals, and are too few for a PSI to mean anything anyway.
+MIN_WEEK_APPLICATIONS = 20
 
 
 def week_items(table: Any, start: int, end: int) -> Iterator[dict[str, Any]]:
@@ -75,14 +79,14 @@ def development_baseline(config: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def _first_week(table: Any) -> dict[str, Any] | None:
-    page = table.query(
-        KeyConditionExpression="pk = :p AND begins_with(sk, :w)",
-        ExpressionAttributeValues={":p": MONITOR_PK, ":w": "WEEK#"},
-        ScanIndexForward=True,
-        Limit=1,
-    )
-    items = page.get("Items", [])
-    return json.loads(items[0]["doc"]) if items else None
+    """The first week recorded with its distributions (a week of too few applications has none)."""
+    return next((w for w in weeks(table) if w["baseline"]["kind"] != "too_few"), None)
+
+
+def _decile_edges(values: list[float | None]) -> list[float]:
+    """The first week's bins: its deciles, only from enough present values (each edge is one of them)."""
+    present = [v for v in values if v is not None]
+    return quantile_edges(values) if len(present) >= MIN_WEEK_APPLICATIONS else []
 
 
 def _entry(values: list[float | None], edges: list[float], expected: list[float] | None) -> dict[str, Any]:
@@ -106,8 +110,17 @@ def record_week(
     values = {f.value: [i["features"].get(f.value) for i in items] for f in FeatureId}
     development = development_baseline(config)
     characteristics: dict[str, Any] = {}
-    if development is not None:
-        baseline: dict[str, Any] = {"kind": "development", "note": "the active model's development sample"}
+    baseline: dict[str, Any]
+    score_entry: dict[str, Any]
+    if len(items) < MIN_WEEK_APPLICATIONS:
+        baseline = {
+            "kind": "too_few",
+            "note": f"fewer than {MIN_WEEK_APPLICATIONS} applications with kept model data: only their number is "
+            "recorded (a distribution would describe individuals, and a PSI of so few means nothing)",
+        }
+        score_entry = {"psi": None}
+    elif development is not None:
+        baseline = {"kind": "development", "note": "the active model's development sample"}
         edges, expected = development["score"]
         score_entry = _entry(scores, edges, expected)
         for name, (char_edges, char_expected) in development["characteristics"].items():
@@ -121,9 +134,9 @@ def record_week(
                 "note": "the active configuration has no development sample: this first monitored week is the "
                 "baseline (its deciles are the bins); later weeks are compared with it",
             }
-            score_entry = _entry(scores, quantile_edges(scores), None)
+            score_entry = _entry(scores, _decile_edges(scores), None)
             for name, column in values.items():
-                characteristics[name] = _entry(column, quantile_edges(column), None)
+                characteristics[name] = _entry(column, _decile_edges(column), None)
         else:
             baseline = {
                 "kind": "first_week",

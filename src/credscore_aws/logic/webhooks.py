@@ -9,8 +9,10 @@ Items (applications table):
   WEBHOOK#<partner> / META                      url, state, secret(s) encrypted with the data key (KMS)
   WEBHOOK#<partner> / DELIVERY#<ts>#<event id>  event id, type, application id, attempts, last status, state
 The event carries no personal data: {id, type, application_id, reference, status, occurred_at}; the partner fetches
-the result with its key. Delivery log entries keep no bodies and expire after `DELIVERY_LOG_DAYS`
-(`credscore_aws.dal.webhook_store`, which keeps the registrations and the delivery log).
+the result with its key. The queued message leaves the reference out: the delivery reads it from the application,
+so an event delivered after an erasure (retried, or parked and replayed) names none, as the tombstone keeps none.
+Delivery log entries keep no bodies and expire after `DELIVERY_LOG_DAYS` (`credscore_aws.dal.webhook_store`, which
+keeps the registrations and the delivery log).
 
 Signature: header `Credscore-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`; during the overlap
 after a rotation a second `v1=` made with the previous secret follows, so either secret verifies. Receivers should
@@ -224,10 +226,14 @@ def dispatch(records: Iterable[Mapping[str, Any]], store: WebhookStore, sqs: Any
         sk = store.log_delivery(partner_id, event, now)
         if sk is None:
             continue
+        # Without the reference: the message waits up to a day in the queue and 14 days parked, outliving an
+        # erasure meanwhile; the delivery reads it from the application as it is then (see `deliver`).
+        queued_event = {k: v for k, v in event.items() if k != "reference"}
         sqs.send_message(
             QueueUrl=queue_url,
             MessageBody=json.dumps(
-                {"partner_id": partner_id, "log_sk": sk, "event": event, "queued_at": now}, sort_keys=True
+                {"partner_id": partner_id, "log_sk": sk, "event": queued_event, "queued_at": now},
+                sort_keys=True,
             ),
         )
         queued += 1
@@ -351,6 +357,9 @@ def deliver(
             store.record_attempt(partner_id, sk, attempts - 1, None, "webhook_removed", "dropped")
             continue
         url, in_force = target
+        # Erasure wins over a queued event: the reference is the application's as it is now, none once it was
+        # erased (a message queued before the erasure, or by an older deploy with the reference in it).
+        event = {**event, "reference": store.application_reference(str(event["application_id"]))}
         body = json.dumps(event, sort_keys=True, separators=(",", ":")).encode("utf-8")
         status, error = post_event(url, in_force, body, settings.timeout_seconds)
         if error is None:
