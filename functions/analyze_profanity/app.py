@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore.analysis.profanity import analyze_names
 from credscore_aws.dal.analysis_io import AnalysisRequest, names_input
+from credscore_aws.logic.analysis_results import store_analysis
 from credscore_aws.runtime import logger, metrics, tracer
 
 
@@ -24,4 +25,4 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     result.caps = caps
     if caps:
         logger.warning("names capped", extra={"caps": [c.model_dump(mode="json") for c in caps]})
-    return result.model_dump(mode="json")
+    return store_analysis(request.application_id, "profanity", "profanity", result).model_dump(mode="json")

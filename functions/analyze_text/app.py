@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore.analysis.sentiment import analyze_text
 from credscore_aws.dal.analysis_io import AnalysisRequest, text_input
+from credscore_aws.logic.analysis_results import store_analysis
 from credscore_aws.runtime import logger, metrics, tracer
 
 
@@ -24,4 +25,4 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     result = bounded.complete(analyze_text(bounded.profile, now=int(time.time())))
     if result.caps:
         logger.warning("texts capped", extra={"caps": [c.model_dump(mode="json") for c in result.caps]})
-    return result.model_dump(mode="json")
+    return store_analysis(request.application_id, "text", "text", result).model_dump(mode="json")

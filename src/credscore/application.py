@@ -71,6 +71,16 @@ def image_batch_key(application_id: str, index: int) -> str:
     return f"{work_prefix(application_id)}images/batch-{index:04d}.json"
 
 
+def analysis_prefix(application_id: str) -> str:
+    return f"{work_prefix(application_id)}analysis/"
+
+
+def analysis_key(application_id: str, name: str) -> str:
+    """An analysis branch's result ('text', 'profanity', 'images/batch-0003'), which Score reads: kept out of the
+    state machine's history (90 days, beyond an erasure's reach) and purged with the work files."""
+    return f"{analysis_prefix(application_id)}{name}.json"
+
+
 def shadow_job_prefix(job_id: str) -> str:
     """Everything one shadow comparison writes (its rows and report)."""
     return f"{SHADOW_PREFIX}{job_id}/"

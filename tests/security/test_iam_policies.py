@@ -42,6 +42,13 @@ TOKEN = "arn:aws:ssm:r:1:parameter/credscore/dev/x-bearer-token"
 CANDIDATES = "arn:aws:ssm:r:1:parameter/credscore/dev/scoring-candidates/*"
 
 # function → {(action, resource)} it is allowed.
+_STORES_ITS_RESULT = {
+    ("s3:PutObject", "BUCKET/work/*/analysis/*"),
+    ("s3:DeleteObject", "BUCKET/work/*/analysis/*"),
+    ("dynamodb:GetItem", "TABLE"),
+    ("kms:Decrypt", "KEY"),
+    ("kms:GenerateDataKey", "KEY"),
+}
 EXPECTED: dict[str, set[tuple[str, str]]] = {
     "ReceiveUploadFunction": {
         ("dynamodb:GetItem", "TABLE"),
@@ -64,12 +71,14 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
         ("kms:Decrypt", "KEY"),
         ("kms:GenerateDataKey", "KEY"),
     },
-    "AnalyzeTextFunction": {("s3:GetObject", "BUCKET/work/*"), ("kms:Decrypt", "KEY")},
-    "AnalyzeProfanityFunction": {("s3:GetObject", "BUCKET/work/*"), ("kms:Decrypt", "KEY")},
+    # Each analysis stores its result under work/<id>/analysis/ (not in the execution's history) and asks the
+    # table whether the application was erased meanwhile.
+    "AnalyzeTextFunction": {("s3:GetObject", "BUCKET/work/*"), *_STORES_ITS_RESULT},
+    "AnalyzeProfanityFunction": {("s3:GetObject", "BUCKET/work/*"), *_STORES_ITS_RESULT},
     "AnalyzeImagesFunction": {
         ("s3:GetObject", "BUCKET/uploads/*"),
         ("s3:GetObject", "BUCKET/work/*"),
-        ("kms:Decrypt", "KEY"),
+        *_STORES_ITS_RESULT,
     },
     "ScoreFunction": {
         ("s3:GetObject", "BUCKET/uploads/*"),
@@ -232,14 +241,20 @@ def test_only_the_pipeline_end_states_the_api_and_the_erasure_checks_can_delete_
         for f in FUNCTIONS
         if any(a.startswith("s3:Delete") or a == "dynamodb:DeleteItem" for a, _ in _grants(f))
     }
-    # ReceiveUpload deletes late uploads and Ingest its own work files on erasure (credscore_aws.logic.erasure).
+    # ReceiveUpload deletes late uploads, Ingest and the analyses their own work files on erasure
+    # (credscore_aws.logic.erasure), the analyses only under analysis/.
     assert deleters == {
         "ScoreFunction",
         "RecordFailureFunction",
         "ApiFunction",
         "ReceiveUploadFunction",
         "IngestFunction",
+        "AnalyzeTextFunction",
+        "AnalyzeProfanityFunction",
+        "AnalyzeImagesFunction",
     }
+    for analysis in ("AnalyzeTextFunction", "AnalyzeProfanityFunction", "AnalyzeImagesFunction"):
+        assert {r for a, r in _grants(analysis) if a.startswith("s3:Delete")} == {"BUCKET/work/*/analysis/*"}
 
 
 def test_list_bucket_is_limited_by_prefix_for_ingest() -> None:

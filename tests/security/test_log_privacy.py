@@ -67,3 +67,29 @@ def test_function_logs_hold_no_personal_data(stack: Any, partner: Any, tmp_path:
         assert event["detail"]["object"]["key"].startswith(f"uploads/{created['application_id']}/")
         assert isinstance(event["detail"]["object"]["size"], int)
         assert "1.2.3.4" not in json.dumps(event)  # the address moto's S3 events carry
+
+    # ... and every state's output: the analyses' counts (sentiment, profanity, flagged photos) stay in S3, where
+    # the purge reaches them, and the history holds where they were.
+    scoring = next(
+        e
+        for e in executions
+        if sfn.describe_execution(executionArn=e["executionArn"]).get("output", "").count('"scored"')
+    )
+    events = sfn.get_execution_history(executionArn=scoring["executionArn"], maxResults=1000)["events"]
+    outputs = {
+        e["stateExitedEventDetails"]["name"]: json.loads(e["stateExitedEventDetails"]["output"])
+        for e in events
+        if "stateExitedEventDetails" in e
+    }
+    analysis_prefix = f"work/{created['application_id']}/analysis/"
+    stored = [outputs["AnalyzeText"], outputs["AnalyzeProfanity"], *outputs["AnalyzeImageBatches"]]
+    assert [s["kind"] for s in stored] == ["text", "profanity"] + ["images"] * (len(stored) - 2)
+    for marker in stored:
+        assert set(marker) == {"kind", "status", "key"}
+        assert marker["status"] == "stored"
+        assert marker["key"].startswith(analysis_prefix)
+    analyses = json.dumps([outputs["Analyse"]["analyses"], outputs["Score"]])
+    for name in ("analysed", "positive", "negative", "flagged", "category_counts"):
+        assert f'"{name}"' not in analyses, name
+    s3 = stack.client("s3")
+    assert s3.list_objects_v2(Bucket=stack.deployed.bucket, Prefix=analysis_prefix)["KeyCount"] == 0, "purged"

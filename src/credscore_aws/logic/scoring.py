@@ -23,8 +23,9 @@ from credscore.scoring.features import FeatureVector, extract_features
 from credscore.scoring.scorer import score
 from credscore_aws.dal.analysis_io import AnalysisRequest, score_input
 from credscore_aws.dal.config_store import ConfigStore, LoadedConfig
+from credscore_aws.logic.analysis_results import Analyses, with_results
 from credscore_aws.logic.erasure import purge_raw
-from credscore_aws.models.states import BranchFailed, ImagesBranch, ScoreInput, ScoreOutput
+from credscore_aws.models.states import BranchFailed, ScoreInput, ScoreOutput
 from credscore_aws.runtime import logger, repository
 from credscore_aws.settings import settings
 from credscore_aws.step_errors import cause_message
@@ -43,9 +44,7 @@ def _failed(kind: str, marker: BranchFailed) -> dict[str, str]:
     }
 
 
-def evidence_from_branches(
-    analyses: tuple[TextAnalysis | BranchFailed, ProfanityAnalysis | BranchFailed, ImagesBranch],
-) -> tuple[Evidence, list[dict[str, str]]]:
+def evidence_from_branches(analyses: Analyses) -> tuple[Evidence, list[dict[str, str]]]:
     """Evidence from the Parallel state's output [text, profanity, images]; failed branches become FAILED
     analyses (their features then count as missing evidence) and are listed so the result can say so."""
     text_out, profanity_out, images_out = analyses
@@ -67,7 +66,9 @@ def evidence_from_branches(
     return Evidence(text=text, profanity=profanity, images=images), failures
 
 
-def _merge_image_outputs(images_out: ImagesBranch, failures: list[dict[str, str]]) -> ImageAnalysis:
+def _merge_image_outputs(
+    images_out: list[ImageAnalysis | BranchFailed] | BranchFailed, failures: list[dict[str, str]]
+) -> ImageAnalysis:
     from credscore.analysis.images import merge_image_analyses
 
     if isinstance(images_out, BranchFailed):  # the whole Map failed
@@ -164,7 +165,7 @@ def score_from_pipeline(request: ScoreInput) -> ScoreOutput:
     profile, capped = score_input(AnalysisRequest(application_id=application_id, profile=request.profile))
     if capped:
         logger.warning("profile sections capped", extra={"capped": capped})
-    evidence, failures = evidence_from_branches(request.analyses)
+    evidence, failures = evidence_from_branches(with_results(application_id, request.analyses))
     features = extract_features(profile, evidence, dt.datetime.now(dt.UTC).date())
     extra = {
         "analysis_failures": failures,

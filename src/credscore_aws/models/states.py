@@ -113,7 +113,8 @@ class IngestOutput(_Output):
 
 
 # ------------------------------------------------------------------------------------------------ Analyse
-# AnalyzeText and AnalyzeProfanity: {application_id, profile}; each returns its analysis (credscore.evidence).
+# AnalyzeText and AnalyzeProfanity: {application_id, profile}; each stores its analysis (credscore.evidence) and
+# returns a StoredAnalysis.
 AnalysisInput = AnalysisRequest
 
 
@@ -134,27 +135,48 @@ class BranchFailed(_Output):
     batch: str | None = None  # BatchFailed: which batch
 
 
+class StoredAnalysis(_Output):
+    """What an analysis function returns: where it stored its result (`credscore.application.analysis_key`).
+    The counts themselves (sentiment, profanity, flagged photos) stay out of the execution's history, which Step
+    Functions keeps for 90 days whatever an erasure does; Score reads them, the purge deletes them."""
+
+    kind: Literal["text", "profanity", "images"]
+    status: Literal["stored"] = "stored"
+    key: str
+
+
 def _branch_tag(value: Any) -> str:
-    # A failure marker carries the Catch's cause; an analysis that failed by itself does not.
+    # A failure marker carries the Catch's cause; an analysis that failed by itself does not. An analysis inline
+    # (not stored) is what executions started before results were stored carry.
     if isinstance(value, BaseModel):
-        return "failed" if isinstance(value, BranchFailed) else "analysis"
-    return (
-        "failed"
-        if isinstance(value, dict) and value.get("status") == "failed" and "cause" in value
-        else "analysis"
-    )
+        return (
+            "failed"
+            if isinstance(value, BranchFailed)
+            else "stored"
+            if isinstance(value, StoredAnalysis)
+            else "analysis"
+        )
+    if isinstance(value, dict) and value.get("status") == "failed" and "cause" in value:
+        return "failed"
+    return "stored" if isinstance(value, dict) and value.get("status") == "stored" else "analysis"
 
 
 TextBranch = Annotated[
-    Annotated[BranchFailed, Tag("failed")] | Annotated[TextAnalysis, Tag("analysis")],
+    Annotated[BranchFailed, Tag("failed")]
+    | Annotated[StoredAnalysis, Tag("stored")]
+    | Annotated[TextAnalysis, Tag("analysis")],
     Discriminator(_branch_tag),
 ]
 ProfanityBranch = Annotated[
-    Annotated[BranchFailed, Tag("failed")] | Annotated[ProfanityAnalysis, Tag("analysis")],
+    Annotated[BranchFailed, Tag("failed")]
+    | Annotated[StoredAnalysis, Tag("stored")]
+    | Annotated[ProfanityAnalysis, Tag("analysis")],
     Discriminator(_branch_tag),
 ]
 ImageBatchOutcome = Annotated[
-    Annotated[BranchFailed, Tag("failed")] | Annotated[ImageAnalysis, Tag("analysis")],
+    Annotated[BranchFailed, Tag("failed")]
+    | Annotated[StoredAnalysis, Tag("stored")]
+    | Annotated[ImageAnalysis, Tag("analysis")],
     Discriminator(_branch_tag),
 ]
 # The Map's list of batch results, or one marker when the whole Map failed (ImagesFailed).
