@@ -86,7 +86,9 @@ def build_profile(
     if x_handle:
         from credscore.ingest.x_api import fetch_x_profile
 
-        reports.append(fetch_x_profile(profile, x_handle, x_bearer_token()))
+        # X comes last: it may use what the archives left, less the reserve.
+        x_time_left = None if time_left is None else (lambda: time_left() - reserve_seconds)
+        reports.append(fetch_x_profile(profile, x_handle, x_bearer_token(), time_left=x_time_left))
     profile.sources = reports
     return profile
 
