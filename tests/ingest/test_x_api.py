@@ -15,7 +15,7 @@ import responses
 from responses import matchers
 
 from credscore.ingest.errors import XRateLimited, XTemporarilyUnavailable
-from credscore.ingest.pipeline import build_profile
+from credscore.ingest.pipeline import X_UNAVAILABLE_REASONS, build_profile
 from credscore.ingest.x_api import fetch_x_profile
 from credscore.profile import Platform, Profile, SourceStatus
 from tests.ingest.helpers import LINKEDIN_FILES, make_zip
@@ -501,4 +501,31 @@ def test_x_gets_what_the_archives_left_less_the_reserve(api) -> None:
             time_left=lambda: 19.0,  # the archive is read; X would eat into the last 20 s
             reserve_seconds=20.0,
         )
+    assert not api.calls
+
+
+@pytest.mark.parametrize("code", ["x_unreachable", "x_rate_limited"])
+def test_x_known_unavailable_is_recorded_with_why_without_calling_x(api, code: str) -> None:
+    """IngestWithoutX's call: the exports are read, X is recorded as not analysed and neither asked nor is its
+    token read."""
+    uploads = {"linkedin": make_zip(LINKEDIN_FILES).getvalue()}
+
+    def no_token() -> str:
+        raise AssertionError("the X token was read")
+
+    profile = build_profile(
+        application_id="app",
+        declared={"linkedin": 1},
+        received=["linkedin/1"],
+        x_handle="@asharao",
+        open_archive=lambda key: io.BytesIO(uploads[key.split("/")[2]]),
+        x_bearer_token=no_token,
+        x_unavailable=code,
+    )
+    assert [(s.platform, s.status, s.reason_code) for s in profile.sources] == [
+        (Platform.LINKEDIN, SourceStatus.PARSED, None),
+        (Platform.X, SourceStatus.UNAVAILABLE, code),
+    ]
+    assert profile.sources[1].reason == X_UNAVAILABLE_REASONS[code]
+    assert profile.parsed_platforms() == [Platform.LINKEDIN]
     assert not api.calls
