@@ -13,6 +13,11 @@ class RateLimited(Exception):
         self.retry_after_seconds = retry_after_seconds
 
 
+class XUnreachable(Exception):
+    """The X API failed on its side (5xx), could not be reached or did not answer in time; retried like a rate
+    limit, then the application is read again with X recorded as not analysed (never failed for X alone)."""
+
+
 class NoUsableSource(Exception):
     """None of the application's sources could be read; the reasons are on the application."""
 

@@ -21,6 +21,9 @@ _INTERNAL_TO_PUBLIC = {
     "no_upload": "no_upload",
     "NoUsableSource": "no_usable_source",
     "RateLimited": "rate_limited",
+    # The state machine catches it (X is then recorded as not analysed); this is for an execution that ran an
+    # older definition.
+    "XUnreachable": "temporary_failure",
     "TransientError": "temporary_failure",
     "States.Timeout": "timed_out",
     "States.TaskFailed": "temporary_failure",

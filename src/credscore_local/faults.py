@@ -2,6 +2,10 @@
 handler, hangs inside it or after it did its work (so the real timeout path runs), and redeploys with another
 environment, timeout or memory size.
 
+Retry waits shortened (`shortened_retry_waits`): the state machine's long backoffs (Ingest waits minutes between
+tries while X is rate limited) are slept for real by moto's interpreter; a test can cap them and still run every
+try the ASL's Retry asks for.
+
 And hooks at a function's invocation: run test code just before a function's handler runs or just after it
 returned, in the stack's process, while the state machine waits on that state. With them a test can act at an
 exact state boundary of a real execution (erase the application after Ingest, before Score, while the Map runs).
@@ -13,6 +17,8 @@ import contextlib
 import dataclasses
 import json
 import threading
+import time
+import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -133,3 +139,24 @@ def hooked(pool: Any, hook: Hook) -> Iterator[Hook]:
             del pool.invoke
         else:
             pool.invoke = shadowed
+
+
+@contextlib.contextmanager
+def shortened_retry_waits(at_most: float) -> Iterator[list[float]]:
+    """While the block runs, each wait between a state's retries (IntervalSeconds × BackoffRate^n, capped, with
+    jitter, as the ASL says) is slept for at most `at_most` seconds. Yields the waits the ASL asked for, in
+    order. Local only: the number of tries and the errors they match are the ASL's own, only the clock is short."""
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+
+    asked: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        asked.append(seconds)
+        time.sleep(min(seconds, at_most))
+
+    real = retrier_decl.time
+    retrier_decl.time = types.SimpleNamespace(sleep=sleep)  # type: ignore[assignment]
+    try:
+        yield asked
+    finally:
+        retrier_decl.time = real

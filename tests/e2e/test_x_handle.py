@@ -4,6 +4,10 @@ The Ingest function runs in its own worker process, so the X API is intercepted 
 the worker's HTTPS_PROXY points at a loopback proxy that answers CONNECT for the X API host with TLS under a
 throwaway CA (trusted through REQUESTS_CA_BUNDLE) and serves API v2 bodies. tweepy, requests and the handler
 run unchanged.
+
+The proxy can also play an X that is down (answers 503 or 429 to the next requests, or to all of them), to follow
+the state machine's retries of Ingest and, once they are spent, IngestWithoutX: the other sources scored and X
+recorded as not analysed. The retries' waits are shortened (`shortened_retry_waits`), their number is the ASL's.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import json
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,7 +24,12 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+import requests
 
+from credscore import texts
+from credscore_local.client import upload
+from credscore_local.faults import shortened_retry_waits
+from tests.exports import assert_no_raw_data_left, small_applicant
 from tests.pki import make_ca
 
 pytestmark = pytest.mark.e2e
@@ -90,6 +100,8 @@ class _XProxy(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _XProxyHandler)
         self.tls = tls
         self.requests: list[tuple[str, str]] = []  # (path, Authorization header) seen inside the tunnel
+        self.failures: list[int] = []  # statuses the next requests get instead of their answer, in turn
+        self.always: int | None = None  # the status every request gets (X down for good)
 
 
 class _XProxyHandler(BaseHTTPRequestHandler):
@@ -111,6 +123,10 @@ class _XProxyHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self.server.requests.append((self.path, self.headers.get("Authorization", "")))
         body = _x_api_body(self.path)
+        failure = self.server.always or (self.server.failures.pop(0) if self.server.failures else None)
+        if failure is not None:
+            self._fail(failure)
+            return
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
             status, body = 401, {"title": "Unauthorized", "status": 401}
         elif body is None:
@@ -121,6 +137,19 @@ class _XProxyHandler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _fail(self, status: int) -> None:
+        """X's own error answers: 429 with its rate limit headers, 503 as X's edge gives it."""
+        data = json.dumps({"title": "Too Many Requests" if status == 429 else "Service Unavailable"}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        if status == 429:
+            self.send_header("x-rate-limit-limit", "900")
+            self.send_header("x-rate-limit-remaining", "0")
+            self.send_header("x-rate-limit-reset", str(int(time.time()) + 900))
         self.end_headers()
         self.wfile.write(data)
 
@@ -145,6 +174,8 @@ def x_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[_XProxy,
 def intercepted(stack: Any, x_proxy: tuple[_XProxy, Path]) -> Iterator[_XProxy]:
     proxy, ca = x_proxy
     proxy.requests.clear()
+    proxy.failures.clear()
+    proxy.always = None
     url = f"http://127.0.0.1:{proxy.server_address[1]}"
     previous = stack.faults.reconfigure(
         "IngestFunction",
@@ -224,3 +255,141 @@ def test_proxy_refuses_any_other_host(x_proxy: tuple[_XProxy, Path]) -> None:
     with socket.create_connection(proxy.server_address, timeout=5) as conn:
         conn.sendall(b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
         assert conn.recv(64).startswith(b"HTTP/1.1 403")
+
+
+# ------------------------------------------------------------------------ X down: the other sources are scored
+
+USER_PATH = "/2/users/by/username/asharao"
+# Ingest's tries for X trouble: the first and the retries of the ASL's RateLimited/XUnreachable retrier.
+X_TRIES = 1 + next(
+    r["MaxAttempts"]
+    for r in json.loads((Path(__file__).resolve().parents[2] / "statemachine.asl.json").read_text())[
+        "States"
+    ]["Ingest"]["Retry"]
+    if "XUnreachable" in r["ErrorEquals"]
+)
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return small_applicant(tmp_path_factory.mktemp("exports"))
+
+
+@pytest.fixture
+def x_token(stack: Any) -> Iterator[None]:
+    ssm = stack.client("ssm")
+    ssm.put_parameter(Name=_token_parameter(stack), Value=TOKEN, Type="SecureString", Overwrite=True)
+    try:
+        yield
+    finally:
+        ssm.delete_parameter(Name=_token_parameter(stack))
+
+
+@pytest.fixture
+def quick_retries() -> Iterator[list[float]]:
+    with shortened_retry_waits(0.2) as asked:
+        yield asked
+
+
+def _linkedin_and_x(partner: Any, exports: dict[str, Path]) -> tuple[dict[str, Any], dict[str, Any]]:
+    created = partner.create_application({"linkedin": 1}, x_handle="@asharao")
+    (form,) = created["uploads"]
+    upload(form, exports["linkedin"])
+    return created, partner.wait(created["application_id"])
+
+
+def _applicant_view(stack: Any, created: dict[str, Any]) -> dict[str, Any]:
+    token = created["applicant_token"]
+    answer = requests.get(
+        stack.api_url + "/applicant/application", headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def _states_entered(stack: Any, application_id: str) -> list[str]:
+    execution = stack.scoring_execution(application_id)
+    assert execution is not None, "no execution scored the application"
+    return [name for name, _, _ in stack.execution_state_times(execution)]
+
+
+def _user_lookups(proxy: _XProxy) -> int:
+    return sum(1 for path, _ in proxy.requests if urlparse(path).path == USER_PATH)
+
+
+@pytest.mark.parametrize(
+    ("status", "code"), [(503, "x_unreachable"), (429, "x_rate_limited")], ids=["x-503", "x-429"]
+)
+def test_x_down_through_every_retry_scores_the_other_sources_and_records_x_not_analysed(
+    stack: Any,
+    partner: Any,
+    intercepted: _XProxy,
+    exports: dict[str, Path],
+    x_token: None,
+    quick_retries: list[float],
+    status: int,
+    code: str,
+) -> None:
+    intercepted.always = status
+    created, state = _linkedin_and_x(partner, exports)
+    application_id = created["application_id"]
+    assert state["status"] == "scored", state
+    sources = {s["platform"]: s for s in state["sources"]}
+    assert {p: s["status"] for p, s in sources.items()} == {"linkedin": "parsed", "x": "unavailable"}
+    assert sources["x"]["reason_code"] == code
+    # Every try the ASL allows asked X (the long waits between them shortened here), then X was left alone.
+    assert _user_lookups(intercepted) == X_TRIES
+    assert len(quick_retries) >= X_TRIES - 1
+    assert "IngestWithoutX" in _states_entered(stack, application_id)
+    # The score and its sources say so; the LinkedIn evidence is scored.
+    result = partner.result(application_id)["result"]
+    result_sources = {s["platform"]: s for s in result["sources"]}
+    assert (result_sources["x"]["status"], result_sources["x"]["reason_code"]) == ("unavailable", code)
+    assert result_sources["linkedin"]["status"] == "parsed"
+    features = {f["feature"]: f for f in result["breakdown"]}
+    assert features["connections"]["has_evidence"]
+    # The applicant's page gives the reason in plain words.
+    mine = {s["platform"]: s for s in _applicant_view(stack, created)["sources"]}
+    assert mine["x"]["reason"] == texts.source_reason(code)
+    assert "analysed" in mine["x"]["reason"]
+    assert_no_raw_data_left(stack, application_id)  # scored: purged as usual, nothing else lost on the way
+    _raw_aws_error_free(result)
+
+
+def test_x_recovering_on_a_retry_is_analysed(
+    stack: Any,
+    partner: Any,
+    intercepted: _XProxy,
+    exports: dict[str, Path],
+    x_token: None,
+    quick_retries: list[float],
+) -> None:
+    intercepted.failures[:] = [503, 429]  # the first two tries meet X down, the third finds it back
+    created, state = _linkedin_and_x(partner, exports)
+    assert state["status"] == "scored", state
+    assert {s["platform"]: s["status"] for s in state["sources"]} == {"linkedin": "parsed", "x": "parsed"}
+    assert _user_lookups(intercepted) == 3
+    states = _states_entered(stack, created["application_id"])
+    assert "IngestWithoutX" not in states
+    text = json.dumps(partner.result(created["application_id"]))
+    assert "x:api:users/by/username" in text, text
+
+
+def test_x_down_when_it_is_the_only_source_fails_the_application_saying_why(
+    stack: Any, partner: Any, intercepted: _XProxy, x_token: None, quick_retries: list[float]
+) -> None:
+    """Nothing else to score: the application fails (no usable source) with the X source's reason, as a bad
+    upload would; there is no upload to lose."""
+    intercepted.always = 503
+    created = partner.create_application({}, x_handle="asharao")
+    state = partner.wait(created["application_id"])
+    assert state["status"] == "failed", state
+    (x_source,) = state["sources"]
+    assert (x_source["status"], x_source["reason_code"]) == ("unavailable", "x_unreachable")
+    assert state["error"]["code"] == "NoUsableSource", state["error"]
+    assert "X could not be reached" in state["error"]["message"]
+    assert _user_lookups(intercepted) == X_TRIES
+    mine = _applicant_view(stack, created)
+    assert mine["error"]["code"] == "no_usable_source"
+    assert mine["sources"][0]["reason"] == texts.source_reason("x_unreachable")
+    _raw_aws_error_free(state)

@@ -125,12 +125,27 @@ def test_every_task_retries_transient_errors_with_backoff_and_has_a_timeout() ->
 def test_pipeline_shape_ingest_parallel_score() -> None:
     states = ASL["States"]
     assert states["Ingest"]["Next"] == "Analyse"
+    # X still unavailable after Ingest's retries: the exports are read again with X recorded as not analysed.
+    assert states["Ingest"]["Catch"][1] == {
+        "ErrorEquals": ["RateLimited", "XUnreachable"],
+        "ResultPath": "$.x_unavailable",
+        "Next": "IngestWithoutX",
+    }
+    assert any(r["ErrorEquals"] == ["RateLimited", "XUnreachable"] for r in states["Ingest"]["Retry"])
+    without_x = states["IngestWithoutX"]
+    assert (without_x["Resource"], without_x["ResultPath"], without_x["Next"]) == (
+        states["Ingest"]["Resource"],
+        states["Ingest"]["ResultPath"],
+        "Analyse",
+    )
+    assert without_x["Parameters"]["x_unavailable.$"] == "$.x_unavailable.Error"
+    assert not any("RateLimited" in r["ErrorEquals"] for r in without_x["Retry"]), "it never calls X"
     assert states["Analyse"]["Type"] == "Parallel"
     first_states = [b["StartAt"] for b in states["Analyse"]["Branches"]]
     assert first_states == ["AnalyzeText", "AnalyzeProfanity", "AnalyzeImageBatches"]
     assert states["Analyse"]["Branches"][2]["States"]["AnalyzeImageBatches"]["Type"] == "Map"
     assert states["Analyse"]["Next"] == "Score"
-    for name in ("Ingest", "Analyse", "Score"):
+    for name in ("Ingest", "IngestWithoutX", "Analyse", "Score"):
         assert states[name]["Catch"][-1] == {
             "ErrorEquals": ["States.ALL"],
             "ResultPath": "$.error",
@@ -138,7 +153,7 @@ def test_pipeline_shape_ingest_parallel_score() -> None:
         }
     # Erased while processing: the steps that write end quietly (before the catch-all, which would record a
     # failure on the tombstone), and so does a failure met on an erased application.
-    for name in ("Ingest", "Score"):
+    for name in ("Ingest", "IngestWithoutX", "Score"):
         assert states[name]["Catch"][0] == {"ErrorEquals": ["ApplicationErased"], "Next": "Erased"}
     assert states["Erased"]["Type"] == "Succeed"
     assert states["RecordFailure"]["Next"] == "FailureRecorded"

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable
 
 import pytest
 import responses
 from responses import matchers
 
 from credscore.ingest.errors import XRateLimited, XTemporarilyUnavailable
-from credscore.ingest.pipeline import build_profile
+from credscore.ingest.pipeline import X_UNAVAILABLE_REASONS, build_profile
 from credscore.ingest.x_api import fetch_x_profile
 from credscore.profile import Platform, Profile, SourceStatus
 from tests.ingest.helpers import LINKEDIN_FILES, make_zip
+from tests.pki import make_ca
 
 API = "https://api.twitter.com/2"
 USER_URL = f"{API}/users/by/username/asharao"
@@ -364,3 +371,161 @@ def test_an_html_answer_loses_only_the_x_source(api) -> None:
         (Platform.X, SourceStatus.UNAVAILABLE, "x_api_error"),
     ]
     assert profile.parsed_platforms() == [Platform.LINKEDIN]
+
+
+# ------------------------------------------------------------------------ an X that never answers
+
+
+class _Silent:
+    """A loopback server that accepts connections and never answers (held open until the test ends). As the
+    HTTPS proxy, it stalls the CONNECT; with `tls`, it answers the CONNECT, speaks TLS as the X API host and then
+    never answers the request, so the client is left waiting on its read."""
+
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.tls = tls
+        self.held: list[socket.socket] = []
+        self.accepted = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            self.held.append(conn)
+            if self.tls is not None:
+                threading.Thread(target=self._tunnel, args=(conn,), daemon=True).start()
+
+    def _tunnel(self, conn: socket.socket) -> None:
+        assert self.tls is not None
+        with contextlib.suppress(OSError):
+            conn.recv(4096)  # the CONNECT request
+            conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            self.held.append(self.tls.wrap_socket(conn, server_side=True))  # the handshake, then silence
+
+    def close(self) -> None:
+        for conn in [*self.held, self.listener]:
+            conn.close()
+
+
+@pytest.fixture
+def proxy_env(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+    def use(url: str) -> None:
+        monkeypatch.setenv("HTTPS_PROXY", url)
+        monkeypatch.setenv("https_proxy", url)
+
+    return use
+
+
+def _fetch_timed(**kwargs: object) -> tuple[Profile, float, XTemporarilyUnavailable]:
+    profile = Profile(application_id="a")
+    started = time.monotonic()
+    with pytest.raises(XTemporarilyUnavailable) as excinfo:
+        fetch_x_profile(profile, "asharao", "token-123", **kwargs)  # type: ignore[arg-type]
+    return profile, time.monotonic() - started, excinfo.value
+
+
+def test_an_x_that_accepts_and_never_answers_is_retryable_after_the_connect_timeout(proxy_env) -> None:
+    silent = _Silent()
+    proxy_env(silent.url)
+    try:
+        profile, elapsed, error = _fetch_timed(timeout=(0.3, 0.3))
+    finally:
+        silent.close()
+    assert silent.accepted == 1, "the request reached the silent server"
+    assert elapsed < 3, f"waited {elapsed:.1f} s"
+    assert "X API" in str(error)
+    assert profile == Profile(application_id="a")
+
+
+def test_an_x_that_never_answers_the_request_is_retryable_after_the_read_timeout(
+    proxy_env, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    ca = make_ca(tmp_path)
+    cert, key = ca.issue("api.twitter.com")
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    silent = _Silent(tls)
+    proxy_env(silent.url)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca.ca_file))
+    try:
+        profile, elapsed, error = _fetch_timed(timeout=(2.0, 0.3))
+    finally:
+        silent.close()
+    assert elapsed < 3, f"waited {elapsed:.1f} s"
+    assert str(error) == "X API did not answer in time: ReadTimeout"
+    assert profile == Profile(application_id="a")
+
+
+def test_the_time_x_may_use_bounds_each_wait(proxy_env) -> None:
+    silent = _Silent()
+    proxy_env(silent.url)
+    deadline = time.monotonic() + 0.4
+    try:
+        # The configured timeouts are long; the time left for X is not.
+        _, elapsed, _ = _fetch_timed(timeout=(30.0, 30.0), time_left=lambda: deadline - time.monotonic())
+    finally:
+        silent.close()
+    assert silent.accepted == 1
+    assert elapsed < 3, f"waited {elapsed:.1f} s"
+
+
+def test_once_the_time_x_may_use_is_spent_no_request_is_made(api) -> None:
+    api.get(USER_URL, json=_user())
+    _, _, error = _fetch_timed(time_left=lambda: 0.0)
+    assert str(error) == "X API too slow: its share of the time ran out"
+    assert not api.calls
+
+
+def test_x_gets_what_the_archives_left_less_the_reserve(api) -> None:
+    api.get(USER_URL, json=_user())
+    uploads = {"linkedin": make_zip(LINKEDIN_FILES).getvalue()}
+    with pytest.raises(XTemporarilyUnavailable, match="its share of the time ran out"):
+        build_profile(
+            application_id="app",
+            declared={"linkedin": 1},
+            received=["linkedin/1"],
+            x_handle="@asharao",
+            open_archive=lambda key: io.BytesIO(uploads[key.split("/")[2]]),
+            x_bearer_token=lambda: "token-123",
+            time_left=lambda: 19.0,  # the archive is read; X would eat into the last 20 s
+            reserve_seconds=20.0,
+        )
+    assert not api.calls
+
+
+@pytest.mark.parametrize("code", ["x_unreachable", "x_rate_limited"])
+def test_x_known_unavailable_is_recorded_with_why_without_calling_x(api, code: str) -> None:
+    """IngestWithoutX's call: the exports are read, X is recorded as not analysed and neither asked nor is its
+    token read."""
+    uploads = {"linkedin": make_zip(LINKEDIN_FILES).getvalue()}
+
+    def no_token() -> str:
+        raise AssertionError("the X token was read")
+
+    profile = build_profile(
+        application_id="app",
+        declared={"linkedin": 1},
+        received=["linkedin/1"],
+        x_handle="@asharao",
+        open_archive=lambda key: io.BytesIO(uploads[key.split("/")[2]]),
+        x_bearer_token=no_token,
+        x_unavailable=code,
+    )
+    assert [(s.platform, s.status, s.reason_code) for s in profile.sources] == [
+        (Platform.LINKEDIN, SourceStatus.PARSED, None),
+        (Platform.X, SourceStatus.UNAVAILABLE, code),
+    ]
+    assert profile.sources[1].reason == X_UNAVAILABLE_REASONS[code]
+    assert profile.parsed_platforms() == [Platform.LINKEDIN]
+    assert not api.calls

@@ -309,9 +309,40 @@ def test_one_failed_image_batch_is_a_marker_among_the_batches() -> None:
     assert request.analyses[2][1].batch == "b-1"
 
 
-@pytest.mark.parametrize("state", ["Ingest", "Analyse", "Score"])
+@pytest.mark.parametrize("error", ["RateLimited", "XUnreachable"])
+def test_x_unavailable_after_ingests_retries_reaches_ingest_without_x_and_then_the_analyses(
+    error: str,
+) -> None:
+    document = _received()
+    ingest, without_x = PIPELINE["States"]["Ingest"], PIPELINE["States"]["IngestWithoutX"]
+    cause = json.dumps({"errorMessage": "X API server error", "errorType": error, "stackTrace": []})
+    rule = next(c for c in ingest["Catch"] if error in c["ErrorEquals"])
+    assert rule["Next"] == "IngestWithoutX"
+    caught = _with_result(rule, document, {"Error": error, "Cause": cause})
+    request = states.IngestInput.model_validate(_task_input(without_x, caught))
+    assert (request.application_id, request.x_unavailable) == (APP, error)
+    # Its output lands where Ingest's does, so the analyses and Score read it unchanged.
+    assert without_x["Next"] == ingest["Next"] == "Analyse"
+    document = _with_result(without_x, caught, _out(_ingest_output()))
+    request_text = states.AnalysisInput.model_validate(
+        _task_input(ANALYSE["AnalyzeText"]["States"]["AnalyzeText"], document)
+    )
+    assert request_text.profile == f"work/{APP}/profile.json"
+    # No other error of Ingest goes there; the first call's payload says nothing of X.
+    assert states.IngestInput.model_validate(_task_input(ingest, document)).x_unavailable is None
+    assert [c["ErrorEquals"] for c in ingest["Catch"] if c["Next"] == "IngestWithoutX"] == [
+        ["RateLimited", "XUnreachable"]
+    ]
+
+
+def test_an_unknown_x_unavailable_value_is_refused() -> None:
+    with pytest.raises(ValueError, match="validation error"):
+        states.IngestInput.model_validate({"application_id": APP, "x_unavailable": "States.ALL"})
+
+
+@pytest.mark.parametrize("state", ["Ingest", "IngestWithoutX", "Analyse", "Score"])
 def test_a_caught_error_reaches_record_failure_and_its_status_picks_the_end(state: str) -> None:
-    document = _ingested() if state != "Ingest" else _received()
+    document = _ingested() if state not in ("Ingest", "IngestWithoutX") else _received()
     cause = json.dumps(
         {"errorMessage": "no source could be read: x: not a zip", "errorType": "NoUsableSource"}
     )

@@ -18,6 +18,13 @@ from credscore.profile import MediaRef, Platform, Profile, SourceReport, SourceS
 # photo batches to S3, the application's record).
 RESERVE_SECONDS = 20.0
 
+# Why X was not analysed when it stayed unavailable through the Ingest step's retries (`build_profile`'s
+# `x_unavailable`): it could not be reached (5xx, network, no answer in time), or its rate limit held.
+X_UNAVAILABLE_REASONS = {
+    "x_unreachable": "X could not be reached, even after several tries over some minutes",
+    "x_rate_limited": "X's rate limit was still reached after several tries over some minutes",
+}
+
 
 def build_profile(
     application_id: str,
@@ -29,13 +36,17 @@ def build_profile(
     time_left: Callable[[], float] | None = None,
     reserve_seconds: float = RESERVE_SECONDS,
     limits: ArchiveLimits = DEFAULT_LIMITS,
+    x_unavailable: str | None = None,
 ) -> Profile:
     """Parse each received part (`received` holds names like 'facebook/1'); a declared source with no upload is
     reported ABSENT. Never raises for bad input: each source's problem is on its report.
 
     `time_left` (seconds, e.g. the Lambda context's remaining time) gives each source an equal share of what is
     left when its turn comes (a quick source leaves its unused time to the next ones); a source that cannot finish
-    in its share is REJECTED alone with `source_timeout`, its items removed, and the other sources are scored."""
+    in its share is REJECTED alone with `source_timeout`, its items removed, and the other sources are scored.
+
+    `x_unavailable`: a code of X_UNAVAILABLE_REASONS when X is already known to be unavailable (it stayed so
+    through the step's retries): the X source is recorded UNAVAILABLE with that reason, and X is not called."""
     profile = Profile(application_id=application_id)
     parts_by_platform: dict[Platform, list[int]] = {}
     for name in received:
@@ -43,7 +54,7 @@ def build_profile(
         parts_by_platform.setdefault(Platform(platform_name), []).append(int(part_number))
     reports: list[SourceReport] = []
     uploaded = [p for p in sorted(declared) if parts_by_platform.get(Platform(p))]
-    sources_left = len(uploaded) + (1 if x_handle else 0)
+    sources_left = len(uploaded) + (1 if x_handle and x_unavailable is None else 0)
     for platform_name in sorted(declared):
         platform = Platform(platform_name)
         parts = sorted(parts_by_platform.get(platform, []))
@@ -83,10 +94,21 @@ def build_profile(
             )
             continue
         reports.append(combine_reports(platform, part_reports))
-    if x_handle:
+    if x_handle and x_unavailable is not None:
+        reports.append(
+            SourceReport(
+                platform=Platform.X,
+                status=SourceStatus.UNAVAILABLE,
+                reason_code=x_unavailable,
+                reason=X_UNAVAILABLE_REASONS[x_unavailable],
+            )
+        )
+    elif x_handle:
         from credscore.ingest.x_api import fetch_x_profile
 
-        reports.append(fetch_x_profile(profile, x_handle, x_bearer_token()))
+        # X comes last: it may use what the archives left, less the reserve.
+        x_time_left = None if time_left is None else (lambda: time_left() - reserve_seconds)
+        reports.append(fetch_x_profile(profile, x_handle, x_bearer_token(), time_left=x_time_left))
     profile.sources = reports
     return profile
 

@@ -1,8 +1,10 @@
 """X by handle, through the API v2 (tweepy): public counts, account age and the latest posts.
 
 Rate limiting and server trouble are retryable conditions (raised, so the step retries later), never "zero
-followers". An unknown, suspended or protected account is recorded as UNAVAILABLE with its reason, and so is an
-answer that cannot be read (the wrong shape, or not JSON twice running).
+followers"; so is an X that does not answer in time: every request has a connect and a read timeout (tweepy sets
+none, and requests then waits for ever) and all of them together stay within the time the caller gives X. An
+unknown, suspended or protected account is recorded as UNAVAILABLE with its reason, and so is an answer that
+cannot be read (the wrong shape, or not JSON twice running).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 import requests
 import tweepy
+from requests.adapters import HTTPAdapter
 
 from credscore.ingest.common import as_int, iso_timestamp
 from credscore.ingest.errors import XRateLimited, XTemporarilyUnavailable
@@ -31,6 +34,30 @@ USER_ENDPOINT = "api:users/by/username"
 TWEETS_ENDPOINT = "api:users/:id/tweets"
 _HANDLE = re.compile(r"[A-Za-z0-9_]{1,15}")
 _PAGE_SIZE = 100
+# Seconds to connect to X, and to wait for each read of its answer: well under the Ingest function's 300 s, so a
+# hanging X costs one request's wait, not the whole step.
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 15.0
+
+
+class _TimedAdapter(HTTPAdapter):
+    """Every request through it gets `timeout()` (connect, read) seconds, whatever its caller passed (tweepy
+    passes nothing)."""
+
+    def __init__(self, timeout: Callable[[], tuple[float, float]]) -> None:
+        super().__init__()
+        self._timeout = timeout
+
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float | None, float | None] | None = None,
+        verify: bool | str = True,
+        cert: str | tuple[str, str] | None = None,
+        proxies: dict[str, str] | None = None,
+    ) -> requests.Response:
+        return super().send(request, stream, self._timeout(), verify, cert, proxies)
 
 
 def _unavailable(code: str, reason: str) -> SourceReport:
@@ -66,11 +93,17 @@ def fetch_x_profile(
     max_posts: int = 3200,
     *,
     clock: Callable[[], float] = time.time,
+    timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
+    time_left: Callable[[], float] | None = None,
 ) -> SourceReport:
     """Append the account's counts and latest posts to `profile`; return the X source's report. An empty
     `bearer_token` means X lookups are not configured (reported UNAVAILABLE).
 
-    Raises XRateLimited (429, with seconds until the limit resets) or XTemporarilyUnavailable (5xx, network)."""
+    Each request waits at most `timeout` (connect, read) seconds, and no longer than `time_left()` (seconds X may
+    still use, e.g. its share of the function's time) allows; once that is spent no request is made.
+
+    Raises XRateLimited (429, with seconds until the limit resets) or XTemporarilyUnavailable (5xx, network, a
+    timeout, X's time spent)."""
     username = handle.strip().removeprefix("@")
     if not _HANDLE.fullmatch(username):
         return _unavailable("x_invalid_handle", "this is not a valid X handle")
@@ -79,12 +112,27 @@ def fetch_x_profile(
         # AWS error text; other sources are still scored.
         return _unavailable("x_not_configured", "this service is not set up to read X accounts by handle")
     client = tweepy.Client(bearer_token=bearer_token, wait_on_rate_limit=False, return_type=dict)
+    connect, read = timeout
+
+    def request_timeout() -> tuple[float, float]:
+        left = math.inf if time_left is None else time_left()
+        if left <= 0:
+            raise _TimeSpent
+        return min(connect, left), min(read, left)
+
+    adapter = _TimedAdapter(request_timeout)
+    client.session.mount("https://", adapter)
+    client.session.mount("http://", adapter)
     try:
         return _fetch(profile, client, username, max_posts)
     except tweepy.TooManyRequests as exc:
         raise XRateLimited("X API rate limit reached", _retry_after(exc, clock)) from exc
     except tweepy.TwitterServerError as exc:
         raise XTemporarilyUnavailable("X API server error", None) from exc
+    except _TimeSpent as exc:
+        raise XTemporarilyUnavailable("X API too slow: its share of the time ran out", None) from exc
+    except requests.Timeout as exc:
+        raise XTemporarilyUnavailable(f"X API did not answer in time: {type(exc).__name__}", None) from exc
     except requests.RequestException as exc:
         raise XTemporarilyUnavailable(f"X API unreachable: {type(exc).__name__}", None) from exc
     except tweepy.NotFound:
@@ -93,6 +141,10 @@ def fetch_x_profile(
         status = exc.response.status_code if exc.response is not None else None
         logger.warning("X API refused the request: status %s", status)
         return _unavailable("x_api_error", f"the X API refused the request (HTTP {status})")
+
+
+class _TimeSpent(Exception):
+    """The time X may use is spent: no further request is made."""
 
 
 class _Unreadable(Exception):

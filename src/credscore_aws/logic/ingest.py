@@ -15,8 +15,8 @@ from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterEr
 from botocore.exceptions import ClientError
 
 from credscore.application import image_batch_key, parse_upload_key, profile_key, upload_prefix
-from credscore.errors import NoUsableSource, RateLimited
-from credscore.ingest.errors import XRateLimited
+from credscore.errors import NoUsableSource, RateLimited, XUnreachable
+from credscore.ingest.errors import XRateLimited, XTemporarilyUnavailable
 from credscore.ingest.pipeline import build_profile, cap_photos, image_batches
 from credscore_aws.dal.s3io import S3RangedReader
 from credscore_aws.dal.storage import list_keys, s3_client
@@ -24,6 +24,9 @@ from credscore_aws.logic.erasure import put_pipeline_files
 from credscore_aws.models.states import IngestInput, IngestOutput, PhotoCounts, SourceReport
 from credscore_aws.runtime import logger, metrics, repository
 from credscore_aws.settings import settings
+
+# The error Ingest raised for X, as IngestWithoutX passes it on → why X was not analysed (X_UNAVAILABLE_REASONS).
+_X_UNAVAILABLE = {"RateLimited": "x_rate_limited", "XUnreachable": "x_unreachable"}
 
 
 def _open_archive(key: str) -> BinaryIO:
@@ -57,10 +60,17 @@ def _x_bearer_token() -> str:
 
 def ingest(request: IngestInput, time_left: Callable[[], float]) -> IngestOutput:
     """The profile and the image batch manifests written to the work prefix; pointers and counts returned.
-    `time_left` (seconds) is shared out among the sources, so one that cannot finish fails alone."""
+    `time_left` (seconds) is shared out among the sources, so one that cannot finish fails alone.
+
+    X trouble is raised for the state machine to retry (RateLimited for a 429, XUnreachable for a 5xx, a network
+    error or a timeout); once its retries are spent it calls again with `x_unavailable` set, and X is then
+    recorded as not analysed, with why, and never called."""
     application_id = request.application_id
     repo = repository()
     application = repo.get_live(application_id)  # an erased application: ApplicationErased, stop here
+    if request.x_unavailable and application.x_handle:
+        # Not alarmed: the application is still scored. A steady count means X (or our quota on it) is down.
+        metrics.add_metric(name=f"XUnavailable_{request.x_unavailable}", unit=MetricUnit.Count, value=1)
     try:
         profile = build_profile(
             application_id=application_id,
@@ -70,7 +80,10 @@ def ingest(request: IngestInput, time_left: Callable[[], float]) -> IngestOutput
             open_archive=_open_archive,
             x_bearer_token=_x_bearer_token,
             time_left=time_left,
+            x_unavailable=_X_UNAVAILABLE.get(request.x_unavailable or ""),
         )
+    except XTemporarilyUnavailable as exc:
+        raise XUnreachable(str(exc)) from exc
     except XRateLimited as exc:
         raise RateLimited(str(exc), exc.retry_after_seconds) from exc
     # Before the reports are recorded: a source that lost photos to the cap says so.

@@ -86,6 +86,9 @@ class ReceiveUploadOutput(_Output):
 # ------------------------------------------------------------------------------------------------ Ingest
 class IngestInput(BaseModel):
     application_id: str
+    # Set by IngestWithoutX once the X API stayed unavailable through Ingest's retries (the error that was caught:
+    # RateLimited or XUnreachable): the sources are read again and X is recorded as not analysed, without calling it.
+    x_unavailable: Literal["RateLimited", "XUnreachable"] | None = None
 
 
 class SourceReport(_Output):
