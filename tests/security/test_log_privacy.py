@@ -88,8 +88,8 @@ def test_function_logs_hold_no_personal_data(stack: Any, partner: Any, tmp_path:
         assert set(marker) == {"kind", "status", "key"}
         assert marker["status"] == "stored"
         assert marker["key"].startswith(analysis_prefix)
-    analyses = json.dumps([outputs["Analyse"]["analyses"], outputs["Score"]])
-    for name in ("analysed", "positive", "negative", "flagged", "category_counts"):
-        assert f'"{name}"' not in analyses, name
+    history = json.dumps(outputs)
+    for name in ("analysed", "positive", "negative", "flagged", "category_counts", "sources", "photos"):
+        assert f'"{name}"' not in history, name
     s3 = stack.client("s3")
     assert s3.list_objects_v2(Bucket=stack.deployed.bucket, Prefix=analysis_prefix)["KeyCount"] == 0, "purged"

@@ -207,12 +207,6 @@ def _ingest_output() -> states.IngestOutput:
         profile=f"work/{APP}/profile.json",
         image_batches=[f"work/{APP}/images/batch-0000.json", f"work/{APP}/images/batch-0001.json"],
         image_concurrency=4,
-        photos=states.PhotoCounts(found=30, analysed=30, reason=None),
-        sources=[
-            states.SourceReport(
-                platform="linkedin", status="parsed", reason_code=None, reason=None, warnings=0
-            )
-        ],
     )
 
 

@@ -21,7 +21,7 @@ from credscore.ingest.pipeline import build_profile, cap_photos, image_batches
 from credscore_aws.dal.s3io import S3RangedReader
 from credscore_aws.dal.storage import list_keys, s3_client
 from credscore_aws.logic.erasure import put_pipeline_files
-from credscore_aws.models.states import IngestInput, IngestOutput, PhotoCounts, SourceReport
+from credscore_aws.models.states import IngestInput, IngestOutput, SourceReport
 from credscore_aws.runtime import logger, metrics, repository
 from credscore_aws.settings import settings
 
@@ -132,6 +132,4 @@ def ingest(request: IngestInput, time_left: Callable[[], float]) -> IngestOutput
         profile=profile_object,
         image_batches=list(batches),
         image_concurrency=concurrency,
-        photos=PhotoCounts.model_validate(photos),
-        sources=reports,
     )

@@ -99,20 +99,14 @@ class SourceReport(_Output):
     warnings: int
 
 
-class PhotoCounts(_Output):
-    found: int
-    analysed: int
-    reason: str | None
-
-
 class IngestOutput(_Output):
-    """Stored at $.ingest: the analyses read `profile`, the image Map iterates `image_batches`."""
+    """Stored at $.ingest: the analyses read `profile`, the image Map iterates `image_batches`. Pointers only: the
+    sources' reports and the photo counts are on the application (DynamoDB, erased with it), not in the execution's
+    history, which Step Functions keeps for 90 days."""
 
     profile: str
     image_batches: list[str]
     image_concurrency: int
-    photos: PhotoCounts
-    sources: list[SourceReport]
 
 
 # ------------------------------------------------------------------------------------------------ Analyse
