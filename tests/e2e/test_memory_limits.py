@@ -72,6 +72,9 @@ def _invoke_within_memory(stack: Any, function: str, event: dict[str, Any]) -> d
     assert stats.outcome == "ok"
     assert stats.max_memory_used_mb is not None
     assert stats.max_memory_used_mb < pool.spec.memory_mb, stats
+    if result.get("status") == "stored":  # an analysis: its result is in S3, where Score reads it
+        stored = stack.client("s3").get_object(Bucket=stack.deployed.bucket, Key=result["key"])
+        return dict(json.loads(stored["Body"].read()))
     return result
 
 
