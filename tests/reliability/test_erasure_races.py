@@ -124,9 +124,11 @@ def test_an_erasure_at_every_state_boundary_wins(
     hook.check()
     assert "receipt" in seen, "the erasure ran at the boundary"
 
-    # The receipt counts exactly what was there when the erasure began.
+    # The receipt counts what was there when the erasure listed it: what the hook saw, and any result the text or
+    # profanity branch stored in between (they run beside the photo Map; assert_erased checks none is left).
     receipt = seen["receipt"]
-    assert receipt["objects_deleted"] == len(seen["objects"])
+    stored_meanwhile = receipt["objects_deleted"] - len(seen["objects"])
+    assert 0 <= stored_meanwhile <= (2 if function == "AnalyzeImagesFunction" else 0), seen["objects"]
     if boundary != "after Score":
         assert any(k.startswith(upload_prefix(application_id)) for k in seen["objects"])
     if boundary not in ("after ReceiveUpload claimed it", "after Score"):
