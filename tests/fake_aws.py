@@ -3,11 +3,16 @@ real account is reached: the test run allows loopback only, and `mock_aws()` ans
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
+import boto3
 import pytest
 from moto import mock_aws
+
+if TYPE_CHECKING:
+    from credscore_aws.dal.repository import ApplicationRepository
 
 
 def set_fake_credentials(env: pytest.MonkeyPatch, region: str = "us-east-1", **variables: str) -> None:
@@ -27,3 +32,30 @@ def fake_aws(env: pytest.MonkeyPatch, region: str = "us-east-1", **variables: st
     set_fake_credentials(env, region, **variables)
     with mock_aws():
         yield
+
+
+@contextmanager
+def moto_store(
+    env: pytest.MonkeyPatch, *caches: Callable[[], Any], **variables: str
+) -> Iterator[ApplicationRepository]:
+    """moto's AWS with the service's bucket ("data") and applications table, and its repository: the cached
+    clients (and any of `caches`) are made afresh inside it and dropped after, so none outlives moto."""
+    from credscore_aws import runtime
+    from credscore_aws.dal import storage
+    from tests.moto_tables import create_applications_table
+
+    cached = (storage.s3_client, storage.dynamodb_table, runtime.repository, *caches)
+    for cache in cached:
+        cache.cache_clear()  # type: ignore[attr-defined]
+    settings = {
+        "BUCKET_NAME": "data",
+        "TABLE_NAME": "applications",
+        "RESULT_RETENTION_DAYS": "30",
+        **variables,
+    }
+    with fake_aws(env, **settings):
+        boto3.client("s3").create_bucket(Bucket="data")
+        create_applications_table()
+        yield runtime.repository()
+    for cache in cached:
+        cache.cache_clear()  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ against moto: written under the application's work files, read back by Score wha
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,7 +17,13 @@ from credscore_aws.logic import analysis_results, erasure
 from credscore_aws.logic.analysis_results import StoredAnalysisMissing, load_analysis, store_analysis
 from credscore_aws.models.records import NewApplication
 from credscore_aws.models.states import BranchFailed, ScoreInput, StoredAnalysis
-from tests.unit.test_erasure import aws  # noqa: F401  (the fixture: moto's bucket and table, the caches cleared)
+from tests.fake_aws import moto_store
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    with moto_store(monkeypatch) as repository:
+        yield repository
 
 
 def _processing(repo: Any) -> str:
@@ -33,7 +40,7 @@ def _images(analysed: int) -> ImageAnalysis:
     return ImageAnalysis(status=AnalysisStatus.OK, analysed=analysed, flagged=1, category_counts={"x": 1})
 
 
-def test_a_result_is_stored_under_the_application_and_read_back(aws: Any) -> None:  # noqa: F811
+def test_a_result_is_stored_under_the_application_and_read_back(aws: Any) -> None:
     application_id = _processing(aws)
     text = TextAnalysis(status=AnalysisStatus.NO_EVIDENCE, models=["vader"])
     marker = store_analysis(application_id, "text", "text", text)
@@ -43,7 +50,7 @@ def test_a_result_is_stored_under_the_application_and_read_back(aws: Any) -> Non
     assert erasure.purge_objects(application_id) == 1, "purged with the work files"
 
 
-def test_score_reads_stored_inline_and_failed_branches_together(aws: Any) -> None:  # noqa: F811
+def test_score_reads_stored_inline_and_failed_branches_together(aws: Any) -> None:
     application_id = _processing(aws)
     profanity = ProfanityAnalysis(status=AnalysisStatus.NO_EVIDENCE)
     stored = [
@@ -72,7 +79,7 @@ def test_score_reads_stored_inline_and_failed_branches_together(aws: Any) -> Non
     assert isinstance(images[1], BranchFailed)
 
 
-def test_a_result_the_erasure_purged_ends_the_run_as_erased(aws: Any) -> None:  # noqa: F811
+def test_a_result_the_erasure_purged_ends_the_run_as_erased(aws: Any) -> None:
     application_id = _processing(aws)
     marker = store_analysis(application_id, "images", "images/batch-0000", _images(2))
     aws.erase(application_id, "p1")
@@ -81,7 +88,7 @@ def test_a_result_the_erasure_purged_ends_the_run_as_erased(aws: Any) -> None:  
         load_analysis(application_id, marker, ImageAnalysis)
 
 
-def test_a_result_gone_without_an_erasure_fails_the_run(aws: Any) -> None:  # noqa: F811
+def test_a_result_gone_without_an_erasure_fails_the_run(aws: Any) -> None:
     application_id = _processing(aws)
     marker = store_analysis(application_id, "text", "text", TextAnalysis(status=AnalysisStatus.NO_EVIDENCE))
     storage.delete_keys("data", [marker.key])
@@ -89,14 +96,14 @@ def test_a_result_gone_without_an_erasure_fails_the_run(aws: Any) -> None:  # no
         load_analysis(application_id, marker, TextAnalysis)
 
 
-def test_a_marker_pointing_at_another_applications_result_is_refused(aws: Any) -> None:  # noqa: F811
+def test_a_marker_pointing_at_another_applications_result_is_refused(aws: Any) -> None:
     mine, theirs = _processing(aws), _processing(aws)
     marker = store_analysis(theirs, "text", "text", TextAnalysis(status=AnalysisStatus.NO_EVIDENCE))
     with pytest.raises(StoredAnalysisMissing, match="not this application's"):
         load_analysis(mine, marker, TextAnalysis)
 
 
-def test_storing_for_an_erased_application_leaves_nothing(aws: Any) -> None:  # noqa: F811
+def test_storing_for_an_erased_application_leaves_nothing(aws: Any) -> None:
     application_id = _processing(aws)
     aws.erase(application_id, "p1")
     with pytest.raises(ApplicationErased):

@@ -10,41 +10,28 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import pytest
 
 from credscore.application import new_application_id
-from credscore_aws import runtime
-from credscore_aws.dal import storage
 from credscore_aws.dal.repository import TOMBSTONE_FIELDS, ApplicationRepository, app_pk
 from credscore_aws.logic import applicant, applications
 from credscore_aws.logic.applicant_token import LinkRefused, hash_token, load
 from credscore_aws.models.api import ApplicantConsent
 from credscore_aws.models.records import NewApplication
-from tests.fake_aws import fake_aws
-from tests.moto_tables import create_applications_table
+from tests.fake_aws import moto_store
 
 
 @pytest.fixture
 def repo(monkeypatch: pytest.MonkeyPatch) -> Iterator[ApplicationRepository]:
-    caches = (storage.s3_client, storage.dynamodb_table, runtime.repository, applications._presigning_s3)
-    for cached in caches:
-        cached.cache_clear()
-    with fake_aws(
+    with moto_store(
         monkeypatch,
-        BUCKET_NAME="data",
-        TABLE_NAME="applications",
-        RESULT_RETENTION_DAYS="30",
+        applications._presigning_s3,
         UPLOAD_WINDOW_HOURS="26",
         MAX_UPLOAD_BYTES="1000000",
         UPLOAD_URL_EXPIRY_SECONDS="900",
         APPLICANT_PAGE_URL="https://apply.example/",
-    ):
-        boto3.client("s3").create_bucket(Bucket="data")
-        create_applications_table()
-        yield runtime.repository()
-    for cached in caches:
-        cached.cache_clear()
+    ) as repository:
+        yield repository
 
 
 def _collecting(repo: ApplicationRepository) -> tuple[str, str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 
 from credscore.application import (
@@ -18,26 +17,17 @@ from credscore.application import (
     work_prefix,
 )
 from credscore.profile import Platform
-from credscore_aws import runtime
 from credscore_aws.dal import storage
 from credscore_aws.dal.repository import ApplicationErased
 from credscore_aws.logic import erasure
 from credscore_aws.models.records import NewApplication
-from tests.fake_aws import fake_aws
-from tests.moto_tables import create_applications_table
+from tests.fake_aws import moto_store
 
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    caches = (storage.s3_client, storage.dynamodb_table, runtime.repository)
-    for cached in caches:
-        cached.cache_clear()
-    with fake_aws(monkeypatch, BUCKET_NAME="data", TABLE_NAME="applications", RESULT_RETENTION_DAYS="30"):
-        boto3.client("s3").create_bucket(Bucket="data")
-        create_applications_table()
-        yield runtime.repository()
-    for cached in caches:
-        cached.cache_clear()
+    with moto_store(monkeypatch) as repository:
+        yield repository
 
 
 def _processing(repo: Any) -> str:

@@ -12,29 +12,17 @@ from typing import Any
 import pytest
 
 from credscore.application import new_application_id
-from credscore_aws import runtime
-from credscore_aws.dal import storage
 from credscore_aws.dal.repository import ApplicationRepository
 from credscore_aws.logic import applicant, applications
 from credscore_aws.logic.applicant_token import LinkRefused
 from credscore_aws.models.records import NewApplication
-from tests.fake_aws import fake_aws
-from tests.moto_tables import create_applications_table
+from tests.fake_aws import moto_store
 
 
 @pytest.fixture
 def repo(monkeypatch: pytest.MonkeyPatch) -> Iterator[ApplicationRepository]:
-    caches = (storage.s3_client, storage.dynamodb_table, runtime.repository)
-    for cached in caches:
-        cached.cache_clear()
-    with fake_aws(monkeypatch, BUCKET_NAME="data", TABLE_NAME="applications", RESULT_RETENTION_DAYS="30"):
-        import boto3
-
-        boto3.client("s3").create_bucket(Bucket="data")
-        create_applications_table()
-        yield runtime.repository()
-    for cached in caches:
-        cached.cache_clear()
+    with moto_store(monkeypatch) as repository:
+        yield repository
 
 
 def _scored(repo: ApplicationRepository) -> str:
