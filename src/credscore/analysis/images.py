@@ -154,7 +154,7 @@ def coefficient_bytes(image: Image.Image, segments: Segments) -> int:
     """What libjpeg holds besides the pixels to decode a JPEG in several scans (progressive, or sequential with a
     scan per component): every DCT coefficient of the whole frame (64 of 2 bytes per 8×8 block of each component
     at its sampling, in whole MCUs), whatever size `draft` asks for; read before `draft`, which changes the size.
-    280 MiB for a 7000×7000 progressive photo sampled 4:4:4, a 0.2 MB file. A JPEG in one interleaved scan (a
+    280 MiB for a 7000×7000 progressive photo sampled 4:4:4, a file under 1 MB. A JPEG in one interleaved scan (a
     camera's) is decoded a row of blocks at a time: nothing counted."""
     layers = getattr(image, "layer", None)
     if image.format not in ("JPEG", "MPO") or not layers:
