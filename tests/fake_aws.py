@@ -59,3 +59,23 @@ def moto_store(
         yield runtime.repository()
     for cache in cached:
         cache.cache_clear()  # type: ignore[attr-defined]
+
+
+def new_application(
+    repo: ApplicationRepository, partner_id: str = "p1", declared: dict[str, int] | None = None
+) -> str:
+    """A new application (collecting, LinkedIn declared unless told otherwise) in `repo`; returns its id."""
+    from credscore.application import new_application_id
+    from credscore_aws.models.records import NewApplication
+
+    application_id = new_application_id()
+    repo.create(
+        NewApplication.model_validate(
+            {
+                "application_id": application_id,
+                "partner_id": partner_id,
+                "declared": declared or {"linkedin": 1},
+            }
+        )
+    )
+    return application_id

@@ -8,7 +8,8 @@ import boto3
 import pytest
 
 from credscore_aws.dal import storage
-from tests.fake_aws import fake_aws
+from credscore_aws.dal.repository import ApplicationRepository
+from tests.fake_aws import fake_aws, moto_store
 
 
 @pytest.fixture
@@ -19,3 +20,10 @@ def bucket(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         boto3.client("s3").create_bucket(Bucket="work")
         yield "work"
     storage.s3_client.cache_clear()
+
+
+@pytest.fixture
+def store(monkeypatch: pytest.MonkeyPatch) -> Iterator[ApplicationRepository]:
+    """moto's bucket "data" and applications table, and the repository over them (`tests.fake_aws.moto_store`)."""
+    with moto_store(monkeypatch) as repository:
+        yield repository

@@ -4,44 +4,30 @@ against moto: written under the application's work files, read back by Score wha
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from credscore.application import analysis_prefix, new_application_id
+from credscore.application import analysis_prefix
 from credscore.evidence import AnalysisStatus, ImageAnalysis, ProfanityAnalysis, TextAnalysis
 from credscore_aws.dal import storage
 from credscore_aws.dal.repository import ApplicationErased
 from credscore_aws.logic import analysis_results, erasure
 from credscore_aws.logic.analysis_results import StoredAnalysisMissing, load_analysis, store_analysis
-from credscore_aws.models.records import NewApplication
 from credscore_aws.models.states import BranchFailed, ScoreInput, StoredAnalysis
-from tests.fake_aws import moto_store
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    with moto_store(monkeypatch) as repository:
-        yield repository
+from tests.fake_aws import new_application
 
 
 def _processing(repo: Any) -> str:
-    application_id = new_application_id()
-    repo.create(
-        NewApplication.model_validate(
-            {"application_id": application_id, "partner_id": "p1", "declared": {"linkedin": 1}}
-        )
-    )
-    return application_id
+    return new_application(repo)
 
 
 def _images(analysed: int) -> ImageAnalysis:
     return ImageAnalysis(status=AnalysisStatus.OK, analysed=analysed, flagged=1, category_counts={"x": 1})
 
 
-def test_a_result_is_stored_under_the_application_and_read_back(aws: Any) -> None:
-    application_id = _processing(aws)
+def test_a_result_is_stored_under_the_application_and_read_back(store: Any) -> None:
+    application_id = _processing(store)
     text = TextAnalysis(status=AnalysisStatus.NO_EVIDENCE, models=["vader"])
     marker = store_analysis(application_id, "text", "text", text)
     assert marker == StoredAnalysis(kind="text", key=f"{analysis_prefix(application_id)}text.json")
@@ -50,8 +36,8 @@ def test_a_result_is_stored_under_the_application_and_read_back(aws: Any) -> Non
     assert erasure.purge_objects(application_id) == 1, "purged with the work files"
 
 
-def test_score_reads_stored_inline_and_failed_branches_together(aws: Any) -> None:
-    application_id = _processing(aws)
+def test_score_reads_stored_inline_and_failed_branches_together(store: Any) -> None:
+    application_id = _processing(store)
     profanity = ProfanityAnalysis(status=AnalysisStatus.NO_EVIDENCE)
     stored = [
         store_analysis(application_id, "profanity", "profanity", profanity),
@@ -79,33 +65,33 @@ def test_score_reads_stored_inline_and_failed_branches_together(aws: Any) -> Non
     assert isinstance(images[1], BranchFailed)
 
 
-def test_a_result_the_erasure_purged_ends_the_run_as_erased(aws: Any) -> None:
-    application_id = _processing(aws)
+def test_a_result_the_erasure_purged_ends_the_run_as_erased(store: Any) -> None:
+    application_id = _processing(store)
     marker = store_analysis(application_id, "images", "images/batch-0000", _images(2))
-    aws.erase(application_id, "p1")
+    store.erase(application_id, "p1")
     erasure.purge_objects(application_id)
     with pytest.raises(ApplicationErased):
         load_analysis(application_id, marker, ImageAnalysis)
 
 
-def test_a_result_gone_without_an_erasure_fails_the_run(aws: Any) -> None:
-    application_id = _processing(aws)
+def test_a_result_gone_without_an_erasure_fails_the_run(store: Any) -> None:
+    application_id = _processing(store)
     marker = store_analysis(application_id, "text", "text", TextAnalysis(status=AnalysisStatus.NO_EVIDENCE))
     storage.delete_keys("data", [marker.key])
     with pytest.raises(StoredAnalysisMissing, match="text result was not found"):
         load_analysis(application_id, marker, TextAnalysis)
 
 
-def test_a_marker_pointing_at_another_applications_result_is_refused(aws: Any) -> None:
-    mine, theirs = _processing(aws), _processing(aws)
+def test_a_marker_pointing_at_another_applications_result_is_refused(store: Any) -> None:
+    mine, theirs = _processing(store), _processing(store)
     marker = store_analysis(theirs, "text", "text", TextAnalysis(status=AnalysisStatus.NO_EVIDENCE))
     with pytest.raises(StoredAnalysisMissing, match="not this application's"):
         load_analysis(mine, marker, TextAnalysis)
 
 
-def test_storing_for_an_erased_application_leaves_nothing(aws: Any) -> None:
-    application_id = _processing(aws)
-    aws.erase(application_id, "p1")
+def test_storing_for_an_erased_application_leaves_nothing(store: Any) -> None:
+    application_id = _processing(store)
+    store.erase(application_id, "p1")
     with pytest.raises(ApplicationErased):
         store_analysis(application_id, "text", "text", TextAnalysis(status=AnalysisStatus.NO_EVIDENCE))
     assert storage.list_keys("data", analysis_prefix(application_id)) == []

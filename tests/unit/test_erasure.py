@@ -3,14 +3,12 @@ application erased after writing deletes what it wrote; one that wrote before th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from credscore.application import (
     image_batch_key,
-    new_application_id,
     profile_key,
     upload_key,
     upload_prefix,
@@ -20,23 +18,11 @@ from credscore.profile import Platform
 from credscore_aws.dal import storage
 from credscore_aws.dal.repository import ApplicationErased
 from credscore_aws.logic import erasure
-from credscore_aws.models.records import NewApplication
-from tests.fake_aws import moto_store
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    with moto_store(monkeypatch) as repository:
-        yield repository
+from tests.fake_aws import new_application
 
 
 def _processing(repo: Any) -> str:
-    application_id = new_application_id()
-    repo.create(
-        NewApplication.model_validate(
-            {"application_id": application_id, "partner_id": "p1", "declared": {"linkedin": 1}}
-        )
-    )
+    application_id = new_application(repo)
     assert repo.claim_for_scoring(application_id, "upload", "execution-1")
     storage.put_json("data", upload_key(application_id, Platform.LINKEDIN, 1), "zip")
     return application_id
@@ -49,10 +35,10 @@ def _documents(application_id: str) -> dict[str, Any]:
     }
 
 
-def test_a_writer_that_finds_the_application_erased_deletes_what_it_wrote(aws: Any) -> None:
-    application_id = _processing(aws)
-    neighbour = _processing(aws)
-    aws.erase(application_id, "p1")  # the tombstone is written; erasure's own listing has not happened yet
+def test_a_writer_that_finds_the_application_erased_deletes_what_it_wrote(store: Any) -> None:
+    application_id = _processing(store)
+    neighbour = _processing(store)
+    store.erase(application_id, "p1")  # the tombstone is written; erasure's own listing has not happened yet
     storage.put_json("data", profile_key(neighbour), {"texts": []})
     with pytest.raises(ApplicationErased):
         erasure.put_pipeline_files(application_id, _documents(application_id))
@@ -60,18 +46,20 @@ def test_a_writer_that_finds_the_application_erased_deletes_what_it_wrote(aws: A
     assert storage.list_keys("data", work_prefix(neighbour)) == [profile_key(neighbour)], "only its own"
 
 
-def test_a_writer_before_the_erasure_keeps_its_files_and_the_erasure_purges_them(aws: Any) -> None:
-    application_id = _processing(aws)
+def test_a_writer_before_the_erasure_keeps_its_files_and_the_erasure_purges_them(store: Any) -> None:
+    application_id = _processing(store)
     written = erasure.put_pipeline_files(application_id, _documents(application_id))
     assert sorted(storage.list_keys("data", work_prefix(application_id))) == sorted(written)
-    aws.erase(application_id, "p1")
+    store.erase(application_id, "p1")
     assert erasure.purge_objects(application_id) == 3, "two work files and the upload"
     assert storage.list_keys("data", upload_prefix(application_id)) == []
     assert storage.list_keys("data", work_prefix(application_id)) == []
 
 
-def test_a_purge_that_could_not_delete_everything_says_so(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    application_id = _processing(aws)
+def test_a_purge_that_could_not_delete_everything_says_so(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    application_id = _processing(store)
     client = storage.s3_client()
 
     def refuse(**kwargs: Any) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from credscore_aws.models.records import NewApplication
 from credscore_aws.models.states import ReceiveUploadRequest
 from credscore_local.fidelity import serialize_dynamodb_writes
 from credscore_local.template import REPO_ROOT, load_template
-from tests.fake_aws import fake_aws
+from tests.fake_aws import fake_aws, new_application
 from tests.moto_tables import create_applications_table
 
 PIPELINE = "arn:aws:states:us-east-1:123456789012:execution:credscore-dev-scoring:"
@@ -58,13 +58,7 @@ def executions(monkeypatch: pytest.MonkeyPatch) -> Executions:
 
 
 def _new(repo: ApplicationRepository) -> str:
-    application_id = new_application_id()
-    repo.create(
-        NewApplication.model_validate(
-            {"application_id": application_id, "partner_id": "p1", "declared": {"linkedin": 1}}
-        )
-    )
-    return application_id
+    return new_application(repo)
 
 
 def _submit(application_id: str, execution: str) -> tuple[bool, str]:
