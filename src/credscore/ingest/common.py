@@ -292,9 +292,13 @@ class ParseContext:
         data = self.read_bytes(member)
         if data is None:
             return None
-        encoding = "UTF-16" if utf16 and data[:2] in (b"\xff\xfe", b"\xfe\xff") else "UTF-8"
+        codec, encoding = (
+            ("utf-16", "UTF-16")
+            if utf16 and data[:2] in (b"\xff\xfe", b"\xfe\xff")
+            else ("utf-8-sig", "UTF-8")
+        )
         try:
-            return data.decode("utf-16" if encoding == "UTF-16" else "utf-8-sig")
+            return data.decode(codec)
         except UnicodeDecodeError:
             self.failures.append(("invalid_utf8", f"a file is not valid {encoding} text"))
             self.warn(f"{_kind(member)} skipped: not valid {encoding} text")

@@ -41,6 +41,12 @@ COLLECTING_INDEX_KEY = "COLLECTING"
 _NOT_ERASED = tuple(s for s in Status if s != Status.ERASED)
 
 
+def _pause_after_conflict(attempt: int) -> None:
+    """The wait before trying a write again that a concurrent transaction on the same item refused (botocore does
+    not retry these): jittered, doubling from 50 ms."""
+    time.sleep(random.uniform(0, 0.05 * 2**attempt))
+
+
 def app_pk(application_id: str) -> str:
     return f"APP#{application_id}"
 
@@ -503,7 +509,7 @@ class ApplicationRepository:
                     raise TransientError(
                         f"the application's record stayed busy ({sorted(map(str, reasons))})"
                     ) from exc
-                time.sleep(random.uniform(0, 0.05 * 2**attempt))
+                _pause_after_conflict(attempt)
         status = self.get(application_id).status  # NotFound when there is no such application
         if status == Status.ERASED:
             raise ApplicationErased(application_id)
@@ -552,31 +558,29 @@ class ApplicationRepository:
         """Write the tombstone; returns the item it replaced. A PutItem on an item that a transaction in flight
         is writing (the pipeline's, an upload's) is refused with TransactionConflictException, which botocore does
         not retry: tried again briefly, as `_transact` does, so the erasure is not the writer that gives up."""
-        pk = app_pk(application_id)
+        item = {
+            "pk": app_pk(application_id),
+            "sk": META,
+            "application_id": application_id,
+            "partner_id": partner_id,
+            "gsi1pk": f"PARTNER#{partner_id}",
+            "gsi1sk": f"{(created_at or now):012d}#{application_id}",
+            "status": Status.ERASED.value,
+            "erased_at": now,
+            "created_at": created_at or now,
+            "updated_at": now,
+        }
         attempt = 0
         while True:
             try:
-                return dict(
-                    self.table.put_item(
-                        Item={
-                            "pk": pk,
-                            "sk": META,
-                            "application_id": application_id,
-                            "partner_id": partner_id,
-                            "gsi1pk": f"PARTNER#{partner_id}",
-                            "gsi1sk": f"{(created_at or now):012d}#{application_id}",
-                            "status": Status.ERASED.value,
-                            "erased_at": now,
-                            "created_at": created_at or now,
-                            "updated_at": now,
-                        },
-                        # Ownership is checked by the write itself too: another partner's erasure cannot land.
-                        ConditionExpression="partner_id = :p",
-                        ExpressionAttributeValues={":p": partner_id},
-                        ReturnValues="ALL_OLD",
-                    ).get("Attributes")
-                    or {}
+                replaced = self.table.put_item(
+                    Item=item,
+                    # Ownership is checked by the write itself too: another partner's erasure cannot land.
+                    ConditionExpression="partner_id = :p",
+                    ExpressionAttributeValues={":p": partner_id},
+                    ReturnValues="ALL_OLD",
                 )
+                return dict(replaced.get("Attributes") or {})
             except ClientError as exc:
                 code = exc.response["Error"]["Code"]
                 if code == "ConditionalCheckFailedException":
@@ -586,7 +590,7 @@ class ApplicationRepository:
                 attempt += 1
                 if attempt == _TRANSACT_ATTEMPTS:
                     raise TransientError("the application's record stayed busy; erase it again") from exc
-                time.sleep(random.uniform(0, 0.05 * 2**attempt))
+                _pause_after_conflict(attempt)
 
     # ------------------------------------------------------------------ applicant links and the partner's list
     # An applicant link's token is stored only as its SHA-256 hash on the application's META item. Each write
