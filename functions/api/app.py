@@ -13,8 +13,9 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from credscore.errors import TransientError
 from credscore_aws.api import applicant, applications, outcomes, webhooks
-from credscore_aws.api.common import Forbidden, error
+from credscore_aws.api.common import BUSY_RETRY_AFTER_SECONDS, Forbidden, error
 from credscore_aws.api.guards import refusal
 from credscore_aws.logic.applications import register_lambda_context
 from credscore_aws.models.api import OPENAPI_INFO
@@ -55,6 +56,16 @@ def _invalid_request(exc: RequestValidationError) -> Response[Any]:
 @app.exception_handler(Forbidden)
 def _forbidden(exc: Forbidden) -> Response[Any]:
     return error(403, "forbidden", str(exc))
+
+
+@app.exception_handler(TransientError)
+def _busy(exc: TransientError) -> Response[Any]:
+    # A write that lost to concurrent ones after its retries (see ApplicationRepository._transact): the request
+    # changed nothing and can be sent again, which a 500 would not say.
+    logger.warning("record busy", extra={"error": str(exc)})
+    answer = error(503, "busy", "the application is being updated; send the same request again shortly")
+    answer.headers["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+    return answer
 
 
 @logger.inject_lambda_context(log_event=False)

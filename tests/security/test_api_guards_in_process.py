@@ -11,13 +11,18 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
+import boto3
 import pytest
+from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
+from credscore.application import Status, new_application_id
 from credscore_aws import runtime
+from credscore_aws.dal import repository as repository_module
 from credscore_aws.dal import storage
+from credscore_aws.models.records import NewApplication
 from credscore_client.client import application_request
 from credscore_local.api_adapter import build_event
 from credscore_local.template import REPO_ROOT
@@ -45,6 +50,7 @@ def api() -> Iterator[ModuleType]:
             cached.cache_clear()
         with mock_aws():
             create_applications_table()
+            boto3.client("s3").create_bucket(Bucket="data")  # what an erasure purges
             spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "functions" / "api" / "app.py")
             assert spec is not None
             assert spec.loader is not None
@@ -246,3 +252,30 @@ def test_an_idempotency_key_outside_printable_ascii_is_refused(api: ModuleType, 
     (problem,) = json.loads(answer["body"])["detail"]
     assert problem["type"] == "string_pattern_mismatch"
     assert problem["loc"][-1].lower() == "idempotency-key"
+
+
+def test_an_erasure_that_keeps_meeting_the_pipelines_writes_is_answered_503_and_can_be_sent_again(
+    api: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It was a 500, which tells an integrator nothing about whether to try again.
+    repo = runtime.repository()
+    application_id = new_application_id()
+    repo.create(
+        NewApplication(application_id=application_id, partner_id="partner-a", declared={"linkedin": 1})
+    )
+    put_item = repo.table.put_item
+
+    def in_flight(**_kwargs: Any) -> Any:
+        raise ClientError({"Error": {"Code": "TransactionConflictException", "Message": "busy"}}, "PutItem")
+
+    monkeypatch.setattr(repository_module, "_pause_after_conflict", lambda _attempt: None)
+    monkeypatch.setattr(repo.table, "put_item", in_flight)
+    answer = _call(api, "DELETE", f"/applications/{application_id}", "application/json")
+    assert (answer["statusCode"], answer["headers"]["Retry-After"]) == (503, "1"), answer
+    assert json.loads(answer["body"])["error"] == "busy"
+    assert repo.get(application_id).status == Status.COLLECTING, "nothing was erased, nothing else changed"
+
+    monkeypatch.setattr(repo.table, "put_item", put_item)
+    again = _call(api, "DELETE", f"/applications/{application_id}", "application/json")
+    assert again["statusCode"] == 200, again
+    assert repo.get(application_id).status == Status.ERASED

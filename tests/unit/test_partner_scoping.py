@@ -18,6 +18,7 @@ import pytest
 
 from credscore.application import Status, new_application_id
 from credscore_aws import runtime
+from credscore_aws.dal import repository as repository_module
 from credscore_aws.dal import storage
 from credscore_aws.dal.repository import ApplicationErased, ApplicationRepository, NotFound
 from credscore_aws.logic import applications, erasure, outcomes
@@ -264,6 +265,7 @@ def test_erasure_at_each_stage_leaves_only_the_tombstone(repo: ApplicationReposi
 
     again = applications.erase(OWNER, application_id)  # a retry purges again and finds nothing left
     assert (again.objects_deleted, again.records_deleted) == (0, 0)
+    assert again.erased_at == receipt.erased_at == tombstone["erased_at"], "the first erasure's time stands"
 
 
 def test_the_tombstone_keeps_the_applications_place_and_the_log_holds_ids_and_counts_only(
@@ -297,6 +299,57 @@ def test_the_tombstone_keeps_the_applications_place_and_the_log_holds_ids_and_co
     ]
 
 
+def test_erasing_again_keeps_the_first_erasures_time(
+    repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A retried erasure moved `erased_at` to the retry: the record of when the applicant's data went was wrong.
+    application_id = _scored(repo)
+    clock = [1_800_000_000.0]
+    monkeypatch.setattr(repository_module.time, "time", lambda: clock[0])
+    first = applications.erase(OWNER, application_id)
+    clock[0] += 86_400
+    again = applications.erase(OWNER, application_id)
+    (tombstone,) = _items(repo, application_id)
+    assert (
+        first.erased_at
+        == again.erased_at
+        == tombstone["erased_at"]
+        == tombstone["updated_at"]
+        == 1_800_000_000
+    )
+    assert (again.records_deleted, again.objects_deleted) == (0, 0)
+    with pytest.raises(applications.ApplicationNotFound):
+        applications.erase(OTHER, application_id)  # ownership is still the tombstone's condition
+
+
+def test_an_application_past_its_retention_that_ttl_has_not_removed_is_erased_when_asked(
+    repo: ApplicationRepository,
+) -> None:
+    # DynamoDB's TTL removes expired items up to days later (and S3's lifecycle its objects): the erasure
+    # answered 404 meanwhile, and the applicant's data stayed until then.
+    application_id = _scored(repo)
+    repo.table.update_item(
+        Key={"pk": f"APP#{application_id}", "sk": "META"},
+        UpdateExpression="SET expires_at = :past",
+        ExpressionAttributeValues={":past": 1_700_000_000},
+    )
+    with pytest.raises(applications.ApplicationNotFound):
+        applications.view(OWNER, application_id)  # gone for every reader
+    objects, records = len(_objects(application_id)), len(_items(repo, application_id))
+    assert objects
+    assert records > 1
+
+    receipt = applications.erase(OWNER, application_id)
+
+    assert (receipt.objects_deleted, receipt.records_deleted) == (objects, records)
+    assert _objects(application_id) == []
+    (tombstone,) = _items(repo, application_id)
+    assert tombstone["status"] == "erased"
+    assert "expires_at" not in tombstone
+    with pytest.raises(applications.ApplicationNotFound):
+        applications.erase(OTHER, application_id)
+
+
 def test_the_purge_reads_consistently_page_by_page(
     repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -314,7 +367,7 @@ def test_the_purge_reads_consistently_page_by_page(
         return query(**{**kwargs, "Limit": 1})
 
     monkeypatch.setattr(repo.table, "query", one_item_pages)
-    assert repo.erase(application_id, OWNER) == records
+    assert repo.erase(application_id, OWNER).records_deleted == records
     monkeypatch.undo()
     (tombstone,) = _items(repo, application_id)
     assert tombstone["status"] == "erased"

@@ -191,7 +191,7 @@ def test_results_partner_listing_and_erasure(repo: ApplicationRepository) -> Non
     assert repo.get_doc(mine, "RESULT") == {"total_points": 1.5, "config_version": "v1"}
     assert [a.application_id for a in repo.list_for_partner("p1")[0]] == [mine]
 
-    deleted = repo.erase(mine, "p1")
+    deleted = repo.erase(mine, "p1").records_deleted
     assert deleted >= 4  # meta, result, features, audit entries
     remaining: list[dict[str, Any]] = repo.table.query(
         KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": f"APP#{mine}"}
@@ -359,14 +359,14 @@ def test_a_result_stored_before_the_erasure_is_purged_and_the_flip_to_scored_ref
     application_id = _processing(repo)
     repo.update_fields(application_id, source_reports=[{"platform": "linkedin", "status": "parsed"}])
     repo.store_result(application_id, RESULT, FEATURES)
-    deleted = repo.erase(application_id, "p1")
+    deleted = repo.erase(application_id, "p1").records_deleted
     # META, FEATURES, RESULT and the audit entries of creation and claim.
     assert deleted == 5
     with pytest.raises(ApplicationErased):
         repo.mark_scored(application_id, RESULT)
     _assert_only_tombstone(repo, application_id)
     assert repo.get_doc(application_id, "RESULT") is None
-    assert repo.erase(application_id, "p1") == 0, "erasing again finds nothing more"
+    assert repo.erase(application_id, "p1").records_deleted == 0, "erasing again finds nothing more"
 
 
 def test_only_the_owner_can_erase(repo: ApplicationRepository) -> None:
@@ -463,7 +463,9 @@ def test_an_erasure_meeting_a_transaction_in_flight_is_tried_again_and_wins(
     application_id = _processing(repo)
     repo.store_result(application_id, RESULT, FEATURES)
     _tombstone_meets_a_transaction(repo, monkeypatch, times=2)
-    assert repo.erase(application_id, "p1") == 5, "META, FEATURES, RESULT and two audit entries"
+    assert repo.erase(application_id, "p1").records_deleted == 5, (
+        "META, FEATURES, RESULT and two audit entries"
+    )
     _assert_only_tombstone(repo, application_id)
     with pytest.raises(ApplicationErased):
         repo.mark_scored(application_id, RESULT)

@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from credscore import texts
 from credscore_aws.api.common import (
+    BUSY,
     CONFLICT,
     GATEWAY_ERRORS,
     NOT_FOUND,
@@ -121,7 +122,7 @@ def applicant_result() -> ApplicantResult:
     "/applicant/application",
     summary="Applicant: erase my data (the same erasure as the partner's DELETE)",
     security=APPLICANT_SECURITY,
-    responses={**GATEWAY_ERRORS, **FORBIDDEN, **ok("the erasure receipt", ErasureReceipt)},
+    responses={**GATEWAY_ERRORS, **FORBIDDEN, **BUSY, **ok("the erasure receipt", ErasureReceipt)},
 )
 def applicant_erase() -> ErasureReceipt:
     return applicant.erase(_applicant_application())

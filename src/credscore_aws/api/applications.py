@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from credscore.report import render_report
 from credscore_aws.api.common import (
+    BUSY,
     CONFLICT,
     GATEWAY_ERRORS,
     GONE,
@@ -181,7 +182,9 @@ def rescore(application_id: ApplicationId) -> RescoredResult:
 @router.delete(
     "/applications/<application_id>",
     summary="Erase raw uploads, derived data and the result",
-    responses={**GATEWAY_ERRORS, **NOT_FOUND, **ok("what was erased", ErasureReceipt)},
+    description="Erasing again purges again and answers the first erasure's `erased_at`; an application past "
+    "its retention that DynamoDB has not removed yet is erased too.",
+    responses={**GATEWAY_ERRORS, **NOT_FOUND, **BUSY, **ok("what was erased", ErasureReceipt)},
 )
 def erase(application_id: ApplicationId) -> ErasureReceipt:
     return applications.erase(partner_id(router.current_event), application_id)

@@ -52,6 +52,16 @@ CONFLICT: dict[int, OpenAPIResponse] = {
     }
 }
 
+# A write that kept meeting concurrent writes of the same record (the pipeline's, an upload's) after a few tries.
+BUSY_RETRY_AFTER_SECONDS = 1
+BUSY: dict[int, OpenAPIResponse] = {
+    503: {
+        "description": "the application's record stayed busy with the pipeline's writes: nothing was lost, "
+        "send the same request again after Retry-After seconds",
+        "content": {"application/json": {"model": ErrorBody}},
+    }
+}
+
 
 class Forbidden(Exception):
     pass

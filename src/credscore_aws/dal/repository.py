@@ -63,6 +63,15 @@ class Conflict(Exception):
     """A conditional write lost a race or met the wrong status."""
 
 
+@dataclass(frozen=True)
+class Erasure:
+    """What an erasure did: how many records that held data it deleted (none when repeated), and when the
+    application was erased (the first erasure's time, however often it is asked again)."""
+
+    records_deleted: int
+    erased_at: int
+
+
 class ApplicationErased(Conflict):
     """The partner erased the application: whoever meets this stops and writes nothing (the state machine
     matches the class name and ends the execution quietly)."""
@@ -153,12 +162,17 @@ class ApplicationRepository:
                 raise Conflict("application exists") from exc
             raise
 
-    def get(self, application_id: str) -> ApplicationRecord:
+    def get(self, application_id: str, include_expired: bool = False) -> ApplicationRecord:
+        """The application's record. DynamoDB deletes expired items lazily (up to days later): an expired
+        application is already gone for every reader, but its erasure (`include_expired`) still finds it, so that
+        an applicant who asks does not wait for TTL to remove what is left."""
         item = self.table.get_item(Key={"pk": app_pk(application_id), "sk": META}, ConsistentRead=True).get(
             "Item"
         )
-        # DynamoDB deletes expired items lazily (up to days later): an expired application is already gone.
-        if not item or (int(item.get("expires_at") or 0) and int(item["expires_at"]) < time.time()):
+        expired = (
+            int(item.get("expires_at") or 0) and int(item["expires_at"]) < time.time() if item else False
+        )
+        if not item or (expired and not include_expired):
             raise NotFound(application_id)
         return _record(item)
 
@@ -526,15 +540,14 @@ class ApplicationRepository:
         )
         return [AuditEntry.from_item(_plain(i)) for i in result.get("Items", [])]
 
-    def erase(self, application_id: str, partner_id: str, created_at: int | None = None) -> int:
+    def erase(self, application_id: str, partner_id: str, created_at: int | None = None) -> Erasure:
         """Replace the application by a tombstone that holds no personal data, then delete every other item.
         The tombstone goes first: every later write of the application is conditional on its status, so none
         can land after it, and whatever was written before it is found by the purge that follows. Erasing again
-        purges again (a retry after a partial failure). Returns how many records held data."""
+        purges again (a retry after a partial failure) and keeps the first erasure's time."""
         pk = app_pk(application_id)
-        now = int(time.time())
-        previous = self._put_tombstone(application_id, partner_id, created_at, now)
-        deleted = 0 if previous.get("status") == Status.ERASED.value else 1
+        erased_at, newly = self._put_tombstone(application_id, partner_id, created_at, int(time.time()))
+        deleted = 1 if newly else 0
         kwargs: dict[str, Any] = {
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": {":pk": pk},
@@ -550,14 +563,15 @@ class ApplicationRepository:
             if "LastEvaluatedKey" not in page:
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return deleted
+        return Erasure(records_deleted=deleted, erased_at=erased_at)
 
     def _put_tombstone(
         self, application_id: str, partner_id: str, created_at: int | None, now: int
-    ) -> dict[str, Any]:
-        """Write the tombstone; returns the item it replaced. A PutItem on an item that a transaction in flight
-        is writing (the pipeline's, an upload's) is refused with TransactionConflictException, which botocore does
-        not retry: tried again briefly, as `_transact` does, so the erasure is not the writer that gives up."""
+    ) -> tuple[int, bool]:
+        """Write the tombstone unless it is there; returns when the application was erased and whether by this
+        call. A PutItem on an item that a transaction in flight is writing (the pipeline's, an upload's) is
+        refused with TransactionConflictException, which botocore does not retry: tried again briefly, as
+        `_transact` does, so the erasure is not the writer that gives up."""
         item = {
             "pk": app_pk(application_id),
             "sk": META,
@@ -573,24 +587,35 @@ class ApplicationRepository:
         attempt = 0
         while True:
             try:
-                replaced = self.table.put_item(
+                self.table.put_item(
                     Item=item,
-                    # Ownership is checked by the write itself too: another partner's erasure cannot land.
-                    ConditionExpression="partner_id = :p",
-                    ExpressionAttributeValues={":p": partner_id},
-                    ReturnValues="ALL_OLD",
+                    # Ownership is checked by the write itself too: another partner's erasure cannot land. An
+                    # existing tombstone is kept: the erasure's time is when it happened, not when it was repeated.
+                    ConditionExpression="partner_id = :p AND #s <> :erased",
+                    ExpressionAttributeNames={"#s": "status"},
+                    ExpressionAttributeValues={":p": partner_id, ":erased": Status.ERASED.value},
                 )
-                return dict(replaced.get("Attributes") or {})
+                return now, True
             except ClientError as exc:
                 code = exc.response["Error"]["Code"]
                 if code == "ConditionalCheckFailedException":
-                    raise NotFound(application_id) from None
+                    return self._existing_erasure(application_id, partner_id), False
                 if code != "TransactionConflictException":
                     raise
                 attempt += 1
                 if attempt == _TRANSACT_ATTEMPTS:
                     raise TransientError("the application's record stayed busy; erase it again") from exc
                 _pause_after_conflict(attempt)
+
+    def _existing_erasure(self, application_id: str, partner_id: str) -> int:
+        """When this partner's application was erased; `NotFound` when it is not this partner's (or is gone).
+        Only an erased application fails the tombstone's condition for its owner, and nothing writes after."""
+        item = self.table.get_item(Key={"pk": app_pk(application_id), "sk": META}, ConsistentRead=True).get(
+            "Item"
+        )
+        if not item or item.get("partner_id") != partner_id or item.get("status") != Status.ERASED.value:
+            raise NotFound(application_id)
+        return int(item.get("erased_at") or item.get("updated_at") or 0)
 
     # ------------------------------------------------------------------ applicant links and the partner's list
     # An applicant link's token is stored only as its SHA-256 hash on the application's META item. Each write

@@ -87,10 +87,11 @@ def _presigning_s3() -> Any:
     return boto3.client("s3", config=Config(signature_version="s3v4"))
 
 
-def _owned(partner_id: str, application_id: str) -> ApplicationRecord:
-    """The application if it belongs to this partner; otherwise 'not found' (never 'forbidden', which leaks)."""
+def _owned(partner_id: str, application_id: str, include_expired: bool = False) -> ApplicationRecord:
+    """The application if it belongs to this partner; otherwise 'not found' (never 'forbidden', which leaks).
+    An expired one is found only with `include_expired` (see `ApplicationRepository.get`)."""
     try:
-        application = repository().get(application_id)
+        application = repository().get(application_id, include_expired=include_expired)
     except NotFound:
         raise ApplicationNotFound(application_id) from None
     if application.partner_id != partner_id:
@@ -356,24 +357,29 @@ def rescore(partner_id: str, application_id: str) -> RescoredResult:
 
 
 def erase(partner_id: str, application_id: str) -> ErasureReceipt:
-    application = _owned(partner_id, application_id)
+    # An expired application that DynamoDB's TTL has not removed yet is erased like any other.
+    application = _owned(partner_id, application_id, include_expired=True)
     # The tombstone first, then the objects: a pipeline writer that asks after the tombstone sees ERASED and
     # deletes what it wrote; one that asked before wrote before this listing (see credscore_aws.logic.erasure).
     try:
-        records = repository().erase(application_id, partner_id, application.created_at)
+        erasure = repository().erase(application_id, partner_id, application.created_at)
     except NotFound:
         raise ApplicationNotFound(application_id) from None
     objects = purge_objects(application_id)
     logger.info(
         "application erased",
-        extra={"application_id": application_id, "objects_deleted": objects, "records_deleted": records},
+        extra={
+            "application_id": application_id,
+            "objects_deleted": objects,
+            "records_deleted": erasure.records_deleted,
+        },
     )
     return ErasureReceipt(
         application_id=application_id,
         status="erased",
         objects_deleted=objects,
-        records_deleted=records,
-        erased_at=int(time.time()),
+        records_deleted=erasure.records_deleted,
+        erased_at=erasure.erased_at,
     )
 
 
