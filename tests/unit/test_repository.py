@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 from credscore.application import Status, new_application_id
 from credscore.errors import TransientError
 from credscore.profile import Platform, SourceReport, SourceStatus
+from credscore_aws.dal import repository as repository_module
 from credscore_aws.dal.repository import (
     TOMBSTONE_FIELDS,
     ApplicationErased,
@@ -207,10 +208,46 @@ def test_results_partner_listing_and_erasure(repo: ApplicationRepository) -> Non
         "gsi1pk",
         "gsi1sk",
         "status",
+        "status_at",
         "erased_at",
         "created_at",
         "updated_at",
     }
+
+
+def test_a_status_write_dates_the_move_and_later_writes_keep_that_date(
+    repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The webhook dispatcher reads new images only: `status_at == updated_at` is how it knows a write moved the
+    status (tests/unit/test_webhook_parts.py); a later write of a finished application must not look like one."""
+    clock = [1_800_000_000.0]
+    monkeypatch.setattr(repository_module.time, "time", lambda: clock[0])
+
+    def meta() -> dict[str, Any]:
+        item: dict[str, Any] = repo.table.get_item(Key={"pk": f"APP#{application_id}", "sk": "META"})["Item"]
+        return item
+
+    application_id = _new(repo)
+    assert (meta()["status_at"], meta()["updated_at"]) == (1_800_000_000, 1_800_000_000)
+    clock[0] += 10
+    assert repo.claim_for_scoring(application_id, "upload", "execution-1")
+    clock[0] += 10
+    repo.mark_scored(application_id, {"config_version": "v1"})
+    assert (meta()["status"], meta()["status_at"], meta()["updated_at"]) == (
+        "scored",
+        1_800_000_020,
+        1_800_000_020,
+    )
+    clock[0] += 10
+    repo.set_applicant_token(application_id, "h" * 64)
+    assert (meta()["status_at"], meta()["updated_at"]) == (1_800_000_020, 1_800_000_030)
+    clock[0] += 10
+    repo.erase(application_id, "p1")
+    assert (meta()["status"], meta()["status_at"], meta()["updated_at"]) == (
+        "erased",
+        1_800_000_040,
+        1_800_000_040,
+    )
 
 
 def test_partner_keys_are_stored_only_as_hashes(repo: ApplicationRepository) -> None:

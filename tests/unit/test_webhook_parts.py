@@ -129,24 +129,26 @@ def test_backoff_doubles_and_is_capped_at_an_hour() -> None:
 
 
 # ---------------------------------------------------------------------------------------------- stream records
-def _record(event_name: str, new: dict[str, Any] | None, old: dict[str, Any] | None) -> dict[str, Any]:
+def _record(event_name: str, new: dict[str, Any] | None) -> dict[str, Any]:
+    """A stream record as the table's stream (new images only) delivers it."""
     ser = TypeSerializer()
-    body: dict[str, Any] = {}
+    body: dict[str, Any] = {"StreamViewType": "NEW_IMAGE"}
     if new is not None:
         body["NewImage"] = {k: ser.serialize(v) for k, v in new.items()}
-    if old is not None:
-        body["OldImage"] = {k: ser.serialize(v) for k, v in old.items()}
     return {"eventName": event_name, "dynamodb": body}
 
 
 def _meta(status: str, **extra: Any) -> dict[str, Any]:
+    """The META item as the write that set `status` left it (`status_at` is that write's `updated_at`)."""
+    moment = extra.get("updated_at", 1700000000)
     return {
         "pk": "APP#" + "a" * 32,
         "sk": "META",
         "application_id": "a" * 32,
         "partner_id": "p1",
         "status": status,
-        "updated_at": 1700000000,
+        "status_at": moment,
+        "updated_at": moment,
         "reference": "loan-1",
         "consent": {"purpose": "secret purpose"},
         **extra,
@@ -154,7 +156,7 @@ def _meta(status: str, **extra: Any) -> dict[str, Any]:
 
 
 def test_a_move_into_scored_becomes_an_event_without_personal_data() -> None:
-    found = webhooks.transition_event(_record("MODIFY", _meta("scored"), _meta("processing")))
+    found = webhooks.transition_event(_record("MODIFY", _meta("scored")))
     assert found is not None
     partner, event = found
     assert partner == "p1"
@@ -164,20 +166,17 @@ def test_a_move_into_scored_becomes_an_event_without_personal_data() -> None:
     assert event["occurred_at"] == 1700000000
     assert event["reference"] == "loan-1"
     # the same transition redelivered has the same id (receivers dedupe); another moment another id
-    again = webhooks.transition_event(_record("MODIFY", _meta("scored"), _meta("processing")))
+    again = webhooks.transition_event(_record("MODIFY", _meta("scored")))
     assert again is not None
     assert again[1]["id"] == event["id"]
-    later = webhooks.transition_event(
-        _record("MODIFY", _meta("scored", updated_at=1700000001), _meta("processing"))
-    )
+    later = webhooks.transition_event(_record("MODIFY", _meta("scored", updated_at=1700000001)))
     assert later is not None
     assert later[1]["id"] != event["id"]
 
 
 def test_the_event_names_the_application_and_its_id_is_stable_per_transition() -> None:
     def event(**extra: Any) -> dict[str, Any]:
-        meta = {**_meta(extra.pop("status", "scored")), **extra}
-        found = webhooks.transition_event(_record("MODIFY", meta, _meta("processing")))
+        found = webhooks.transition_event(_record("MODIFY", _meta(extra.pop("status", "scored"), **extra)))
         assert found is not None
         return found[1]
 
@@ -194,27 +193,41 @@ def test_the_event_names_the_application_and_its_id_is_stable_per_transition() -
     assert others[0]["application_id"] == "b" * 32
 
 
-def test_a_tombstone_without_updated_at_dates_the_event_by_its_erasure() -> None:
-    """Its time is the erasure's, not the dispatcher's clock: the same record redelivered keeps the same id."""
-    meta = {k: v for k, v in _meta("erased").items() if k != "updated_at"} | {"erased_at": 1700000500}
-    found = webhooks.transition_event(_record("INSERT", meta, None))
+def test_the_erasures_tombstone_is_dated_by_the_erasure_and_carries_no_reference() -> None:
+    tombstone = {
+        "pk": "APP#" + "a" * 32,
+        "sk": "META",
+        "application_id": "a" * 32,
+        "partner_id": "p1",
+        "status": "erased",
+        "status_at": 1700000500,
+        "updated_at": 1700000500,
+        "erased_at": 1700000500,
+    }
+    found = webhooks.transition_event(_record("MODIFY", tombstone))
     assert found is not None
-    assert found[1]["occurred_at"] == 1700000500
-    again = webhooks.transition_event(_record("INSERT", meta, None))
-    assert again is not None
-    assert again[1]["id"] == found[1]["id"]
+    assert (found[1]["type"], found[1]["occurred_at"], found[1]["reference"]) == (
+        "application.erased",
+        1700000500,
+        None,
+    )
 
 
 @pytest.mark.parametrize(
     ("record", "expected"),
     [
-        (_record("MODIFY", _meta("failed"), _meta("processing")), "application.failed"),
-        (_record("INSERT", _meta("erased"), None), "application.erased"),  # the tombstone after erasure
-        (_record("MODIFY", _meta("scored"), _meta("scored")), None),  # a rescore
-        (_record("MODIFY", _meta("processing"), _meta("collecting")), None),
-        (_record("REMOVE", None, _meta("scored")), None),
-        (_record("MODIFY", {**_meta("scored"), "sk": "RESULT"}, None), None),
-        (_record("INSERT", {**_meta("scored"), "pk": "WEBHOOK#p1"}, None), None),
+        (_record("MODIFY", _meta("failed")), "application.failed"),
+        (_record("INSERT", _meta("erased")), "application.erased"),
+        # a later write of a finished application: a rescore, an applicant link, a consent
+        (_record("MODIFY", {**_meta("scored"), "updated_at": 1700000100}), None),
+        (
+            _record("MODIFY", {k: v for k, v in _meta("scored").items() if k != "status_at"}),
+            None,
+        ),  # no status_at
+        (_record("MODIFY", _meta("processing")), None),
+        (_record("REMOVE", None), None),
+        (_record("MODIFY", {**_meta("scored"), "sk": "RESULT"}), None),
+        (_record("INSERT", {**_meta("scored"), "pk": "WEBHOOK#p1"}), None),
     ],
 )
 def test_only_moves_of_an_application_into_a_final_status_count(
@@ -421,7 +434,7 @@ def test_an_event_queued_before_an_erasure_and_delivered_after_it_no_longer_name
     store.put("p1", "https://hooks.example/h")
     _put_application(store, "scored")
     sqs = _FakeSqs()
-    assert webhooks.dispatch([_record("MODIFY", _meta("scored"), _meta("processing"))], store, sqs, "Q") == 1
+    assert webhooks.dispatch([_record("MODIFY", _meta("scored"))], store, sqs, "Q") == 1
     ((_, queued),) = sqs.sent
     assert "reference" not in queued["event"], "the queued message holds no reference"
 

@@ -87,6 +87,7 @@ TOMBSTONE_FIELDS = frozenset(
         "gsi1pk",
         "gsi1sk",
         "status",
+        "status_at",
         "erased_at",
         "created_at",
         "updated_at",
@@ -130,6 +131,7 @@ class ApplicationRepository:
             "gsi2pk": COLLECTING_INDEX_KEY,
             "gsi2sk": now,
             "status": Status.COLLECTING.value,
+            "status_at": now,
             "created_at": now,
             "updated_at": now,
             "received": [],
@@ -487,6 +489,11 @@ class ApplicationRepository:
             **{f":v{i}": v for i, v in enumerate(fields.values())},
         }
         assignments = ["updated_at = :now", *(f"#f{i} = :v{i}" for i in range(len(fields)))]
+        if "status" in fields:
+            # When the status last changed, with the same clock as updated_at: the webhook dispatcher tells a
+            # move into a final status from a later write of a finished application by these two alone (the
+            # table's stream carries new images only, see template.yaml).
+            assignments.append("status_at = :now")
         expression = (update + ", " if update else "SET ") + ", ".join(assignments)
         if remove:
             expression += f" REMOVE {remove}"
@@ -580,6 +587,7 @@ class ApplicationRepository:
             "gsi1pk": f"PARTNER#{partner_id}",
             "gsi1sk": f"{(created_at or now):012d}#{application_id}",
             "status": Status.ERASED.value,
+            "status_at": now,
             "erased_at": now,
             "created_at": created_at or now,
             "updated_at": now,

@@ -182,7 +182,12 @@ def _image(record: Mapping[str, Any], name: str) -> dict[str, Any] | None:
 
 
 def transition_event(record: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
-    """(partner id, event) when a stream record moves an application into scored, failed or erased."""
+    """(partner id, event) when a stream record moves an application into scored, failed or erased.
+
+    The stream carries new images only (an old image would keep the record as it was before its erasure in the
+    stream for another day): a write that moved the status sets `status_at` to its own `updated_at`, so a later
+    write of a finished application (a rescore, an applicant link) is told apart without the old image. Two
+    writes in the same second give the same event id, which the delivery log takes once."""
     if record.get("eventName") not in ("INSERT", "MODIFY"):
         return None
     new = _image(record, "NewImage")
@@ -191,14 +196,14 @@ def transition_event(record: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | 
     status = str(new.get("status", ""))
     if status not in TERMINAL_EVENTS:
         return None
-    old = _image(record, "OldImage")
-    if old is not None and old.get("status") == status:
+    status_at = new.get("status_at")
+    if status_at is None or status_at != new.get("updated_at"):
         return None
     partner_id = new.get("partner_id")
     if not partner_id:
         return None
     application_id = str(new["application_id"])
-    occurred_at = int(new.get("updated_at") or new.get("erased_at") or time.time())
+    occurred_at = int(status_at)
     event_id = "evt_" + hashlib.sha256(f"{application_id}|{status}|{occurred_at}".encode()).hexdigest()[:32]
     event = {
         "id": event_id,
