@@ -155,6 +155,20 @@ def _meta(status: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _tombstone(moment: int) -> dict[str, Any]:
+    """The META item an erasure leaves (`ApplicationRepository.erase`): no reference, no personal data."""
+    return {
+        "pk": "APP#" + "a" * 32,
+        "sk": "META",
+        "application_id": "a" * 32,
+        "partner_id": "p1",
+        "status": "erased",
+        "status_at": moment,
+        "updated_at": moment,
+        "erased_at": moment,
+    }
+
+
 def test_a_move_into_scored_becomes_an_event_without_personal_data() -> None:
     found = webhooks.transition_event(_record("MODIFY", _meta("scored")))
     assert found is not None
@@ -194,16 +208,7 @@ def test_the_event_names_the_application_and_its_id_is_stable_per_transition() -
 
 
 def test_the_erasures_tombstone_is_dated_by_the_erasure_and_carries_no_reference() -> None:
-    tombstone = {
-        "pk": "APP#" + "a" * 32,
-        "sk": "META",
-        "application_id": "a" * 32,
-        "partner_id": "p1",
-        "status": "erased",
-        "status_at": 1700000500,
-        "updated_at": 1700000500,
-        "erased_at": 1700000500,
-    }
+    tombstone = _tombstone(1700000500)
     found = webhooks.transition_event(_record("MODIFY", tombstone))
     assert found is not None
     assert (found[1]["type"], found[1]["occurred_at"], found[1]["reference"]) == (
@@ -400,17 +405,7 @@ def _put_application(store: webhook_store.WebhookStore, status: str) -> None:
 
 def _erase(store: webhook_store.WebhookStore) -> None:
     """What `ApplicationRepository.erase` leaves: a tombstone without the reference (the purge follows)."""
-    store.table.put_item(
-        Item={
-            "pk": "APP#" + "a" * 32,
-            "sk": "META",
-            "application_id": "a" * 32,
-            "partner_id": "p1",
-            "status": "erased",
-            "erased_at": 1700000100,
-            "updated_at": 1700000100,
-        }
-    )
+    store.table.put_item(Item=_tombstone(1700000100))
 
 
 def _delivered(
