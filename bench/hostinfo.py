@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import platform
+import statistics
+import time
+from functools import cache
 from pathlib import Path
 
 
@@ -19,6 +22,32 @@ def cpu_model() -> str:
     )
 
 
+@cache
+def model_run_ms(runs: int = 30) -> float:
+    """The host's speed today: the median time of one run of the shipped nudity model (nudenet 320n, one thread,
+    a 320×320 input). This shared machine's speed varies from day to day: commit 5391251's image function took
+    8.2 s of CPU for the cost model's heavy applicant on 2026-12-02 and 14.6 s on 2026-12-03 (this run: 26 ms).
+    A report's absolute times are comparable with another's only beside this; ratios within one run are."""
+    import numpy as np
+
+    from credscore.analysis.images import _session
+    from credscore.analysis.model_cards import nudenet_model_path
+
+    session = _session(str(nudenet_model_path()), 1)
+    feed = {session.get_inputs()[0].name: np.random.default_rng(0).random((1, 3, 320, 320), dtype=np.float32)}
+    for _ in range(3):
+        session.run(None, feed)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        session.run(None, feed)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
 def machine() -> str:
-    """Cores, CPU and Python, for a report's first lines."""
-    return f"{os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}"
+    """Cores, CPU, Python and the host's speed today, for a report's first lines."""
+    return (
+        f"{os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}; "
+        f"one nudenet 320n run {model_run_ms():.1f} ms (host speed)"
+    )
