@@ -45,3 +45,13 @@ def test_without_a_model_name_platform_says_what_it_knows(
     assert hostinfo.cpu_model() == "aarch64"
     monkeypatch.setattr(hostinfo.platform, "processor", lambda: "arm")
     assert hostinfo.cpu_model() == "arm"
+
+
+def test_the_report_line_carries_the_hosts_speed_measured_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    hostinfo.model_run_ms.cache_clear()
+    runs: list[int] = []
+    monkeypatch.setattr(hostinfo.statistics, "median", lambda times: runs.append(len(times)) or 0.0265)
+    assert hostinfo.machine().endswith("; one nudenet 320n run 26.5 ms (host speed)")
+    hostinfo.machine()
+    assert runs == [30], "the model runs 30 times, once per process"
+    hostinfo.model_run_ms.cache_clear()
