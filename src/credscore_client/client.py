@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,13 +38,40 @@ DEFAULT_CONSENT = {
 
 
 class ApiError(Exception):
-    """A 4xx or 5xx answer; `code` is the API's error code (`not_found`, `wrong_status`, ...) when it gave one."""
+    """A 4xx or 5xx answer; `code` is the API's error code (`not_found`, `wrong_status`, ...) when it gave one,
+    `retry_after` the seconds its Retry-After header asked for (429, 503)."""
 
-    def __init__(self, status: int, body: Any) -> None:
+    def __init__(self, status: int, body: Any, retry_after: float | None = None) -> None:
         super().__init__(f"HTTP {status}: {body}")
         self.status = status
         self.body = body
         self.code = body.get("error") if isinstance(body, dict) else None
+        self.retry_after = retry_after
+
+
+# Methods a second call of which changes nothing the first did not (a POST is, with an Idempotency-Key).
+_REPEATABLE_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
+
+
+def _retry_after(headers: Any) -> float | None:
+    """Retry-After in seconds (the API sends a number; an HTTP date is not used, so it is ignored)."""
+    value = headers.get("Retry-After") if headers is not None else None
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _worth_repeating(method: str, headers: dict[str, str], status: int, body: Any) -> bool:
+    """429: the HTTP API or the partner limit refused the request before anything ran, whatever it was. 503: the
+    application's record stayed busy (`busy`: the write was not made) or, for a method that may be repeated, any
+    other unavailability."""
+    if status == 429:
+        return True
+    if status != 503:
+        return False
+    repeatable = method.upper() in _REPEATABLE_METHODS or "Idempotency-Key" in headers
+    return repeatable or (isinstance(body, dict) and body.get("error") == "busy")
 
 
 def application_request(
@@ -75,6 +103,11 @@ class CredscoreClient:
     timeout: float = 30.0
     # A session reuses connections; leave it None when one client is shared by several threads.
     session: requests.Session | None = field(default=None, repr=False)
+    # Tries after a 429 or a 503 worth repeating (see `_worth_repeating`), each after the answer's Retry-After, or
+    # a jittered wait doubling from half a second, never longer than `max_wait` seconds; 0 raises at once.
+    retries: int = 3
+    max_wait: float = 30.0
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -85,15 +118,23 @@ class CredscoreClient:
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.api_key}", **kwargs.pop("headers", {})}
-        response = (self.session or requests).request(
-            method, self.base_url + path, headers=headers, timeout=self.timeout, **kwargs
-        )
-        if response.status_code >= 400:
+        attempt = 0
+        while True:
+            response = (self.session or requests).request(
+                method, self.base_url + path, headers=headers, timeout=self.timeout, **kwargs
+            )
+            if response.status_code < 400:
+                break
             try:
                 body: Any = response.json()
             except ValueError:
                 body = response.text
-            raise ApiError(response.status_code, body)
+            error = ApiError(response.status_code, body, _retry_after(response.headers))
+            if attempt >= self.retries or not _worth_repeating(method, headers, error.status, body):
+                raise error
+            wait = error.retry_after if error.retry_after is not None else random.uniform(0, 0.5 * 2**attempt)
+            self.sleep(min(wait, self.max_wait))
+            attempt += 1
         if response.headers.get("content-type", "").startswith("text/html"):
             return response.text
         return response.json() if response.content else None
