@@ -171,10 +171,8 @@ class ApplicationRepository:
         item = self.table.get_item(Key={"pk": app_pk(application_id), "sk": META}, ConsistentRead=True).get(
             "Item"
         )
-        expired = (
-            int(item.get("expires_at") or 0) and int(item["expires_at"]) < time.time() if item else False
-        )
-        if not item or (expired and not include_expired):
+        expires_at = int(item.get("expires_at") or 0) if item else 0
+        if not item or (0 < expires_at < time.time() and not include_expired):
             raise NotFound(application_id)
         return _record(item)
 
