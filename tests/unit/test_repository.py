@@ -19,6 +19,7 @@ from credscore_aws.dal.repository import (
     ApplicationErased,
     ApplicationRepository,
     Conflict,
+    Erasure,
     NotFound,
 )
 from credscore_aws.models.records import ApplicationError, NewApplication, StoredConsent
@@ -475,10 +476,10 @@ def test_a_record_that_stays_busy_is_a_transient_error_not_a_lost_write(
 
 def _tombstone_meets_a_transaction(
     repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch, times: int
-) -> None:
+) -> list[int]:
     """The next `times` plain writes of an item are refused as DynamoDB refuses a PutItem on an item that a
     transaction in flight is writing (the pipeline's or an upload's): TransactionConflictException, which botocore
-    does not retry."""
+    does not retry. Returns the list that counts the writes tried."""
     real = repo.table.put_item
     calls: list[int] = []
 
@@ -492,6 +493,7 @@ def _tombstone_meets_a_transaction(
         return real(**kwargs)
 
     monkeypatch.setattr(repo.table, "put_item", put_item)
+    return calls
 
 
 def test_an_erasure_meeting_a_transaction_in_flight_is_tried_again_and_wins(
@@ -512,10 +514,33 @@ def test_an_erasure_whose_record_stays_busy_is_a_transient_error_and_erases_noth
     repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     application_id = _processing(repo)
-    _tombstone_meets_a_transaction(repo, monkeypatch, times=100)
-    with pytest.raises(TransientError):
+    monkeypatch.setattr(repository_module, "_pause_after_conflict", lambda _attempt: None)
+    tried = _tombstone_meets_a_transaction(repo, monkeypatch, times=100)
+    with pytest.raises(TransientError, match="erase it again"):
         repo.erase(application_id, "p1")
+    assert len(tried) == 5, "five tries, as a transaction gets (_TRANSACT_ATTEMPTS)"
     assert repo.get(application_id).status == Status.PROCESSING, "not half erased: the caller tries again"
+
+
+def test_erasing_again_reads_the_tombstone_consistently_and_only_for_its_owner(
+    repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    application_id = _processing(repo)
+    first = repo.erase(application_id, "p1")
+    reads: list[dict[str, Any]] = []
+    get_item = repo.table.get_item
+
+    def recorded(**kwargs: Any) -> Any:
+        reads.append(kwargs)
+        return get_item(**kwargs)
+
+    monkeypatch.setattr(repo.table, "get_item", recorded)
+    assert repo.erase(application_id, "p1") == Erasure(records_deleted=0, erased_at=first.erased_at)
+    assert reads
+    assert all(read["ConsistentRead"] is True for read in reads), "a tombstone written just before is seen"
+    with pytest.raises(NotFound):
+        repo.erase(application_id, "p2")  # another partner's erasure of an erased application
+    assert repo.get(application_id).partner_id == "p1"
 
 
 def test_the_partner_list_filters_by_status_and_searches_references_page_by_page(

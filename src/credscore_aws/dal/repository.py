@@ -621,7 +621,7 @@ class ApplicationRepository:
         )
         if not item or item.get("partner_id") != partner_id or item.get("status") != Status.ERASED.value:
             raise NotFound(application_id)
-        return int(item.get("erased_at") or item.get("updated_at") or 0)
+        return int(item["erased_at"])  # every tombstone has carried it
 
     # ------------------------------------------------------------------ applicant links and the partner's list
     # An applicant link's token is stored only as its SHA-256 hash on the application's META item. Each write
