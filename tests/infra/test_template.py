@@ -316,6 +316,7 @@ def test_web_page_is_served_privately_through_cloudfront_over_https() -> None:
         {"Fn::Sub": "https://${WebDistribution.DomainName}"},
         {"Fn::If": ["HasWebDomain", {"Fn::Sub": "https://${WebDomainName}"}, {"Ref": "AWS::NoValue"}]},
     ], "only the page's origins"
+    assert cors["ExposeHeaders"] == ["retry-after"], "the pages read how long a 429 or 503 asks them to wait"
 
 
 def test_upload_events_are_retried_then_parked_in_an_encrypted_alarmed_queue() -> None:

@@ -103,6 +103,10 @@ class FakeState:
         self.bodies: list[dict[str, Any]] = []
         self.lock = threading.Lock()
         self.page_size = 50
+        # The next applicant erasures answered 503 `busy`, as the API answers a record busy with the pipeline's
+        # writes (nothing erased), and how many were.
+        self.busy_erasures = 0
+        self.busy_answered = 0
 
 
 def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
@@ -110,11 +114,15 @@ def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             return
 
-        def _reply(self, status: int, body: Any = None, cors: bool = False) -> None:
+        def _reply(
+            self, status: int, body: Any = None, cors: bool = False, headers: dict[str, str] | None = None
+        ) -> None:
             data = b"" if body is None else json.dumps(body).encode()
             self.send_response(status)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             if cors:
                 self.send_header("access-control-allow-origin", self.headers.get("origin", "*"))
             self.end_headers()
@@ -270,6 +278,17 @@ def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
                             # the API builds it from the features above (max_points as the weight)
                             "chart": chart_spec(result["breakdown"]).model_dump(mode="json"),
                         },
+                    )
+                elif method == "DELETE" and self.path == "/applicant/application" and state.busy_erasures:
+                    state.busy_erasures -= 1
+                    state.busy_answered += 1
+                    self._reply(
+                        503,
+                        {
+                            "error": "busy",
+                            "message": "the application is being updated; send it again shortly",
+                        },
+                        headers={"Retry-After": "1"},
                     )
                 elif method == "DELETE" and self.path == "/applicant/application":
                     app.status = "erased"

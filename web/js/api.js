@@ -25,6 +25,20 @@ function describe(status, body) {
 
 export const TERMINAL = new Set(["scored", "failed", "erased"]);
 
+// A 429 (refused before anything ran) or a 503 `busy` (the application's record stayed busy with the pipeline's
+// writes: nothing was written) is sent again after Retry-After, at most 5 s, twice at most.
+const RETRIES = 2;
+
+function retryWaitMs(response, parsed, attempt) {
+  const busy = response.status === 503 && parsed !== null && typeof parsed === "object" && parsed.error === "busy";
+  if (attempt >= RETRIES || !(response.status === 429 || busy)) return null;
+  const header = response.headers.get("retry-after");
+  const asked = header === null ? Number.NaN : Number(header);
+  return Math.min(Number.isFinite(asked) && asked >= 0 ? asked : 2 ** attempt, 5) * 1000;
+}
+
+const pause = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
 export class Api {
   constructor(base, key) {
     this.base = (base || "").replace(/\/+$/, "");
@@ -34,21 +48,25 @@ export class Api {
   async request(method, path, body, accept = "application/json") {
     const headers = { Authorization: `Bearer ${this.key}`, Accept: accept };
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    let response;
-    try {
-      response = await fetch(this.base + path, {
-        method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (error) {
-      throw new ApiError(0, { message: `the API at ${this.base || "(not set)"} cannot be reached` });
+    for (let attempt = 0; ; attempt += 1) {
+      let response;
+      try {
+        response = await fetch(this.base + path, {
+          method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      } catch (error) {
+        throw new ApiError(0, { message: `the API at ${this.base || "(not set)"} cannot be reached` });
+      }
+      const text = await response.text();
+      let parsed = text;
+      if ((response.headers.get("content-type") || "").includes("json")) {
+        try { parsed = text ? JSON.parse(text) : null; } catch { parsed = text; }
+      }
+      if (response.ok) return parsed;
+      const wait = retryWaitMs(response, parsed, attempt);
+      if (wait === null) throw new ApiError(response.status, parsed);
+      await pause(wait);
     }
-    const text = await response.text();
-    let parsed = text;
-    if ((response.headers.get("content-type") || "").includes("json")) {
-      try { parsed = text ? JSON.parse(text) : null; } catch { parsed = text; }
-    }
-    if (!response.ok) throw new ApiError(response.status, parsed);
-    return parsed;
   }
 
   createApplication({ sources, xHandle, reference, noticeVersion, purpose, modelDevelopment = false }) {
