@@ -268,6 +268,30 @@ def test_expired_applications_read_as_gone(repo: ApplicationRepository) -> None:
     )
     with pytest.raises(NotFound):
         repo.get(application_id)
+    assert repo.get(application_id, include_expired=True).application_id == application_id, (
+        "its erasure finds it"
+    )
+
+
+def test_an_application_is_read_through_its_last_second_and_gone_after(
+    repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    application_id = new_application_id()
+    repo.create(
+        NewApplication.model_validate(
+            {
+                "application_id": application_id,
+                "partner_id": "p1",
+                "declared": {},
+                "expires_at": 1_800_000_000,
+            }
+        )
+    )
+    monkeypatch.setattr(repository_module.time, "time", lambda: 1_800_000_000.0)
+    assert repo.get(application_id).application_id == application_id
+    monkeypatch.setattr(repository_module.time, "time", lambda: 1_800_000_000.5)
+    with pytest.raises(NotFound):
+        repo.get(application_id)
 
 
 def test_a_partner_lists_its_own_applications_page_by_page(repo: ApplicationRepository) -> None:
