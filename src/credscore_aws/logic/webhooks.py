@@ -9,8 +9,9 @@ Items (applications table):
   WEBHOOK#<partner> / META                      url, state, secret(s) encrypted with the data key (KMS)
   WEBHOOK#<partner> / DELIVERY#<ts>#<event id>  event id, type, application id, attempts, last status, state
 The event carries no personal data: {id, type, application_id, reference, status, occurred_at}; the partner fetches
-the result with its key. The queued message leaves the reference out: the delivery reads it from the application,
-so an event delivered after an erasure (retried, or parked and replayed) names none, as the tombstone keeps none.
+the result with its key. The reference is not taken from the stream nor queued: the delivery reads it from the
+application, so an event delivered after an erasure (retried, or parked and replayed) names none, as the tombstone
+keeps none.
 Delivery log entries keep no bodies and expire after `DELIVERY_LOG_DAYS` (`credscore_aws.dal.webhook_store`, which
 keeps the registrations and the delivery log).
 
@@ -209,7 +210,6 @@ def transition_event(record: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | 
         "id": event_id,
         "type": TERMINAL_EVENTS[status],
         "application_id": application_id,
-        "reference": new.get("reference"),
         "status": status,
         "occurred_at": occurred_at,
     }
@@ -231,13 +231,12 @@ def dispatch(records: Iterable[Mapping[str, Any]], store: WebhookStore, sqs: Any
         sk = store.log_delivery(partner_id, event, now)
         if sk is None:
             continue
-        # Without the reference: the message waits up to a day in the queue and 14 days parked, outliving an
-        # erasure meanwhile; the delivery reads it from the application as it is then (see `deliver`).
-        queued_event = {k: v for k, v in event.items() if k != "reference"}
+        # The event holds no reference: the message waits up to a day in the queue and 14 days parked, outliving
+        # an erasure meanwhile; the delivery reads it from the application as it is then (see `deliver`).
         sqs.send_message(
             QueueUrl=queue_url,
             MessageBody=json.dumps(
-                {"partner_id": partner_id, "log_sk": sk, "event": queued_event, "queued_at": now},
+                {"partner_id": partner_id, "log_sk": sk, "event": event, "queued_at": now},
                 sort_keys=True,
             ),
         )
