@@ -197,6 +197,15 @@ def _raw_aws_error_free(document: Any) -> None:
         assert raw not in text, f"{raw} reached the partner: {text}"
 
 
+def _stored_handle(stack: Any, application_id: str) -> str | None:
+    """The X handle as the application's record holds it (what a partner never sees: views say only whether one
+    was given)."""
+    item = stack.client("dynamodb").get_item(
+        TableName=stack.deployed.table, Key={"pk": {"S": f"APP#{application_id}"}, "sk": {"S": "META"}}
+    )["Item"]
+    return item["x_handle"].get("S") if "x_handle" in item else None
+
+
 def test_x_handle_only_is_scored_with_x_evidence_through_the_state_machine(
     stack: Any, partner: Any, intercepted: _XProxy
 ) -> None:
@@ -210,6 +219,9 @@ def test_x_handle_only_is_scored_with_x_evidence_through_the_state_machine(
         stack.client("ssm").delete_parameter(Name=_token_parameter(stack))
     assert state["status"] == "scored", state
     assert state["x_handle_requested"] is True
+    assert _stored_handle(stack, created["application_id"]) is None, (
+        "the record forgets the handle once scored"
+    )
     (x_source,) = state["sources"]
     assert (x_source["platform"], x_source["status"]) == ("x", "parsed"), x_source
     # The real tweepy calls went through the tunnel with the token read from the SecureString.
@@ -246,6 +258,8 @@ def test_x_handle_without_a_bearer_token_fails_with_a_clear_recorded_reason(
     assert state["error"]["code"] == "NoUsableSource", state["error"]
     assert "not set up to read X accounts" in state["error"]["message"]
     assert not intercepted.requests, "no call to X without a token"
+    assert state["x_handle_requested"] is True
+    assert _stored_handle(stack, created["application_id"]) is None, "and once failed"
     _raw_aws_error_free(state)
 
 

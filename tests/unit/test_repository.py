@@ -22,7 +22,7 @@ from credscore_aws.dal.repository import (
     Erasure,
     NotFound,
 )
-from credscore_aws.models.records import ApplicationError, NewApplication, StoredConsent
+from credscore_aws.models.records import ApplicationError, ApplicationRecord, NewApplication, StoredConsent
 from credscore_local.fidelity import serialize_dynamodb_writes
 from credscore_local.template import load_template
 from tests.fake_aws import fake_aws
@@ -682,3 +682,46 @@ def test_audit_entries_expire_with_the_retention(repo: ApplicationRepository) ->
     assert entry.details == {"notice": "v1"}, "the expiry is not a detail of the event"
     ttl = load_template()["Resources"]["ApplicationsTable"]["Properties"]["TimeToLiveSpecification"]
     assert ttl == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def test_the_x_handle_is_kept_while_the_pipeline_may_fetch_it_and_forgotten_when_it_finishes(
+    repo: ApplicationRepository,
+) -> None:
+    def handled(partner: str = "p1") -> str:
+        application_id = new_application_id()
+        repo.create(
+            NewApplication(
+                application_id=application_id,
+                partner_id=partner,
+                declared={"linkedin": 1},
+                x_handle="asharao",
+            )
+        )
+        return application_id
+
+    scored, failed, closed = handled(), handled(), handled()
+    assert repo.get(scored).x_handle == "asharao"
+    for application_id in (scored, failed):
+        assert repo.claim_for_scoring(application_id, "upload", "execution-1")
+        assert repo.get(application_id).x_handle == "asharao", "Ingest (and its retries) read it"
+    repo.mark_scored(scored, {"config_version": "v1"})
+    repo.record_failure(failed, "NoUsableSource", "nothing could be read")
+    assert repo.close_unused(closed, "no_upload", "nothing arrived")
+    for application_id in (scored, failed, closed):
+        record = repo.get(application_id)
+        assert record.x_handle is None
+        assert record.asked_for_x, "the views still say one was given"
+    plain = _new(repo)
+    assert not repo.get(plain).asked_for_x
+
+
+def test_a_record_from_before_the_flag_still_says_a_handle_was_given() -> None:
+    fields = {
+        "application_id": "a" * 32,
+        "partner_id": "p1",
+        "status": "scored",
+        "created_at": 1,
+        "updated_at": 1,
+    }
+    assert ApplicationRecord.model_validate({**fields, "x_handle": "asharao"}).asked_for_x
+    assert not ApplicationRecord.model_validate({**fields, "x_handle": None}).asked_for_x

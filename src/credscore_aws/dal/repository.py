@@ -37,6 +37,9 @@ META = "META"
 # Tries of a transaction cancelled by a concurrent one on the same item (DynamoDB's TransactionConflict).
 _TRANSACT_ATTEMPTS = 5
 COLLECTING_INDEX_KEY = "COLLECTING"
+# What the final status write (scored, failed) removes from the record: personal data only the pipeline needed
+# (the X handle, fetched by Ingest; `x_handle_requested` says afterwards that one was given).
+_FORGOTTEN_WHEN_FINISHED = "x_handle"
 # Every status but ERASED: the statuses a write of any live application expects.
 _NOT_ERASED = tuple(s for s in Status if s != Status.ERASED)
 
@@ -312,11 +315,17 @@ class ApplicationRepository:
             application_id,
             Status.FAILED,
             ("failed", {"code": code}),
+            also_remove=_FORGOTTEN_WHEN_FINISHED,
             error={"code": code, "message": message},
         )
 
     def _leave_collecting(
-        self, application_id: str, status: Status, audit: tuple[str, dict[str, str]], **fields: Any
+        self,
+        application_id: str,
+        status: Status,
+        audit: tuple[str, dict[str, str]],
+        also_remove: str = "",
+        **fields: Any,
     ) -> bool:
         """Set `status` (and `fields`) only if the application is still COLLECTING, and take it off the sparse
         collecting index; False when another writer moved it first (the condition makes the race safe)."""
@@ -324,7 +333,7 @@ class ApplicationRepository:
             self._transact(
                 application_id,
                 (Status.COLLECTING,),
-                remove="gsi2pk, gsi2sk",
+                remove=", ".join(filter(None, ("gsi2pk, gsi2sk", also_remove))),
                 audit=audit,
                 status=status.value,
                 **fields,
@@ -382,6 +391,7 @@ class ApplicationRepository:
         self._transact(
             application_id,
             (Status.PROCESSING,),
+            remove=_FORGOTTEN_WHEN_FINISHED,
             audit=("scored", {"config_version": str(result.get("config_version", ""))}),
             status=Status.SCORED.value,
             **score_fields(result),
@@ -411,6 +421,7 @@ class ApplicationRepository:
         self._transact(
             application_id,
             (Status.PROCESSING,),
+            remove=_FORGOTTEN_WHEN_FINISHED,
             audit=("failed", {"code": code}),
             status=Status.FAILED.value,
             error={"code": code, "message": message},

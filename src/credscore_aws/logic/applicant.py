@@ -145,13 +145,13 @@ def status(application: ApplicationRecord, now: float | None = None) -> Applican
         stage_text=texts.stage_text(stage),
         declared=application.declared,
         received=sorted(application.received),
-        x_handle_requested=bool(application.x_handle),
+        x_handle_requested=application.asked_for_x,
         consented=application.applicant_consent is not None,
         uploads_open=_uploads_open(application, moment),
         upload_until=upload_until(application),
         view_until=view_until(application),
         sources=_sources(application),
-        error=ApplicantError(**texts.safe_error(error.code, bool(application.x_handle))) if error else None,
+        error=ApplicantError(**texts.safe_error(error.code, application.asked_for_x)) if error else None,
         result_available=application.status == Status.SCORED,
     )
 

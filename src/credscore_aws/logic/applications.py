@@ -263,7 +263,7 @@ def view(partner_id: str, application_id: str) -> ApplicationView:
         updated_at=application.updated_at,
         declared=application.declared,
         received=sorted(application.received),
-        x_handle_requested=bool(application.x_handle),
+        x_handle_requested=application.asked_for_x,
         sources=[SourceState.model_validate(s.model_dump()) for s in application.source_reports],
         error=application.error.model_dump() if application.error else None,
         result_available=application.status == Status.SCORED,

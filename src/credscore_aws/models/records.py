@@ -57,8 +57,12 @@ class NewApplication(_Record):
     expires_at: int | None = None
 
     def item_attributes(self) -> dict[str, Any]:
-        """The attributes this puts on the META item (optional ones only when given)."""
-        return self.model_dump(exclude_unset=True)
+        """The attributes this puts on the META item (optional ones only when given); with a handle, the flag
+        that outlives it (see `ApplicationRecord.x_handle_requested`)."""
+        attributes = self.model_dump(exclude_unset=True)
+        if self.x_handle:
+            attributes["x_handle_requested"] = True
+        return attributes
 
 
 class ApplicationRecord(_Record):
@@ -73,7 +77,10 @@ class ApplicationRecord(_Record):
     declared: dict[str, int] = Field(default_factory=dict)
     received: list[str] = Field(default_factory=list)
     received_writes: list[str] = Field(default_factory=list)  # "<part>@<write id>": which upload each was
+    # The handle is kept only while the pipeline may still fetch it: the final status write removes it and
+    # `x_handle_requested` (set at creation) says afterwards that one was given.
     x_handle: str | None = None
+    x_handle_requested: bool = False
     consent: StoredConsent | None = None
     applicant_consent: StoredConsent | None = None
     source_reports: list[SourceReport] = Field(default_factory=list)
@@ -84,6 +91,11 @@ class ApplicationRecord(_Record):
     expires_at: int | None = None
     erased_at: int | None = None
     applicant_token_hash: str | None = None
+
+    @property
+    def asked_for_x(self) -> bool:
+        """Whether the partner gave an X handle (records created before `x_handle_requested` carry the handle)."""
+        return self.x_handle_requested or self.x_handle is not None
 
     def model_development_consented(self) -> bool:
         """Given by the partner at creation or by the applicant on their page: either way separate, optional."""
