@@ -61,10 +61,12 @@ def test_a_partner_read_racing_an_erasure_answers_erased(
 ) -> None:
     application_id = _scored(repo)
     _erased_before_the_document_is_read(repo, monkeypatch)
-    with pytest.raises(applications.Erased):  # 410, as every later read answers
+    with pytest.raises(applications.Erased) as racing:  # 410, as every later read answers, in the same words
         read("p1", application_id)
-    with pytest.raises(applications.Erased):
+    with pytest.raises(applications.Erased) as later:
         read("p1", application_id)
+    assert str(racing.value) == str(later.value)
+    assert str(racing.value).startswith("the application was erased")
 
 
 def test_the_applicants_result_racing_an_erasure_answers_as_the_next_request_will(
