@@ -79,3 +79,17 @@ def new_application(
         )
     )
     return application_id
+
+
+def recorded_calls(monkeypatch: pytest.MonkeyPatch, table: Any, operation: str) -> list[dict[str, Any]]:
+    """Record the keyword arguments of every `operation` call on a boto3 Table (which moto answers as before), to
+    check what moto ignores: a strongly consistent read, say."""
+    calls: list[dict[str, Any]] = []
+    real = getattr(table, operation)
+
+    def recorded(**kwargs: Any) -> Any:
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(table, operation, recorded)
+    return calls

@@ -25,7 +25,7 @@ from credscore_aws.logic import applications, erasure, outcomes
 from credscore_aws.models.api import OutcomeReport
 from credscore_aws.models.records import NewApplication
 from credscore_local.fidelity import serialize_dynamodb_writes
-from tests.fake_aws import fake_aws
+from tests.fake_aws import fake_aws, recorded_calls
 from tests.moto_tables import create_applications_table
 
 BUCKET = "data"
@@ -459,14 +459,7 @@ def test_an_application_is_read_consistently_and_a_missing_one_is_named(
     """The ownership check and `is_erased` must see a write that has just committed (the tombstone above all):
     DynamoDB reads eventually consistently unless asked (moto is always consistent, so the flag is checked)."""
     application_id = _collecting(repo)
-    calls: list[dict[str, Any]] = []
-    get_item = repo.table.get_item
-
-    def spy(**kwargs: Any) -> Any:
-        calls.append(kwargs)
-        return get_item(**kwargs)
-
-    monkeypatch.setattr(repo.table, "get_item", spy)
+    calls = recorded_calls(monkeypatch, repo.table, "get_item")
     assert repo.get(application_id).application_id == application_id
     assert calls[-1]["ConsistentRead"] is True
     unknown = new_application_id()

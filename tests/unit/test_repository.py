@@ -25,7 +25,7 @@ from credscore_aws.dal.repository import (
 from credscore_aws.models.records import ApplicationError, ApplicationRecord, NewApplication, StoredConsent
 from credscore_local.fidelity import serialize_dynamodb_writes
 from credscore_local.template import load_template
-from tests.fake_aws import fake_aws
+from tests.fake_aws import fake_aws, recorded_calls
 from tests.moto_tables import create_applications_table
 
 
@@ -551,14 +551,7 @@ def test_erasing_again_reads_the_tombstone_consistently_and_only_for_its_owner(
 ) -> None:
     application_id = _processing(repo)
     first = repo.erase(application_id, "p1")
-    reads: list[dict[str, Any]] = []
-    get_item = repo.table.get_item
-
-    def recorded(**kwargs: Any) -> Any:
-        reads.append(kwargs)
-        return get_item(**kwargs)
-
-    monkeypatch.setattr(repo.table, "get_item", recorded)
+    reads = recorded_calls(monkeypatch, repo.table, "get_item")
     assert repo.erase(application_id, "p1") == Erasure(records_deleted=0, erased_at=first.erased_at)
     assert reads
     assert all(read["ConsistentRead"] is True for read in reads), "a tombstone written just before is seen"
