@@ -13,6 +13,10 @@ S3 gives each write of a key a later `sequencer` in its event; moto gives every 
 of the same bytes to the same key were one write to ReceiveUpload (which tells a retry from a new upload by it). moto
 also spells the ETag `eTag` and skips a rule target's input transformer for S3's events, which the upload rule uses
 to keep the uploader's IP address out of the execution's input. The local stack delivers S3's events as AWS does.
+
+S3 refuses a browser upload (presigned POST) that its policy does not allow: expired, over the size limit, another
+key or content type; moto stores it without reading the policy. The local stack checks it as S3 does
+(`credscore_local.post_policy`).
 """
 
 from __future__ import annotations
@@ -116,3 +120,31 @@ def deliver_s3_events_as_aws_does() -> None:
 
     setattr(Rule, "send_to_targets", send_to_targets)  # noqa: B010 (moto's signature is narrower than the wrapper's)
     _sequenced = True
+
+
+_policed = False
+
+
+def enforce_post_policies() -> None:
+    """Form uploads to the local S3 are refused as S3 refuses them when their policy does not allow them."""
+    global _policed
+    if _policed:
+        return
+    from moto.s3.responses import S3Response
+
+    from credscore_local import post_policy
+
+    original: Any = S3Response._bucket_response_post
+
+    @functools.wraps(original)
+    def bucket_response_post(self: Any, request: Any, bucket_name: str) -> Any:
+        form = getattr(self, "form_data", None)
+        if form is not None and "policy" in {name.lower() for name in form}:
+            body = self.raw_body if isinstance(self.raw_body, bytes) else str(self.raw_body or "").encode()
+            refused = post_policy.refusal(dict(form.items()), bucket_name, len(body))
+            if refused is not None:
+                return refused.status, {"Content-Type": "application/xml"}, post_policy.error_body(refused)
+        return original(self, request, bucket_name)
+
+    setattr(S3Response, "_bucket_response_post", bucket_response_post)  # noqa: B010 (moto's private method)
+    _policed = True

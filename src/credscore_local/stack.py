@@ -29,6 +29,7 @@ from credscore_local.executions import Executions
 from credscore_local.faults import FunctionFaults
 from credscore_local.fidelity import (
     deliver_s3_events_as_aws_does,
+    enforce_post_policies,
     name_unnamed_executions,
     serialize_dynamodb_writes,
 )
@@ -95,6 +96,7 @@ class LocalStack:
         serialize_dynamodb_writes()
         name_unnamed_executions()  # a start without a name gets a UUID, as in AWS
         deliver_s3_events_as_aws_does()  # sequencers, spelling and input transformers as in AWS
+        enforce_post_policies()  # a browser upload its policy does not allow is refused, as S3 does
         s3_ranges.install()  # a ranged GET costs its range, as in S3
         asl_cache.install()  # the definition is parsed once, not at every execution
         moto_hosts.install()  # moto's server lists its package once, not at every request

@@ -246,3 +246,42 @@ def test_applications_are_listed_a_page_at_a_time(stack: Any) -> None:
     with pytest.raises(ApiError) as bad_limit:
         client.list_applications(limit=0)
     assert bad_limit.value.status == 422
+
+
+def _posted(form: dict[str, Any], data: bytes, **field_changes: str) -> Any:
+    """POST `data` to a presigned form as a browser would (the response, not raised)."""
+    import requests
+
+    fields = {**form["fields"], **field_changes}
+    return requests.post(
+        form["url"], data=fields, files={"file": ("export.zip", data, "application/zip")}, timeout=60
+    )
+
+
+def test_an_upload_its_form_does_not_allow_is_refused_as_s3_refuses_it(stack: Any, partner: Any) -> None:
+    # moto stored an upload over the form's size limit, or of another content type, and the pipeline read it;
+    # S3 refuses it before storing a byte (the local stack now checks the form's policy as S3 does).
+    previous = stack.faults.reconfigure("ApiFunction", env={"MAX_UPLOAD_BYTES": "4096"})
+    try:
+        created = partner.create_application({"linkedin": 1})
+    finally:
+        stack.faults.restore("ApiFunction", previous)
+    (form,) = created["uploads"]
+    assert form["max_bytes"] == 4096
+
+    too_large = _posted(form, b"x" * 4097)
+    assert too_large.status_code == 400
+    assert "<Code>EntityTooLarge</Code>" in too_large.text
+    other_type = _posted(form, b"x" * 10, **{"Content-Type": "text/plain"})
+    assert other_type.status_code == 403
+    assert "Policy Condition failed" in other_type.text
+    extra_field = _posted(form, b"x" * 10, **{"x-amz-meta-note": "hello"})
+    assert extra_field.status_code == 403
+    assert "Extra input fields: x-amz-meta-note" in extra_field.text
+
+    stored = stack.client("s3").list_objects_v2(
+        Bucket=stack.deployed.bucket, Prefix=f"uploads/{created['application_id']}/"
+    )
+    assert stored["KeyCount"] == 0, "nothing was stored"
+    state = partner.application(created["application_id"])
+    assert (state["status"], state["received"]) == ("collecting", [])
