@@ -627,12 +627,15 @@ class ApplicationRepository:
     def _existing_erasure(self, application_id: str, partner_id: str) -> int:
         """When this partner's application was erased; `NotFound` when it is not this partner's (or is gone).
         Only an erased application fails the tombstone's condition for its owner, and nothing writes after."""
-        item = self.table.get_item(Key={"pk": app_pk(application_id), "sk": META}, ConsistentRead=True).get(
-            "Item"
-        )
-        if not item or item.get("partner_id") != partner_id or item.get("status") != Status.ERASED.value:
+        tombstone = self.get(application_id, include_expired=True)  # NotFound when it is gone
+        # Every tombstone has carried erased_at since the first erasure was written.
+        if (
+            tombstone.partner_id != partner_id
+            or tombstone.status != Status.ERASED
+            or tombstone.erased_at is None
+        ):
             raise NotFound(application_id)
-        return int(item["erased_at"])  # every tombstone has carried it
+        return tombstone.erased_at
 
     # ------------------------------------------------------------------ applicant links and the partner's list
     # An applicant link's token is stored only as its SHA-256 hash on the application's META item. Each write
