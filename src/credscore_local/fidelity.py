@@ -139,7 +139,7 @@ def enforce_post_policies() -> None:
     @functools.wraps(original)
     def bucket_response_post(self: Any, request: Any, bucket_name: str) -> Any:
         form = getattr(self, "form_data", None)
-        if form is not None and "policy" in {name.lower() for name in form}:
+        if form:  # `refusal` passes a form without a policy (not a browser upload)
             body = self.raw_body if isinstance(self.raw_body, bytes) else str(self.raw_body or "").encode()
             refused = post_policy.refusal(dict(form.items()), bucket_name, len(body))
             if refused is not None:
