@@ -64,7 +64,12 @@ NOTE = (
     "`credscore/scoring/features.py`), so the share varies little (10th to 90th percentile about 0.16 to 0.30). "
     "The earlier 2.0, sized for per-platform means, left `negative_posts` at the 0.02 IV threshold; 7 made it as "
     "strong as age, but then withholding the platform with the more negative posts paid (p90 +18 points under the "
-    "true model itself, +16 under the fit)."
+    "true model itself, +16 under the fit). What the remaining gain is made of (the two rows 'held at its "
+    "all-sources value'): the pooled tone share. Leaving out the platform with the more negative posts lowers it, "
+    "which pooling (issue 11.1) makes possible and the true model itself rewards; age (a young applicant hiding "
+    "every birth date) adds little. `worst_bin` takes most of the gain away only because the subsets that pay "
+    "through tone often lose a birth date or the connections too, which it charges; it charges everyone who never "
+    "had that source as well, which shows in its log-odds per PDO."
 )
 
 
@@ -231,20 +236,28 @@ def acceptance(
     y_dev = pop.data.outcome[split.dev].astype(float)
     capped = ScorecardFitter(FitOptions(missing_points="worst_bin")).fit(dev_cols, y_dev)
     res["auc_worst_bin"] = metrics.auc(capped.score(hold_cols), y_hold)
+    res["worst_bin_log_odds_per_pdo"], res["worst_bin_score_at_base_odds"] = _scaling(
+        capped.score(hold_cols), p_hold, scaler.pdo
+    )
     marginal = ScorecardFitter(FitOptions(missing_points="woe")).fit(dev_cols, y_dev)
     res["auc_woe"] = metrics.auc(marginal.score(hold_cols), y_hold)
     several, subsets = withheld
-    for key, model in (
-        ("withholding", card),
-        ("withholding_worst_bin", capped),
-        ("withholding_woe", marginal),
+    for key, model, held in (
+        ("withholding", card, ()),
+        ("withholding_worst_bin", capped, ()),
+        ("withholding_woe", marginal, ()),
+        # what the gain is made of: the same, with one characteristic kept at its value from all the sources
+        ("withholding_tone_held", card, ("negative_posts",)),
+        ("withholding_age_held", card, ("age",)),
     ):
         gains = []
         for i, rows_of_subsets in zip(several, subsets, strict=True):
-            full = model.score({k: v[i : i + 1] for k, v in applicants.characteristics.items()})[0]
-            gains.append(float(model.score(as_columns(rows_of_subsets)).max() - full))
-        g = np.array(gains)
-        res[key] = _gain_summary(g)
+            everything = {k: v[i : i + 1] for k, v in applicants.characteristics.items()}
+            chosen = as_columns(rows_of_subsets)
+            for name in held:
+                chosen[name] = np.repeat(everything[name], chosen[name].size)
+            gains.append(float(model.score(chosen).max() - model.score(everything)[0]))
+        res[key] = _gain_summary(np.array(gains))
     # the same under the true model itself (points = factor × its ln odds): what a calibrated model inherits
     truth_gains = []
     for i, rows_of_subsets in zip(several, subsets, strict=True):
@@ -378,10 +391,21 @@ def write_markdown(accs: list[dict[str, Any]], spd: dict[str, Any] | None, comma
             ("withholding_worst_bin", "`--missing-points worst_bin`"),
             ("withholding_woe", "`--missing-points woe` (the earlier policy)"),
             ("withholding_truth", "the true model itself (points = factor × its log-odds; for reference)"),
+            (
+                "withholding_tone_held",
+                "fitted Missing bins, tone held at its all-sources share (for reference)",
+            ),
+            (
+                "withholding_age_held",
+                "fitted Missing bins, age held at its all-sources value (for reference)",
+            ),
         ):
             w = acc[key]
+            slope = acc["worst_bin_log_odds_per_pdo"]
             extra = {
-                "withholding_worst_bin": f"; holdout AUC {acc['auc_worst_bin']:.4f}",
+                "withholding_worst_bin": f"; holdout AUC {acc['auc_worst_bin']:.4f}; log-odds per PDO {slope:.4f} "
+                f"({'within' if abs(slope / math.log(2) - 1) <= 0.05 else 'outside'} ln 2 ± 5%), score at "
+                f"base odds {acc['worst_bin_score_at_base_odds']:.2f}",
                 "withholding_woe": f"; holdout AUC {acc['auc_woe']:.4f}",
             }.get(key, "")
             lines.append(
