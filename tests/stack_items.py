@@ -3,6 +3,7 @@ that check what a run or an erasure left behind, or that put an application wher
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 
@@ -31,4 +32,15 @@ def set_status(stack: Any, application_id: str, status: str) -> None:
         UpdateExpression="SET #s = :p",
         ExpressionAttributeNames={"#s": "status"},
         ExpressionAttributeValues={":p": {"S": status}},
+    )
+
+
+def age_application(stack: Any, application_id: str, hours: float) -> None:
+    """Make the application look `hours` old, as the hourly sweep of collecting applications sees it."""
+    then = int(time.time() - hours * 3600)
+    stack.client("dynamodb").update_item(
+        TableName=stack.deployed.table,
+        Key={"pk": {"S": f"APP#{application_id}"}, "sk": {"S": "META"}},
+        UpdateExpression="SET gsi2sk = :t, created_at = :t",
+        ExpressionAttributeValues={":t": {"N": str(then)}},
     )

@@ -3,28 +3,17 @@ the reason when nothing did; younger ones are left alone; a second sweep finds n
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from credscore_local.client import upload
+from tests.stack_items import age_application
 
 pytestmark = pytest.mark.e2e
 
 LINKEDIN = Path(__file__).resolve().parents[2] / "samples" / "linkedin.zip"
-
-
-def _age(stack: Any, application_id: str, hours: float) -> None:
-    """Make the application look `hours` old (as the sweep sees it)."""
-    then = int(time.time() - hours * 3600)
-    stack.client("dynamodb").update_item(
-        TableName=stack.deployed.table,
-        Key={"pk": {"S": f"APP#{application_id}"}, "sk": {"S": "META"}},
-        UpdateExpression="SET gsi2sk = :t, created_at = :t",
-        ExpressionAttributeValues={":t": {"N": str(then)}},
-    )
 
 
 def test_past_the_upload_window_what_arrived_is_scored_and_an_empty_one_is_closed(
@@ -37,9 +26,9 @@ def test_past_the_upload_window_what_arrived_is_scored_and_an_empty_one_is_close
     empty = partner.create_application({"linkedin": 1})
     young = partner.create_application({"linkedin": 1})
     assert partner.application(partial["application_id"])["status"] == "collecting"
-    _age(stack, partial["application_id"], window + 1)
-    _age(stack, empty["application_id"], window + 1)
-    _age(stack, young["application_id"], window - 1)
+    age_application(stack, partial["application_id"], window + 1)
+    age_application(stack, empty["application_id"], window + 1)
+    age_application(stack, young["application_id"], window - 1)
 
     assert stack.invoke("CloseStaleFunction", {}) == {"submitted": 1, "closed": 1}
 

@@ -31,6 +31,7 @@ from credscore_local.client import upload
 from credscore_local.faults import shortened_retry_waits
 from tests.exports import assert_no_raw_data_left, small_applicant
 from tests.pki import make_ca
+from tests.stack_items import age_application
 
 pytestmark = pytest.mark.e2e
 
@@ -303,6 +304,26 @@ def x_token(stack: Any) -> Iterator[None]:
 def quick_retries() -> Iterator[list[float]]:
     with shortened_retry_waits(0.2) as asked:
         yield asked
+
+
+def test_past_the_upload_window_an_application_with_an_x_handle_and_no_upload_is_scored_on_x(
+    stack: Any, partner: Any, intercepted: _XProxy, x_token: None
+) -> None:
+    """The hourly sweep does what the partner's submit would: an X handle is something to score, so the
+    application is not closed as 'no upload' (and its handle dropped unfetched)."""
+    window = int(stack.deployed.functions["CloseStaleFunction"].environment["UPLOAD_WINDOW_HOURS"])
+    created = partner.create_application({"linkedin": 1}, x_handle="@asharao")
+    age_application(stack, created["application_id"], window + 1)
+
+    assert stack.invoke("CloseStaleFunction", {}) == {"submitted": 1, "closed": 0}
+
+    state = partner.wait(created["application_id"])
+    assert state["status"] == "scored", state
+    sources = {s["platform"]: s for s in state["sources"]}
+    assert sources["x"]["status"] == "parsed", sources
+    assert (sources["linkedin"]["status"], sources["linkedin"]["reason_code"]) == ("absent", "not_uploaded")
+    assert _user_lookups(intercepted) == 1
+    assert _stored_handle(stack, created["application_id"]) is None
 
 
 def _linkedin_and_x(partner: Any, exports: dict[str, Path]) -> tuple[dict[str, Any], dict[str, Any]]:

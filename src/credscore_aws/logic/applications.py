@@ -235,14 +235,18 @@ NO_UPLOAD = "no_upload"
 
 
 def close_stale(window_hours: int, now: float | None = None) -> CloseStaleOutput:
-    """Applications still collecting once their upload window has passed: one with any upload is scored with
-    what arrived (as the partner's submit would do; the missing sources are reported absent), one with none is
-    closed as failed with the reason, so no application waits for ever."""
+    """Applications still collecting once their upload window has passed: one with any upload or an X handle is
+    scored with what arrived (as the partner's submit would do; the missing sources are reported absent), one with
+    neither is closed as failed with the reason, so no application waits for ever."""
     cutoff = int((time.time() if now is None else now) - window_hours * 3600)
     submitted = closed = 0
     for application in repository().stale_collecting(cutoff):
         application_id = application.application_id
-        if application.received or list_keys(settings().bucket_name, upload_prefix(application_id)):
+        if (
+            application.received
+            or list_keys(settings().bucket_name, upload_prefix(application_id))
+            or _gave_x_handle(application_id)
+        ):
             _start_execution(application_id, "window-closed")
             submitted += 1
         elif repository().close_unused(
@@ -250,6 +254,15 @@ def close_stale(window_hours: int, now: float | None = None) -> CloseStaleOutput
         ):
             closed += 1
     return CloseStaleOutput(submitted=submitted, closed=closed)
+
+
+def _gave_x_handle(application_id: str) -> bool:
+    """Whether the partner gave an X handle: the collecting index does not hold it, so the record is read (only
+    for an application nothing was uploaded for)."""
+    try:
+        return repository().get(application_id).asked_for_x
+    except NotFound:
+        return False
 
 
 # ---------------------------------------------------------------------------------------------------- read
