@@ -20,3 +20,14 @@ def create_applications_table(name: str = "applications") -> Any:
         GlobalSecondaryIndexes=props["GlobalSecondaryIndexes"],
         BillingMode="PAY_PER_REQUEST",
     )
+
+
+def create_idempotency_table(name: str = "idempotency") -> Any:
+    """The Idempotency-Key table (keys of `IdempotencyTable`), on demand, in the active moto context."""
+    props = load_template()["Resources"]["IdempotencyTable"]["Properties"]
+    return boto3.resource("dynamodb").create_table(
+        TableName=name,
+        AttributeDefinitions=props["AttributeDefinitions"],
+        KeySchema=props["KeySchema"],
+        BillingMode="PAY_PER_REQUEST",
+    )

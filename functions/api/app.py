@@ -11,6 +11,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credscore.errors import TransientError
@@ -64,6 +65,19 @@ def _busy(exc: TransientError) -> Response[Any]:
     # changed nothing and can be sent again, which a 500 would not say.
     logger.warning("record busy", extra={"error": str(exc)})
     answer = error(503, "busy", "the application is being updated; send the same request again shortly")
+    answer.headers["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+    return answer
+
+
+@app.exception_handler(IdempotencyAlreadyInProgressError)
+def _in_progress(exc: IdempotencyAlreadyInProgressError) -> Response[Any]:
+    # The same Idempotency-Key while its first request is still running (a client that timed out and sent it
+    # again): 409 as the Idempotency-Key draft says; sent again after Retry-After it gets the first one's answer.
+    answer = error(
+        409,
+        "request_in_progress",
+        "a request with this Idempotency-Key is still being processed; send it again after Retry-After seconds",
+    )
     answer.headers["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
     return answer
 

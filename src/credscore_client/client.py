@@ -63,11 +63,14 @@ def _retry_after(headers: Any) -> float | None:
 
 
 def _worth_repeating(method: str, headers: dict[str, str], status: int, body: Any) -> bool:
-    """429: the HTTP API or the partner limit refused the request before anything ran, whatever it was. 503: the
-    application's record stayed busy (`busy`: the write was not made) or, for a method that may be repeated, any
-    other unavailability."""
+    """429: the HTTP API or the partner limit refused the request before anything ran, whatever it was. 409
+    `request_in_progress`: the first request under the same Idempotency-Key is still running (sent again, it gets
+    that one's answer). 503: the application's record stayed busy (`busy`: the write was not made) or, for a
+    method that may be repeated, any other unavailability."""
     if status == 429:
         return True
+    if status == 409:
+        return isinstance(body, dict) and body.get("error") == "request_in_progress"
     if status != 503:
         return False
     repeatable = method.upper() in _REPEATABLE_METHODS or "Idempotency-Key" in headers

@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+import threading
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
@@ -26,7 +27,7 @@ from credscore_aws.models.records import NewApplication
 from credscore_client.client import application_request
 from credscore_local.api_adapter import build_event
 from credscore_local.template import REPO_ROOT
-from tests.moto_tables import create_applications_table
+from tests.moto_tables import create_applications_table, create_idempotency_table
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +51,7 @@ def api() -> Iterator[ModuleType]:
             cached.cache_clear()
         with mock_aws():
             create_applications_table()
+            create_idempotency_table()
             boto3.client("s3").create_bucket(Bucket="data")  # what an erasure purges
             spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "functions" / "api" / "app.py")
             assert spec is not None
@@ -279,3 +281,49 @@ def test_an_erasure_that_keeps_meeting_the_pipelines_writes_is_answered_503_and_
     again = _call(api, "DELETE", f"/applications/{application_id}", "application/json")
     assert again["statusCode"] == 200, again
     assert repo.get(application_id).status == Status.ERASED
+
+
+def test_a_create_sent_again_while_its_idempotency_key_is_in_flight_is_answered_409_and_then_replayed(
+    api: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A client that timed out sends the same request again while the first still runs: it was a 500 (Powertools'
+    # IdempotencyAlreadyInProgressError unhandled), after which a client would try a new key: a second application.
+    for variable, value in {
+        "MAX_UPLOAD_BYTES": "1000000",
+        "UPLOAD_URL_EXPIRY_SECONDS": "900",
+        "APPLICANT_PAGE_URL": "https://apply.example/",
+        "UPLOAD_WINDOW_HOURS": "26",
+    }.items():
+        monkeypatch.setenv(variable, value)
+    repo = runtime.repository()
+    started, release = threading.Event(), threading.Event()
+    create = repo.create
+
+    def slow_create(application: NewApplication) -> None:
+        started.set()
+        assert release.wait(10)
+        create(application)
+
+    monkeypatch.setattr(repo, "create", slow_create)
+    body, headers = application_request({"linkedin": 1}, idempotency_key="loan-7", consent_granted_at=1)
+    payload = json.dumps(body).encode()
+    first: dict[str, Any] = {}
+    worker = threading.Thread(
+        target=lambda: first.update(_call(api, "POST", "/applications", "application/json", payload, headers))
+    )
+    worker.start()
+    try:
+        assert started.wait(10)
+        second = _call(api, "POST", "/applications", "application/json", payload, headers)
+    finally:
+        release.set()
+        worker.join(10)
+    assert (second["statusCode"], second["headers"]["Retry-After"]) == (409, "1"), second
+    assert json.loads(second["body"])["error"] == "request_in_progress"
+    assert first["statusCode"] == 201, first
+    again = _call(api, "POST", "/applications", "application/json", payload, headers)
+    assert again["statusCode"] == 201, again
+    created = json.loads(first["body"])["application_id"]
+    assert json.loads(again["body"])["application_id"] == created, (
+        "the first request's application, not a new one"
+    )

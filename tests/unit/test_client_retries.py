@@ -112,6 +112,22 @@ def test_a_503_is_repeated_only_where_repeating_is_safe(
     assert len(session.sent) == (2 if repeated else 1)
 
 
+def test_a_create_whose_idempotency_key_is_still_in_flight_is_sent_again_and_gets_the_first_ones_answer() -> (
+    None
+):
+    in_progress = {"error": "request_in_progress", "message": "still being processed"}
+    reused = {"error": "idempotency_key_reused", "message": "another body"}
+    session = Session(Answer(409, in_progress, {"Retry-After": "1"}), Answer(409, reused))
+    waits: list[float] = []
+    with pytest.raises(ApiError) as raised:
+        _client(session, waits).create({"linkedin": 1}, idempotency_key="loan-7", consent_granted_at=1)
+    assert raised.value.code == "idempotency_key_reused", "only request_in_progress is sent again"
+    assert waits == [1.0]
+    first, again = (kwargs for _, _, kwargs in session.sent)
+    assert first["json"] == again["json"]
+    assert first["headers"]["Idempotency-Key"] == again["headers"]["Idempotency-Key"] == "loan-7"
+
+
 @pytest.mark.parametrize("status", [400, 404, 409, 410, 500])
 def test_other_errors_are_raised_at_once(status: int) -> None:
     session = Session(Answer(status, {"error": "x", "message": "no"}, {"Retry-After": "1"}))

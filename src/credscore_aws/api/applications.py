@@ -55,7 +55,8 @@ answers(router, applications.IdempotencyKeyReused, 409, "idempotency_key_reused"
             "content": {"application/json": {"model": CreatedApplicationWithLink}},
         },
         409: {
-            "description": "Idempotency-Key reused with a different body",
+            "description": "Idempotency-Key reused with a different body (`idempotency_key_reused`), or its first "
+            "request is still being processed (`request_in_progress`, with Retry-After: send it again then)",
             "content": {"application/json": {"model": ErrorBody}},
         },
         410: {
