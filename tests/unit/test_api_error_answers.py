@@ -25,7 +25,7 @@ def _resolver() -> APIGatewayHttpResolver:
     return resolver
 
 
-def _get(resolver: APIGatewayHttpResolver, path: str) -> tuple[int, dict[str, Any]]:
+def _get(resolver: APIGatewayHttpResolver, path: str, method: str = "GET") -> tuple[int, dict[str, Any]]:
     event = {
         "version": "2.0",
         "routeKey": "$default",
@@ -34,7 +34,7 @@ def _get(resolver: APIGatewayHttpResolver, path: str) -> tuple[int, dict[str, An
         "headers": {"accept": "application/json"},
         "requestContext": {
             "authorizer": {"lambda": {"partner_id": "partner-a"}},
-            "http": {"method": "GET", "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.1"},
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.1"},
             "requestId": "r",
             "routeKey": "$default",
             "stage": "$default",
@@ -130,6 +130,23 @@ def test_no_webhook_is_a_404_with_its_own_message(monkeypatch: pytest.MonkeyPatc
     assert _get(_resolver(), "/webhook") == (
         404,
         {"error": "not_found", "message": "no webhook is registered for this partner"},
+    )
+
+
+def test_a_rotation_that_lost_to_a_concurrent_one_is_a_409_that_says_where_the_secret_went(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Store:
+        def rotate(self, partner: str, _overlap: int) -> Any:
+            raise webhook_store.SecretRotatedConcurrently(partner)
+
+    monkeypatch.setattr(webhook_store, "store_from_env", Store)
+    assert _get(_resolver(), "/webhook/rotate-secret", "POST") == (
+        409,
+        {
+            "error": "rotated_concurrently",
+            "message": "another request rotated the secret at the same moment: its answer holds the new secret",
+        },
     )
 
 

@@ -295,6 +295,47 @@ def test_rotation_keeps_the_old_secret_signing_for_the_overlap_only(
     assert store.signing_secrets("p1", now=1050) == ("https://a.example/h", [new])
 
 
+def _next_read_answers(
+    store: webhook_store.WebhookStore, monkeypatch: pytest.MonkeyPatch, item: dict[str, Any] | None
+) -> None:
+    """The store's next read of a registration answers `item` (what it read before another request's write)."""
+    real = store._item
+    answers = [item]
+    monkeypatch.setattr(store, "_item", lambda p: answers.pop(0) if answers else real(p))
+
+
+def test_of_two_rotations_at_once_one_wins_and_the_other_changes_nothing(
+    store: webhook_store.WebhookStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It was a 500 (the conditional write's failure unhandled); rotating again instead would end the secret both
+    # replaced before its overlap, while the partner's receiver may still verify with it.
+    _, original = store.put("p1", "https://a.example/h", now=100)
+    read_by_both = store._item("p1")
+    _, winner = store.rotate("p1", overlap_seconds=50, now=1000)
+    _next_read_answers(store, monkeypatch, read_by_both)
+    with pytest.raises(webhook_store.SecretRotatedConcurrently):
+        store.rotate("p1", overlap_seconds=50, now=1000)
+    assert store.signing_secrets("p1", now=1049) == ("https://a.example/h", [winner, original])
+
+
+def test_a_rotation_or_url_change_racing_a_deletion_is_not_a_500(
+    store: webhook_store.WebhookStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.put("p1", "https://a.example/h", now=100)
+    read = store._item("p1")
+    store.delete("p1")
+    _next_read_answers(store, monkeypatch, read)
+    with pytest.raises(webhook_store.WebhookNotFound):
+        store.rotate("p1", overlap_seconds=50, now=1000)
+    store.put("p1", "https://a.example/h", now=100)
+    read = store._item("p1")
+    store.delete("p1")
+    _next_read_answers(store, monkeypatch, read)
+    registration, secret = store.put("p1", "https://b.example/h", now=200)
+    assert (registration.url, secret is not None) == ("https://b.example/h", True), "registered anew"
+    assert store.signing_secrets("p1") == ("https://b.example/h", [secret])
+
+
 def test_a_delivery_is_logged_once_and_deleting_the_registration_stops_signing(
     store: webhook_store.WebhookStore,
 ) -> None:

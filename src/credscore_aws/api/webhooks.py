@@ -32,6 +32,13 @@ NO_WEBHOOK: dict[int, OpenAPIResponse] = {
 
 
 answers(router, webhook_store.WebhookNotFound, 404, "not_found", "no webhook is registered for this partner")
+answers(
+    router,
+    webhook_store.SecretRotatedConcurrently,
+    409,
+    "rotated_concurrently",
+    "another request rotated the secret at the same moment: its answer holds the new secret",
+)
 
 
 @router.exception_handler(webhooks.UnsafeUrl)
@@ -95,6 +102,11 @@ def get_webhook() -> WebhookView:
         200: {
             "description": "the new secret, shown only now",
             "content": {"application/json": {"model": WebhookWithSecret}},
+        },
+        409: {
+            "description": "another request rotated the secret at the same moment (`rotated_concurrently`): "
+            "its answer holds the new secret; this one changed nothing",
+            "content": {"application/json": {"model": ErrorBody}},
         },
     },
 )

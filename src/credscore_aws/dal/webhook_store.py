@@ -38,6 +38,10 @@ def webhook_pk(partner_id: str) -> str:
     return f"WEBHOOK#{partner_id}"
 
 
+class SecretRotatedConcurrently(Exception):
+    """Another request rotated the secret at the same moment (its answer holds the new secret)."""
+
+
 @dataclass
 class WebhookStore:
     """The registration and delivery log of each partner, with secrets encrypted under the data key."""
@@ -82,13 +86,18 @@ class WebhookStore:
         now = int(time.time()) if now is None else now
         existing = self._item(partner_id)
         if existing is not None:
-            self.table.update_item(
-                Key={"pk": webhook_pk(partner_id), "sk": META},
-                UpdateExpression="SET #u = :u, updated_at = :now, #s = :active",
-                ExpressionAttributeNames={"#u": "url", "#s": "state"},
-                ExpressionAttributeValues={":u": url, ":now": now, ":active": "active"},
-                ConditionExpression="attribute_exists(pk)",
-            )
+            try:
+                self.table.update_item(
+                    Key={"pk": webhook_pk(partner_id), "sk": META},
+                    UpdateExpression="SET #u = :u, updated_at = :now, #s = :active",
+                    ExpressionAttributeNames={"#u": "url", "#s": "state"},
+                    ExpressionAttributeValues={":u": url, ":now": now, ":active": "active"},
+                    ConditionExpression="attribute_exists(pk)",
+                )
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+                return self.put(partner_id, url, now)  # deleted concurrently: register it anew
             return self.get(partner_id), None
         secret = new_secret()
         item = {
@@ -117,6 +126,19 @@ class WebhookStore:
         if item is None:
             raise WebhookNotFound(partner_id)
         secret = new_secret()
+        try:
+            self._replace_secret(partner_id, item["secret"], secret, overlap_seconds, now)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            if self._item(partner_id) is None:
+                raise WebhookNotFound(partner_id) from None
+            # Rotating again would end the secret both requests replaced before its overlap: the receiver may
+            # still verify with it. The concurrent request's answer holds the new secret.
+            raise SecretRotatedConcurrently(partner_id) from None
+        return self.get(partner_id), secret
+
+    def _replace_secret(self, partner_id: str, old: str, secret: str, overlap_seconds: int, now: int) -> None:
         self.table.update_item(
             Key={"pk": webhook_pk(partner_id), "sk": META},
             UpdateExpression=(
@@ -125,14 +147,12 @@ class WebhookStore:
             ),
             ExpressionAttributeValues={
                 ":new": self._encrypt(partner_id, secret),
-                ":old": item["secret"],
+                ":old": old,
                 ":until": now + overlap_seconds,
                 ":now": now,
-                ":expected": item["secret"],
             },
-            ConditionExpression="secret = :expected",  # two rotations at once: one wins, the other retries
+            ConditionExpression="secret = :old",  # two rotations at once: one wins
         )
-        return self.get(partner_id), secret
 
     def delete(self, partner_id: str) -> None:
         if self._item(partner_id) is None:
