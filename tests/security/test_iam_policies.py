@@ -106,6 +106,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     },
     "CloseStaleFunction": {
         ("dynamodb:Query", "TABLE/index/collecting"),
+        ("dynamodb:GetItem", "TABLE"),  # whether an application nothing was uploaded for has an X handle
         ("dynamodb:UpdateItem", "TABLE"),
         ("dynamodb:PutItem", "TABLE"),
         ("s3:ListBucket", "BUCKET"),
