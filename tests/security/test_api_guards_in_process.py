@@ -20,9 +20,11 @@ from hypothesis import strategies as st
 from moto import mock_aws
 
 from credscore.application import Status, new_application_id
+from credscore.errors import TransientError
 from credscore_aws import runtime
 from credscore_aws.dal import repository as repository_module
 from credscore_aws.dal import storage
+from credscore_aws.logic.applicant_token import hash_token
 from credscore_aws.models.records import NewApplication
 from credscore_client.client import application_request
 from credscore_local.api_adapter import build_event
@@ -327,3 +329,34 @@ def test_a_create_sent_again_while_its_idempotency_key_is_in_flight_is_answered_
     assert json.loads(again["body"])["application_id"] == created, (
         "the first request's application, not a new one"
     )
+
+
+def test_a_new_applications_link_is_written_with_it_so_a_busy_record_cannot_fail_the_answer_after_the_create(
+    api: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The link's token hash was a second write after the create: when it met the pipeline's writes (an X-handle-only
+    # application's execution starts at once) the answer was 503 busy, "nothing changed", and the client sent the
+    # POST again: two applications, the first without a link or an id the partner knew.
+    for variable, value in {
+        "MAX_UPLOAD_BYTES": "1000000",
+        "UPLOAD_URL_EXPIRY_SECONDS": "900",
+        "APPLICANT_PAGE_URL": "https://apply.example/",
+        "UPLOAD_WINDOW_HOURS": "26",
+    }.items():
+        monkeypatch.setenv(variable, value)
+    repo = runtime.repository()
+
+    def busy(*_args: Any, **_kwargs: Any) -> None:
+        raise TransientError("the record stayed busy")
+
+    monkeypatch.setattr(repo, "set_applicant_token", busy)
+    body, headers = application_request({"linkedin": 1}, consent_granted_at=1)
+    answer = _call(api, "POST", "/applications", "application/json", json.dumps(body).encode(), headers)
+    assert answer["statusCode"] == 201, answer
+    created = json.loads(answer["body"])
+    stored = repo.get(created["application_id"])
+    assert stored.applicant_token_hash == hash_token(created["applicant_token"])
+    assert [e.event for e in repo.audit_trail(created["application_id"])] == [
+        "created",
+        "applicant_link_issued",
+    ]

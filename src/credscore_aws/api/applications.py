@@ -75,8 +75,9 @@ def create_application(
         str | None, Header(alias="Idempotency-Key", max_length=128, pattern=IDEMPOTENCY_KEY)
     ] = None,
 ) -> Response[CreatedApplicationWithLink]:
-    created = applications.create(partner_id(router.current_event), body, idempotency_key)
-    link = applicant.issue(created.application_id)
+    created, token = applications.create(partner_id(router.current_event), body, idempotency_key)
+    # A new application holds its link's token hash already; a replay gets a new link (tokens are not kept).
+    link = applicant.link(created.application_id, token) if token else applicant.issue(created.application_id)
     return Response(
         status_code=201,
         content_type=content_types.APPLICATION_JSON,

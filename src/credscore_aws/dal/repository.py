@@ -140,6 +140,10 @@ class ApplicationRepository:
             "received": [],
             **application.item_attributes(),
         }
+        audits = [self._audit_item(application.application_id, "created", {})]
+        if application.applicant_token_hash:
+            item["applicant_token_issued_at"] = now
+            audits.append(self._audit_item(application.application_id, "applicant_link_issued", {}))
         table = self.table.name
         try:
             self.table.meta.client.transact_write_items(
@@ -151,12 +155,7 @@ class ApplicationRepository:
                             "ConditionExpression": "attribute_not_exists(pk)",
                         }
                     },
-                    {
-                        "Put": {
-                            "TableName": table,
-                            "Item": self._audit_item(application.application_id, "created", {}),
-                        }
-                    },
+                    *({"Put": {"TableName": table, "Item": audit}} for audit in audits),
                 ]
             )
         except ClientError as exc:

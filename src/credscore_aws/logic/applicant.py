@@ -70,6 +70,11 @@ def issue(application_id: str) -> ApplicantLink:
     except ApplicationErased:
         # Erased meanwhile (e.g. under a replayed create, which answers 410 for an erased application too).
         raise applications.Erased("the application was erased: no link for it") from None
+    return link(application_id, token)
+
+
+def link(application_id: str, token: str) -> ApplicantLink:
+    """The link for a token whose hash the application holds (issued here, or written with the application)."""
     application = repository().get(application_id)
     logger.info("applicant link issued", extra={"application_id": application_id})
     return ApplicantLink(

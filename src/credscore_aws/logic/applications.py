@@ -25,6 +25,7 @@ from credscore.profile import Platform
 from credscore_aws.dal.repository import ApplicationErased, Conflict, NotFound
 from credscore_aws.dal.storage import list_keys
 from credscore_aws.logic import outcomes, scoring
+from credscore_aws.logic.applicant_token import hash_token, new_token
 from credscore_aws.logic.erasure import purge_objects
 from credscore_aws.models.api import (
     ApplicationList,
@@ -121,9 +122,14 @@ def _missing_document(application_id: str, erased: str, missing: str) -> Excepti
 
 
 # ---------------------------------------------------------------------------------------------------- create
-def create(partner_id: str, request: CreateApplication, idempotency_key: str | None) -> CreatedApplication:
+def create(
+    partner_id: str, request: CreateApplication, idempotency_key: str | None
+) -> tuple[CreatedApplication, str | None]:
+    """The application, and its applicant link's token when this call created it (its hash was written with the
+    application); None for a replayed Idempotency-Key, whose answer needs a new link (the token is not kept)."""
+    issued: list[str] = []
     if idempotency_key is None:
-        return CreatedApplication.model_validate(_create(partner_id, request))
+        return CreatedApplication.model_validate(_create(partner_id, request, issued)), issued[0]
     persistence, config = _idempotency()
     # The key is scoped to the partner and bound to the body: the same key with another body is refused.
     body_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
@@ -136,6 +142,7 @@ def create(partner_id: str, request: CreateApplication, idempotency_key: str | N
         },
         persistence=persistence,
         config=config,
+        issued=issued,
     )
     if created.get("_body") != body_hash:
         raise IdempotencyKeyReused("Idempotency-Key was already used with a different request body")
@@ -145,29 +152,36 @@ def create(partner_id: str, request: CreateApplication, idempotency_key: str | N
     if application.status == Status.ERASED:
         raise Erased("the application this Idempotency-Key created was erased")
     collecting = application.status == Status.COLLECTING
-    return CreatedApplication.model_validate(
+    answer = CreatedApplication.model_validate(
         {
             **created,
             "status": application.status.value,
             "uploads": _upload_forms(created["application_id"], request) if collecting else [],
         }
     )
+    return answer, issued[0] if issued else None
 
 
 def _create_once(
-    data: dict[str, Any], persistence: DynamoDBPersistenceLayer, config: IdempotencyConfig
+    data: dict[str, Any],
+    persistence: DynamoDBPersistenceLayer,
+    config: IdempotencyConfig,
+    issued: list[str],
 ) -> dict[str, Any]:
     @idempotent_function(data_keyword_argument="data", persistence_store=persistence, config=config)
     def run(data: dict[str, Any]) -> dict[str, Any]:
-        result = _create(data["partner_id"], CreateApplication.model_validate(data["request"]))
+        # The token goes to `issued`, never into what the idempotency table keeps for replays.
+        result = _create(data["partner_id"], CreateApplication.model_validate(data["request"]), issued)
         return {**result, "_body": data["body"]}
 
     return run(data=data)
 
 
-def _create(partner_id: str, request: CreateApplication) -> dict[str, Any]:
+def _create(partner_id: str, request: CreateApplication, issued: list[str]) -> dict[str, Any]:
+    """Create the application with its applicant link's token hash; the token is appended to `issued`."""
     application_id = new_application_id()
     retention_days = settings().result_retention_days
+    token = new_token(application_id)
     repository().create(
         NewApplication(
             application_id=application_id,
@@ -177,8 +191,10 @@ def _create(partner_id: str, request: CreateApplication) -> dict[str, Any]:
             x_handle=request.x_handle.lstrip("@") if request.x_handle else None,
             consent=StoredConsent.model_validate(request.consent.model_dump()),
             expires_at=int(time.time()) + retention_days * 86400,
+            applicant_token_hash=hash_token(token),
         )
     )
+    issued.append(token)
     logger.info(
         "application created",
         extra={"application_id": application_id, "sources": sorted(request.sources.parts())},

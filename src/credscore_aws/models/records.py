@@ -55,6 +55,9 @@ class NewApplication(_Record):
     x_handle: str | None = None
     consent: StoredConsent | None = None
     expires_at: int | None = None
+    # The applicant link's token hash, written with the application: the answer that hands out the link makes no
+    # second write that could fail after the application exists.
+    applicant_token_hash: str | None = None
 
     def item_attributes(self) -> dict[str, Any]:
         """The attributes this puts on the META item (optional ones only when given); with a handle, the flag
