@@ -11,7 +11,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from credscore.analysis.image_headers import MAX_DATA_CHUNKS, MAX_SEGMENTS, walk
+from credscore.analysis.image_headers import MAX_DATA_CHUNKS, MAX_SCANS, MAX_SEGMENTS, walk
 from credscore.analysis.images import ImageModerator, _NotAnalysed, decode_image
 
 from .hostile_images import encode, multi_scan, segment_flood
@@ -123,3 +123,27 @@ def test_a_png_of_empty_image_data_chunks_is_refused_after_their_own_limit() -> 
         decode_image(flood, side=320)
     under = png[:33] + empty * (MAX_DATA_CHUNKS - 10) + png[33:]
     assert not walk(under).too_many
+
+
+def _repeated_last_scan(times: int) -> bytes:
+    """A progressive JPEG whose last scan (SOS header and its entropy-coded data) is repeated `times` more times
+    before EOI: libjpeg runs each scan over the whole frame's coefficients."""
+    data = multi_scan("progressive", 64)
+    last = data.rindex(b"\xff\xda")
+    return data[:-2] + data[last:-2] * times + data[-2:]
+
+
+def test_a_jpeg_with_more_scans_than_any_photo_is_refused_before_it_is_decoded() -> None:
+    # 3,000 repeats of a 7000×7000 progressive photo's last scan made a 417 KB file that took 115 s to decode.
+    real = walk(multi_scan("progressive", 500))
+    assert 1 < real.scans <= 20
+    assert not real.too_many
+    assert walk(_repeated_last_scan(MAX_SCANS - real.scans)).scans == MAX_SCANS
+    assert not walk(_repeated_last_scan(MAX_SCANS - real.scans)).too_many
+    assert walk(_repeated_last_scan(MAX_SCANS - real.scans + 1)).too_many
+    assert decode_image(_repeated_last_scan(MAX_SCANS - real.scans), 64).size == (64, 64), (
+        "decodes up to the cap"
+    )
+    with pytest.raises(_NotAnalysed) as refused:
+        decode_image(_repeated_last_scan(3_000), 320, True, 1 << 30)
+    assert refused.value.reason == "corrupt"

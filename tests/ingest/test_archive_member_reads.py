@@ -375,3 +375,23 @@ def test_many_twins_cost_next_to_nothing_beside_one_parsed_directory() -> None:
 )
 def test_unsafe_names_are_traversal_absolute_drive_or_nul(name: str, unsafe: bool) -> None:
     assert _unsafe_name(name) is unsafe
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_a_member_compressed_other_than_deflate_is_refused_before_anything_is_decompressed(
+    method: int,
+) -> None:
+    # zipfile inflates bzip2 and LZMA without an output bound and trusts the declared size only afterwards: 1.7 KB
+    # declaring 1,000 bytes expanded to 2 GB.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("posts/a.json", b"[]" * 1000, compress_type=method)
+        zf.writestr("posts/b.json", b"[]", compress_type=zipfile.ZIP_DEFLATED)
+    buffer.seek(0)
+    archive = SafeArchive(buffer)
+    assert _refusal(archive, "posts/a.json") == (
+        "unsupported_compression",
+        "a file is compressed with a method exports do not use (only stored and deflate) and was skipped",
+    )
+    assert archive.bytes_read == 0
+    assert archive.read("posts/b.json") == b"[]", "the rest of the archive is read as before"

@@ -219,7 +219,7 @@ CASES = [
         _patch_method(_zip_bytes(GOOD), 99),
         "facebook",
         DEFAULT_LIMITS,
-        "corrupt_member",
+        "unsupported_compression",
     ),
     ("overlapping entries", _overlapping(), "facebook", DEFAULT_LIMITS, "zip_bomb"),
     ("lying declared size", _lying_size(), "facebook", DEFAULT_LIMITS, "corrupt_member"),

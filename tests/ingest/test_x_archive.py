@@ -103,3 +103,21 @@ def test_file_without_json_is_recorded() -> None:
     assert report.status == SourceStatus.REJECTED
     assert report.reason_code == "invalid_json"
     assert profile.texts == []
+
+
+def test_a_part_the_manifest_lists_again_is_read_once() -> None:
+    # Listed three times, a followers part counted its 100 followers three times (and a tweet was kept three times).
+    listed = [{"fileName": "data/follower_x.js"}] * 3
+    tweets = [{"fileName": "data/tweets_x.js"}] * 3
+    profile, report = ingest(
+        "x",
+        {
+            "data/manifest.js": "window.__THAR_CONFIG = "
+            + json.dumps({"dataTypes": {"follower": {"files": listed}, "tweets": {"files": tweets}}}),
+            "data/follower_x.js": _js("follower", [{"follower": {"accountId": str(i)}} for i in range(100)]),
+            "data/tweets_x.js": _js("tweets", [_tweet(1, "said once")]),
+        },
+    )
+    assert report.status.value == "parsed", report
+    assert profile.accounts[0].followers == 100
+    assert [t.text for t in profile.texts] == ["said once"]

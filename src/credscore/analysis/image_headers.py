@@ -18,6 +18,10 @@ MAX_SEGMENTS = 10_000
 # PNG image data chunks, counted apart: 100,000 is 262 bytes each in a 25 MiB photo (no encoder writes them so
 # small); two million empty ones cost Pillow 6 s.
 MAX_DATA_CHUNKS = 100_000
+# JPEG scans (SOS markers) in the whole file, an embedded EXIF thumbnail's included: a progressive photo has about
+# ten, a baseline one one. libjpeg runs every scan over the whole coefficient buffer, so a 417 KB progressive
+# 7000×7000 file that repeats its last scan 3,000 times took 115 s to decode; 100 scans of that frame take ~4 s.
+MAX_SCANS = 100
 
 
 @dataclass(frozen=True)
@@ -25,10 +29,11 @@ class Segments:
     count: int  # segments walked, capped at MAX_SEGMENTS + 1
     first_scan_components: int | None = None  # JPEG: components in the first scan (SOS); None if not reached
     data_chunks: int = 0  # PNG: IDAT and fdAT chunks, capped at MAX_DATA_CHUNKS + 1
+    scans: int = 0  # JPEG: SOS markers anywhere in the file
 
     @property
     def too_many(self) -> bool:
-        return self.count > MAX_SEGMENTS or self.data_chunks > MAX_DATA_CHUNKS
+        return self.count > MAX_SEGMENTS or self.data_chunks > MAX_DATA_CHUNKS or self.scans > MAX_SCANS
 
 
 def walk(data: bytes) -> Segments:
@@ -44,6 +49,8 @@ def walk(data: bytes) -> Segments:
 
 
 def _jpeg(data: bytes) -> Segments:
+    # Counted exactly by a byte search: entropy-coded data stuffs every 0xFF with 0x00, so FF DA is always a marker.
+    scans = data.count(b"\xff\xda")
     position, count = 2, 0  # after SOI
     while position + 4 < len(data) and count <= MAX_SEGMENTS:
         if data[position] != 0xFF:
@@ -55,10 +62,10 @@ def _jpeg(data: bytes) -> Segments:
         elif 0xD0 <= marker <= 0xD8 or marker == 0x01:  # markers without a length
             position += 2
         elif marker == 0xDA:
-            return Segments(count, data[position + 4])
+            return Segments(count, data[position + 4], scans=scans)
         else:
             position += 2 + int.from_bytes(data[position + 2 : position + 4], "big")
-    return Segments(count)
+    return Segments(count, scans=scans)
 
 
 def _png(data: bytes) -> Segments:

@@ -102,9 +102,7 @@ _MAX_URI_DEPTH = (
     16  # a photo uri deeper than this is not resolved (bounds the tail indexes built per base name)
 )
 _ZIP_MAGIC = b"PK\x03\x04"
-_EOCD = b"PK\x05\x06"
 _CENTRAL_ENTRY = b"PK\x01\x02"
-_ZIP64_LOCATOR = b"PK\x06\x07"
 
 
 class MemberError(Exception):
@@ -139,40 +137,32 @@ class _Directory:
     size: int
 
 
-_END_RECORD_BYTES = 22
 # The zip64 end record and its locator, between the directory and the end record.
 _ZIP64_TRAILER_BYTES = 56 + 20
+_ZIP64_END_RECORD = b"PK\x06\x06"
+# How members may be compressed to be read: what exports use, and what zipfile inflates within a bound.
+_READ_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _ENTRY_HEADER_BYTES = 46
 _DIRECTORY_CHUNK = 1 << 20
 
 
 def _directory(fileobj: BinaryIO) -> _Directory | None:
     """The end-of-central-directory record's count and the directory's place, before zipfile builds one object
-    per entry; None where zipfile will refuse the file anyway."""
+    per entry; None where zipfile will refuse the file anyway. The record is found by zipfile's own function, the
+    one `ZipFile` calls: a search of our own found another record than zipfile did (a signature spelled inside the
+    record's fields, a zip64 locator pointing elsewhere than the record zipfile reads), and its checks were
+    skipped while zipfile built millions of entries."""
     try:
-        size = fileobj.seek(0, 2)
-        tail_len = min(size, (1 << 16) + _END_RECORD_BYTES)
-        fileobj.seek(size - tail_len)
-        tail = fileobj.read(tail_len)
-        at = tail.rfind(_EOCD)
-        if at < 0 or len(tail) < at + _END_RECORD_BYTES:
-            return None
-        (entries, directory_size) = struct.unpack("<HI", tail[at + 10 : at + 16])
-        end_record = size - tail_len + at
-        if at < 20 or tail[at - 20 : at - 16] != _ZIP64_LOCATOR:
-            return _Directory(int(entries), end_record - directory_size, directory_size)
-        (record_offset,) = struct.unpack("<Q", tail[at - 12 : at - 4])
-        fileobj.seek(record_offset)
-        record = fileobj.read(56)
-        if len(record) < 48:
-            return None
-        # zipfile takes the zip64 record's values over the end record's whenever the locator is there
-        (entries64, directory_size64) = struct.unpack("<QQ", record[32:48])
-        return _Directory(
-            int(entries64), end_record - _ZIP64_TRAILER_BYTES - directory_size64, directory_size64
-        )
-    except (OSError, ValueError, struct.error):
+        end = zipfile._EndRecData(fileobj)  # type: ignore[attr-defined]
+    except (OSError, ValueError, struct.error, zipfile.BadZipFile):
         return None
+    if end is None:
+        return None
+    # As ZipFile._RealGetContents places it: the directory ends where the end record (and, for zip64, the trailer
+    # before it) begins.
+    signature, entries, size, location = end[0], end[4], end[5], end[9]
+    start = int(location) - int(size) - (_ZIP64_TRAILER_BYTES if signature == _ZIP64_END_RECORD else 0)
+    return _Directory(int(entries), start, int(size))
 
 
 def _count_entries(fileobj: BinaryIO, directory: _Directory, limit: int) -> int:
@@ -373,6 +363,13 @@ class SafeArchive:
         info = self._members.get(name)
         if info is None:
             raise MemberError("absent", "no such member")
+        if info.compress_type not in _READ_COMPRESSION:
+            # bzip2 and LZMA: zipfile decompresses each 1 MiB of input without an output limit and cuts to the
+            # declared size only afterwards, so 1.7 KB declaring 1,000 bytes took 2 GB. Exports use deflate.
+            raise MemberError(
+                "unsupported_compression",
+                "a file is compressed with a method exports do not use (only stored and deflate) and was skipped",
+            )
         cap = min(max_bytes or self.limits.max_member_bytes, self.limits.max_member_bytes)
         if info.file_size > cap:
             raise MemberError("member_too_large", f"a file is larger than {cap // MIB} MiB and was skipped")

@@ -2,8 +2,9 @@
 
 `ingest_archive` never raises on bad input: an unusable upload comes back as a REJECTED report with a stable
 `reason_code` (not_a_zip, truncated, encrypted, zip_bomb, too_many_entries, nested_archive, html_export, wrong_platform,
-empty_export, invalid_json, invalid_utf8, member_too_large, corrupt_member, unreadable, ...). The one exception
-let through is `credscore.errors.TransientError` from the reader (storage trouble, retryable, not the user's fault).
+empty_export, invalid_json, invalid_utf8, member_too_large, corrupt_member, unsupported_compression, unreadable, ...).
+The one exception let through is `credscore.errors.TransientError` from the reader (storage trouble, retryable, not
+the user's fault).
 """
 
 from __future__ import annotations

@@ -67,8 +67,9 @@ def _part_number(name: str) -> int:
 
 def _members(ctx: ParseContext, pattern: str, *types: str) -> list[str]:
     """Every part of a data type, the unnumbered first part first."""
-    names = ctx.archive.find(pattern)
-    names += [n for n in _manifest_parts(ctx, *types) if n not in names]
+    # Each member once, however often the manifest lists it (a part listed three times counted its followers
+    # three times).
+    names = dict.fromkeys([*ctx.archive.find(pattern), *_manifest_parts(ctx, *types)])
     return sorted(names, key=_part_number)
 
 
