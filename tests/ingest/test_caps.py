@@ -240,3 +240,26 @@ def test_an_instagram_following_list_cut_while_decoding_is_still_counted_whole()
     assert profile.accounts[0].following == 20_000
     assert len(profile.names) == 100
     assert any("too large to decode whole" in w for w in report.warnings)
+
+
+def test_the_characters_a_source_keeps_are_bounded_across_its_parts_and_a_name_is_cut() -> None:
+    # Under the item counts alone, 511 MiB of posts of 20,000 4-byte characters kept 2 GB, and a page name of 64 M
+    # characters was kept whole.
+    limits = replace(DEFAULT_LIMITS, max_chars_per_source=250, max_field_chars=40)
+    posts = {"posts/your_posts_1.json": [{"data": [{"post": "\U0001f600" * 100}]} for _ in range(2)]}
+    pages = {"pages/pages_you've_liked.json": {"page_likes_v2": [{"name": "p" * 5000}]}}
+    profile = Profile(application_id="a")
+    first = ingest_archive(profile, Platform.FACEBOOK, make_zip(posts), "k1", limits)
+    assert (first.status, first.reason_code) == (SourceStatus.PARSED, None)
+    assert [len(t.text) for t in profile.texts] == [100, 100]
+    # A second part of the same export: its characters count with the first part's.
+    more = {"posts/your_posts_1.json": [{"data": [{"post": "b" * 100}]}], **pages}
+    second = ingest_archive(profile, Platform.FACEBOOK, make_zip(more), "k2", limits)
+    assert [len(t.text) for t in profile.texts] == [100, 100], (
+        "200 + 100 is over 250: the third post is not kept"
+    )
+    assert [n.name for n in profile.names] == ["p" * 40], "the name is cut, and 240 characters fit"
+    assert second.reason_code == "cap_reached"
+    assert "cap reached: first 2 of 3 posts kept" in second.warnings
+    assert "1 item(s) not kept: the source's 250 characters are used" in second.warnings
+    assert "1 name(s) or field(s) cut to their first characters: too long" in second.warnings

@@ -44,6 +44,13 @@ class ArchiveLimits:
     max_names_per_kind: int = 20_000  # groups, pages, accounts followed
     max_photos_per_source: int = 50_000  # photo references (the image step analyses a sample of them)
     max_rows_per_kind: int = 2_000  # skills, schools, positions, birth dates
+    # Characters of everything a source keeps (texts, names, skills, schools, positions), all parts together: the
+    # counts above allowed 50,000 texts of 20,000 characters per kind, and 511 MiB of posts of 4-byte characters
+    # kept 2 GB. A prolific writer's ten thousand posts and comments are a few million characters.
+    max_chars_per_source: int = 16_000_000
+    max_field_chars: int = (
+        1_000  # a name, skill, school, degree, company or title (real ones are a few dozen)
+    )
     # Estimated Python heap of one decoded JSON data file above which it is decoded element by element with
     # its long lists cut (a 4 MiB file of tiny objects decodes to ~20 times its size).
     json_decode_budget: int = 256 * MIB

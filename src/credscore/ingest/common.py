@@ -180,6 +180,7 @@ class ParseContext:
     )  # items of this source in the profile, per capped kind
     offered: Counter[str] = field(default_factory=Counter)  # items this source's files held, per capped kind
     skipped: Counter[str] = field(default_factory=Counter)  # items skipped for a bad value, per reason
+    chars_kept: int = 0  # characters of the texts, names and rows this source keeps (all parts)
     checks: int = 0
     _files: dict[tuple[Platform, str], int] = field(default_factory=dict)
 
@@ -200,6 +201,13 @@ class ParseContext:
         ):
             self.kept[key] += len(items)
         self.offered.update(self.kept)
+        self.chars_kept = sum(len(t.text) for t in profile.texts if t.platform == platform)
+        self.chars_kept += sum(len(n.name) for n in profile.names if n.platform == platform)
+        self.chars_kept += sum(map(len, profile.skills)) if platform == Platform.LINKEDIN else 0
+        rows: list[Education | Position] = [*profile.education, *profile.positions]
+        for row in rows:
+            if row.src in mine:
+                self.chars_kept += sum(len(v) for v in row.model_dump().values() if isinstance(v, str))
 
     # ------------------------------------------------------------------------------------------ bookkeeping
     def src(self, member: str) -> int:
@@ -229,6 +237,24 @@ class ParseContext:
         self.kept[key] += 1
         return True
 
+    def _spend(self, key: str, chars: int) -> bool:
+        """Charge an admitted item's characters to the source's budget; over it, the item is not kept after all
+        (its kind shows "cap reached", the reason is counted)."""
+        if self.chars_kept + chars > self.limits.max_chars_per_source:
+            self.kept[key] -= 1
+            self.skipped[
+                f"item(s) not kept: the source's {self.limits.max_chars_per_source:,} characters are used"
+            ] += 1
+            return False
+        self.chars_kept += chars
+        return True
+
+    def _field(self, value: str) -> str:
+        if len(value) > self.limits.max_field_chars:
+            self.skipped["name(s) or field(s) cut to their first characters: too long"] += 1
+            return value[: self.limits.max_field_chars]
+        return value
+
     def skip_item(self, what: str, why: str) -> None:
         """An item with a bad value is skipped alone; the count goes on the report."""
         self.skipped[f"{what} skipped: {why}"] += 1
@@ -246,22 +272,34 @@ class ParseContext:
     def add_text(
         self, kind: TextKind, text: str, timestamp: int | None, src: int, likes: int | None = None
     ) -> None:
-        if not self._admit(_cap_key_of_text(kind), self.limits.max_texts_per_kind):
+        key = _cap_key_of_text(kind)
+        if not self._admit(key, self.limits.max_texts_per_kind):
             return
         if len(text) > self.limits.max_text_chars:
             text = text[: self.limits.max_text_chars]
             self.skipped["text(s) cut to their first characters: too long"] += 1
+        if not self._spend(key, len(text)):
+            return
         self.profile.texts.append(
             TextItem(platform=self.platform, kind=kind, text=text, timestamp=timestamp, likes=likes, src=src)
         )
 
     def add_name(self, kind: NameKind, name: str, src: int) -> None:
-        if self._admit(_NAME_LABELS[kind], self.limits.max_names_per_kind):
+        key = _NAME_LABELS[kind]
+        if not self._admit(key, self.limits.max_names_per_kind):
+            return
+        name = self._field(name)
+        if self._spend(key, len(name)):
             self.profile.names.append(NamedEntity(platform=self.platform, kind=kind, name=name, src=src))
 
     def add_row(self, item: Education | Position | BirthDate) -> None:
         key = {Education: "schools", Position: "positions", BirthDate: "birth dates"}[type(item)]
         if not self._admit(key, self.limits.max_rows_per_kind):
+            return
+        texts = {k: self._field(v) for k, v in item.model_dump().items() if isinstance(v, str)}
+        if texts:
+            item = item.model_copy(update=texts)
+        if not self._spend(key, sum(map(len, texts.values()))):
             return
         if isinstance(item, Education):
             self.profile.education.append(item)
@@ -271,7 +309,10 @@ class ParseContext:
             self.profile.birth_dates.append(item)
 
     def add_skill(self, skill: str) -> None:
-        if self._admit("skills", self.limits.max_rows_per_kind):
+        if not self._admit("skills", self.limits.max_rows_per_kind):
+            return
+        skill = self._field(skill)
+        if self._spend("skills", len(skill)):
             self.profile.skills.append(skill)
 
     # ---------------------------------------------------------------------------------------------- reading
