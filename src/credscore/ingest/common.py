@@ -361,9 +361,10 @@ class ParseContext:
             text = text[start:]
         try:
             decoded = decode_bounded(
-                repair_json_text(text) if mojibake else text,
+                repair_json_text(text, self.check_time) if mojibake else text,
                 self.limits.json_decode_budget,
                 max(self.limits.max_texts_per_kind, self.limits.max_names_per_kind),
+                self.check_time,
             )
         except (ValueError, RecursionError):
             self.failures.append(("invalid_json", "a data file is not valid JSON"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,16 +59,19 @@ def _lenient_int(digits: str) -> int | float:
 _LENIENT = json.JSONDecoder(parse_int=_lenient_int)
 
 
-def decode_bounded(text: str, budget: int, max_items: int) -> Decoded:
+def decode_bounded(
+    text: str, budget: int, max_items: int, check: Callable[[], None] | None = None
+) -> Decoded:
     """`json.loads(text)`, except that above `budget` (estimated heap) long lists are cut and a number of more
     digits than int() takes is an infinity. Raises ValueError (json.JSONDecodeError) on invalid JSON and
-    RecursionError on absurd nesting, like json.loads."""
+    RecursionError on absurd nesting, like json.loads. `check` is called every few thousand values walked (the
+    source's deadline: a 64 MiB list of zeros takes the walk 49 s); whatever it raises goes through."""
     try:
-        decoded = _decode(text, budget, max_items, _DECODER)
+        decoded = _decode(text, budget, max_items, _DECODER, check)
     except json.JSONDecodeError:
         raise
     except ValueError:  # only int()'s digit limit: read again with a Python parse_int, only for such files
-        decoded = _decode(text, budget, max_items, _LENIENT)
+        decoded = _decode(text, budget, max_items, _LENIENT, check)
     if _SURROGATE_ESCAPE.search(text):  # the only way a surrogate gets into text decoded from UTF-8
         decoded.value = without_lone_surrogates(decoded.value)
     return decoded
@@ -105,10 +109,12 @@ def without_lone_surrogates(value: Any) -> Any:
     return value
 
 
-def _decode(text: str, budget: int, max_items: int, decoder: json.JSONDecoder) -> Decoded:
+def _decode(
+    text: str, budget: int, max_items: int, decoder: json.JSONDecoder, check: Callable[[], None] | None
+) -> Decoded:
     if estimated_heap(text) <= budget:
         return Decoded(decoder.decode(text))
-    walker = _Walker(text, budget, max_items, decoder)
+    walker = _Walker(text, budget, max_items, decoder, check)
     value, end = walker.value(_skip(text, 0), keep=True)
     if _skip(text, end) != len(text):
         raise json.JSONDecodeError("Extra data", text, end)
@@ -121,7 +127,16 @@ def _skip(text: str, at: int) -> int:
 
 
 class _Walker:
-    def __init__(self, text: str, budget: int, max_items: int, decoder: json.JSONDecoder) -> None:
+    def __init__(
+        self,
+        text: str,
+        budget: int,
+        max_items: int,
+        decoder: json.JSONDecoder,
+        check: Callable[[], None] | None = None,
+    ) -> None:
+        self.check = check
+        self.steps = 0
         self.text = text
         self.decoder = decoder
         self.remaining = budget
@@ -131,6 +146,9 @@ class _Walker:
         self.depth = 0
 
     def value(self, at: int, *, keep: bool) -> tuple[Any, int]:
+        self.steps += 1
+        if self.check is not None and self.steps & 0xFFF == 0:
+            self.check()
         text = self.text
         if at >= len(text):
             raise json.JSONDecodeError("Expecting value", text, at)

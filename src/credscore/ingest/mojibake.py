@@ -4,6 +4,7 @@ decoded document (`repair_tree`) or, cheaper, the JSON text before it is decoded
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 
@@ -51,13 +52,26 @@ def _repair_escaped_run(run: str) -> str:
     return run if repaired is None else repaired
 
 
-def repair_json_text(text: str) -> str:
+def repair_json_text(text: str, check: Callable[[], None] | None = None) -> str:
     """Repair Meta's mojibake in the JSON source, before it is decoded: every run of escaped (or literal)
     code points U+0080–U+00FF that spells valid UTF-8 becomes the characters it encodes. For Meta's files this
     is what `repair_tree` does to the decoded document, without a second copy of the document in memory; a run
-    that is not valid UTF-8 (a real 'é' in other text) is left alone."""
+    that is not valid UTF-8 (a real 'é' in other text) is left alone. `check` is called every few thousand runs
+    (the source's deadline: 64 MiB of 'éa' take 32 s); whatever it raises goes through."""
+    runs = 0
+
+    def tick() -> None:
+        nonlocal runs
+        runs += 1
+        if check is not None and runs & 0xFFF == 0:
+            check()
+
+    def repair_literal(found: re.Match[str]) -> str:
+        tick()
+        return _repair_literal(found)
+
     if not text.isascii():
-        text = _LITERAL_RUN.sub(_repair_literal, text)
+        text = _LITERAL_RUN.sub(repair_literal, text)
     # str.find rather than a regex scan: the runs are few and far between in tens of MiB.
     at = text.find("\\u00")
     if at < 0:
@@ -65,6 +79,7 @@ def repair_json_text(text: str) -> str:
     pieces: list[str] = []
     copied = 0
     while at >= 0:
+        tick()
         found = _ESCAPED_RUN.match(text, at)
         if found is None:
             at = text.find("\\u00", at + 1)

@@ -74,6 +74,10 @@ def build_profile(
         part_reports = []
         try:
             for part in parts:
+                if (
+                    deadline is not None and deadline()
+                ):  # also between parts: one that reads no data file never asks
+                    raise SourceTimeout
                 key = upload_key(application_id, platform, part)
                 part_reports.append(
                     ingest_archive(profile, platform, open_archive(key), key, limits, deadline)
