@@ -718,3 +718,16 @@ def test_a_record_from_before_the_flag_still_says_a_handle_was_given() -> None:
     }
     assert ApplicationRecord.model_validate({**fields, "x_handle": "asharao"}).asked_for_x
     assert not ApplicationRecord.model_validate({**fields, "x_handle": None}).asked_for_x
+
+
+def test_a_create_cancelled_by_throttling_or_a_concurrent_transaction_is_transient_not_a_conflict(
+    repo: ApplicationRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It was Conflict("application exists"), which nothing answers: a 500 for a request that may simply be sent
+    # again (the API answers TransientError with 503 busy and Retry-After).
+    _conflicting(repo, monkeypatch, times=1)
+    application_id = new_application_id()
+    with pytest.raises(TransientError):
+        repo.create(NewApplication(application_id=application_id, partner_id="p1", declared={"linkedin": 1}))
+    repo.create(NewApplication(application_id=application_id, partner_id="p1", declared={"linkedin": 1}))
+    assert repo.get(application_id).status == Status.COLLECTING

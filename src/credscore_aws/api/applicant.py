@@ -63,7 +63,7 @@ def _applicant_application() -> ApplicationRecord:
 @router.post(
     "/applications/<application_id>/applicant-token",
     summary="Issue a new applicant link (the earlier one stops working)",
-    responses={**GATEWAY_ERRORS, **NOT_FOUND, **CONFLICT, **ok("the new link", ApplicantLink)},
+    responses={**GATEWAY_ERRORS, **NOT_FOUND, **CONFLICT, **BUSY, **ok("the new link", ApplicantLink)},
 )
 def reissue_link(application_id: ApplicationId) -> ApplicantLink:
     return applicant.reissue(partner_id(router.current_event), application_id)
@@ -72,7 +72,7 @@ def reissue_link(application_id: ApplicationId) -> ApplicantLink:
 @router.delete(
     "/applications/<application_id>/applicant-token",
     summary="Revoke the applicant link",
-    responses={**GATEWAY_ERRORS, **NOT_FOUND, **ok("revoked", LinkRevoked)},
+    responses={**GATEWAY_ERRORS, **NOT_FOUND, **BUSY, **ok("revoked", LinkRevoked)},
 )
 def revoke_link(application_id: ApplicationId) -> LinkRevoked:
     return applicant.revoke(partner_id(router.current_event), application_id)
@@ -92,7 +92,13 @@ def applicant_status() -> ApplicantStatus:
     "/applicant/uploads",
     summary="Applicant: record consent and get upload forms for the parts not yet received",
     security=APPLICANT_SECURITY,
-    responses={**GATEWAY_ERRORS, **UNSUPPORTED_BODY, **FORBIDDEN, **ok("upload forms", ApplicantUploads)},
+    responses={
+        **GATEWAY_ERRORS,
+        **UNSUPPORTED_BODY,
+        **FORBIDDEN,
+        **BUSY,
+        **ok("upload forms", ApplicantUploads),
+    },
 )
 def applicant_uploads(body: ApplicantConsent) -> ApplicantUploads:
     return applicant.upload_forms(_applicant_application(), body)

@@ -67,6 +67,7 @@ answers(router, applications.IdempotencyKeyReused, 409, "idempotency_key_reused"
             "description": "the body is larger than 64 KiB",
             "content": {"application/json": {"model": ErrorBody}},
         },
+        **BUSY,
     },
 )
 def create_application(
@@ -175,7 +176,14 @@ def submit(application_id: ApplicationId) -> ApplicationView:
     summary="Score the kept features again under the current scoring configuration",
     description="`changed` is false (and nothing is stored) when the configuration version and the score "
     "are the same as before; `message` says so in plain words.",
-    responses={**GATEWAY_ERRORS, **NOT_FOUND, **CONFLICT, **GONE, **ok("the new result", RescoredResult)},
+    responses={
+        **GATEWAY_ERRORS,
+        **NOT_FOUND,
+        **CONFLICT,
+        **GONE,
+        **BUSY,
+        **ok("the new result", RescoredResult),
+    },
 )
 def rescore(application_id: ApplicationId) -> RescoredResult:
     return applications.rescore(partner_id(router.current_event), application_id)

@@ -39,7 +39,10 @@ GATEWAY_ERRORS: dict[int, OpenAPIResponse] = {
 }
 # Operations with a JSON body.
 UNSUPPORTED_BODY: dict[int, OpenAPIResponse] = {
-    413: {"description": "body over 1 MiB", "content": {"application/json": {"model": GatewayError}}},
+    413: {
+        "description": "the body is larger than 64 KiB (`payload_too_large`)",
+        "content": {"application/json": {"model": ErrorBody}},
+    },
     415: {
         "description": "the body is not application/json",
         "content": {"application/json": {"model": ErrorBody}},

@@ -159,12 +159,15 @@ class ApplicationRepository:
                 ]
             )
         except ClientError as exc:
-            if exc.response["Error"]["Code"] in (
-                "TransactionCanceledException",
-                "ConditionalCheckFailedException",
-            ):
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = {r.get("Code") for r in exc.response.get("CancellationReasons") or []}
+            if "ConditionalCheckFailed" in reasons:
                 raise Conflict("application exists") from exc
-            raise
+            # Throttling or a concurrent transaction: nothing was written, the same request may be sent again.
+            raise TransientError(
+                f"the new record could not be written ({sorted(map(str, reasons))})"
+            ) from exc
 
     def get(self, application_id: str, include_expired: bool = False) -> ApplicationRecord:
         """The application's record. DynamoDB deletes expired items lazily (up to days later): an expired
