@@ -163,6 +163,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
             for a in ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
         },
         ("dynamodb:BatchWriteItem", "TABLE"),
+        ("dynamodb:BatchGetItem", "TABLE"),  # the webhook log's newest records
         ("dynamodb:ConditionCheckItem", "TABLE"),
         ("s3:PutObject", "BUCKET/uploads/*"),
         ("s3:DeleteObject", "BUCKET/uploads/*"),

@@ -18,6 +18,7 @@ from credscore_aws.logic import webhooks
 from credscore_client import SignatureError, parse_event, verify_signature
 from credscore_client.signatures import check_signature
 from tests.fake_aws import fake_aws
+from tests.moto_tables import create_applications_table
 
 BODY = (
     b'{"application_id":"a","id":"evt_1","occurred_at":1,"reference":null,"status":"scored",'
@@ -241,18 +242,7 @@ def test_only_moves_of_an_application_into_a_final_status_count(
 @pytest.fixture
 def store(monkeypatch: pytest.MonkeyPatch) -> Iterator[webhook_store.WebhookStore]:
     with fake_aws(monkeypatch):
-        table = boto3.resource("dynamodb").create_table(
-            TableName="applications",
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        table = create_applications_table()
         kms = boto3.client("kms")
         key = kms.create_key()["KeyMetadata"]["KeyId"]
         yield webhook_store.WebhookStore(table=table, kms=kms, key_id=key)
@@ -334,6 +324,32 @@ def test_a_rotation_or_url_change_racing_a_deletion_is_not_a_500(
     registration, secret = store.put("p1", "https://b.example/h", now=200)
     assert (registration.url, secret is not None) == ("https://b.example/h", True), "registered anew"
     assert store.signing_secrets("p1") == ("https://b.example/h", [secret])
+
+
+def test_the_log_is_read_newest_first_without_reading_the_partners_whole_log(
+    store: webhook_store.WebhookStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The log was keyed by event id (a hash): every call read the partner's whole 30 days and sorted them, so
+    # limit=1 over 3,000 deliveries read 3,000 items.
+    for i in range(300):
+        event = {"id": f"evt_{i:03d}", "type": "application.scored", "application_id": "a" * 32}
+        assert store.log_delivery("p1", event, 1_000 + i) is not None
+    store.log_delivery("p2", {"id": "evt_x", "type": "application.failed", "application_id": "b" * 32}, 5_000)
+    store.record_attempt("p1", "DELIVERY#evt_299", 2, 500, "server error", "retrying")
+    read: list[int] = []
+    query = store.table.query
+
+    def counted(**kwargs: Any) -> Any:
+        answer = query(**kwargs)
+        read.append(len(answer.get("Items", [])))
+        return answer
+
+    monkeypatch.setattr(store.table, "query", counted)
+    newest = store.deliveries("p1", 3)
+    assert [d.event_id for d in newest] == ["evt_299", "evt_298", "evt_297"]
+    assert (newest[0].attempts, newest[0].last_status_code, newest[0].state) == (2, 500, "retrying")
+    assert read == [3], "three index entries read, not the partner's 300"
+    assert [d.event_id for d in store.deliveries("p2", 50)] == ["evt_x"], "each partner reads its own log"
 
 
 def test_a_delivery_is_logged_once_and_deleting_the_registration_stops_signing(

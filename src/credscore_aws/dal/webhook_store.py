@@ -3,7 +3,9 @@ delivery log, in the applications table (see `credscore_aws.logic.webhooks` for 
 
 Items:
   WEBHOOK#<partner> / META                      url, state, secret(s) encrypted with the data key (KMS)
-  WEBHOOK#<partner> / DELIVERY#<event id>       event id, type, application id, attempts, last status, state
+  WEBHOOK#<partner> / DELIVERY#<event id>       event id, type, application id, attempts, last status, state;
+                                                in the by-partner index under WEBHOOKLOG#<partner> /
+                                                <created, 12 digits>#<event id>, so the newest are read first
 """
 
 from __future__ import annotations
@@ -201,6 +203,10 @@ class WebhookStore:
                     "attempts": 0,
                     "state": "pending",
                     "expires_at": now + DELIVERY_LOG_DAYS * 86400,
+                    # The log by time, newest first, without reading the partner's whole 30 days (the key above
+                    # is by event id: what makes a delivery logged once).
+                    "gsi1pk": delivery_log_pk(partner_id),
+                    "gsi1sk": f"{now:012d}#{event['id']}",
                 },
                 ConditionExpression="attribute_not_exists(sk)",
             )
@@ -229,21 +235,34 @@ class WebhookStore:
         )
 
     def deliveries(self, partner_id: str, limit: int) -> list[WebhookDeliveryRecord]:
-        """The newest `limit` deliveries first."""
+        """The newest `limit` deliveries first: `limit` keys from the by-partner index (newest first), then those
+        records read whole. A delivery logged a moment ago may be missing (the index is eventually consistent)."""
+        found = self.table.query(
+            IndexName="by-partner",
+            KeyConditionExpression="gsi1pk = :log",
+            ExpressionAttributeValues={":log": delivery_log_pk(partner_id)},
+            ScanIndexForward=False,
+            Limit=limit,
+        ).get("Items", [])
+        keys = [{"pk": item["pk"], "sk": item["sk"]} for item in found]
         items: list[WebhookDeliveryRecord] = []
-        kwargs: dict[str, Any] = {
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :d)",
-            "ExpressionAttributeValues": {":pk": webhook_pk(partner_id), ":d": "DELIVERY#"},
-            "ConsistentRead": True,
-        }
-        while True:
-            page = self.table.query(**kwargs)
-            items.extend(WebhookDeliveryRecord.model_validate(_plain(i)) for i in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        while keys:
+            answer = self.table.meta.client.batch_get_item(
+                RequestItems={self.table.name: {"Keys": keys, "ConsistentRead": True}}
+            )
+            items += [
+                WebhookDeliveryRecord.model_validate(_plain(i))
+                for i in answer["Responses"].get(self.table.name, [])
+            ]
+            keys = answer.get("UnprocessedKeys", {}).get(self.table.name, {}).get("Keys", [])
+            if keys:
+                time.sleep(0.05)  # throttled: what was not read is asked again
         items.sort(key=lambda i: (i.created_at, i.event_id), reverse=True)
-        return items[:limit]
+        return items
+
+
+def delivery_log_pk(partner_id: str) -> str:
+    return f"WEBHOOKLOG#{partner_id}"
 
 
 def _registration(item: Mapping[str, Any]) -> WebhookRegistration:
