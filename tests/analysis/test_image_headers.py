@@ -5,6 +5,7 @@ JPEG walk finds the first scan among hostile markers."""
 from __future__ import annotations
 
 import io
+import random
 import struct
 import zlib
 
@@ -137,13 +138,20 @@ def test_a_jpeg_with_more_scans_than_any_photo_is_refused_before_it_is_decoded()
     # 3,000 repeats of a 7000×7000 progressive photo's last scan made a 417 KB file that took 115 s to decode.
     real = walk(multi_scan("progressive", 500))
     assert 1 < real.scans <= 20
-    assert not real.too_many
+    assert not real.too_many_scans
     assert walk(_repeated_last_scan(MAX_SCANS - real.scans)).scans == MAX_SCANS
-    assert not walk(_repeated_last_scan(MAX_SCANS - real.scans)).too_many
-    assert walk(_repeated_last_scan(MAX_SCANS - real.scans + 1)).too_many
+    assert not walk(_repeated_last_scan(MAX_SCANS - real.scans)).too_many_scans
+    assert walk(_repeated_last_scan(MAX_SCANS - real.scans + 1)).too_many_scans
     assert decode_image(_repeated_last_scan(MAX_SCANS - real.scans), 64).size == (64, 64), (
         "decodes up to the cap"
     )
     with pytest.raises(_NotAnalysed) as refused:
         decode_image(_repeated_last_scan(3_000), 320, True, 1 << 30)
     assert refused.value.reason == "corrupt"
+    # Bytes that are no JPEG after its first four hold FF DA at random (400 times in 25 MiB): still "unsupported",
+    # as Pillow finds, not "corrupt" for their scans.
+    noise = b"\xff\xd8\xff\xe0" + random.Random(0).randbytes(100_000) + b"\xff\xda" * (MAX_SCANS + 1)
+    assert walk(noise).too_many_scans
+    with pytest.raises(_NotAnalysed) as unsupported:
+        decode_image(noise, 64)
+    assert unsupported.value.reason == "unsupported"

@@ -33,7 +33,12 @@ class Segments:
 
     @property
     def too_many(self) -> bool:
-        return self.count > MAX_SEGMENTS or self.data_chunks > MAX_DATA_CHUNKS or self.scans > MAX_SCANS
+        return self.count > MAX_SEGMENTS or self.data_chunks > MAX_DATA_CHUNKS
+
+    @property
+    def too_many_scans(self) -> bool:
+        """Asked once Pillow has read the header as a JPEG: bytes that are no JPEG hold FF DA at random."""
+        return self.scans > MAX_SCANS
 
 
 def walk(data: bytes) -> Segments:

@@ -138,6 +138,8 @@ def decode_image(
             raise _NotAnalysed("corrupt") from None
         if image.width * image.height > max_pixels:
             raise _NotAnalysed("too_large")
+        if image.format in ("JPEG", "MPO") and segments.too_many_scans:  # each scan runs over the whole frame
+            raise _NotAnalysed("corrupt")
         try:
             return _upright_rgb(
                 image, side, keep_aspect, max_decoded_bytes - coefficient_bytes(image, segments)
