@@ -131,22 +131,29 @@ def _store(args: argparse.Namespace) -> ConfigStore:
     import boto3
 
     ssm = boto3.client("ssm", **client_options(args.endpoint_url, args.region))
-    name = args.parameter_name or _discover(ssm) or DEFAULT_PARAMETER
+    name = args.parameter_name
+    if not name:
+        found = _discover(ssm)
+        if len(found) > 1:  # one per stage in this account: writing to a guess could change the wrong stage
+            raise ConfigUnavailable(
+                f"several scoring configurations here ({', '.join(sorted(found))}): name one with "
+                f"--parameter-name or ${ENV_PARAMETER}"
+            )
+        name = found[0] if found else DEFAULT_PARAMETER
     return ConfigStore(ssm, name, ttl_seconds=0)
 
 
-def _discover(ssm: Any) -> str | None:
-    """Without a name, use the one parameter whose name ends in /scoring-config (as on a local stack)."""
+def _discover(ssm: Any) -> list[str]:
+    """Parameters whose name ends in /scoring-config (a local stack has one); none when they cannot be listed."""
     try:
-        names = [
+        return [
             p["Name"]
             for page in ssm.get_paginator("describe_parameters").paginate()
             for p in page["Parameters"]
             if p["Name"].endswith("/scoring-config")
         ]
     except ssm.exceptions.ClientError:  # e.g. no ssm:DescribeParameters permission: use the default name
-        return None
-    return names[0] if len(names) == 1 else None
+        return []
 
 
 def _describe(config: ScoringConfig) -> str:
@@ -182,6 +189,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         out.write(canonical_json(loaded.config, indent=2) + "\n")
     elif args.action == "set":
+        if not store.exists():  # the stack creates it: a typo or a wrong stage would create a stray one
+            err.write(
+                f"error: {store.parameter_name} does not exist: deploy the stack (it creates the parameter) or "
+                f"name the right one with --parameter-name\n"
+            )
+            return EXIT_ERROR
         try:
             version = store.set(args.file.read_text(encoding="utf-8"))
         except InvalidConfig as exc:

@@ -121,16 +121,32 @@ def test_other_errors_exit_1(ssm: Any, files: dict[str, Path], monkeypatch: pyte
     assert code == 1
 
 
-def test_default_parameter_name_when_nothing_else_says(ssm: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_with_several_configurations_and_no_name_nothing_is_guessed(
+    ssm: Any, files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Several stages in one account: the CLI used the dev default, and `set` wrote (or created) it while the
+    # admin meant another stage.
     monkeypatch.delenv(admin_cli.ENV_PARAMETER, raising=False)
-    ssm.put_parameter(Name="/credscore/dev/scoring-config", Value='{"version": "dev"}', Type="String")
+    ssm.put_parameter(Name="/credscore/staging/scoring-config", Value='{"version": "staging"}', Type="String")
     ssm.put_parameter(Name="/credscore/prod/scoring-config", Value='{"version": "prod"}', Type="String")
-    code, out, _ = run("show")  # two candidates: no guessing between them, the default is used
-    assert code == 0
-    assert "'dev'" in out
+    for action in (("show",), ("set", str(files["good"]))):
+        code, _, err = run(*action)
+        assert code == 1
+        assert "several scoring configurations here (/credscore/prod/scoring-config, " in err
+        assert "--parameter-name" in err
+    assert "/credscore/dev/scoring-config" not in {
+        p["Name"] for p in ssm.describe_parameters()["Parameters"]
+    }, "nothing created"
     code, out, _ = run("show", "--parameter-name", "/credscore/prod/scoring-config")
     assert code == 0
     assert "'prod'" in out
+
+
+def test_set_never_creates_a_parameter(ssm: Any, files: dict[str, Path]) -> None:
+    code, _, err = run("set", str(files["good"]), "--parameter-name", "/credscore/prdo/scoring-config")
+    assert code == 1
+    assert "/credscore/prdo/scoring-config does not exist: deploy the stack" in err
+    assert not ssm.describe_parameters()["Parameters"]
 
 
 def test_show_json_round_trips_into_set(ssm: Any, files: dict[str, Path], tmp_path: Path) -> None:

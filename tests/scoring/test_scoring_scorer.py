@@ -456,3 +456,17 @@ def test_a_fitted_scorecard_scores_the_sum_of_its_points_on_the_pdo_scale() -> N
     assert row(result, FeatureId.AGE).enabled is False  # type: ignore[attr-defined]
     missing = score(vector(negative_posts=0.2), FITTED)
     assert missing.normalised_score == pytest.approx(170 + 200 + 190)  # informative Missing bin costs points
+
+
+def test_the_best_score_is_the_published_maximum_exactly_whatever_the_range() -> None:
+    # min + (max - min) * 1 was max + one ulp for some ranges (288.4 + 1103.8 = 1392.2000000000003).
+    only_skills = {f.value: c.model_copy(update={"enabled": f == FeatureId.SKILLS}) for f, c in CHARS.items()}
+    config = _with(DEFAULT, **only_skills).model_copy(
+        update={
+            "normalised_range": DEFAULT.normalised_range.model_copy(update={"min": 288.4, "max": 1392.2}),
+            "min_scored_features": 1,
+        }
+    )
+    result = score(vector(skills=1e5), config)
+    assert result.total_points == pytest.approx(result.max_possible)
+    assert result.normalised_score == 1392.2

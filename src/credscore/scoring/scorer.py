@@ -341,7 +341,10 @@ def score(
     elif status == "scored":
         share = (total - low) / (high - low) if high > low else 0.5
         share = min(max(share, 0.0), 1.0)  # float sums may stray by an ulp
-        normalised = published[0] + (published[1] - published[0]) * share
+        # min + (max - min) * 1 can be max + one ulp (288.4 + 1103.8 = 1392.2000000000003): clamp again.
+        normalised = min(
+            max(published[0] + (published[1] - published[0]) * share, published[0]), published[1]
+        )
     return ScoreResult.model_validate(
         {
             "status": status,

@@ -103,6 +103,13 @@ class ConfigStore:
                 )
         raise ConfigUnavailable(f"{self.parameter_name}: no valid version; newest: {error}")
 
+    def exists(self) -> bool:
+        try:
+            self._get(self.parameter_name)
+        except ConfigUnavailable:
+            return False
+        return True
+
     def text_of(self, version: int) -> str:
         return str(self._get(f"{self.parameter_name}:{int(version)}")["Value"])
 
