@@ -266,7 +266,8 @@ def test_list_bucket_is_limited_by_prefix_for_ingest() -> None:
         for s in p["Statement"]
         if "s3:ListBucket" in s["Action"]
     ]
-    assert statements[0]["Condition"]["StringLike"]["s3:prefix"] == "uploads/*"
+    # uploads/: the parts it reads; work/: its own files, removed when it meets the erasure
+    assert statements[0]["Condition"]["StringLike"]["s3:prefix"] == ["uploads/*", "work/*"]
 
 
 def test_state_machine_invokes_only_its_own_functions() -> None:

@@ -69,3 +69,84 @@ def test_a_purge_that_could_not_delete_everything_says_so(
     monkeypatch.setattr(client, "delete_objects", refuse)
     with pytest.raises(RuntimeError, match="1 objects not deleted, the first: AccessDenied"):
         erasure.purge_objects(application_id)
+
+
+def test_a_writer_whose_erasure_check_fails_deletes_what_it_wrote_before_the_error_goes_up(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A throttled or timed-out check left the files: the step's retry then met the erasure at its start and ended
+    # the execution with nothing to remove them.
+    application_id = _processing(store)
+    store.erase(application_id, "p1")
+
+    def throttled(_application_id: str) -> bool:
+        raise RuntimeError("ThrottlingException")
+
+    monkeypatch.setattr(store, "is_erased", throttled)
+    with pytest.raises(RuntimeError, match="Throttling"):
+        erasure.put_pipeline_files(application_id, _documents(application_id))
+    assert storage.list_keys("data", work_prefix(application_id)) == []
+
+
+def test_a_step_that_meets_the_erasure_removes_work_files_an_earlier_attempt_left(store: Any) -> None:
+    # An attempt wrote the profile after the erasure's purge and died before its check (a Lambda timeout); its
+    # retry stops at the tombstone, and the execution ends there.
+    application_id = _processing(store)
+    neighbour = _processing(store)
+    store.erase(application_id, "p1")
+    storage.put_json("data", profile_key(application_id), {"texts": ["left by the attempt that timed out"]})
+    storage.put_json("data", profile_key(neighbour), {"texts": []})
+    with pytest.raises(ApplicationErased), erasure.nothing_left_if_erased(application_id):
+        store.get_live(application_id)
+    assert storage.list_keys("data", work_prefix(application_id)) == []
+    assert storage.list_keys("data", work_prefix(neighbour)) == [profile_key(neighbour)], "only its own"
+    with erasure.nothing_left_if_erased(neighbour):  # not erased: nothing touched
+        store.get_live(neighbour)
+    assert storage.list_keys("data", work_prefix(neighbour)) == [profile_key(neighbour)]
+
+
+def test_ingest_and_score_leave_no_work_file_of_an_erased_application(store: Any) -> None:
+    from credscore_aws.logic.ingest import ingest
+    from credscore_aws.logic.scoring import score_from_pipeline
+    from credscore_aws.models.states import IngestInput, ScoreInput
+
+    application_id = _processing(store)
+    store.erase(application_id, "p1")
+    steps = (
+        lambda: ingest(IngestInput(application_id=application_id), time_left=lambda: 100.0),
+        lambda: score_from_pipeline(
+            ScoreInput.model_validate(
+                {
+                    "application_id": application_id,
+                    "profile": profile_key(application_id),
+                    "analyses": [{"status": "failed"}, {"status": "failed"}, []],
+                }
+            )
+        ),
+    )
+    for step in steps:
+        storage.put_json("data", profile_key(application_id), {"texts": ["left behind"]})
+        with pytest.raises(ApplicationErased):
+            step()
+        assert storage.list_keys("data", work_prefix(application_id)) == []
+
+
+def test_a_retry_of_a_score_that_finished_is_done_not_a_failure(store: Any) -> None:
+    # It found the profile purged, raised NoSuchKey, and RecordFailure ended a scored application's execution in
+    # ApplicationFailed.
+    from credscore_aws.logic.scoring import score_from_pipeline
+    from credscore_aws.models.states import ScoreInput
+
+    application_id = _processing(store)
+    store.mark_scored(application_id, {"config_version": "v1"})
+    out = score_from_pipeline(
+        ScoreInput.model_validate(
+            {
+                "application_id": application_id,
+                "profile": profile_key(application_id),  # purged by the attempt that scored
+                "analyses": [{"status": "failed"}, {"status": "failed"}, []],
+            }
+        )
+    )
+    assert (out.status, out.application_id) == ("scored", application_id)
+    assert store.get(application_id).status.value == "scored"

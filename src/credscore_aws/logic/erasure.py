@@ -14,7 +14,8 @@ application, and Score and RecordFailure purge once more after the final status 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from credscore.application import upload_prefix, work_prefix
@@ -43,9 +44,29 @@ def purge_raw(application_id: str, final_write: Callable[[], object]) -> int:
 
 def put_pipeline_files(application_id: str, documents: dict[str, Any]) -> list[str]:
     """`put_json_many` for a pipeline step, then the check that makes erasure win: if the application was
-    erased meanwhile, what was just written is deleted and `ApplicationErased` raised."""
+    erased meanwhile, what was just written is deleted and `ApplicationErased` raised. A check that fails
+    (throttled, timed out) deletes them too before its error goes up: the step's retry writes them again, and an
+    erasure that the check would have seen leaves nothing behind."""
     keys = put_json_many(settings().bucket_name, documents)
-    if repository().is_erased(application_id):
+    try:
+        erased = repository().is_erased(application_id)
+    except BaseException:
+        delete_keys(settings().bucket_name, keys)
+        raise
+    if erased:
         delete_keys(settings().bucket_name, keys)
         raise ApplicationErased(application_id)
     return keys
+
+
+@contextmanager
+def nothing_left_if_erased(application_id: str) -> Iterator[None]:
+    """Around a pipeline step that ends the execution when the application is erased (Ingest, Score): on
+    `ApplicationErased`, the application's work files are deleted before it goes up. An earlier attempt of the
+    step may have written them after the erasure's purge and died before its own check (a Lambda timeout), and the
+    execution then ends without another step to remove them."""
+    try:
+        yield
+    except ApplicationErased:
+        delete_prefix(settings().bucket_name, work_prefix(application_id))
+        raise

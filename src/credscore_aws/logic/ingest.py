@@ -20,7 +20,7 @@ from credscore.ingest.errors import XRateLimited, XTemporarilyUnavailable
 from credscore.ingest.pipeline import build_profile, cap_photos, image_batches
 from credscore_aws.dal.s3io import S3RangedReader
 from credscore_aws.dal.storage import list_keys, s3_client
-from credscore_aws.logic.erasure import put_pipeline_files
+from credscore_aws.logic.erasure import nothing_left_if_erased, put_pipeline_files
 from credscore_aws.models.states import IngestInput, IngestOutput, SourceReport
 from credscore_aws.runtime import logger, metrics, repository
 from credscore_aws.settings import settings
@@ -59,6 +59,11 @@ def _x_bearer_token() -> str:
 
 
 def ingest(request: IngestInput, time_left: Callable[[], float]) -> IngestOutput:
+    with nothing_left_if_erased(request.application_id):
+        return _ingest(request, time_left)
+
+
+def _ingest(request: IngestInput, time_left: Callable[[], float]) -> IngestOutput:
     """The profile and the image batch manifests written to the work prefix; pointers and counts returned.
     `time_left` (seconds) is shared out among the sources, so one that cannot finish fails alone.
 

@@ -16,6 +16,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 import credscore
+from credscore.application import Status
 from credscore.coverage import AnalysisCoverage, build_coverage
 from credscore.errors import TransientError
 from credscore.evidence import AnalysisStatus, Evidence, ImageAnalysis, ProfanityAnalysis, TextAnalysis
@@ -24,7 +25,7 @@ from credscore.scoring.scorer import score
 from credscore_aws.dal.analysis_io import AnalysisRequest, score_input
 from credscore_aws.dal.config_store import ConfigStore, LoadedConfig
 from credscore_aws.logic.analysis_results import Analyses, with_results
-from credscore_aws.logic.erasure import purge_raw
+from credscore_aws.logic.erasure import nothing_left_if_erased, purge_raw
 from credscore_aws.models.states import BranchFailed, ScoreInput, ScoreOutput
 from credscore_aws.runtime import logger, repository
 from credscore_aws.settings import settings
@@ -156,11 +157,21 @@ def rescore(application_id: str, features_doc: dict[str, Any], previous: dict[st
 
 
 def score_from_pipeline(request: ScoreInput) -> ScoreOutput:
+    with nothing_left_if_erased(request.application_id):
+        return _score_from_pipeline(request)
+
+
+def _score_from_pipeline(request: ScoreInput) -> ScoreOutput:
     """The Score step: features from the profile and the analyses, the result stored, then the raw data purged
     around the flip to scored."""
     application_id = request.application_id
     # Erased while the analyses ran: ApplicationErased ends the run quietly (erasure purged everything).
     application = repository().get_live(application_id)
+    if application.status == Status.SCORED:
+        # A retry of a Score that finished (timed out answering, or failed in its second purge): done. Going on
+        # would find the profile purged and record a failure on a scored application.
+        logger.info("already scored")
+        return ScoreOutput(application_id=application_id, analysis_failures=0)
     # Only the facts the features read, streamed with caps: texts, names and photos are not loaded.
     profile, capped = score_input(AnalysisRequest(application_id=application_id, profile=request.profile))
     if capped:
