@@ -179,6 +179,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     "WebhookDispatchFunction": {
         ("dynamodb:GetItem", "TABLE"),
         ("dynamodb:PutItem", "TABLE"),
+        ("dynamodb:UpdateItem", "TABLE"),  # a logged delivery marked queued once its message is sent
         *{
             (a, "STREAM")
             for a in (

@@ -202,3 +202,32 @@ def test_a_batch_short_of_time_stops_and_says_how_many_photos_it_did_not_reach(
     assert slow_s3.gets <= 4 + images.PHOTO_READ_AHEAD + 2, "photos past the deadline are not all fetched"
     plenty = images.moderate_batch(request, time_left=lambda: 900.0)
     assert (plenty.analysed + plenty.not_analysed, plenty.caps) == (10, [])
+
+
+def test_a_thread_keeps_one_archives_reader_at_a_time(
+    slow_s3: SlowCountingClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each reader keeps a block cache of up to 16 MiB; keeping every archive's per thread made a batch of 23
+    # archives hold 1.4 GiB in the image function's 1,769 MB.
+    import weakref
+
+    refs: list[MediaRef] = []
+    for a in range(12):
+        body, photos = _archive(2, size=1_000)
+        slow_s3.inner.put_object(Bucket="work", Key=f"u/{a}.zip", Body=body)
+        refs += [_ref(f"u/{a}.zip", m) for m in photos]
+    forks: set[int] = set()
+    fork = s3io.S3RangedReader.fork
+
+    def tracked(self: s3io.S3RangedReader) -> s3io.S3RangedReader:
+        twin = fork(self)
+        forks.add(id(twin))
+        weakref.finalize(twin, forks.discard, id(twin))
+        return twin
+
+    monkeypatch.setattr(s3io.S3RangedReader, "fork", tracked)
+    most = 0
+    for _ in images._photos(refs, read_ahead=2):
+        gc.collect()
+        most = max(most, len(forks))
+    assert most <= 2, "one per reading thread"

@@ -495,3 +495,24 @@ def test_an_event_queued_before_an_erasure_and_delivered_after_it_no_longer_name
     # A message an older deploy queued with the reference in it, or parked and replayed, is read the same way.
     older = {**queued, "event": {**queued["event"], "reference": "loan-1"}}
     assert _delivered(store, monkeypatch, older)["reference"] is None
+
+
+def test_an_event_whose_send_failed_is_sent_when_the_stream_batch_is_retried_and_only_then(
+    store: webhook_store.WebhookStore,
+) -> None:
+    # The log entry was written before the send: the retried batch found it, took the event for a duplicate and
+    # never queued it; the delivery stayed pending for good.
+    store.put("p1", "https://hooks.example/h")
+    _put_application(store, "scored")
+    record = _record("MODIFY", _meta("scored"))
+
+    class Down(_FakeSqs):
+        def send_message(self, QueueUrl: str, MessageBody: str, **_: Any) -> None:
+            raise RuntimeError("KMS.ThrottlingException")
+
+    with pytest.raises(RuntimeError):
+        webhooks.dispatch([record], store, Down(), "Q")
+    sqs = _FakeSqs()
+    assert webhooks.dispatch([record], store, sqs, "Q") == 1, "the retry sends it"
+    assert webhooks.dispatch([record], store, sqs, "Q") == 0, "a duplicate of a queued one is not sent again"
+    assert len(sqs.sent) == 1

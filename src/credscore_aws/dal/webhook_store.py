@@ -216,6 +216,22 @@ class WebhookStore:
             raise
         return sk
 
+    def unqueued_delivery(self, partner_id: str, event_id: str) -> str | None:
+        """The sort key of a delivery logged but never marked queued (its send failed and the stream batch is
+        being retried), else None."""
+        sk = f"DELIVERY#{event_id}"
+        item = self.table.get_item(Key={"pk": webhook_pk(partner_id), "sk": sk}, ConsistentRead=True).get(
+            "Item"
+        )
+        return sk if item is not None and "queued_at" not in item else None
+
+    def mark_queued(self, partner_id: str, sk: str, now: int) -> None:
+        self.table.update_item(
+            Key={"pk": webhook_pk(partner_id), "sk": sk},
+            UpdateExpression="SET queued_at = :now",
+            ExpressionAttributeValues={":now": now},
+        )
+
     def record_attempt(
         self, partner_id: str, sk: str, attempts: int, status_code: int | None, error: str | None, state: str
     ) -> None:

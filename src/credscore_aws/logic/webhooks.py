@@ -228,7 +228,9 @@ def dispatch(records: Iterable[Mapping[str, Any]], store: WebhookStore, sqs: Any
         if registration is None or registration.get("state") != "active":
             continue
         now = int(time.time())
-        sk = store.log_delivery(partner_id, event, now)
+        # Logged before: a duplicate stream record (done), or a retry of a batch whose send failed after the log
+        # was written (send it now: otherwise the event is never delivered).
+        sk = store.log_delivery(partner_id, event, now) or store.unqueued_delivery(partner_id, event["id"])
         if sk is None:
             continue
         # The event holds no reference: the message waits up to a day in the queue and 14 days parked, outliving
@@ -240,6 +242,7 @@ def dispatch(records: Iterable[Mapping[str, Any]], store: WebhookStore, sqs: Any
                 sort_keys=True,
             ),
         )
+        store.mark_queued(partner_id, sk, now)
         queued += 1
     return queued
 
