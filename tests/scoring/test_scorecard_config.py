@@ -10,6 +10,7 @@ import pytest
 
 from credscore.scoring.characteristic import Characteristic
 from credscore.scoring.config import (
+    MAX_STORED_BYTES,
     FeatureId,
     InvalidConfig,
     canonical_json,
@@ -196,3 +197,21 @@ def test_handset_defaults_fix_the_issues_found() -> None:
         assert min(char.curve_points()) < char.missing_points < max(char.curve_points()), feature
         assert char.reference_points is not None
         assert char.missing_points <= char.reference_points, feature
+
+
+def test_a_configuration_too_large_for_its_parameter_is_refused_with_its_size() -> None:
+    # It passed validation and SSM then refused the write with a raw AWS error (Advanced parameters hold 8 KB).
+    doc = json.loads(fitted_text())
+    many = [{"upper": float(i), "points": 180.0 + i / 1000} for i in range(1, 400)] + [
+        {"upper": None, "points": 181.0}
+    ]
+    doc["scorecard"]["characteristics"]["connections"]["bins"] = many
+    doc["scorecard"]["development"]["characteristics"]["connections"]["bin_shares"] = [1 / 400] * 400
+    with pytest.raises(InvalidConfig) as refused:
+        parse_config(json.dumps(doc))
+    (problem,) = refused.value.problems
+    assert problem.startswith("(document): stored, it takes ")
+    assert "bytes; the configuration's parameter holds at most 8,192" in problem
+    doc["scorecard"]["characteristics"]["connections"]["bins"] = many[-50:]
+    doc["scorecard"]["development"]["characteristics"]["connections"]["bin_shares"] = [1 / 50] * 50
+    assert len(canonical_json(parse_config(json.dumps(doc))).encode()) <= MAX_STORED_BYTES

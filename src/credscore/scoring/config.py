@@ -309,6 +309,10 @@ _LEGACY = (
 )
 
 
+# What an SSM parameter holds (Advanced tier; Standard holds 4,096 and is used while the document fits).
+MAX_STORED_BYTES = 8_192
+
+
 def parse_config(text: str) -> ScoringConfig:
     """Validate a configuration document; raise `InvalidConfig` listing every problem."""
     try:
@@ -332,6 +336,13 @@ def parse_config(text: str) -> ScoringConfig:
             problems.insert(0, _LEGACY)
         raise InvalidConfig(problems) from None
     problems = semantic_problems(config)
+    stored = len(canonical_json(config).encode("utf-8"))
+    if stored > MAX_STORED_BYTES:
+        # SSM Parameter Store's Advanced tier holds 8 KB: a bigger document is refused there with a raw AWS error.
+        problems.append(
+            f"(document): stored, it takes {stored:,} bytes; the configuration's parameter holds at most "
+            f"{MAX_STORED_BYTES:,} (fewer bins or characteristics, e.g. a larger --min-bin-share when fitting)"
+        )
     if problems:
         raise InvalidConfig(problems)
     return config
