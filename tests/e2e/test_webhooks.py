@@ -259,7 +259,8 @@ def test_a_failing_receiver_gets_retries_with_backoff_then_the_event_is_parked(
     ]
     assert parked.attempts == len(attempts) >= 3
     gaps = [b - a for a, b in itertools.pairwise(attempts)]
-    assert gaps[1] > gaps[0] * 1.4, f"backoff grows: {gaps}"  # 1 s, then 2 s (plus the slow receiver's wait)
+    # 1 s, then 2 s, each plus the slow receiver's wait and the host's delays: the second gap is the longer one.
+    assert gaps[1] > gaps[0], f"backoff grows: {gaps}"
     assert attempts[-1] - attempts[0] <= BUDGET_SECONDS
     # parked in the dead-letter queue, which the alarm watches; no more attempts follow
     sqs = stack.client("sqs")

@@ -294,7 +294,8 @@ def test_the_list_shows_older_applications_a_page_at_a_time(page: Any) -> None:
 def test_a_refused_partner_key_is_explained(page: Any) -> None:
     with fake_api(KEY) as (api_url, _state), web_pages(WebConfig(api_url=api_url)) as url:
         _partner_console(page, url, "wrong")
-        page.wait_for_selector("#toast:not([hidden])")
+        # The console first says it kept the key, then what the API answered: wait for that one.
+        page.locator("#toast:not([hidden])").filter(has_text="Forbidden").wait_for()
         assert "Forbidden" in page.locator("#toast").inner_text()
 
 
