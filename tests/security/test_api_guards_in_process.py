@@ -285,11 +285,9 @@ def test_an_erasure_that_keeps_meeting_the_pipelines_writes_is_answered_503_and_
     assert repo.get(application_id).status == Status.ERASED
 
 
-def test_a_create_sent_again_while_its_idempotency_key_is_in_flight_is_answered_409_and_then_replayed(
-    api: ModuleType, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A client that timed out sends the same request again while the first still runs: it was a 500 (Powertools'
-    # IdempotencyAlreadyInProgressError unhandled), after which a client would try a new key: a second application.
+@pytest.fixture
+def creates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a create needs besides the module's settings: upload forms and the applicant link's page."""
     for variable, value in {
         "MAX_UPLOAD_BYTES": "1000000",
         "UPLOAD_URL_EXPIRY_SECONDS": "900",
@@ -297,6 +295,14 @@ def test_a_create_sent_again_while_its_idempotency_key_is_in_flight_is_answered_
         "UPLOAD_WINDOW_HOURS": "26",
     }.items():
         monkeypatch.setenv(variable, value)
+
+
+@pytest.mark.usefixtures("creates")
+def test_a_create_sent_again_while_its_idempotency_key_is_in_flight_is_answered_409_and_then_replayed(
+    api: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A client that timed out sends the same request again while the first still runs: it was a 500 (Powertools'
+    # IdempotencyAlreadyInProgressError unhandled), after which a client would try a new key: a second application.
     repo = runtime.repository()
     started, release = threading.Event(), threading.Event()
     create = repo.create
@@ -331,19 +337,13 @@ def test_a_create_sent_again_while_its_idempotency_key_is_in_flight_is_answered_
     )
 
 
+@pytest.mark.usefixtures("creates")
 def test_a_new_applications_link_is_written_with_it_so_a_busy_record_cannot_fail_the_answer_after_the_create(
     api: ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The link's token hash was a second write after the create: when it met the pipeline's writes (an X-handle-only
     # application's execution starts at once) the answer was 503 busy, "nothing changed", and the client sent the
     # POST again: two applications, the first without a link or an id the partner knew.
-    for variable, value in {
-        "MAX_UPLOAD_BYTES": "1000000",
-        "UPLOAD_URL_EXPIRY_SECONDS": "900",
-        "APPLICANT_PAGE_URL": "https://apply.example/",
-        "UPLOAD_WINDOW_HOURS": "26",
-    }.items():
-        monkeypatch.setenv(variable, value)
     repo = runtime.repository()
 
     def busy(*_args: Any, **_kwargs: Any) -> None:
