@@ -348,6 +348,17 @@ def test_only_applications_still_collecting_are_stale_and_a_claim_beats_a_close(
     assert {a.application_id for a in repo.stale_collecting(created_before=later)} == {young}
 
 
+def test_an_upload_recorded_after_the_sweep_looked_is_not_closed_as_no_upload(
+    repo: ApplicationRepository,
+) -> None:
+    # The sweep lists the bucket, then closes: an upload recorded in between was failed as "no export arrived".
+    application_id = _new(repo)
+    repo.record_upload(application_id, "linkedin/1")
+    assert not repo.close_unused(application_id, "no_upload", "nothing arrived")
+    assert repo.get(application_id).status == Status.COLLECTING
+    assert repo.get(application_id).received == ["linkedin/1"]
+
+
 def _items(repo: ApplicationRepository, application_id: str) -> list[dict[str, Any]]:
     return list(
         repo.table.query(

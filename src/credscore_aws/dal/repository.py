@@ -312,12 +312,15 @@ class ApplicationRepository:
 
     def close_unused(self, application_id: str, code: str, message: str) -> bool:
         """COLLECTING → FAILED with the reason, for an application nothing ever arrived for; False when it has
-        moved on meanwhile (a late upload claimed it, or it was erased), so a racing writer is never overruled."""
+        moved on meanwhile (a late upload claimed it, or it was erased) or an upload was recorded since the caller
+        looked (it is scored at the next sweep), so a racing writer is never overruled."""
         return self._leave_collecting(
             application_id,
             Status.FAILED,
             ("failed", {"code": code}),
             also_remove=_FORGOTTEN_WHEN_FINISHED,
+            condition="size(received) = :none",
+            values={":none": 0},
             error={"code": code, "message": message},
         )
 
@@ -327,14 +330,19 @@ class ApplicationRepository:
         status: Status,
         audit: tuple[str, dict[str, str]],
         also_remove: str = "",
+        condition: str = "",
+        values: dict[str, Any] | None = None,
         **fields: Any,
     ) -> bool:
-        """Set `status` (and `fields`) only if the application is still COLLECTING, and take it off the sparse
-        collecting index; False when another writer moved it first (the condition makes the race safe)."""
+        """Set `status` (and `fields`) only if the application is still COLLECTING (and `condition` holds), and
+        take it off the sparse collecting index; False when another writer moved it first (the condition makes
+        the race safe)."""
         try:
             self._transact(
                 application_id,
                 (Status.COLLECTING,),
+                values=values,
+                condition=condition,
                 remove=", ".join(filter(None, ("gsi2pk, gsi2sk", also_remove))),
                 audit=audit,
                 status=status.value,
