@@ -72,6 +72,13 @@ def register_model_ops(model_sub: Any) -> None:
 
     promote = model_sub.add_parser("promote", help="make a candidate the active scoring configuration")
     promote.add_argument("version", help="the candidate's version label")
+    promote.add_argument(
+        "--compared",
+        type=int,
+        metavar="N",
+        help="the candidate parameter's version the comparison scored (its report says it): refuse to promote "
+        "anything else",
+    )
     _common(promote)
     promote.set_defaults(handler=partial(_guarded, cmd_promote))
 
@@ -203,7 +210,8 @@ def _fmt(value: Any) -> str:
 def render_report(report: dict[str, Any]) -> str:
     job = report["job"]
     lines = [
-        f"candidate {job['candidate']!r} against the active configuration {job['active_version']!r} "
+        f"candidate {job['candidate']!r} (parameter version {job.get('candidate_parameter_version') or '?'}) "
+        f"against the active configuration {job['active_version']!r} "
         f"(parameter version {job['active_parameter_version']}), {report['applications']} applications",
         f"scored: active {report['scored']['active']}, candidate {report['scored']['candidate']}",
     ]
@@ -259,13 +267,18 @@ def cmd_promote(args: argparse.Namespace, out: TextIO | None = None) -> int:
     from credscore_aws.logic.candidates import CandidateStore
 
     ssm = _client(args, "ssm")
-    text = CandidateStore(ssm, _parameter(args)).text(args.version)
+    text, stored = CandidateStore(ssm, _parameter(args)).stored(args.version)
+    if args.compared is not None and args.compared != stored:
+        raise ValueError(
+            f"candidate {args.version!r} was stored again after the comparison (compared parameter version "
+            f"{args.compared}, now {stored}): compare it again, or promote without --compared"
+        )
     store = ConfigStore(ssm, _parameter(args), ttl_seconds=0)
     previous = store.load_fresh().parameter_version
     version = store.set(text)
     out.write(
-        f"candidate {args.version!r} is now active as {store.parameter_name} version {version} "
-        f"(undo: credscore weights rollback {previous})\n"
+        f"candidate {args.version!r} (its parameter version {stored}) is now active as {store.parameter_name} "
+        f"version {version} (undo: credscore weights rollback {previous})\n"
     )
     return EXIT_OK
 

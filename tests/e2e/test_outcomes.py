@@ -311,7 +311,16 @@ def test_compare_shadow_scores_a_candidate_through_the_state_machine_then_promot
         "comparing changes nothing"
     )
 
-    assert credscore(["model", "promote", "cand-connections-5k", "--endpoint-url", stack.endpoint]) == 0
+    # The report names the candidate's parameter version it scored; stored again under the same label (even the
+    # same content), the candidate is another version, and promoting "what was compared" is refused.
+    compared = report["job"]["candidate_parameter_version"]
+    assert compared == 1
+    assert f"candidate 'cand-connections-5k' (parameter version {compared})" in printed
+    assert credscore(["model", "candidate", str(path), "--endpoint-url", stack.endpoint]) == 0
+    promote = ["model", "promote", "cand-connections-5k", "--endpoint-url", stack.endpoint]
+    assert credscore([*promote, "--compared", str(compared)]) == 1
+    assert config_store.load_fresh().parameter_version == active_before.parameter_version, "nothing promoted"
+    assert credscore([*promote, "--compared", str(compared + 1)]) == 0
     promoted = config_store.load_fresh()
     assert promoted.parameter_version == active_before.parameter_version + 1
     assert promoted.config.version == "cand-connections-5k"

@@ -57,13 +57,20 @@ class CandidateStore:
         return name, config
 
     def text(self, label: str) -> str:
-        try:
-            return str(self._ssm.get_parameter(Name=self.name_of(label))["Parameter"]["Value"])
-        except self._ssm.exceptions.ParameterNotFound:
-            raise CandidateNotFound(f"no candidate configuration {label!r} ({self.name_of(label)})") from None
+        return self.stored(label)[0]
 
-    def get(self, label: str) -> ScoringConfig:
-        return parse_config(self.text(label))
+    def stored(self, label: str, version: int | None = None) -> tuple[str, int]:
+        """The candidate's text and its parameter version: the newest, or `version` exactly. A candidate stored
+        again under the same label is a new version, so a comparison and a promotion can name what they read."""
+        name = self.name_of(label) + (f":{int(version)}" if version is not None else "")
+        try:
+            parameter = self._ssm.get_parameter(Name=name)["Parameter"]
+        except (self._ssm.exceptions.ParameterNotFound, self._ssm.exceptions.ParameterVersionNotFound):
+            raise CandidateNotFound(f"no candidate configuration {label!r} ({name})") from None
+        return str(parameter["Value"]), int(parameter["Version"])
+
+    def get(self, label: str, version: int | None = None) -> ScoringConfig:
+        return parse_config(self.stored(label, version)[0])
 
     def labels(self) -> list[str]:
         pages = self._ssm.get_paginator("get_parameters_by_path").paginate(Path=self.prefix.rstrip("/"))

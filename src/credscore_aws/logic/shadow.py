@@ -64,15 +64,17 @@ def _config_of_version(parameter: str, version: int) -> ScoringConfig:
 
 
 @cache
-def _candidate(parameter: str, label: str) -> ScoringConfig:
-    # One job reads one candidate; cached for the warm process (a re-stored candidate means a new job anyway).
-    return CandidateStore(_ssm(), parameter).get(label)
+def _candidate(parameter: str, label: str, version: int | None) -> ScoringConfig:
+    # Cached by the parameter version the plan read: a candidate stored again under the same label (a fix, the
+    # same label) is another version, which a warm page must not take for the one it cached.
+    return CandidateStore(_ssm(), parameter).get(label, version)
 
 
 def plan(event: ShadowPlanInput) -> ShadowPlanOutput:
     parameter = settings().config_param
     label = event.candidate
-    candidate = CandidateStore(_ssm(), parameter).get(label)  # fails the job early when missing or invalid
+    text, candidate_parameter_version = CandidateStore(_ssm(), parameter).stored(label)
+    candidate = parse_config(text)  # fails the job early when missing or invalid
     active = ConfigStore(_ssm(), parameter).load_fresh()
     segments = int(event.segments or DEFAULT_SEGMENTS)
     if not 1 <= segments <= MAX_SEGMENTS:
@@ -81,6 +83,7 @@ def plan(event: ShadowPlanInput) -> ShadowPlanOutput:
         job_id=str(event.job_id or uuid.uuid4().hex),
         candidate=label,
         candidate_version=candidate.version,
+        candidate_parameter_version=candidate_parameter_version,
         active_parameter_version=active.parameter_version,
         active_version=active.config.version,
         total_segments=segments,
@@ -99,7 +102,7 @@ def score_page(event: ShadowPageInput, clock: Any = time.monotonic) -> ShadowPag
     start_key = event.start_key
     parameter = settings().config_param
     active = _config_of_version(parameter, job.active_parameter_version)
-    candidate = _candidate(parameter, job.candidate)
+    candidate = _candidate(parameter, job.candidate, job.candidate_parameter_version)
     started = clock()
     rows: list[dict[str, Any]] = []
     while True:

@@ -253,6 +253,9 @@ class ShadowJob(_Output):
     job_id: str
     candidate: str
     candidate_version: str
+    # The candidate parameter's version the plan read: every page scores that very content (None: a job planned
+    # before it was recorded reads the newest).
+    candidate_parameter_version: int | None = None
     active_parameter_version: int
     active_version: str
     total_segments: int
