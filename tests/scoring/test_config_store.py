@@ -94,6 +94,32 @@ def test_load_is_cached_for_the_ttl_then_refreshed(ssm: Any) -> None:
     assert store.load().config.version == "two"
 
 
+def test_a_failed_refresh_keeps_the_cached_configuration_for_a_grace_period_then_fails(
+    ssm: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A throttled refresh failed the Score step (three retries, then the application) although a valid
+    # configuration was in hand.
+    from credscore_aws.dal.config_store import STALE_GRACE_SECONDS
+
+    _raw_put(ssm, _doc("one"))
+    clock = FakeClock()
+    store = ConfigStore(ssm, PARAM, ttl_seconds=30, clock=clock)
+    assert store.load().config.version == "one"
+
+    def throttled(**_kwargs: Any) -> Any:
+        raise ssm.exceptions.ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow"}}, "Get")
+
+    monkeypatch.setattr(ssm, "get_parameter", throttled)
+    clock.now += 30 + STALE_GRACE_SECONDS - 1
+    assert store.load().config.version == "one"
+    clock.now += 2
+    with pytest.raises(Exception, match="Throttling"):
+        store.load()
+    fresh = ConfigStore(ssm, PARAM, ttl_seconds=30, clock=clock)
+    with pytest.raises(Exception, match="Throttling"):
+        fresh.load()  # nothing cached: nothing to keep
+
+
 def test_set_validates_before_writing(ssm: Any) -> None:
     store = ConfigStore(ssm, PARAM)
     assert store.set(_doc("v1")) == 1

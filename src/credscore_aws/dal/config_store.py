@@ -57,6 +57,8 @@ def _summary(version: int, problems: list[str]) -> str:
 
 # How long a warm score function keeps the configuration it read: a new version reaches new scores within this.
 SCORER_CACHE_SECONDS = 60.0
+# How long past its refresh time a cached configuration still scores while Parameter Store cannot be read.
+STALE_GRACE_SECONDS = 600.0
 
 
 class ConfigStore:
@@ -75,11 +77,18 @@ class ConfigStore:
 
     # ------------------------------------------------------------------------------------------- reading
     def load(self) -> LoadedConfig:
-        """The configuration in force, cached for `ttl_seconds` in a warm process."""
+        """The configuration in force, cached for `ttl_seconds` in a warm process. A refresh that fails (SSM
+        throttled or unreachable) keeps the cached configuration for up to `STALE_GRACE_SECONDS` past its
+        refresh time rather than failing the applications being scored; after that the error goes up."""
         now = self._clock()
         if self._cached is not None and now - self._cached[0] < self._ttl:
             return self._cached[1]
-        loaded = self.load_fresh()
+        try:
+            loaded = self.load_fresh()
+        except Exception:
+            if self._cached is not None and now - self._cached[0] < self._ttl + STALE_GRACE_SECONDS:
+                return self._cached[1]
+            raise
         self._cached = (now, loaded)
         return loaded
 
