@@ -22,7 +22,11 @@ from credscore_aws.runtime import logger, metrics, tracer
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = RecordBatch.model_validate(event).Records
     retry = webhooks.deliver(
-        records, webhook_store.store_from_env(), webhooks.sqs(), webhooks.DeliverySettings.from_env()
+        records,
+        webhook_store.store_from_env(),
+        webhooks.sqs(),
+        webhooks.DeliverySettings.from_env(),
+        time_left=lambda: context.get_remaining_time_in_millis() / 1000,
     )
     logger.info("webhook deliveries attempted", extra={"messages": len(records), "to_retry": len(retry)})
     failures = [BatchItemFailure(itemIdentifier=message_id) for message_id in retry]

@@ -442,6 +442,46 @@ def test_a_replayed_event_is_queued_again_with_a_new_day(monkeypatch: pytest.Mon
     assert abs(again["queued_at"] - time.time()) < 5
 
 
+def _numbered(n: int) -> list[dict[str, Any]]:
+    return [{**_sqs_record(int(time.time()), 1), "messageId": f"m{i}"} for i in range(n)]
+
+
+def test_no_post_starts_unless_the_time_left_covers_its_slowest_and_the_rest_go_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Five slow receivers (10 s connect + 10 s read each) passed the 30 s timeout: the whole batch failed and the
+    # events already delivered were delivered again.
+    posted: list[bytes] = []
+    monkeypatch.setattr(
+        webhooks, "post_event", lambda url, secrets, body, timeout: (posted.append(body), (204, None))[1]
+    )
+    left = iter(
+        [30.0, 10.0, 4.9, 100.0, 100.0]
+    )  # seconds left before each message; 2 × 1 s timeout + 3 s margin
+    store = _FakeStore()
+    retry = webhooks.deliver(_numbered(5), store, _FakeSqs(), SETTINGS, time_left=lambda: next(left))  # type: ignore[arg-type]
+    assert retry == ["m2", "m3", "m4"], "from the first that could not finish, all go back untouched"
+    assert len(posted) == 2
+    assert [a[3] for a in store.attempts] == ["delivered", "delivered"]
+
+
+def test_one_messages_error_returns_that_message_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(webhooks, "post_event", lambda *a: (204, None))
+
+    class Flaky(_FakeStore):
+        calls = 0
+
+        def signing_secrets(self, partner_id: str) -> tuple[str, list[str]]:
+            self.calls += 1
+            if self.calls == 2:
+                raise RuntimeError("KMS.ThrottlingException")
+            return super().signing_secrets(partner_id)
+
+    store = Flaky()
+    assert webhooks.deliver(_numbered(3), store, _FakeSqs(), SETTINGS) == ["m1"]  # type: ignore[arg-type]
+    assert [a[3] for a in store.attempts] == ["delivered", "delivered"]
+
+
 def test_a_success_is_logged_delivered(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(webhooks, "post_event", lambda *a: (204, None))
     sqs, store = _FakeSqs(), _FakeStore()

@@ -44,6 +44,7 @@ from boto3.dynamodb.types import TypeDeserializer
 from requests.certs import where as ca_bundle_path
 
 from credscore_aws.dal.webhook_store import WebhookStore
+from credscore_aws.runtime import logger
 from credscore_aws.settings import settings
 
 SIGNATURE_HEADER = "Credscore-Signature"
@@ -342,52 +343,84 @@ def pinned_pool(destination: Destination, address: str, timeout: float) -> urlli
 
 
 def deliver(
-    records: Iterable[Mapping[str, Any]], store: WebhookStore, sqs: Any, settings: DeliverySettings
+    records: Iterable[Mapping[str, Any]],
+    store: WebhookStore,
+    sqs: Any,
+    settings: DeliverySettings,
+    time_left: Callable[[], float] | None = None,
 ) -> list[str]:
     """Deliver each SQS record; returns the message ids to retry (SQS partial batch response). A retried message
-    is made invisible for the backoff first; past the day's budget the event is parked in the dead-letter queue."""
+    is made invisible for the backoff first; past the day's budget the event is parked in the dead-letter queue.
+
+    A message is started only while `time_left()` (seconds) covers its POST at its slowest (connect and read
+    timeouts) with a margin; the rest go back to the queue untouched. One message's unexpected error returns that
+    message alone: five slow receivers, or one failing read, no longer failed the whole batch at the Lambda's
+    timeout and had every event in it delivered again."""
     retry: list[str] = []
-    for record in records:
-        message = json.loads(record["body"])
-        partner_id, sk, event = message["partner_id"], message["log_sk"], message["event"]
-        if "queued_at" not in message:
-            # Replayed from the dead-letter queue (parked bodies carry no start): a new day of retries.
-            sqs.send_message(
-                QueueUrl=settings.queue_url,
-                MessageBody=json.dumps({**message, "queued_at": int(time.time())}, sort_keys=True),
+    pending = list(records)
+    for index, record in enumerate(pending):
+        if time_left is not None and time_left() < 2 * settings.timeout_seconds + _MARGIN_SECONDS:
+            retry += [str(r["messageId"]) for r in pending[index:]]
+            break
+        try:
+            if _deliver_one(record, store, sqs, settings):
+                retry.append(str(record["messageId"]))
+        except Exception as exc:  # the class only: a message could carry a partner's URL
+            logger.warning(
+                "webhook delivery failed",
+                extra={"message_id": record["messageId"], "error": type(exc).__name__},
             )
-            continue
-        first = float(message["queued_at"])
-        attempts = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
-        target = store.signing_secrets(partner_id)
-        if target is None:
-            store.record_attempt(partner_id, sk, attempts - 1, None, "webhook_removed", "dropped")
-            continue
-        url, in_force = target
-        # Erasure wins over a queued event: the reference is the application's as it is now, none once it was
-        # erased (a message queued before the erasure, or by an older deploy with the reference in it).
-        event = {**event, "reference": store.application_reference(str(event["application_id"]))}
-        body = json.dumps(event, sort_keys=True, separators=(",", ":")).encode("utf-8")
-        status, error = post_event(url, in_force, body, settings.timeout_seconds)
-        if error is None:
-            store.record_attempt(partner_id, sk, attempts, status, None, "delivered")
-            continue
-        delay = backoff_seconds(attempts, settings.backoff_base_seconds)
-        if time.time() + delay - first > settings.budget_seconds:
-            parked = {k: v for k, v in message.items() if k != "queued_at"}
-            sqs.send_message(
-                QueueUrl=settings.dead_letter_url,
-                MessageBody=json.dumps(parked, sort_keys=True),
-                MessageAttributes={
-                    "ERROR_CODE": {"DataType": "String", "StringValue": error},
-                    "ATTEMPTS": {"DataType": "Number", "StringValue": str(attempts)},
-                },
-            )
-            store.record_attempt(partner_id, sk, attempts, status, error, "parked")
-            continue
-        store.record_attempt(partner_id, sk, attempts, status, error, "retrying")
-        sqs.change_message_visibility(
-            QueueUrl=settings.queue_url, ReceiptHandle=record["receiptHandle"], VisibilityTimeout=delay
-        )
-        retry.append(str(record["messageId"]))
+            retry.append(str(record["messageId"]))
     return retry
+
+
+# What a delivery needs besides its POST: the log update, the signing secret's decryption, the visibility change.
+_MARGIN_SECONDS = 3.0
+
+
+def _deliver_one(
+    record: Mapping[str, Any], store: WebhookStore, sqs: Any, settings: DeliverySettings
+) -> bool:
+    """One message; True when it is to be retried (its visibility already set for the backoff)."""
+    message = json.loads(record["body"])
+    partner_id, sk, event = message["partner_id"], message["log_sk"], message["event"]
+    if "queued_at" not in message:
+        # Replayed from the dead-letter queue (parked bodies carry no start): a new day of retries.
+        sqs.send_message(
+            QueueUrl=settings.queue_url,
+            MessageBody=json.dumps({**message, "queued_at": int(time.time())}, sort_keys=True),
+        )
+        return False
+    first = float(message["queued_at"])
+    attempts = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
+    target = store.signing_secrets(partner_id)
+    if target is None:
+        store.record_attempt(partner_id, sk, attempts - 1, None, "webhook_removed", "dropped")
+        return False
+    url, in_force = target
+    # Erasure wins over a queued event: the reference is the application's as it is now, none once it was
+    # erased (a message queued before the erasure, or by an older deploy with the reference in it).
+    event = {**event, "reference": store.application_reference(str(event["application_id"]))}
+    body = json.dumps(event, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    status, error = post_event(url, in_force, body, settings.timeout_seconds)
+    if error is None:
+        store.record_attempt(partner_id, sk, attempts, status, None, "delivered")
+        return False
+    delay = backoff_seconds(attempts, settings.backoff_base_seconds)
+    if time.time() + delay - first > settings.budget_seconds:
+        parked = {k: v for k, v in message.items() if k != "queued_at"}
+        sqs.send_message(
+            QueueUrl=settings.dead_letter_url,
+            MessageBody=json.dumps(parked, sort_keys=True),
+            MessageAttributes={
+                "ERROR_CODE": {"DataType": "String", "StringValue": error},
+                "ATTEMPTS": {"DataType": "Number", "StringValue": str(attempts)},
+            },
+        )
+        store.record_attempt(partner_id, sk, attempts, status, error, "parked")
+        return False
+    store.record_attempt(partner_id, sk, attempts, status, error, "retrying")
+    sqs.change_message_visibility(
+        QueueUrl=settings.queue_url, ReceiptHandle=record["receiptHandle"], VisibilityTimeout=delay
+    )
+    return True
