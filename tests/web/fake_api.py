@@ -107,6 +107,8 @@ class FakeState:
         # writes (nothing erased), and how many were.
         self.busy_erasures = 0
         self.busy_answered = 0
+        # The next uploads refused by the storage (500), as S3 answers one it could not take.
+        self.failed_uploads = 0
 
 
 def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
@@ -318,6 +320,10 @@ def _handler(state: FakeState, base: list[str]) -> type[BaseHTTPRequestHandler]:
                     app = self._app(upload[1])
                     if app is None or b'name="file"' not in body:
                         self._reply(400, cors=True)
+                        return
+                    if state.failed_uploads:
+                        state.failed_uploads -= 1
+                        self._reply(500, cors=True)
                         return
                     app.received.add(f"{upload[2]}/{upload[3]}")
                     state.uploaded_bytes[f"{upload[2]}/{upload[3]}"] = length

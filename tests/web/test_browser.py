@@ -249,6 +249,32 @@ def test_the_applicant_scores_with_what_they_uploaded(page: Any, tmp_path: Path)
             assert page.errors == []
 
 
+def test_the_link_leaves_the_address_bar_and_a_failed_upload_can_be_sent_again(
+    page: Any, tmp_path: Path
+) -> None:
+    # The token stayed in the address (and the synced history) for the retention period, and it also erases; a
+    # failed upload hid the form for good (reload to try again).
+    with fake_api(KEY) as (api_url, state):
+        app = FakeApplication(uuid.uuid4().hex, {"linkedin": 1}, None)
+        state.applications[app.application_id] = app
+        with web_pages(WebConfig(api_url=api_url, upload_origin=api_url)) as url:
+            page.goto(f"{url}/#t={app.token}")
+            page.wait_for_selector("body[data-ready=true]")
+            assert "#t=" not in page.url
+            assert app.token not in page.url
+            page.reload()  # the tab keeps it
+            state.failed_uploads = 1
+            export = _zip(tmp_path / "linkedin.zip", {"Profile.csv": "First Name\nA\n"})
+            _apply(page, {"linkedin": export})
+            expect(page.locator("#apply-status")).to_contain_text("Stopped")
+            expect(page.locator("#view-apply")).to_be_visible()
+            assert app.received == set()
+            page.locator("#file-linkedin").set_input_files(str(export))
+            page.get_by_role("button", name="Upload and apply").click()
+            page.wait_for_selector("#apply-result:not([hidden]) svg.chart", timeout=30_000)
+            assert app.received == {"linkedin/1"}
+
+
 def test_a_revoked_link_is_explained(page: Any) -> None:
     with fake_api(KEY) as (api_url, state):
         app = FakeApplication(uuid.uuid4().hex, {"linkedin": 1}, "r-1")

@@ -1,5 +1,6 @@
-// The applicant page: everything through the link's token (#t=… in the address, never sent to a server as
-// part of a URL): consent → upload with progress → stages → result in plain words → erasure.
+// The applicant page: everything through the link's token (#t=… in the link, never sent to a server as part of a
+// URL, then kept by the tab and taken out of the address): consent → upload with progress → stages → result in
+// plain words → erasure.
 
 import { Api, ApiError, TERMINAL, follow, uploadToForm } from "./api.js";
 import { byId, clear, formatBytes, formatTime, h, toast } from "./dom.js";
@@ -13,9 +14,19 @@ let api = null;
 let state = null;
 let partial = false; // this page uploaded fewer files than the lender asked for
 
+const TOKEN_KEY = "credscore.applicantToken";
+
 function tokenFromAddress() {
   const params = new URLSearchParams(location.hash.replace(/^#/, ""));
-  return params.get("t") || "";
+  const fromLink = params.get("t");
+  if (fromLink) {
+    // Out of the address bar and the browser's (synced) history: the link also lets whoever holds it erase the
+    // application. This tab keeps it, so a reload still works.
+    sessionStorage.setItem(TOKEN_KEY, fromLink);
+    history.replaceState(null, "", location.pathname + location.search);
+    return fromLink;
+  }
+  return sessionStorage.getItem(TOKEN_KEY) || "";
 }
 
 async function apiBase() {
@@ -253,6 +264,8 @@ async function init() {
         byId("apply-status").textContent = `Stopped: ${error.message}`;
         byId("apply-status").classList.add("error");
         toast(error.message);
+        // The form again, to try once more (the forms it asks for are fresh, for the parts not yet received).
+        byId("view-apply").hidden = false;
         refresh();
       }
     });
