@@ -207,10 +207,15 @@ def _fmt(value: Any) -> str:
     return "-" if value is None else f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
+def _version_note(version: int | None) -> str:
+    # A job planned before the candidate's version was recorded has none.
+    return f" (parameter version {version})" if version is not None else ""
+
+
 def render_report(report: dict[str, Any]) -> str:
     job = report["job"]
     lines = [
-        f"candidate {job['candidate']!r} (parameter version {job.get('candidate_parameter_version') or '?'}) "
+        f"candidate {job['candidate']!r}{_version_note(job.get('candidate_parameter_version'))} "
         f"against the active configuration {job['active_version']!r} "
         f"(parameter version {job['active_parameter_version']}), {report['applications']} applications",
         f"scored: active {report['scored']['active']}, candidate {report['scored']['candidate']}",

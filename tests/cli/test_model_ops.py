@@ -39,12 +39,21 @@ def _rows() -> list[dict[str, Any]]:
 
 
 def test_the_printed_report_names_shift_psi_approval_and_changed_reasons() -> None:
-    job = {"candidate": "c1", "active_version": "default-1", "active_parameter_version": 4}
+    job = {
+        "candidate": "c1",
+        "candidate_parameter_version": 3,
+        "active_version": "default-1",
+        "active_parameter_version": 4,
+    }
     text = render_report({"job": job, **compare(_rows(), cutoff=550.0)})
     assert (
-        "candidate 'c1' against the active configuration 'default-1' (parameter version 4), 2 applications"
-        in text
+        "candidate 'c1' (parameter version 3) against the active configuration 'default-1' (parameter version 4),"
+        " 2 applications" in text
     )
+    older = render_report(
+        {"job": {**job, "candidate_parameter_version": None}, **compare(_rows(), cutoff=550.0)}
+    )
+    assert "candidate 'c1' against the active configuration 'default-1'" in older, "a job planned before"
     assert "score shift (candidate - active): mean +25.0" in text
     assert "approval at 550 (given): active 50.0%, candidate 100.0%" in text
     assert "1 newly approved, 0 newly declined" in text
