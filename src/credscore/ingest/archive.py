@@ -48,9 +48,8 @@ class ArchiveLimits:
     # counts above allowed 50,000 texts of 20,000 characters per kind, and 511 MiB of posts of 4-byte characters
     # kept 2 GB. A prolific writer's ten thousand posts and comments are a few million characters.
     max_chars_per_source: int = 16_000_000
-    max_field_chars: int = (
-        1_000  # a name, skill, school, degree, company or title (real ones are a few dozen)
-    )
+    # A name, skill, school, degree, company or title (real ones are a few dozen characters).
+    max_field_chars: int = 1_000
     # Estimated Python heap of one decoded JSON data file above which it is decoded element by element with
     # its long lists cut (a 4 MiB file of tiny objects decodes to ~20 times its size).
     json_decode_budget: int = 256 * MIB

@@ -74,9 +74,8 @@ def build_profile(
         part_reports = []
         try:
             for part in parts:
-                if (
-                    deadline is not None and deadline()
-                ):  # also between parts: one that reads no data file never asks
+                # Also between parts: a part that reads no data file never asks.
+                if deadline is not None and deadline():
                     raise SourceTimeout
                 key = upload_key(application_id, platform, part)
                 part_reports.append(
