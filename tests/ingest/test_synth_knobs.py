@@ -1,4 +1,4 @@
-"""Generator knobs: camera-sized photos that the parsers reference, and misspelt knobs refused."""
+"""Generator knobs: camera-sized photos that the parsers reference, a person's tone, and misspelt knobs refused."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from PIL import Image
 from credscore.ingest.archive import read_member
 from credscore.ingest.ingest_archive import ingest_archive
 from credscore.profile import Platform, Profile, SourceStatus
-from credscore.synth import KNOBS, make_export
+from credscore.synth import KNOBS, make_export, parse_knobs
+from credscore.synth.pools import NEGATIVE
 from credscore_cli.synth import main
 
 
@@ -47,6 +48,32 @@ def test_without_the_knob_no_photo_is_large() -> None:
         photos = [i.file_size for i in zf.infolist() if i.filename.endswith(".jpg")]
     assert len(photos) == 4
     assert max(photos) < 20_000
+
+
+def _negative_share(platform: str, **knobs: object) -> float:
+    buffer = io.BytesIO()
+    make_export(platform, buffer, seed=5, photos=0, **knobs)
+    profile = Profile(application_id="a")
+    ingest_archive(profile, Platform(platform), buffer, "k")
+    assert len(profile.texts) >= 200
+    # a tweet may carry a reply's @name or a retweet's prefix around the drawn text
+    return sum(any(n in t.text for n in NEGATIVE) for t in profile.texts) / len(profile.texts)
+
+
+@pytest.mark.parametrize(
+    ("platform", "volume"),
+    [("facebook", {"posts": 200, "comments": 40}), ("x", {"tweets": 240}), ("instagram", {"posts": 200})],
+)
+def test_negative_share_is_the_persons_tone_in_every_text(platform: str, volume: dict[str, int]) -> None:
+    assert _negative_share(platform, **volume) == pytest.approx(0.25, abs=0.07)  # the default
+    assert _negative_share(platform, negative_share=0.05, **volume) < 0.1
+    assert _negative_share(platform, negative_share=0.6, **volume) == pytest.approx(0.6, abs=0.08)
+
+
+def test_a_negative_share_outside_what_texts_allow_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"outside 0\.\.0\.85"):
+        make_export("x", io.BytesIO(), tweets=3, negative_share=0.9)
+    assert parse_knobs(["--negative-share", "0.4", "--tweets", "7"]) == {"negative_share": 0.4, "tweets": 7}
 
 
 def test_a_misspelt_knob_is_an_error_naming_it() -> None:

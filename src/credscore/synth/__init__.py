@@ -39,7 +39,9 @@ def make_export(
     friend_requests, reactions, groups, pages, photos, birth_year (None = not given), registration_year,
     connections, skills, invitations, tweets, followers, following, likes, liked, created_year, padding
     (bytes of incompressible video), wrapper (bool: add the top folder of a re-zipped download), large_photos
-    (how many of the photos are camera-sized, about 1 MB each), post_parts (Facebook posts files).
+    (how many of the photos are camera-sized, about 1 MB each), post_parts (Facebook posts files),
+    negative_share (the share of posts, comments and tweets that are negative: the person's tone; 0.25 unless
+    given).
     A knob another platform uses is ignored; a misspelt one is an error."""
     if platform not in _WRITERS:
         raise ValueError(f"unknown platform {platform!r}; expected one of {', '.join(PLATFORMS)}")

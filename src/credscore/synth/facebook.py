@@ -96,7 +96,7 @@ def _posts(z: ExportZip, rng: random.Random, paths: dict[str, Any], k: dict[str,
         post: dict[str, Any] = {
             "timestamp": ts,
             "title": "Asha Rao updated her status.",
-            "data": [{"post": text(rng)}, {"update_timestamp": ts}] if i < n_posts else [],
+            "data": [{"post": text(rng, k)}, {"update_timestamp": ts}] if i < n_posts else [],
         }
         if i < n_photos:
             media = {"uri": photo_names[i], "creation_timestamp": ts, "title": "Mobile uploads"}
@@ -124,7 +124,7 @@ def _activity(z: ExportZip, rng: random.Random, paths: dict[str, Any], k: dict[s
         {
             "timestamp": (ts := timestamp(rng)),
             "title": "Asha Rao commented on a post.",
-            "data": [{"comment": {"timestamp": ts, "comment": text(rng), "author": "Asha Rao"}}],
+            "data": [{"comment": {"timestamp": ts, "comment": text(rng, k), "author": "Asha Rao"}}],
         }
         for _ in range(int(k.get("comments", 10)))
     ]

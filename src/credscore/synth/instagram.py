@@ -57,7 +57,7 @@ def write(z: ExportZip, rng: random.Random, layout: str | None, k: dict[str, Any
     comments = [
         {
             "string_map_data": {
-                "Comment": {"value": text(rng)},
+                "Comment": {"value": text(rng, k)},
                 "Media Owner": {"value": "friend"},
                 "Time": {"timestamp": timestamp(rng)},
             }
@@ -120,5 +120,5 @@ def _posts(z: ExportZip, rng: random.Random, paths: dict[str, str], k: dict[str,
         uri = f"{paths['media']}{202001 + i % 12}/{rng.randrange(10**17, 10**18)}.jpg"
         if i < n_photos:
             z.add(uri, photo(rng, i, k))
-        posts.append({"media": [{"uri": uri, "creation_timestamp": ts, "title": text(rng)}]})
+        posts.append({"media": [{"uri": uri, "creation_timestamp": ts, "title": text(rng, k)}]})
     z.json(paths["posts"], posts)

@@ -29,6 +29,7 @@ KNOBS = frozenset(
         "created_year",
         "padding",
         "wrapper",
+        "negative_share",
     }
 )
 
@@ -38,10 +39,12 @@ def _knob_value(text: str) -> Any:
         return None
     if text.lower() in {"true", "false"}:
         return text.lower() == "true"
-    try:
-        return int(text)
-    except ValueError:
-        return text
+    for number in (int, float):
+        try:
+            return number(text)
+        except ValueError:
+            pass
+    return text
 
 
 def parse_knobs(extra: list[str]) -> dict[str, Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Mapping
+from typing import Any
 
 POSITIVE = (
     "Had a wonderful day with the family at the lake, feeling grateful!",
@@ -83,8 +85,15 @@ SCHOOLS = ("University of Pune", "IIT Bombay", "St. Xavier's College", "Universi
 COMPANIES = ("Acme Corp", "Globex", "Initech", "Umbrella Health", "Stark Industries")
 
 
-def text(rng: random.Random, negative_share: float = 0.25) -> str:
-    """One post: negative with `negative_share`, neutral with 0.15, positive otherwise."""
+NEGATIVE_SHARE = 0.25  # a text's chance of being negative unless the export's `negative_share` knob says
+
+
+def text(rng: random.Random, knobs: Mapping[str, Any] | None = None) -> str:
+    """One post, comment or tweet: negative with the knobs' `negative_share` (a person's tone: 0.25 unless
+    given), neutral with 0.15, positive otherwise."""
+    negative_share = float((knobs or {}).get("negative_share", NEGATIVE_SHARE))
+    if not 0.0 <= negative_share <= 0.85:
+        raise ValueError(f"negative_share {negative_share} is outside 0..0.85 (0.15 of texts are neutral)")
     roll = rng.random()
     pool = NEGATIVE if roll < negative_share else NEUTRAL if roll < negative_share + 0.15 else POSITIVE
     return rng.choice(pool)

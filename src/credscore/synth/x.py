@@ -46,7 +46,7 @@ def _tweet(z: ExportZip, rng: random.Random, i: int, legacy: bool, k: dict[str, 
     when = dt.datetime.fromtimestamp(timestamp(rng, 2015, 2024), dt.UTC).strftime(
         "%a %b %d %H:%M:%S +0000 %Y"
     )
-    body = text(rng)
+    body = text(rng, k)
     tweet: dict[str, Any] = {
         "id_str": tweet_id,
         "id": tweet_id,
