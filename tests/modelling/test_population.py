@@ -13,6 +13,7 @@ from credscore.modelling.population import (
     draw_applicant,
     generate_applicants,
     labelled_population,
+    latent_tone,
     pipeline_features,
     source_subsets,
 )
@@ -61,7 +62,8 @@ def test_labelled_population_and_fit_recover_the_signs(applicants) -> None:  # t
     assert pop.distinct == 60
     assert len(pop.data) == 4000
     assert set(np.unique(pop.applicant)) == set(range(60))  # every applicant at least once
-    assert np.allclose(pop.p_bad, TrueModel().p_bad(pop.data.characteristics))
+    assert np.array_equal(pop.tone, applicants.tone[pop.applicant])
+    assert np.allclose(pop.p_bad, TrueModel().p_bad(pop.data.characteristics, pop.tone))
     assert np.all(np.diff(pop.data.scored_at) >= 0)
     outcome = fit_and_validate(pop.data, version="population-test")
     chars = {c["name"]: c for c in outcome.report["characteristics"]}
@@ -70,6 +72,28 @@ def test_labelled_population_and_fit_recover_the_signs(applicants) -> None:  # t
         assert chars[name]["coefficient"] < 0
         assert chars[name]["monotone"]
     assert chars["images"]["note"].startswith("no spread")
+
+
+def test_tone_is_the_persons_and_the_measured_share_follows_it(applicants) -> None:  # type: ignore[no-untyped-def]
+    assert applicants.tone.tolist() == [latent_tone(4, i) for i in range(60)]
+    knobs = draw_applicant(4, 7)
+    texts = [p for p in knobs if p != "linkedin"]
+    assert all(knobs[p]["negative_share"] == latent_tone(4, 7) for p in texts)
+    measured = applicants.characteristics["negative_posts"]
+    has = ~np.isnan(measured)
+    # the pipeline's pooled, shrunk share measures the trait: noisy, but clearly related
+    assert np.corrcoef(applicants.tone[has], measured[has])[0, 1] > 0.5
+
+
+def test_the_truth_sees_the_trait_not_its_measurement(applicants) -> None:  # type: ignore[no-untyped-def]
+    truth = TrueModel()
+    chars, tone = applicants.characteristics, applicants.tone
+    base = truth.logit(chars, tone)
+    remeasured = dict(chars, negative_posts=np.where(np.isnan(chars["negative_posts"]), 0.9, np.nan))
+    assert np.array_equal(truth.logit(remeasured, tone), base)  # withholding the posts changes nothing true
+    assert np.allclose(truth.logit(chars, tone + 0.1) - base, 0.1 * truth.negative_posts)
+    at_centre = truth.logit(chars, np.full(tone.shape, truth.tone_centre))
+    assert np.allclose(base - at_centre, truth.negative_posts * (tone - truth.tone_centre))
 
 
 def test_age_bands() -> None:

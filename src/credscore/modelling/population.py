@@ -9,9 +9,14 @@ characteristic without evidence).
 
 Outcomes are drawn from `TrueModel`, a logistic model over those characteristics: some informative, some not,
 and one missing source informative on purpose (no LinkedIn export, seen as `skills` missing, raises the odds of
-bad). The pipeline is the slow part (tens of ms per applicant), so a large population is M distinct applicants
-(cached in a file) resampled to N rows, each row with its own outcome and date; the number of distinct
-applicants is reported with every result.
+bad). Tone is a trait of the person, not of the posts drawn: each applicant has a negative share (`latent_tone`)
+that every platform's texts are drawn from, and the true model's tone term is that trait. The `negative_posts`
+characteristic measures it with sampling noise (few texts: much noise, pulled toward the prior), as it would a
+real person's; so leaving out a platform changes the measurement, not the person or their odds.
+
+The pipeline is the slow part (tens of ms per applicant), so a large population is M distinct applicants (cached
+in a file) resampled to N rows, each row with its own outcome and date; the number of distinct applicants is
+reported with every result.
 """
 
 from __future__ import annotations
@@ -43,9 +48,17 @@ def _log_uniform(rng: random.Random, low: float, high: float) -> int:
     return round(math.exp(rng.uniform(math.log(low), math.log(high))))
 
 
+def latent_tone(base_seed: int, index: int) -> float:
+    """Applicant `index`'s negative share: the chance that a text they write is negative (Beta(3.5, 10.5): mean
+    0.25, sd 0.11; 5th to 95th percentile about 0.08 to 0.45). Drawn apart from the other knobs, so adding it
+    left every other draw as it was."""
+    return random.Random(f"tone:{base_seed}:{index}").betavariate(3.5, 10.5)
+
+
 def draw_applicant(base_seed: int, index: int) -> dict[str, dict[str, Any]]:
     """The sources of applicant `index` and each export's knobs (deterministic per seed and index)."""
     rng = random.Random(f"applicant:{base_seed}:{index}")
+    tone = latent_tone(base_seed, index)
     chosen = [p for p in PLATFORM_ORDER if rng.random() < PLATFORM_SHARE[p]] or [rng.choice(PLATFORM_ORDER)]
     birth_year = rng.randint(1961, 2006)
     # sociability is shared by the platforms a person uses: networks of one person are alike in size
@@ -61,7 +74,7 @@ def draw_applicant(base_seed: int, index: int) -> dict[str, dict[str, Any]]:
     for platform in chosen:
         if platform == "facebook":
             knobs[platform] = {
-                "posts": _log_uniform(rng, 1, 120),
+                "posts": _log_uniform(rng, 2, 300),
                 "comments": rng.randint(0, 40),
                 "friends": network(250),
                 "friend_requests": rng.randint(0, 40),
@@ -70,6 +83,7 @@ def draw_applicant(base_seed: int, index: int) -> dict[str, dict[str, Any]]:
                 "pages": rng.randint(0, 16),
                 "photos": 0,
                 "birth_year": born(),
+                "negative_share": tone,
             }
         elif platform == "linkedin":
             knobs[platform] = {
@@ -80,22 +94,24 @@ def draw_applicant(base_seed: int, index: int) -> dict[str, dict[str, Any]]:
             }
         elif platform == "x":
             knobs[platform] = {
-                "tweets": _log_uniform(rng, 1, 150),
+                "tweets": _log_uniform(rng, 2, 400),
                 "followers": network(120),
                 "following": rng.randint(0, 120),
                 "likes": rng.randint(0, 150),
                 "created_year": rng.randint(2008, 2023),
                 "photos": 0,
+                "negative_share": tone,
             }
         else:
             knobs[platform] = {
-                "posts": _log_uniform(rng, 1, 80),
+                "posts": _log_uniform(rng, 2, 200),
                 "followers": network(300),
                 "following": rng.randint(0, 50),
                 "comments": rng.randint(0, 30),
                 "liked": rng.randint(0, 120),
                 "photos": 0,
                 "birth_year": born(),
+                "negative_share": tone,
             }
     return knobs
 
@@ -143,27 +159,31 @@ def _one(args: tuple[int, int]) -> tuple[int, dict[str, float | None], str]:
 
 @dataclass
 class Applicants:
-    """M distinct applicants: one array per characteristic (NaN = missing) and their sources."""
+    """M distinct applicants: one array per characteristic (NaN = missing), their sources and their latent tone
+    (what the true model sees; the characteristics are what the pipeline measured)."""
 
     seed: int
     characteristics: dict[str, FloatArray]
     sources: NDArray[np.str_]
+    tone: FloatArray
 
     def __len__(self) -> int:
         return int(self.sources.size)
 
     def save(self, path: Path) -> None:
         arrays: dict[str, Any] = {f"c_{k}": v for k, v in self.characteristics.items()}
-        np.savez_compressed(path, seed=np.array(self.seed), sources=self.sources, **arrays)
+        np.savez_compressed(path, seed=np.array(self.seed), sources=self.sources, tone=self.tone, **arrays)
 
     @classmethod
     def load(cls, path: Path) -> Applicants:
         with np.load(path) as z:
             chars = {k[2:]: z[k] for k in z.files if k.startswith("c_")}
-            return cls(int(z["seed"]), chars, z["sources"])
+            return cls(int(z["seed"]), chars, z["sources"], z["tone"])
 
 
 BLOCK = 2000  # applicants per cache file: an interrupted run keeps what it made
+# Part of the cache files' names: a generator that draws differently must not reuse another's applicants
+GENERATOR_VERSION = 2
 
 
 def _generate(seed: int, indices: range, processes: int) -> Applicants:
@@ -175,7 +195,8 @@ def _generate(seed: int, indices: range, processes: int) -> Applicants:
         results = [_one(job) for job in jobs]
     results.sort(key=lambda r: r[0])
     chars = as_columns([r[1] for r in results])
-    return Applicants(seed, chars, np.array([r[2] for r in results], dtype=np.str_))
+    tone = np.array([latent_tone(seed, r[0]) for r in results], dtype=np.float64)
+    return Applicants(seed, chars, np.array([r[2] for r in results], dtype=np.str_), tone)
 
 
 def generate_applicants(m: int, seed: int = 1, processes: int = 1, cache: Path | None = None) -> Applicants:
@@ -186,7 +207,7 @@ def generate_applicants(m: int, seed: int = 1, processes: int = 1, cache: Path |
     cache.mkdir(parents=True, exist_ok=True)
     blocks = []
     for start in range(0, m, BLOCK):
-        path = cache / f"applicants-{seed}-{start // BLOCK:04d}.npz"
+        path = cache / f"applicants-v{GENERATOR_VERSION}-{seed}-{start // BLOCK:04d}.npz"
         if path.exists():
             block = Applicants.load(path)
         else:
@@ -194,43 +215,46 @@ def generate_applicants(m: int, seed: int = 1, processes: int = 1, cache: Path |
             block.save(path)
         blocks.append(block)
     chars = {c: np.concatenate([b.characteristics[c] for b in blocks])[:m] for c in CHARACTERISTICS}
-    return Applicants(seed, chars, np.concatenate([b.sources for b in blocks])[:m])
+    tone = np.concatenate([b.tone for b in blocks])[:m]
+    return Applicants(seed, chars, np.concatenate([b.sources for b in blocks])[:m], tone)
 
 
 # ------------------------------------------------------------------------------------------------ true model
 @dataclass(frozen=True)
 class TrueModel:
     """logit P(bad) = intercept + Σ terms. Informative: connections (more is better, on a log scale), age (older
-    is better), negative_posts (a larger negative share is worse); and no LinkedIn export (`skills` missing) is
-    worse by `missing_skills`. `uninformative` lists characteristics without effect and independent of the
-    informative ones; the rest (positive_posts, education, invitations) have no effect of their own but are
-    proxies of informative ones by construction. A missing value of an informative characteristic contributes 0."""
+    is better), the person's tone (a larger negative share is worse; `negative_posts` is its measurement); and no
+    LinkedIn export (`skills` missing) is worse by `missing_skills`. `uninformative` lists characteristics without
+    effect and independent of the informative ones; the rest (positive_posts, comments, education, invitations)
+    have no effect of their own but are proxies of informative ones by construction (comments and posts are
+    written in the person's one tone). A missing connections or age contributes 0; every person has a tone,
+    posts or not."""
 
     intercept: float = -3.15
     connections: float = -0.55  # per unit of ln(connections / 200), clipped to ±2.5
     age: float = -0.035  # per year from 40
-    # The tone share is pooled across platforms and shrunk toward its prior (credible_share in
-    # scoring/features.py), so it varies little (p10-p90 about 0.16-0.30). 2.0 (sized for per-platform means) left
-    # it at the IV cut-off; 7 made it as strong as age but selective disclosure of tone then paid (the truth itself
-    # gave p90 +18 points from withholding a platform); 4 is informative (IV about 0.05) without that.
-    negative_posts: float = 4.0  # per unit of negative share above the population's average
-    negative_share_centre: float = (
-        0.23  # the pooled share's population mean: a missing share counts as average
-    )
+    # Tone: per unit of the person's negative share (latent_tone) above its population mean. The characteristic
+    # measures it pooled and shrunk toward a prior (credible_share in scoring/features.py), so the fit's slope on
+    # the measurement is flatter than this. An earlier truth put this term on the measured share itself: the
+    # sampling noise of which posts were drawn then decided the odds, and leaving out the platform whose posts
+    # happened to be more negative lowered the true odds (withholding paid under the truth itself).
+    negative_posts: float = 3.0
+    tone_centre: float = 0.25  # latent_tone's mean
     # Invitations per connection has connections in its denominator: a proxy of connections, kept out of the
     # truth (an effect of its own would make both characteristics' marginal WoE shapes confounded).
     invitations: float = 0.0  # per unit of ln(requests per connection / 0.05), clipped to ±2.5
     missing_skills: float = 0.6
     informative: tuple[str, ...] = ("connections", "age", "negative_posts", "skills")
     uninformative: tuple[str, ...] = (
-        "comments",
         "likes",
         "interaction_frequency",
         "negative_groups",
         "negative_pages",
     )
 
-    def logit(self, c: dict[str, FloatArray]) -> FloatArray:
+    def logit(self, c: dict[str, FloatArray], tone: FloatArray) -> FloatArray:
+        """Per row: `c` the measured characteristics, `tone` the person's latent negative share."""
+
         def term(x: FloatArray, f: Any) -> FloatArray:
             out: FloatArray = np.where(np.isnan(x), 0.0, f(np.nan_to_num(x)))
             return out
@@ -238,15 +262,15 @@ class TrueModel:
         z = np.full(c["age"].shape, self.intercept)
         z += term(c["connections"], lambda v: self.connections * np.clip(np.log((v + 1) / 200), -2.5, 2.5))
         z += term(c["age"], lambda v: self.age * (v - 40))
-        z += term(c["negative_posts"], lambda v: self.negative_posts * (v - self.negative_share_centre))
+        z += self.negative_posts * (tone - self.tone_centre)
         z += term(
             c["invitations"], lambda v: self.invitations * np.clip(np.log((v + 0.005) / 0.05), -2.5, 2.5)
         )
         z += self.missing_skills * np.isnan(c["skills"])
         return z
 
-    def p_bad(self, c: dict[str, FloatArray]) -> FloatArray:
-        out: FloatArray = 1.0 / (1.0 + np.exp(-self.logit(c)))
+    def p_bad(self, c: dict[str, FloatArray], tone: FloatArray) -> FloatArray:
+        out: FloatArray = 1.0 / (1.0 + np.exp(-self.logit(c, tone)))
         return out
 
 
@@ -262,6 +286,7 @@ class Population:
     data: TrainingData
     p_bad: FloatArray  # true probability of each row
     applicant: NDArray[np.int64]  # index into the distinct applicants
+    tone: FloatArray  # each row's latent tone (what the truth sees)
     distinct: int
     truth: TrueModel = field(default_factory=TrueModel)
 
@@ -283,7 +308,8 @@ def labelled_population(
         pick[m:] = rng.integers(0, m, size=n - m)
     rng.shuffle(pick)
     chars = {k: v[pick] for k, v in applicants.characteristics.items()}
-    p = truth.p_bad(chars)
+    tone = applicants.tone[pick]
+    p = truth.p_bad(chars, tone)
     outcome = (rng.random(n) < p).astype(np.int8)
     t0 = dt.datetime.combine(start, dt.time(), dt.UTC).timestamp()
     scored = np.sort(t0 + rng.random(n) * 365 * 86_400)
@@ -295,7 +321,7 @@ def labelled_population(
         characteristics=chars,
         attributes={"attr_region": np.array(REGIONS)[rng.integers(0, len(REGIONS), n)].astype(np.str_)},
     )
-    return Population(data, p, pick.astype(np.int64), m, truth)
+    return Population(data, p, pick.astype(np.int64), tone, m, truth)
 
 
 # ------------------------------------------------------------------------------------------- withholding
