@@ -55,21 +55,20 @@ NOTE = (
     "Missing bin (no posts: a LinkedIn-only applicant, so skills present) more than its best bin. The score at "
     "the base odds carries the fit's estimation error: the single fit's row is one draw of outcomes; the "
     "repeated-draws row refits on fresh outcomes for the same applicants and gives the mean and standard "
-    "deviation of that number (an unbiased procedure has its mean at 600). The true model itself rewards some "
-    "withholding: a missing informative value counts as the average (age 40, a negative share of 0.23), so a "
-    "young applicant gains by withholding every source with a birth date, and the pooled tone share rises by "
-    "withholding the platform with the more negative posts; its row is what a calibrated model inherits. "
-    "The truth's tone effect is 4 per unit of the pooled negative share, centred on the population's mean "
-    "share (0.23): tone is pooled across platforms and shrunk toward its prior (`credible_share` in "
-    "`credscore/scoring/features.py`), so the share varies little (10th to 90th percentile about 0.16 to 0.30). "
-    "The earlier 2.0, sized for per-platform means, left `negative_posts` at the 0.02 IV threshold; 7 made it as "
-    "strong as age, but then withholding the platform with the more negative posts paid (p90 +18 points under the "
-    "true model itself, +16 under the fit). What the remaining gain is made of (the two rows 'held at its "
-    "all-sources value'): the pooled tone share. Leaving out the platform with the more negative posts lowers it, "
-    "which pooling (issue 11.1) makes possible and the true model itself rewards; age (a young applicant hiding "
-    "every birth date) adds little. `worst_bin` takes most of the gain away only because the subsets that pay "
-    "through tone often lose a birth date or the connections too, which it charges; it charges everyone who never "
-    "had that source as well, which shows in its log-odds per PDO."
+    "deviation of that number (an unbiased procedure has its mean at 600). Tone is the person's: each applicant "
+    "has a negative share (Beta(3.5, 10.5): mean 0.25, sd 0.11) that all their posts, comments and tweets are "
+    "drawn from, and the truth's tone term is 3 per unit of that share above 0.25. The `negative_posts` characteristic "
+    "measures it pooled over the platforms and shrunk toward its prior (`credible_share` in "
+    "`credscore/scoring/features.py`), so with noise (the correlation is below); the true "
+    "model's AUC is an oracle's, which sees the trait itself. Leaving out a platform changes the measurement, not "
+    "the person: the true model itself rewards withholding only through age (a missing age counts as 40, so a "
+    "young applicant gains by hiding every birth date). The fitted model's remaining gain is what the rows 'held "
+    "at its all-sources value' take apart: the noise of the measured tone share (a subset whose posts happen to "
+    "be less negative) and age. `worst_bin` charges every applicant without a source, which shows in its "
+    "log-odds per PDO. An earlier generator drew every post at one negative share for everyone and put the "
+    "truth's tone term on the measured share: the sampling noise of which posts were drawn then decided the odds, "
+    "and withholding the platform whose posts happened to be more negative paid under the truth itself (median "
+    "+1.8, p90 +10.6 points)."
 )
 
 
@@ -170,7 +169,7 @@ def acceptance(
 
     # discrimination against the true model on the same holdout outcomes
     s_hold = card.score(hold_cols)
-    true_logit_hold = truth.logit(hold_cols)
+    true_logit_hold = truth.logit(hold_cols, pop.tone[split.holdout])
     res["auc_fitted"] = metrics.auc(s_hold, y_hold)
     res["auc_true_model"] = metrics.auc(-true_logit_hold, y_hold)
     res["auc_expected_fitted"] = metrics.auc_weighted(s_hold, p_hold)
@@ -261,11 +260,19 @@ def acceptance(
     # the same under the true model itself (points = factor × its ln odds): what a calibrated model inherits
     truth_gains = []
     for i, rows_of_subsets in zip(several, subsets, strict=True):
-        full_logit = truth.logit({k: v[i : i + 1] for k, v in applicants.characteristics.items()})[0]
-        truth_gains.append(
-            float((full_logit - truth.logit(as_columns(rows_of_subsets)).min()) * scaler.factor)
-        )
+        tone = applicants.tone[
+            i : i + 1
+        ]  # the person's: withholding changes what is measured, not who they are
+        full_logit = truth.logit({k: v[i : i + 1] for k, v in applicants.characteristics.items()}, tone)[0]
+        subset_logits = truth.logit(as_columns(rows_of_subsets), np.repeat(tone, len(rows_of_subsets)))
+        truth_gains.append(float((full_logit - subset_logits.min()) * scaler.factor))
     res["withholding_truth"] = _gain_summary(np.array(truth_gains))
+    measured = applicants.characteristics["negative_posts"]
+    has_posts = ~np.isnan(measured)
+    res["tone_measurement"] = {
+        "correlation": float(np.corrcoef(applicants.tone[has_posts], measured[has_posts])[0, 1]),
+        "share_with_posts": float(has_posts.mean()),
+    }
     res["report"] = report
     return res
 
@@ -419,6 +426,10 @@ def write_markdown(accs: list[dict[str, Any]], spd: dict[str, Any] | None, comma
             "",
             NOTE,
             "",
+            "How well `negative_posts` measures the person's tone: correlation "
+            f"{acc['tone_measurement']['correlation']:.2f} over the {acc['tone_measurement']['share_with_posts']:.0%} "
+            "of the distinct applicants who have posts.",
+            "",
             "The fitted model (development sample):",
             "",
             "| characteristic | IV | in model | bins | direction | β | s.e. | Missing γ (s.e.) |",
@@ -445,8 +456,9 @@ def write_markdown(accs: list[dict[str, Any]], spd: dict[str, Any] | None, comma
             f"Holdout: AUC {hold['auc']:.4f}, Gini {hold['gini']:.4f}, KS {hold['ks']:.4f}. "
             "The informative characteristics of the true model are connections, age, negative_posts "
             "and the missing LinkedIn export (skills); its uninformative ones are those listed in the IV row. "
-            "The others (positive_posts, education, invitations) are proxies of informative ones by construction "
-            "(the same posts; LinkedIn lists education; requests per connection) and are not claimed uninformative.",
+            "The others (positive_posts, comments, education, invitations) are proxies of informative ones by "
+            "construction (written in the person's one tone; LinkedIn lists education; requests per connection) "
+            "and are not claimed uninformative.",
             "",
         ]
     if spd:
