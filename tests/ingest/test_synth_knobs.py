@@ -50,30 +50,57 @@ def test_without_the_knob_no_photo_is_large() -> None:
     assert max(photos) < 20_000
 
 
-def _negative_share(platform: str, **knobs: object) -> float:
+def _negative_shares(platform: str, **knobs: object) -> dict[str, float]:
+    """Per kind of text (post, comment, tweet...), the share drawn from the negative pool."""
     buffer = io.BytesIO()
     make_export(platform, buffer, seed=5, photos=0, **knobs)
     profile = Profile(application_id="a")
     ingest_archive(profile, Platform(platform), buffer, "k")
-    assert len(profile.texts) >= 200
-    # a tweet may carry a reply's @name or a retweet's prefix around the drawn text
-    return sum(any(n in t.text for n in NEGATIVE) for t in profile.texts) / len(profile.texts)
+    kinds: dict[str, list[bool]] = {}
+    for t in profile.texts:
+        # a tweet may carry a reply's @name or a retweet's prefix around the drawn text
+        kinds.setdefault(t.kind, []).append(any(n in t.text for n in NEGATIVE))
+    assert sum(len(v) for v in kinds.values()) >= 200
+    return {kind: sum(v) / len(v) for kind, v in kinds.items() if len(v) >= 40}
 
 
 @pytest.mark.parametrize(
-    ("platform", "volume"),
-    [("facebook", {"posts": 200, "comments": 40}), ("x", {"tweets": 240}), ("instagram", {"posts": 200})],
+    ("platform", "volume", "kinds"),
+    [
+        ("facebook", {"posts": 200, "comments": 200}, {"post", "comment"}),
+        ("x", {"tweets": 400}, {"tweet", "reply", "retweet"}),
+        ("instagram", {"posts": 200, "comments": 200}, {"caption", "comment"}),
+    ],
 )
-def test_negative_share_is_the_persons_tone_in_every_text(platform: str, volume: dict[str, int]) -> None:
-    assert _negative_share(platform, **volume) == pytest.approx(0.25, abs=0.07)  # the default
-    assert _negative_share(platform, negative_share=0.05, **volume) < 0.1
-    assert _negative_share(platform, negative_share=0.6, **volume) == pytest.approx(0.6, abs=0.08)
+def test_negative_share_is_the_persons_tone_in_every_kind_of_text(
+    platform: str, volume: dict[str, int], kinds: set[str]
+) -> None:
+    default = _negative_shares(platform, **volume)
+    assert set(default) == kinds
+    assert all(share == pytest.approx(0.25, abs=0.1) for share in default.values()), default
+    low = _negative_shares(platform, negative_share=0.05, **volume)
+    assert all(share < 0.12 for share in low.values()), low
+    high = _negative_shares(platform, negative_share=0.6, **volume)
+    assert all(share == pytest.approx(0.6, abs=0.12) for share in high.values()), high
 
 
-def test_a_negative_share_outside_what_texts_allow_is_refused() -> None:
-    with pytest.raises(ValueError, match=r"outside 0\.\.0\.85"):
-        make_export("x", io.BytesIO(), tweets=3, negative_share=0.9)
+def test_a_negative_share_outside_what_texts_allow_is_refused_before_anything_is_written() -> None:
+    for platform, knobs in (
+        ("x", {"tweets": 3}),
+        ("linkedin", {}),
+        ("facebook", {"posts": 0, "comments": 0}),
+    ):
+        out = io.BytesIO()
+        with pytest.raises(ValueError, match=r"negative_share 0\.9 is outside 0\.\.0\.85"):
+            make_export(platform, out, negative_share=0.9, **knobs)
+        assert out.getvalue() == b""
+
+
+def test_the_command_line_reads_a_decimal_tone_and_whole_counts() -> None:
     assert parse_knobs(["--negative-share", "0.4", "--tweets", "7"]) == {"negative_share": 0.4, "tweets": 7}
+    for bad in (["--tweets", "2.7"], ["--tweets", "inf"], ["--negative-share", "lots"]):
+        with pytest.raises(ValueError, match=bad[0][2:].replace("-", "_")):
+            parse_knobs(bad)
 
 
 def test_a_misspelt_knob_is_an_error_naming_it() -> None:

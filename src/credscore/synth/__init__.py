@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 from credscore.synth import facebook, instagram, linkedin, x
 from credscore.synth.knobs import KNOBS, parse_knobs
 from credscore.synth.photos import big_jpeg
+from credscore.synth.pools import checked_negative_share
 from credscore.synth.zipwriter import ExportZip, mojibake
 
 __all__ = ["KNOBS", "PLATFORMS", "big_jpeg", "make_export", "mojibake", "parse_knobs"]
@@ -47,6 +48,7 @@ def make_export(
         raise ValueError(f"unknown platform {platform!r}; expected one of {', '.join(PLATFORMS)}")
     if unknown := sorted(set(knobs) - KNOBS):
         raise ValueError(f"unknown knob(s) {', '.join(unknown)}; known: {', '.join(sorted(KNOBS))}")
+    checked_negative_share(knobs)  # before the zip is begun, whether or not a text is drawn
     rng = random.Random(f"{platform}:{seed}")
     wrapper = _WRAPPERS.get(platform, "") if knobs.pop("wrapper", False) else ""
     z = ExportZip(out, wrapper)

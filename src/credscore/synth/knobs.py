@@ -34,17 +34,18 @@ KNOBS = frozenset(
 )
 
 
+DECIMAL_KNOBS = frozenset({"negative_share"})  # the others are counts, years, or true/false
+
+
 def _knob_value(text: str) -> Any:
     if text.lower() in {"none", "null"}:
         return None
     if text.lower() in {"true", "false"}:
         return text.lower() == "true"
-    for number in (int, float):
-        try:
-            return number(text)
-        except ValueError:
-            pass
-    return text
+    try:
+        return int(text)
+    except ValueError:
+        return text
 
 
 def parse_knobs(extra: list[str]) -> dict[str, Any]:
@@ -55,5 +56,13 @@ def parse_knobs(extra: list[str]) -> dict[str, Any]:
     for flag, value in zip(extra[::2], extra[1::2], strict=True):
         if not flag.startswith("--"):
             raise ValueError(f"expected --knob, got {flag!r}")
-        knobs[flag[2:].replace("-", "_")] = _knob_value(value)
+        name = flag[2:].replace("-", "_")
+        knobs[name] = _knob_value(value)
+        if name in DECIMAL_KNOBS:
+            try:
+                knobs[name] = float(value)
+            except ValueError:
+                raise ValueError(f"{name} takes a number, got {value!r}") from None
+        elif name in KNOBS and isinstance(knobs[name], str):
+            raise ValueError(f"{name} takes a whole number, none, true or false, got {value!r}")
     return knobs

@@ -88,12 +88,18 @@ COMPANIES = ("Acme Corp", "Globex", "Initech", "Umbrella Health", "Stark Industr
 NEGATIVE_SHARE = 0.25  # a text's chance of being negative unless the export's `negative_share` knob says
 
 
+def checked_negative_share(knobs: Mapping[str, Any]) -> float:
+    """The knobs' tone, refused outside what the pools allow (0.15 of texts are neutral)."""
+    negative_share = float(knobs.get("negative_share", NEGATIVE_SHARE))
+    if not 0.0 <= negative_share <= 0.85:
+        raise ValueError(f"negative_share {negative_share:g} is outside 0..0.85 (0.15 of texts are neutral)")
+    return negative_share
+
+
 def text(rng: random.Random, knobs: Mapping[str, Any] | None = None) -> str:
     """One post, comment or tweet: negative with the knobs' `negative_share` (a person's tone: 0.25 unless
     given), neutral with 0.15, positive otherwise."""
-    negative_share = float((knobs or {}).get("negative_share", NEGATIVE_SHARE))
-    if not 0.0 <= negative_share <= 0.85:
-        raise ValueError(f"negative_share {negative_share} is outside 0..0.85 (0.15 of texts are neutral)")
+    negative_share = checked_negative_share(knobs or {})
     roll = rng.random()
     pool = NEGATIVE if roll < negative_share else NEUTRAL if roll < negative_share + 0.15 else POSITIVE
     return rng.choice(pool)
