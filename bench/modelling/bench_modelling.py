@@ -62,10 +62,10 @@ NOTE = (
     "`credscore/scoring/features.py`), so with noise (the correlation is below); the true "
     "model's AUC is an oracle's, which sees the trait itself. Leaving out a platform changes the measurement, not "
     "the person: the true model itself rewards withholding only through age (a missing age counts as 40, so a "
-    "young applicant gains by hiding every birth date). The fitted model's remaining gain is what the rows 'held "
-    "at its all-sources value' take apart: the noise of the measured tone share (a subset whose posts happen to "
-    "be less negative) and age. `worst_bin` charges every applicant without a source, which shows in its "
-    "log-odds per PDO. An earlier generator drew every post at one negative share for everyone and put the "
+    "young applicant gains by hiding every birth date). The fitted model's remaining gain is what the rows 'held' "
+    "take apart: the noise of the measured tone (a subset whose posts and comments happen to be less negative "
+    "than the person's whole history) and age. `worst_bin` charges every applicant without a source, which shows "
+    "in its log-odds per PDO. An earlier generator drew every post at one negative share for everyone and put the "
     "truth's tone term on the measured share: the sampling noise of which posts were drawn then decided the odds, "
     "and withholding the platform whose posts happened to be more negative paid under the truth itself (median "
     "+1.8, p90 +10.6 points)."
@@ -245,8 +245,9 @@ def acceptance(
         ("withholding", card, ()),
         ("withholding_worst_bin", capped, ()),
         ("withholding_woe", marginal, ()),
-        # what the gain is made of: the same, with one characteristic kept at its value from all the sources
-        ("withholding_tone_held", card, ("negative_posts",)),
+        # what the gain is made of: the same, with a trait's characteristics kept at their all-sources values
+        # (tone: every characteristic that measures it, the posts' shares and the comments')
+        ("withholding_tone_held", card, ("negative_posts", "positive_posts", "comments")),
         ("withholding_age_held", card, ("age",)),
     ):
         gains = []
@@ -260,9 +261,8 @@ def acceptance(
     # the same under the true model itself (points = factor × its ln odds): what a calibrated model inherits
     truth_gains = []
     for i, rows_of_subsets in zip(several, subsets, strict=True):
-        tone = applicants.tone[
-            i : i + 1
-        ]  # the person's: withholding changes what is measured, not who they are
+        # the person's tone: withholding changes what is measured, not who they are
+        tone = applicants.tone[i : i + 1]
         full_logit = truth.logit({k: v[i : i + 1] for k, v in applicants.characteristics.items()}, tone)[0]
         subset_logits = truth.logit(as_columns(rows_of_subsets), np.repeat(tone, len(rows_of_subsets)))
         truth_gains.append(float((full_logit - subset_logits.min()) * scaler.factor))
@@ -400,7 +400,8 @@ def write_markdown(accs: list[dict[str, Any]], spd: dict[str, Any] | None, comma
             ("withholding_truth", "the true model itself (points = factor × its log-odds; for reference)"),
             (
                 "withholding_tone_held",
-                "fitted Missing bins, tone held at its all-sources share (for reference)",
+                "fitted Missing bins, tone held: negative_posts, positive_posts and comments at their all-sources "
+                "values (for reference)",
             ),
             (
                 "withholding_age_held",
