@@ -105,6 +105,36 @@ def test_a_collinear_copy_with_the_wrong_sign_is_dropped(population) -> None:  #
     assert "wrong sign" in dropped.note
 
 
+def test_shrinkage_takes_the_fits_optimism_out_of_every_coefficient(population) -> None:  # type: ignore[no-untyped-def]
+    data, _ = population
+    keep = data.outcome >= 0
+    y = data.outcome[keep].astype(float)
+    cols = {n: v[keep] for n, v in data.characteristics.items()}
+    raw = ScorecardFitter(FitOptions(shrinkage=False)).fit(cols, y)
+    card = ScorecardFitter().fit(cols, y)
+    assert raw.shrinkage == 1.0
+    assert raw.regression is not None
+    assert card.regression is not None
+    # (χ² − df) / χ² from the unshrunk fit's own likelihoods and its estimated parameters
+    p = y.mean()
+    chi2 = 2 * (raw.regression.loglik_ - y.size * (p * math.log(p) + (1 - p) * math.log(1 - p)))
+    slopes = [n for n in raw.selected if not raw.characteristics[n].flat]
+    df = sum(raw.characteristics[n].binning.n_bins for n in slopes) + len(raw.missing_terms)
+    assert card.shrinkage == pytest.approx((chi2 - df) / chi2)
+    assert 0.8 < card.shrinkage < 1.0  # 6,000 rows: a few % of optimism
+    assert np.allclose(card.regression.coef_, raw.regression.coef_ * card.shrinkage)
+    # the intercept is refitted: the mean predicted bad rate is still the observed one
+    predicted = 1 / (1 + np.exp(card.log_odds_good(cols)))
+    assert predicted.mean() == pytest.approx(y.mean(), rel=1e-6)
+    # every characteristic's points are pulled toward each other by the same factor
+    for name in slopes:
+        spread, raw_spread = (
+            np.ptp(card.characteristics[name].points),
+            np.ptp(raw.characteristics[name].points),
+        )
+        assert spread == pytest.approx(raw_spread * card.shrinkage, rel=1e-6), name
+
+
 def test_holdout_is_the_latest_share_when_dated_and_random_otherwise(population) -> None:  # type: ignore[no-untyped-def]
     data, _ = population
     split = split_holdout(data, 0.2)

@@ -152,11 +152,13 @@ def fit_and_validate(
             "excluded": list(options.exclude),
             "missing_points": options.missing_points,
             "cross_fit_folds": options.cross_fit_folds,
+            "shrinkage": options.shrinkage,
         },
         "model": {
             "intercept": card.regression.intercept_ if card.regression else None,
             "intercept_se": card.regression.intercept_se_ if card.regression else None,
             "converged": bool(card.regression.converged_) if card.regression else None,
+            "shrinkage": card.shrinkage,
             "in_model": card.selected,
             "factor": scaler.factor,
             "offset": scaler.offset,

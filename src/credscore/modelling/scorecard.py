@@ -62,6 +62,11 @@ class FitOptions:
     # "worst_bin": "fitted", then never more than the characteristic's worst bin with evidence, so withholding a
     # source cannot raise that characteristic's points.
     missing_points: str = "fitted"
+    # Heuristic shrinkage (van Houwelingen and le Cessie): every coefficient times (χ² − df) / χ², χ² the model's
+    # likelihood-ratio statistic and df its estimated parameters (each bin's WoE, each Missing coefficient), then
+    # the intercept refitted. A model chosen and fitted on the same outcomes spreads its points wider than the
+    # odds on new applicants, by about df/χ²: 4% at 60,000 rows, 1% at 240,000 (bench/modelling).
+    shrinkage: bool = True
 
     def without(self, *names: str) -> FitOptions:
         return replace(self, exclude=(*self.exclude, *names))
@@ -97,11 +102,13 @@ class Scorecard:
         regression: LogisticRegression | None,
         scaler: ScorecardScaler,
         options: FitOptions,
+        shrinkage: float = 1.0,
     ) -> None:
         self.characteristics = characteristics
         self.regression = regression
         self.scaler = scaler
         self.options = options
+        self.shrinkage = shrinkage  # the factor the regression's coefficients were multiplied by
 
     @property
     def selected(self) -> list[str]:
@@ -256,8 +263,14 @@ class ScorecardFitter:
         centres = woe_centres(
             {n: encoder.binnings_[n].transform(columns[n]) for n in slopes}, columns, missing_terms
         )
-        if chosen and opts.cross_fit_folds >= 2:
-            # β came from out-of-fold WoE; the points apply the full-sample WoE, so re-centre the intercept on it
+        shrinkage = (
+            heuristic_shrinkage(regression, y, encoder, slopes, missing_terms) if opts.shrinkage else 1.0
+        )
+        regression.coef_ = regression.coef_ * shrinkage
+        regression.coef_se_ = regression.coef_se_ * shrinkage
+        if chosen and (opts.cross_fit_folds >= 2 or shrinkage != 1.0):
+            # β came from out-of-fold WoE (and may be shrunk); the points apply the full-sample WoE, so re-centre
+            # the intercept on it
             full = design_matrix(
                 {n: encoder.binnings_[n].transform(columns[n]) for n in slopes},
                 columns,
@@ -291,7 +304,7 @@ class ScorecardFitter:
                     )[0]
             else:
                 c.points = np.zeros(c.binning.n_bins + 1)
-        card = Scorecard(chars, regression, scaler, opts)
+        card = Scorecard(chars, regression, scaler, opts, shrinkage)
         _check_sign(card, columns)
         if opts.missing_points == "fitted":
             for name, c in chars.items():
@@ -404,6 +417,23 @@ def _out_of_fold_woe(
         woe = np.where(goods_out + bads_out > 0, np.log(share_g / share_b), 0.0)
         out[:, j] = woe[fold, idx]
     return out
+
+
+def heuristic_shrinkage(
+    regression: LogisticRegression,
+    y: FloatArray,
+    encoder: WoEEncoder,
+    slopes: list[str],
+    missing_terms: list[str],
+) -> float:
+    """(χ² − df) / χ², within [0, 1]: χ² = 2·(log-likelihood of the model − of the intercept alone), df = the
+    bins of each characteristic with a slope (their WoE was estimated from these outcomes) + the Missing
+    coefficients."""
+    df = sum(encoder.binnings_[n].n_bins for n in slopes) + len(missing_terms)
+    mean = float(np.clip(np.mean(y), 1e-12, 1 - 1e-12))
+    null = float(y.size * (mean * np.log(mean) + (1 - mean) * np.log(1 - mean)))
+    chi2 = 2.0 * (regression.loglik_ - null)
+    return float(np.clip((chi2 - df) / chi2, 0.0, 1.0)) if chi2 > 0 else 1.0
 
 
 def _refit_intercept(offset: FloatArray, y: FloatArray) -> float:
