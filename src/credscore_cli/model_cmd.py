@@ -43,6 +43,12 @@ def add_fit_parser(model_sub: Any) -> None:
         "points of applicants with evidence (fitted), or at the worst bin with evidence (worst_bin); or its "
         "marginal WoE times the characteristic's coefficient (woe)",
     )
+    fit.add_argument(
+        "--no-shrinkage",
+        dest="shrinkage",
+        action="store_false",
+        help="keep the regression's coefficients as fitted (default: shrunk by (χ² − df)/χ²)",
+    )
     fit.add_argument("--exclude", action="append", default=[], metavar="CHARACTERISTIC", help="leave out")
     fit.add_argument("--version", help="label of the new configuration (default fitted-<UTC time>)")
     fit.set_defaults(handler=cmd_fit)
@@ -76,6 +82,7 @@ def _fit(args: argparse.Namespace) -> Any:
         min_iv=args.min_iv,
         exclude=tuple(args.exclude),
         missing_points=args.missing_points,
+        shrinkage=args.shrinkage,
     )
     data = read_training_file(args.data)
     return fit_and_validate(
@@ -115,7 +122,8 @@ def summary(report: dict[str, Any], seconds: float) -> str:
         f"version {report['version']}: {d['labelled']:,} labelled rows ({d['indeterminate']:,} indeterminate "
         f"left out), holdout {d['holdout']} {d['holdout_rows']:,}; fitted in {seconds:.1f} s",
         f"holdout AUC {hold['auc']:.3f}  Gini {hold['gini']:.3f}  KS {hold['ks']:.3f}  "
-        f"score PSI {report['stability']['score_psi']:.3f}",
+        f"score PSI {report['stability']['score_psi']:.3f}  coefficients shrunk by "
+        f"{report['model'].get('shrinkage', 1.0):.3f}",
         f"{'characteristic':<22} {'IV':>7}  {'model':<5} {'bins':>4}  direction",
     ]
     for c in report["characteristics"]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -105,34 +106,51 @@ def test_a_collinear_copy_with_the_wrong_sign_is_dropped(population) -> None:  #
     assert "wrong sign" in dropped.note
 
 
-def test_shrinkage_takes_the_fits_optimism_out_of_every_coefficient(population) -> None:  # type: ignore[no-untyped-def]
+def _labelled(population):  # type: ignore[no-untyped-def]
     data, _ = population
     keep = data.outcome >= 0
-    y = data.outcome[keep].astype(float)
-    cols = {n: v[keep] for n, v in data.characteristics.items()}
-    raw = ScorecardFitter(FitOptions(shrinkage=False)).fit(cols, y)
-    card = ScorecardFitter().fit(cols, y)
+    return {n: v[keep] for n, v in data.characteristics.items()}, data.outcome[keep].astype(float)
+
+
+@pytest.mark.parametrize("folds", [5, 0])
+def test_shrinkage_takes_the_fits_optimism_out_of_every_coefficient(population, folds: int) -> None:  # type: ignore[no-untyped-def]
+    cols, y = _labelled(population)
+    options = FitOptions(missing_points="calibrated", cross_fit_folds=folds)  # no cap on the Missing points
+    raw = ScorecardFitter(replace(options, shrinkage=False)).fit(cols, y)
+    card = ScorecardFitter(options).fit(cols, y)
     assert raw.shrinkage == 1.0
     assert raw.regression is not None
     assert card.regression is not None
-    # (χ² − df) / χ² from the unshrunk fit's own likelihoods and its estimated parameters
+    # df counted independently: the distinct points each characteristic gives the applicants, less one
+    df = 0
+    for name in card.selected:
+        c = card.characteristics[name]
+        df += np.unique(np.round(c.points[np.unique(c.binning.bin_index(cols[name]))], 9)).size - 1
     p = y.mean()
     chi2 = 2 * (raw.regression.loglik_ - y.size * (p * math.log(p) + (1 - p) * math.log(1 - p)))
-    slopes = [n for n in raw.selected if not raw.characteristics[n].flat]
-    df = sum(raw.characteristics[n].binning.n_bins for n in slopes) + len(raw.missing_terms)
     assert card.shrinkage == pytest.approx((chi2 - df) / chi2)
     assert 0.8 < card.shrinkage < 1.0  # 6,000 rows: a few % of optimism
     assert np.allclose(card.regression.coef_, raw.regression.coef_ * card.shrinkage)
-    # the intercept is refitted: the mean predicted bad rate is still the observed one
+    # the intercept is refitted (also without cross-fitting): the mean predicted bad rate is the observed one
     predicted = 1 / (1 + np.exp(card.log_odds_good(cols)))
     assert predicted.mean() == pytest.approx(y.mean(), rel=1e-6)
-    # every characteristic's points are pulled toward each other by the same factor
-    for name in slopes:
+    # every characteristic's points, its Missing bin's included, move toward each other by the same factor
+    for name in card.selected:
         spread, raw_spread = (
             np.ptp(card.characteristics[name].points),
             np.ptp(raw.characteristics[name].points),
         )
         assert spread == pytest.approx(raw_spread * card.shrinkage, rel=1e-6), name
+
+
+def test_characteristics_that_say_nothing_beyond_chance_are_refused_not_scored_alike() -> None:
+    rng = np.random.default_rng(3)
+    n = 4000
+    cols = {"likes": rng.random(n) * 40, "comments": rng.normal(size=n)}
+    y = (rng.random(n) < 0.08).astype(float)  # outcomes independent of both
+    assert ScorecardFitter(FitOptions(min_iv=0.0, shrinkage=False)).fit(cols, y).selected  # fits noise
+    with pytest.raises(ValueError, match="no better than"):
+        ScorecardFitter(FitOptions(min_iv=0.0)).fit(cols, y)
 
 
 def test_holdout_is_the_latest_share_when_dated_and_random_otherwise(population) -> None:  # type: ignore[no-untyped-def]

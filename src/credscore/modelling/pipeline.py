@@ -242,6 +242,12 @@ def _warnings(report: dict[str, Any]) -> list[str]:
             out.append(f"{c['name']}: PSI {c['psi']:.2f} between development and holdout (shifted)")
     if report["stability"]["score_psi"] > 0.1:
         out.append(f"score PSI {report['stability']['score_psi']:.3f} between development and holdout")
+    shrinkage = report["model"].get("shrinkage")
+    if shrinkage is not None and shrinkage < 0.8:
+        out.append(
+            f"coefficients shrunk by {shrinkage:.2f}: the model fits much of these outcomes' noise (few bads "
+            "for its bins); fit on more outcomes or fewer characteristics"
+        )
     if report["data"]["labelled"] < 5000:
         out.append("fewer than 5,000 labelled rows: bins and coefficients are uncertain")
     for rows in (report.get("fairness") or {}).get("groups", {}).values():

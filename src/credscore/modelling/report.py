@@ -131,7 +131,7 @@ def render_html(report: dict[str, Any]) -> str:
     parts.append("<h2>Characteristics</h2>")
     parts.append(
         f"<p>logit P(bad) = {_f(m['intercept'], 4)} (± {_f(m['intercept_se'], 4)}) + Σ β·WoE; "
-        f"factor {_f(m['factor'], 4)}, offset {_f(m['offset'], 4)}; every β shrunk by "
+        f"factor {_f(m['factor'], 4)}, offset {_f(m['offset'], 4)}; every β and Missing γ shrunk by "
         f"{_f(m.get('shrinkage', 1.0), 4)} (the fit's optimism on these outcomes).</p>"
     )
     parts.append(

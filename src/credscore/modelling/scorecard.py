@@ -263,9 +263,15 @@ class ScorecardFitter:
         centres = woe_centres(
             {n: encoder.binnings_[n].transform(columns[n]) for n in slopes}, columns, missing_terms
         )
-        shrinkage = (
-            heuristic_shrinkage(regression, y, encoder, slopes, missing_terms) if opts.shrinkage else 1.0
-        )
+        shrinkage = 1.0
+        if opts.shrinkage:
+            shrinkage = heuristic_shrinkage(regression, y, encoder, columns, slopes, missing_terms)
+            if shrinkage <= 0.0:  # every point would be the same: refuse rather than promote a constant
+                raise ValueError(
+                    "the characteristics predict these outcomes no better than their estimated parameters "
+                    "would by chance (likelihood-ratio χ² at or below its degrees of freedom): fit on more "
+                    "outcomes or fewer characteristics"
+                )
         regression.coef_ = regression.coef_ * shrinkage
         regression.coef_se_ = regression.coef_se_ * shrinkage
         if chosen and (opts.cross_fit_folds >= 2 or shrinkage != 1.0):
@@ -423,17 +429,24 @@ def heuristic_shrinkage(
     regression: LogisticRegression,
     y: FloatArray,
     encoder: WoEEncoder,
+    columns: dict[str, Any],
     slopes: list[str],
     missing_terms: list[str],
 ) -> float:
-    """(χ² − df) / χ², within [0, 1]: χ² = 2·(log-likelihood of the model − of the intercept alone), df = the
-    bins of each characteristic with a slope (their WoE was estimated from these outcomes) + the Missing
-    coefficients."""
-    df = sum(encoder.binnings_[n].n_bins for n in slopes) + len(missing_terms)
+    """(χ² − df) / χ², within [0, 1]; 0 when the model is no better than the intercept alone. χ² = 2·(log-
+    likelihood of the model − of the intercept alone); df = the log-odds the outcomes were used to estimate
+    beyond the intercept: a characteristic with a slope sets one per bin (its numeric bins' WoE, and its Missing
+    bin's WoE or own coefficient where it has missing values) less one; a flat one only its Missing coefficient.
+    That is the number of distinct points the characteristic can give, less one."""
+    df = 0
+    for name in slopes:
+        has_missing = bool(np.isnan(np.asarray(columns[name], dtype=np.float64)).any())
+        df += encoder.binnings_[name].n_bins - 1 + int(has_missing)
+    df += sum(1 for name in missing_terms if name not in slopes)
     mean = float(np.clip(np.mean(y), 1e-12, 1 - 1e-12))
     null = float(y.size * (mean * np.log(mean) + (1 - mean) * np.log(1 - mean)))
     chi2 = 2.0 * (regression.loglik_ - null)
-    return float(np.clip((chi2 - df) / chi2, 0.0, 1.0)) if chi2 > 0 else 1.0
+    return float(np.clip((chi2 - df) / chi2, 0.0, 1.0)) if chi2 > 0 else 0.0
 
 
 def _refit_intercept(offset: FloatArray, y: FloatArray) -> float:
