@@ -132,7 +132,8 @@ def acceptance(
         "bad_rate": float(pop.data.outcome.mean()),
     }
 
-    # coefficients: sign and distance from the pseudo-true value in standard errors
+    # coefficients: sign and distance from the pseudo-true value in standard errors, before the shrinkage (which
+    # tends to 1 on infinite data, where the pseudo-true value is)
     target = pseudo_true_coefficients(card, dev_cols, p_dev)
     coefs = []
     for name in truth.informative:
@@ -144,10 +145,10 @@ def acceptance(
                 {
                     "name": "skills Missing bin (γ)",
                     "in_model": c.selected,
-                    "coef": c.missing_coef,
-                    "se": c.missing_coef_se,
+                    "coef": c.missing_coef / card.shrinkage,
+                    "se": c.missing_coef_se / card.shrinkage,
                     "truth": target[key],
-                    "z": (c.missing_coef - target[key]) / c.missing_coef_se,
+                    "z": (c.missing_coef - target[key] * card.shrinkage) / c.missing_coef_se,
                     "sign_ok": c.missing_coef > 0 and target[key] > 0,
                 }
             )
@@ -157,10 +158,10 @@ def acceptance(
             {
                 "name": name,
                 "in_model": ok,
-                "coef": c.coef,
-                "se": c.coef_se,
+                "coef": c.coef / card.shrinkage,
+                "se": c.coef_se / card.shrinkage,
                 "truth": target.get(name),
-                "z": (c.coef - target[name]) / c.coef_se if ok else None,
+                "z": (c.coef - target[name] * card.shrinkage) / c.coef_se if ok else None,
                 "sign_ok": ok and c.coef < 0 and target[name] < 0,
             }
         )
@@ -178,7 +179,8 @@ def acceptance(
     # scaling: true ln(good:bad odds) against the score, by holdout decile
     scaler = card.scaler
     res["log_odds_per_pdo"], res["score_at_base_odds"] = _scaling(card.score(hold_cols), p_hold, scaler.pdo)
-    limit = ScorecardFitter().fit(dev_cols, p_dev)  # the same procedure on the true probabilities
+    # the same procedure on the true probabilities (no sampling noise, so nothing to shrink)
+    limit = ScorecardFitter(FitOptions(shrinkage=False)).fit(dev_cols, p_dev)
     res["limit_log_odds_per_pdo"], res["limit_score_at_base_odds"] = _scaling(
         limit.score(hold_cols), p_hold, scaler.pdo
     )
@@ -341,7 +343,7 @@ def write_markdown(accs: list[dict[str, Any]], spd: dict[str, Any] | None, comma
             if c["in_model"]:
                 lines.append(
                     f"| {'' if 'γ' in c['name'] else 'β '}{c['name']} (truth: the fit's limit on infinite data "
-                    "with these bins) | right sign, "
+                    "with these bins; the fit's before shrinkage) | right sign, "
                     f"within 3 s.e. | {c['coef']:.3f} ± {c['se']:.3f} vs {c['truth']:.3f} (z = {c['z']:+.2f}) | "
                     f"{_ok(c['sign_ok'] and abs(c['z']) <= 3)} |"
                 )
