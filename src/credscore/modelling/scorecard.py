@@ -63,9 +63,9 @@ class FitOptions:
     # source cannot raise that characteristic's points.
     missing_points: str = "fitted"
     # Heuristic shrinkage (van Houwelingen and le Cessie): every coefficient times (χ² − df) / χ², χ² the model's
-    # likelihood-ratio statistic and df its estimated parameters (each bin's WoE, each Missing coefficient), then
-    # the intercept refitted. A model chosen and fitted on the same outcomes spreads its points wider than the
-    # odds on new applicants, by about df/χ²: 4% at 60,000 rows, 1% at 240,000 (bench/modelling).
+    # likelihood-ratio statistic and df the log-odds estimated from the outcomes (per characteristic, its distinct
+    # points less one), then the intercept refitted. A model chosen and fitted on the same outcomes spreads its
+    # points wider than the odds on new applicants, by about df/χ²: 4% at 60,000 rows, 1% at 240,000.
     shrinkage: bool = True
 
     def without(self, *names: str) -> FitOptions:
