@@ -265,7 +265,7 @@ class ScorecardFitter:
         )
         shrinkage = 1.0
         if opts.shrinkage:
-            shrinkage = heuristic_shrinkage(regression, y, encoder, columns, slopes, missing_terms)
+            shrinkage = heuristic_shrinkage(regression, y, encoder, slopes, missing_terms)
             if shrinkage <= 0.0:  # every point would be the same: refuse rather than promote a constant
                 raise ValueError(
                     "the characteristics predict these outcomes no better than their estimated parameters "
@@ -429,7 +429,6 @@ def heuristic_shrinkage(
     regression: LogisticRegression,
     y: FloatArray,
     encoder: WoEEncoder,
-    columns: dict[str, Any],
     slopes: list[str],
     missing_terms: list[str],
 ) -> float:
@@ -440,8 +439,9 @@ def heuristic_shrinkage(
     That is the number of distinct points the characteristic can give, less one."""
     df = 0
     for name in slopes:
-        has_missing = bool(np.isnan(np.asarray(columns[name], dtype=np.float64)).any())
-        df += encoder.binnings_[name].n_bins - 1 + int(has_missing)
+        binning = encoder.binnings_[name]
+        has_missing = binning.missing_goods_ + binning.missing_bads_ > 0
+        df += binning.n_bins - 1 + int(has_missing)
     df += sum(1 for name in missing_terms if name not in slopes)
     mean = float(np.clip(np.mean(y), 1e-12, 1 - 1e-12))
     null = float(y.size * (mean * np.log(mean) + (1 - mean) * np.log(1 - mean)))

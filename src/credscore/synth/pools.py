@@ -99,7 +99,8 @@ def checked_negative_share(knobs: Mapping[str, Any]) -> float:
 def text(rng: random.Random, knobs: Mapping[str, Any] | None = None) -> str:
     """One post, comment or tweet: negative with the knobs' `negative_share` (a person's tone: 0.25 unless
     given), neutral with 0.15, positive otherwise."""
-    negative_share = checked_negative_share(knobs or {})
+    # make_export checked the knob once before any text was drawn
+    negative_share = float((knobs or {}).get("negative_share", NEGATIVE_SHARE))
     roll = rng.random()
     pool = NEGATIVE if roll < negative_share else NEUTRAL if roll < negative_share + 0.15 else POSITIVE
     return rng.choice(pool)
