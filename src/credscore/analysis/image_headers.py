@@ -5,7 +5,7 @@ Python, keeping something for each: a 24 MB file of empty segments costs 5-17 s 
 (BENCHMARKS-hostile-photos.md), far beyond any photo. A photo has tens of segments (EXIF, XMP, an ICC profile in
 64 KB pieces, a thumbnail); the walk counts them up to `MAX_SEGMENTS` and stops, so it costs at most that many
 steps. The JPEG walk also finds how many components the first scan holds, which says whether libjpeg must buffer
-the whole frame (see `coefficient_bytes`).
+the whole frame (see `coefficient_bytes`) and run every later scan over it (`scans`).
 """
 
 from __future__ import annotations
@@ -19,8 +19,11 @@ MAX_SEGMENTS = 10_000
 # small); two million empty ones cost Pillow 6 s.
 MAX_DATA_CHUNKS = 100_000
 # JPEG scans (SOS markers) in the whole file, an embedded EXIF thumbnail's included: a progressive photo has about
-# ten, a baseline one one. libjpeg runs every scan over the whole coefficient buffer, so a 417 KB progressive
-# 7000×7000 file that repeats its last scan 3,000 times took 115 s to decode; 100 scans of that frame take ~4 s.
+# ten, a baseline one one. In a JPEG decoded in several scans libjpeg runs every scan over the whole coefficient
+# buffer, so a 417 KB progressive 7000×7000 file that repeats its last scan 3,000 times took 115 s to decode; 100
+# scans of that frame take ~4 s. A JPEG whose first scan holds every component (a camera's baseline photo) is
+# decoded in that one scan: libjpeg stops with an error at a second one, so its scans are not counted (counting
+# reads the whole file, ~3 ms of a 3 MB photo).
 MAX_SCANS = 100
 
 
@@ -29,16 +32,10 @@ class Segments:
     count: int  # segments walked, capped at MAX_SEGMENTS + 1
     first_scan_components: int | None = None  # JPEG: components in the first scan (SOS); None if not reached
     data_chunks: int = 0  # PNG: IDAT and fdAT chunks, capped at MAX_DATA_CHUNKS + 1
-    scans: int = 0  # JPEG: SOS markers anywhere in the file
 
     @property
     def too_many(self) -> bool:
         return self.count > MAX_SEGMENTS or self.data_chunks > MAX_DATA_CHUNKS
-
-    @property
-    def too_many_scans(self) -> bool:
-        """Asked once Pillow has read the header as a JPEG: bytes that are no JPEG hold FF DA at random."""
-        return self.scans > MAX_SCANS
 
 
 def walk(data: bytes) -> Segments:
@@ -53,9 +50,18 @@ def walk(data: bytes) -> Segments:
     return Segments(0)
 
 
+def scans(data: bytes) -> int:
+    """A JPEG's scans (SOS markers) anywhere in the file. Asked only once Pillow has read the header as a JPEG
+    decoded in several scans (bytes that are no JPEG hold FF DA at random). Counted exactly by a byte search:
+    entropy-coded data stuffs every 0xFF with 0x00, so FF DA is always a marker."""
+    return data.count(b"\xff\xda")
+
+
+def too_many_scans(data: bytes) -> bool:
+    return scans(data) > MAX_SCANS
+
+
 def _jpeg(data: bytes) -> Segments:
-    # Counted exactly by a byte search: entropy-coded data stuffs every 0xFF with 0x00, so FF DA is always a marker.
-    scans = data.count(b"\xff\xda")
     position, count = 2, 0  # after SOI
     while position + 4 < len(data) and count <= MAX_SEGMENTS:
         if data[position] != 0xFF:
@@ -67,10 +73,10 @@ def _jpeg(data: bytes) -> Segments:
         elif 0xD0 <= marker <= 0xD8 or marker == 0x01:  # markers without a length
             position += 2
         elif marker == 0xDA:
-            return Segments(count, data[position + 4], scans=scans)
+            return Segments(count, data[position + 4])
         else:
             position += 2 + int.from_bytes(data[position + 2 : position + 4], "big")
-    return Segments(count, scans=scans)
+    return Segments(count)
 
 
 def _png(data: bytes) -> Segments:

@@ -138,7 +138,12 @@ def decode_image(
             raise _NotAnalysed("corrupt") from None
         if image.width * image.height > max_pixels:
             raise _NotAnalysed("too_large")
-        if image.format in ("JPEG", "MPO") and segments.too_many_scans:  # each scan runs over the whole frame
+        # Each scan runs over the whole frame; a JPEG decoded in one scan has no later ones (libjpeg stops at them).
+        if (
+            image.format in ("JPEG", "MPO")
+            and not _one_scan(image, segments)
+            and image_headers.too_many_scans(data)
+        ):
             raise _NotAnalysed("corrupt")
         try:
             return _upright_rgb(
@@ -150,6 +155,18 @@ def decode_image(
             raise _NotAnalysed("too_large") from None
         except Exception:  # truncated or corrupt pixel data
             raise _NotAnalysed("corrupt") from None
+
+
+def _one_scan(image: Image.Image, segments: Segments) -> bool:
+    """Known to be a JPEG libjpeg decodes in a single scan: sequential, its first scan holding every component.
+    (libjpeg decides the same way: fewer components in the first scan, or progressive, means several scans.)"""
+    layers = getattr(image, "layer", None)
+    return (
+        bool(layers)
+        and not image.info.get("progressive")
+        and segments.first_scan_components is not None
+        and segments.first_scan_components >= len(layers)
+    )
 
 
 def coefficient_bytes(image: Image.Image, segments: Segments) -> int:
