@@ -109,6 +109,11 @@ class MediaRef(_Model):
     member: str = Field(description="member path inside the archive")
     timestamp: int | None = None
     src: int
+    offset: int | None = Field(
+        default=None,
+        description="where the member starts in its archive (bytes): photos are batched and read in this order, "
+        "so neighbours come in one ranged read",
+    )
 
 
 class Account(_Model):

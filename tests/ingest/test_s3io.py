@@ -173,22 +173,54 @@ def test_each_photo_of_an_archive_costs_one_request(s3) -> None:
     assert reader.bytes_fetched < len(buffer.getvalue()) + (2 << 20)
 
 
-def test_will_need_fetches_only_missing_blocks_and_no_more_than_the_cache(s3) -> None:
+def test_will_need_fetches_exactly_its_range_at_most_the_caches_worth_in_one_request(s3) -> None:
     data = bytes(range(256)) * 40  # 10 240 bytes
     s3.put_object(Bucket=BUCKET, Key="k", Body=data)
     reader = S3RangedReader(s3, BUCKET, "k", block_size=1000, cached_blocks=4)
     reader.seek(2500)
     assert reader.read(10) == data[2500:2510]
-    requests = reader.requests
-    reader.will_need(1500, 10_240)  # blocks 1..10; 2 is cached; at most 4 blocks from the first
-    assert reader.requests == requests + 2  # block 1, then blocks 3 and 4 in one request
-    assert reader.bytes_fetched == 1000 + 3000
+    requests, fetched = reader.requests, reader.bytes_fetched
+    reader.will_need(1500, 10_240)  # capped at the cache's worth (4 blocks) from its start
+    assert (reader.requests, reader.bytes_fetched) == (requests + 1, fetched + 4000)
     reader.seek(1500)
     assert reader.read(3500) == data[1500:5000]
-    assert reader.requests == requests + 2, "served from what will_need fetched"
+    reader.seek(2000)
+    assert reader.read(100) == data[2000:2100]
+    reader.will_need(3000, 5500)
+    assert reader.requests == requests + 1, "reads and a range inside what was fetched cost nothing"
+    reader.seek(5400)
+    assert reader.read(300) == data[5400:5700], "past it, the blocks as before"
+    assert reader.requests == requests + 2
     reader.will_need(20_000, 30_000)
     reader.will_need(500, 500)
     assert reader.requests == requests + 2, "nothing to fetch past the end or for an empty range"
+
+
+def test_a_read_running_past_what_will_need_fetched_takes_the_rest_from_the_blocks(s3) -> None:
+    data = bytes(range(256)) * 40
+    s3.put_object(Bucket=BUCKET, Key="k", Body=data)
+    reader = S3RangedReader(s3, BUCKET, "k", block_size=1000, cached_blocks=4)
+    reader.will_need(1234, 2345)
+    assert (reader.requests, reader.bytes_fetched) == (2, 1111), "the head, then exactly the range"
+    reader.seek(1300)
+    assert reader.read(2000) == data[1300:3300]
+    assert (reader.requests, reader.bytes_fetched) == (3, 1111 + 2000), "blocks 2 and 3, in one request"
+    assert reader.tell() == 3300
+    reader.will_need(6000, 6100)
+    reader.seek(1300)
+    assert reader.read(100) == data[1300:1400]
+    assert reader.requests == 5, "one range is kept: the earlier one went when the next came"
+
+
+def test_a_fork_does_not_share_what_will_need_fetched(s3) -> None:
+    data = bytes(range(256)) * 40
+    s3.put_object(Bucket=BUCKET, Key="k", Body=data)
+    reader = S3RangedReader(s3, BUCKET, "k", block_size=1000)
+    reader.will_need(0, 5000)
+    twin = reader.fork()
+    twin.seek(100)
+    assert twin.read(10) == data[100:110]
+    assert twin.requests == 1, "its own block: a reading thread keeps only its own range"
 
 
 def test_reads_fetch_exactly_the_blocks_they_span(s3) -> None:
@@ -210,18 +242,19 @@ def test_reads_fetch_exactly_the_blocks_they_span(s3) -> None:
     assert reader.seekable()
 
 
-def test_will_need_from_the_first_byte_and_up_to_a_block_boundary(s3) -> None:
+def test_will_need_from_the_first_byte_to_the_last(s3) -> None:
     data = bytes(range(256)) * 4
     s3.put_object(Bucket=BUCKET, Key="k", Body=data)
     reader = S3RangedReader(s3, BUCKET, "k", block_size=4)
-    reader.will_need(0, 8)  # blocks 0 and 1, nothing of block 2
+    reader.will_need(0, 8)
     assert (reader.requests, reader.bytes_fetched) == (2, 8)
     assert reader.read(8) == data[:8]
     assert reader.requests == 2
-    reader.will_need(9, 12)  # block 2 only
-    assert (reader.requests, reader.bytes_fetched) == (3, 12)
-    reader.will_need(12, 17)  # one byte into block 4: blocks 3 and 4
-    assert (reader.requests, reader.bytes_fetched) == (4, 20)
+    reader.will_need(len(data) - 9, len(data) + 50)  # the last 9 bytes: more than the cache's 4 blocks
+    assert (reader.requests, reader.bytes_fetched) == (3, 17)
+    reader.seek(len(data) - 9)
+    assert reader.read() == data[-9:]
+    assert reader.requests == 3
 
 
 def test_a_one_block_cache_and_one_byte_blocks_work(s3) -> None:

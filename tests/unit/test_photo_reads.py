@@ -1,5 +1,6 @@
 """The image step's photo reads (credscore_aws.logic.images._photos): in order, a bounded number in flight, one
-GET per photo, every reader gone with the batch, a failing read raised rather than skipped."""
+GET per run of photos lying together in an archive, every reader gone with the batch, a failing read raised rather
+than skipped."""
 
 from __future__ import annotations
 
@@ -69,7 +70,10 @@ def slow_s3(bucket: str, monkeypatch: pytest.MonkeyPatch) -> SlowCountingClient:
     return client
 
 
-def test_photos_come_in_order_with_a_bounded_number_fetched_at_once(slow_s3: SlowCountingClient) -> None:
+def test_photos_come_in_order_with_a_bounded_number_fetched_at_once(
+    slow_s3: SlowCountingClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(images, "RUN_BYTES", 1_500_000)  # a run per photo here: runs are the next test's
     body_a, photos_a = _archive(12)
     body_b, photos_b = _archive(5, size=300_000)
     slow_s3.inner.put_object(Bucket="work", Key="u/a.zip", Body=body_a)
@@ -82,8 +86,8 @@ def test_photos_come_in_order_with_a_bounded_number_fetched_at_once(slow_s3: Slo
     expected = [contents[ref.archive].get(ref.member) for ref in refs]
     assert [data for _, data in got] == expected, "each photo's bytes, and None for one the archive lacks"
     assert slow_s3.most_in_flight == 3, "reads overlap, never more than read_ahead"
-    # One GET per photo, plus each archive's directory once (its end, and its start where a photo begins); the
-    # reading threads share it.
+    # One GET per photo (a run each), plus each archive's directory once (its end, and its start where a photo
+    # begins); the reading threads share it.
     assert slow_s3.heads == 2
     assert slow_s3.gets <= len(photos_a) + len(photos_b) + 2 * 2
 
@@ -231,3 +235,53 @@ def test_a_thread_keeps_one_archives_reader_at_a_time(
         gc.collect()
         most = max(most, len(forks))
     assert most <= 2, "one per reading thread"
+
+
+def _extents(spans: dict[str, tuple[int, int] | None]) -> Any:
+    return lambda archive, member: spans[f"{archive}/{member}"]
+
+
+def test_photos_lying_together_make_one_run_up_to_its_size() -> None:
+    mib = 1 << 20
+    spans: dict[str, tuple[int, int] | None] = {
+        "a/1": (0, 3 * mib),
+        "a/2": (3 * mib - 64, 6 * mib),  # within the one before's slack for its header: joins
+        "a/3": (
+            6 * mib + images.RUN_GAP_BYTES,
+            8 * mib,
+        ),  # the largest gap: joins, and fills RUN_BYTES exactly
+        "a/4": (8 * mib, 9 * mib),  # would pass RUN_BYTES: a new run
+        "a/5": (9 * mib + images.RUN_GAP_BYTES + 1, 10 * mib),  # one byte too far on: a new run
+        "a/6": (9 * mib + images.RUN_GAP_BYTES + 1, 10 * mib),  # not after the run's last: a new run
+        "a/gone": None,  # nothing to read: a run of its own, no bytes
+        "a/7": (3 * mib, 4 * mib),  # not joined to a run with nothing in it
+        "b/8": (4 * mib, 5 * mib),  # another archive
+        "a/9": (12 * mib, 30 * mib),  # larger than RUN_BYTES: alone
+    }
+    refs = [_ref(key.split("/")[0], key.split("/")[1]) for key in spans]
+    runs = list(images._runs(refs, _extents(spans)))
+    assert [(run.archive, [m for _, m in run.photos], run.start, run.stop) for run in runs] == [
+        ("a", ["1", "2", "3"], 0, 8 * mib),
+        ("a", ["4"], 8 * mib, 9 * mib),
+        ("a", ["5"], 9 * mib + images.RUN_GAP_BYTES + 1, 10 * mib),
+        ("a", ["6"], 9 * mib + images.RUN_GAP_BYTES + 1, 10 * mib),
+        ("a", ["gone"], 0, 0),
+        ("a", ["7"], 3 * mib, 4 * mib),
+        ("b", ["8"], 4 * mib, 5 * mib),
+        ("a", ["9"], 12 * mib, 30 * mib),
+    ]
+    assert [i for run in runs for i, _ in run.photos] == list(range(len(refs))), "every photo once, in order"
+    assert list(images._runs([], _extents({}))) == []
+
+
+def test_a_run_is_one_get_and_a_missing_photo_none(slow_s3: SlowCountingClient) -> None:
+    body, photos = _archive(6, size=1_000_000)
+    slow_s3.inner.put_object(Bucket="work", Key="u/a.zip", Body=body)
+    refs = [_ref("u/a.zip", m) for m in photos]
+    refs.insert(2, _ref("u/a.zip", "photos/none.jpg"))
+    gets = slow_s3.gets
+    got = list(images._photos(refs, read_ahead=2))
+    assert [data for _, data in got] == [photos.get(ref.member) for ref in refs]
+    assert slow_s3.gets - gets == 2 + 2, (
+        "the directory (two reads), the two photos before the missing one, the four after"
+    )

@@ -161,12 +161,9 @@ def _one_scan(image: Image.Image, segments: Segments) -> bool:
     """Known to be a JPEG libjpeg decodes in a single scan: sequential, its first scan holding every component.
     (libjpeg decides the same way: fewer components in the first scan, or progressive, means several scans.)"""
     layers = getattr(image, "layer", None)
-    return (
-        bool(layers)
-        and not image.info.get("progressive")
-        and segments.first_scan_components is not None
-        and segments.first_scan_components >= len(layers)
-    )
+    if not layers or image.info.get("progressive") or segments.first_scan_components is None:
+        return False
+    return segments.first_scan_components >= len(layers)
 
 
 def coefficient_bytes(image: Image.Image, segments: Segments) -> int:

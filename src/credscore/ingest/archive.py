@@ -392,9 +392,12 @@ class SafeArchive:
         self._advise(info, cap)
         chunks: list[bytes] = []
         size = 0
+        # A member in one piece when it is as large as it says (a photo: one copy, not a MiB at a time and a join);
+        # zipfile stops at the declared size, and a stream that did not would be cut a chunk past the cap.
+        chunk_size = max(MIB, min(info.file_size, cap))
         try:
             with self._zip.open(info) as stream:
-                while chunk := stream.read(MIB):
+                while chunk := stream.read(chunk_size):
                     size += len(chunk)
                     if size > cap or size > budget:
                         raise MemberError("member_too_large", "a file expands beyond its declared size")
@@ -416,16 +419,37 @@ class SafeArchive:
             self.bytes_read += size
         return b"".join(chunks)
 
+    def offset(self, name: str) -> int | None:
+        """Where the member starts in the archive (its local header), or None when there is no such member."""
+        info = self._members.get(name)
+        return None if info is None else info.header_offset
+
+    def extent(self, name: str, max_bytes: int | None = None) -> tuple[int, int] | None:
+        """The bytes [start, stop) of the archive a read of `name` would ask for (its local header and data, at
+        most the cap), or None when the member is absent or refused before any read. From the directory: a lie
+        there costs a request, never a wrong byte, and the read is capped."""
+        info = self._members.get(name)
+        if info is None or info.compress_type not in _READ_COMPRESSION:
+            return None
+        cap = min(max_bytes or self.limits.max_member_bytes, self.limits.max_member_bytes)
+        if info.file_size > cap or is_denied(name) or not name.lower().endswith(_READABLE_EXTENSIONS):
+            return None
+        return info.header_offset, info.header_offset + _local_header_bytes(info) + min(
+            info.compress_size, cap
+        )
+
     def _advise(self, info: zipfile.ZipInfo, cap: int) -> None:
         """Tell a reader that fetches by ranges (S3) which bytes the member's read is about to ask for, so it
-        can get them in one request; a plain file has no `will_need` and is read as before. Only a hint: the
-        sizes come from the directory (a lie there costs a request, never a wrong byte), and the read is capped."""
+        can get them in one request; a plain file has no `will_need` and is read as before."""
         will_need = getattr(self._file, "will_need", None)
-        if not callable(will_need):
-            return
-        # Local header: 30 fixed bytes, the name, the extra field (usually the directory's; slack if larger).
-        header = 30 + len(info.orig_filename.encode("utf-8")) + len(info.extra) + 64
-        will_need(info.header_offset, info.header_offset + header + min(info.compress_size, cap))
+        if callable(will_need):
+            start = info.header_offset
+            will_need(start, start + _local_header_bytes(info) + min(info.compress_size, cap))
+
+
+def _local_header_bytes(info: zipfile.ZipInfo) -> int:
+    """A member's local header: 30 fixed bytes, the name, the extra field (usually the directory's; slack if larger)."""
+    return 30 + len(info.orig_filename.encode("utf-8")) + len(info.extra) + 64
 
 
 def _wrapper_prefix(names: list[str]) -> str:
@@ -475,6 +499,11 @@ class ArchiveMembers:
         else:
             twin._archive = archive.reading_through(fileobj)
         return twin
+
+    def extent(self, member_name: str) -> tuple[int, int] | None:
+        """The bytes of the archive reading `member_name` takes (`SafeArchive.extent`); None: nothing is read."""
+        archive = self._validated()
+        return None if archive is None else archive.extent(member_name, self.max_bytes)
 
     def read(self, member_name: str) -> bytes | None:
         archive = self._validated()

@@ -407,7 +407,12 @@ class ParseContext:
             return
         self.profile.media.append(
             MediaRef(
-                platform=self.platform, archive=self.archive_key, member=member, timestamp=timestamp, src=src
+                platform=self.platform,
+                archive=self.archive_key,
+                member=member,
+                timestamp=timestamp,
+                src=src,
+                offset=self.archive.offset(member),
             )
         )
 

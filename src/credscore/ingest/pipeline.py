@@ -196,9 +196,10 @@ def image_batches(
     most MAX_IMAGE_BATCHES), sizes within one of each other, and
     the count raised towards a multiple of `parallelism` (the Map's concurrency) as far as batches keep
     `min_size` photos, so the Map's last wave runs full instead of one batch running alone. Grouped by
-    archive (sorted), so each batch reads few archive directories."""
+    archive (sorted), so each batch reads few archive directories, and in archive order, so photos lying
+    together are in one batch and come in one ranged read (`credscore_aws.logic.images`)."""
     media = photos.media if isinstance(photos, Profile) else photos
-    refs = sorted(media, key=lambda m: (m.archive, m.member))
+    refs = sorted(media, key=lambda m: (m.archive, m.offset is None, m.offset or 0, m.member))
     if not refs:
         return []
     # The Map's input (one key per batch) and output (one summary per batch) stay small whatever the counts.

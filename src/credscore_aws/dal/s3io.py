@@ -2,7 +2,9 @@
 
 zipfile needs only the end of an archive (the central directory) and the members it opens, so a multi-gigabyte
 export is read in a few blocks. Blocks are cached (least recently used first out); `bytes_fetched` counts what
-was actually transferred, for the benchmarks and the logs.
+was actually transferred, for the benchmarks and the logs. A caller that knows which bytes come next (the image
+step, a run of photos) says so with `will_need`: that range is fetched in one request, exactly, and a read inside
+it is one slice of it, not a copy into blocks and another out of them (two copies of every 3 MB photo).
 
 A failed or short S3 read raises `credscore.errors.TransientError` (the state machine retries it), never an
 OSError: zipfile and the parsers would otherwise take it for a damaged member and drop data silently.
@@ -41,6 +43,8 @@ class S3RangedReader(io.RawIOBase):
         self.block_size = block_size
         self._cached_blocks = max(1, cached_blocks)
         self._cache: OrderedDict[int, bytes] = OrderedDict()
+        self._span_start = 0
+        self._span = b""  # what the last will_need fetched, from _span_start
         self._size: int | None = None
         self._position = 0
         self.bytes_fetched = 0
@@ -79,6 +83,13 @@ class S3RangedReader(io.RawIOBase):
             return b""
         parts: list[bytes] = []
         position = self._position
+        span_end = self._span_start + len(self._span)
+        if self._span_start <= position < span_end:
+            parts.append(self._span[position - self._span_start : min(end, span_end) - self._span_start])
+            position = min(end, span_end)
+            if position == end:
+                self._position = end
+                return parts[0]
         for index in range(position // self.block_size, (end - 1) // self.block_size + 1):
             block = self._block(index, last_needed=(end - 1) // self.block_size)
             start = index * self.block_size
@@ -105,18 +116,18 @@ class S3RangedReader(io.RawIOBase):
         return twin
 
     def will_need(self, start: int, stop: int) -> None:
-        """Fetch bytes [start, stop) now, in one request per run of missing blocks (at most the cache's worth),
-        because the reads that follow come in pieces: zipfile reads a member's header, then its data 1 MiB at a
-        time, and each piece would otherwise cost its own GET (three for a phone photo instead of one)."""
+        """Fetch bytes [start, stop) now, in one request (at most the block cache's worth), and keep them until
+        the next call: the reads that follow come in pieces (zipfile reads a member's header, then its data; the
+        image step reads a run of photos), and each piece would otherwise cost its own GET. A range inside what
+        is kept costs nothing."""
         self._check_open()
-        stop = min(stop, self.size)
+        stop = min(stop, self.size, start + self.block_size * self._cached_blocks)
         if stop <= start or start < 0:
             return
-        first = start // self.block_size
-        last = min((stop - 1) // self.block_size, first + self._cached_blocks - 1)
-        for index in range(first, last + 1):
-            if index not in self._cache:
-                self._block(index, last_needed=last)
+        if self._span_start <= start and stop <= self._span_start + len(self._span):
+            return
+        self._span = b""  # the old range goes before the new one comes: never two held at once
+        self._span_start, self._span = start, self._get(start, stop)
 
     # -------------------------------------------------------------------------------------------------- S3
     @property
@@ -141,21 +152,25 @@ class S3RangedReader(io.RawIOBase):
         while last < last_needed and last + 1 not in self._cache and last - index < self._cached_blocks - 1:
             last += 1
         start = index * self.block_size
-        stop = min(self.size, (last + 1) * self.block_size) - 1
-        try:
-            response = self._client.get_object(
-                Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{stop}"
-            )
-            body = response["Body"].read()
-        except (BotoCoreError, ClientError, OSError) as exc:
-            raise TransientError(f"reading the archive failed: {_error_name(exc)}") from exc
-        if len(body) != stop - start + 1:
-            raise TransientError(f"reading the archive returned {len(body)} of {stop - start + 1} bytes")
-        self.requests += 1
-        self.bytes_fetched += len(body)
+        body = self._get(start, min(self.size, (last + 1) * self.block_size))
         for offset in range(0, len(body), self.block_size):
             self._remember(index + offset // self.block_size, body[offset : offset + self.block_size])
         return body[: self.block_size]
+
+    def _get(self, start: int, stop: int) -> bytes:
+        """Bytes [start, stop) of the object, in one ranged GET."""
+        try:
+            response = self._client.get_object(
+                Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{stop - 1}"
+            )
+            body: bytes = response["Body"].read()
+        except (BotoCoreError, ClientError, OSError) as exc:
+            raise TransientError(f"reading the archive failed: {_error_name(exc)}") from exc
+        if len(body) != stop - start:
+            raise TransientError(f"reading the archive returned {len(body)} of {stop - start} bytes")
+        self.requests += 1
+        self.bytes_fetched += len(body)
+        return body
 
     def _remember(self, index: int, block: bytes) -> None:
         self._cache[index] = block

@@ -8,7 +8,8 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
 from typing import BinaryIO, cast
@@ -29,9 +30,14 @@ MAX_PHOTO_BYTES = 25 * 1024 * 1024
 # Ingest writes batches of IMAGE_BATCH_SIZE photos (at most 2000, the template's MaxValue); a manifest
 # written otherwise (an earlier version) is streamed and cut here, so memory does not grow with it.
 MAX_PHOTOS_PER_BATCH = 2000
-# Photos fetched at once (see _photos): enough to hide S3's first-byte latency behind the model's ~15 ms and the
-# decoder's ~30 ms per phone photo (bench/analysis/bench_photo_reads.py).
+# Runs of photos fetched at once (see _photos): enough to hide S3's first-byte latency behind the model's ~15 ms and
+# the decoder's ~30 ms per phone photo (bench/analysis/bench_photo_reads.py).
 PHOTO_READ_AHEAD = 4
+# Photos lying one after another in an archive are fetched together, up to this many bytes in one GET: each GET
+# costs its own request overhead (botocore's and S3's, and the local stack's) whatever its size.
+RUN_BYTES = 8 * 1024 * 1024
+# Bytes between two photos (other members) still fetched rather than splitting the run.
+RUN_GAP_BYTES = 64 * 1024
 # Time kept back from the function's timeout: no photo is started after it, so the batch writes its result instead
 # of timing out. A hostile photo can be slow to parse without being large (a flood of tiny segments cost 6-20 s
 # before the segment walk refused them: BENCHMARKS-hostile-photos.md); this bounds whatever else is.
@@ -70,46 +76,85 @@ def moderate_batch(request: ImageBatchInput, time_left: Callable[[], float] | No
     return result
 
 
-def _photos(refs: list[MediaRef], read_ahead: int = PHOTO_READ_AHEAD) -> Iterator[tuple[str, bytes | None]]:
-    """(reference, bytes) per photo, in order, with up to `read_ahead` photos being fetched at once.
+@dataclass
+class _Run:
+    """Photos of one archive read with one ranged GET: (index in the batch, member) and the bytes they take."""
 
-    Each photo is one ranged GET (the archive hints its whole range); S3 takes tens of milliseconds to a first
-    byte, as long as the model takes per photo, so one read at a time would leave the model waiting. An archive's
-    directory is read and parsed once, here; each reading thread reads through its own reader (a reader is not
-    shared between threads) with that parsed directory, and they all end with the batch. Memory: one parsed
-    directory per archive, `read_ahead` photos (each capped) and one reader's block cache per thread."""
-    jobs = iter([(ref.archive, i, ref.member) for i, ref in enumerate(refs)])
+    archive: str
+    photos: list[tuple[int, str]] = field(default_factory=list)
+    start: int = 0
+    stop: int = 0
+    last_start: int = 0  # where its last photo starts
+
+
+def _runs(refs: list[MediaRef], extent: Callable[[str, str], tuple[int, int] | None]) -> Iterator[_Run]:
+    """The batch's photos in order, cut into runs: a photo joins the run before it when it is in the same archive
+    and starts after the run's last photo, at most RUN_GAP_BYTES past the run's end, and the run stays within
+    RUN_BYTES. A photo the archive will not give (`extent` None) is a run of its own, and costs no GET."""
+    run: _Run | None = None
+    for i, ref in enumerate(refs):
+        span = extent(ref.archive, ref.member)
+        if (
+            run is not None
+            and span is not None
+            and run.stop
+            and run.archive == ref.archive
+            and run.last_start < span[0] <= run.stop + RUN_GAP_BYTES
+            and max(run.stop, span[1]) - run.start <= RUN_BYTES
+        ):
+            run.photos.append((i, ref.member))
+            run.stop, run.last_start = max(run.stop, span[1]), span[0]
+            continue
+        if run is not None:
+            yield run
+        start, stop = span or (0, 0)
+        run = _Run(ref.archive, [(i, ref.member)], start, stop, start)
+    if run is not None:
+        yield run
+
+
+def _photos(refs: list[MediaRef], read_ahead: int = PHOTO_READ_AHEAD) -> Iterator[tuple[str, bytes | None]]:
+    """(reference, bytes) per photo, in order, with up to `read_ahead` runs of photos being fetched at once.
+
+    Photos next to each other in an archive come in one ranged GET (`_runs`); S3 takes tens of milliseconds to a
+    first byte, as long as the model takes per photo, so one read at a time would leave the model waiting. An
+    archive's directory is read and parsed once, here; each reading thread reads through its own reader (a reader
+    is not shared between threads) with that parsed directory, and they all end with the batch. Memory: one parsed
+    directory per archive, `read_ahead` runs (each up to RUN_BYTES, or one photo up to its cap) fetched and read
+    out, and one reader's block cache per thread."""
     opened: dict[str, tuple[S3RangedReader, ArchiveMembers]] = {}
     local = threading.local()
 
-    def submit(pool: ThreadPoolExecutor, job: tuple[str, int, str]) -> Future[tuple[str, bytes | None]]:
-        archive = job[0]
+    def members(archive: str) -> ArchiveMembers:
         if archive not in opened:
             reader = S3RangedReader(s3_client(), settings().bucket_name, archive)
-            members = ArchiveMembers(cast(BinaryIO, reader), MAX_PHOTO_BYTES)
-            members.open()  # the directory, read, parsed and checked once for the batch
-            opened[archive] = reader, members
-        return pool.submit(fetch, job)
+            archive_members = ArchiveMembers(cast(BinaryIO, reader), MAX_PHOTO_BYTES)
+            archive_members.open()  # the directory, read, parsed and checked once for the batch
+            opened[archive] = reader, archive_members
+        return opened[archive][1]
 
-    def fetch(job: tuple[str, int, str]) -> tuple[str, bytes | None]:
-        archive, i, member = job
+    def fetch(run: _Run) -> list[tuple[str, bytes | None]]:
         # One archive's reader per thread at a time: a batch's photos come archive after archive, and each reader
         # keeps a block cache (up to 16 MiB), so keeping every archive's made 23 archives × 4 threads hold 1.4 GiB.
-        current: tuple[str, ArchiveMembers] | None = getattr(local, "current", None)
-        if current is None or current[0] != archive:
-            reader, members = opened[archive]
-            current = local.current = archive, members.through(cast(BinaryIO, reader.fork()))
-        return f"{archive}#{i}", current[1].read(member)
+        current: tuple[str, S3RangedReader, ArchiveMembers] | None = getattr(local, "current", None)
+        if current is None or current[0] != run.archive:
+            reader, archive_members = opened[run.archive]
+            twin = reader.fork()
+            current = local.current = run.archive, twin, archive_members.through(cast(BinaryIO, twin))
+        if run.stop > run.start:
+            current[1].will_need(run.start, run.stop)
+        return [(f"{run.archive}#{i}", current[2].read(member)) for i, member in run.photos]
 
+    runs = _runs(refs, lambda archive, member: members(archive).extent(member))
     with ThreadPoolExecutor(max(1, read_ahead), thread_name_prefix="photo-read") as pool:
-        pending = deque(submit(pool, job) for job in islice(jobs, max(1, read_ahead)))
+        pending = deque(pool.submit(fetch, run) for run in islice(runs, max(1, read_ahead)))
         try:
             while pending:
-                photo = pending.popleft().result()
-                job = next(jobs, None)
-                if job is not None:
-                    pending.append(submit(pool, job))
-                yield photo
+                photos = pending.popleft().result()
+                run = next(runs, None)
+                if run is not None:
+                    pending.append(pool.submit(fetch, run))
+                yield from photos
         finally:
             for future in pending:  # closed early (or a read failed): the rest is not wanted
                 future.cancel()
