@@ -12,7 +12,8 @@ its worker with the same event shape: stream records filtered by the mapping's `
 filter-pattern syntax the template uses: nested objects and lists of exact values), in order, a failed batch retried
 up to `MaximumRetryAttempts`; SQS messages in batches of `BatchSize`, those returned in `batchItemFailures` left on
 the queue (their visibility is the handler's business, as in AWS), the rest deleted.
-Local-only difference: the pollers wake every few hundred milliseconds instead of long-polling continuously.
+Local-only differences: the stream pollers wake every few hundred milliseconds while records come and once a
+second when none do (Lambda polls four times a second); the queue pollers long-poll a second at a time.
 Schedules (the `Schedule` events of close-stale and monitor) are not run: tests and `credscore invoke` call those
 functions directly.
 """
@@ -35,6 +36,13 @@ from credscore_local.template import Resolver
 log = logging.getLogger("credscore.local.event_sources")
 upload_log = logging.getLogger("credscore.local")
 POLL_SECONDS = 0.25
+# SQS receives wait this long for a message (as the Lambda service's pollers long-poll): a message is delivered as
+# it comes, and an idle queue costs a request a second instead of four (each ~6 ms of the emulator's and the
+# poller's CPU, on the cores the functions use); stopping waits at most this long for a poller.
+LONG_POLL_SECONDS = 1
+# A stream has no long poll: its poller polls every POLL_SECONDS while records come and backs off to this when they
+# stop (four polls a second cost ~35 ms of CPU a second, a sixth of a core's worth of work an idle stack stole).
+STREAM_IDLE_POLL_SECONDS = 1.0
 LOCAL_START_ATTEMPTS = 3
 DELIVERY_THREADS = 10  # one receive's worth of messages delivered at once
 
@@ -70,7 +78,7 @@ class UploadEventPump:
         while not self._stopping.is_set():
             try:
                 messages = sqs.receive_message(
-                    QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1
+                    QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=LONG_POLL_SECONDS
                 ).get("Messages", [])
             except Exception:  # the server is going away
                 if self._stopping.is_set():
@@ -211,6 +219,7 @@ class EventSourcePumps:
         )["ShardIterator"]
         batch_size = int(mapping.properties.get("BatchSize", 100))
         retries = int(mapping.properties.get("MaximumRetryAttempts", 3))
+        idle_wait = POLL_SECONDS
         while not self._stopping.is_set():
             try:
                 page = streams.get_records(ShardIterator=iterator, Limit=batch_size)
@@ -227,8 +236,11 @@ class EventSourcePumps:
             ]
             if records:
                 self._invoke_with_retries(mapping, {"Records": records}, retries)
-            elif not page.get("Records"):
-                self._stopping.wait(POLL_SECONDS)
+            if page.get("Records"):
+                idle_wait = POLL_SECONDS
+            else:
+                self._stopping.wait(idle_wait)
+                idle_wait = min(STREAM_IDLE_POLL_SECONDS, idle_wait * 2)
 
     def _invoke_with_retries(self, mapping: Mapping, event: dict[str, Any], retries: int) -> None:
         for attempt in range(retries + 1):
@@ -256,14 +268,14 @@ class EventSourcePumps:
                     MaxNumberOfMessages=batch_size,
                     AttributeNames=["All"],
                     MessageAttributeNames=["All"],
+                    WaitTimeSeconds=LONG_POLL_SECONDS,
                 ).get("Messages", [])
             except Exception:  # the server is going away
                 if self._stopping.is_set():
                     return
                 time.sleep(POLL_SECONDS)
                 continue
-            if not messages:
-                self._stopping.wait(POLL_SECONDS)
+            if not messages:  # the long poll waited already
                 continue
             event = {"Records": [_sqs_record(m, mapping.source_arn) for m in messages]}
             try:
