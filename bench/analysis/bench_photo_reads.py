@@ -1,12 +1,14 @@
 """Photo reads in the image function when S3 is slow to answer: the Lambda's real read path
-(`credscore_aws.logic.images._photos`: one ranged GET per photo, `read_ahead` at once) feeding `analyze_batch`, on
+(`credscore_aws.logic.images._photos`: one ranged GET per run of neighbouring photos up to `RUN_BYTES`, `read_ahead`
+runs at once) feeding `analyze_batch`, on
 one core as the function gets at its MemorySize, with S3's first-byte latency and per-connection throughput
 played by a client that waits before answering (moto serves the bytes in-process).
 
 The local stack answers a GET in milliseconds, so the end-to-end benchmark cannot show what S3's latency does to
 a batch; here the latency is a parameter, swept, not a measurement of S3. Writes BENCHMARKS-photo-reads.md.
 
-    python bench/analysis/bench_photo_reads.py [--photos 24] [--rounds 3] [--latencies 0 20 50 100]
+    python bench/analysis/bench_photo_reads.py [--photos 36] [--rounds 3] [--latencies 0 20 50 100]
+        [--read-aheads 1 2 4] [--run-mib 0 8 16]
 """
 
 from __future__ import annotations
@@ -56,11 +58,14 @@ class SlowS3:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--photos", type=int, default=24, help="camera-sized photos in the batch")
+    parser.add_argument("--photos", type=int, default=36, help="camera-sized photos in the batch")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--latencies", type=float, nargs="+", default=[0, 20, 50, 100], help="first byte, ms")
     parser.add_argument("--throughput", type=float, default=80.0, help="MB/s per connection")
-    parser.add_argument("--read-aheads", type=int, nargs="+", default=[1, 4, 8])
+    parser.add_argument("--read-aheads", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument(
+        "--run-mib", type=float, nargs="+", default=[0, 8, 16], help="RUN_BYTES in MiB (0: one photo per GET)"
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
 
@@ -95,29 +100,42 @@ def main(argv: list[str] | None = None) -> int:
             session.run(None, {input_name: tensor})
         return time.perf_counter() - started
 
-    rows: list[tuple[float, int, float, float]] = []
+    rows: list[tuple[float, float, int, float, float, int]] = []
     images.s3_client = lambda: SlowS3(archive, 0.0, args.throughput * 1e6)  # type: ignore[assignment]
     moderator.analyze_batch(images._photos(refs[:2]))  # warm the session and the code paths
     for latency in args.latencies:
         slow = SlowS3(archive, latency / 1000, args.throughput * 1e6)
         images.s3_client = lambda slow=slow: slow  # type: ignore[assignment]
-        for read_ahead in args.read_aheads:
-            ratios, walls = [], []
-            for _ in range(args.rounds):
-                bare = floor()
-                started = time.perf_counter()
-                result = moderator.analyze_batch(images._photos(refs, read_ahead=read_ahead))
-                wall = time.perf_counter() - started
-                if result.analysed != len(photos):
-                    raise SystemExit(f"only {result.analysed} of {len(photos)} photos analysed")
-                walls.append(wall)
-                ratios.append(bare / wall)
-            rows.append((latency, read_ahead, statistics.median(walls), statistics.median(ratios)))
-            print(rows[-1], flush=True)
+        for run_mib in args.run_mib:
+            images.RUN_BYTES = max(1, int(run_mib * 2**20))  # type: ignore[misc]
+            for read_ahead in args.read_aheads:
+                ratios, walls = [], []
+                for _ in range(args.rounds):
+                    bare = floor()
+                    requests = slow.requests
+                    started = time.perf_counter()
+                    result = moderator.analyze_batch(images._photos(refs, read_ahead=read_ahead))
+                    wall = time.perf_counter() - started
+                    if result.analysed != len(photos):
+                        raise SystemExit(f"only {result.analysed} of {len(photos)} photos analysed")
+                    walls.append(wall)
+                    ratios.append(bare / wall)
+                    gets = slow.requests - requests
+                row = (
+                    latency,
+                    run_mib,
+                    read_ahead,
+                    statistics.median(walls),
+                    statistics.median(ratios),
+                    gets,
+                )
+                rows.append(row)
+                print(row, flush=True)
 
     table = "\n".join(
-        f"| {latency:.0f} | {read_ahead} | {len(photos) / wall:.1f} | {ratio:.2f} |"
-        for latency, read_ahead, wall, ratio in rows
+        f"| {latency:.0f} | {f'{run_mib:g} MiB' if run_mib else 'one photo'} | {read_ahead} | {gets} | "
+        f"{len(photos) / wall:.1f} | {ratio:.2f} |"
+        for latency, run_mib, read_ahead, wall, ratio, gets in rows
     )
     sizes = ", ".join(f"{w}×{h}" for w, h in CAMERA_SHAPES)
     report = f"""# Photo reads against S3's latency: one at a time or several ahead
@@ -125,25 +143,29 @@ def main(argv: list[str] | None = None) -> int:
 {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}; pinned to 1 core (the image function's vCPU), AMD EPYC host with
 {os.cpu_count()} cores, 1-minute load average {os.getloadavg()[0]:.1f}; Python {platform.python_version()}.
 Command: `python bench/analysis/bench_photo_reads.py --photos {args.photos} --rounds {args.rounds} --latencies \
-{" ".join(f"{v:g}" for v in args.latencies)} --read-aheads {" ".join(map(str, args.read_aheads))}`.
+{" ".join(f"{v:g}" for v in args.latencies)} --read-aheads {" ".join(map(str, args.read_aheads))} --run-mib \
+{" ".join(f"{v:g}" for v in args.run_mib)}`.
 
-What runs: the image function's own read path (`credscore_aws.logic.images._photos`: each photo one ranged GET,
-the archive hinting the member's whole range; `read_ahead` photos fetched at once by a small thread pool) feeding
+What runs: the image function's own read path (`credscore_aws.logic.images._photos`: photos lying together in the
+archive fetched by one ranged GET per run of at most `RUN_BYTES`; `read_ahead` runs fetched at once by a small
+thread pool) feeding
 `ImageModerator.analyze_batch` (its prefetch thread decodes the next photo while the model runs), on {args.photos}
 camera-sized JPEGs ({sizes}; 2–3 MB, stored in one zip). S3 is a client over the archive in memory that
 answers each ranged GetObject after the first-byte latency in the table plus the body at {args.throughput:.0f} MB/s:
 **assumed values, swept, not measured S3** (no AWS account here). Ratio = bare work (draft decode + one ONNX
-run per photo, photos in memory, timed in the same round) / the path's wall time; median of {args.rounds} rounds.
+run per photo, photos in memory, timed in the same round) / the path's wall time (1.00: reading costs nothing);
+median of {args.rounds} rounds.
 
-| S3 first byte (ms) | photos read at once | photos/s | ratio to the bare work (1.00 = no cost for reading) |
-|---|---|---|---|
+| S3 first byte (ms) | one GET holds | GETs at once | GETs, whole batch | photos/s | ratio to bare work |
+|---|---|---|---|---|---|
 {table}
 
 Reading: with one read at a time every photo waits for its GET before its decode can start, so the batch runs
 at the speed of S3, not of the model, as soon as the latency is a few tens of milliseconds; with reads ahead the
-waits overlap the model and the decoder, and the batch stays near the bare work. `PHOTO_READ_AHEAD`
-(src/credscore_aws/logic/images.py) is the number in flight; memory grows by that many photos (each capped at
-25 MiB) and one block cache per reading thread.
+waits overlap the model and the decoder, and the batch stays near the bare work. `PHOTO_READ_AHEAD` and
+`RUN_BYTES` (src/credscore_aws/logic/images.py) are the runs in flight and their size; memory grows by that many
+runs (each up to `RUN_BYTES`, or one photo up to its 25 MiB cap), held twice while a run is read out, and one
+block cache per reading thread.
 """
     args.out.write_text(report, encoding="utf-8")
     print(report)
