@@ -208,15 +208,19 @@ APPLICANTS = {
 
 
 def bench_applicant(stack: Any, client: Any, paths: dict[str, Path], runs: int, cores: int) -> dict[str, Any]:
-    """One cold run, then `runs` warm ones, each right after the floor is timed again."""
+    """One cold run, then `runs` warm ones, each between two timings of the floor."""
     bare = BareCompute(paths)
     cold_wall, _, _ = run_once(stack, client, paths)
     measured: list[tuple[float, dict[str, float], list[tuple[str, float, int]], dict[str, float]]] = []
-    # Floor and pipeline alternate, so a slower spell of a shared host weighs on both alike.
+    # Floor and pipeline alternate, and each run is compared with the mean of the floors timed just before and just
+    # after it, so a slower or quicker spell of a shared host during a run weighs on both alike.
+    before = bare.measure()
     for _ in range(max(1, runs)):
-        floor = bare.measure()
         wall, timeline, cpu = run_once(stack, client, paths)
+        after = bare.measure()
+        floor = {part: (before[part] + after[part]) / 2 for part in before}
         measured.append((wall, floor, timeline, cpu))
+        before = after
     ratios = [wall / (sum(floor.values()) / cores) for wall, floor, _, _ in measured]
     median_run = sorted(range(len(ratios)), key=ratios.__getitem__)[len(ratios) // 2]
     wall, floor, timeline, cpu = measured[median_run]
@@ -321,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
 {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}; {cores} cores, {cpu}; Python {platform.python_version()}.
 Command: `python bench/e2e/bench_pipeline.py --runs {args.runs} --camera-photos {args.camera_photos}` (also
 `make bench`; defaults: 5 warm runs, 500 camera photos, the heavy applicant's count). 1-minute load average when
-it started: {load_before:.1f} on {cores} cores (the host is shared; the floor is re-timed before every run so both
+it started: {load_before:.1f} on {cores} cores (the host is shared; the floor is re-timed around every run so both
 see the same load).
 
 Inputs: Facebook {heavy["posts"]} posts, {heavy["comments"]} comments, {heavy["photos"]} photos (the camera
@@ -334,7 +338,8 @@ it; VADER per distinct readable text (as the text analysis scores them); the pro
 (the trie proven equal to better-profanity) per distinct name. Not in the floor: ingest's parsing, S3 and
 DynamoDB calls, Step Functions — the pipeline's overhead, which the ratio charges to it.
 
-Method: per applicant one cold run, then {args.runs} warm runs, each just after timing the floor again. Wall
+Method: per applicant one cold run, then {args.runs} warm runs, each compared with the mean of the floors timed just
+before and just after it (the host is shared; its speed drifts by ±15 % within minutes). Wall
 time runs from the last upload's completion to the stop of the execution that scored the application (the
 partner polls every 2 s; that delay is not counted). The run with the median ratio is shown.
 
