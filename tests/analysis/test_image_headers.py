@@ -23,7 +23,7 @@ from credscore.analysis.image_headers import (
 )
 from credscore.analysis.images import ImageModerator, _NotAnalysed, decode_image
 
-from .hostile_images import encode, multi_scan, segment_flood
+from .hostile_images import encode, multi_scan, one_scan_per_component, segment_flood
 
 
 def _photo_with_metadata() -> bytes:
@@ -190,3 +190,20 @@ def test_a_jpeg_decoded_in_one_scan_is_not_searched_for_more_as_libjpeg_stops_at
         decode_image(repeated, 64)
     assert refused.value.reason == "corrupt", "libjpeg refuses the second scan of a one-scan frame"
     assert counted == []
+
+
+def test_a_stray_ff_00_cannot_hide_the_first_scan_from_the_walk() -> None:
+    # libjpeg skips FF 00 and reads on; read as a segment length it would jump over the real first scan (one
+    # component of three: decoded in several scans) to a forged one holding all three, and the scans would go
+    # uncounted. The walk stops there instead (first scan unknown), so the scans are counted and capped.
+    data = one_scan_per_component(64, 64)
+    first = data.index(b"\xff\xda")
+    second = data.index(b"\xff\xda", first + 2)
+    real_scan = data[first:second]
+    forged = b"\xff\xda" + struct.pack(">HB", 12, 3) + bytes([1, 0, 2, 0, 3, 0, 0, 63, 0]) + bytes(8)
+    hostile = data[:first] + b"\xff\x00" + struct.pack(">H", 2 + len(real_scan)) + real_scan
+    hostile += forged * 3_000 + data[second:]
+    assert walk(hostile).first_scan_components is None
+    with pytest.raises(_NotAnalysed) as refused:
+        decode_image(hostile, 64)
+    assert refused.value.reason == "corrupt"

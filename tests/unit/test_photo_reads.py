@@ -238,7 +238,13 @@ def test_a_thread_keeps_one_archives_reader_at_a_time(
 
 
 def _extents(spans: dict[str, tuple[int, int] | None]) -> Any:
-    return lambda archive, member: spans[f"{archive}/{member}"]
+    """Extents with each photo decompressing to its bytes in the archive (stored, as a JPEG is)."""
+
+    def extent(archive: str, member: str) -> tuple[int, int, int] | None:
+        span = spans[f"{archive}/{member}"]
+        return None if span is None else (span[0], span[1], span[1] - span[0])
+
+    return extent
 
 
 def test_photos_lying_together_make_one_run_up_to_its_size() -> None:
@@ -285,3 +291,17 @@ def test_a_run_is_one_get_and_a_missing_photo_none(slow_s3: SlowCountingClient) 
     assert slow_s3.gets - gets == 2 + 2, (
         "the directory (two reads), the two photos before the missing one, the four after"
     )
+
+
+def test_a_run_is_bounded_by_what_its_photos_decompress_to() -> None:
+    # 500 deflated 4 MiB photos of zeros lie in 2 MB: one run by their bytes in the archive, 2,000 MiB read out.
+    mib = 1 << 20
+    refs = [_ref("a", f"{i}.jpg") for i in range(500)]
+
+    def extent(archive: str, member: str) -> tuple[int, int, int]:
+        i = int(member.removesuffix(".jpg"))
+        return i * 4000, (i + 1) * 4000, 4 * mib
+
+    runs = list(images._runs(refs, extent))
+    assert [len(run.photos) for run in runs] == [2] * 250
+    assert all(run.size <= images.RUN_BYTES for run in runs)

@@ -68,6 +68,10 @@ def _jpeg(data: bytes) -> Segments:
             break
         marker = data[position + 1]
         count += 1
+        if marker == 0x00:
+            # libjpeg skips FF 00 as stray bytes and reads on; read as a length here it would jump over a real scan
+            # to one the file placed further on. The first scan is then unknown (None): counted as several scans.
+            break
         if marker == 0xFF:  # a fill byte
             position += 1
         elif 0xD0 <= marker <= 0xD8 or marker == 0x01:  # markers without a length

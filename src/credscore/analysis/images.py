@@ -175,7 +175,7 @@ def coefficient_bytes(image: Image.Image, segments: Segments) -> int:
     layers = getattr(image, "layer", None)
     if image.format not in ("JPEG", "MPO") or not layers:
         return 0
-    if not image.info.get("progressive") and (segments.first_scan_components or len(layers)) >= len(layers):
+    if _one_scan(image, segments):  # an unknown first scan counts as several
         return 0
     h_max = max(layer[1] for layer in layers)
     v_max = max(layer[2] for layer in layers)

@@ -424,19 +424,19 @@ class SafeArchive:
         info = self._members.get(name)
         return None if info is None else info.header_offset
 
-    def extent(self, name: str, max_bytes: int | None = None) -> tuple[int, int] | None:
+    def extent(self, name: str, max_bytes: int | None = None) -> tuple[int, int, int] | None:
         """The bytes [start, stop) of the archive a read of `name` would ask for (its local header and data, at
-        most the cap), or None when the member is absent or refused before any read. From the directory: a lie
-        there costs a request, never a wrong byte, and the read is capped."""
+        most the cap), and the bytes the read gives (its declared size: zipfile stops there), or None when the
+        member is absent or refused before any read. From the directory: a lie there costs a request, never a
+        wrong byte, and the read is capped."""
         info = self._members.get(name)
         if info is None or info.compress_type not in _READ_COMPRESSION:
             return None
         cap = min(max_bytes or self.limits.max_member_bytes, self.limits.max_member_bytes)
         if info.file_size > cap or is_denied(name) or not name.lower().endswith(_READABLE_EXTENSIONS):
             return None
-        return info.header_offset, info.header_offset + _local_header_bytes(info) + min(
-            info.compress_size, cap
-        )
+        stop = info.header_offset + _local_header_bytes(info) + min(info.compress_size, cap)
+        return info.header_offset, stop, info.file_size
 
     def _advise(self, info: zipfile.ZipInfo, cap: int) -> None:
         """Tell a reader that fetches by ranges (S3) which bytes the member's read is about to ask for, so it
@@ -500,7 +500,7 @@ class ArchiveMembers:
             twin._archive = archive.reading_through(fileobj)
         return twin
 
-    def extent(self, member_name: str) -> tuple[int, int] | None:
+    def extent(self, member_name: str) -> tuple[int, int, int] | None:
         """The bytes of the archive reading `member_name` takes (`SafeArchive.extent`); None: nothing is read."""
         archive = self._validated()
         return None if archive is None else archive.extent(member_name, self.max_bytes)
