@@ -365,8 +365,8 @@ class SafeArchive:
         return tails.get(uri)
 
     # -------------------------------------------------------------------------------------------------- read
-    def read(self, name: str, max_bytes: int | None = None) -> bytes:
-        """Decompress one member, capped; raises MemberError (never for the archive as a whole)."""
+    def _admitted(self, name: str, max_bytes: int | None) -> tuple[zipfile.ZipInfo, int, int]:
+        """The member's entry, its cap and the budget left, if it may be read at all; else MemberError saying why."""
         if is_denied(name):
             raise MemberError("private_member", "a private area of the export is never read")
         if not name.lower().endswith(_READABLE_EXTENSIONS):
@@ -389,6 +389,11 @@ class SafeArchive:
             raise MemberError(
                 "read_budget", "the archive's read budget is spent; remaining files were skipped"
             )
+        return info, cap, budget
+
+    def read(self, name: str, max_bytes: int | None = None) -> bytes:
+        """Decompress one member, capped; raises MemberError (never for the archive as a whole)."""
+        info, cap, budget = self._admitted(name, max_bytes)
         self._advise(info, cap)
         chunks: list[bytes] = []
         size = 0
@@ -429,27 +434,26 @@ class SafeArchive:
         most the cap), and the bytes the read gives (its declared size: zipfile stops there), or None when the
         member is absent or refused before any read. From the directory: a lie there costs a request, never a
         wrong byte, and the read is capped."""
-        info = self._members.get(name)
-        if info is None or info.compress_type not in _READ_COMPRESSION:
+        try:
+            info, cap, _ = self._admitted(name, max_bytes)
+        except MemberError:
             return None
-        cap = min(max_bytes or self.limits.max_member_bytes, self.limits.max_member_bytes)
-        if info.file_size > cap or is_denied(name) or not name.lower().endswith(_READABLE_EXTENSIONS):
-            return None
-        stop = info.header_offset + _local_header_bytes(info) + min(info.compress_size, cap)
-        return info.header_offset, stop, info.file_size
+        start, stop = _byte_range(info, cap)
+        return start, stop, info.file_size
 
     def _advise(self, info: zipfile.ZipInfo, cap: int) -> None:
         """Tell a reader that fetches by ranges (S3) which bytes the member's read is about to ask for, so it
         can get them in one request; a plain file has no `will_need` and is read as before."""
         will_need = getattr(self._file, "will_need", None)
         if callable(will_need):
-            start = info.header_offset
-            will_need(start, start + _local_header_bytes(info) + min(info.compress_size, cap))
+            will_need(*_byte_range(info, cap))
 
 
-def _local_header_bytes(info: zipfile.ZipInfo) -> int:
-    """A member's local header: 30 fixed bytes, the name, the extra field (usually the directory's; slack if larger)."""
-    return 30 + len(info.orig_filename.encode("utf-8")) + len(info.extra) + 64
+def _byte_range(info: zipfile.ZipInfo, cap: int) -> tuple[int, int]:
+    """The archive's bytes [start, stop) a read of the member asks for: its local header (30 fixed bytes, the name,
+    the extra field: usually the directory's, slack if larger) and its data, at most `cap`."""
+    header = 30 + len(info.orig_filename.encode("utf-8")) + len(info.extra) + 64
+    return info.header_offset, info.header_offset + header + min(info.compress_size, cap)
 
 
 def _wrapper_prefix(names: list[str]) -> str:
