@@ -41,7 +41,7 @@ POLL_SECONDS = 0.25
 # poller's CPU, on the cores the functions use); stopping waits at most this long for a poller.
 LONG_POLL_SECONDS = 1
 # A stream has no long poll: its poller polls every POLL_SECONDS while records come and backs off to this when they
-# stop (four polls a second cost ~35 ms of CPU a second, a sixth of a core's worth of work an idle stack stole).
+# stop (four polls a second cost ~35 ms of CPU a second, client and emulator, on the cores the functions use).
 STREAM_IDLE_POLL_SECONDS = 1.0
 LOCAL_START_ATTEMPTS = 3
 DELIVERY_THREADS = 10  # one receive's worth of messages delivered at once
