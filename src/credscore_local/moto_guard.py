@@ -1,6 +1,6 @@
-"""The guard of the local stack's moto patches (s3_ranges, asl_cache, moto_hosts): each patch was written against moto
-5.2.5's source of the functions it wraps or relies on, and records their digests; when any differs, the patch
-leaves moto as it is (slow or loud rather than wrong) and a unit test fails."""
+"""The guard of the local stack's moto patches (s3_ranges, s3_disposal, asl_cache, moto_hosts): each patch was
+written against moto 5.2.5's source of the functions it wraps or relies on, and records their digests; when any
+differs, the patch leaves moto as it is (slow or loud rather than wrong) and a unit test fails."""
 
 from __future__ import annotations
 

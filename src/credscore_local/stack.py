@@ -21,7 +21,7 @@ from typing import Any
 
 import requests
 
-from credscore_local import asl_cache, moto_hosts, network_guard, s3_ranges
+from credscore_local import asl_cache, moto_hosts, network_guard, s3_disposal, s3_ranges
 from credscore_local.api_adapter import serve_api
 from credscore_local.deployment import FAKE_CREDENTIALS, Deployed, aws_client, free_port
 from credscore_local.event_pump import EventSourcePumps, UploadEventPump
@@ -98,6 +98,7 @@ class LocalStack:
         deliver_s3_events_as_aws_does()  # sequencers, spelling and input transformers as in AWS
         enforce_post_policies()  # a browser upload its policy does not allow is refused, as S3 does
         s3_ranges.install()  # a ranged GET costs its range, as in S3
+        s3_disposal.install()  # a delete answers before the disk has freed the key's bytes, as in S3
         asl_cache.install()  # the definition is parsed once, not at every execution
         moto_hosts.install()  # moto's server lists its package once, not at every request
         self._start_moto()
@@ -154,6 +155,7 @@ class LocalStack:
             self.runtime.stop()
         if self._server is not None:
             self._server.stop()
+        s3_disposal.drain()  # the files of keys deleted while it ran are closed before it counts as stopped
         if LocalStack._active is self:
             LocalStack._active = None
         for key, value in self._saved_env.items():

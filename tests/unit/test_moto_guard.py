@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from credscore_local import asl_cache, moto_hosts, s3_ranges
+from credscore_local import asl_cache, moto_hosts, s3_disposal, s3_ranges
 
 
 def _parse() -> Any:
@@ -25,6 +25,12 @@ def _get_object() -> Any:
     return S3Response.get_object
 
 
+def _dispose() -> Any:
+    from moto.s3.models import FakeKey
+
+    return FakeKey.dispose
+
+
 def _list_of_moto_modules() -> Any:
     from moto import backends
 
@@ -36,6 +42,7 @@ PATCHES: list[tuple[ModuleType, str, Callable[[], Any]]] = [
     (asl_cache, "ExecutionWorker._get_evaluation_entrypoint", _parse),
     (s3_ranges, "S3Response._handle_range_header", _get_object),
     (moto_hosts, "DomainDispatcherApplication.get_backend_for_host", _list_of_moto_modules),
+    (s3_disposal, "FakeKey.dispose", _dispose),
 ]
 
 
@@ -47,7 +54,7 @@ def test_the_moto_functions_the_patch_relies_on_are_the_ones_it_was_written_for(
 
 
 @pytest.mark.parametrize(
-    ("patch", "recorded", "patched"), PATCHES, ids=["asl_cache", "s3_ranges", "moto_hosts"]
+    ("patch", "recorded", "patched"), PATCHES, ids=["asl_cache", "s3_ranges", "moto_hosts", "s3_disposal"]
 )
 def test_a_changed_moto_is_left_alone(
     patch: ModuleType,
