@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from credscore_local import memory
-from credscore_local.lambda_runtime import OUT_OF_MEMORY_ERROR, FunctionPool
+from credscore_local.lambda_runtime import (
+    MEMORY_POLL_FAR_SECONDS,
+    MEMORY_POLL_SECONDS,
+    OUT_OF_MEMORY_ERROR,
+    FunctionPool,
+    memory_poll_seconds,
+)
 from tests.local_functions import one_file_function
 
 pytestmark = pytest.mark.skipif(not memory.proc_available(), reason="needs /proc (Linux)")
@@ -96,6 +102,36 @@ def test_a_call_past_the_limit_fails_as_out_of_memory_and_the_worker_is_replaced
     result, errored = _call(pool, 10)
     assert not errored, result
     assert pool.cold_starts == 2
+
+
+def test_a_worker_is_read_often_only_once_it_nears_its_limit() -> None:
+    limit = LIMIT_MB * memory.MIB
+    assert memory_poll_seconds(limit // 2 - 1, limit) == MEMORY_POLL_FAR_SECONDS
+    assert memory_poll_seconds(limit // 2, limit) == MEMORY_POLL_SECONDS
+    assert memory_poll_seconds(limit, limit) == MEMORY_POLL_SECONDS
+    assert MEMORY_POLL_SECONDS < MEMORY_POLL_FAR_SECONDS
+
+
+def test_a_worker_far_under_its_limit_costs_few_reads(
+    pool: FunctionPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _call(pool, 1)  # started: its import is read apart
+    reads: list[int] = []
+    read = memory.read
+
+    def counted(pid: int) -> memory.MemoryReading | None:
+        reads.append(pid)
+        return read(pid)
+
+    monkeypatch.setattr(memory, "read", counted)
+    _call(pool, 1, hold=1.0)
+    far = len(reads)
+    reads.clear()
+    _call(pool, LIMIT_MB * 2 // 3, hold=1.0)  # over half the limit while it holds
+    near = len(reads)
+    # Every 0.1 s (~10 reads) far under the limit; every 0.02 s near it (fewer on a busy host, never more).
+    assert 2 <= far <= 1.0 / MEMORY_POLL_FAR_SECONDS * 2
+    assert near > far
 
 
 def test_a_spike_freed_before_the_handler_returns_still_fails(pool: FunctionPool) -> None:
