@@ -37,6 +37,7 @@ MEMORY_POLL_SECONDS = 0.02  # how often a running worker's resident memory is re
 # ~0.1 ms of CPU on the cores the functions use, 50 a second through each image batch (13 s on this machine).
 MEMORY_POLL_FAR_SECONDS = 0.1
 STATS_KEPT = 1000
+_HIGH_WATER_MARK = memory.proc_available()  # /proc's VmHWM: a spike between two reads is still seen
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,12 @@ class InvocationStats:
     cpu_ms: float | None = None
 
 
-def memory_poll_seconds(resident: int, limit: int) -> float:
-    """How long until a worker with `resident` bytes under a `limit` is read again."""
-    return MEMORY_POLL_SECONDS if resident * 2 >= limit else MEMORY_POLL_FAR_SECONDS
+def memory_poll_seconds(resident: int, limit: int, high_water_mark: bool = True) -> float:
+    """How long until a worker with `resident` bytes under a `limit` is read again. Without a high-water mark
+    (no /proc: psutil's current RSS only) a spike between two reads is missed, so it is read often throughout."""
+    if not high_water_mark or resident * 2 >= limit:
+        return MEMORY_POLL_SECONDS
+    return MEMORY_POLL_FAR_SECONDS
 
 
 class _OutOfMemory(Exception):
@@ -124,13 +128,14 @@ class _Worker:
                 wait = timeout  # nothing to watch but the deadline
                 continue
             reading = memory.read(self.process.pid)
-            if reading is None:
+            if reading is None:  # gone (its answer or EOF wakes the poll) or unreadable here
+                wait = MEMORY_POLL_FAR_SECONDS
                 continue
             # Before the worker's reset the mark is the previous call's (or the import's) peak, which was under
             # the limit.
             if (peak := max(peak, reading.peak)) > memory_limit:
                 raise _OutOfMemory(peak)
-            wait = memory_poll_seconds(reading.rss, memory_limit)
+            wait = memory_poll_seconds(reading.rss, memory_limit, _HIGH_WATER_MARK)
         return peak
 
     def stop(self) -> None:

@@ -11,7 +11,8 @@ The patch changes no response. A key whose buffer lies on disk gets a closed buf
 that comes after the delete fails as it did after moto's close; the key is already out of the bucket), and a
 single background thread closes the real file. Buffers still in memory are closed in place, as before. A read
 that took the buffer before the delete finishes first (the file's own lock). `drain()` waits until every handed
-over file is closed (tests; the stack's stop). `moto_changed()` names the moto functions this relies on whose
+over file is closed (tests; the stack's stop), at most DRAIN_SECONDS. A key the garbage collector disposes of is
+closed in place. `moto_changed()` names the moto functions this relies on whose
 source differs from 5.2.5's (a unit test asserts none does, and `install` then leaves moto as it is).
 """
 
@@ -20,9 +21,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import logging
 import queue
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -33,6 +36,10 @@ MOTO_SOURCES = {
     "FakeKey.dispose": "3e18a93bddaad7ba1b3a89b50092dbbda5c98226bd002870e78a57eb4e6ace61",
     "FakeKey.__init__": "cd9d1347667a9ccf2179874051aebed2261ecb260ca12e048f20b9140a325383",
 }
+
+
+log = logging.getLogger(__name__)
+DRAIN_SECONDS = 60.0  # a stop waits this long for the files of deleted keys to be closed
 
 
 class _Reaper:
@@ -51,14 +58,25 @@ class _Reaper:
                 self._thread.start()
         self._files.put(stored)
 
-    def drain(self) -> None:
-        self._files.join()
+    def drain(self, timeout: float = DRAIN_SECONDS) -> bool:
+        """Wait until every file handed over is closed; False (and a warning) if that took over `timeout`."""
+        deadline = time.monotonic() + timeout
+        with self._files.all_tasks_done:
+            while self._files.unfinished_tasks:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    log.warning("%d deleted S3 keys' files still being closed", self._files.unfinished_tasks)
+                    return False
+                self._files.all_tasks_done.wait(left)
+        return True
 
     def _run(self) -> None:
         while True:
             stored = self._files.get()
             try:
                 self.close(stored)
+            except Exception:  # the thread stays for the files behind this one
+                log.exception("closing a deleted S3 key's file failed")
             finally:
                 self._files.task_done()
 
@@ -103,7 +121,8 @@ def _dispose_later() -> dict[str, Any]:
     @functools.wraps(dispose)
     def dispose_later(self: Any, garbage: bool = False) -> None:
         buffer = self.__dict__.get("_value_buffer")
-        if not self.__dict__.get("disposed", True) and _on_disk(buffer):
+        # From the garbage collector (`__del__`), closed here: it may run inside the reaper's own locks.
+        if not garbage and not self.__dict__.get("disposed", True) and _on_disk(buffer):
             try:
                 reaper.put(buffer)
             except RuntimeError:  # no new thread while the interpreter shuts down: closed here, as by moto

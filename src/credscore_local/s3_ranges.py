@@ -16,8 +16,9 @@ relies on whose source differs from 5.2.5's (a unit test asserts none does, and 
 is, so an upgrade is slow and loud rather than wrong).
 
 One difference: moto reads the whole value before it builds the response, so a GET that races an overwrite or a
-delete of its key (which closes the old buffer) in those microseconds got the old bytes; here it gets a 500 that
-the SDK retries and that then reads the new object (S3 may serve either version then too).
+delete of its key in those microseconds got the old bytes; here a GET that reaches the key's buffer after the old
+one was swapped out (s3_disposal) or closed gets a 500 that the SDK retries and that then reads the new object,
+and one that reached it before reads the old bytes (S3 may serve either version then too).
 """
 
 from __future__ import annotations

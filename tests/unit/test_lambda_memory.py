@@ -109,6 +109,9 @@ def test_a_worker_is_read_often_only_once_it_nears_its_limit() -> None:
     assert memory_poll_seconds(limit // 2 - 1, limit) == MEMORY_POLL_FAR_SECONDS
     assert memory_poll_seconds(limit // 2, limit) == MEMORY_POLL_SECONDS
     assert memory_poll_seconds(limit, limit) == MEMORY_POLL_SECONDS
+    assert memory_poll_seconds(0, limit, high_water_mark=False) == MEMORY_POLL_SECONDS, (
+        "no /proc: spikes missed"
+    )
     assert MEMORY_POLL_SECONDS < MEMORY_POLL_FAR_SECONDS
 
 

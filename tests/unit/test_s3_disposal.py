@@ -13,7 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from credscore_local import s3_disposal
-from credscore_local.deployment import aws_client
+from credscore_local.deployment import ACCOUNT_ID, aws_client
 from tests.moto_server import moto_server
 
 LARGE = 9 << 20  # past moto's 8 MiB in-memory buffer: stored in a temporary file
@@ -32,6 +32,7 @@ def s3() -> Iterator[Any]:
 @pytest.fixture
 def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[list[Any], threading.Event]]:
     """The files handed to the reaper, and the event that lets it close them (held until set)."""
+    s3_disposal.drain()  # the files an earlier reset handed over are closed before this test's are watched
     handed: list[Any] = []
     release = threading.Event()
 
@@ -44,6 +45,13 @@ def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[list[Any], threading
     yield handed, release
     release.set()
     s3_disposal.drain()
+
+
+def _stored(key: str) -> Any:
+    """The key's buffer in moto's backend (the server runs in this process)."""
+    from moto.s3.models import s3_backends
+
+    return s3_backends[ACCOUNT_ID]["aws"].buckets[BUCKET].keys[key]._value_buffer
 
 
 def _gone(s3: Any, key: str) -> bool:
@@ -60,6 +68,7 @@ def test_a_delete_answers_before_the_deleted_file_is_closed(
     handed, release = held
     s3.put_object(Bucket=BUCKET, Key="archive.zip", Body=os.urandom(LARGE))
     s3.put_object(Bucket=BUCKET, Key="small.json", Body=b"{}")
+    archive, small = _stored("archive.zip"), _stored("small.json")
     with ThreadPoolExecutor(1) as pool:
         deleting = pool.submit(
             s3.delete_objects,
@@ -75,11 +84,12 @@ def test_a_delete_answers_before_the_deleted_file_is_closed(
         if handed:
             break
         release.wait(0.01)
-    assert len(handed) == 1, "only the file on disk is handed over; the small key is closed in place"
-    assert not handed[0].closed
+    assert handed == [archive], "only the file on disk is handed over"
+    assert small.closed, "the small key's buffer is closed in place"
+    assert not archive.closed
     release.set()
     s3_disposal.drain()
-    assert handed[0].closed
+    assert archive.closed
 
 
 def test_an_overwrite_serves_the_new_bytes_while_the_old_file_is_closed_later(
@@ -88,13 +98,59 @@ def test_an_overwrite_serves_the_new_bytes_while_the_old_file_is_closed_later(
     handed, release = held
     old, new = os.urandom(LARGE), os.urandom(LARGE)
     s3.put_object(Bucket=BUCKET, Key="overwritten.zip", Body=old)
+    first = _stored("overwritten.zip")
     s3.put_object(Bucket=BUCKET, Key="overwritten.zip", Body=new)
     assert s3.get_object(Bucket=BUCKET, Key="overwritten.zip")["Body"].read() == new
     release.set()
     s3_disposal.drain()
-    assert handed
-    assert all(stored.closed for stored in handed)
+    assert handed == [first]
+    assert first.closed
     s3.delete_object(Bucket=BUCKET, Key="overwritten.zip")
+
+
+def test_a_failed_close_leaves_the_reaper_working_and_drain_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    s3_disposal.drain()
+    closed: list[Any] = []
+
+    def close_or_fail(stored: Any) -> None:
+        if stored == "bad":
+            raise OSError("disk gone")
+        closed.append(stored)
+
+    monkeypatch.setattr(s3_disposal.reaper, "close", close_or_fail)
+    s3_disposal.reaper.put("bad")
+    s3_disposal.reaper.put("good")
+    assert s3_disposal.drain()
+    assert closed == ["good"], "the thread outlived the failure"
+    stuck = threading.Event()
+    monkeypatch.setattr(s3_disposal.reaper, "close", lambda stored: stuck.wait(30))
+    s3_disposal.reaper.put("slow")
+    try:
+        assert not s3_disposal.drain(timeout=0.2), "a stop does not wait for ever"
+    finally:
+        stuck.set()
+        s3_disposal.drain()
+
+
+def test_a_key_the_garbage_collector_disposes_of_is_closed_in_place(
+    held: tuple[list[Any], threading.Event],
+) -> None:
+    from moto.s3.models import FakeKey
+
+    handed, _ = held
+    was_installed = s3_disposal.installed()
+    s3_disposal.install()
+    try:
+        large = FakeKey(
+            "k", b"x" * 2048, account_id=ACCOUNT_ID, region_name="us-east-1", max_buffer_size=1024
+        )
+        stored = large._value_buffer
+        large.dispose(garbage=True)
+    finally:
+        if not was_installed:
+            s3_disposal.uninstall()
+    assert stored.closed
+    assert handed == []
 
 
 def test_a_key_in_memory_is_closed_in_place() -> None:
