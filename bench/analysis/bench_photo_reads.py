@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import os
 import platform
 import statistics
@@ -66,6 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--run-mib", type=float, nargs="+", default=[0, 8, 16], help="RUN_BYTES in MiB (0: one photo per GET)"
     )
+    parser.add_argument(
+        "--first-mib",
+        type=float,
+        nargs="+",
+        default=[0, 4],
+        help="FIRST_RUN_BYTES in MiB, a batch's first run (0: as long as the others, no ramp)",
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
 
@@ -100,14 +108,17 @@ def main(argv: list[str] | None = None) -> int:
             session.run(None, {input_name: tensor})
         return time.perf_counter() - started
 
-    rows: list[tuple[float, float, int, float, float, int]] = []
+    rows: list[tuple[float, float, float, int, float, float, int]] = []
     images.s3_client = lambda: SlowS3(archive, 0.0, args.throughput * 1e6)  # type: ignore[assignment]
     moderator.analyze_batch(images._photos(refs[:2]))  # warm the session and the code paths
     for latency in args.latencies:
         slow = SlowS3(archive, latency / 1000, args.throughput * 1e6)
         images.s3_client = lambda slow=slow: slow  # type: ignore[assignment]
-        for run_mib in args.run_mib:
+        for run_mib, first_mib in itertools.product(args.run_mib, args.first_mib):
+            if run_mib and first_mib >= run_mib and first_mib != args.first_mib[0]:
+                continue  # no ramp below a run this short: the same as the first row
             images.RUN_BYTES = max(1, int(run_mib * 2**20))  # type: ignore[misc]
+            images.FIRST_RUN_BYTES = int(first_mib * 2**20) or images.RUN_BYTES  # type: ignore[misc]
             for read_ahead in args.read_aheads:
                 ratios, walls = [], []
                 for _ in range(args.rounds):
@@ -124,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                 row = (
                     latency,
                     run_mib,
+                    min(first_mib, run_mib) if first_mib and run_mib else run_mib,
                     read_ahead,
                     statistics.median(walls),
                     statistics.median(ratios),
@@ -133,9 +145,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(row, flush=True)
 
     table = "\n".join(
-        f"| {latency:.0f} | {f'{run_mib:g} MiB' if run_mib else 'one photo'} | {read_ahead} | {gets} | "
+        f"| {latency:.0f} | {f'{run_mib:g} MiB' if run_mib else 'one photo'} | "
+        f"{f'{first:g} MiB' if run_mib else 'one photo'} | {read_ahead} | {gets} | "
         f"{len(photos) / wall:.1f} | {ratio:.2f} |"
-        for latency, run_mib, read_ahead, wall, ratio, gets in rows
+        for latency, run_mib, first, read_ahead, wall, ratio, gets in rows
     )
     sizes = ", ".join(f"{w}×{h}" for w, h in CAMERA_SHAPES)
     report = f"""# Photo reads against S3's latency: one at a time or several ahead
@@ -144,11 +157,11 @@ def main(argv: list[str] | None = None) -> int:
 {os.cpu_count()} cores, 1-minute load average {os.getloadavg()[0]:.1f}; Python {platform.python_version()}.
 Command: `python bench/analysis/bench_photo_reads.py --photos {args.photos} --rounds {args.rounds} --latencies \
 {" ".join(f"{v:g}" for v in args.latencies)} --read-aheads {" ".join(map(str, args.read_aheads))} --run-mib \
-{" ".join(f"{v:g}" for v in args.run_mib)}`.
+{" ".join(f"{v:g}" for v in args.run_mib)} --first-mib {" ".join(f"{v:g}" for v in args.first_mib)}`.
 
 What runs: the image function's own read path (`credscore_aws.logic.images._photos`: photos lying together in the
-archive fetched by one ranged GET per run of at most `RUN_BYTES`; `read_ahead` runs fetched at once by a small
-thread pool) feeding
+archive fetched by one ranged GET per run of at most `RUN_BYTES`, a batch's first run at most `FIRST_RUN_BYTES` and
+each next one twice the one before; `read_ahead` runs fetched at once by a small thread pool) feeding
 `ImageModerator.analyze_batch` (its prefetch thread decodes the next photo while the model runs), on {args.photos}
 camera-sized JPEGs ({sizes}; 2–3 MB, stored in one zip). S3 is a client over the archive in memory that
 answers each ranged GetObject after the first-byte latency in the table plus the body at {args.throughput:.0f} MB/s:
@@ -156,8 +169,8 @@ answers each ranged GetObject after the first-byte latency in the table plus the
 run per photo, photos in memory, timed in the same round) / the path's wall time (1.00: reading costs nothing);
 median of {args.rounds} rounds.
 
-| S3 first byte (ms) | one GET holds | GETs at once | GETs, whole batch | photos/s | ratio to bare work |
-|---|---|---|---|---|---|
+| S3 first byte (ms) | one GET holds | the first holds | GETs at once | GETs, batch | photos/s | ratio to bare |
+|---|---|---|---|---|---|---|
 {table}
 
 Reading: with one read at a time every photo waits for its GET before its decode can start, so the batch runs

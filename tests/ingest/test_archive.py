@@ -199,6 +199,38 @@ def test_corrupt_member_is_a_member_error() -> None:
     assert excinfo.value.code == "corrupt_member"
 
 
+@pytest.mark.parametrize("fast_crc", [True, False], ids=["zlib-ng CRC", "zipfile's CRC"])
+@pytest.mark.parametrize(
+    "compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED], ids=["stored", "deflated"]
+)
+def test_a_member_whose_bytes_do_not_match_its_crc_is_corrupt(
+    monkeypatch: pytest.MonkeyPatch, compression: int, fast_crc: bool
+) -> None:
+    """A stored photo has no check but its CRC: one changed byte (a still decodable JPEG) is a corrupt member,
+    whichever CRC runs; the intact archive reads back the same bytes."""
+    from credscore.ingest import archive as archive_module
+
+    if not fast_crc:
+        monkeypatch.setattr(archive_module, "_fast_crc32", None)
+    else:
+        assert archive_module._fast_crc32 is not None, "zlib-ng is installed with the layers"
+    body = bytes(range(256)) * 40
+    good = make_zip({"p/1.jpg": body}, compression=compression).getvalue()
+    assert SafeArchive(io.BytesIO(good)).read("p/1.jpg") == body
+    zip_info = zipfile.ZipFile(io.BytesIO(good)).getinfo("p/1.jpg")
+    bad = bytearray(good)
+    stored = zip_info.compress_type == zipfile.ZIP_STORED
+    # stored: flip a byte of the photo; deflated: change the CRC the headers declare (the data still inflates)
+    if stored:
+        bad[30 + len("p/1.jpg") + 100] ^= 0x01
+    else:
+        crc = zip_info.CRC.to_bytes(4, "little")
+        bad = bytearray(bytes(bad).replace(crc, (zip_info.CRC ^ 1).to_bytes(4, "little")))
+    with pytest.raises(MemberError) as excinfo:
+        SafeArchive(io.BytesIO(bytes(bad))).read("p/1.jpg")
+    assert excinfo.value.code == "corrupt_member"
+
+
 def test_backslash_separated_names_are_read_as_folders() -> None:
     """Issue 13.8: zips written by Windows tools with '\\' separators were rejected as empty."""
     from credscore.profile import SourceStatus

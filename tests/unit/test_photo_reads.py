@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import io
+import itertools
 import threading
 import time
 import zipfile
@@ -248,36 +249,58 @@ def _extents(spans: dict[str, tuple[int, int] | None]) -> Any:
 
 
 def test_photos_lying_together_make_one_run_up_to_its_size() -> None:
-    mib = 1 << 20
+    unit = images.RUN_BYTES // 8  # the spans below are in eighths of a run
     spans: dict[str, tuple[int, int] | None] = {
-        "a/1": (0, 3 * mib),
-        "a/2": (3 * mib - 64, 6 * mib),  # within the one before's slack for its header: joins
+        "a/1": (0, 3 * unit),
+        "a/2": (3 * unit - 64, 6 * unit),  # within the one before's slack for its header: joins
         "a/3": (
-            6 * mib + images.RUN_GAP_BYTES,
-            8 * mib,
+            6 * unit + images.RUN_GAP_BYTES,
+            8 * unit,
         ),  # the largest gap: joins, and fills RUN_BYTES exactly
-        "a/4": (8 * mib, 9 * mib),  # would pass RUN_BYTES: a new run
-        "a/5": (9 * mib + images.RUN_GAP_BYTES + 1, 10 * mib),  # one byte too far on: a new run
-        "a/6": (9 * mib + images.RUN_GAP_BYTES + 1, 10 * mib),  # not after the run's last: a new run
+        "a/4": (8 * unit, 9 * unit),  # would pass RUN_BYTES: a new run
+        "a/5": (9 * unit + images.RUN_GAP_BYTES + 1, 10 * unit),  # one byte too far on: a new run
+        "a/6": (9 * unit + images.RUN_GAP_BYTES + 1, 10 * unit),  # not after the run's last: a new run
         "a/gone": None,  # nothing to read: a run of its own, no bytes
-        "a/7": (3 * mib, 4 * mib),  # not joined to a run with nothing in it
-        "b/8": (4 * mib, 5 * mib),  # another archive
-        "a/9": (12 * mib, 30 * mib),  # larger than RUN_BYTES: alone
+        "a/7": (3 * unit, 4 * unit),  # not joined to a run with nothing in it
+        "b/8": (4 * unit, 5 * unit),  # another archive
+        "a/9": (12 * unit, 30 * unit),  # larger than RUN_BYTES: alone
     }
     refs = [_ref(key.split("/")[0], key.split("/")[1]) for key in spans]
-    runs = list(images._runs(refs, _extents(spans)))
+    runs = list(images._runs(refs, _extents(spans), itertools.repeat(images.RUN_BYTES)))
     assert [(run.archive, [m for _, m in run.photos], run.start, run.stop) for run in runs] == [
-        ("a", ["1", "2", "3"], 0, 8 * mib),
-        ("a", ["4"], 8 * mib, 9 * mib),
-        ("a", ["5"], 9 * mib + images.RUN_GAP_BYTES + 1, 10 * mib),
-        ("a", ["6"], 9 * mib + images.RUN_GAP_BYTES + 1, 10 * mib),
+        ("a", ["1", "2", "3"], 0, 8 * unit),
+        ("a", ["4"], 8 * unit, 9 * unit),
+        ("a", ["5"], 9 * unit + images.RUN_GAP_BYTES + 1, 10 * unit),
+        ("a", ["6"], 9 * unit + images.RUN_GAP_BYTES + 1, 10 * unit),
         ("a", ["gone"], 0, 0),
-        ("a", ["7"], 3 * mib, 4 * mib),
-        ("b", ["8"], 4 * mib, 5 * mib),
-        ("a", ["9"], 12 * mib, 30 * mib),
+        ("a", ["7"], 3 * unit, 4 * unit),
+        ("b", ["8"], 4 * unit, 5 * unit),
+        ("a", ["9"], 12 * unit, 30 * unit),
     ]
     assert [i for run in runs for i, _ in run.photos] == list(range(len(refs))), "every photo once, in order"
     assert list(images._runs([], _extents({}))) == []
+
+
+def test_a_batch_starts_with_a_short_run_and_doubles_up_to_the_longest() -> None:
+    """The first photo waits only for a short GET; the next runs double in length up to the cap (a photo too big
+    for its run's limit is a run of its own and takes the next limit)."""
+    unit = 1 << 20
+    sizes = [1] * 3 + [9] + [1] * 27
+    spans: dict[str, tuple[int, int] | None] = {}
+    offset = 0
+    for i, size in enumerate(sizes):
+        spans[f"a/{i}"] = (offset, offset + size * unit)
+        offset += size * unit
+    spans["a/gone"] = None  # takes no limit
+    refs = [_ref(*key.split("/")) for key in spans]
+    runs = list(images._runs(refs, _extents(spans), images.run_limits(first=2 * unit, most=8 * unit)))
+    assert [(run.stop - run.start) // unit for run in runs] == [2, 1, 9, 8, 8, 8, 3, 0]
+    assert [len(run.photos) for run in runs] == [2, 1, 1, 8, 8, 8, 3, 1]
+    first = images.FIRST_RUN_BYTES
+    assert list(itertools.islice(images.run_limits(), 4)) == [
+        min(first * 2**k, images.RUN_BYTES) for k in range(4)
+    ]
+    assert first < images.RUN_BYTES
 
 
 def test_a_run_is_one_get_and_a_missing_photo_none(slow_s3: SlowCountingClient) -> None:
@@ -294,14 +317,14 @@ def test_a_run_is_one_get_and_a_missing_photo_none(slow_s3: SlowCountingClient) 
 
 
 def test_a_run_is_bounded_by_what_its_photos_decompress_to() -> None:
-    # 500 deflated 4 MiB photos of zeros lie in 2 MB: one run by their bytes in the archive, 2,000 MiB read out.
-    mib = 1 << 20
+    # 500 deflated photos of zeros, each half a run, lie in 2 MB: one run by their bytes in the archive, 250 runs'
+    # worth read out.
     refs = [_ref("a", f"{i}.jpg") for i in range(500)]
 
     def extent(archive: str, member: str) -> tuple[int, int, int]:
         i = int(member.removesuffix(".jpg"))
-        return i * 4000, (i + 1) * 4000, 4 * mib
+        return i * 4000, (i + 1) * 4000, images.RUN_BYTES // 2
 
-    runs = list(images._runs(refs, extent))
+    runs = list(images._runs(refs, extent, itertools.repeat(images.RUN_BYTES)))
     assert [len(run.photos) for run in runs] == [2] * 250
     assert all(run.size <= images.RUN_BYTES for run in runs)

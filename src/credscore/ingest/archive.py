@@ -15,10 +15,24 @@ import unicodedata
 import zipfile
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from credscore.ingest.errors import ArchiveRejected
+
+
+def _zlib_ng_crc32() -> Callable[[bytes, int], int] | None:
+    """zlib-ng's CRC-32 (carry-less multiplication: ~0.1 ms for a 3 MB photo against the stdlib's ~0.6 ms), or
+    None where it is not installed (the layers and the dev environment have it; zipfile's own check then runs)."""
+    try:
+        from zlib_ng.zlib_ng import crc32
+    except ImportError:  # pragma: no cover
+        return None
+    return crc32
+
+
+_fast_crc32 = _zlib_ng_crc32()
 
 MIB = 1 << 20
 
@@ -402,11 +416,21 @@ class SafeArchive:
         chunk_size = max(MIB, min(info.file_size, cap))
         try:
             with self._zip.open(info) as stream:
+                # The member's CRC (a stored photo's only check) is taken here with the faster CRC, in place of
+                # zipfile's: it checks only when `_expected_crc` is set, and compares at the member's end as here.
+                fast_crc = _fast_crc32 if getattr(stream, "_expected_crc", None) is not None else None
+                if fast_crc is not None:
+                    setattr(stream, "_expected_crc", None)  # noqa: B010 - a private attribute of ZipExtFile
+                crc = 0
                 while chunk := stream.read(chunk_size):
                     size += len(chunk)
                     if size > cap or size > budget:
                         raise MemberError("member_too_large", "a file expands beyond its declared size")
                     chunks.append(chunk)
+                    if fast_crc is not None:
+                        crc = fast_crc(chunk, crc)
+            if fast_crc is not None and crc != info.CRC:
+                raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
         except MemberError:
             raise
         except (

@@ -36,8 +36,10 @@ PHOTO_READ_AHEAD = 4
 # Photos lying one after another in an archive are fetched together, up to this many bytes in one GET: each GET
 # costs its own request overhead (botocore's and S3's, and the local stack's) whatever its size. A run's photos
 # also decompress to at most this many bytes (a run is read out whole: 500 deflated 4 MiB photos of zeros lie in
-# 2 MB).
-RUN_BYTES = 8 * 1024 * 1024
+# 2 MB). A batch's first run is FIRST_RUN_BYTES and each next one twice the one before up to RUN_BYTES: the first
+# photo waits only for a short GET, the rest come in few (BENCHMARKS-photo-reads.md).
+RUN_BYTES = 16 * 1024 * 1024
+FIRST_RUN_BYTES = 4 * 1024 * 1024
 # Bytes between two photos (other members) still fetched rather than splitting the run.
 RUN_GAP_BYTES = 64 * 1024
 # Time kept back from the function's timeout: no photo is started after it, so the batch writes its result instead
@@ -90,12 +92,28 @@ class _Run:
     size: int = 0  # what its photos decompress to
 
 
-def _runs(refs: list[MediaRef], extent: Callable[[str, str], tuple[int, int, int] | None]) -> Iterator[_Run]:
+def run_limits(first: int | None = None, most: int | None = None) -> Iterator[int]:
+    """Each run's byte limit in turn: `first` (FIRST_RUN_BYTES), then doubling, then `most` (RUN_BYTES) for every
+    run after."""
+    most = RUN_BYTES if most is None else most
+    limit = min(FIRST_RUN_BYTES if first is None else first, most)
+    while True:
+        yield limit
+        limit = min(most, limit * 2)
+
+
+def _runs(
+    refs: list[MediaRef],
+    extent: Callable[[str, str], tuple[int, int, int] | None],
+    limits: Iterator[int] | None = None,
+) -> Iterator[_Run]:
     """The batch's photos in order, cut into runs: a photo joins the run before it when it is in the same archive
     and starts after the run's last photo, at most RUN_GAP_BYTES past the run's end, and the run stays within
-    RUN_BYTES, both its bytes in the archive and what they decompress to. A photo the archive will not give
-    (`extent` None) is a run of its own, and costs no GET."""
+    its limit (the next of `limits`, default `run_limits()`), both its bytes in the archive and what they
+    decompress to. A photo the archive will not give (`extent` None) is a run of its own, and costs no GET."""
+    limits = run_limits() if limits is None else limits
     run: _Run | None = None
+    limit = 0
     for i, ref in enumerate(refs):
         span = extent(ref.archive, ref.member)
         if (
@@ -104,8 +122,8 @@ def _runs(refs: list[MediaRef], extent: Callable[[str, str], tuple[int, int, int
             and run.stop
             and run.archive == ref.archive
             and run.last_start < span[0] <= run.stop + RUN_GAP_BYTES
-            and max(run.stop, span[1]) - run.start <= RUN_BYTES
-            and run.size + span[2] <= RUN_BYTES
+            and max(run.stop, span[1]) - run.start <= limit
+            and run.size + span[2] <= limit
         ):
             run.photos.append((i, ref.member))
             run.stop, run.last_start, run.size = max(run.stop, span[1]), span[0], run.size + span[2]
@@ -114,6 +132,8 @@ def _runs(refs: list[MediaRef], extent: Callable[[str, str], tuple[int, int, int
             yield run
         start, stop, size = span or (0, 0, 0)
         run = _Run(ref.archive, [(i, ref.member)], start, stop, start, size)
+        if span is not None:
+            limit = next(limits)
     if run is not None:
         yield run
 
