@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "BENCHMARKS-photo-reads.md"
 sys.path.insert(0, str(REPO / "bench"))
 
+from hostinfo import cpu_model  # noqa: E402
 from photos import CAMERA_SHAPES, bare_decode, camera_photos  # noqa: E402
 
 BUCKET = "bench-photos"
@@ -115,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         slow = SlowS3(archive, latency / 1000, args.throughput * 1e6)
         images.s3_client = lambda slow=slow: slow  # type: ignore[assignment]
         for run_mib, first_mib in itertools.product(args.run_mib, args.first_mib):
-            if run_mib and first_mib >= run_mib and first_mib != args.first_mib[0]:
-                continue  # no ramp below a run this short: the same as the first row
+            if first_mib != args.first_mib[0] and (not run_mib or first_mib >= run_mib):
+                continue  # one photo per GET, or no ramp below a run this short: the same as the first row
             images.RUN_BYTES = max(1, int(run_mib * 2**20))  # type: ignore[misc]
             images.FIRST_RUN_BYTES = int(first_mib * 2**20) or images.RUN_BYTES  # type: ignore[misc]
             for read_ahead in args.read_aheads:
@@ -153,8 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     sizes = ", ".join(f"{w}×{h}" for w, h in CAMERA_SHAPES)
     report = f"""# Photo reads against S3's latency: one at a time or several ahead
 
-{time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}; pinned to 1 core (the image function's vCPU), AMD EPYC host with
-{os.cpu_count()} cores, 1-minute load average {os.getloadavg()[0]:.1f}; Python {platform.python_version()}.
+{time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}; pinned to 1 core (the image function's vCPU),
+{cpu_model()} host with {os.cpu_count()} cores, 1-minute load average {os.getloadavg()[0]:.1f};
+Python {platform.python_version()}.
 Command: `python bench/analysis/bench_photo_reads.py --photos {args.photos} --rounds {args.rounds} --latencies \
 {" ".join(f"{v:g}" for v in args.latencies)} --read-aheads {" ".join(map(str, args.read_aheads))} --run-mib \
 {" ".join(f"{v:g}" for v in args.run_mib)} --first-mib {" ".join(f"{v:g}" for v in args.first_mib)}`.

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 import pytest
 
@@ -229,6 +230,31 @@ def test_a_member_whose_bytes_do_not_match_its_crc_is_corrupt(
     with pytest.raises(MemberError) as excinfo:
         SafeArchive(io.BytesIO(bytes(bad))).read("p/1.jpg")
     assert excinfo.value.code == "corrupt_member"
+
+
+def test_with_zlib_ng_the_member_crc_is_taken_once_not_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """zipfile's own CRC is switched off while the faster one runs (else a photo's bytes are summed twice)."""
+    from credscore.ingest import archive as archive_module
+
+    taken: list[int] = []
+    fast = archive_module._fast_crc32
+    assert fast is not None
+
+    def counted(data: bytes, value: int = 0) -> int:
+        taken.append(len(data))
+        return fast(data, value)
+
+    def refused(data: bytes, value: int = 0) -> int:
+        if len(data) > 1024:  # zipfile also sums the directory's file names
+            raise AssertionError("zipfile's CRC ran over the member too")
+        return zlib.crc32(data, value)
+
+    body = bytes(range(256)) * 40
+    good = make_zip({"p/1.jpg": body}, compression=zipfile.ZIP_STORED)
+    monkeypatch.setattr(archive_module, "_fast_crc32", counted)
+    monkeypatch.setattr(zipfile, "crc32", refused)
+    assert SafeArchive(good).read("p/1.jpg") == body
+    assert sum(taken) == len(body)
 
 
 def test_backslash_separated_names_are_read_as_folders() -> None:

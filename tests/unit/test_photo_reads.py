@@ -285,17 +285,18 @@ def test_a_batch_starts_with_a_short_run_and_doubles_up_to_the_longest() -> None
     """The first photo waits only for a short GET; the next runs double in length up to the cap (a photo too big
     for its run's limit is a run of its own and takes the next limit)."""
     unit = 1 << 20
-    sizes = [1] * 3 + [9] + [1] * 27
+    sizes = [1] * 40 + [9]
     spans: dict[str, tuple[int, int] | None] = {}
     offset = 0
     for i, size in enumerate(sizes):
+        if i == 2:
+            spans["a/gone"] = None  # a photo the archive lacks takes no limit from the ramp
         spans[f"a/{i}"] = (offset, offset + size * unit)
         offset += size * unit
-    spans["a/gone"] = None  # takes no limit
     refs = [_ref(*key.split("/")) for key in spans]
     runs = list(images._runs(refs, _extents(spans), images.run_limits(first=2 * unit, most=8 * unit)))
-    assert [(run.stop - run.start) // unit for run in runs] == [2, 1, 9, 8, 8, 8, 3, 0]
-    assert [len(run.photos) for run in runs] == [2, 1, 1, 8, 8, 8, 3, 1]
+    assert [(run.stop - run.start) // unit for run in runs] == [2, 0, 4, 8, 8, 8, 8, 2, 9]
+    assert [len(run.photos) for run in runs] == [2, 1, 4, 8, 8, 8, 8, 2, 1]
     first = images.FIRST_RUN_BYTES
     assert list(itertools.islice(images.run_limits(), 4)) == [
         min(first * 2**k, images.RUN_BYTES) for k in range(4)

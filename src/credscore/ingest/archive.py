@@ -23,7 +23,7 @@ from credscore.ingest.errors import ArchiveRejected
 
 
 def _zlib_ng_crc32() -> Callable[[bytes, int], int] | None:
-    """zlib-ng's CRC-32 (carry-less multiplication: ~0.1 ms for a 3 MB photo against the stdlib's ~0.6 ms), or
+    """zlib-ng's CRC-32 (carry-less multiplication: ~6× the stdlib's, ~0.1 ms for 3 MB of cached bytes), or
     None where it is not installed (the layers and the dev environment have it; zipfile's own check then runs)."""
     try:
         from zlib_ng.zlib_ng import crc32
