@@ -302,6 +302,7 @@ def test_a_batch_starts_with_a_short_run_and_doubles_up_to_the_longest() -> None
         min(first * 2**k, images.RUN_BYTES) for k in range(4)
     ]
     assert first < images.RUN_BYTES
+    assert images.RUN_BYTES <= s3io.DEFAULT_BLOCK_SIZE * s3io.DEFAULT_CACHED_BLOCKS, "a run is one GET"
 
 
 def test_a_run_is_one_get_and_a_missing_photo_none(slow_s3: SlowCountingClient) -> None:

@@ -37,7 +37,8 @@ PHOTO_READ_AHEAD = 4
 # costs its own request overhead (botocore's and S3's, and the local stack's) whatever its size. A run's photos
 # also decompress to at most this many bytes (a run is read out whole: 500 deflated 4 MiB photos of zeros lie in
 # 2 MB). A batch's first run is FIRST_RUN_BYTES and each next one twice the one before up to RUN_BYTES: the first
-# photo waits only for a short GET, the rest come in few (BENCHMARKS-photo-reads.md).
+# photo waits only for a short GET, the rest come in few (BENCHMARKS-photo-reads.md). At most the reader's block
+# cache (S3RangedReader.will_need fetches that much in one GET; a longer run would cost more GETs).
 RUN_BYTES = 16 * 1024 * 1024
 FIRST_RUN_BYTES = 4 * 1024 * 1024
 # Bytes between two photos (other members) still fetched rather than splitting the run.
