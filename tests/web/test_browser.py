@@ -351,7 +351,9 @@ def served() -> Iterator[dict[str, str]]:
         yield {"url": web[1], "key": key[1], "output": text}
     finally:
         process.send_signal(signal.SIGINT)
-        rest = process.communicate(timeout=60)[0]
+        # The stack stops its pumps, workers and emulator one after another: ~3 s on an idle host; a CI host under
+        # the rest of the suite once took over 60 s (cause not found; noted on issue 16). A hang still fails.
+        rest = process.communicate(timeout=180)[0]
         assert process.returncode == 0, rest
         assert "Stopped." in rest
 
