@@ -31,15 +31,30 @@ class Executions:
             time.sleep(0.1)
         raise TimeoutError("executions still running")
 
-    def scoring(self, application_id: str) -> dict[str, Any] | None:
-        """The description (start and stop dates, input, output) of the execution that scored the application."""
+    def scoring(self, application_id: str, timeout: float = 60.0) -> dict[str, Any] | None:
+        """The description (start and stop dates, input, output) of the execution that scored the application,
+        or None once no execution is running and none scored it.
+
+        The score is stored by the last state's function, so a caller that saw "scored" may ask while that
+        execution is still finishing: a running execution is waited for (up to `timeout`), not passed over."""
         sfn = self._client()
-        for execution in self._all(sfn):
-            described: dict[str, Any] = sfn.describe_execution(executionArn=execution["executionArn"])
-            output = described.get("output", "")
-            if application_id in output and '"status": "scored"' in output:
-                return described
-        return None
+        finished: dict[str, dict[str, Any]] = {}
+        deadline = time.monotonic() + timeout
+        while True:
+            running = False
+            for execution in self._all(sfn):
+                arn = execution["executionArn"]
+                if execution["status"] == "RUNNING":
+                    running = True
+                    continue
+                if arn not in finished:
+                    finished[arn] = sfn.describe_execution(executionArn=arn)
+                output = finished[arn].get("output", "")
+                if application_id in output and '"status": "scored"' in output:
+                    return finished[arn]
+            if not running or time.monotonic() >= deadline:
+                return None
+            time.sleep(0.1)
 
     def state_times(self, execution: dict[str, Any]) -> list[tuple[str, float, int]]:
         """(state, seconds, times entered) for an execution already described; a state entered several times
