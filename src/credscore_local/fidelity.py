@@ -28,6 +28,8 @@ import uuid
 from typing import Any
 
 _LOCK = threading.RLock()
+# Held by each moto DynamoDB write here; ddb_transactions holds it across a transaction and its rollback.
+DYNAMODB_WRITES = _LOCK
 _WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
 _patched = False
 

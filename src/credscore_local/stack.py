@@ -21,7 +21,7 @@ from typing import Any
 
 import requests
 
-from credscore_local import asl_cache, moto_hosts, network_guard, s3_disposal, s3_ranges
+from credscore_local import asl_cache, ddb_transactions, moto_hosts, network_guard, s3_disposal, s3_ranges
 from credscore_local.api_adapter import serve_api
 from credscore_local.deployment import FAKE_CREDENTIALS, Deployed, aws_client, free_port
 from credscore_local.event_pump import EventSourcePumps, UploadEventPump
@@ -101,6 +101,7 @@ class LocalStack:
         s3_disposal.install()  # a delete answers before the disk has freed the key's bytes, as in S3
         asl_cache.install()  # the definition is parsed once, not at every execution
         moto_hosts.install()  # moto's server lists its package once, not at every request
+        ddb_transactions.install()  # a transaction copies the items it names, not their tables
         self._start_moto()
         self.runtime = LocalLambdaRuntime(self._function_env(), max_concurrency=self.max_concurrency)
         self.runtime.install()

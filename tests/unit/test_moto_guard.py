@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from credscore_local import asl_cache, moto_hosts, s3_disposal, s3_ranges
+from credscore_local import asl_cache, ddb_transactions, moto_hosts, s3_disposal, s3_ranges
 
 
 def _parse() -> Any:
@@ -31,6 +31,12 @@ def _dispose() -> Any:
     return FakeKey.dispose
 
 
+def _transact_write_items() -> Any:
+    from moto.dynamodb.models import DynamoDBBackend
+
+    return DynamoDBBackend.transact_write_items
+
+
 def _list_of_moto_modules() -> Any:
     from moto import backends
 
@@ -43,6 +49,7 @@ PATCHES: list[tuple[ModuleType, str, Callable[[], Any]]] = [
     (s3_ranges, "S3Response._handle_range_header", _get_object),
     (moto_hosts, "DomainDispatcherApplication.get_backend_for_host", _list_of_moto_modules),
     (s3_disposal, "FakeKey.dispose", _dispose),
+    (ddb_transactions, "StreamShard.add", _transact_write_items),
 ]
 
 
@@ -54,7 +61,9 @@ def test_the_moto_functions_the_patch_relies_on_are_the_ones_it_was_written_for(
 
 
 @pytest.mark.parametrize(
-    ("patch", "recorded", "patched"), PATCHES, ids=["asl_cache", "s3_ranges", "moto_hosts", "s3_disposal"]
+    ("patch", "recorded", "patched"),
+    PATCHES,
+    ids=["asl_cache", "s3_ranges", "moto_hosts", "s3_disposal", "ddb_transactions"],
 )
 def test_a_changed_moto_is_left_alone(
     patch: ModuleType,
