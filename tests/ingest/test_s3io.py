@@ -173,6 +173,30 @@ def test_each_photo_of_an_archive_costs_one_request(s3) -> None:
     assert reader.bytes_fetched < len(buffer.getvalue()) + (2 << 20)
 
 
+def test_the_small_files_beside_an_archives_directory_cost_no_request(s3) -> None:
+    """Exports keep their JSON files together, often next to the central directory at the end: the blocks read
+    for the directory already hold them, so reading them asks S3 for nothing more (it was a GET per file)."""
+    import os
+
+    from credscore.ingest.archive import ArchiveMembers
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("media/big.jpg", os.urandom(3 << 20))
+        for i in range(6):
+            zf.writestr(f"posts/{i}.json", b'{"posts": []}' * (i + 1))
+    s3.put_object(Bucket=BUCKET, Key="e.zip", Body=buffer.getvalue())
+    reader = S3RangedReader(s3, BUCKET, "e.zip")
+    members = ArchiveMembers(reader, 25 << 20)
+    assert members.open()
+    requests = reader.requests
+    for i in range(6):
+        assert members.read(f"posts/{i}.json") == b'{"posts": []}' * (i + 1)
+    assert reader.requests == requests
+    assert members.read("media/big.jpg") is not None
+    assert reader.requests == requests + 1, "a member outside the cached blocks: one GET, as before"
+
+
 def test_will_need_fetches_exactly_its_range_at_most_the_caches_worth_in_one_request(s3) -> None:
     data = bytes(range(256)) * 40  # 10 240 bytes
     s3.put_object(Bucket=BUCKET, Key="k", Body=data)

@@ -119,13 +119,16 @@ class S3RangedReader(io.RawIOBase):
         """Fetch bytes [start, stop) now, in one request (at most the block cache's worth), and keep them until
         the next call: the reads that follow come in pieces (zipfile reads a member's header, then its data; the
         image step reads a run of photos), and each piece would otherwise cost its own GET. A range inside what
-        is kept costs nothing."""
+        is kept, or inside the cached blocks, costs nothing."""
         self._check_open()
         stop = min(stop, self.size, start + self.block_size * self._cached_blocks)
         if stop <= start or start < 0:
             return
         if self._span_start <= start and stop <= self._span_start + len(self._span):
             return
+        first, last = start // self.block_size, (stop - 1) // self.block_size
+        if all(index in self._cache for index in range(first, last + 1)):
+            return  # an export's small files often lie beside its directory, whose blocks were read first
         self._span = b""  # the old range goes before the new one comes: never two held at once
         self._span_start, self._span = start, self._get(start, stop)
 
