@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 
@@ -70,7 +71,9 @@ def test_zip_over_s3_fetches_only_directory_and_needed_members(s3, tmp_path) -> 
     profile = Profile(application_id="a")
     report = ingest_archive(profile, Platform.FACEBOOK, reader, "uploads/a/facebook/part-1.zip")
     assert report.status == SourceStatus.PARSED
-    assert report.archive_sha256[0].startswith("sha256:")
+    assert report.archive_sha256 == [f"sha256:{hashlib.sha256(path.read_bytes()).hexdigest()}"]
+    # head, the first block, the directory's, the hash's one streamed GET (the posts lie beside the directory)
+    assert reader.requests == 4, reader.requests
     assert len(profile.texts) == 40
     assert len(profile.media) == 2
     size = path.stat().st_size
@@ -99,7 +102,6 @@ def test_zip_over_s3_fetches_only_directory_and_needed_members(s3, tmp_path) -> 
 
 
 def test_full_object_checksum_is_used_as_the_archive_hash(s3) -> None:
-    import hashlib
 
     body = b"PK\x05\x06" + b"\0" * 18
     s3.put_object(Bucket=BUCKET, Key="c", Body=body, ChecksumAlgorithm="SHA256")
@@ -346,3 +348,99 @@ def test_a_failed_or_short_read_is_transient_and_names_no_key(client: _Answers, 
     with pytest.raises(TransientError) as failed:
         reader.read(4)
     assert str(failed.value) == message
+
+
+def test_the_hash_streams_the_object_in_one_request_and_keeps_the_cached_blocks(s3) -> None:
+    import random
+
+    data = random.Random(1).randbytes(10_500)
+    s3.put_object(Bucket=BUCKET, Key="k", Body=data)
+    reader = S3RangedReader(s3, BUCKET, "k", block_size=1000, cached_blocks=4)
+    reader.seek(-10, io.SEEK_END)
+    tail = reader.read()
+    assert (reader.requests, reader.bytes_fetched) == (2, 500)  # head + the last block
+    assert reader.sha256() == hashlib.sha256(data).hexdigest()
+    assert (reader.requests, reader.bytes_fetched) == (3, 500 + len(data))  # one GET, not eleven
+    reader.seek(-10, io.SEEK_END)
+    assert reader.read() == tail
+    assert reader.requests == 3, "hashing must not evict the blocks already read"
+
+
+def test_an_object_whose_blocks_are_all_cached_is_hashed_without_a_request(s3) -> None:
+
+    data = bytes(range(256)) * 10
+    s3.put_object(Bucket=BUCKET, Key="k", Body=data)
+    s3.put_object(Bucket=BUCKET, Key="empty", Body=b"")
+    reader = S3RangedReader(s3, BUCKET, "k", block_size=1000)
+    reader.read(1)
+    reader.seek(2000)
+    reader.read(1)
+    assert reader.requests == 3  # head, block 0, block 2: block 1 is missing
+    assert reader.sha256() == hashlib.sha256(data).hexdigest()
+    assert reader.requests == 4
+    whole = S3RangedReader(s3, BUCKET, "k", block_size=1000)
+    whole.read()
+    fetched = (whole.requests, whole.bytes_fetched)
+    assert whole.sha256() == hashlib.sha256(data).hexdigest()
+    assert (whole.requests, whole.bytes_fetched) == fetched
+    empty = S3RangedReader(s3, BUCKET, "empty")
+    assert empty.sha256() == hashlib.sha256(b"").hexdigest()
+    assert empty.requests == 1  # the head alone
+
+
+def test_a_known_checksum_is_the_hash_without_a_read(s3) -> None:
+
+    body = b"PK\x05\x06" + b"\0" * 18
+    s3.put_object(Bucket=BUCKET, Key="c", Body=body, ChecksumAlgorithm="SHA256")
+    reader = S3RangedReader(s3, BUCKET, "c")
+    assert reader.sha256() == hashlib.sha256(body).hexdigest()
+    assert (reader.requests, reader.bytes_fetched) == (1, 0)
+
+
+class _BrokenStream(io.BytesIO):
+    def read(self, size: int | None = -1) -> bytes:
+        if self.tell() > 0:
+            raise ConnectionResetError("peer")
+        return super().read(2)
+
+
+@pytest.mark.parametrize(
+    ("client", "message"),
+    [
+        (_Answers(4, body=b"abc"), "hashing the archive read 3 of 4 bytes"),
+        (
+            _Answers(4, ClientError({"Error": {"Code": "SlowDown", "Message": "uploads/x"}}, "GetObject")),
+            "hashing the archive failed: SlowDown",
+        ),
+    ],
+)
+def test_a_failed_or_short_hash_read_is_transient_and_names_no_key(client: _Answers, message: str) -> None:
+    reader = S3RangedReader(client, BUCKET, "uploads/app/facebook/part-1.zip")
+    with pytest.raises(TransientError) as failed:
+        reader.sha256()
+    assert str(failed.value) == message
+
+
+def test_a_stream_broken_halfway_is_transient() -> None:
+    class Client(_Answers):
+        def get_object(self, **_: object) -> dict[str, object]:
+            return {"Body": _BrokenStream(b"abcd")}
+
+    reader = S3RangedReader(Client(4), BUCKET, "uploads/app/facebook/part-1.zip")
+    with pytest.raises(TransientError, match=r"^hashing the archive failed: ConnectionResetError$"):
+        reader.sha256()
+    assert reader.bytes_fetched == 2
+
+
+def test_a_stream_longer_than_the_object_is_cut_off_not_read_to_its_end() -> None:
+    class Endless(io.RawIOBase):
+        def read(self, size: int | None = -1) -> bytes:
+            return b"abc"
+
+    class Client(_Answers):
+        def get_object(self, **_: object) -> dict[str, object]:
+            return {"Body": Endless()}
+
+    reader = S3RangedReader(Client(4), BUCKET, "uploads/app/facebook/part-1.zip")
+    with pytest.raises(TransientError, match=r"^hashing the archive read 6 of 4 bytes$"):
+        reader.sha256()

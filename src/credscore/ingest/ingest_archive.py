@@ -14,7 +14,7 @@ import logging
 import re
 import traceback
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import BinaryIO, Protocol, runtime_checkable
 
 from credscore.errors import TransientError
 from credscore.ingest.archive import DEFAULT_LIMITS, ArchiveLimits, SafeArchive
@@ -67,6 +67,14 @@ def _rejected(
     )
 
 
+@runtime_checkable
+class StreamHashable(Protocol):
+    """A reader that hashes its whole object in one pass of its own (the S3 reader: one streamed GET, where
+    reading it through `read` would cost a request per block)."""
+
+    def sha256(self) -> str: ...
+
+
 def archive_fingerprint(fileobj: BinaryIO, full_hash_limit: int) -> str:
     """'sha256:<hex>' of the whole upload when it is small enough (or the reader already knows it); otherwise
     'sha256-tail:<size>:<hex>' of the last MiB (the central directory), so a huge export is not downloaded
@@ -77,6 +85,8 @@ def archive_fingerprint(fileobj: BinaryIO, full_hash_limit: int) -> str:
     size = fileobj.seek(0, 2)
     digest = hashlib.sha256()
     if size <= full_hash_limit:
+        if isinstance(fileobj, StreamHashable):
+            return f"sha256:{fileobj.sha256()}"
         fileobj.seek(0)
         while chunk := fileobj.read(_HASH_CHUNK):
             digest.update(chunk)
