@@ -4,10 +4,12 @@ A discrete-event simulation of the peak: applications arrive as a Poisson stream
 each runs the state machine's Lambda invocations in order — the partner's create (authorizer + API), one
 ReceiveUpload per upload, Ingest, then AnalyzeText, AnalyzeProfanity and every AnalyzeImages batch in parallel,
 then Score — with each invocation's duration drawn around the modelled AWS duration measured by cost_model.py
-(`bench/cost/measured.json`; lognormal, σ 0.3). Every invocation needs one slot of the account's Lambda
-concurrency; without a free slot it waits (in AWS it is throttled and the state machine retries it: 3 attempts
-after 1, 2 and 4 s with full jitter, so a wait past ~7 s fails that state). Each upload's StartExecution takes a
-token from Step Functions' bucket (us-east-1: 1,300, refilled at 300/s); without one, EventBridge retries it later.
+(`bench/cost/measured.json`; lognormal, σ 0.3), its CPU part scaled from the measuring host's speed to the
+reference host's (`hostinfo.REFERENCE_MODEL_MS`), so a faster host does not make the plan look roomier. Every
+invocation needs one slot of the account's Lambda concurrency; without a free slot it waits (in AWS it is throttled
+and the state machine retries it as statemachine.asl.json's Lambda.TooManyRequestsException retrier says, so a
+wait past the sum of its delays fails that state). Each upload's StartExecution takes a token from Step Functions'
+bucket (us-east-1: 1,300, refilled at 300/s); without one, EventBridge retries it later.
 An Erlang-C (M/M/c) figure for the same offered load is printed beside it as a check.
 
 Writes the section between the `capacity_sim` markers of docs/capacity.md.
@@ -33,6 +35,11 @@ from typing import Any
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parents[1]
 MEASURED = BENCH / "measured.json"
+ASL = REPO / "statemachine.asl.json"
+sys.path.insert(0, str(BENCH.parent))
+
+from hostinfo import REFERENCE_MODEL_MS  # noqa: E402
+
 DOC = REPO / "docs" / "capacity.md"
 BEGIN, END = "<!-- capacity_sim:begin -->", "<!-- capacity_sim:end -->"
 
@@ -40,8 +47,26 @@ DAILY = (10_000, 100_000, 1_000_000)
 PEAK = 10
 CONCURRENCY = (1_000, 3_000)  # the account default, and a raised quota
 START_BUCKET, START_REFILL = 1_300, 300.0  # Step Functions Standard StartExecution, us-east-1
-RETRY_BUDGET_S = 7.0  # 1 + 2 + 4 s of the Lambda.TooManyRequestsException retries
 SIGMA = 0.3
+
+
+def throttle_retry_budget(asl: dict[str, Any], state: str = "Ingest") -> float:
+    """The longest a throttled invocation of `state` is retried before the state fails: the sum of its
+    Lambda.TooManyRequestsException retrier's delays (each capped at MaxDelaySeconds; full jitter waits up to it)."""
+    retriers = [
+        r
+        for r in asl["States"][state].get("Retry", [])
+        if "Lambda.TooManyRequestsException" in r["ErrorEquals"]
+    ]
+    if not retriers:
+        return 0.0
+    r = retriers[0]
+    interval, backoff = float(r.get("IntervalSeconds", 1)), float(r.get("BackoffRate", 2.0))
+    cap = float(r.get("MaxDelaySeconds", float("inf")))
+    return sum(min(cap, interval * backoff**k) for k in range(int(r.get("MaxAttempts", 3))))
+
+
+RETRY_BUDGET_S = throttle_retry_budget(json.loads(ASL.read_text(encoding="utf-8")))
 RATES_HEADER = (
     "| applications/day | applications/s | Lambda concurrency needed (λ·S) | StartExecution | state transitions "
     "| S3 requests | DynamoDB requests | KMS requests without Bucket Key |"
@@ -62,7 +87,14 @@ class Profile:
     transitions: int
 
 
-def profiles(measured: dict[str, Any]) -> dict[str, Profile]:
+def cpu_scale(measured: dict[str, Any], reference_model_ms: float = REFERENCE_MODEL_MS) -> float:
+    """How much slower the reference host runs the CPU part than the host that measured it (1 when unknown)."""
+    host = measured.get("host_model_ms")
+    return reference_model_ms / float(host) if host else 1.0
+
+
+def profiles(measured: dict[str, Any], scale: float = 1.0) -> dict[str, Profile]:
+    """Per applicant kind, its stages' durations: each function's modelled AWS seconds with the CPU part × scale."""
     found = {}
     for name, applicant in measured["applicants"].items():
         fns = applicant["functions"]
@@ -71,7 +103,8 @@ def profiles(measured: dict[str, Any]) -> dict[str, Profile]:
             use = fns.get(fn)
             if not use or not use["invocations"]:
                 return []
-            return [use["aws_seconds"] / use["invocations"]] * use["invocations"]
+            seconds = use["aws_seconds"] + (scale - 1) * use.get("aws_cpu_seconds", use["aws_seconds"])
+            return [seconds / use["invocations"]] * use["invocations"]
 
         found[name] = Profile(
             uploads=applicant["uploads"],
@@ -248,7 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--measured", type=Path, default=MEASURED)
     args = parser.parse_args(argv)
     measured = json.loads(args.measured.read_text(encoding="utf-8"))
-    kinds = profiles(measured)
+    scale = cpu_scale(measured)
+    kinds = profiles(measured, scale)
     share = args.heavy_share
     apps = measured["applicants"]
 
@@ -285,10 +319,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{daily / 86_400 * PEAK * mixed('kms_requests_without_bucket_key'):,.0f} |"
         for daily in DAILY
     ]
+    host_ms = measured.get("host_model_ms", "unknown")
     section = f"""{BEGIN}
 Generated by `python bench/cost/capacity_sim.py --minutes {args.minutes:g} --heavy-share {share:g} --seed {args.seed}`
 (also `make bench`; these are the defaults) from `bench/cost/measured.json` (written by `bench/cost/cost_model.py`),
-{time.strftime("%Y-%m-%d")}; {time.time() - started:.0f} s of simulation.
+{time.strftime("%Y-%m-%d")}; {time.time() - started:.0f} s of simulation. Lambda durations: the CPU part × {scale:.2f},
+from the measuring host's speed ({host_ms} ms a model run) to the reference's ({REFERENCE_MODEL_MS:g} ms).
+A throttled invocation is retried for up to {RETRY_BUDGET_S:g} s (statemachine.asl.json) before its state fails.
 
 Mix: {share:.0%} heavy applicants ({lambda_s["heavy"]:.1f} Lambda-seconds, {invocations["heavy"]} invocations,
 {apps["heavy"]["uploads"]} uploads each), {1 - share:.0%} typical ({lambda_s["typical"]:.1f} Lambda-seconds,

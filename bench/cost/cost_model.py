@@ -41,7 +41,7 @@ MEASURED = BENCH / "measured.json"
 sys.path[:0] = [str(REPO / "bench" / "e2e"), str(REPO / "bench")]
 
 from bench_pipeline import HEAVY  # noqa: E402  (the e2e benchmark's standard heavy applicant)
-from hostinfo import machine  # noqa: E402
+from hostinfo import REFERENCE_MODEL_MS, machine, model_run_ms  # noqa: E402
 
 TYPICAL: dict[str, tuple[str | None, dict[str, int]]] = {
     "facebook": (None, {"posts": 200, "photos": 30, "large_photos": 30}),
@@ -97,11 +97,14 @@ class FunctionUse:
     def io_calls(self) -> int:
         return sum(self.calls.values())
 
+    def aws_cpu_seconds(self) -> float:
+        """CPU time stretched to the function's share of a vCPU (a function under 1,769 MB gets memory/1,769 of
+        one). Above 1,769 MB no speed-up is assumed (as if the work were single-threaded), so it errs high."""
+        return self.cpu_s * max(1.0, MB_PER_VCPU / self.memory_mb)
+
     def aws_seconds(self, io_ms: float) -> float:
-        """The duration AWS would bill: CPU time stretched to the function's share of a vCPU (a function under
-        1,769 MB gets memory/1,769 of one), plus a round trip per AWS call. Above 1,769 MB no speed-up is assumed
-        (as if the work were single-threaded), so the figure errs high."""
-        return self.cpu_s * max(1.0, MB_PER_VCPU / self.memory_mb) + self.io_calls() * io_ms / 1000
+        """The duration AWS would bill: the CPU part, plus a round trip per AWS call."""
+        return self.aws_cpu_seconds() + self.io_calls() * io_ms / 1000
 
     def gb_seconds(self, io_ms: float) -> float:
         return self.aws_seconds(io_ms) * self.memory_mb / 1024
@@ -375,9 +378,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def measured(runs: dict[str, Run], io_ms: float) -> dict[str, Any]:
-    """What capacity_sim.py needs: per applicant, each function's invocations and modelled AWS seconds."""
+    """What capacity_sim.py needs: per applicant, each function's invocations and modelled AWS seconds (and
+    their CPU part, which follows the measuring host's speed, `host_model_ms`)."""
     return {
         "io_ms": io_ms,
+        "host_model_ms": round(model_run_ms(), 2),
         "applicants": {
             name: {
                 "transitions": run.transitions,
@@ -405,6 +410,7 @@ def measured(runs: dict[str, Run], io_ms: float) -> dict[str, Any]:
                         "invocations": use.invocations,
                         "memory_mb": use.memory_mb,
                         "aws_seconds": round(use.aws_seconds(io_ms), 3),
+                        "aws_cpu_seconds": round(use.aws_cpu_seconds(), 3),
                         "cpu_seconds": round(use.cpu_s, 3),
                     }
                     for fn, use in sorted(run.functions.items())
@@ -413,6 +419,13 @@ def measured(runs: dict[str, Run], io_ms: float) -> dict[str, Any]:
             for name, run in runs.items()
         },
     }
+
+
+def reference_extra_usd(run: Run, host_model_ms: float) -> float:
+    """What the run's Lambda CPU time would add (or save) at the reference host speed: the CPU part of each
+    function's GB-s scaled by reference / measured model-run time; the AWS round trips do not scale."""
+    cpu_gb_s = sum(use.aws_cpu_seconds() * use.memory_mb / 1024 for use in run.functions.values())
+    return (REFERENCE_MODEL_MS / host_model_ms - 1) * cpu_gb_s * PRICES["lambda_gb_s"][0]
 
 
 def _usd(value: float) -> str:
@@ -434,6 +447,8 @@ def render(runs: dict[str, Run], io_ms: float, load_before: float, load_after: f
     }
     camera_extra = heavy.photos * max(0.0, per_photo.get("typical", 0.0) - per_photo.get("heavy", 0.0))
     heavy_camera = bills["heavy"].total + camera_extra * PRICES["lambda_gb_s"][0]
+    host_ms = model_run_ms()
+    at_reference = {name: bills[name].total + reference_extra_usd(run, host_ms) for name, run in runs.items()}
 
     def function_rows(run: Run) -> str:
         rows = []
@@ -506,6 +521,9 @@ Typical applicant: LinkedIn + Facebook with 200 posts and 30 camera-sized photos
 Had the heavy applicant's {heavy.photos} photos been camera-sized, the image function's cost per photo measured on the
 typical applicant ({per_photo.get("typical", 0):.3f} GB-s against {per_photo.get("heavy", 0):.3f} for a thumbnail)
 brings its bill to **{_usd(heavy_camera)}**.
+Lambda's CPU time follows the host's speed (one model run took {host_ms:.1f} ms here): at the speed the capacity
+plan assumes ({REFERENCE_MODEL_MS:g} ms, the slowest host these benchmarks ran on) the bills are
+{_usd(at_reference["heavy"])} heavy and {_usd(at_reference["typical"])} typical.
 
 ## What one application uses, and what it costs
 

@@ -91,3 +91,49 @@ def test_start_execution_tokens_refill_at_the_quota_rate() -> None:
     delays = [sim.start_execution() for _ in range(capacity_sim.START_BUCKET + 300)]
     assert delays[capacity_sim.START_BUCKET - 1] == 0.0
     assert delays[-1] == pytest.approx(300 / capacity_sim.START_REFILL)
+
+
+def test_the_reference_host_scales_the_cpu_part_of_a_bill_not_its_round_trips() -> None:
+    use = cost_model.FunctionUse(memory_mb=1024, cpu_s=1.0, calls=Counter({"s3:GetObject": 50}))
+    run = _run(functions={"f": use})
+    # CPU part 1,769/1,024 s at 1 GB; a host twice as fast as the reference doubles it, the 50 GETs stay.
+    half = cost_model.REFERENCE_MODEL_MS / 2
+    assert cost_model.reference_extra_usd(run, half) == pytest.approx(1769 / 1024 * 0.0000166667)
+    assert cost_model.reference_extra_usd(run, cost_model.REFERENCE_MODEL_MS) == 0.0
+
+
+def _measured(host_model_ms: float | None) -> dict[str, object]:
+    fn = {"invocations": 2, "memory_mb": 1769, "aws_seconds": 3.0, "aws_cpu_seconds": 2.0, "cpu_seconds": 2.0}
+    applicant = {"uploads": 1, "transitions": 10, "functions": {"ingest": fn}}
+    found: dict[str, object] = {"io_ms": 20, "applicants": {"heavy": applicant, "typical": applicant}}
+    if host_model_ms is not None:
+        found["host_model_ms"] = host_model_ms
+    return found
+
+
+def test_the_capacity_plan_stretches_only_the_cpu_part_to_the_reference_host() -> None:
+    measured = _measured(10.0)
+    assert capacity_sim.cpu_scale(measured, reference_model_ms=25.0) == pytest.approx(2.5)
+    assert capacity_sim.cpu_scale(_measured(None), reference_model_ms=25.0) == 1.0  # unknown: as measured
+    kinds = capacity_sim.profiles(measured, scale=2.5)
+    # 2 invocations of (1.0 s of round trips + 2.0 s of CPU × 2.5) / 2
+    assert kinds["heavy"].stages[2] == pytest.approx([3.0, 3.0])
+    assert capacity_sim.profiles(measured)["heavy"].stages[2] == pytest.approx([1.5, 1.5])
+
+
+def test_the_throttle_retry_budget_is_the_state_machines_retrier() -> None:
+    def asl(retry: list[dict[str, object]]) -> dict[str, object]:
+        return {"States": {"Ingest": {"Type": "Task", "Retry": retry}}}
+
+    throttled = {
+        "ErrorEquals": ["Lambda.TooManyRequestsException"],
+        "IntervalSeconds": 5,
+        "MaxAttempts": 8,
+        "BackoffRate": 2.0,
+        "MaxDelaySeconds": 60,
+    }
+    other = {"ErrorEquals": ["States.Timeout"], "IntervalSeconds": 1, "MaxAttempts": 2}
+    assert capacity_sim.throttle_retry_budget(asl([other, throttled])) == 5 + 10 + 20 + 40 + 4 * 60
+    assert capacity_sim.throttle_retry_budget(asl([other])) == 0.0
+    uncapped = {k: v for k, v in throttled.items() if k != "MaxDelaySeconds"} | {"MaxAttempts": 3}
+    assert capacity_sim.throttle_retry_budget(asl([uncapped])) == 5 + 10 + 20
