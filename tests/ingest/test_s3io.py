@@ -437,10 +437,13 @@ def test_a_stream_longer_than_the_object_is_cut_off_not_read_to_its_end() -> Non
         def read(self, size: int | None = -1) -> bytes:
             return b"abc"
 
+    stream = Endless()
+
     class Client(_Answers):
         def get_object(self, **_: object) -> dict[str, object]:
-            return {"Body": Endless()}
+            return {"Body": stream}
 
     reader = S3RangedReader(Client(4), BUCKET, "uploads/app/facebook/part-1.zip")
     with pytest.raises(TransientError, match=r"^hashing the archive read 6 of 4 bytes$"):
         reader.sha256()
+    assert stream.closed, "a stream left half read must be closed, or it holds its connection"

@@ -13,6 +13,7 @@ OSError: zipfile and the parsers would otherwise take it for a damaged member an
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import io
 from collections import OrderedDict
@@ -138,7 +139,7 @@ class S3RangedReader(io.RawIOBase):
         """Hex SHA-256 of the whole object: S3's own full-object checksum when the upload carried one; the cached
         blocks when they hold it all (a small export); otherwise the object streamed through the hash in one GET,
         a chunk at a time, past the block cache. Read through `read`, a 30 MB upload was 30 GETs, one per block,
-        each waiting out S3's first-byte latency, and the blocks read for the parsers were evicted."""
+        each waiting out S3's first-byte latency, and it evicted the directory's blocks that the parsers read next."""
         self._check_open()
         size = self.size
         if self.known_sha256:
@@ -152,12 +153,12 @@ class S3RangedReader(io.RawIOBase):
         received = 0
         try:
             response = self._client.get_object(Bucket=self.bucket, Key=self.key, Range=f"bytes=0-{size - 1}")
-            body = response["Body"]
-            while chunk := body.read(HASH_CHUNK):
-                received += len(chunk)
-                if received > size:
-                    break
-                digest.update(chunk)
+            with contextlib.closing(response["Body"]) as body:  # a stream left unread holds its connection
+                while chunk := body.read(HASH_CHUNK):
+                    received += len(chunk)
+                    if received > size:
+                        break
+                    digest.update(chunk)
         except (BotoCoreError, ClientError, OSError) as exc:
             raise TransientError(f"hashing the archive failed: {_error_name(exc)}") from exc
         finally:
