@@ -37,9 +37,8 @@ MOTO_SOURCES = {
     "StreamShard.add": "357dc6da267e5dd7d46e18ee25d14b232a98679677906a2f02e4d454d1f11e03",
 }
 
-_transacting = (
-    threading.local()
-)  # `.on` while this thread runs moto's transact_write_items through the wrapper
+# `.on` while this thread runs moto's transact_write_items through the wrapper
+_transacting = threading.local()
 
 
 class _CopyModule:

@@ -129,8 +129,7 @@ class S3RangedReader(io.RawIOBase):
             return
         if self._span_start <= start and stop <= self._span_start + len(self._span):
             return
-        first, last = start // self.block_size, (stop - 1) // self.block_size
-        if all(index in self._cache for index in range(first, last + 1)):
+        if self._cached(range(start // self.block_size, (stop - 1) // self.block_size + 1)):
             return  # an export's small files often lie beside its directory, whose blocks were read first
         self._span = b""  # the old range goes before the new one comes: never two held at once
         self._span_start, self._span = start, self._get(start, stop)
@@ -146,7 +145,7 @@ class S3RangedReader(io.RawIOBase):
             return self.known_sha256
         digest = hashlib.sha256()
         blocks = range((size + self.block_size - 1) // self.block_size)
-        if all(index in self._cache for index in blocks):  # a small export, read whole with its directory
+        if self._cached(blocks):  # a small export, read whole with its directory
             for index in blocks:
                 digest.update(self._cache[index])
             return digest.hexdigest()
@@ -210,6 +209,9 @@ class S3RangedReader(io.RawIOBase):
         self.requests += 1
         self.bytes_fetched += len(body)
         return body
+
+    def _cached(self, blocks: range) -> bool:
+        return all(index in self._cache for index in blocks)
 
     def _remember(self, index: int, block: bytes) -> None:
         self._cache[index] = block
